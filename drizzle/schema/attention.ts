@@ -1,0 +1,269 @@
+/**
+ * The attention oracle's tables (Postgres schema `attention`). Epoch ids are the unix time
+ * of the UTC hour's start, in seconds (DESIGN.md section 5). user_hash is
+ * keccak256(lowercase(username)) as 64 lowercase hex characters. Weights are integer
+ * hundredths (presence 100, sub 1000, one bit 1, ...).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const attention = pgSchema('attention');
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const i64 = (name: string) => bigint(name, { mode: 'number' });
+const u64 = (name: string) => bigint(name, { mode: 'bigint' });
+
+/** Operator configuration per channel: token group, category override, blocklist. */
+export const channelConfig = attention.table('channel_config', {
+  channel: text('channel').primaryKey(),
+  tokenGroup: text('token_group').notNull().default('OTHER'),
+  categoryOverride: text('category_override'),
+  blocked: boolean('blocked').notNull().default(false),
+  reason: text('reason'),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+/** Channels discovery found; `tracked` is what the IRC worker joins. */
+export const channels = attention.table(
+  'channels',
+  {
+    channel: text('channel').primaryKey(),
+    broadcasterId: text('broadcaster_id'),
+    displayName: text('display_name'),
+    gameName: text('game_name'),
+    category: text('category').notNull().default('default'),
+    tokenGroup: text('token_group').notNull().default('OTHER'),
+    tracked: boolean('tracked').notNull().default(true),
+    viewers: integer('viewers').notNull().default(0),
+    followers: integer('followers').notNull().default(0),
+    startedAt: tstz('started_at'),
+    lastSeenLiveAt: tstz('last_seen_live_at'),
+    offlineSince: tstz('offline_since'),
+    addedAt: tstz('added_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('channels_tracked_idx').on(t.tracked)],
+);
+
+export const discoveryRuns = attention.table(
+  'discovery_runs',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    mode: text('mode').notNull(),
+    startedAt: tstz('started_at').notNull().defaultNow(),
+    finishedAt: tstz('finished_at'),
+    channelsSeen: integer('channels_seen').notNull().default(0),
+    channelsAdded: integer('channels_added').notNull().default(0),
+    channelsRemoved: integer('channels_removed').notNull().default(0),
+    helixRequests: integer('helix_requests').notNull().default(0),
+    outcome: text('outcome').notNull().default('running'),
+    error: text('error'),
+  },
+  (t) => [index('discovery_runs_started_idx').on(t.startedAt)],
+);
+
+/** Every accepted event, keyed by its id, so a re-delivery changes nothing. */
+export const rawEvents = attention.table(
+  'raw_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    channel: text('channel').notNull(),
+    userHash: text('user_hash').notNull(),
+    kind: text('kind').notNull(),
+    amount: i64('amount').notNull().default(1),
+    /** The epoch the event was credited to (the current one when its own was already sealed). */
+    epoch: i64('epoch').notNull(),
+    /** The epoch the event belongs to by its timestamp. */
+    sourceEpoch: i64('source_epoch').notNull(),
+    occurredAt: tstz('occurred_at').notNull(),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('raw_events_epoch_channel_idx').on(t.epoch, t.channel)],
+);
+
+/** One row per (epoch, channel, viewer): the weight and per-signal counts so far. */
+export const channelParticipation = attention.table(
+  'channel_participation',
+  {
+    epoch: i64('epoch').notNull(),
+    channel: text('channel').notNull(),
+    userHash: text('user_hash').notNull(),
+    firstSeen: tstz('first_seen').notNull(),
+    weight: i64('weight').notNull().default(0),
+    presence: integer('presence').notNull().default(0),
+    subs: integer('subs').notNull().default(0),
+    resubs: integer('resubs').notNull().default(0),
+    gifts: integer('gifts').notNull().default(0),
+    bits: i64('bits').notNull().default(0),
+    raiders: i64('raiders').notNull().default(0),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.epoch, t.channel, t.userHash] }),
+    index('channel_participation_user_idx').on(t.userHash),
+  ],
+);
+
+/** user_hash → username; written in the same transaction as the participation it belongs to. */
+export const userMapping = attention.table('user_mapping', {
+  userHash: text('user_hash').primaryKey(),
+  username: text('username').notNull(),
+  firstSeen: tstz('first_seen').notNull().defaultNow(),
+  lastSeen: tstz('last_seen').notNull().defaultNow(),
+});
+
+/** Counts of each signal kind per (epoch, channel, viewer), as the source keeps them. */
+export const userSignals = attention.table(
+  'user_signals',
+  {
+    epoch: i64('epoch').notNull(),
+    channel: text('channel').notNull(),
+    userHash: text('user_hash').notNull(),
+    kind: text('kind').notNull(),
+    count: integer('count').notNull().default(0),
+    amount: i64('amount').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.channel, t.userHash, t.kind] })],
+);
+
+/** Opted-out viewers: dropped at ingest, excluded again at sealing. */
+export const suppressionList = attention.table('suppression_list', {
+  userHash: text('user_hash').primaryKey(),
+  reason: text('reason'),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
+
+/** The Solana wallet a viewer bound; the claimer of that viewer's leaves from then on. */
+export const walletBindings = attention.table(
+  'wallet_bindings',
+  {
+    userHash: text('user_hash').primaryKey(),
+    username: text('username').notNull(),
+    wallet: text('wallet').notNull(),
+    boundAt: tstz('bound_at').notNull().defaultNow(),
+    nonce: text('nonce').notNull(),
+  },
+  (t) => [uniqueIndex('wallet_bindings_nonce_idx').on(t.nonce)],
+);
+
+/** Amounts owed to a viewer that no published leaf pays yet (unbound, expired, unclaimed). */
+export const carriedBalances = attention.table(
+  'carried_balances',
+  {
+    userHash: text('user_hash').notNull(),
+    tokenGroup: text('token_group').notNull(),
+    amount: u64('amount').notNull().default(sql`0`),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userHash, t.tokenGroup] }),
+    check('carried_balances_amount_nonnegative', sql`${t.amount} >= 0`),
+  ],
+);
+
+/** The movements behind carried_balances, one row per credit or debit, for audit. */
+export const carryLedger = attention.table(
+  'carry_ledger',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    userHash: text('user_hash').notNull(),
+    tokenGroup: text('token_group').notNull(),
+    delta: u64('delta').notNull(),
+    reason: text('reason').notNull(),
+    /** What caused the movement, unique so that replaying it changes nothing. */
+    sourceKey: text('source_key').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('carry_ledger_source_idx').on(t.sourceKey, t.userHash, t.tokenGroup)],
+);
+
+export const sealedEpochs = attention.table(
+  'sealed_epochs',
+  {
+    epoch: i64('epoch').notNull(),
+    channel: text('channel').notNull(),
+    tokenGroup: text('token_group').notNull(),
+    category: text('category').notNull(),
+    participantCount: integer('participant_count').notNull(),
+    totalWeight: i64('total_weight').notNull(),
+    sealedAt: tstz('sealed_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.channel] }), index('sealed_epochs_sealed_at_idx').on(t.sealedAt)],
+);
+
+export const sealedParticipants = attention.table(
+  'sealed_participants',
+  {
+    epoch: i64('epoch').notNull(),
+    channel: text('channel').notNull(),
+    /** Position in sealing order: first_seen ASC, user_hash ASC. */
+    position: integer('position').notNull(),
+    userHash: text('user_hash').notNull(),
+    firstSeen: tstz('first_seen').notNull(),
+    weight: i64('weight').notNull(),
+    amount: u64('amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.epoch, t.channel, t.position] }),
+    uniqueIndex('sealed_participants_user_idx').on(t.epoch, t.channel, t.userHash),
+    index('sealed_participants_user_hash_idx').on(t.userHash),
+  ],
+);
+
+/** A tree is its root plus one versioned dump, not one row per leaf. */
+export const merkleTrees = attention.table(
+  'merkle_trees',
+  {
+    epoch: i64('epoch').notNull(),
+    /** A Twitch login, `category:<category>:<group>` or `carry:<group>`. */
+    channel: text('channel').notNull(),
+    kind: text('kind').notNull(),
+    tokenGroup: text('token_group').notNull(),
+    format: text('format').notNull(),
+    root: text('root').notNull(),
+    leafCount: integer('leaf_count').notNull(),
+    totalAmount: u64('total_amount').notNull(),
+    dump: jsonb('dump').notNull(),
+    buildMs: integer('build_ms').notNull().default(0),
+    builtAt: tstz('built_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.channel] })],
+);
+
+/** One row per root to publish; the signature is recorded before the transaction is sent. */
+export const publications = attention.table(
+  'publications',
+  {
+    epoch: i64('epoch').notNull(),
+    channel: text('channel').notNull(),
+    mint: text('mint'),
+    mode: text('mode').notNull(),
+    root: text('root').notNull(),
+    status: text('status').notNull().default('pending'),
+    signature: text('signature'),
+    lastValidBlockHeight: i64('last_valid_block_height'),
+    attempts: integer('attempts').notNull().default(0),
+    slot: i64('slot'),
+    feeLamports: i64('fee_lamports'),
+    error: text('error'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    publishedAt: tstz('published_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.epoch, t.channel] }),
+    index('publications_status_idx').on(t.status, t.channel, t.epoch),
+  ],
+);

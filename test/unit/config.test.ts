@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../layers/shared/src/config.ts';
+import { ConfigError } from '../../layers/shared/src/errors.ts';
+
+describe('loadConfig', () => {
+  it('fills defaults in local mode with nothing set', () => {
+    const config = loadConfig({});
+    expect(config.ORACLE_MODE).toBe('local');
+    expect(config.TREE_CAPACITY).toBe(1024);
+    expect(config.BASE_UNITS_PER_WEIGHT).toBe(1_000_000_000n);
+  });
+
+  it('fails in production naming a missing required variable', () => {
+    expect(() =>
+      loadConfig({ ORACLE_MODE: 'production', AWS_REGION: 'eu-west-1' }, { require: ['INGEST_QUEUE_URL'] }),
+    ).toThrow(/INGEST_QUEUE_URL: required in production/);
+  });
+
+  it('names a malformed variable and what was expected', () => {
+    try {
+      loadConfig({ EVM_RPC_URL: 'not a url' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/EVM_RPC_URL: Invalid url \(got "not a url"\)/);
+    }
+  });
+
+  it('rejects a token group map that is not JSON', () => {
+    expect(() => loadConfig({ TOKEN_GROUP_MINTS: '{nope' })).toThrow(
+      /TOKEN_GROUP_MINTS: expected a JSON object/,
+    );
+  });
+
+  it('accepts a production configuration that has what the function requires', () => {
+    const config = loadConfig(
+      {
+        ORACLE_MODE: 'production',
+        AWS_REGION: 'eu-west-1',
+        INGEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/ingest',
+      },
+      { require: ['INGEST_QUEUE_URL'] },
+    );
+    expect(config.INGEST_QUEUE_URL).toBe('https://sqs.eu-west-1.amazonaws.com/1/ingest');
+  });
+});
