@@ -33,6 +33,8 @@ export function createDb(url: string, options: DbOptions = {}): DbHandle {
     types: { bigint: postgres.BigInt },
     connection: { application_name: 'engagement-oracle' },
   });
+  // drizzle installs its own date parsers on this client: raw `sql` queries return timestamps
+  // as PostgreSQL's text (`new Date(value)` reads them), drizzle queries as Date.
   const db = drizzle(sql, { schema });
   return { sql, db, close: () => sql.end({ timeout: 5 }) };
 }

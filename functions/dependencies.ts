@@ -1,0 +1,104 @@
+/**
+ * What the entry points need, built once per container from the configuration: the database,
+ * queues, secrets, rate limits. Lambdas and the local runtime get the same objects; only the
+ * endpoints in the environment differ.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DynamoDbRateLimiter,
+  dynamoDbClient,
+} from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
+import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
+import { createDb, type DbHandle } from '../layers/shared/src/adapters/db/client.ts';
+import { config } from '../layers/shared/src/config.ts';
+import { ConfigError } from '../layers/shared/src/errors.ts';
+import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
+import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
+import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+
+let db: Promise<DbHandle> | undefined;
+let secrets: SecretStore | undefined;
+let sqs: ReturnType<typeof sqsClient> | undefined;
+const queues = new Map<string, WorkQueue>();
+let limiter: RateLimiter | undefined;
+
+export function secretStore(): SecretStore {
+  if (secrets === undefined) {
+    const endpoint = config().SECRETS_ENDPOINT;
+    secrets = new SecretsManagerStore(
+      new SecretsManagerClient({
+        region: config().AWS_REGION,
+        ...(endpoint === undefined
+          ? {}
+          : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      }),
+    );
+  }
+  return secrets;
+}
+
+/** Replaces the secret store (the local runtime keeps generated keys in memory). */
+export function useSecretStore(store: SecretStore): void {
+  secrets = store;
+}
+
+/** The database: DATABASE_URL, or RDS Proxy at DATABASE_HOST with the credentials secret. */
+export function database(): Promise<DbHandle> {
+  db ??= (async () => {
+    const c = config();
+    if (c.DATABASE_URL !== undefined) return createDb(c.DATABASE_URL, { max: c.DATABASE_POOL_MAX });
+    if (c.DATABASE_SECRET_ARN !== undefined && c.DATABASE_HOST !== undefined) {
+      const secret = JSON.parse(await secretStore().getSecret(c.DATABASE_SECRET_ARN)) as {
+        username: string;
+        password: string;
+      };
+      const url = `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${c.DATABASE_HOST}:5432/${c.DATABASE_NAME}?sslmode=require`;
+      return createDb(url, { max: c.DATABASE_POOL_MAX });
+    }
+    throw new ConfigError('DATABASE_URL (or DATABASE_SECRET_ARN with DATABASE_HOST) is required');
+  })();
+  db.catch(() => {
+    db = undefined;
+  });
+  return db;
+}
+
+export function queue(url: string | undefined, name: string, deadLetterUrl?: string): WorkQueue {
+  if (url === undefined) throw new ConfigError(`${name} is required`);
+  let existing = queues.get(url);
+  if (existing === undefined) {
+    const endpoint = config().SQS_ENDPOINT;
+    sqs ??= sqsClient({ region: config().AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
+    existing = new SqsWorkQueue({ queueUrl: url, deadLetterQueueUrl: deadLetterUrl ?? url, client: sqs });
+    queues.set(url, existing);
+  }
+  return existing;
+}
+
+export function ingestQueue(): WorkQueue {
+  return queue(config().INGEST_QUEUE_URL, 'INGEST_QUEUE_URL');
+}
+
+export function rateLimiter(): RateLimiter {
+  if (limiter === undefined) {
+    const table = config().RATE_LIMIT_TABLE;
+    if (table === undefined) throw new ConfigError('RATE_LIMIT_TABLE is required');
+    limiter = new DynamoDbRateLimiter(
+      dynamoDbClient({ region: config().AWS_REGION, endpoint: config().DYNAMODB_ENDPOINT }),
+      table,
+    );
+  }
+  return limiter;
+}
+
+/** Drops every cached client (the local runtime between runs, tests). */
+export async function resetDependencies(): Promise<void> {
+  const handle = db;
+  db = undefined;
+  secrets = undefined;
+  sqs = undefined;
+  limiter = undefined;
+  queues.clear();
+  if (handle !== undefined) await (await handle.catch(() => undefined))?.close();
+}

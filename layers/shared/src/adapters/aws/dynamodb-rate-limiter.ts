@@ -1,0 +1,48 @@
+/**
+ * Fixed-window rate limiting counted in DynamoDB: one item per (key, window) incremented
+ * atomically with ADD, expiring through the table's TTL attribute `expiresAt`.
+ */
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DependencyError } from '../../errors.ts';
+import type { RateLimitDecision, RateLimiter } from '../../ports/rate-limiter.ts';
+
+export class DynamoDbRateLimiter implements RateLimiter {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async hit(key: string, limit: number, windowSeconds: number, nowMs: number): Promise<RateLimitDecision> {
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const windowStart = nowSeconds - (nowSeconds % windowSeconds);
+    const retryAfterSeconds = Math.max(1, windowStart + windowSeconds - nowSeconds);
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: `${key}#${windowStart}` } },
+          UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: {
+            ':one': { N: '1' },
+            ':expires': { N: String(windowStart + windowSeconds * 2) },
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const count = Number(result.Attributes?.['count']?.N ?? '1');
+      return { allowed: count <= limit, count, retryAfterSeconds };
+    } catch (error) {
+      throw new DependencyError('rate limit table unavailable', { cause: error });
+    }
+  }
+}
+
+export function dynamoDbClient(options: { endpoint?: string | undefined; region: string }): DynamoDBClient {
+  return new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint === undefined
+      ? {}
+      : { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  });
+}

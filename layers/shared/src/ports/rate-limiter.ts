@@ -1,0 +1,11 @@
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  readonly count: number;
+  /** Seconds until the current window ends (what `Retry-After` says). */
+  readonly retryAfterSeconds: number;
+}
+
+/** Fixed-window counters shared by every instance of a function (DynamoDB on AWS and locally). */
+export interface RateLimiter {
+  hit(key: string, limit: number, windowSeconds: number, nowMs: number): Promise<RateLimitDecision>;
+}

@@ -1,0 +1,116 @@
+/**
+ * One full cycle of the pipeline on the local runtime, as the schedules run it on AWS:
+ * producers send events → the ingest writer → (the stages after it as they exist) → a summary.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { database } from '../functions/dependencies.ts';
+import { epochOfMs } from '../layers/shared/src/core/attention/signals.ts';
+import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts';
+import { drain } from './queue-poller.ts';
+import type { LocalRuntime } from './runtime.ts';
+
+export interface CycleSummary {
+  readonly ok: boolean;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly health: Awaited<ReturnType<LocalRuntime['health']>>;
+  readonly endpoints: Record<string, string>;
+  readonly processes: Record<string, number | undefined>;
+  readonly stages: Record<string, unknown>;
+  readonly errors: string[];
+}
+
+type Stage = (runtime: LocalRuntime, context: CycleContext) => Promise<unknown>;
+
+export interface CycleContext {
+  readonly nowMs: number;
+  readonly epoch: number;
+  readonly stages: Record<string, unknown>;
+}
+
+async function ingestWriterConsumer(event: SQSEvent): Promise<SQSBatchResponse> {
+  const { handler } = await import('../functions/queue/ingest-writer/index.ts');
+  return handler(event);
+}
+
+/** Viewers of the fixture channels talk, subscribe, cheer, gift and raid through POST /ingest. */
+const ingestViaApi: Stage = async (runtime, context) => {
+  const channels = [...runtime.twitch.channels.values()].map((c) => c.login).slice(0, 6);
+  const events: Array<Record<string, unknown>> = [];
+  channels.forEach((channel, c) => {
+    for (let v = 0; v < 40; v++) {
+      const user = `viewer_${String(v).padStart(3, '0')}`;
+      const ts = context.nowMs - (40 - v) * 1000 - c;
+      events.push({ channel, user, kind: 'presence', ts });
+      if (v % 7 === 0) events.push({ channel, user, kind: 'sub', ts: ts + 1 });
+      if (v % 5 === 0) events.push({ channel, user, kind: 'bits', amount: 100 + v, ts: ts + 2 });
+      if (v % 11 === 0) events.push({ channel, user, kind: 'gift', amount: 1 + (v % 3), ts: ts + 3 });
+    }
+    events.push({
+      channel,
+      user: channels[(c + 1) % channels.length],
+      kind: 'raid',
+      amount: 25 + c,
+      ts: context.nowMs - 500,
+    });
+  });
+  let accepted = 0;
+  for (let i = 0; i < events.length; i += 500) {
+    const response = await fetch(`${runtime.apiUrl}/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': runtime.ingestApiKey },
+      body: JSON.stringify({ events: events.slice(i, i + 500) }),
+    });
+    const body = (await response.json()) as { enqueued?: number; error?: { message: string } };
+    if (response.status !== 202)
+      throw new Error(`POST /ingest answered ${response.status}: ${body.error?.message}`);
+    accepted += body.enqueued ?? 0;
+  }
+  const written = await drain(runtime.sqs.client, runtime.sqs.queues.ingest.url, ingestWriterConsumer, {
+    batchSize: 10,
+  });
+  const { sql } = await database();
+  const [counts] = await sql<{ events: number; participants: number; channels: number }[]>`
+    select (select count(*)::int from attention.raw_events where epoch = ${context.epoch}) as events,
+      (select count(*)::int from attention.channel_participation where epoch = ${context.epoch}) as participants,
+      (select count(distinct channel)::int from attention.channel_participation where epoch = ${context.epoch}) as channels`;
+  const coverage = await mappingCoverage(sql, context.epoch);
+  return {
+    epoch: context.epoch,
+    eventsPosted: events.length,
+    eventsEnqueued: accepted,
+    queueMessagesWritten: written.received - written.failed,
+    eventsStored: counts?.events ?? 0,
+    participationRows: counts?.participants ?? 0,
+    channels: counts?.channels ?? 0,
+    mappingCoverage: coverage,
+  };
+};
+
+/** The stages in pipeline order; each later stage reads what the earlier ones wrote. */
+export const STAGES: ReadonlyArray<readonly [string, Stage]> = [['ingest', ingestViaApi]];
+
+export async function runCycle(runtime: LocalRuntime, nowMs = Date.now()): Promise<CycleSummary> {
+  const started = performance.now();
+  const context: CycleContext = { nowMs, epoch: epochOfMs(nowMs), stages: {} };
+  const errors: string[] = [];
+  for (const [name, stage] of STAGES) {
+    try {
+      context.stages[name] = await stage(runtime, context);
+    } catch (error) {
+      errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      context.stages[name] = { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  const health = await runtime.health();
+  return {
+    ok: errors.length === 0 && health.status === 'ok',
+    startedAt: new Date(nowMs).toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    health,
+    endpoints: runtime.endpoints,
+    processes: runtime.processes,
+    stages: context.stages,
+    errors,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * One HTTP server for every route, translating node requests into API Gateway HTTP API
+ * (payload v2) events and calling the same handlers the Lambdas export. Auth is checked here
+ * as the authorizer does on AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { HttpEvent, HttpResult } from '../functions/api/http.ts';
+import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
+import { type Credential, KeyRing, presentedCredential } from '../layers/shared/src/services/api-auth.ts';
+import type { RouteSpec } from './routes.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAX_BODY = 1_048_576 * 2;
+
+interface CompiledRoute {
+  readonly spec: RouteSpec;
+  readonly pattern: RegExp;
+  readonly params: string[];
+}
+
+export interface LocalHttpServerOptions {
+  readonly routes: readonly RouteSpec[];
+  readonly secrets: SecretStore;
+  readonly ingestKeysSecretId: string;
+  readonly adminTokensSecretId: string;
+  readonly port?: number;
+}
+
+export interface LocalHttpServer {
+  readonly url: string;
+  readonly server: Server;
+  /** Routes whose handler module exists in this checkout. */
+  readonly routes: readonly RouteSpec[];
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(options: LocalHttpServerOptions): Promise<LocalHttpServer> {
+  const available = options.routes.filter((r) => existsSync(`${ROOT}/${r.module}`));
+  const compiled = available.map(compile);
+  const keyRings: Record<Exclude<Credential, never>, KeyRing> = {
+    ingest: new KeyRing(options.secrets, options.ingestKeysSecretId),
+    admin: new KeyRing(options.secrets, options.adminTokensSecretId),
+  };
+  const handlers = new Map<string, Promise<(event: HttpEvent) => Promise<HttpResult>>>();
+  const load = (spec: RouteSpec) => {
+    let handler = handlers.get(spec.module);
+    if (handler === undefined) {
+      handler = import(pathToFileURL(`${ROOT}/${spec.module}`).href).then(
+        (m: { handler: (event: HttpEvent) => Promise<HttpResult> }) => m.handler,
+      );
+      handlers.set(spec.module, handler);
+    }
+    return handler;
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, {
+        statusCode: 500,
+        body: JSON.stringify({ error: { code: 'INTERNAL', message: String(error) } }),
+      });
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.maxConnections = 20_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    let pathMatched = false;
+    for (const route of compiled) {
+      const match = route.pattern.exec(url.pathname);
+      if (match === null) continue;
+      pathMatched = true;
+      if (route.spec.method !== method) continue;
+      const body = await readBody(req);
+      if (body === undefined) {
+        return send(res, errorBody(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${MAX_BODY} bytes`));
+      }
+      const headers = flatHeaders(req);
+      if (route.spec.auth !== 'none') {
+        const ok = await keyRings[route.spec.auth].accepts(presentedCredential(headers));
+        if (!ok) {
+          const what = route.spec.auth === 'ingest' ? 'an ingest API key' : 'an admin token';
+          return send(
+            res,
+            errorBody(401, 'UNAUTHORIZED', `this route needs ${what} (x-api-key or Authorization: Bearer)`),
+          );
+        }
+      }
+      const pathParameters: Record<string, string> = {};
+      route.params.forEach((name, i) => {
+        pathParameters[name] = match[i + 1] ?? '';
+      });
+      const event = toEvent(req, url, body, headers, route.spec, pathParameters);
+      const handler = await load(route.spec);
+      return send(res, await handler(event));
+    }
+    if (pathMatched)
+      return send(res, errorBody(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`));
+    return send(res, errorBody(404, 'NOT_FOUND', `no route for ${method} ${url.pathname}`));
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    routes: available,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const params: string[] = [];
+  const source = spec.path.replace(/\{([a-zA-Z0-9_]+)(\+?)\}/g, (_all, name: string, greedy: string) => {
+    params.push(name);
+    return greedy === '+' ? '(.+)' : '([^/]+)';
+  });
+  return { spec, pattern: new RegExp(`^${source}$`), params };
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  spec: RouteSpec,
+  pathParameters: Record<string, string>,
+): HttpEvent {
+  const now = Date.now();
+  const queryStringParameters: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) queryStringParameters[key] = value;
+  return {
+    version: '2.0',
+    routeKey: `${spec.method} ${spec.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters,
+    pathParameters,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      requestId: randomUUID(),
+      routeKey: `${spec.method} ${spec.path}`,
+      stage: '$default',
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+      http: {
+        method: spec.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: headers['x-forwarded-for']?.split(',')[0]?.trim() ?? req.socket.remoteAddress ?? 'unknown',
+        userAgent: headers['user-agent'] ?? '',
+      },
+    },
+  };
+}
+
+function errorBody(statusCode: number, code: string, message: string): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ error: { code, message } }),
+  };
+}
+
+function send(res: ServerResponse, result: HttpResult): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(result.headers ?? {})) headers[key] = String(value);
+  res.writeHead(result.statusCode, headers);
+  res.end(result.body);
+}

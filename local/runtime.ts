@@ -1,0 +1,260 @@
+/**
+ * `npm run local`: the whole platform on one machine. Starts (or points at, where the
+ * environment names a real endpoint) PostgreSQL, anvil, the LiteSVM Solana RPC, fauxqs,
+ * dynalite and the Twitch fixtures; applies migrations; serves every API route on one HTTP
+ * server; and stops all of it again, leaving no process behind.
+ */
+
+import { resetDependencies, useSecretStore } from '../functions/dependencies.ts';
+import { StaticSecretStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
+import { resetConfigForTests } from '../layers/shared/src/config.ts';
+import {
+  checkHealth,
+  type HealthCheck,
+  type HealthReport,
+  jsonRpcPing,
+} from '../layers/shared/src/services/health.ts';
+import { ANVIL_DEV_ACCOUNTS } from './anvil.ts';
+import { type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { ROUTES } from './routes.ts';
+import {
+  type DynamoService,
+  generatedKey,
+  type SqsService,
+  startAnvil,
+  startDynamo,
+  startEmbeddedPostgres,
+  startSqs,
+} from './services.ts';
+import { startSolanaRpc } from './solana-rpc.ts';
+import { sampleChannels, startTwitchFixture, type TwitchFixture } from './twitch-fixture.ts';
+
+export const SECRET_IDS = {
+  ingestKeys: 'local/ingest-api-keys',
+  adminTokens: 'local/admin-tokens',
+  evmSigner: 'local/evm-signer',
+  solanaPublisher: 'local/solana-publisher',
+  twitch: 'local/twitch-credentials',
+} as const;
+
+export interface LocalRuntime {
+  readonly apiUrl: string;
+  readonly databaseUrl: string;
+  readonly evmRpcUrl: string;
+  readonly solanaRpcUrl: string;
+  readonly sqs: SqsService;
+  readonly dynamo: DynamoService;
+  readonly twitch: TwitchFixture;
+  readonly http: LocalHttpServer;
+  /** Generated at start, valid for this run only. */
+  readonly ingestApiKey: string;
+  readonly adminToken: string;
+  /** Child processes this runtime started (so a test can check none outlives it). */
+  readonly processes: Record<string, number | undefined>;
+  readonly endpoints: Record<string, string>;
+  health(): Promise<HealthReport>;
+  stop(): Promise<void>;
+}
+
+export interface LocalRuntimeOptions {
+  readonly port?: number;
+  readonly log?: (line: string) => void;
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const log = options.log ?? (() => {});
+  const stack: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const processes: Record<string, number | undefined> = {};
+  const stopAll = async () => {
+    await resetDependencies();
+    while (stack.length > 0) {
+      const item = stack.pop();
+      if (item === undefined) break;
+      await item.stop().catch((error: unknown) => log(`stopping ${item.name} failed: ${String(error)}`));
+    }
+  };
+  try {
+    let databaseUrl = process.env['DATABASE_URL'];
+    if (databaseUrl === undefined) {
+      const pg = await startEmbeddedPostgres();
+      stack.push({ name: 'postgres', stop: () => pg.stop() });
+      processes['postgres'] = pg.pid;
+      const admin = (await import('postgres')).default(pg.url, { max: 1, onnotice: () => {} });
+      await admin.unsafe('create database oracle');
+      await admin.end();
+      databaseUrl = pg.urlFor('oracle');
+      log(`postgres    ${pg.url.replace(/:[^:@/]+@/, ':***@')} (embedded, pid ${pg.pid})`);
+    }
+    const migrations = await runMigrations(databaseUrl);
+    log(`migrations  ${migrations.applied} applied, ${migrations.total} in all`);
+
+    let evmRpcUrl = process.env['EVM_RPC_URL'];
+    if (evmRpcUrl === undefined) {
+      const anvil = await startAnvil();
+      stack.push({ name: 'anvil', stop: () => anvil.stop() });
+      processes['anvil'] = anvil.pid;
+      evmRpcUrl = anvil.url;
+      log(`anvil       ${anvil.url} (chain ${anvil.chainId})`);
+    }
+
+    let solanaRpcUrl = process.env['SOLANA_RPC_URL'];
+    if (solanaRpcUrl === undefined) {
+      const solana = await startSolanaRpc();
+      stack.push({ name: 'solana', stop: () => solana.stop() });
+      solanaRpcUrl = solana.url;
+      log(`solana      ${solana.url} (LiteSVM)`);
+    }
+
+    const sqs = await startSqs();
+    stack.push({ name: 'sqs', stop: () => sqs.stop() });
+    log(`sqs         ${sqs.endpoint} (fauxqs)`);
+
+    const dynamo = await startDynamo();
+    stack.push({ name: 'dynamodb', stop: () => dynamo.stop() });
+    log(`dynamodb    ${dynamo.endpoint} (dynalite)`);
+
+    const twitch = await startTwitchFixture({ channels: sampleChannels(12) });
+    stack.push({ name: 'twitch', stop: () => twitch.close() });
+    log(`twitch      ${twitch.url} (Helix fixture)`);
+
+    const ingestApiKey = generatedKey('ingest');
+    const adminToken = generatedKey('admin');
+    const secrets = new StaticSecretStore({
+      [SECRET_IDS.ingestKeys]: JSON.stringify({ keys: [ingestApiKey] }),
+      [SECRET_IDS.adminTokens]: JSON.stringify({ keys: [adminToken] }),
+      // anvil's well-known dev account 0: a public test key, never a real one.
+      [SECRET_IDS.evmSigner]: JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0]?.privateKey }),
+      [SECRET_IDS.twitch]: JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
+    });
+
+    Object.assign(process.env, {
+      ORACLE_MODE: 'local',
+      DATABASE_URL: databaseUrl,
+      EVM_RPC_URL: evmRpcUrl,
+      SOLANA_RPC_URL: solanaRpcUrl,
+      SQS_ENDPOINT: sqs.endpoint,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      INGEST_QUEUE_URL: sqs.queues.ingest.url,
+      PUBLISH_QUEUE_URL: sqs.queues.publish.url,
+      ORACLE_CALLS_QUEUE_URL: sqs.queues.oracleCalls.url,
+      ORACLE_CALLS_DLQ_URL: sqs.queues.oracleCalls.dlqUrl,
+      NOTIFICATIONS_QUEUE_URL: sqs.queues.notifications.url,
+      RATE_LIMIT_TABLE: dynamo.tables.rateLimits,
+      IDEMPOTENCY_TABLE: dynamo.tables.idempotency,
+      TWITCH_HELIX_URL: `${twitch.url}/helix`,
+      TWITCH_AUTH_URL: `${twitch.url}/oauth2`,
+      TWITCH_SECRET_ARN: SECRET_IDS.twitch,
+      INGEST_API_KEYS_SECRET_ARN: SECRET_IDS.ingestKeys,
+      ADMIN_TOKENS_SECRET_ARN: SECRET_IDS.adminTokens,
+      EVM_SIGNER_SECRET_ARN: SECRET_IDS.evmSigner,
+      AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
+      POWERTOOLS_METRICS_NAMESPACE: 'EngagementOracle',
+      POWERTOOLS_DEV: 'true',
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
+    });
+    resetConfigForTests();
+    await resetDependencies();
+    useSecretStore(secrets);
+
+    const http = await startHttpServer({
+      routes: ROUTES,
+      secrets,
+      ingestKeysSecretId: SECRET_IDS.ingestKeys,
+      adminTokensSecretId: SECRET_IDS.adminTokens,
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
+    stack.push({ name: 'http', stop: () => http.close() });
+    log(`api         ${http.url} (${http.routes.length} routes)`);
+
+    const finalDatabaseUrl = databaseUrl;
+    const finalEvm = evmRpcUrl;
+    const finalSolana = solanaRpcUrl;
+    const checks: HealthCheck[] = [
+      {
+        name: 'postgres',
+        check: async () => {
+          const { database } = await import('../functions/dependencies.ts');
+          const { sql } = await database();
+          await sql`select 1`;
+        },
+      },
+      { name: 'anvil', check: () => jsonRpcPing(finalEvm, 'eth_chainId') },
+      { name: 'solana', check: () => jsonRpcPing(finalSolana, 'getHealth') },
+      {
+        name: 'sqs',
+        check: async () => {
+          const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+          await sqs.client.send(
+            new GetQueueAttributesCommand({ QueueUrl: sqs.queues.ingest.url, AttributeNames: ['All'] }),
+          );
+        },
+      },
+      {
+        name: 'dynamodb',
+        check: async () => {
+          const { DescribeTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+          const client = new DynamoDBClient({
+            endpoint: dynamo.endpoint,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          });
+          try {
+            await client.send(new DescribeTableCommand({ TableName: dynamo.tables.rateLimits }));
+          } finally {
+            client.destroy();
+          }
+        },
+      },
+      {
+        name: 'twitch',
+        check: async () => {
+          const response = await fetch(`${twitch.url}/oauth2/validate`, {
+            headers: { authorization: 'OAuth health' },
+          });
+          await response.body?.cancel();
+        },
+      },
+      {
+        name: 'api',
+        check: async () => {
+          const response = await fetch(`${http.url}/no-such-route`);
+          await response.body?.cancel();
+        },
+      },
+    ];
+
+    let stopped = false;
+    return {
+      apiUrl: http.url,
+      databaseUrl: finalDatabaseUrl,
+      evmRpcUrl: finalEvm,
+      solanaRpcUrl: finalSolana,
+      sqs,
+      dynamo,
+      twitch,
+      http,
+      ingestApiKey,
+      adminToken,
+      processes,
+      endpoints: {
+        api: http.url,
+        postgres: finalDatabaseUrl.replace(/:[^:@/]+@/, ':***@'),
+        anvil: finalEvm,
+        solana: finalSolana,
+        sqs: sqs.endpoint,
+        dynamodb: dynamo.endpoint,
+        twitch: twitch.url,
+      },
+      health: () => checkHealth(checks),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
