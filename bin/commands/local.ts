@@ -48,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
 
+  log(`processes   ${JSON.stringify(runtime.processes)}`);
   log(`ingest key  ${runtime.ingestApiKey}`);
   log(`admin token ${runtime.adminToken}`);
   log('running; Ctrl-C stops everything');

