@@ -83,6 +83,8 @@ export const rawEvents = attention.table(
     userHash: text('user_hash').notNull(),
     kind: text('kind').notNull(),
     amount: i64('amount').notNull().default(1),
+    /** The event's paid weight in hundredths (presence is added once per row, not per event). */
+    weight: i64('weight').notNull().default(0),
     /** The epoch the event was credited to (the current one when its own was already sealed). */
     epoch: i64('epoch').notNull(),
     /** The epoch the event belongs to by its timestamp. */
@@ -90,7 +92,8 @@ export const rawEvents = attention.table(
     occurredAt: tstz('occurred_at').notNull(),
     receivedAt: tstz('received_at').notNull().defaultNow(),
   },
-  (t) => [index('raw_events_epoch_channel_idx').on(t.epoch, t.channel)],
+  // No secondary index: every index here is paid on each ingested event, and nothing reads
+  // raw events by anything but their id in the hot path.
 );
 
 /** One row per (epoch, channel, viewer): the weight and per-signal counts so far. */
@@ -124,19 +127,28 @@ export const userMapping = attention.table('user_mapping', {
   lastSeen: tstz('last_seen').notNull().defaultNow(),
 });
 
-/** Counts of each signal kind per (epoch, channel, viewer), as the source keeps them. */
-export const userSignals = attention.table(
-  'user_signals',
-  {
+/**
+ * Each signal kind per (epoch, channel, viewer), as the source's `user_signals` table kept
+ * them. A view over channel_participation's per-signal columns: the writer updates one row per
+ * viewer instead of one per signal kind, and the two can never disagree.
+ */
+export const userSignals = attention
+  .view('user_signals', {
     epoch: i64('epoch').notNull(),
     channel: text('channel').notNull(),
     userHash: text('user_hash').notNull(),
     kind: text('kind').notNull(),
-    count: integer('count').notNull().default(0),
-    amount: i64('amount').notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.epoch, t.channel, t.userHash, t.kind] })],
-);
+    amount: i64('amount').notNull(),
+  })
+  .as(
+    sql`select cp.epoch, cp.channel, cp.user_hash, s.kind, s.amount
+      from attention.channel_participation cp
+      cross join lateral (values
+        ('presence', cp.presence::bigint), ('sub', cp.subs::bigint), ('resub', cp.resubs::bigint),
+        ('gift', cp.gifts::bigint), ('bits', cp.bits), ('raid', cp.raiders)
+      ) as s(kind, amount)
+      where s.amount > 0`,
+  );
 
 /** Opted-out viewers: dropped at ingest, excluded again at sealing. */
 export const suppressionList = attention.table('suppression_list', {

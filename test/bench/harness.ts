@@ -6,7 +6,7 @@
 export interface BenchRow {
   /** What was measured, e.g. "merkle build+proofs 1,024 leaves". */
   readonly name: string;
-  /** Our measurement, in `unit`. */
+  /** Our measurement, in `unit`; a unit ending in `/s` is a rate (higher is better), any other a cost. */
   readonly value: number;
   readonly unit: string;
   /** The peer measured in the same run (merkletreejs, a naive implementation, ...). */

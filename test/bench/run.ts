@@ -30,12 +30,19 @@ for (const file of files) {
 const fmt = (n: number) =>
   Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
 const lines: string[] = [];
-lines.push(['suite', 'measurement', 'ours', 'peer', 'ratio', 'target', 'met'].join(' | '));
+lines.push(['suite', 'measurement', 'ours', 'peer', 'ours vs peer', 'target', 'met'].join(' | '));
 for (const { suite, rows, error } of results) {
   if (error !== undefined) lines.push(`${suite} | FAILED: ${error}`);
   for (const row of rows) {
     const peer = row.peer === undefined ? '' : `${row.peer.name}: ${fmt(row.peer.value)} ${row.unit}`;
-    const r = row.peer === undefined ? '' : `${fmt(row.peer.value / row.value)}x`;
+    // "How many times better than the peer": rates (unit ending in /s) higher, times lower.
+    const better =
+      row.peer === undefined
+        ? undefined
+        : row.unit.endsWith('/s')
+          ? row.value / row.peer.value
+          : row.peer.value / row.value;
+    const r = better === undefined ? '' : `${fmt(better)}x`;
     lines.push(
       [
         suite,

@@ -17,8 +17,7 @@ describe('ingest writer', () => {
   });
   afterAll(() => t.close());
   beforeEach(async () => {
-    await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping,
-      attention.user_signals, attention.suppression_list, attention.sealed_epochs`;
+    await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping, attention.suppression_list, attention.sealed_epochs`;
   });
 
   async function participation(user: string) {
@@ -144,8 +143,7 @@ describe('ingest writer', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
-        await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping,
-          attention.user_signals, attention.suppression_list, attention.sealed_epochs`;
+        await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping, attention.suppression_list, attention.sealed_epochs`;
         for (const s of steps) {
           if (s.type === 'batch') {
             const batch: IngestEvent[] = s.events.map((e, i) =>

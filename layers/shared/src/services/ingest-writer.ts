@@ -53,9 +53,9 @@ export async function writeIngestBatch(
     const suppressed = unique.length - keep.length;
     if (keep.length === 0) return { ...EMPTY, suppressed, duplicates: events.length - unique.length };
 
-    // The sealer holds the same per-(epoch, channel) lock while it freezes a snapshot, so every
-    // event is either in the sealed snapshot or credited to the current epoch. Locks are taken
-    // in one sorted order so two writers never deadlock.
+    // The sealer holds the same per-(epoch, channel) lock exclusively while it freezes a
+    // snapshot, so every event is either in the sealed snapshot or credited to the current
+    // epoch. Writers take it shared (they may run side by side), in one sorted order.
     const lockKeys = new Set<string>();
     for (const i of keep) {
       const e = unique[i] as IngestEvent;
@@ -63,9 +63,8 @@ export async function writeIngestBatch(
       lockKeys.add(attentionLockKey(currentEpoch, e.channel));
     }
     await tx`
-      select pg_advisory_xact_lock(hashtextextended(k, 0))
+      select pg_advisory_xact_lock_shared(hashtextextended(k, 0))
       from (select k from unnest(${[...lockKeys].sort()}::text[]) as k order by k) as sorted`;
-
     const pairs = distinctPairs(keep.map((i) => unique[i] as IngestEvent));
     const sealedRows = await tx<{ epoch: number; channel: string }[]>`
       select s.epoch::float8 as epoch, s.channel from attention.sealed_epochs s
@@ -110,26 +109,24 @@ export async function writeIngestBatch(
         ) as t(event_id, channel, user_hash, username, kind, amount, paid_weight, epoch, source_epoch, occurred_ms)
       ),
       ins as (
-        insert into attention.raw_events (event_id, channel, user_hash, kind, amount, epoch, source_epoch, occurred_at)
-        select event_id, channel, user_hash, kind, amount, epoch, source_epoch, to_timestamp(occurred_ms / 1000.0) from input
+        insert into attention.raw_events (event_id, channel, user_hash, kind, amount, weight, epoch, source_epoch, occurred_at)
+        select event_id, channel, user_hash, kind, amount, paid_weight, epoch, source_epoch, to_timestamp(occurred_ms / 1000.0)
+        from input
         on conflict (event_id) do nothing
-        returning event_id
-      ),
-      fresh as (
-        select input.*, to_timestamp(occurred_ms / 1000.0) as occurred_at from input join ins using (event_id)
+        returning channel, user_hash, kind, amount, weight, epoch, occurred_at
       ),
       part as (
         insert into attention.channel_participation as cp
           (epoch, channel, user_hash, first_seen, weight, presence, subs, resubs, gifts, bits, raiders)
         select epoch, channel, user_hash, min(occurred_at),
-          ${WEIGHT_HUNDREDTHS_PER_UNIT.presence} + sum(paid_weight),
+          ${WEIGHT_HUNDREDTHS_PER_UNIT.presence} + sum(weight),
           count(*) filter (where kind = 'presence'),
           count(*) filter (where kind = 'sub'),
           count(*) filter (where kind = 'resub'),
           coalesce(sum(amount) filter (where kind = 'gift'), 0),
           coalesce(sum(amount) filter (where kind = 'bits'), 0),
           coalesce(sum(amount) filter (where kind = 'raid'), 0)
-        from fresh group by epoch, channel, user_hash
+        from ins group by epoch, channel, user_hash
         -- Any signal makes a viewer present, once per epoch: the existing row already holds that weight.
         on conflict (epoch, channel, user_hash) do update set
           first_seen = least(cp.first_seen, excluded.first_seen),
@@ -145,21 +142,16 @@ export async function writeIngestBatch(
       ),
       mapping as (
         insert into attention.user_mapping as um (user_hash, username, first_seen, last_seen)
-        select user_hash, min(username), min(occurred_at), max(occurred_at) from fresh group by user_hash
-        on conflict (user_hash) do update set last_seen = greatest(um.last_seen, excluded.last_seen)
-        returning 1
-      ),
-      signals as (
-        insert into attention.user_signals as us (epoch, channel, user_hash, kind, count, amount)
-        select epoch, channel, user_hash, kind, count(*), sum(amount) from fresh group by epoch, channel, user_hash, kind
-        on conflict (epoch, channel, user_hash, kind) do update set
-          count = us.count + excluded.count, amount = us.amount + excluded.amount
+        select user_hash, min(username), to_timestamp(min(occurred_ms) / 1000.0), to_timestamp(max(occurred_ms) / 1000.0)
+        from input group by user_hash
+        -- A known viewer's row is rewritten at most hourly: an update per event would double the writes.
+        on conflict (user_hash) do update set last_seen = excluded.last_seen
+          where um.last_seen < excluded.last_seen - interval '1 hour'
         returning 1
       )
       select (select count(*)::int from ins) as inserted,
         (select count(*)::int from part) as participation,
-        (select count(*)::int from mapping) as mapped,
-        (select count(*)::int from signals) as signalled`;
+        (select count(*)::int from mapping) as mapped`;
 
     const inserted = counts?.inserted ?? 0;
     return {

@@ -41,10 +41,6 @@ export async function suppressUser(
       where cp.user_hash = ${hash}
         and not exists (select 1 from attention.sealed_epochs s where s.epoch = cp.epoch and s.channel = cp.channel)
       returning 1`;
-    await tx`
-      delete from attention.user_signals us
-      where us.user_hash = ${hash}
-        and not exists (select 1 from attention.sealed_epochs s where s.epoch = us.epoch and s.channel = us.channel)`;
     const deletedMapping = await tx`delete from attention.user_mapping where user_hash = ${hash} returning 1`;
     return {
       userHash: hash,
