@@ -11,11 +11,16 @@ import {
 import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { createDb, type DbHandle } from '../layers/shared/src/adapters/db/client.ts';
+import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
+import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
+import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { config } from '../layers/shared/src/config.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
+import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+import type { PublisherDeps } from '../layers/shared/src/services/publisher.ts';
 
 let db: Promise<DbHandle> | undefined;
 let secrets: SecretStore | undefined;
@@ -92,6 +97,37 @@ export function rateLimiter(): RateLimiter {
   return limiter;
 }
 
+export function publishQueue(): WorkQueue {
+  return queue(config().PUBLISH_QUEUE_URL, 'PUBLISH_QUEUE_URL');
+}
+
+let solanaSigner: Promise<SolanaSigner> | undefined;
+
+/** Everything the root publisher needs; the publisher keypair is read once from Secrets Manager. */
+export async function publisherDeps(): Promise<PublisherDeps> {
+  const c = config();
+  if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
+  const secretId = c.SOLANA_PUBLISHER_SECRET_ARN;
+  if (secretId === undefined) throw new ConfigError('SOLANA_PUBLISHER_SECRET_ARN is required');
+  solanaSigner ??= secretStore()
+    .getSecret(secretId)
+    .then((text) => createKeypairSigner(parseSecretKey(text)));
+  solanaSigner.catch(() => {
+    solanaSigner = undefined;
+  });
+  const { sql } = await database();
+  return {
+    sql,
+    solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
+    signer: await solanaSigner,
+    program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
+    queue: publishQueue(),
+    mode: c.PUBLISH_MODE,
+    mints: c.TOKEN_GROUP_MINTS,
+    priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
+  };
+}
+
 /** Drops every cached client (the local runtime between runs, tests). */
 export async function resetDependencies(): Promise<void> {
   const handle = db;
@@ -99,6 +135,7 @@ export async function resetDependencies(): Promise<void> {
   secrets = undefined;
   sqs = undefined;
   limiter = undefined;
+  solanaSigner = undefined;
   queues.clear();
   if (handle !== undefined) await (await handle.catch(() => undefined))?.close();
 }

@@ -254,25 +254,79 @@ export const merkleTrees = attention.table(
   (t) => [primaryKey({ columns: [t.epoch, t.channel] })],
 );
 
-/** One row per root to publish; the signature is recorded before the transaction is sent. */
+/**
+ * Every tree decision the builder made for an (epoch, channel or pseudo-channel), empty trees
+ * included (they are not stored in merkle_trees): what makes building trees idempotent, and
+ * what the epochs API reports (leaves, carried, overflow).
+ */
+export const treeBuilds = attention.table(
+  'tree_builds',
+  {
+    epoch: i64('epoch').notNull(),
+    /** A Twitch login, `category:<category>:<group>` or `carry:<group>` (lowercase). */
+    channel: text('channel').notNull(),
+    /** channel | category | carry */
+    kind: text('kind').notNull(),
+    tokenGroup: text('token_group').notNull(),
+    /** The category of a channel or category tree; null for carry trees. */
+    category: text('category'),
+    /** stored: a tree with leaves is in merkle_trees; empty: no bound viewer, nothing stored. */
+    outcome: text('outcome').notNull(),
+    /** Viewers considered (sealed participants, category viewers, carried balances). */
+    candidates: integer('candidates').notNull(),
+    leafCount: integer('leaf_count').notNull(),
+    totalAmount: u64('total_amount').notNull(),
+    /** Unbound viewers within capacity whose amounts became carried balances. */
+    carriedCount: integer('carried_count').notNull(),
+    carriedAmount: u64('carried_amount').notNull(),
+    /** Viewers beyond capacity: no reward this epoch (sealed record kept). */
+    overflowCount: integer('overflow_count').notNull(),
+    buildMs: integer('build_ms').notNull().default(0),
+    /** Whether the build ran over its time budget (MerkleBuildTimeout was raised). */
+    timedOut: boolean('timed_out').notNull().default(false),
+    builtAt: tstz('built_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.epoch, t.channel] }), index('tree_builds_kind_idx').on(t.kind, t.epoch)],
+);
+
+/** Every nonce a wallet binding used, so a signed binding message is accepted once. */
+export const walletBindingNonces = attention.table('wallet_binding_nonces', {
+  nonce: text('nonce').primaryKey(),
+  userHash: text('user_hash').notNull(),
+  wallet: text('wallet').notNull(),
+  usedAt: tstz('used_at').notNull().defaultNow(),
+});
+
+/**
+ * One row per root to publish. Status: pending → queued (a publish message is on the FIFO
+ * queue) → sent (signed; signature, blockhash lifetime and the signed bytes recorded before
+ * the transaction goes out) → published | expired.
+ */
 export const publications = attention.table(
   'publications',
   {
     epoch: i64('epoch').notNull(),
     channel: text('channel').notNull(),
+    tokenGroup: text('token_group').notNull().default('OTHER'),
     mint: text('mint'),
     mode: text('mode').notNull(),
     root: text('root').notNull(),
     status: text('status').notNull().default('pending'),
     signature: text('signature'),
     lastValidBlockHeight: i64('last_valid_block_height'),
+    /** The signed transaction (base64), resent as is while its blockhash is valid. */
+    signedTransaction: text('signed_transaction'),
+    recentBlockhash: text('recent_blockhash'),
     attempts: integer('attempts').notNull().default(0),
     slot: i64('slot'),
     feeLamports: i64('fee_lamports'),
     error: text('error'),
+    queuedAt: tstz('queued_at'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
     publishedAt: tstz('published_at'),
+    /** When the root's amounts went back to carried balances (expired, or its ring slot reused). */
+    returnedAt: tstz('returned_at'),
   },
   (t) => [
     primaryKey({ columns: [t.epoch, t.channel] }),

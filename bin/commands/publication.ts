@@ -1,0 +1,47 @@
+/**
+ * `oracle publication verify <epoch> <channel>`: reads the chain and compares it with the
+ * database; `oracle publication list [--status S]`. Exit 0 when they agree, 1 when not.
+ */
+import { parseArgs } from 'node:util';
+import { publisherDeps, resetDependencies } from '../../functions/dependencies.ts';
+import { verifyPublication } from '../../layers/shared/src/services/publisher.ts';
+
+export const summary = 'verify published roots against the chain (verify <epoch> <channel>), list them';
+
+export async function run(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { status: { type: 'string' } },
+  });
+  const [action, epochText, channel] = positionals;
+  try {
+    const deps = await publisherDeps();
+    if (action === 'verify') {
+      const epoch = Number(epochText);
+      if (!Number.isInteger(epoch) || epoch % 3600 !== 0 || channel === undefined) {
+        process.stderr.write(
+          'usage: oracle publication verify <epoch (unix seconds of the hour)> <channel>\n',
+        );
+        return 2;
+      }
+      const result = await verifyPublication(deps, epoch, channel.toLowerCase());
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return result.ok ? 0 : 1;
+    }
+    if (action === 'list') {
+      const rows = await deps.sql`
+        select epoch::text, channel, token_group, mode, status, signature, slot::text, error from attention.publications
+        where ${values.status === undefined ? deps.sql`true` : deps.sql`status = ${values.status}`}
+        order by epoch desc, channel limit 200`;
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
+    process.stderr.write(
+      'usage: oracle publication verify <epoch> <channel> | oracle publication list [--status S]\n',
+    );
+    return 2;
+  } finally {
+    await resetDependencies();
+  }
+}
