@@ -35,6 +35,11 @@ async function main(argv: string[]): Promise<number> {
     }
     return name === undefined ? 2 : 0;
   }
+  // Commands other than `local` talk to a running `oracle local` unless the environment says otherwise.
+  if (name !== 'local' && process.env['ORACLE_MODE'] !== 'production') {
+    const { adoptRuntimeEnvironment } = await import('../local/state-file.ts');
+    adoptRuntimeEnvironment();
+  }
   const command = await loadCommand(name);
   if (command === undefined) {
     process.stderr.write(`oracle: unknown command '${name}' (try 'oracle help')\n`);

@@ -20,7 +20,7 @@ import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
-import type { PublisherDeps } from '../layers/shared/src/services/publisher.ts';
+import type { PublisherDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
 
 let db: Promise<DbHandle> | undefined;
 let secrets: SecretStore | undefined;
@@ -125,6 +125,19 @@ export async function publisherDeps(): Promise<PublisherDeps> {
     mode: c.PUBLISH_MODE,
     mints: c.TOKEN_GROUP_MINTS,
     priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
+  };
+}
+
+/** What verifying a publication needs: no signing key. */
+export async function verifierDeps(): Promise<VerifierDeps> {
+  const c = config();
+  if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
+  const { sql } = await database();
+  return {
+    sql,
+    solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
+    program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
+    mints: c.TOKEN_GROUP_MINTS,
   };
 }
 

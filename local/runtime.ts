@@ -8,6 +8,8 @@
 import { resetDependencies, useSecretStore } from '../functions/dependencies.ts';
 import { StaticSecretStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
+import { generateKeypairSigner } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
+import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { resetConfigForTests } from '../layers/shared/src/config.ts';
 import {
   checkHealth,
@@ -53,6 +55,8 @@ export interface LocalRuntime {
   /** Child processes this runtime started (so a test can check none outlives it). */
   readonly processes: Record<string, number | undefined>;
   readonly endpoints: Record<string, string>;
+  /** The environment the runtime gave its handlers (what other `oracle` commands need). */
+  readonly env: Record<string, string>;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
@@ -120,15 +124,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const ingestApiKey = generatedKey('ingest');
     const adminToken = generatedKey('admin');
+    // The publisher's keypair is made for this run and funded by airdrop (local clusters only).
+    const publisher = generateKeypairSigner();
+    await new Web3SolanaClient({ url: solanaRpcUrl }).requestAirdrop(
+      publisher.signer.address,
+      100_000_000_000n,
+    );
+    const publisherSecret = JSON.stringify([...publisher.secretKey]);
+    log(`publisher   ${publisher.signer.address} (generated, funded)`);
+
     const secrets = new StaticSecretStore({
       [SECRET_IDS.ingestKeys]: JSON.stringify({ keys: [ingestApiKey] }),
       [SECRET_IDS.adminTokens]: JSON.stringify({ keys: [adminToken] }),
       // anvil's well-known dev account 0: a public test key, never a real one.
       [SECRET_IDS.evmSigner]: JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0]?.privateKey }),
       [SECRET_IDS.twitch]: JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
+      [SECRET_IDS.solanaPublisher]: publisherSecret,
     });
 
-    Object.assign(process.env, {
+    const env: Record<string, string> = {
       ORACLE_MODE: 'local',
       DATABASE_URL: databaseUrl,
       EVM_RPC_URL: evmRpcUrl,
@@ -151,8 +165,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
       POWERTOOLS_METRICS_NAMESPACE: 'EngagementOracle',
       POWERTOOLS_DEV: 'true',
+      SOLANA_PUBLISHER_SECRET_ARN: SECRET_IDS.solanaPublisher,
+      PUBLISH_MODE: process.env['PUBLISH_MODE'] ?? 'memo',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
-    });
+    };
+    Object.assign(process.env, env);
     resetConfigForTests();
     await resetDependencies();
     useSecretStore(secrets);
@@ -246,6 +263,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         dynamodb: dynamo.endpoint,
         twitch: twitch.url,
       },
+      env,
       health: () => checkHealth(checks),
       async stop() {
         if (stopped) return;

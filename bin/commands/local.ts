@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { runCycle } from '../../local/cycle.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
+import { removeRuntimeState, writeRuntimeState } from '../../local/state-file.ts';
 
 export const summary = 'run the whole platform locally (embedded services); --once for one cycle';
 
@@ -34,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   const runtime = await startLocalRuntime({ log, ...(port === undefined ? {} : { port }) });
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= runtime.stop();
+    stopping ??= runtime.stop().finally(removeRuntimeState);
     return stopping;
   };
 
@@ -49,6 +50,8 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   log(`processes   ${JSON.stringify(runtime.processes)}`);
+  // Other `oracle` commands (status, publication verify, ...) read this to reach this runtime.
+  writeRuntimeState(runtime.env);
   log(`ingest key  ${runtime.ingestApiKey}`);
   log(`admin token ${runtime.adminToken}`);
   log('running; Ctrl-C stops everything');

@@ -3,7 +3,7 @@
  * database; `oracle publication list [--status S]`. Exit 0 when they agree, 1 when not.
  */
 import { parseArgs } from 'node:util';
-import { publisherDeps, resetDependencies } from '../../functions/dependencies.ts';
+import { resetDependencies, verifierDeps } from '../../functions/dependencies.ts';
 import { verifyPublication } from '../../layers/shared/src/services/publisher.ts';
 
 export const summary = 'verify published roots against the chain (verify <epoch> <channel>), list them';
@@ -16,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const [action, epochText, channel] = positionals;
   try {
-    const deps = await publisherDeps();
+    const deps = await verifierDeps();
     if (action === 'verify') {
       const epoch = Number(epochText);
       if (!Number.isInteger(epoch) || epoch % 3600 !== 0 || channel === undefined) {

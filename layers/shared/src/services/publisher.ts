@@ -25,10 +25,16 @@ import {
 } from '../core/solana/onchain-epoch.ts';
 import { MEMO_PROGRAM_ID } from '../core/solana/program-ids.ts';
 import { buildRootMemo, parseRootMemo, rootMemoInstruction } from '../core/solana/root-memo.ts';
-import { ChainError, ConfigError, NotFoundError } from '../errors.ts';
+import { ChainError, ConfigError, NotFoundError, ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
-import type { AttentionProgram, SignedTransaction, SolanaClient, SolanaSigner } from '../ports/solana.ts';
+import type {
+  AttentionProgram,
+  BlockhashLifetime,
+  SignedTransaction,
+  SolanaClient,
+  SolanaSigner,
+} from '../ports/solana.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
 import { creditCarried } from './carry.ts';
 
@@ -149,11 +155,9 @@ export type PublishOutcome =
   | { readonly outcome: 'expired'; readonly reason: string };
 
 export async function publishRoot(deps: PublisherDeps, message: PublishMessage): Promise<PublishOutcome> {
-  const row = await loadPublication(deps.sql, message);
+  const row = await loadPublication(deps.sql, message, { countAttempt: true });
   if (row.status === 'published') return { outcome: 'already-published' };
   if (row.status === 'expired') return { outcome: 'expired', reason: 'already expired' };
-  await deps.sql`update attention.publications set attempts = attempts + 1, updated_at = now()
-    where epoch = ${row.epoch} and channel = ${row.channel}`;
   try {
     return row.mode === 'program' ? await publishWithProgram(deps, row) : await publishWithMemo(deps, row);
   } catch (error) {
@@ -223,6 +227,8 @@ async function sendExactlyOnce(
       return finish(deps, row, row.signature, status.slot);
     }
     const height = await deps.solana.getBlockHeight();
+    // The cluster has moved past a blockhash we may have cached: ask for a fresh one.
+    if (height > BigInt(row.last_valid_block_height)) blockhashCache.delete(deps.solana);
     if (status === null && height <= BigInt(row.last_valid_block_height)) {
       // Maybe sent, maybe not: the same bytes again are safe (the chain takes one signature once).
       current = {
@@ -237,7 +243,7 @@ async function sendExactlyOnce(
   }
   for (let signing = 0; signing < MAX_SIGNINGS_PER_ATTEMPT; signing++) {
     if (current === undefined) {
-      const lifetime = await deps.solana.getLatestBlockhash();
+      const lifetime = await recentBlockhash(deps.solana);
       current = await deps.solana.signTransaction(instructions(), deps.signer, lifetime, {
         ...(deps.priorityFeeMicroLamports === undefined || deps.priorityFeeMicroLamports === 0n
           ? {}
@@ -270,6 +276,7 @@ async function sendExactlyOnce(
           epoch: row.epoch,
           channel: row.channel,
         });
+        blockhashCache.delete(deps.solana);
         current = undefined;
       }
     }
@@ -278,6 +285,22 @@ async function sendExactlyOnce(
     `root for ${row.channel} epoch ${row.epoch} did not land after ${MAX_SIGNINGS_PER_ATTEMPT} signings`,
     'blockhash',
   );
+}
+
+/**
+ * A blockhash is good for about 150 blocks (a minute or more); roots signed within a couple of
+ * seconds share one instead of asking the cluster each time.
+ */
+const BLOCKHASH_REUSE_MS = 2000;
+const blockhashCache = new WeakMap<SolanaClient, { at: number; lifetime: Promise<BlockhashLifetime> }>();
+
+function recentBlockhash(solana: SolanaClient): Promise<BlockhashLifetime> {
+  const cached = blockhashCache.get(solana);
+  if (cached !== undefined && Date.now() - cached.at < BLOCKHASH_REUSE_MS) return cached.lifetime;
+  const lifetime = solana.getLatestBlockhash();
+  blockhashCache.set(solana, { at: Date.now(), lifetime });
+  lifetime.catch(() => blockhashCache.delete(solana));
+  return lifetime;
 }
 
 async function finish(
@@ -353,7 +376,7 @@ export async function returnTreeAmounts(
   return credited;
 }
 
-async function readChannelState(deps: PublisherDeps, mint: string, channel: string): Promise<ChannelState> {
+async function readChannelState(deps: VerifierDeps, mint: string, channel: string): Promise<ChannelState> {
   const address = deps.program.channelStateAddress(mint, channel);
   const account = await deps.solana.getAccount(address);
   // No account yet: the program creates it on the first root, with every slot empty.
@@ -361,7 +384,7 @@ async function readChannelState(deps: PublisherDeps, mint: string, channel: stri
   return decodeChannelState(account.data);
 }
 
-function mintFor(deps: PublisherDeps, row: PublicationRow): MintConfig {
+function mintFor(deps: Pick<PublisherDeps, 'mints'>, row: PublicationRow): MintConfig {
   const config = deps.mints[row.token_group];
   if (config === undefined || (row.mint !== null && config.mint !== row.mint)) {
     throw new ConfigError(
@@ -371,11 +394,20 @@ function mintFor(deps: PublisherDeps, row: PublicationRow): MintConfig {
   return config;
 }
 
-async function loadPublication(sql: Sql, message: PublishMessage): Promise<PublicationRow> {
-  const [row] = await sql<PublicationRow[]>`
-    select epoch::float8 as epoch, channel, token_group, mint, mode, root, status, signature,
-      last_valid_block_height::float8 as last_valid_block_height, signed_transaction, recent_blockhash, queued_at::text
-    from attention.publications where epoch = ${message.epoch} and channel = ${message.channel}`;
+async function loadPublication(
+  sql: Sql,
+  message: PublishMessage,
+  options: { countAttempt?: boolean } = {},
+): Promise<PublicationRow> {
+  const columns = sql`epoch::float8 as epoch, channel, token_group, mint, mode, root, status, signature,
+    last_valid_block_height::float8 as last_valid_block_height, signed_transaction, recent_blockhash, queued_at::text`;
+  const [row] = options.countAttempt
+    ? await sql<PublicationRow[]>`
+        update attention.publications set attempts = attempts + 1, updated_at = now()
+        where epoch = ${message.epoch} and channel = ${message.channel}
+        returning ${columns}`
+    : await sql<PublicationRow[]>`
+        select ${columns} from attention.publications where epoch = ${message.epoch} and channel = ${message.channel}`;
   if (row === undefined)
     throw new NotFoundError(`no publication for ${message.channel} epoch ${message.epoch}`);
   return row;
@@ -396,8 +428,10 @@ export interface PublicationCheck {
 }
 
 /** Reads the chain and compares it with the database (`oracle publication verify`). */
+export type VerifierDeps = Pick<PublisherDeps, 'sql' | 'solana' | 'program' | 'mints'>;
+
 export async function verifyPublication(
-  deps: PublisherDeps,
+  deps: VerifierDeps,
   epoch: number,
   channel: string,
 ): Promise<PublicationCheck> {
@@ -455,4 +489,69 @@ export async function verifyPublication(
           problem: record.err !== null ? 'transaction failed on chain' : 'memo does not match the database',
         }),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A batch of queue messages
+
+export interface PublishRecord {
+  readonly messageId: string;
+  readonly groupId: string;
+  readonly body: string;
+}
+
+/**
+ * Handles a batch from the publish FIFO queue: message groups (one per mint:channel) run side
+ * by side, each group's messages one after the other in queue order. Once a message fails, the
+ * rest of its group is failed too, so a channel's roots never land out of epoch order.
+ * Returns the ids of the messages to retry.
+ */
+export async function publishBatch(
+  deps: PublisherDeps,
+  records: readonly PublishRecord[],
+): Promise<string[]> {
+  const groups = new Map<string, PublishRecord[]>();
+  for (const record of records) {
+    const list = groups.get(record.groupId) ?? [];
+    list.push(record);
+    groups.set(record.groupId, list);
+  }
+  const failed: string[] = [];
+  await Promise.all(
+    [...groups.values()].map(async (list) => {
+      for (let i = 0; i < list.length; i++) {
+        const record = list[i] as PublishRecord;
+        try {
+          const message = parsePublishMessage(record.body);
+          const outcome = await publishRoot(deps, message);
+          logger.info('root handled', { ...message, ...outcome });
+        } catch (error) {
+          logger.error('publishing failed; the message will be retried', {
+            messageId: record.messageId,
+            error: error as Error,
+          });
+          for (const rest of list.slice(i)) failed.push(rest.messageId);
+          return;
+        }
+      }
+    }),
+  );
+  return failed;
+}
+
+function parsePublishMessage(body: string): PublishMessage {
+  const value = JSON.parse(body) as Partial<PublishMessage>;
+  if (
+    typeof value.epoch !== 'number' ||
+    !Number.isInteger(value.epoch) ||
+    value.epoch % 3600 !== 0 ||
+    typeof value.channel !== 'string' ||
+    value.channel.length === 0 ||
+    value.channel.length > 80
+  ) {
+    throw new ValidationError(
+      'publish message must be {"epoch": <hour start in unix seconds>, "channel": <name>}',
+    );
+  }
+  return { epoch: value.epoch, channel: value.channel };
 }
