@@ -4,8 +4,12 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { database } from '../functions/dependencies.ts';
+import { SqsEventSink } from '../layers/shared/src/adapters/aws/sqs-event-sink.ts';
+import { ircFrameworkConnector } from '../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { epochOfMs } from '../layers/shared/src/core/attention/signals.ts';
 import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts';
+import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
+import { randomChatScript } from './chat-script.ts';
 import { drain } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -24,9 +28,79 @@ type Stage = (runtime: LocalRuntime, context: CycleContext) => Promise<unknown>;
 
 export interface CycleContext {
   readonly nowMs: number;
+  /** The current (open) epoch. */
   readonly epoch: number;
+  /** The past epoch the chat stage filled, which the cycle seals and publishes. */
+  chatEpoch?: number;
   readonly stages: Record<string, unknown>;
 }
+
+/** Discovery as the daily schedule runs it, against the Helix fixture. */
+const discover: Stage = async () => {
+  const { handler } = await import('../functions/scheduled/discovery/index.ts');
+  const result = await handler({ mode: 'daily' });
+  const { sql } = await database();
+  const tracked = await sql<
+    { channel: string }[]
+  >`select channel from attention.channels where tracked order by channel`;
+  return {
+    outcome: result.outcome,
+    seen: result.seen,
+    added: result.added.length,
+    removed: result.removed.length,
+    tracked: tracked.map((r) => r.channel),
+    helixRequests: result.helixRequests,
+  };
+};
+
+/**
+ * An hour of chat in the tracked channels, played by the IRC fixture to the IRC worker, which
+ * sends it to the ingest queue; the writer then drains the queue. The chat is dated in the
+ * previous hour (IRC lines carry their own `tmi-sent-ts`), so the cycle can seal that epoch.
+ */
+const chat: Stage = async (runtime, context) => {
+  const { sql } = await database();
+  const channels = (
+    await sql<{ channel: string }[]>`select channel from attention.channels where tracked order by channel`
+  ).map((r) => r.channel);
+  if (channels.length === 0) throw new Error('no tracked channels: discovery found none');
+  const startMs = (context.epoch - 3600) * 1000 + 5 * 60_000;
+  const script = randomChatScript({ channels, startMs, lines: 600, viewersPerChannel: 60, seed: 42 });
+  const worker = new IrcWorker({
+    connect: ircFrameworkConnector({
+      host: runtime.irc.host,
+      port: runtime.irc.port,
+      tls: false,
+      nick: 'justinfan20260',
+    }),
+    sink: new SqsEventSink({ client: runtime.sqs.client, queueUrl: runtime.sqs.queues.ingest.url }),
+    trackedChannels: async () => channels,
+    flushIntervalMs: 3_600_000,
+    now: () => script.receivedAtMs,
+  });
+  await worker.start();
+  await runtime.irc.waitForJoined(channels);
+  await runtime.irc.play(script.entries);
+  await runtime.irc.sync();
+  await worker.stop();
+  const written = await drain(runtime.sqs.client, runtime.sqs.queues.ingest.url, ingestWriterConsumer, {
+    batchSize: 10,
+  });
+  const epoch = context.epoch - 3600;
+  const coverage = await mappingCoverage(sql, epoch);
+  const [counts] = await sql<{ participants: number }[]>`
+    select count(*)::int as participants from attention.channel_participation where epoch = ${epoch}`;
+  context.chatEpoch = epoch;
+  return {
+    epoch,
+    channels: channels.length,
+    ircLines: script.entries.length,
+    eventsSent: worker.stats.sent,
+    queueMessagesWritten: written.received - written.failed,
+    participationRows: counts?.participants ?? 0,
+    mappingCoverage: coverage,
+  };
+};
 
 async function ingestWriterConsumer(event: SQSEvent): Promise<SQSBatchResponse> {
   const { handler } = await import('../functions/queue/ingest-writer/index.ts');
@@ -35,7 +109,12 @@ async function ingestWriterConsumer(event: SQSEvent): Promise<SQSBatchResponse> 
 
 /** Viewers of the fixture channels talk, subscribe, cheer, gift and raid through POST /ingest. */
 const ingestViaApi: Stage = async (runtime, context) => {
-  const channels = [...runtime.twitch.channels.values()].map((c) => c.login).slice(0, 6);
+  const { sql: db } = await database();
+  const channels = (
+    await db<
+      { channel: string }[]
+    >`select channel from attention.channels where tracked order by channel limit 6`
+  ).map((r) => r.channel);
   const events: Array<Record<string, unknown>> = [];
   channels.forEach((channel, c) => {
     for (let v = 0; v < 40; v++) {
@@ -88,7 +167,11 @@ const ingestViaApi: Stage = async (runtime, context) => {
 };
 
 /** The stages in pipeline order; each later stage reads what the earlier ones wrote. */
-export const STAGES: ReadonlyArray<readonly [string, Stage]> = [['ingest', ingestViaApi]];
+export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
+  ['discovery', discover],
+  ['chat', chat],
+  ['ingestApi', ingestViaApi],
+];
 
 export async function runCycle(runtime: LocalRuntime, nowMs = Date.now()): Promise<CycleSummary> {
   const started = performance.now();

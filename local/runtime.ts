@@ -19,6 +19,7 @@ import {
 } from '../layers/shared/src/services/health.ts';
 import { ANVIL_DEV_ACCOUNTS } from './anvil.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { type IrcFixture, startIrcFixture } from './irc-fixture.ts';
 import { ROUTES } from './routes.ts';
 import {
   type DynamoService,
@@ -48,6 +49,7 @@ export interface LocalRuntime {
   readonly sqs: SqsService;
   readonly dynamo: DynamoService;
   readonly twitch: TwitchFixture;
+  readonly irc: IrcFixture;
   readonly http: LocalHttpServer;
   /** Generated at start, valid for this run only. */
   readonly ingestApiKey: string;
@@ -122,6 +124,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stack.push({ name: 'twitch', stop: () => twitch.close() });
     log(`twitch      ${twitch.url} (Helix fixture)`);
 
+    const irc = await startIrcFixture();
+    stack.push({ name: 'irc', stop: () => irc.close() });
+    log(`twitch irc  ${irc.host}:${irc.port} (IRC fixture)`);
+
     const ingestApiKey = generatedKey('ingest');
     const adminToken = generatedKey('admin');
     // The publisher's keypair is made for this run and funded by airdrop (local clusters only).
@@ -156,8 +162,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       NOTIFICATIONS_QUEUE_URL: sqs.queues.notifications.url,
       RATE_LIMIT_TABLE: dynamo.tables.rateLimits,
       IDEMPOTENCY_TABLE: dynamo.tables.idempotency,
-      TWITCH_HELIX_URL: `${twitch.url}/helix`,
-      TWITCH_AUTH_URL: `${twitch.url}/oauth2`,
+      TWITCH_HELIX_URL: twitch.helixUrl,
+      TWITCH_AUTH_URL: twitch.authUrl,
+      TWITCH_IRC_HOST: irc.host,
+      TWITCH_IRC_PORT: String(irc.port),
+      TWITCH_IRC_TLS: 'false',
       TWITCH_SECRET_ARN: SECRET_IDS.twitch,
       INGEST_API_KEYS_SECRET_ARN: SECRET_IDS.ingestKeys,
       ADMIN_TOKENS_SECRET_ARN: SECRET_IDS.adminTokens,
@@ -250,6 +259,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sqs,
       dynamo,
       twitch,
+      irc,
       http,
       ingestApiKey,
       adminToken,
@@ -262,6 +272,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         sqs: sqs.endpoint,
         dynamodb: dynamo.endpoint,
         twitch: twitch.url,
+        irc: `${irc.host}:${irc.port}`,
       },
       env,
       health: () => checkHealth(checks),

@@ -13,11 +13,21 @@ function alive(pid: number): boolean {
   }
 }
 
-function runOracle(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+function runOracle(args: string[]): {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+} {
   const env = { ...process.env };
   // The runtime must start its own services, whatever the test process was given.
-  for (const name of ['DATABASE_URL', 'EVM_RPC_URL', 'SOLANA_RPC_URL', 'SQS_ENDPOINT', 'DYNAMODB_ENDPOINT']) delete env[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/oracle.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const name of ['DATABASE_URL', 'EVM_RPC_URL', 'SOLANA_RPC_URL', 'SQS_ENDPOINT', 'DYNAMODB_ENDPOINT'])
+    delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/oracle.ts', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -45,11 +55,14 @@ describe('oracle local', () => {
     expect(code, run.stderr()).toBe(0);
     const summary = JSON.parse(run.stdout());
     expect(summary.ok).toBe(true);
-    for (const name of ['postgres', 'anvil', 'solana', 'sqs', 'dynamodb', 'twitch', 'api']) {
+    for (const name of ['postgres', 'anvil', 'solana', 'sqs', 'dynamodb', 'twitch', 'api'] as const) {
       expect(summary.health.dependencies[name], name).toMatchObject({ up: true });
     }
-    expect(summary.stages.ingest.eventsStored).toBe(summary.stages.ingest.eventsPosted);
-    expect(summary.stages.ingest.mappingCoverage.coverage).toBe(1);
+    expect(summary.stages.discovery.tracked.length).toBeGreaterThan(0);
+    expect(summary.stages.chat.participationRows).toBeGreaterThan(0);
+    expect(summary.stages.chat.mappingCoverage.coverage).toBe(1);
+    expect(summary.stages.ingestApi.eventsStored).toBe(summary.stages.ingestApi.eventsPosted);
+    expect(summary.stages.ingestApi.mappingCoverage.coverage).toBe(1);
     const pids = Object.values(summary.processes) as number[];
     expect(pids.length).toBeGreaterThanOrEqual(2);
     await waitFor(() => pids.every((pid) => !alive(pid)), 5000);
@@ -58,7 +71,10 @@ describe('oracle local', () => {
   it('stops everything it started on SIGINT', async () => {
     const run = runOracle(['local', '--interval', '3600']);
     await waitFor(() => run.stderr().includes('Ctrl-C stops everything'), 120_000);
-    const line = run.stderr().split('\n').find((l) => l.startsWith('processes'));
+    const line = run
+      .stderr()
+      .split('\n')
+      .find((l) => l.startsWith('processes'));
     const pids = Object.values(JSON.parse(line?.slice('processes'.length).trim() ?? '{}')) as number[];
     expect(pids.every(alive)).toBe(true);
     run.child.kill('SIGINT');
