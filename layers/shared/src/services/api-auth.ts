@@ -30,9 +30,16 @@ export class KeyRing {
 
   private async load(): Promise<Buffer[]> {
     const raw = JSON.parse(await this.secrets.getSecret(this.secretId)) as unknown;
-    const keys = Array.isArray(raw) ? raw : (raw as { keys?: unknown }).keys;
-    if (!Array.isArray(keys))
-      throw new Error(`secret ${this.secretId} must hold {"keys": [...]} or an array`);
+    // Accepted shapes: ["k1", "k2"], {"keys": ["k1", "k2"]}, or {"primary": "k1", "rotating": "k2"}
+    // (every string value is a key, so a key can be rotated by adding a name, then removing the old one).
+    const keys = Array.isArray(raw)
+      ? raw
+      : typeof raw === 'object' && raw !== null && Array.isArray((raw as { keys?: unknown }).keys)
+        ? ((raw as { keys: unknown[] }).keys as unknown[])
+        : typeof raw === 'object' && raw !== null
+          ? Object.values(raw)
+          : undefined;
+    if (keys === undefined) throw new Error(`secret ${this.secretId} must hold a JSON array or object of keys`);
     return keys.filter((k): k is string => typeof k === 'string' && k.length > 0).map(sha256);
   }
 }
