@@ -1,0 +1,128 @@
+/**
+ * The IRC worker's entry point (the Fargate task's command; `startIrcWorker` for the local
+ * runtime). Wires Twitch chat (irc-framework), the tracked channels from the database and the
+ * ingest queue into the worker service; on SIGTERM or SIGINT it flushes its buffer before the
+ * process exits. The image holds only layers/ and functions/worker/, so this file builds its
+ * dependencies from the layer directly.
+ */
+import { randomInt } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerStore } from '../../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { SqsEventSink } from '../../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
+import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
+import { createDb } from '../../../layers/shared/src/adapters/db/client.ts';
+import { ircFrameworkConnector } from '../../../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
+import { type Config, loadConfig } from '../../../layers/shared/src/config.ts';
+import { ConfigError } from '../../../layers/shared/src/errors.ts';
+import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
+import type { ChatConnector } from '../../../layers/shared/src/ports/chat-connection.ts';
+import type { EventSink } from '../../../layers/shared/src/ports/event-sink.ts';
+import { trackedChannels } from '../../../layers/shared/src/services/discovery.ts';
+import { IrcWorker, type IrcWorkerOptions } from '../../../layers/shared/src/services/irc-worker.ts';
+
+export interface IrcWorkerDeps {
+  readonly connect: ChatConnector;
+  readonly sink: EventSink;
+  readonly trackedChannels: () => Promise<readonly string[]>;
+  readonly options?: Omit<IrcWorkerOptions, 'connect' | 'sink' | 'trackedChannels'>;
+}
+
+const workerLogger = {
+  info: (message: string, fields: Record<string, unknown> = {}) => logger.info(message, fields),
+  warn: (message: string, fields: Record<string, unknown> = {}) => logger.warn(message, fields),
+  error: (message: string, fields: Record<string, unknown> = {}) => logger.error(message, fields),
+};
+
+/** Starts a worker; resolves once it is connected. Call `worker.stop()` to flush and leave. */
+export async function startIrcWorker(deps: IrcWorkerDeps): Promise<IrcWorker> {
+  const worker = new IrcWorker({ logger: workerLogger, ...deps.options, ...deps });
+  await worker.start();
+  return worker;
+}
+
+/** A logged-in bot's nick and token from the Twitch secret (`ircNick`, `ircToken`), else anonymous. */
+async function ircIdentity(config: Config): Promise<{ nick: string; password?: string }> {
+  const anonymous = { nick: `justinfan${randomInt(10_000, 99_999)}` };
+  if (config.TWITCH_SECRET_ARN === undefined) return anonymous;
+  const client = new SecretsManagerClient({
+    region: config.AWS_REGION,
+    ...(config.SECRETS_ENDPOINT === undefined ? {} : { endpoint: config.SECRETS_ENDPOINT }),
+  });
+  const secret = JSON.parse(await new SecretsManagerStore(client).getSecret(config.TWITCH_SECRET_ARN)) as {
+    ircNick?: unknown;
+    ircToken?: unknown;
+  };
+  if (typeof secret.ircNick !== 'string' || typeof secret.ircToken !== 'string') return anonymous;
+  const token = secret.ircToken.startsWith('oauth:') ? secret.ircToken : `oauth:${secret.ircToken}`;
+  return { nick: secret.ircNick.toLowerCase(), password: token };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { require: ['DATABASE_URL', 'INGEST_QUEUE_URL'] });
+  if (config.DATABASE_URL === undefined || config.INGEST_QUEUE_URL === undefined) {
+    throw new ConfigError('DATABASE_URL and INGEST_QUEUE_URL are required');
+  }
+  const db = createDb(config.DATABASE_URL, { max: 2 });
+  const identity = await ircIdentity(config);
+  const worker = new IrcWorker({
+    logger: workerLogger,
+    connect: ircFrameworkConnector({
+      host: config.TWITCH_IRC_HOST,
+      port: config.TWITCH_IRC_PORT,
+      tls: config.TWITCH_IRC_TLS,
+      ...identity,
+    }),
+    sink: new SqsEventSink({
+      client: sqsClient({
+        region: config.AWS_REGION,
+        ...(config.SQS_ENDPOINT === undefined ? {} : { endpoint: config.SQS_ENDPOINT }),
+      }),
+      queueUrl: config.INGEST_QUEUE_URL,
+    }),
+    trackedChannels: () => trackedChannels(db.db),
+  });
+  // Handlers first: a SIGTERM while the first connection is still being made flushes too.
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping the IRC worker', { signal, buffered: worker.pending });
+    worker
+      .stop()
+      .then(() => db.close())
+      .then(
+        () => process.exit(worker.pending === 0 ? 0 : 1),
+        (error: unknown) => {
+          logger.error('IRC worker stopped badly', { error: error as Error });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await worker.start();
+  reportEveryMinute(worker);
+}
+
+/** EMF metrics from the task's stdout (published where EMF_TO_STDOUT=true, as on Fargate). */
+function reportEveryMinute(worker: IrcWorker): void {
+  let last = { ...worker.stats };
+  setInterval(() => {
+    const now = { ...worker.stats };
+    metrics.addMetric('IrcEventsRead', MetricUnit.Count, now.events - last.events);
+    metrics.addMetric('IrcEventsSent', MetricUnit.Count, now.sent - last.sent);
+    metrics.addMetric('IrcSendFailures', MetricUnit.Count, now.sendFailures - last.sendFailures);
+    metrics.addMetric('IrcReconnects', MetricUnit.Count, now.connections - last.connections);
+    metrics.addMetric('IrcEventsBuffered', MetricUnit.Count, worker.pending);
+    flushMetrics();
+    last = now;
+  }, 60_000).unref();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    logger.error('IRC worker failed to start', { error: error as Error });
+    process.exit(1);
+  });
+}

@@ -1,0 +1,35 @@
+import { ConfigError } from '../../errors.ts';
+import type { SecretStore } from '../../ports/secret-store.ts';
+
+export interface TwitchCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/**
+ * The Twitch app credentials secret: JSON `{"clientId": "...", "clientSecret": "..."}`
+ * (`client_id` / `client_secret` accepted too, as Twitch's console names them).
+ */
+export async function loadTwitchCredentials(
+  store: SecretStore,
+  secretId: string,
+): Promise<TwitchCredentials> {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(await store.getSecret(secretId)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new ConfigError('the Twitch credentials secret is not JSON');
+    throw error;
+  }
+  const clientId = parsed['clientId'] ?? parsed['client_id'];
+  const clientSecret = parsed['clientSecret'] ?? parsed['client_secret'];
+  if (
+    typeof clientId !== 'string' ||
+    typeof clientSecret !== 'string' ||
+    clientId === '' ||
+    clientSecret === ''
+  ) {
+    throw new ConfigError('the Twitch credentials secret needs clientId and clientSecret');
+  }
+  return { clientId, clientSecret };
+}
