@@ -48,20 +48,20 @@ export function useSecretStore(store: SecretStore): void {
   secrets = store;
 }
 
-/** The database: DATABASE_URL, or RDS Proxy at DATABASE_HOST with the credentials secret. */
+/** The database: DATABASE_URL, or RDS Proxy at DB_HOST with the credentials secret (DB_SECRET_ARN). */
 export function database(): Promise<DbHandle> {
   db ??= (async () => {
     const c = config();
     if (c.DATABASE_URL !== undefined) return createDb(c.DATABASE_URL, { max: c.DATABASE_POOL_MAX });
-    if (c.DATABASE_SECRET_ARN !== undefined && c.DATABASE_HOST !== undefined) {
-      const secret = JSON.parse(await secretStore().getSecret(c.DATABASE_SECRET_ARN)) as {
+    if (c.DB_SECRET_ARN !== undefined && c.DB_HOST !== undefined) {
+      const secret = JSON.parse(await secretStore().getSecret(c.DB_SECRET_ARN)) as {
         username: string;
         password: string;
       };
-      const url = `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${c.DATABASE_HOST}:5432/${c.DATABASE_NAME}?sslmode=require`;
+      const url = `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${c.DB_HOST}:${c.DB_PORT}/${c.DB_NAME}?sslmode=require`;
       return createDb(url, { max: c.DATABASE_POOL_MAX });
     }
-    throw new ConfigError('DATABASE_URL (or DATABASE_SECRET_ARN with DATABASE_HOST) is required');
+    throw new ConfigError('DATABASE_URL (or DB_SECRET_ARN with DB_HOST) is required');
   })();
   db.catch(() => {
     db = undefined;

@@ -21,7 +21,7 @@ async function optional<T>(query: () => Promise<T>): Promise<T | { error: string
 export async function run(_argv: string[]): Promise<number> {
   try {
     const c = config();
-    if (c.DATABASE_URL === undefined && c.DATABASE_SECRET_ARN === undefined) {
+    if (c.DATABASE_URL === undefined && c.DB_SECRET_ARN === undefined) {
       process.stderr.write(
         'oracle status: no DATABASE_URL set and no `oracle local` running; start one or point DATABASE_URL at a database\n',
       );

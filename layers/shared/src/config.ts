@@ -18,9 +18,11 @@ export const configVariables = {
   AWS_REGION: z.string().min(1).default('us-east-1'),
 
   DATABASE_URL: url.optional(),
-  DATABASE_SECRET_ARN: z.string().min(1).optional(),
-  DATABASE_HOST: z.string().min(1).optional(),
-  DATABASE_NAME: z.string().min(1).default('oracle'),
+  /** On AWS: the RDS Proxy endpoint and the generated credentials secret, instead of DATABASE_URL. */
+  DB_SECRET_ARN: z.string().min(1).optional(),
+  DB_HOST: z.string().min(1).optional(),
+  DB_PORT: positiveInt.default(5432),
+  DB_NAME: z.string().min(1).default('oracle'),
   DATABASE_POOL_MAX: positiveInt.default(5),
 
   SQS_ENDPOINT: url.optional(),
@@ -118,11 +120,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (
       required.has('DATABASE_URL') &&
       env['DATABASE_URL'] === undefined &&
-      env['DATABASE_SECRET_ARN'] !== undefined
+      env['DB_SECRET_ARN'] !== undefined
     ) {
       // A function may reach the database through RDS Proxy with the secret instead of a URL.
       const index = problems.findIndex((p) => p.startsWith('DATABASE_URL:'));
-      if (index >= 0 && env['DATABASE_HOST'] !== undefined) problems.splice(index, 1);
+      if (index >= 0 && env['DB_HOST'] !== undefined) problems.splice(index, 1);
     }
   }
   if (problems.length > 0) {
