@@ -20,7 +20,7 @@ import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
-import type { PublisherDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
+import type { PublisherDeps, SchedulerDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
 
 let db: Promise<DbHandle> | undefined;
 let secrets: SecretStore | undefined;
@@ -126,6 +126,12 @@ export async function publisherDeps(): Promise<PublisherDeps> {
     mints: c.TOKEN_GROUP_MINTS,
     priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
   };
+}
+
+/** What the publication scheduler needs: the database and the publish queue. */
+export async function schedulerDeps(): Promise<SchedulerDeps> {
+  const { sql } = await database();
+  return { sql, queue: publishQueue() };
 }
 
 /** What verifying a publication needs: no signing key. */

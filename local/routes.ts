@@ -1,7 +1,10 @@
 /**
- * The HTTP routes of the local server, each mapped to the same handler module its Lambda
- * exports. `auth` is what the API Gateway authorizer enforces on AWS.
+ * The HTTP routes of the local server: the same registry the CDK stacks deploy from
+ * (lib/functions.ts), each route mapped to the handler module its Lambda exports. `auth` is
+ * what the API Gateway authorizer enforces on AWS.
  */
+import { FUNCTIONS } from '../lib/functions.ts';
+
 export type RouteAuth = 'none' | 'ingest' | 'admin';
 
 export interface RouteSpec {
@@ -13,8 +16,19 @@ export interface RouteSpec {
   readonly module: string;
 }
 
-export const ROUTES: readonly RouteSpec[] = [
-  { method: 'GET', path: '/health', auth: 'none', module: 'functions/api/health/index.ts' },
-  { method: 'POST', path: '/ingest', auth: 'ingest', module: 'functions/api/ingest/index.ts' },
-  { method: 'POST', path: '/suppressions', auth: 'admin', module: 'functions/api/suppressions/index.ts' },
-];
+export const ROUTES: readonly RouteSpec[] = FUNCTIONS.flatMap((spec) =>
+  spec.trigger.kind === 'http'
+    ? spec.trigger.routes.map((route) => ({
+        method: route.method,
+        path: route.path,
+        auth: route.auth === 'apiKey' ? ('ingest' as const) : route.auth,
+        module: spec.entry,
+      }))
+    : [],
+)
+  // Literal segments before parameters, so `/epochs/{epoch}` never shadows a fixed path.
+  .sort((a, b) => specificity(b.path) - specificity(a.path));
+
+function specificity(path: string): number {
+  return path.split('/').reduce((score, segment) => score + (segment.startsWith('{') ? 1 : 3), 0);
+}

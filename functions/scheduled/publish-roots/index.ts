@@ -2,15 +2,13 @@
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
 import { schedulePublications } from '../../../layers/shared/src/services/publisher.ts';
-import { publisherDeps } from '../../dependencies.ts';
+import { schedulerDeps } from '../../dependencies.ts';
 
-loadConfig(process.env, {
-  require: ['DATABASE_URL', 'SOLANA_RPC_URL', 'SOLANA_PUBLISHER_SECRET_ARN', 'PUBLISH_QUEUE_URL'],
-});
+loadConfig(process.env, { require: ['DATABASE_URL', 'PUBLISH_QUEUE_URL'] });
 
 export async function handler(): Promise<{ queued: number; expired: number }> {
   try {
-    const result = await schedulePublications(await publisherDeps());
+    const result = await schedulePublications(await schedulerDeps());
     logger.info('publications scheduled', { queued: result.queued.length, expired: result.expired.length });
     return { queued: result.queued.length, expired: result.expired.length };
   } finally {

@@ -93,7 +93,10 @@ export interface ScheduleResult {
   readonly expired: PublishMessage[];
 }
 
-export async function schedulePublications(deps: PublisherDeps): Promise<ScheduleResult> {
+/** What the every-minute scheduler needs: no chain, no signing key. */
+export type SchedulerDeps = Pick<PublisherDeps, 'sql' | 'queue' | 'now'>;
+
+export async function schedulePublications(deps: SchedulerDeps): Promise<ScheduleResult> {
   const at = now(deps);
   const rows = await deps.sql<PublicationRow[]>`
     select epoch::float8 as epoch, channel, token_group, mint, mode, root, status, signature,
@@ -329,7 +332,7 @@ async function markPublished(
     where epoch = ${row.epoch} and channel = ${row.channel}`;
 }
 
-async function expirePublication(deps: PublisherDeps, row: PublicationRow, reason: string): Promise<void> {
+async function expirePublication(deps: SchedulerDeps, row: PublicationRow, reason: string): Promise<void> {
   logger.warn('root expired', { epoch: row.epoch, channel: row.channel, reason });
   metrics.addMetric(METRIC.rootExpired, MetricUnit.Count, 1);
   await deps.sql.begin(async (tx) => {

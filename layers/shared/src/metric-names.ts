@@ -1,0 +1,42 @@
+/**
+ * The business metrics the CloudWatch alarms watch (lib/stacks/monitoring-stack.ts). Services emit
+ * exactly these names in this namespace, so an alarm and its emitter cannot drift apart.
+ *
+ * Powertools Metrics always adds a `service` dimension (POWERTOOLS_SERVICE_NAME). Every function
+ * runs with the same service name, METRICS_SERVICE, so each metric below has exactly one series,
+ * `{ service: METRICS_SERVICE }`, and the alarms select that series. Emit them with no further
+ * dimensions; per-channel or per-address detail belongs in the logs.
+ */
+export const METRICS_NAMESPACE = 'EngagementOracle';
+export const METRICS_SERVICE = 'engagement-oracle';
+
+export const METRIC = {
+  /** Percent (0–100) of non-suppressed participants in an epoch that have a user_mapping row. Alarm < 95. */
+  mappingCoverage: 'MappingCoverage',
+  /** Count of (epoch, channel) pairs sealed by a run. Alarm: none in 2 h. */
+  epochsSealed: 'EpochsSealed',
+  /** 1 for each failed discovery run. Alarm >= 1. */
+  discoveryFailure: 'DiscoveryFailure',
+  /** 1 for each merkle build that exceeded its time budget. Alarm >= 1. */
+  merkleBuildTimeout: 'MerkleBuildTimeout',
+  /** Percent of successful creator-metrics syncs in a run. Alarms < 90 (warning), < 70 (critical). */
+  syncSuccessRate: 'SyncSuccessRate',
+  /** Seconds since creator data on-chain last matched the database, or since the last successful sync. Alarm > 7200. */
+  creatorDataStaleSeconds: 'CreatorDataStaleSeconds',
+  /** Highest consecutive failed-attempt count over the oracle target addresses. Alarm >= 3. */
+  oracleConsecutiveFailures: 'OracleConsecutiveFailures',
+  /** Percent of finished oracle calls that succeeded. Alarms < 90 (warning), < 70 (critical). */
+  oracleCallSuccessRate: 'OracleCallSuccessRate',
+  /** Count of oracle transactions that failed. Alarm: >= 10 in an hour. */
+  oracleFailedTransactions: 'OracleFailedTransactions',
+  /** 1 for each root that can no longer land (its ring slot holds a newer epoch). Alarm >= 1. */
+  rootExpired: 'RootExpired',
+  /** Dashboard only: percent of an epoch's participants beyond tree capacity. */
+  overflowShare: 'OverflowShare',
+  /** Dashboard only: base units waiting in carried balances. */
+  carriedBalance: 'CarriedBalance',
+  /** Dashboard only: events credited to the open epoch because theirs was already sealed. */
+  lateEvents: 'LateEvents',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -1,0 +1,153 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  type ICommandHooks,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../layers/shared/src/metric-names.ts';
+import { acknowledge, NAG } from '../nag.ts';
+
+/** Node 24 on Lambda. */
+export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** What NodejsFunction hands to esbuild; the bundle-size report bundles with the same options. */
+export const ESBUILD_OPTIONS = {
+  target: 'node24',
+  format: 'esm',
+  platform: 'node',
+  minify: true,
+  // The Node 24 Lambda runtime ships the AWS SDK v3.
+  external: ['@aws-sdk/*'],
+  mainFields: ['module', 'main'],
+  // ESM bundles still meet CommonJS dependencies that call require().
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+} as const;
+
+export interface NodeFunctionVpcPlacement {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+export interface NodeFunctionProps {
+  /** Absolute path of the handler module; it exports `handler`. */
+  readonly entry: string;
+  readonly description?: string;
+  /** Stage name, exported to the handler as `STAGE`. */
+  readonly stage: string;
+  /** POWERTOOLS_SERVICE_NAME. One name for all functions keeps one series per business metric. @default 'engagement-oracle' */
+  readonly serviceName?: string;
+  /** LOG_LEVEL for the Powertools logger. @default 'INFO' */
+  readonly logLevel?: string;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** Retention of the function's log group. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** @default - unreserved */
+  readonly reservedConcurrency?: number;
+  /** Async invocation retries (events from EventBridge Scheduler or rules). @default 2 (Lambda's own default) */
+  readonly asyncRetryAttempts?: number;
+  /** @default - not in a VPC */
+  readonly vpcPlacement?: NodeFunctionVpcPlacement;
+  /** Merged over the Powertools variables. @default {} */
+  readonly environment?: Record<string, string>;
+  /** esbuild command hooks, e.g. to copy migration files into the bundle. @default - none */
+  readonly commandHooks?: ICommandHooks;
+}
+
+/**
+ * A Node 24 Lambda on ARM64, bundled locally with esbuild (no Docker), with Powertools configuration,
+ * its own log group and active X-Ray tracing.
+ */
+export class NodeFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      ...(props.description === undefined ? {} : { description: props.description }),
+      runtime: NODE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      ...(props.asyncRetryAttempts === undefined ? {} : { retryAttempts: props.asyncRetryAttempts }),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      ...(props.vpcPlacement === undefined
+        ? {}
+        : {
+            vpc: props.vpcPlacement.vpc,
+            vpcSubnets: props.vpcPlacement.subnets,
+            securityGroups: props.vpcPlacement.securityGroups,
+          }),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? METRICS_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        LOG_LEVEL: props.logLevel ?? 'INFO',
+        STAGE: props.stage,
+        // config.ts: production mode requires each function's settings at cold start
+        ORACLE_MODE: 'production',
+        NODE_ENV: 'production',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: ESBUILD_OPTIONS.minify,
+        target: ESBUILD_OPTIONS.target,
+        format: OutputFormat.ESM,
+        mainFields: [...ESBUILD_OPTIONS.mainFields],
+        externalModules: [...ESBUILD_OPTIONS.external],
+        banner: ESBUILD_OPTIONS.banner,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        ...(props.commandHooks === undefined ? {} : { commandHooks: props.commandHooks }),
+      },
+    });
+
+    const role = this.function.role;
+    if (role !== undefined) {
+      acknowledge(
+        role,
+        NAG.basicExecutionRole,
+        "AWS-managed policy limited to writing this function's CloudWatch logs; the log group is created explicitly.",
+      );
+      acknowledge(
+        role,
+        NAG.wildcardResource,
+        'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level scoping.',
+      );
+      if (props.vpcPlacement !== undefined) {
+        acknowledge(
+          role,
+          NAG.vpcAccessExecutionRole,
+          'AWS-managed policy for the ENI actions a VPC function needs; those actions support no resource scoping.',
+        );
+      }
+    }
+  }
+
+  addEnvironment(key: string, value: string): this {
+    this.function.addEnvironment(key, value);
+    return this;
+  }
+}

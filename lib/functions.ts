@@ -1,0 +1,601 @@
+/**
+ * Every Lambda of the system, in one place: where its code lives, what triggers it, and exactly what
+ * it may touch. The stacks create a function from each entry whose `entry` file exists at synth time
+ * and grant it what is listed here, nothing more.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Secrets Manager secrets created by the data stack. */
+export type SecretName =
+  | 'evmSigner'
+  | 'solanaPublisher'
+  | 'twitch'
+  | 'ingestApiKeys'
+  | 'adminTokens'
+  | 'airApiKey';
+/** DynamoDB tables created by the data stack. */
+export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
+/** SQS work queues created by the pipeline stack. */
+export type QueueName = 'ingest' | 'publish' | 'oracleCalls' | 'notifications';
+/** Events put on the EventBridge bus (DESIGN.md section 2). */
+export type EventName = 'PriceUpdated' | 'TokenMinted' | 'MilestoneReached' | 'EpochSealed' | 'RootPublished';
+
+export type RouteAuth = 'none' | 'apiKey' | 'admin';
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway path syntax: `/claims/{user}`. */
+  readonly path: string;
+  readonly auth: RouteAuth;
+  /** Route-level throttle, on top of the stage-wide one. */
+  readonly throttle?: { readonly rate: number; readonly burst: number };
+}
+
+export interface ScheduleSpec {
+  /** PascalCase construct id of the schedule. */
+  readonly id: string;
+  /** EventBridge Scheduler expression, evaluated in UTC. */
+  readonly expression: string;
+  /** Payload given to the handler. */
+  readonly input?: Record<string, unknown>;
+  /** Delivery retries before the event goes to the schedule's DLQ. @default 3 */
+  readonly retryAttempts?: number;
+  /** An event older than this is not delivered (a fresh tick is due anyway). @default 1 hour */
+  readonly maxEventAgeSeconds?: number;
+}
+
+export type Trigger =
+  | { readonly kind: 'schedule'; readonly schedules: readonly ScheduleSpec[] }
+  | {
+      readonly kind: 'queue';
+      readonly queue: QueueName;
+      readonly batchSize: number;
+      /** Standard queues only. */
+      readonly maxBatchingWindowSeconds?: number;
+      readonly maxConcurrency?: number;
+    }
+  | { readonly kind: 'http'; readonly routes: readonly HttpRoute[] }
+  | { readonly kind: 'authorizer' }
+  | { readonly kind: 'websocket'; readonly routes: readonly string[] }
+  | { readonly kind: 'event'; readonly events: readonly EventName[] };
+
+export interface FunctionSpec {
+  /** PascalCase construct id, stable across deployments. */
+  readonly name: string;
+  /** Repo-relative path of the handler module (exports `handler`). */
+  readonly entry: string;
+  readonly stack: 'pipeline' | 'api';
+  readonly description: string;
+  readonly trigger: Trigger;
+  /** @default 512 */
+  readonly memoryMb?: number;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** Reaches Aurora through RDS Proxy: VPC placement, the DB client security group and the DB credentials. */
+  readonly database?: boolean;
+  readonly secrets?: readonly SecretName[];
+  readonly tables?: readonly { readonly table: TableName; readonly access: 'read' | 'readWrite' }[];
+  /** Queues it enqueues to. */
+  readonly sends?: readonly QueueName[];
+  /** Dead-letter queues it moves messages to itself (the delivery engine decides final failure). */
+  readonly sendsToDeadLetter?: readonly QueueName[];
+  readonly emits?: readonly EventName[];
+  /** Publishes admin alerts to the SNS admin topic. */
+  readonly alerts?: boolean;
+  /** Sends user notifications by email (SES) and SMS (SNS). */
+  readonly notifies?: boolean;
+  /** Posts to WebSocket connections of the price stream. */
+  readonly managesConnections?: boolean;
+  /** Applied in stages that allow reserved concurrency. */
+  readonly reservedConcurrency?: number;
+  /** Async invocation retries (scheduled functions). @default 2 */
+  readonly asyncRetryAttempts?: number;
+}
+
+const everyMinute = { retryAttempts: 2, maxEventAgeSeconds: 120 } as const;
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  // --- pipeline: schedules ---
+  {
+    name: 'Discovery',
+    entry: 'functions/scheduled/discovery/index.ts',
+    stack: 'pipeline',
+    description: 'Channel discovery from Helix (daily) and the liveness pass (every 5 min)',
+    trigger: {
+      kind: 'schedule',
+      schedules: [
+        { id: 'DiscoveryDaily', expression: 'cron(0 0 * * ? *)', input: { mode: 'full' } },
+        {
+          id: 'DiscoveryLiveness',
+          expression: 'rate(5 minutes)',
+          input: { mode: 'liveness' },
+          retryAttempts: 2,
+          maxEventAgeSeconds: 300,
+        },
+      ],
+    },
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    database: true,
+    secrets: ['twitch'],
+    // the shared Helix limiter (800 requests per minute) is counted in DynamoDB
+    tables: [{ table: 'rateLimits', access: 'readWrite' }],
+    asyncRetryAttempts: 0,
+  },
+  {
+    name: 'Seal',
+    entry: 'functions/scheduled/seal/index.ts',
+    stack: 'pipeline',
+    description: 'Seals every unsealed past epoch and builds its trees (hourly at :05)',
+    trigger: { kind: 'schedule', schedules: [{ id: 'SealHourly', expression: 'cron(5 * * * ? *)' }] },
+    memoryMb: 2048,
+    timeoutSeconds: 600,
+    database: true,
+    emits: ['EpochSealed'],
+    reservedConcurrency: 1,
+  },
+  {
+    name: 'PublishRoots',
+    entry: 'functions/scheduled/publish-roots/index.ts',
+    stack: 'pipeline',
+    description: 'Picks up to 50 sealed roots and enqueues one publish message per root (every minute)',
+    trigger: {
+      kind: 'schedule',
+      schedules: [{ id: 'PublishRootsEveryMinute', expression: 'rate(1 minute)', ...everyMinute }],
+    },
+    timeoutSeconds: 55,
+    database: true,
+    sends: ['publish'],
+    asyncRetryAttempts: 0,
+  },
+  {
+    name: 'DeliveryConfirmer',
+    entry: 'functions/scheduled/delivery-confirmer/index.ts',
+    stack: 'pipeline',
+    description:
+      'Reads receipts, replaces stuck transactions, retries due calls, decides final failure (every minute)',
+    trigger: {
+      kind: 'schedule',
+      schedules: [{ id: 'DeliveryConfirmerEveryMinute', expression: 'rate(1 minute)', ...everyMinute }],
+    },
+    timeoutSeconds: 55,
+    database: true,
+    secrets: ['evmSigner'],
+    sends: ['oracleCalls'],
+    sendsToDeadLetter: ['oracleCalls'],
+    alerts: true,
+    asyncRetryAttempts: 0,
+  },
+  {
+    name: 'CreatorSync',
+    entry: 'functions/scheduled/creator-sync/index.ts',
+    stack: 'pipeline',
+    description: 'Creator metrics, milestones and coin launches through the delivery engine (hourly)',
+    trigger: { kind: 'schedule', schedules: [{ id: 'CreatorSyncHourly', expression: 'cron(0 * * * ? *)' }] },
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    database: true,
+    sends: ['oracleCalls'],
+    emits: ['MilestoneReached'],
+  },
+  {
+    name: 'MarketPoller',
+    entry: 'functions/scheduled/market-poller/index.ts',
+    stack: 'pipeline',
+    description: 'Chain log poller and price updates (every minute)',
+    trigger: {
+      kind: 'schedule',
+      schedules: [{ id: 'MarketPollerEveryMinute', expression: 'rate(1 minute)', ...everyMinute }],
+    },
+    timeoutSeconds: 55,
+    database: true,
+    sends: ['oracleCalls'],
+    emits: ['PriceUpdated'],
+    asyncRetryAttempts: 0,
+  },
+  {
+    name: 'TokenGeneration',
+    entry: 'functions/scheduled/token-generation/index.ts',
+    stack: 'pipeline',
+    description: 'Credential status, emission accrual and mint jobs (every 15 minutes)',
+    trigger: {
+      kind: 'schedule',
+      schedules: [
+        { id: 'TokenGenerationEvery15Minutes', expression: 'rate(15 minutes)', maxEventAgeSeconds: 900 },
+      ],
+    },
+    timeoutSeconds: 300,
+    database: true,
+    secrets: ['airApiKey'],
+    sends: ['oracleCalls'],
+    emits: ['TokenMinted'],
+  },
+  // --- pipeline: queue consumers ---
+  {
+    name: 'IngestWriter',
+    entry: 'functions/queue/ingest-writer/index.ts',
+    stack: 'pipeline',
+    description: 'Writes ingest batches: raw events, participation and user mapping in one transaction',
+    trigger: {
+      kind: 'queue',
+      queue: 'ingest',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      maxConcurrency: 10,
+    },
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    database: true,
+  },
+  {
+    name: 'Publisher',
+    entry: 'functions/queue/publisher/index.ts',
+    stack: 'pipeline',
+    description: 'Publishes one root per message to Solana (publish FIFO queue)',
+    trigger: { kind: 'queue', queue: 'publish', batchSize: 1, maxConcurrency: 5 },
+    timeoutSeconds: 90,
+    database: true,
+    secrets: ['solanaPublisher'],
+    // re-enqueues a root whose blockhash expired, to be re-signed in order
+    sends: ['publish'],
+    emits: ['RootPublished'],
+  },
+  {
+    name: 'OracleCalls',
+    entry: 'functions/queue/oracle-calls/index.ts',
+    stack: 'pipeline',
+    description: 'Signs, records and sends oracle calls (oracle-calls FIFO queue, grouped by signer)',
+    trigger: { kind: 'queue', queue: 'oracleCalls', batchSize: 10, maxConcurrency: 5 },
+    timeoutSeconds: 60,
+    database: true,
+    secrets: ['evmSigner'],
+    sends: ['oracleCalls'],
+    sendsToDeadLetter: ['oracleCalls'],
+    alerts: true,
+  },
+  {
+    name: 'Notifications',
+    entry: 'functions/queue/notifications/index.ts',
+    stack: 'pipeline',
+    description: 'Delivers user notifications (email, SMS, push) with history and no duplicates',
+    trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 2 },
+    timeoutSeconds: 60,
+    database: true,
+    tables: [{ table: 'idempotency', access: 'readWrite' }],
+    notifies: true,
+  },
+  // --- api ---
+  {
+    name: 'Authorizer',
+    entry: 'functions/api/authorizer/index.ts',
+    stack: 'api',
+    description: 'HTTP API authorizer: ingest API keys and admin tokens',
+    trigger: { kind: 'authorizer' },
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    secrets: ['ingestApiKeys', 'adminTokens'],
+  },
+  {
+    name: 'IngestApi',
+    entry: 'functions/api/ingest/index.ts',
+    stack: 'api',
+    description: 'POST /ingest: validates events and enqueues them',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/ingest', auth: 'apiKey', throttle: { rate: 200, burst: 400 } }],
+    },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    sends: ['ingest'],
+    tables: [{ table: 'rateLimits', access: 'readWrite' }],
+  },
+  {
+    name: 'SuppressionsApi',
+    entry: 'functions/api/suppressions/index.ts',
+    stack: 'api',
+    description: 'POST /suppressions: opt-out',
+    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'WalletsApi',
+    entry: 'functions/api/wallets/index.ts',
+    stack: 'api',
+    description: 'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    tables: [{ table: 'rateLimits', access: 'readWrite' }],
+  },
+  {
+    name: 'ClaimsApi',
+    entry: 'functions/api/claims/index.ts',
+    stack: 'api',
+    description: 'Claims and proofs',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/claims/{user}', auth: 'none' },
+        { method: 'GET', path: '/claims/{epoch}/{channel}/{user}', auth: 'none' },
+      ],
+    },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'EpochsApi',
+    entry: 'functions/api/epochs/index.ts',
+    stack: 'api',
+    description: 'Sealed epochs and their channels',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/epochs', auth: 'none' },
+        { method: 'GET', path: '/epochs/{epoch}', auth: 'none' },
+        { method: 'GET', path: '/epochs/{epoch}/channels/{channel}', auth: 'none' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'CreatorsApi',
+    entry: 'functions/api/creators/index.ts',
+    stack: 'api',
+    description: 'Creator metrics, milestones and coin',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/creators/{address}/metrics', auth: 'none' },
+        { method: 'GET', path: '/creators/{address}/milestones', auth: 'none' },
+        { method: 'GET', path: '/creators/{address}/coin', auth: 'none' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'AdminOracleCallsApi',
+    entry: 'functions/api/admin-oracle-calls/index.ts',
+    stack: 'api',
+    description: 'Oracle call history, retry and admin alerts',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/admin/oracle-calls', auth: 'admin' },
+        { method: 'POST', path: '/admin/oracle-calls/{id}/retry', auth: 'admin' },
+        { method: 'GET', path: '/admin/alerts', auth: 'admin' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    sends: ['oracleCalls'],
+  },
+  {
+    name: 'AdminSyncLogsApi',
+    entry: 'functions/api/admin-sync-logs/index.ts',
+    stack: 'api',
+    description: 'Creator sync logs',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/admin/sync-logs', auth: 'admin' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'MarketPrices',
+    entry: 'functions/api/market/prices/index.ts',
+    stack: 'api',
+    description: 'Current price of a token',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/prices/{tokenAddress}', auth: 'none' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'MarketTwap',
+    entry: 'functions/api/market/twap/index.ts',
+    stack: 'api',
+    description: 'TWAP of a token over a window',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'GET', path: '/api/twap/{tokenAddress}/{window}', auth: 'none' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'AnalyticsOverview',
+    entry: 'functions/api/market/analytics-overview/index.ts',
+    stack: 'api',
+    description: 'Market analytics overview',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'AnalyticsRankings',
+    entry: 'functions/api/market/analytics-rankings/index.ts',
+    stack: 'api',
+    description: 'Token and credential rankings',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'GET', path: '/api/analytics/tokens/rankings', auth: 'none' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'AnalyticsVolume',
+    entry: 'functions/api/market/analytics-volume/index.ts',
+    stack: 'api',
+    description: 'Volume and liquidity of a token',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'GET', path: '/api/analytics/volume/{tokenAddress}', auth: 'none' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'Graphql',
+    entry: 'functions/api/market/graphql/index.ts',
+    stack: 'api',
+    description: 'POST /graphql over the analytics data (depth and cost limited)',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/graphql', auth: 'none', throttle: { rate: 50, burst: 100 } }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'GenerateClaim',
+    entry: 'functions/api/market/generate-claim/index.ts',
+    stack: 'api',
+    description: 'Claims and mints what a credential accrued',
+    trigger: {
+      kind: 'http',
+      routes: [
+        {
+          method: 'POST',
+          path: '/api/generate/claim/{credentialId}',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    sends: ['oracleCalls'],
+  },
+  {
+    name: 'GenerateClaimable',
+    entry: 'functions/api/market/generate-claimable/index.ts',
+    stack: 'api',
+    description: 'Claimable balance of an address',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'GET', path: '/api/generate/claimable/{address}', auth: 'none' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'GenerateStats',
+    entry: 'functions/api/market/generate-stats/index.ts',
+    stack: 'api',
+    description: 'Token generation statistics',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/generate/stats', auth: 'none' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'NotificationsSubscribe',
+    entry: 'functions/api/market/notifications-subscribe/index.ts',
+    stack: 'api',
+    description: 'Subscribes a user to notification channels',
+    trigger: {
+      kind: 'http',
+      routes: [
+        {
+          method: 'POST',
+          path: '/api/notifications/subscribe',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'NotificationsPreferences',
+    entry: 'functions/api/market/notifications-preferences/index.ts',
+    stack: 'api',
+    description: 'Sets notification preferences and quiet hours',
+    trigger: {
+      kind: 'http',
+      routes: [
+        {
+          method: 'POST',
+          path: '/api/notifications/preferences',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'NotificationsHistory',
+    entry: 'functions/api/market/notifications-history/index.ts',
+    stack: 'api',
+    description: 'Notification history of a user',
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'GET', path: '/api/notifications/history/{userId}', auth: 'none' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'HealthApi',
+    entry: 'functions/api/health/index.ts',
+    stack: 'api',
+    description: 'GET /health: dependencies up/down with latency',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/health', auth: 'none' }] },
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    database: true,
+  },
+  {
+    name: 'WsPrices',
+    entry: 'functions/api/ws-prices/index.ts',
+    stack: 'api',
+    description: 'WebSocket /ws/prices: connect, disconnect, subscribe by token, heartbeat',
+    trigger: {
+      kind: 'websocket',
+      routes: ['$connect', '$disconnect', '$default', 'subscribe', 'unsubscribe', 'ping'],
+    },
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: [{ table: 'wsConnections', access: 'readWrite' }],
+    managesConnections: true,
+  },
+  {
+    name: 'WsBroadcast',
+    entry: 'functions/api/ws-broadcast/index.ts',
+    stack: 'api',
+    description: 'Pushes PriceUpdated events to the subscribed WebSocket connections',
+    trigger: { kind: 'event', events: ['PriceUpdated'] },
+    timeoutSeconds: 30,
+    tables: [{ table: 'wsConnections', access: 'readWrite' }],
+    managesConnections: true,
+  },
+];
+
+/** The custom resource that applies the database migrations on deploy (data stack). */
+export const MIGRATE_ENTRY = 'functions/custom-resource/migrate/index.ts';
+
+export function entryPath(spec: Pick<FunctionSpec, 'entry'>, root = REPO_ROOT): string {
+  return join(root, spec.entry);
+}
+
+/** Splits the registry into the functions whose code exists now and those not written yet. */
+export function partitionByEntry(
+  specs: readonly FunctionSpec[],
+  root = REPO_ROOT,
+): { present: FunctionSpec[]; missing: FunctionSpec[] } {
+  const present: FunctionSpec[] = [];
+  const missing: FunctionSpec[] = [];
+  for (const spec of specs) (existsSync(entryPath(spec, root)) ? present : missing).push(spec);
+  return { present, missing };
+}
