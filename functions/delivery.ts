@@ -1,0 +1,129 @@
+/**
+ * The oracle call delivery engine as the entry points use it, built once per container from
+ * the configuration: the database, the oracle-calls queue and its DLQ, the chain at
+ * EVM_RPC_URL, the signer key from EVM_SIGNER_SECRET_ARN, the admin alert topic.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { privateKeyFromSecret } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { SnsAlertSink } from '../layers/shared/src/adapters/aws/sns-alert-sink.ts';
+import {
+  EthersCallEncoder,
+  EthersEvmChain,
+  PrivateKeySigner,
+} from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
+import { config } from '../layers/shared/src/config.ts';
+import { ConfigError } from '../layers/shared/src/errors.ts';
+import { METRIC } from '../layers/shared/src/metric-names.ts';
+import { logger, MetricUnit, metrics } from '../layers/shared/src/observability.ts';
+import type { AlertSink } from '../layers/shared/src/ports/alert-sink.ts';
+import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+import { AdminAlertService, LoggingAlertSink } from '../layers/shared/src/services/delivery/admin-alerts.ts';
+import { CircuitBreakers } from '../layers/shared/src/services/delivery/circuit-breakers.ts';
+import {
+  DEFAULT_DELIVERY_OPTIONS,
+  type DeliveryDeps,
+  type DeliveryMetrics,
+} from '../layers/shared/src/services/delivery/engine.ts';
+import type { EnqueueDeps } from '../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
+import { database, queue, secretStore } from './dependencies.ts';
+
+/** Not (yet) in metric-names.ts: percent of finished oracle calls that succeeded. */
+export const ORACLE_CALL_SUCCESS_RATE = 'OracleCallSuccessRate';
+
+export const deliveryMetrics: DeliveryMetrics = {
+  callSucceeded: (count) => metrics.addMetric('OracleCallsSucceeded', MetricUnit.Count, count),
+  callFailed: (count) => metrics.addMetric(METRIC.oracleFailedTransactions, MetricUnit.Count, count),
+  attemptFailed: () => metrics.addMetric('OracleAttemptsFailed', MetricUnit.Count, 1),
+  transactionReplaced: () => metrics.addMetric('OracleTransactionsReplaced', MetricUnit.Count, 1),
+};
+
+// Per container: the breaker must remember failures across invocations.
+const breakers = new CircuitBreakers(Date.now, DEFAULT_DELIVERY_OPTIONS.breaker);
+
+export function oracleCallsQueue(): WorkQueue {
+  const c = config();
+  return queue(c.ORACLE_CALLS_QUEUE_URL, 'ORACLE_CALLS_QUEUE_URL', c.ORACLE_CALLS_DLQ_URL);
+}
+
+export function alertSink(): AlertSink {
+  const c = config();
+  if (c.ALERT_TOPIC_ARN === undefined) return new LoggingAlertSink((line) => logger.warn(line));
+  return new SnsAlertSink(
+    c.ALERT_TOPIC_ARN,
+    new SNSClient({
+      region: c.AWS_REGION,
+      ...(c.SNS_ENDPOINT === undefined
+        ? {}
+        : { endpoint: c.SNS_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    }),
+  );
+}
+
+export async function adminAlerts(): Promise<AdminAlertService> {
+  const { sql } = await database();
+  return new AdminAlertService(sql, alertSink(), Date.now, {}, (error) =>
+    logger.error('admin alert not published', { error: error as Error }),
+  );
+}
+
+let engine: Promise<DeliveryDeps> | undefined;
+
+/** Without EVM_CHAIN_ID the node is asked once; a signer must know its chain before it signs. */
+async function askChainId(url: string): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+  });
+  const answer = (await response.json()) as { result?: string };
+  if (typeof answer.result !== 'string')
+    throw new ConfigError(`EVM_CHAIN_ID is not set and ${url} did not say`);
+  return Number(BigInt(answer.result));
+}
+
+export function deliveryEngine(): Promise<DeliveryDeps> {
+  engine ??= (async () => {
+    const c = config();
+    if (c.EVM_RPC_URL === undefined) throw new ConfigError('EVM_RPC_URL is required');
+    if (c.EVM_SIGNER_SECRET_ARN === undefined) throw new ConfigError('EVM_SIGNER_SECRET_ARN is required');
+    const chainId = c.EVM_CHAIN_ID ?? (await askChainId(c.EVM_RPC_URL));
+    const { sql } = await database();
+    const key = privateKeyFromSecret(await secretStore().getSecret(c.EVM_SIGNER_SECRET_ARN));
+    return {
+      sql,
+      chain: EthersEvmChain.connect(c.EVM_RPC_URL, chainId, { local: c.ORACLE_MODE === 'local' }),
+      signer: new PrivateKeySigner(key),
+      queue: oracleCallsQueue(),
+      alerts: await adminAlerts(),
+      breakers,
+      now: Date.now,
+      options: DEFAULT_DELIVERY_OPTIONS,
+      metrics: deliveryMetrics,
+      log: {
+        info: (message, data) => logger.info(message, data ?? {}),
+        warn: (message, data) => logger.warn(message, data ?? {}),
+      },
+    };
+  })();
+  engine.catch(() => {
+    engine = undefined;
+  });
+  return engine;
+}
+
+/** What callers that only enqueue need (no chain connection). */
+export async function enqueueDependencies(): Promise<EnqueueDeps> {
+  const deps = await deliveryEngine();
+  return {
+    sql: deps.sql,
+    queue: deps.queue,
+    encoder: new EthersCallEncoder(),
+    chainId: deps.chain.chainId,
+    signerAddress: deps.signer.address,
+    now: Date.now,
+  };
+}
+
+export function resetDeliveryEngine(): void {
+  engine = undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * The admin HTTP surface of the delivery engine, independent of API Gateway: query strings in,
+ * JSON-ready objects out. `GET /admin/oracle-calls`, `GET /admin/oracle-calls/:id`,
+ * `POST /admin/oracle-calls/:id/retry`, `GET /admin/alerts`.
+ */
+import { z } from 'zod';
+import { CALL_STATUSES } from '../../../../../drizzle/schema/delivery.ts';
+import { ValidationError } from '../../errors.ts';
+import type { AdminAlertService } from './admin-alerts.ts';
+import { getOracleCall, listOracleCalls, type RetryDeps, retryOracleCall } from './operator-calls.ts';
+
+const time = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 time')
+  .transform((v) => new Date(v));
+
+export const listCallsQuery = z
+  .object({
+    status: z.enum(CALL_STATUSES).optional(),
+    address: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address')
+      .optional(),
+    function: z.string().min(1).max(100).optional(),
+    from: time.optional(),
+    to: time.optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const callId = z.coerce.number().int().positive();
+
+function parse<T extends z.ZodTypeAny>(schema: T, input: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ValidationError(
+      `${what}: ${issue?.path.join('.') || 'value'} ${issue?.message ?? 'is invalid'}`,
+      {
+        details: { issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      },
+    );
+  }
+  return result.data;
+}
+
+export interface AdminOracleDeps extends RetryDeps {
+  readonly alerts: AdminAlertService;
+}
+
+export async function listCallsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
+  const q = parse(listCallsQuery, stripUndefined(query), 'query');
+  const calls = await listOracleCalls(deps.sql, {
+    ...(q.status === undefined ? {} : { status: q.status }),
+    ...(q.address === undefined ? {} : { address: q.address }),
+    ...(q.function === undefined ? {} : { functionName: q.function }),
+    ...(q.from === undefined ? {} : { from: q.from }),
+    ...(q.to === undefined ? {} : { to: q.to }),
+    ...(q.before === undefined ? {} : { beforeId: q.before }),
+    ...(q.limit === undefined ? {} : { limit: q.limit }),
+  });
+  const last = calls.at(-1);
+  return { calls, nextBefore: calls.length === (q.limit ?? 50) && last !== undefined ? last.id : null };
+}
+
+export function getCallRoute(deps: AdminOracleDeps, id: string) {
+  return getOracleCall(deps.sql, parse(callId, id, 'call id'));
+}
+
+export async function retryCallRoute(deps: AdminOracleDeps, id: string) {
+  return { call: await retryOracleCall(deps, parse(callId, id, 'call id')) };
+}
+
+export async function listAlertsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
+  const q = parse(
+    z
+      .object({
+        address: listCallsQuery.shape.address,
+        limit: z.coerce.number().int().min(1).max(500).optional(),
+      })
+      .strict(),
+    stripUndefined(query),
+    'query',
+  );
+  const [active, alerts] = await Promise.all([
+    deps.alerts.getActiveFailures(),
+    deps.alerts.listAlerts({
+      ...(q.address === undefined ? {} : { targetAddress: q.address }),
+      ...(q.limit === undefined ? {} : { limit: q.limit }),
+    }),
+  ]);
+  return { policy: deps.alerts.policy, activeFailures: active, alerts };
+}
+
+function stripUndefined(query: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+}

@@ -1,0 +1,130 @@
+/**
+ * The operator surface of the delivery engine: list calls, reopen a failed call, redrive the
+ * oracle-calls DLQ. Reopening makes a new generation with fresh attempts; only a failed call can
+ * be reopened, so a call still waiting for its nonce (pending) is never sent twice.
+ */
+
+import { CALL_STATUSES, type CallStatus } from '../../../../../drizzle/schema/delivery.ts';
+import type { Sql } from '../../adapters/db/client.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
+import type { WorkQueue } from '../../ports/work-queue.ts';
+import { iso, normalizeAddress, type OracleCall, type TxAttempt, toAttempt, toCall } from './engine.ts';
+import { oracleCallMessage } from './enqueue-oracle-call.ts';
+import { oracleCallMessageSchema } from './process-oracle-call-messages.ts';
+
+export { CALL_STATUSES };
+
+export interface CallFilter {
+  readonly status?: CallStatus;
+  /** Matches the target, contract or player address. */
+  readonly address?: string;
+  readonly functionName?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Calls with an id below this (paging backwards). */
+  readonly beforeId?: number;
+  /** @default 50, at most 500 */
+  readonly limit?: number;
+}
+
+export async function listOracleCalls(sql: Sql, filter: CallFilter = {}): Promise<OracleCall[]> {
+  const address = filter.address === undefined ? null : normalizeAddress(filter.address);
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  const from = filter.from?.toISOString() ?? null;
+  const to = filter.to?.toISOString() ?? null;
+  const rows = await sql`
+    select * from delivery.oracle_call_history
+    where (${filter.status ?? null}::text is null or status = ${filter.status ?? null})
+      and (${address}::text is null or target_address = ${address} or contract_address = ${address} or player_address = ${address})
+      and (${filter.functionName ?? null}::text is null or function_name = ${filter.functionName ?? null})
+      and (${from}::timestamptz is null or created_at >= ${from}::timestamptz)
+      and (${to}::timestamptz is null or created_at < ${to}::timestamptz)
+      and (${filter.beforeId ?? null}::bigint is null or id < ${filter.beforeId ?? null})
+    order by id desc limit ${limit}`;
+  return rows.map(toCall);
+}
+
+export async function getOracleCall(
+  sql: Sql,
+  id: number,
+): Promise<{ call: OracleCall; attempts: TxAttempt[] }> {
+  const [row] = await sql`select * from delivery.oracle_call_history where id = ${id}`;
+  if (row === undefined) throw new NotFoundError(`oracle call ${id} does not exist`);
+  const attempts = await sql`select * from delivery.oracle_tx_attempts where call_id = ${id} order by id`;
+  return { call: toCall(row), attempts: attempts.map(toAttempt) };
+}
+
+export interface RetryDeps {
+  readonly sql: Sql;
+  readonly queue: WorkQueue;
+  readonly now: () => number;
+}
+
+/** Reopens a failed call as a new generation with fresh attempts and queues it again. */
+export async function retryOracleCall(
+  deps: RetryDeps,
+  id: number,
+  reason = 'retried by an operator',
+): Promise<OracleCall> {
+  const now = iso(deps.now());
+  const [row] = await deps.sql`
+    update delivery.oracle_call_history set status = 'queued', generation = generation + 1, attempt_count = 0,
+      next_attempt_at = null, error_message = null, error_code = null, retry_reason = null, completed_at = null,
+      transaction_hash = null, block_number = null, gas_used = null,
+      notes = ${reason} || ' (after generation ' || generation::text || ')', updated_at = ${now}
+    where id = ${id} and status = 'failed'
+    returning *`;
+  if (row === undefined) {
+    const [existing] = await deps.sql<
+      { status: string }[]
+    >`select status from delivery.oracle_call_history where id = ${id}`;
+    if (existing === undefined) throw new NotFoundError(`oracle call ${id} does not exist`);
+    throw new ConflictError(`oracle call ${id} is ${existing.status}; only a failed call can be retried`, {
+      details: { status: existing.status },
+    });
+  }
+  const call = toCall(row);
+  await deps.queue.send(oracleCallMessage(call));
+  return call;
+}
+
+export interface RedriveReport {
+  readonly received: number;
+  readonly reopened: number;
+  /** Messages for calls that were no longer failed (already retried, say): dropped. */
+  readonly skipped: number;
+}
+
+/** Moves every message off the oracle-calls DLQ, reopening the failed calls they name. */
+export async function redriveOracleCallDeadLetters(
+  deps: RetryDeps,
+  maxMessages = 10_000,
+): Promise<RedriveReport> {
+  let received = 0;
+  let reopened = 0;
+  let skipped = 0;
+  while (received < maxMessages) {
+    const messages = await deps.queue.receiveDeadLetters({ maxMessages: 10, visibilityTimeoutSeconds: 60 });
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      received++;
+      const parsed = oracleCallMessageSchema.pick({ callId: true }).safeParse(message.body);
+      if (parsed.success) {
+        try {
+          await retryOracleCall(deps, parsed.data.callId, 'redriven from the DLQ');
+          reopened++;
+        } catch (error) {
+          if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+          skipped++;
+        }
+      } else skipped++;
+      await deps.queue.deleteDeadLetter(message.receiptHandle);
+    }
+  }
+  return { received, reopened, skipped };
+}
+
+export function parseCallStatus(value: string | undefined): CallStatus | undefined {
+  if (value === undefined) return undefined;
+  return (CALL_STATUSES as readonly string[]).includes(value) ? (value as CallStatus) : undefined;
+}

@@ -1,0 +1,97 @@
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetDependencies, useSecretStore } from '../../functions/dependencies.ts';
+import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { resetConfigForTests } from '../../layers/shared/src/config.ts';
+import { enqueueOracleCalls } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
+import { UPDATE_MARKET_SENTIMENT } from '../../layers/shared/src/services/delivery/fpmm-oracle-calls.ts';
+import { ANVIL_DEV_ACCOUNTS } from '../../local/anvil.ts';
+import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
+
+const PLAYER = '0x00000000000000000000000000000000000000dd';
+
+function sqsRecord(messageId: string, body: string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'test',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:oracle-calls.fifo',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const context = {
+  functionName: 'oracle-calls',
+  awsRequestId: 'test',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+
+describe('delivery Lambda entry points', () => {
+  let h: DeliveryHarness;
+  beforeAll(async () => {
+    h = await startDeliveryHarness();
+    Object.assign(process.env, {
+      ORACLE_MODE: 'local',
+      DATABASE_URL: h.db.url,
+      EVM_RPC_URL: h.anvil.url,
+      EVM_SIGNER_SECRET_ARN: 'evm-signer',
+      ORACLE_CALLS_QUEUE_URL: h.queue.queueUrl,
+      ORACLE_CALLS_DLQ_URL: h.queue.deadLetterQueueUrl,
+      SQS_ENDPOINT: h.sqsEndpoint,
+      LOG_LEVEL: 'ERROR',
+    });
+    resetConfigForTests();
+    // anvil's well-known dev account 0, as the local runtime configures it.
+    useSecretStore(
+      new StaticSecretStore({
+        'evm-signer': JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0].privateKey }),
+      }),
+    );
+  });
+  afterAll(async () => {
+    await resetDependencies();
+    await h.close();
+  });
+
+  it('sends a batch from the queue, acknowledges a malformed message, and reports no failures', async () => {
+    const enqueued = await enqueueOracleCalls(
+      h.enqueueDeps,
+      [1, 2, 3].map((i) => ({
+        requestId: `lambda-${i}`,
+        contractAddress: h.fpmmAddress,
+        functionSignature: UPDATE_MARKET_SENTIMENT,
+        args: [4, PLAYER, -100 * i],
+      })),
+    );
+    const records = enqueued.map(({ call }) =>
+      sqsRecord(
+        `m-${call.id}`,
+        JSON.stringify({ callId: call.id, requestId: call.requestId, generation: 1 }),
+      ),
+    );
+    records.push(sqsRecord('m-bad', '{"not":"a call"}'));
+    const { handler } = await import('../../functions/queue/oracle-calls/index.ts');
+    const response = await handler({ Records: records } satisfies SQSEvent, context);
+    expect(response.batchItemFailures).toEqual([]);
+
+    const statuses = await h.db.sql<{ status: string }[]>`
+      select status from delivery.oracle_call_history where request_id like 'lambda-%'`;
+    expect(statuses.map((s) => s.status)).toEqual(['success', 'success', 'success']);
+    expect(await h.fpmm.getFunction('marketSentimentBps')(4, PLAYER)).toBe(-300n);
+  });
+
+  it('runs the scheduled confirmer and reports the success rate', async () => {
+    const { handler } = await import('../../functions/scheduled/delivery-confirmer/index.ts');
+    const report = await handler();
+    expect(report).toMatchObject({ skipped: false, pending: 0, successRate: 100, level: 'ok' });
+  });
+});

@@ -1,0 +1,263 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_ALERT_POLICY,
+  NO_FAILURES,
+  registerFailure,
+  registerSuccess,
+} from '../../layers/shared/src/core/delivery/alert-policy.ts';
+import { classifyChainError } from '../../layers/shared/src/core/delivery/chain-error-class.ts';
+import {
+  breakerAllows,
+  breakerAt,
+  breakerFailed,
+  breakerSucceeded,
+  CLOSED_BREAKER,
+} from '../../layers/shared/src/core/delivery/circuit-breaker.ts';
+import {
+  bumpFees,
+  feesFromHistory,
+  gasLimitFromEstimate,
+} from '../../layers/shared/src/core/delivery/fee-policy.ts';
+import { nonceOutcome } from '../../layers/shared/src/core/delivery/nonce-outcome.ts';
+import {
+  decideRetry,
+  MAX_ATTEMPTS,
+  RETRY_DELAYS_MS,
+} from '../../layers/shared/src/core/delivery/retry-schedule.ts';
+import { healthLevel } from '../../layers/shared/src/services/delivery/delivery-health.ts';
+
+const ethersError = (code: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(String(extra['shortMessage'] ?? code)), { code, ...extra });
+
+describe('chain error classification', () => {
+  it('classifies a CALL_EXCEPTION as execution with the decoded revert reason', () => {
+    const error = ethersError('CALL_EXCEPTION', {
+      reason: 'FPMM: season closed',
+      revert: { args: ['FPMM: season closed'] },
+      shortMessage: 'execution reverted: "FPMM: season closed"',
+    });
+    expect(classifyChainError(error)).toEqual({
+      kind: 'execution',
+      reason: 'FPMM: season closed',
+      code: 'CALL_EXCEPTION',
+    });
+  });
+
+  it('falls back to the revert arguments when ethers gives no reason', () => {
+    const error = ethersError('CALL_EXCEPTION', {
+      reason: null,
+      revert: { args: ['FPMM: caller is not the oracle'] },
+    });
+    expect(classifyChainError(error).reason).toBe('FPMM: caller is not the oracle');
+  });
+
+  it.each([
+    ['NONCE_EXPIRED', 'nonce'],
+    ['REPLACEMENT_UNDERPRICED', 'nonce'],
+    ['INSUFFICIENT_FUNDS', 'gas'],
+    ['NETWORK_ERROR', 'network'],
+    ['TIMEOUT', 'network'],
+    ['SERVER_ERROR', 'network'],
+    ['ECONNREFUSED', 'network'],
+  ])('classifies ethers code %s as %s', (code, kind) => {
+    expect(classifyChainError(ethersError(code)).kind).toBe(kind);
+  });
+
+  it.each([
+    ['nonce too low: next nonce 5, tx nonce 3', 'nonce'],
+    ['replacement transaction underpriced', 'nonce'],
+    ['max fee per gas less than block base fee', 'gas'],
+    ['intrinsic gas too low', 'gas'],
+    ['fetch failed', 'network'],
+  ])('classifies a node message "%s" wrapped by ethers as %s', (message, kind) => {
+    const error = ethersError('UNKNOWN_ERROR', {
+      shortMessage: 'could not coalesce error',
+      error: { message },
+    });
+    expect(classifyChainError(error).kind).toBe(kind);
+  });
+
+  it('classifies a refused socket found in the cause chain as network', () => {
+    const error = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
+    expect(classifyChainError(error)).toMatchObject({ kind: 'network', code: 'ECONNREFUSED' });
+  });
+
+  it('calls an error it cannot place unknown, keeping its message', () => {
+    expect(classifyChainError(new Error('something odd'))).toEqual({
+      kind: 'unknown',
+      reason: 'something odd',
+      code: undefined,
+    });
+  });
+});
+
+describe('retry schedule', () => {
+  it('retries after 2, 4, 8, 16 and 30 seconds, then fails: the first attempt plus five retries', () => {
+    const decisions = Array.from({ length: MAX_ATTEMPTS }, (_, i) => decideRetry(i + 1, 'network'));
+    expect(decisions.slice(0, 5)).toEqual(RETRY_DELAYS_MS.map((delayMs) => ({ action: 'retry', delayMs })));
+    expect(decisions[5]).toEqual({ action: 'fail' });
+    expect(MAX_ATTEMPTS).toBe(6);
+  });
+
+  it('never retries a revert', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        (attempts) => decideRetry(attempts, 'execution').action === 'fail',
+      ),
+    );
+  });
+});
+
+describe('fee policy', () => {
+  it('takes the median reward as priority fee and leaves room for the base fee to double', () => {
+    const fees = feesFromHistory(
+      { baseFeePerGas: [10n, 12n, 20n], reward: [[3_000_000_000n], [1_000_000_000n], [2_000_000_000n]] },
+      { minPriorityFeePerGas: 1n },
+    );
+    expect(fees).toEqual({ maxPriorityFeePerGas: 2_000_000_000n, maxFeePerGas: 40n + 2_000_000_000n });
+  });
+
+  it('never bids a priority fee under the floor', () => {
+    expect(feesFromHistory({ baseFeePerGas: [1n], reward: [[0n]] }).maxPriorityFeePerGas).toBe(
+      1_000_000_000n,
+    );
+  });
+
+  it('adds 20 % to the gas estimate, rounding up', () => {
+    expect(gasLimitFromEstimate(21_000n)).toBe(25_200n);
+    expect(gasLimitFromEstimate(1n)).toBe(2n);
+  });
+
+  it('raises both caps by at least 20 % and at least the node minimum bump, never below current fees', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.bigInt({ min: 0n, max: 50n }),
+        fc.bigInt({ min: 0n, max: 10n ** 16n }),
+        (priority, extra, nodeMin, current) => {
+          const previous = { maxPriorityFeePerGas: priority, maxFeePerGas: priority + extra };
+          const bumped = bumpFees(previous, nodeMin, { maxFeePerGas: current, maxPriorityFeePerGas: 0n });
+          const percent = nodeMin > 20n ? nodeMin : 20n;
+          return (
+            bumped.maxFeePerGas * 100n >= previous.maxFeePerGas * (100n + percent) &&
+            bumped.maxPriorityFeePerGas * 100n >= previous.maxPriorityFeePerGas * (100n + percent) &&
+            bumped.maxFeePerGas > previous.maxFeePerGas &&
+            bumped.maxPriorityFeePerGas > previous.maxPriorityFeePerGas &&
+            bumped.maxFeePerGas >= current &&
+            bumped.maxFeePerGas >= bumped.maxPriorityFeePerGas
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('circuit breaker', () => {
+  const options = { failureThreshold: 3, coolOffMs: 1_000 };
+
+  it('opens after the threshold of consecutive failures and refuses calls', () => {
+    let state = CLOSED_BREAKER;
+    for (let i = 0; i < 2; i++) state = breakerFailed(state, 0, options);
+    expect(breakerAllows(state, 0, options)).toBe(true);
+    state = breakerFailed(state, 0, options);
+    expect(state.phase).toBe('open');
+    expect(breakerAllows(state, 999, options)).toBe(false);
+  });
+
+  it('half-opens after the cool-off, reopens on a failed probe and closes on a successful one', () => {
+    let state = CLOSED_BREAKER;
+    for (let i = 0; i < 3; i++) state = breakerFailed(state, 0, options);
+    expect(breakerAt(state, 1_000, options).phase).toBe('half-open');
+    const reopened = breakerFailed(state, 1_000, options);
+    expect(reopened).toMatchObject({ phase: 'open', openedAt: 1_000 });
+    expect(breakerAllows(reopened, 1_500, options)).toBe(false);
+    expect(breakerSucceeded()).toEqual(CLOSED_BREAKER);
+  });
+
+  it('a success between failures starts the count over', () => {
+    let state = breakerFailed(breakerFailed(CLOSED_BREAKER, 0, options), 0, options);
+    state = breakerSucceeded();
+    state = breakerFailed(breakerFailed(state, 0, options), 0, options);
+    expect(state.phase).toBe('closed');
+  });
+});
+
+describe('alert policy', () => {
+  it('alerts at the third consecutive failure, then at most once per cooldown', () => {
+    let state = NO_FAILURES;
+    const alerts: number[] = [];
+    for (const t of [0, 1_000, 2_000, 3_000, 60_000, 301_999, 302_000, 302_001]) {
+      const next = registerFailure(state, t);
+      state = next.state;
+      if (next.alert) alerts.push(t);
+    }
+    expect(alerts).toEqual([2_000, 302_000]);
+  });
+
+  it('resets count and cooldown on success', () => {
+    let state = NO_FAILURES;
+    for (const t of [0, 1, 2]) state = registerFailure(state, t).state;
+    state = registerSuccess();
+    expect(registerFailure(registerFailure(state, 3).state, 4).alert).toBe(false);
+    expect(registerFailure(registerFailure(registerFailure(state, 3).state, 4).state, 5).alert).toBe(true);
+  });
+
+  it('never alerts twice within the cooldown, whatever the failure times', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 60 }), (gaps) => {
+        let t = 0;
+        let state = NO_FAILURES;
+        let lastAlert = Number.NEGATIVE_INFINITY;
+        for (const gap of gaps) {
+          t += gap;
+          const next = registerFailure(state, t, DEFAULT_ALERT_POLICY);
+          if (next.alert) {
+            if (t - lastAlert < DEFAULT_ALERT_POLICY.cooldownMs) return false;
+            lastAlert = t;
+          }
+          state = next.state;
+        }
+        return true;
+      }),
+    );
+  });
+});
+
+describe('nonce outcome', () => {
+  it('lets whatever was mined at the nonce decide', () => {
+    expect(nonceOutcome({ consumed: false, receipts: [] })).toEqual({ kind: 'unmined' });
+    expect(nonceOutcome({ consumed: true, receipts: [] })).toEqual({ kind: 'lost' });
+    expect(nonceOutcome({ consumed: true, receipts: [{ hash: '0xa', status: 1, kind: 'call' }] })).toEqual({
+      kind: 'own',
+      hash: '0xa',
+      reverted: false,
+    });
+    expect(
+      nonceOutcome({ consumed: true, receipts: [{ hash: '0xb', status: 0, kind: 'call' }] }),
+    ).toMatchObject({
+      reverted: true,
+    });
+    expect(nonceOutcome({ consumed: true, receipts: [{ hash: '0xf', status: 1, kind: 'fill' }] })).toEqual({
+      kind: 'filled',
+      hash: '0xf',
+    });
+  });
+});
+
+describe('delivery health level', () => {
+  it('warns under 90 % success and turns critical under 70 %, as the source monitor did', () => {
+    expect([100, 90, 89.9, 70, 69.9, 0].map(healthLevel)).toEqual([
+      'ok',
+      'ok',
+      'warning',
+      'warning',
+      'critical',
+      'critical',
+    ]);
+  });
+});
