@@ -1,0 +1,129 @@
+/**
+ * What the market entry points need, built once per container: the database, the market
+ * settings, the AIR client (key from Secrets Manager, or AIR_API_KEY locally), the minter (the
+ * delivery engine) and the event bus. The local runtime replaces the pieces it runs itself with
+ * `useMarketDependencies`.
+ */
+import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
+import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
+import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
+import { config } from '../layers/shared/src/config.ts';
+import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
+import { ConfigError } from '../layers/shared/src/errors.ts';
+import { emissionConfig, type MarketConfig, marketConfig } from '../layers/shared/src/market-config.ts';
+import type { AirCredentialApi } from '../layers/shared/src/ports/air-credentials.ts';
+import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
+import type { Minter } from '../layers/shared/src/ports/minter.ts';
+import type { HealthCheck } from '../layers/shared/src/services/health.ts';
+import { DeliveryEngineMinter } from '../layers/shared/src/services/market/delivery-engine-minter.ts';
+import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
+import { enqueueDependencies } from './delivery.ts';
+import { database, queue, secretStore } from './dependencies.ts';
+
+export interface MarketDependencies {
+  readonly sql: Sql;
+  readonly chainId: number;
+  readonly config: MarketConfig;
+  readonly emission: EmissionConfig;
+  readonly bus: EventBus;
+  air(): Promise<AirCredentialApi>;
+  minter(): Promise<Minter>;
+  now(): number;
+}
+
+let overrides: Partial<MarketDependencies> | undefined;
+let built: Promise<MarketDependencies> | undefined;
+
+// EventBridge needs @aws-sdk/client-eventbridge (not installed): until then events go straight
+// to the notifications queue when one is configured, and stay in-process otherwise.
+function eventBus(): EventBus {
+  const url = config().NOTIFICATIONS_QUEUE_URL;
+  return url === undefined
+    ? new InProcessEventBus()
+    : new NotificationQueueBus(queue(url, 'NOTIFICATIONS_QUEUE_URL'));
+}
+
+/** Replaces pieces (the local runtime and tests); `undefined` goes back to the configuration. */
+export function useMarketDependencies(replacement: Partial<MarketDependencies> | undefined): void {
+  overrides = replacement;
+  built = undefined;
+}
+
+export function marketDependencies(): Promise<MarketDependencies> {
+  built ??= (async () => {
+    const config = marketConfig();
+    const sql = overrides?.sql ?? (await database()).sql;
+    let air: Promise<AirCredentialApi> | undefined;
+    let minter: Promise<Minter> | undefined;
+    const base: MarketDependencies = {
+      sql,
+      chainId: config.MARKET_CHAIN_ID,
+      config,
+      emission: emissionConfig(config),
+      bus: overrides?.bus ?? eventBus(),
+      air: () => {
+        air ??= (async () => {
+          if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');
+          const key =
+            config.AIR_API_KEY_SECRET_ARN !== undefined
+              ? await secretStore().getSecret(config.AIR_API_KEY_SECRET_ARN)
+              : config.AIR_API_KEY;
+          if (key === undefined) throw new ConfigError('AIR_API_KEY_SECRET_ARN (or AIR_API_KEY) is required');
+          return new HttpAirClient(config.AIR_API_URL, key);
+        })();
+        return air;
+      },
+      minter: () => {
+        minter ??= (async () => {
+          if (config.MARKET_REWARD_TOKEN === undefined)
+            throw new ConfigError('MARKET_REWARD_TOKEN is required');
+          return new DeliveryEngineMinter(await enqueueDependencies(), config.MARKET_REWARD_TOKEN);
+        })();
+        return minter;
+      },
+      now: () => Math.floor(Date.now() / 1000),
+    };
+    return { ...base, ...overrides };
+  })();
+  built.catch(() => {
+    built = undefined;
+  });
+  return built;
+}
+
+/** The market's dependencies for GET /health: its schema, the AIR API and the chain it polls. */
+export function marketHealthChecks(rpcUrl: string | undefined): HealthCheck[] {
+  const checks: HealthCheck[] = [
+    {
+      name: 'market-db',
+      check: async () => {
+        const { sql } = await marketDependencies();
+        await sql`select 1 from market.chain_cursors limit 1`;
+      },
+    },
+  ];
+  const config = marketConfig();
+  if (config.AIR_API_URL !== undefined) {
+    checks.push({
+      name: 'air-api',
+      check: async () => (await (await marketDependencies()).air()).getCredential('health-check'),
+    });
+  }
+  if (rpcUrl !== undefined && config.MARKET_FACTORY_ADDRESS !== undefined) {
+    const factory = config.MARKET_FACTORY_ADDRESS;
+    checks.push({
+      name: 'market-chain',
+      check: async () => {
+        const response = await fetch(rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getCode', params: [factory, 'latest'] }),
+        });
+        const body = (await response.json()) as { result?: string };
+        if (body.result === undefined || body.result === '0x')
+          throw new Error('no factory contract at the address');
+      },
+    });
+  }
+  return checks;
+}

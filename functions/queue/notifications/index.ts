@@ -1,0 +1,98 @@
+/**
+ * The notifications queue's consumer. A message carries a notification event (from the event
+ * bus) or outbox ids to retry. An event is dispatched into the outbox (once per user, channel
+ * and event) and its rows are sent; a row that fails is reported as a batch item failure, so SQS
+ * redelivers it and, past maxReceiveCount, moves it to the DLQ.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { SnsSmsChannel } from '../../../layers/shared/src/adapters/aws/sns-sms-channel.ts';
+import { config, loadConfig } from '../../../layers/shared/src/config.ts';
+import { ValidationError } from '../../../layers/shared/src/errors.ts';
+import { marketConfig } from '../../../layers/shared/src/market-config.ts';
+import { flushMetrics } from '../../../layers/shared/src/observability.ts';
+import type {
+  ChannelName,
+  NotificationChannel,
+} from '../../../layers/shared/src/ports/notification-channel.ts';
+import {
+  deliverNotifications,
+  dispatchNotificationEvent,
+  TRIGGERS,
+} from '../../../layers/shared/src/services/market/notifications.ts';
+import { marketDependencies } from '../../market-dependencies.ts';
+
+loadConfig(process.env, { require: ['DATABASE_URL'] });
+marketConfig();
+
+const message = z
+  .object({
+    event: z
+      .object({
+        id: z.string().min(1),
+        trigger: z.enum(TRIGGERS),
+        occurredAt: z.number().int(),
+        data: z.record(z.union([z.string(), z.number()])),
+      })
+      .optional(),
+    outboxIds: z.array(z.number().int().positive()).min(1).optional(),
+  })
+  .refine(
+    (value) => value.event !== undefined || value.outboxIds !== undefined,
+    'expected event or outboxIds',
+  );
+
+const processor = new BatchProcessor(EventType.SQS);
+
+// SES and web push adapters are not written yet (their SDKs are not installed): SMS over SNS only.
+// An email or push notification fails until then, is retried, and ends `failed` (and in the DLQ).
+let channels: ReadonlyMap<ChannelName, NotificationChannel> | undefined;
+
+function defaultChannels(): ReadonlyMap<ChannelName, NotificationChannel> {
+  const c = config();
+  const sns = new SNSClient({
+    region: c.AWS_REGION,
+    ...(c.SNS_ENDPOINT === undefined
+      ? {}
+      : { endpoint: c.SNS_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  });
+  return new Map<ChannelName, NotificationChannel>([['sms', new SnsSmsChannel(sns)]]);
+}
+
+/** The local runtime and tests give the channels they run. */
+export function useNotificationChannels(replacement: ReadonlyMap<ChannelName, NotificationChannel>): void {
+  channels = replacement;
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const parsed = message.safeParse(JSON.parse(record.body));
+  if (!parsed.success) throw new ValidationError(`notification message: ${parsed.error.issues[0]?.message}`);
+  const deps = await marketDependencies();
+  let ids = parsed.data.outboxIds ?? [];
+  if (parsed.data.event !== undefined) {
+    await dispatchNotificationEvent(deps.sql, parsed.data.event);
+    // A redelivered event creates nothing new but retries what failed for it before.
+    const rows = await deps.sql<{ id: number }[]>`
+      select id from market.notification_outbox where event_id = ${parsed.data.event.id} and status = 'pending'`;
+    ids = rows.map((row) => Number(row.id));
+  }
+  if (ids.length === 0) return;
+  channels ??= defaultChannels();
+  const outcome = await deliverNotifications(deps.sql, channels, deps.now(), { ids, queueRetry: true });
+  if (outcome.retried > 0 || outcome.failed > 0) {
+    throw new Error(`${outcome.retried + outcome.failed} of ${ids.length} notifications not delivered`);
+  }
+}
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  try {
+    return await processPartialResponse(event, recordHandler, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  } finally {
+    flushMetrics();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The local event bus: handlers run in subscription order for each event, events in publish
+ * order, so a subscriber sees a token's price updates in the order they were published. A
+ * failing handler is reported and does not keep the event from the others.
+ * (The EventBridge adapter needs @aws-sdk/client-eventbridge, which is not installed yet.)
+ */
+import type { EventBus, MarketEvent } from '../../ports/event-bus.ts';
+
+type Handler<E extends MarketEvent> = (event: E) => void | Promise<void>;
+
+export class InProcessEventBus implements EventBus {
+  private readonly handlers = new Map<MarketEvent['type'], Handler<MarketEvent>[]>();
+  readonly published: MarketEvent[] = [];
+  readonly failures: { event: MarketEvent; error: unknown }[] = [];
+
+  constructor(private readonly keepHistory = false) {}
+
+  subscribe<T extends MarketEvent['type']>(
+    type: T,
+    handler: Handler<Extract<MarketEvent, { type: T }>>,
+  ): () => void {
+    const list = this.handlers.get(type) ?? [];
+    list.push(handler as Handler<MarketEvent>);
+    this.handlers.set(type, list);
+    return () => {
+      const index = list.indexOf(handler as Handler<MarketEvent>);
+      if (index >= 0) list.splice(index, 1);
+    };
+  }
+
+  async publish(event: MarketEvent): Promise<void> {
+    if (this.keepHistory) this.published.push(event);
+    for (const handler of [...(this.handlers.get(event.type) ?? [])]) {
+      try {
+        await handler(event);
+      } catch (error) {
+        this.failures.push({ event, error });
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Token market settings, parsed once with zod like config.ts (kept apart so the market services
+ * can be configured without touching the platform's variables; the lead may fold them in).
+ * A malformed value fails with the variable's name.
+ */
+import { z } from 'zod';
+import type { EmissionConfig } from './core/market/emission.ts';
+import { ConfigError } from './errors.ts';
+
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte address')
+  .transform((value) => value.toLowerCase());
+
+export const marketConfigVariables = {
+  MARKET_CHAIN_ID: z.coerce.number().int().positive().default(31337),
+  MARKET_FACTORY_ADDRESS: address.optional(),
+  MARKET_FACTORY_START_BLOCK: z.coerce.number().int().nonnegative().default(0),
+  /** The token prices are quoted in; pools pairing it list the other token. */
+  MARKET_QUOTE_TOKEN: address.optional(),
+  MARKET_CONFIRMATIONS: z.coerce.number().int().nonnegative().default(2),
+  /** The credential reward token minted by the token generator. */
+  MARKET_REWARD_TOKEN: address.optional(),
+  AIR_API_URL: z.string().url().optional(),
+  /** Secrets Manager secret holding the AIR API key (production); AIR_API_KEY locally. */
+  AIR_API_KEY_SECRET_ARN: z.string().min(1).optional(),
+  AIR_API_KEY: z.string().min(1).optional(),
+  /** Base units per second at multiplier 1.0 (1e15 = 0.001 token/s with 18 decimals). */
+  EMISSION_BASE_RATE_PER_SECOND: z.coerce.bigint().nonnegative().default(1_000_000_000_000_000n),
+  /** JSON: tier → multiplier in basis points. */
+  EMISSION_TIER_MULTIPLIERS_BPS: z
+    .string()
+    .default('{"bronze":10000,"silver":15000,"gold":20000,"platinum":30000}')
+    .transform((text, ctx) => {
+      const parsed = z.record(z.number().int().nonnegative()).safeParse(safeJson(text));
+      if (!parsed.success) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'expected a JSON object of tier → basis points',
+        });
+        return z.NEVER;
+      }
+      return Object.fromEntries(Object.entries(parsed.data).map(([tier, bps]) => [tier.toLowerCase(), bps]));
+    }),
+  EMISSION_DEFAULT_MULTIPLIER_BPS: z.coerce.number().int().nonnegative().default(10_000),
+  /** Claimable base units at which the scheduled job mints without a claim request. */
+  EMISSION_AUTO_MINT_MINIMUM: z.coerce.bigint().positive().optional(),
+} as const;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+type Variables = typeof marketConfigVariables;
+export type MarketConfig = { readonly [K in keyof Variables]: z.output<Variables[K]> };
+
+export function loadMarketConfig(env: NodeJS.ProcessEnv = process.env): MarketConfig {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(marketConfigVariables) as [string, z.ZodTypeAny][]) {
+    const raw = env[name];
+    const result = schema.safeParse(raw === '' ? undefined : raw);
+    if (result.success) parsed[name] = result.data;
+    else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid market configuration: ${problems.join('; ')}`);
+  return parsed as MarketConfig;
+}
+
+let cached: MarketConfig | undefined;
+export function marketConfig(): MarketConfig {
+  cached ??= loadMarketConfig();
+  return cached;
+}
+
+export function emissionConfig(config: MarketConfig): EmissionConfig {
+  return {
+    baseRatePerSecond: config.EMISSION_BASE_RATE_PER_SECOND,
+    tierMultiplierBps: config.EMISSION_TIER_MULTIPLIERS_BPS,
+    defaultMultiplierBps: config.EMISSION_DEFAULT_MULTIPLIER_BPS,
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Mints credential reward tokens. Production goes through the oracle call delivery engine; the
+ * claim id makes a resend mint once (the token contract records it too).
+ */
+export interface MintRequest {
+  readonly claimId: string;
+  readonly to: string;
+  readonly amount: bigint;
+}
+
+export interface MintResult {
+  readonly txHash: string | undefined;
+  /** 'minted' when confirmed; 'queued' when handed to the delivery engine. */
+  readonly status: 'minted' | 'queued';
+}
+
+export interface Minter {
+  mint(request: MintRequest): Promise<MintResult>;
+}
+
+/** How a queued mint ended: `minted` (with its transaction), `failed` for good, or still `pending`. */
+export interface MintOutcome {
+  readonly status: 'minted' | 'failed' | 'pending';
+  readonly txHash: string | undefined;
+}
+
+/** A minter that queues (the delivery engine) also reports how its mints ended. */
+export interface QueuedMinter extends Minter {
+  outcomes(claimIds: readonly string[]): Promise<Map<string, MintOutcome>>;
+}

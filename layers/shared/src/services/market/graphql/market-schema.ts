@@ -1,0 +1,203 @@
+/**
+ * `POST /graphql`: the market data as a graph (tokens, their price, 24 h volume and pools,
+ * rankings, overview). Resolvers read through the per-request loaders; the query is checked
+ * against the depth and cost limits before it runs.
+ */
+import {
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import type { Sql } from '../../../adapters/db/client.ts';
+import { chainNow, getRankings, marketOverview, RANKING_KINDS, type RankingKind } from '../analytics.ts';
+import {
+  createMarketLoaders,
+  type MarketLoaders,
+  type PoolRecord,
+  type TokenRecord,
+} from './market-loaders.ts';
+import { checkQueryLimits, DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits.ts';
+
+export interface GraphqlContext {
+  readonly sql: Sql;
+  readonly chainId: number;
+  readonly now: number;
+  readonly loaders: MarketLoaders;
+}
+
+const MAX_LIST = 100;
+const clampLimit = (limit: unknown, fallback: number) =>
+  Math.min(MAX_LIST, Math.max(1, typeof limit === 'number' ? limit : fallback));
+
+const priceType = new GraphQLObjectType({
+  name: 'Price',
+  fields: {
+    price: { type: new GraphQLNonNull(GraphQLString), description: 'Whole quote tokens per whole token' },
+    pool: { type: new GraphQLNonNull(GraphQLString) },
+    blockNumber: { type: new GraphQLNonNull(GraphQLInt) },
+    timestamp: { type: new GraphQLNonNull(GraphQLInt) },
+  },
+});
+
+const volumeType = new GraphQLObjectType({
+  name: 'Volume',
+  fields: {
+    baseVolume: { type: new GraphQLNonNull(GraphQLString) },
+    quoteVolume: { type: new GraphQLNonNull(GraphQLString) },
+    trades: { type: new GraphQLNonNull(GraphQLInt) },
+  },
+});
+
+// Token and Pool refer to each other: fields as thunks.
+const tokenType: GraphQLObjectType<TokenRecord, GraphqlContext> = new GraphQLObjectType<
+  TokenRecord,
+  GraphqlContext
+>({
+  name: 'Token',
+  fields: () => ({
+    address: { type: new GraphQLNonNull(GraphQLString) },
+    symbol: { type: GraphQLString },
+    name: { type: GraphQLString },
+    decimals: { type: new GraphQLNonNull(GraphQLInt) },
+    price: { type: priceType, resolve: (token, _args, ctx) => ctx.loaders.price.load(token.address) },
+    volume24h: {
+      type: new GraphQLNonNull(volumeType),
+      resolve: (token, _args, ctx) => ctx.loaders.volume24h.load(token.address),
+    },
+    pools: {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(poolType))),
+      resolve: (token, _args, ctx) => ctx.loaders.pools.load(token.address),
+    },
+  }),
+});
+
+const poolType: GraphQLObjectType<PoolRecord, GraphqlContext> = new GraphQLObjectType<
+  PoolRecord,
+  GraphqlContext
+>({
+  name: 'Pool',
+  fields: () => ({
+    address: { type: new GraphQLNonNull(GraphQLString) },
+    baseToken: { type: tokenType, resolve: (pool, _args, ctx) => ctx.loaders.token.load(pool.baseToken) },
+    quoteToken: { type: tokenType, resolve: (pool, _args, ctx) => ctx.loaders.token.load(pool.quoteToken) },
+  }),
+});
+
+const rankingType = new GraphQLObjectType<
+  { rank: number; subject: string; score: string; kind: RankingKind },
+  GraphqlContext
+>({
+  name: 'Ranking',
+  fields: {
+    rank: { type: new GraphQLNonNull(GraphQLInt) },
+    subject: { type: new GraphQLNonNull(GraphQLString) },
+    score: { type: new GraphQLNonNull(GraphQLString) },
+    token: {
+      type: tokenType,
+      resolve: (row, _args, ctx) =>
+        row.kind === 'tokens_by_volume_24h' ? ctx.loaders.token.load(row.subject) : null,
+    },
+  },
+});
+
+const overviewType = new GraphQLObjectType({
+  name: 'Overview',
+  fields: {
+    asOf: { type: new GraphQLNonNull(GraphQLInt) },
+    tokens: { type: new GraphQLNonNull(GraphQLInt) },
+    pools: { type: new GraphQLNonNull(GraphQLInt) },
+    volume24hQuote: { type: new GraphQLNonNull(GraphQLString) },
+    trades24h: { type: new GraphQLNonNull(GraphQLInt) },
+    tvlQuote: { type: new GraphQLNonNull(GraphQLString) },
+  },
+});
+
+export const marketSchema = new GraphQLSchema({
+  query: new GraphQLObjectType<unknown, GraphqlContext>({
+    name: 'Query',
+    fields: {
+      token: {
+        type: tokenType,
+        args: { address: { type: new GraphQLNonNull(GraphQLString) } },
+        resolve: (_root, args: { address: string }, ctx) =>
+          ctx.loaders.token.load(args.address.toLowerCase()),
+      },
+      tokens: {
+        type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(tokenType))),
+        args: { limit: { type: GraphQLInt } },
+        resolve: async (_root, args: { limit?: number }, ctx) => {
+          const rows = await ctx.sql<TokenRecord[]>`
+            select address, symbol, name, decimals from market.tokens where chain_id = ${ctx.chainId}
+            order by symbol nulls last, address limit ${clampLimit(args.limit, 20)}`;
+          for (const row of rows) ctx.loaders.token.prime(row.address, row);
+          return rows;
+        },
+      },
+      rankings: {
+        type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(rankingType))),
+        args: { kind: { type: GraphQLString }, limit: { type: GraphQLInt } },
+        resolve: async (_root, args: { kind?: string; limit?: number }, ctx) => {
+          const kind = (args.kind ?? 'tokens_by_volume_24h') as RankingKind;
+          if (!RANKING_KINDS.includes(kind)) {
+            throw new GraphQLError(`kind: expected one of ${RANKING_KINDS.join(', ')}`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          }
+          const rows = await getRankings(ctx.sql, kind, clampLimit(args.limit, 10));
+          return rows.map((row) => ({ ...row, kind }));
+        },
+      },
+      overview: {
+        type: new GraphQLNonNull(overviewType),
+        resolve: (_root, _args, ctx) => marketOverview(ctx.sql, ctx.chainId, ctx.now),
+      },
+    },
+  }),
+});
+
+export interface GraphqlRequest {
+  readonly query: string;
+  readonly variables?: Record<string, unknown> | undefined;
+  readonly operationName?: string | undefined;
+}
+
+/** Parses, validates, checks limits and runs one request with fresh loaders. */
+export async function executeMarketQuery(
+  sql: Sql,
+  chainId: number,
+  request: GraphqlRequest,
+  options: { limits?: QueryLimits; now?: number } = {},
+): Promise<ExecutionResult> {
+  let document: ReturnType<typeof parse>;
+  try {
+    document = parse(request.query);
+  } catch (error) {
+    return { errors: [error as GraphQLError] };
+  }
+  const limitError = checkQueryLimits(
+    document,
+    request.variables ?? {},
+    options.limits ?? DEFAULT_QUERY_LIMITS,
+  );
+  if (limitError !== undefined) return { errors: [limitError] };
+  const errors = validate(marketSchema, document, specifiedRules);
+  if (errors.length > 0) return { errors };
+  const now = options.now ?? (await chainNow(sql, chainId, Math.floor(Date.now() / 1000)));
+  const contextValue: GraphqlContext = { sql, chainId, now, loaders: createMarketLoaders(sql, chainId, now) };
+  return execute({
+    schema: marketSchema,
+    document,
+    contextValue,
+    variableValues: request.variables ?? null,
+    operationName: request.operationName ?? null,
+  });
+}

@@ -1,0 +1,94 @@
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useMarketDependencies } from '../../functions/market-dependencies.ts';
+import { handler, useNotificationChannels } from '../../functions/queue/notifications/index.ts';
+import type { ChannelName, NotificationChannel } from '../../layers/shared/src/ports/notification-channel.ts';
+import { RecordingChannel, subscribe } from '../../layers/shared/src/services/market/notifications.ts';
+import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+
+const HOLDER = `0x${'12'.repeat(20)}`;
+let t: TestDatabase;
+const email = new RecordingChannel('email');
+let smsDown = true;
+const sms: NotificationChannel = {
+  name: 'sms',
+  send: async () => {
+    if (smsDown) throw new Error('sms gateway down');
+  },
+};
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  useMarketDependencies({ sql: t.sql, now: () => 1_750_000_000 });
+  useNotificationChannels(
+    new Map<ChannelName, NotificationChannel>([
+      ['email', email],
+      ['sms', sms],
+    ]),
+  );
+  await subscribe(t.sql, {
+    userId: 'erin',
+    trigger: 'token_minted',
+    params: {},
+    contact: { address: HOLDER, email: 'erin@example.test' },
+  });
+  await subscribe(t.sql, {
+    userId: 'frank',
+    trigger: 'token_minted',
+    params: { holder: HOLDER },
+    contact: { phone: '+15550100002' },
+  });
+  await t.sql`insert into market.notification_preferences (user_id, channels) values ('frank', '["sms"]'::jsonb)`;
+});
+afterAll(async () => {
+  useMarketDependencies(undefined);
+  await t.close();
+});
+
+function sqsEvent(bodies: unknown[]): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `m${i}`,
+      receiptHandle: `r${i}`,
+      body: JSON.stringify(body),
+      attributes: {} as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:notifications',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+const mintedEvent = (claimId: string) => ({
+  event: {
+    id: `minted:${claimId}`,
+    trigger: 'token_minted',
+    occurredAt: 1_750_000_000,
+    data: { holder: HOLDER, amount: '42', credentialId: 'c-9', claimId },
+  },
+});
+
+describe('notifications queue consumer', () => {
+  it('reports the message whose channel failed and sends only that channel when SQS redelivers it', async () => {
+    const first = await handler(sqsEvent([mintedEvent('claim-a')]), {} as Context);
+    smsDown = false;
+    const redelivered = await handler(sqsEvent([mintedEvent('claim-a')]), {} as Context);
+
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(email.sent).toHaveLength(1);
+    const rows =
+      await t.sql`select channel, status, attempts from market.notification_outbox order by channel`;
+    expect(rows.map((r) => [r['channel'], r['status'], r['attempts']])).toEqual([
+      ['email', 'sent', 1],
+      ['sms', 'sent', 2],
+    ]);
+  });
+
+  it('rejects a malformed message as a batch item failure', async () => {
+    const response = await handler(sqsEvent([{ event: { id: '' } }]), {} as Context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+  });
+});

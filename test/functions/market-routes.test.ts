@@ -1,0 +1,155 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { route as rankingsRoute } from '../../functions/api/market/analytics-rankings/index.ts';
+import { route as claimRoute } from '../../functions/api/market/generate-claim/index.ts';
+import { route as graphqlRoute } from '../../functions/api/market/graphql/index.ts';
+import { route as historyRoute } from '../../functions/api/market/notifications-history/index.ts';
+import { route as preferencesRoute } from '../../functions/api/market/notifications-preferences/index.ts';
+import { route as subscribeRoute } from '../../functions/api/market/notifications-subscribe/index.ts';
+import { route as pricesRoute } from '../../functions/api/market/prices/index.ts';
+import { route as twapRoute } from '../../functions/api/market/twap/index.ts';
+import type { MarketDependencies } from '../../functions/market-dependencies.ts';
+import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
+import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
+import type { Minter } from '../../layers/shared/src/ports/minter.ts';
+import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+
+const TOKEN = `0x${'ab'.repeat(20)}`;
+let t: TestDatabase;
+let deps: MarketDependencies;
+const mints: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const config = loadMarketConfig({});
+  const minter: Minter = {
+    mint: async (request) => {
+      mints.push(request.claimId);
+      return { txHash: '0xfeed', status: 'minted' };
+    },
+  };
+  deps = {
+    sql: t.sql,
+    chainId: 31337,
+    config,
+    emission: { baseRatePerSecond: 10n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
+    bus: new InProcessEventBus(),
+    air: async () => {
+      throw new Error('not used');
+    },
+    minter: async () => minter,
+    now: () => 1_750_000_000,
+  };
+});
+afterAll(() => t.close());
+
+function event(options: {
+  path?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'test',
+    rawPath: '/',
+    rawQueryString: '',
+    headers: options.headers ?? {},
+    isBase64Encoded: false,
+    requestContext: { requestId: 'r1', http: { method: 'GET', path: '/', sourceIp: '127.0.0.1' } },
+    ...(options.path === undefined ? {} : { pathParameters: options.path }),
+    ...(options.query === undefined ? {} : { queryStringParameters: options.query }),
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+const errorOf = (body: string) => (JSON.parse(body) as { error: { code: string; message: string } }).error;
+
+describe('market routes', () => {
+  it('rejects a token that is not an address with 400 naming the field', async () => {
+    const response = await pricesRoute.handle(event({ path: { tokenAddress: 'abc' } }), deps);
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response.body).message).toMatch(/^tokenAddress: /);
+  });
+
+  it('rejects a TWAP window it cannot read with 400 naming the window', async () => {
+    const response = await twapRoute.handle(
+      event({ path: { tokenAddress: TOKEN, window: '3 weeks' } }),
+      deps,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response.body).message).toMatch(/^window: /);
+  });
+
+  it('answers 404 for a token no pool lists', async () => {
+    const response = await pricesRoute.handle(event({ path: { tokenAddress: TOKEN } }), deps);
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('rejects an unknown ranking kind with 400 naming the parameter', async () => {
+    const response = await rankingsRoute.handle(event({ query: { kind: 'best' } }), deps);
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response.body).message).toMatch(/^kind: /);
+  });
+
+  it('rejects a price alert without a threshold and writes nothing', async () => {
+    const response = await subscribeRoute.handle(
+      event({
+        body: { userId: 'u1', trigger: 'price_alert', params: { token: TOKEN }, email: 'u1@example.test' },
+      }),
+      deps,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response.body).message).toMatch(/^params\.above: /);
+    const rows = await t.sql`select 1 from market.notification_subscriptions`;
+    expect(rows).toHaveLength(0);
+  });
+
+  it('subscribes once however often the same subscription is sent', async () => {
+    const body = { userId: 'u2', trigger: 'token_minted', address: TOKEN, email: 'u2@example.test' };
+    const first = await subscribeRoute.handle(event({ body }), deps);
+    const second = await subscribeRoute.handle(event({ body }), deps);
+    expect([first.statusCode, second.statusCode]).toEqual([201, 200]);
+    expect(JSON.parse(first.body).subscriptionId).toBe(JSON.parse(second.body).subscriptionId);
+  });
+
+  it('rejects quiet hours outside the day with 400 naming the field', async () => {
+    const response = await preferencesRoute.handle(
+      event({
+        body: { userId: 'u2', channels: ['email'], quietHours: { startMinute: 1500, endMinute: 60 } },
+      }),
+      deps,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response.body).message).toMatch(/^quietHours\.startMinute: /);
+  });
+
+  it('claims with an idempotency key once: the repeat answers 200 with the same claim', async () => {
+    await t.sql`insert into market.claimable_balances (credential_id, holder, accrued, claimed, accrued_until)
+                values ('cred-1', ${TOKEN}, 500, 0, 1)`;
+    const request = event({ path: { credentialId: 'cred-1' }, headers: { 'Idempotency-Key': 'k-1' } });
+    const first = await claimRoute.handle(request, deps);
+    const again = await claimRoute.handle(request, deps);
+    expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
+    expect(JSON.parse(first.body)).toMatchObject({ amount: '500', status: 'minted' });
+    expect(JSON.parse(again.body).claimId).toBe(JSON.parse(first.body).claimId);
+    expect(mints).toHaveLength(1);
+  });
+
+  it('answers a too-deep GraphQL query with 400 and the reason', async () => {
+    const response = await graphqlRoute.handle(
+      event({
+        body: { query: '{ tokens { pools { baseToken { pools { baseToken { pools { address } } } } } } }' },
+      }),
+      deps,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors[0].message).toBe('query depth 7 exceeds the limit of 6');
+  });
+
+  it('lists a user notification history, empty for a new user', async () => {
+    const response = await historyRoute.handle(event({ path: { userId: 'nobody' } }), deps);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ userId: 'nobody', notifications: [] });
+  });
+});
