@@ -27,9 +27,6 @@ import {
 import type { EnqueueDeps } from '../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { database, queue, secretStore } from './dependencies.ts';
 
-/** Not (yet) in metric-names.ts: percent of finished oracle calls that succeeded. */
-export const ORACLE_CALL_SUCCESS_RATE = 'OracleCallSuccessRate';
-
 export const deliveryMetrics: DeliveryMetrics = {
   callSucceeded: (count) => metrics.addMetric('OracleCallsSucceeded', MetricUnit.Count, count),
   callFailed: (count) => metrics.addMetric(METRIC.oracleFailedTransactions, MetricUnit.Count, count),
@@ -111,15 +108,28 @@ export function deliveryEngine(): Promise<DeliveryDeps> {
   return engine;
 }
 
-/** What callers that only enqueue need (no chain connection). */
+/**
+ * What callers that only enqueue need: the database, the queue, the signer's address (the
+ * FIFO message group) and the chain id; no chain connection and no signing key, so the
+ * functions that enqueue are never granted the key (EVM_SIGNER_ADDRESS names the signer).
+ */
 export async function enqueueDependencies(): Promise<EnqueueDeps> {
-  const deps = await deliveryEngine();
+  const c = config();
+  if (c.EVM_SIGNER_ADDRESS === undefined)
+    throw new ConfigError('EVM_SIGNER_ADDRESS is required to enqueue oracle calls');
+  let chainId = c.EVM_CHAIN_ID;
+  if (chainId === undefined) {
+    if (c.EVM_RPC_URL === undefined)
+      throw new ConfigError('EVM_CHAIN_ID (or EVM_RPC_URL to ask) is required');
+    chainId = await askChainId(c.EVM_RPC_URL);
+  }
+  const { sql } = await database();
   return {
-    sql: deps.sql,
-    queue: deps.queue,
+    sql,
+    queue: oracleCallsQueue(),
     encoder: new EthersCallEncoder(),
-    chainId: deps.chain.chainId,
-    signerAddress: deps.signer.address,
+    chainId,
+    signerAddress: c.EVM_SIGNER_ADDRESS,
     now: Date.now,
   };
 }

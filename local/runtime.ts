@@ -171,6 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       INGEST_API_KEYS_SECRET_ARN: SECRET_IDS.ingestKeys,
       ADMIN_TOKENS_SECRET_ARN: SECRET_IDS.adminTokens,
       EVM_SIGNER_SECRET_ARN: SECRET_IDS.evmSigner,
+      EVM_SIGNER_ADDRESS: ANVIL_DEV_ACCOUNTS[0]?.address ?? '',
       AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
       POWERTOOLS_METRICS_NAMESPACE: 'EngagementOracle',
       POWERTOOLS_DEV: 'true',

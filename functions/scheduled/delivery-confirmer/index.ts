@@ -11,7 +11,7 @@ import {
   confirmDeliveries,
 } from '../../../layers/shared/src/services/delivery/confirm-deliveries.ts';
 import { deliveryHealth } from '../../../layers/shared/src/services/delivery/delivery-health.ts';
-import { deliveryEngine, ORACLE_CALL_SUCCESS_RATE } from '../../delivery.ts';
+import { deliveryEngine } from '../../delivery.ts';
 
 loadConfig(process.env, {
   require: ['DATABASE_URL', 'EVM_RPC_URL', 'EVM_SIGNER_SECRET_ARN', 'ORACLE_CALLS_QUEUE_URL'],
@@ -23,7 +23,7 @@ export async function handler(): Promise<ConfirmReport & { successRate: number; 
     const report = await confirmDeliveries(deps);
     const health = await deliveryHealth(deps.sql, new Date(Date.now() - 3_600_000));
     const worst = (await deps.alerts.getActiveFailures())[0]?.consecutiveFailures ?? 0;
-    metrics.addMetric(ORACLE_CALL_SUCCESS_RATE, MetricUnit.Percent, health.successRate);
+    metrics.addMetric(METRIC.oracleCallSuccessRate, MetricUnit.Percent, health.successRate);
     metrics.addMetric(METRIC.oracleConsecutiveFailures, MetricUnit.Count, worst);
     if (health.level !== 'ok') logger.warn('oracle call success rate low', { ...health });
     logger.info('delivery confirmer ran', { ...report });

@@ -41,6 +41,11 @@ export const configVariables = {
   EVM_RPC_URL: url.optional(),
   EVM_CHAIN_ID: positiveInt.optional(),
   EVM_SIGNER_SECRET_ARN: z.string().min(1).optional(),
+  /** The oracle signer's address: what functions that only enqueue calls need (never the key). */
+  EVM_SIGNER_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+    .optional(),
 
   SOLANA_RPC_URL: url.optional(),
   SOLANA_PUBLISHER_SECRET_ARN: z.string().min(1).optional(),
