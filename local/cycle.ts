@@ -32,6 +32,8 @@ export interface CycleContext {
   readonly epoch: number;
   /** The past epoch the chat stage filled, which the cycle seals and publishes. */
   chatEpoch?: number;
+  /** A viewer with a wallet bound before sealing, whose claim the cycle checks. */
+  boundViewer?: string | undefined;
   readonly stages: Record<string, unknown>;
 }
 
@@ -64,7 +66,8 @@ const chat: Stage = async (runtime, context) => {
     await sql<{ channel: string }[]>`select channel from attention.channels where tracked order by channel`
   ).map((r) => r.channel);
   if (channels.length === 0) throw new Error('no tracked channels: discovery found none');
-  const startMs = (context.epoch - 3600) * 1000 + 5 * 60_000;
+  // Two hours back: that epoch is over (and sealable) whatever minute of the hour this runs.
+  const startMs = (context.epoch - 7200) * 1000 + 5 * 60_000;
   const script = randomChatScript({ channels, startMs, lines: 600, viewersPerChannel: 60, seed: 42 });
   const worker = new IrcWorker({
     connect: ircFrameworkConnector({
@@ -86,7 +89,7 @@ const chat: Stage = async (runtime, context) => {
   const written = await drain(runtime.sqs.client, runtime.sqs.queues.ingest.url, ingestWriterConsumer, {
     batchSize: 10,
   });
-  const epoch = context.epoch - 3600;
+  const epoch = context.epoch - 7200;
   const coverage = await mappingCoverage(sql, epoch);
   const [counts] = await sql<{ participants: number }[]>`
     select count(*)::int as participants from attention.channel_participation where epoch = ${epoch}`;
@@ -163,6 +166,124 @@ const ingestViaApi: Stage = async (runtime, context) => {
     participationRows: counts?.participants ?? 0,
     channels: counts?.channels ?? 0,
     mappingCoverage: coverage,
+  };
+};
+
+/**
+ * Half the viewers bind a Solana wallet (as `POST /wallets/bind` would, without the signature
+ * and Twitch checks), then the epoch is sealed and its trees built, as the hourly schedule does:
+ * bound viewers get leaves, the others' amounts are carried until they bind.
+ */
+const seal: Stage = async (_runtime, context) => {
+  const epoch = context.chatEpoch;
+  if (epoch === undefined) throw new Error('the chat stage filled no epoch');
+  const { sql } = await database();
+  const { bindWalletDirect } = await import('../layers/shared/src/services/wallet-binding.ts');
+  const { Keypair } = await import('@solana/web3.js');
+  const viewers = await sql<{ username: string }[]>`
+    select distinct um.username from attention.channel_participation cp
+    join attention.user_mapping um using (user_hash) where cp.epoch = ${epoch} order by um.username`;
+  const bound = viewers.filter((_, i) => i % 2 === 0);
+  for (const viewer of bound) {
+    await bindWalletDirect(
+      sql,
+      viewer.username,
+      Keypair.generate().publicKey.toBase58(),
+      new Date(context.nowMs - 60_000),
+    );
+  }
+  context.boundViewer = bound[0]?.username;
+  const { handler } = await import('../functions/scheduled/seal/index.ts');
+  const result = await handler({ epoch });
+  const finalized = result.epochs[0];
+  const trees = await sql<
+    { channel: string; kind: string; root: string; leaf_count: number; total_amount: string }[]
+  >`
+    select channel, kind, root, leaf_count, total_amount::text from attention.merkle_trees where epoch = ${epoch} order by kind, channel`;
+  const [carried] = await sql<{ total: string | null; viewers: number }[]>`
+    select sum(amount)::text as total, count(*)::int as viewers from attention.carried_balances where amount > 0`;
+  return {
+    epoch,
+    walletsBound: bound.length,
+    channelsSealed: finalized?.seal.sealed.length ?? 0,
+    mappingCoverage: finalized?.seal.mappingCoverage,
+    trees: trees.map((t) => ({
+      channel: t.channel,
+      kind: t.kind,
+      root: t.root,
+      leaves: t.leaf_count,
+      amount: t.total_amount,
+    })),
+    carried: { viewers: carried?.viewers ?? 0, amount: carried?.total ?? '0' },
+  };
+};
+
+/**
+ * The every-minute publisher: sealed roots onto the publish FIFO queue, the queue's consumer
+ * publishing each to LiteSVM, then every publication verified against the chain.
+ */
+const publish: Stage = async (runtime, context) => {
+  const { handler: schedule } = await import('../functions/scheduled/publish-roots/index.ts');
+  const { handler: consume } = await import('../functions/queue/publisher/index.ts');
+  const { verifierDeps } = await import('../functions/dependencies.ts');
+  const { verifyPublication } = await import('../layers/shared/src/services/publisher.ts');
+  let queued = 0;
+  for (let tick = 0; tick < 10; tick++) {
+    const { queued: n } = await schedule();
+    queued += n;
+    await drain(runtime.sqs.client, runtime.sqs.queues.publish.url, consume, { batchSize: 10 });
+    if (n === 0) break;
+  }
+  const { sql } = await database();
+  const rows = await sql<{ epoch: number; channel: string }[]>`
+    select epoch::float8 as epoch, channel from attention.publications where epoch = ${context.chatEpoch ?? 0} order by channel`;
+  const deps = await verifierDeps();
+  const checks = [];
+  for (const row of rows) checks.push(await verifyPublication(deps, row.epoch, row.channel));
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0)
+    throw new Error(`publication verification failed for ${failed.map((c) => c.channel).join(', ')}`);
+  return {
+    queued,
+    published: checks.filter((c) => c.status === 'published').length,
+    verified: checks.every((c) => c.ok),
+    publications: checks.map((c) => ({
+      channel: c.channel,
+      root: c.root,
+      signature: c.signature,
+      slot: c.onChain?.slot ?? null,
+    })),
+  };
+};
+
+/** A bound viewer's claim from the running API, and its proof checked against the root. */
+const claim: Stage = async (runtime, context) => {
+  const user = context.boundViewer;
+  if (user === undefined || context.chatEpoch === undefined) throw new Error('no bound viewer to claim for');
+  const response = await fetch(`${runtime.apiUrl}/claims/${encodeURIComponent(user)}`);
+  const body = (await response.json()) as {
+    claims?: Array<Record<string, unknown>>;
+    error?: { message: string };
+  };
+  if (response.status !== 200)
+    throw new Error(`GET /claims/${user} answered ${response.status}: ${body.error?.message}`);
+  const first = body.claims?.find((c) => c['epoch'] === context.chatEpoch);
+  if (first === undefined) throw new Error(`no claim for ${user} in epoch ${context.chatEpoch}`);
+  const { verifyProof, fromHex } = await import('../layers/shared/src/core/merkle/index.ts');
+  const proof = (first['proof'] as string[]).map((p) => fromHex(p, 'proof'));
+  const verified = verifyProof(
+    fromHex(first['root'] as string, 'root'),
+    fromHex(first['leaf'] as string, 'leaf'),
+    proof,
+    'claim-v1',
+  );
+  if (!verified) throw new Error(`the proof served for ${user} does not verify`);
+  return {
+    user,
+    claims: body.claims?.length ?? 0,
+    channel: first['channel'],
+    amount: first['amount'],
+    proofVerified: verified,
   };
 };
 
@@ -257,6 +378,9 @@ export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['discovery', discover],
   ['chat', chat],
   ['ingestApi', ingestViaApi],
+  ['seal', seal],
+  ['publish', publish],
+  ['claim', claim],
   ['oracleCalls', oracleCalls],
   ['market', market],
 ];

@@ -63,6 +63,12 @@ describe('oracle local', () => {
     expect(summary.stages.chat.mappingCoverage.coverage).toBe(1);
     expect(summary.stages.ingestApi.eventsStored).toBe(summary.stages.ingestApi.eventsPosted);
     expect(summary.stages.ingestApi.mappingCoverage.coverage).toBe(1);
+    expect(summary.stages.seal.channelsSealed).toBe(summary.stages.discovery.tracked.length);
+    expect(summary.stages.publish.published).toBeGreaterThan(0);
+    expect(summary.stages.publish.verified).toBe(true);
+    expect(summary.stages.claim.proofVerified).toBe(true);
+    expect(summary.stages.oracleCalls.byStatus).toEqual({ success: summary.stages.oracleCalls.enqueued });
+    expect(summary.stages.market.ok).toBe(true);
     const pids = Object.values(summary.processes) as number[];
     expect(pids.length).toBeGreaterThanOrEqual(2);
     await waitFor(() => pids.every((pid) => !alive(pid)), 5000);
