@@ -66,6 +66,12 @@ export async function run(argv: string[]): Promise<number> {
         log(
           `cycle ${result.ok ? 'ok' : 'FAILED'} in ${result.durationMs} ms${result.errors.length > 0 ? `: ${result.errors.join('; ')}` : ''}`,
         );
+        const claim = result.stages['claim'] as { user?: string; channel?: string } | undefined;
+        const sealed = result.stages['seal'] as { epoch?: number } | undefined;
+        if (claim?.user !== undefined) {
+          log(`try it      GET ${runtime.apiUrl}/claims/${claim.user}`);
+          log(`            npx oracle publication verify ${sealed?.epoch} ${claim.channel}`);
+        }
       } finally {
         busy = false;
       }

@@ -74,9 +74,31 @@ describe('oracle local', () => {
     await waitFor(() => pids.every((pid) => !alive(pid)), 5000);
   }, 180_000);
 
-  it('stops everything it started on SIGINT', async () => {
+  it('serves claims whose proofs `oracle tree verify` accepts, agrees with `oracle publication verify`, and stops everything on SIGINT', async () => {
     const run = runOracle(['local', '--interval', '3600']);
     await waitFor(() => run.stderr().includes('Ctrl-C stops everything'), 120_000);
+    await waitFor(() => run.stderr().includes('npx oracle publication verify'), 120_000);
+    const claimUrl = /GET (\S+\/claims\/\S+)/.exec(run.stderr())?.[1] as string;
+    const claims = (await (await fetch(claimUrl)).json()) as {
+      claims: { root: string; leaf: string; proof: string[] }[];
+    };
+    const served = claims.claims[0] as { root: string; leaf: string; proof: string[] };
+    const treeVerify = runOracle([
+      'tree',
+      'verify',
+      '--root',
+      served.root,
+      '--leaf',
+      served.leaf,
+      '--proof',
+      ...served.proof,
+    ]);
+    expect(await treeVerify.exit, treeVerify.stderr()).toBe(0);
+    const [, epoch, channel] = /publication verify (\d+) (\S+)/.exec(run.stderr()) ?? [];
+    const publicationVerify = runOracle(['publication', 'verify', epoch as string, channel as string]);
+    expect(await publicationVerify.exit, publicationVerify.stderr()).toBe(0);
+    expect(JSON.parse(publicationVerify.stdout())).toMatchObject({ ok: true, status: 'published' });
+
     const line = run
       .stderr()
       .split('\n')
