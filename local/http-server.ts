@@ -104,7 +104,9 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     return send(res, errorBody(404, 'NOT_FOUND', `no route for ${method} ${url.pathname}`));
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+  );
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {

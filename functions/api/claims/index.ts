@@ -1,0 +1,71 @@
+/**
+ * Claims API (API Gateway HTTP API, payload v2):
+ *   GET /claims/{epoch}/{channel}/{user}  one leaf with its proof: { index, amount, id, claimer,
+ *       leaf, proof, root, format, publication }; channel a Twitch login or a pseudo-channel
+ *       (`category:<category>:<group>`, `carry:<group>`, colons plain or URL-encoded); user a
+ *       login or a user_hash
+ *   GET /claims/{user}                    everything the user can claim now, and carried balances
+ */
+import { loadConfig } from '../../../layers/shared/src/config.ts';
+import { NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { ClaimsReader } from '../../../layers/shared/src/services/claims.ts';
+import { database } from '../../dependencies.ts';
+import { type HttpEvent, httpHandler, json, pathParam } from '../http.ts';
+
+loadConfig(process.env, { require: ['DATABASE_URL'] });
+
+let reader: Promise<ClaimsReader> | undefined;
+let ready: ClaimsReader | undefined;
+
+/** One reader per container: its tree cache outlives a single invocation. */
+export function claimsReader(): Promise<ClaimsReader> {
+  reader ??= database().then(({ sql }) => {
+    ready = new ClaimsReader(sql);
+    return ready;
+  });
+  reader.catch(() => {
+    reader = undefined;
+  });
+  return reader;
+}
+
+function route(event: HttpEvent): string {
+  const key = event.routeKey ?? '';
+  if (key !== '' && key !== '$default') return key;
+  const method = event.requestContext?.http?.method ?? 'GET';
+  const path = event.rawPath ?? '';
+  const one = /^\/claims\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
+  if (one !== null) {
+    event.pathParameters = {
+      ...event.pathParameters,
+      epoch: one[1] ?? '',
+      channel: one[2] ?? '',
+      user: one[3] ?? '',
+    };
+    return `${method} /claims/{epoch}/{channel}/{user}`;
+  }
+  const all = /^\/claims\/([^/]+)$/.exec(path);
+  if (all !== null) {
+    event.pathParameters = { ...event.pathParameters, user: all[1] ?? '' };
+    return `${method} /claims/{user}`;
+  }
+  return `${method} ${path}`;
+}
+
+export const handler = httpHandler(async (event) => {
+  const claims = ready ?? (await claimsReader());
+  switch (route(event)) {
+    case 'GET /claims/{epoch}/{channel}/{user}': {
+      const epoch = pathParam(event, 'epoch');
+      const channel = pathParam(event, 'channel');
+      const user = pathParam(event, 'user');
+      const view = claims.cachedClaim(epoch, channel, user) ?? (await claims.claim(epoch, channel, user));
+      // The hot route: its answer holds no bigint, so it skips json()'s replacer.
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(view) };
+    }
+    case 'GET /claims/{user}':
+      return json(200, await claims.userClaims(pathParam(event, 'user')));
+    default:
+      throw new NotFoundError(`no route ${route(event)}`);
+  }
+});

@@ -1,0 +1,237 @@
+/**
+ * Epoch sealing (DESIGN.md section 5, "Sealing"): for each (epoch, channel), once, in one
+ * transaction, the participants are frozen into sealed_participants in the order
+ * `first_seen ASC, user_hash ASC` (position 0..), suppressed viewers left out, amounts
+ * floored from weights, with the channel's token group and category as they stand at sealing.
+ *
+ * The transaction holds the (epoch, channel) advisory lock exclusively; the ingest writer holds
+ * it shared and re-reads sealed_epochs after taking it, so every event is either in the
+ * snapshot or credited to the current epoch. The snapshot is one INSERT … SELECT … ORDER BY
+ * (the source inserted batches of 1,000 rows; one statement is the same snapshot without the
+ * round trips). Sealing an (epoch, channel) that is already sealed changes nothing.
+ */
+import type { Sql } from '../adapters/db/client.ts';
+import { attentionLockKey } from '../core/attention/locks.ts';
+import { EPOCH_SECONDS, isEpochDue, latestDueEpoch } from '../core/attention/trees.ts';
+import { ValidationError } from '../errors.ts';
+import { METRIC } from '../metric-names.ts';
+import { logger, MetricUnit, metrics } from '../observability.ts';
+import type { AttentionSettings } from './attention-settings.ts';
+import { mappingCoverage } from './ingest-writer.ts';
+import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
+import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './tree-builder.ts';
+
+export interface SealingDeps {
+  readonly sql: Sql;
+  readonly settings: AttentionSettings;
+  /** (epoch, channel) transactions run side by side. @default 2 */
+  readonly concurrency?: number;
+  /** How far back `sealDueEpochs` looks for unsealed participation. @default 7 days */
+  readonly lookbackSeconds?: number;
+}
+
+export interface SealedChannel {
+  readonly channel: string;
+  readonly tokenGroup: string;
+  readonly category: string;
+  readonly participants: number;
+  readonly totalWeight: number;
+}
+
+export interface SealEpochResult {
+  readonly epoch: number;
+  /** Channels sealed by this call. */
+  readonly sealed: SealedChannel[];
+  /** Channels of the epoch that were already sealed (by an earlier run or a concurrent one). */
+  readonly alreadySealed: number;
+  readonly mappingCoverage: number;
+}
+
+export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Promise<SealEpochResult> {
+  checkEpoch(epoch);
+  if (!isEpochDue(epoch, now.getTime())) {
+    throw new ValidationError(
+      `epoch ${epoch} (${new Date(epoch * 1000).toISOString()}) is not over yet: it can be sealed from ${new Date((epoch + EPOCH_SECONDS + 300) * 1000).toISOString()}`,
+    );
+  }
+  const channels = await unsealedChannels(deps.sql, epoch, epoch);
+  const sealed: SealedChannel[] = [];
+  await forEachLimited(
+    channels.map((c) => c.channel),
+    deps.concurrency ?? 2,
+    async (channel) => {
+      const result = await sealChannel(deps, epoch, channel, now);
+      if (result !== undefined) sealed.push(result);
+    },
+  );
+  sealed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
+  const [total] = await deps.sql<{ n: number }[]>`
+    select count(*)::int as n from attention.sealed_epochs where epoch = ${epoch}`;
+  const alreadySealed = (total?.n ?? 0) - sealed.length;
+  const coverage = await mappingCoverage(deps.sql, epoch);
+  metrics.addMetric(METRIC.epochsSealed, MetricUnit.Count, sealed.length);
+  metrics.addMetric(METRIC.mappingCoverage, MetricUnit.Percent, coverage.coverage * 100);
+  if (sealed.length > 0) {
+    logger.info('epoch sealed', {
+      epoch,
+      channels: sealed.length,
+      participants: sealed.reduce((n, s) => n + s.participants, 0),
+    });
+  }
+  return { epoch, sealed, alreadySealed, mappingCoverage: coverage.coverage };
+}
+
+export interface FinalizeResult {
+  readonly epoch: number;
+  readonly seal: SealEpochResult;
+  readonly trees: EpochTreesResult;
+}
+
+/** Seals an epoch and builds its trees: what the hourly schedule does for each due epoch. */
+export async function finalizeEpoch(deps: SealingDeps, epoch: number, now: Date): Promise<FinalizeResult> {
+  const seal = await sealEpoch(deps, epoch, now);
+  const trees = await buildEpochTrees(deps, epoch, now);
+  return { epoch, seal, trees };
+}
+
+export interface SealDueResult {
+  readonly epochs: FinalizeResult[];
+}
+
+/**
+ * Every past epoch (its hour and 5 minutes over) with unsealed participation, or sealed
+ * channels whose trees were not built yet (a run that stopped half way), oldest first.
+ */
+export async function sealDueEpochs(deps: SealingDeps, now: Date): Promise<SealDueResult> {
+  const latest = latestDueEpoch(now.getTime());
+  const earliest = latest - Math.floor((deps.lookbackSeconds ?? 7 * 86_400) / EPOCH_SECONDS) * EPOCH_SECONDS;
+  const unsealed = await unsealedChannels(deps.sql, earliest, latest);
+  const due = new Set(unsealed.map((c) => c.epoch));
+  for (const epoch of await epochTreesPending(deps.sql, earliest, latest)) due.add(epoch);
+  const epochs: FinalizeResult[] = [];
+  for (const epoch of [...due].sort((a, b) => a - b)) epochs.push(await finalizeEpoch(deps, epoch, now));
+  if (epochs.length === 0) metrics.addMetric(METRIC.epochsSealed, MetricUnit.Count, 0);
+  return { epochs };
+}
+
+/**
+ * (epoch, channel) pairs with participation and no seal, found with a loose index scan over
+ * channel_participation's primary key: one probe per pair instead of a read of every row.
+ */
+async function unsealedChannels(
+  sql: Sql,
+  fromEpoch: number,
+  toEpoch: number,
+): Promise<{ epoch: number; channel: string }[]> {
+  return sql<{ epoch: number; channel: string }[]>`
+    with recursive pairs(epoch, channel) as (
+      (select epoch, channel from attention.channel_participation
+        where epoch >= ${fromEpoch} and epoch <= ${toEpoch} order by epoch, channel limit 1)
+      union all
+      select next.epoch, next.channel from pairs p
+      cross join lateral (
+        select cp.epoch, cp.channel from attention.channel_participation cp
+        where (cp.epoch, cp.channel) > (p.epoch, p.channel) and cp.epoch <= ${toEpoch}
+        order by cp.epoch, cp.channel limit 1
+      ) next
+    )
+    select p.epoch::float8 as epoch, p.channel from pairs p
+    where not exists (select 1 from attention.sealed_epochs s where s.epoch = p.epoch and s.channel = p.channel)
+    order by p.epoch, p.channel`;
+}
+
+/** Freezes one (epoch, channel); undefined when it was already sealed. */
+async function sealChannel(
+  deps: SealingDeps,
+  epoch: number,
+  channel: string,
+  now: Date,
+): Promise<SealedChannel | undefined> {
+  const units = deps.settings.baseUnitsPerWeight.toString();
+  return withSerializationRetry(`seal ${channel} ${epoch}`, () =>
+    deps.sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtextextended(${attentionLockKey(epoch, channel)}, 0))`;
+      const existing =
+        await tx`select 1 from attention.sealed_epochs where epoch = ${epoch} and channel = ${channel}`;
+      if (existing.length > 0) return undefined;
+      // user_hash is compared in the C collation: the order must not depend on the server's locale.
+      const [row] = await tx<
+        { token_group: string; category: string; participant_count: number; total_weight: number }[]
+      >`
+        with frozen as (
+          insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
+          select cp.epoch, cp.channel,
+            (row_number() over (order by cp.first_seen, cp.user_hash collate "C") - 1)::int,
+            cp.user_hash, cp.first_seen, cp.weight,
+            least(div(cp.weight::numeric * ${units}::numeric, 100), 9223372036854775807)::bigint
+          from attention.channel_participation cp
+          where cp.epoch = ${epoch} and cp.channel = ${channel}
+            and not exists (select 1 from attention.suppression_list s where s.user_hash = cp.user_hash)
+          order by cp.first_seen, cp.user_hash collate "C"
+          returning weight
+        ),
+        standing as (
+          -- channel_config is the operator's word; channels is what discovery last copied from it.
+          select coalesce(cc.token_group, c.token_group, 'OTHER') as token_group,
+            coalesce(cc.category_override, c.category, 'default') as category
+          from (select 1) as one
+          left join attention.channel_config cc on cc.channel = ${channel}
+          left join attention.channels c on c.channel = ${channel}
+        )
+        insert into attention.sealed_epochs (epoch, channel, token_group, category, participant_count, total_weight, sealed_at)
+        select ${epoch}, ${channel}, standing.token_group, standing.category,
+          (select count(*) from frozen)::int, (select coalesce(sum(weight), 0) from frozen)::bigint, ${now.toISOString()}::timestamptz
+        from standing
+        returning token_group, category, participant_count, total_weight::float8 as total_weight`;
+      if (row === undefined) throw new Error(`sealing ${channel} ${epoch} wrote no sealed_epochs row`);
+      return {
+        channel,
+        tokenGroup: row.token_group,
+        category: row.category,
+        participants: row.participant_count,
+        totalWeight: row.total_weight,
+      };
+    }),
+  );
+}
+
+export interface SealedEpochSummary {
+  readonly epoch: number;
+  readonly channels: number;
+  readonly participants: number;
+  readonly sealedAt: string;
+  readonly trees: number;
+}
+
+/** Sealed epochs, newest first (`oracle epoch list`, `GET /epochs`). */
+export async function listSealedEpochs(
+  sql: Sql,
+  options: { limit?: number; before?: number } = {},
+): Promise<SealedEpochSummary[]> {
+  const limit = options.limit ?? 48;
+  const before = options.before ?? Number.MAX_SAFE_INTEGER;
+  const rows = await sql<
+    { epoch: number; channels: number; participants: number; sealed_at: string; trees: number }[]
+  >`
+    select s.epoch::float8 as epoch, count(*)::int as channels, sum(s.participant_count)::int as participants,
+      min(s.sealed_at)::text as sealed_at,
+      (select count(*)::int from attention.merkle_trees t where t.epoch = s.epoch) as trees
+    from attention.sealed_epochs s
+    where s.epoch < ${before}
+    group by s.epoch order by s.epoch desc limit ${limit}`;
+  return rows.map((r) => ({
+    epoch: r.epoch,
+    channels: r.channels,
+    participants: r.participants,
+    sealedAt: new Date(r.sealed_at).toISOString(),
+    trees: r.trees,
+  }));
+}
+
+function checkEpoch(epoch: number): void {
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch % EPOCH_SECONDS !== 0) {
+    throw new ValidationError(
+      `epoch must be the unix time in seconds of an hour's start (a multiple of 3600), got ${epoch}`,
+    );
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Attention oracle targets (issue 5):
+ * (a) sealing 100 channels × 1,024 participants end to end (rows frozen, 100 channel trees
+ *     built and stored) under 1 s, beside a bare INSERT … SELECT of the same rows into the
+ *     same table measured in the same run (the floor any sealing has to pay);
+ * (b) the claims API under autocannon: 1,000 connections for 30 s against the local HTTP
+ *     server, no errors, p95 under 500 ms and within 3× of a static-response node:http server
+ *     measured the same way in the same run.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import bs58 from 'bs58';
+import postgres from 'postgres';
+import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
+import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
+import { sealEpoch } from '../../layers/shared/src/services/sealing.ts';
+import { buildEpochTrees } from '../../layers/shared/src/services/tree-builder.ts';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
+import type { BenchRow } from './harness.ts';
+
+export const title = 'attention: sealing and claims';
+
+const CHANNELS = 100;
+const PER_CHANNEL = 1024;
+const VIEWERS = 20_000;
+const EPOCH = Math.floor(Date.UTC(2026, 0, 1, 10) / 3_600_000) * 3600;
+const ROUNDS = 4;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CONNECTIONS = 1000;
+const DURATION_S = 30;
+
+const SETTINGS: AttentionSettings = {
+  baseUnitsPerWeight: 1_000_000_000n,
+  categoryBaseUnitsPerWeight: 0n,
+  format: 'claim-v1',
+  capacity: 1024,
+  programId: 'GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop',
+  publishMode: 'memo',
+  mints: {},
+  channelBudgetMs: 60_000,
+  pooledBudgetMs: 120_000,
+};
+
+/** 100 channels of 1,024 viewers each out of a pool of 20,000 (viewers watch several channels), all bound. */
+async function seed(sql: postgres.Sql, epoch: number): Promise<void> {
+  await sql`
+    insert into attention.channel_participation (epoch, channel, user_hash, first_seen, weight, presence)
+    select ${epoch}, 'channel_' || lpad(c::text, 3, '0'),
+      encode(sha256(convert_to('viewer_' || ((c * 197 + i) % ${VIEWERS}), 'UTF8')), 'hex'),
+      to_timestamp(${epoch} + (i * 7 + c) % 3600), 100 + (i % 13) * 100, 1
+    from generate_series(0, ${CHANNELS - 1}) c, generate_series(0, ${PER_CHANNEL - 1}) i`;
+}
+
+async function bindAll(sql: postgres.Sql): Promise<void> {
+  const hashes = await sql<{ h: string }[]>`
+    select distinct encode(sha256(convert_to('viewer_' || v, 'UTF8')), 'hex') as h from generate_series(0, ${VIEWERS - 1}) v`;
+  const wallets = hashes.map(() => bs58.encode(randomBytes(32)));
+  await sql`
+    insert into attention.wallet_bindings (user_hash, username, wallet, bound_at, nonce)
+    select h, 'v', w, ${new Date((EPOCH - 86_400) * 1000)}, 'bench:' || h
+    from unnest(${hashes.map((r) => r.h)}::text[], ${wallets}::text[]) as t(h, w)`;
+}
+
+async function sealingRows(url: string): Promise<BenchRow[]> {
+  {
+    const sql = postgres(url, { max: 4, onnotice: () => {} });
+    await bindAll(sql);
+    const samples: { ours: number; bare: number; seal: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const epoch = EPOCH + round * 3600;
+      const now = new Date((epoch + 3600 + 600) * 1000);
+      await seed(sql, epoch);
+      await sql`vacuum analyze attention.channel_participation`;
+
+      // The peer: one bare INSERT … SELECT of the same rows, positions and amounts into the
+      // same table (another epoch id, so the rows do not collide), then removed again.
+      const bareEpoch = epoch + 1_000_000 * 3600;
+      const bareStarted = performance.now();
+      await sql`
+        insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
+        select ${bareEpoch}, channel,
+          (row_number() over (partition by channel order by first_seen, user_hash collate "C") - 1)::int,
+          user_hash, first_seen, weight, weight * 10000000
+        from attention.channel_participation where epoch = ${epoch}`;
+      const bare = performance.now() - bareStarted;
+      await sql`delete from attention.sealed_participants where epoch = ${bareEpoch}`;
+      await sql`vacuum analyze attention.sealed_participants`;
+
+      const started = performance.now();
+      const sealed = await sealEpoch({ sql, settings: SETTINGS }, epoch, now);
+      const sealMs = performance.now() - started;
+      const trees = await buildEpochTrees({ sql, settings: SETTINGS }, epoch, now);
+      const ours = performance.now() - started;
+      const channelTrees = trees.trees.filter((t) => t.kind === 'channel' && t.outcome === 'stored').length;
+      if (sealed.sealed.length !== CHANNELS || channelTrees !== CHANNELS) {
+        throw new Error(`sealed ${sealed.sealed.length} channels and stored ${channelTrees} channel trees`);
+      }
+      if (round > 0) samples.push({ ours, bare, seal: sealMs });
+    }
+    await sql.end();
+    const median = (pick: (s: { ours: number; bare: number; seal: number }) => number) => {
+      const values = samples.map(pick).sort((a, b) => a - b);
+      return values[Math.floor(values.length / 2)] ?? Number.NaN;
+    };
+    const ours = median((s) => s.ours);
+    return [
+      {
+        name: `seal ${CHANNELS} channels × ${PER_CHANNEL} participants + all trees built and stored`,
+        value: ours,
+        unit: 'ms',
+        peer: { name: 'bare INSERT … SELECT of the same rows', value: median((s) => s.bare) },
+        target: '< 1,000 ms',
+        met: ours < 1000,
+        notes: `median of ${samples.length} epochs; of which sealing (rows frozen) ${median((s) => s.seal).toFixed(0)} ms; trees: ${CHANNELS} channel, 1 category, 1 carry`,
+      },
+    ];
+  }
+}
+
+/** Starts test/bench/attention-server.ts in its own process; resolves with its URL. */
+async function startServer(
+  mode: 'local' | 'static',
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/attention-server.ts', mode], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+  });
+  return { url, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface LoadResult {
+  readonly p95: number;
+  readonly p50: number;
+  readonly requests: number;
+  readonly rate: number;
+  readonly failures: number;
+}
+
+/** autocannon with `CONNECTIONS` connections for `DURATION_S`; p95 from every response's own time. */
+async function load(url: string, nextPath: () => string, durationS = DURATION_S): Promise<LoadResult> {
+  const times: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        duration: durationS,
+        requests: [
+          {
+            setupRequest: (request) => {
+              request.path = nextPath();
+              return request;
+            },
+          },
+        ],
+      },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      times.push(responseTime);
+    });
+  });
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? Number.NaN;
+  return {
+    p95: at(0.95),
+    p50: at(0.5),
+    requests: result.requests.total,
+    rate: result.requests.average,
+    // autocannon counts timeouts among its errors.
+    failures: result.errors + result.non2xx,
+  };
+}
+
+async function claimsRows(url: string): Promise<BenchRow[]> {
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  const epoch = EPOCH + (ROUNDS - 1) * 3600;
+  const leaves = await sql<{ channel: string; user_hash: string }[]>`
+    select channel, user_hash from attention.sealed_participants where epoch = ${epoch} and position < 1024`;
+  await sql.end();
+  const paths = leaves.map((l) => `/claims/${epoch}/${l.channel}/${l.user_hash}`);
+  let next = 0;
+  // A fixed stride through every leaf: each tree and each leaf are asked for in turn.
+  const nextPath = () => {
+    next = (next + 7919) % paths.length;
+    return paths[next] as string;
+  };
+
+  const local = await startServer('local', { DATABASE_URL: url, ORACLE_MODE: 'local', LOG_LEVEL: 'SILENT' });
+  let ours: LoadResult;
+  try {
+    // Warm: every tree loaded once, as a running server has them.
+    for (let c = 0; c < CHANNELS; c++) {
+      const response = await fetch(
+        `${local.url}/claims/${epoch}/channel_${String(c).padStart(3, '0')}/${leaves.find((l) => l.channel === `channel_${String(c).padStart(3, '0')}`)?.user_hash}`,
+      );
+      if (response.status !== 200)
+        throw new Error(`warm-up claim answered ${response.status}: ${await response.text()}`);
+    }
+    // A running server has its code optimized and its caches full: 5 s of the same load first.
+    await load(local.url, nextPath, 5);
+    ours = await load(local.url, nextPath);
+  } finally {
+    await stopServer(local.child);
+  }
+  const fixed = await startServer('static', {});
+  let peer: LoadResult;
+  try {
+    await load(fixed.url, () => '/', 5);
+    peer = await load(fixed.url, () => '/');
+  } finally {
+    await stopServer(fixed.child);
+  }
+  const within = ours.p95 <= 3 * peer.p95;
+  return [
+    {
+      name: `claims API p95, ${CONNECTIONS} connections × ${DURATION_S} s (GET /claims/{epoch}/{channel}/{user}, ${CHANNELS} trees)`,
+      value: ours.p95,
+      unit: 'ms',
+      peer: { name: 'static-response node:http server', value: peer.p95 },
+      target: '< 500 ms, <= 3x peer, 0 errors',
+      met: ours.failures === 0 && ours.p95 < 500 && within,
+      notes: `${ours.requests} requests (${ours.rate.toFixed(0)}/s), ${ours.failures} errors/timeouts/non-2xx, p50 ${ours.p50} ms; peer ${peer.requests} requests (${peer.rate.toFixed(0)}/s), p50 ${peer.p50} ms, ${peer.failures} failures`,
+    },
+  ];
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres();
+  try {
+    const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+    await admin.unsafe('create database bench_attention');
+    await admin.end();
+    const url = pg.urlFor('bench_attention');
+    await runMigrations(url);
+    const sealing = await sealingRows(url);
+    // ATTENTION_BENCH=sealing skips the minute of load.
+    return [...sealing, ...(process.env['ATTENTION_BENCH'] === 'sealing' ? [] : await claimsRows(url))];
+  } finally {
+    await pg.stop();
+  }
+}

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { makeEvent } from '../fixtures/events.ts';
+
+let t: TestDatabase;
+let handler: (event: unknown) => Promise<{ epochs: { epoch: number; seal: { sealed: unknown[] } }[] }>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  Object.assign(process.env, { ORACLE_MODE: 'local', DATABASE_URL: t.url, LOG_LEVEL: 'SILENT' });
+  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
+  resetConfigForTests();
+  ({ handler } = await import('../../functions/scheduled/seal/index.ts'));
+});
+
+afterAll(async () => {
+  const { resetDependencies } = await import('../../functions/dependencies.ts');
+  await resetDependencies();
+  await t.close();
+});
+
+describe('scheduled sealing', () => {
+  it('seals every due epoch and leaves the open one, then finds nothing left to do', async () => {
+    const nowMs = Date.now();
+    const twoHoursAgo = nowMs - 2 * 3_600_000;
+    await writeIngestBatch(
+      t.sql,
+      [makeEvent({ user: 'alice_1', ts: twoHoursAgo }), makeEvent({ user: 'bob_2', ts: nowMs })],
+      new Date(twoHoursAgo),
+    );
+    const first = await handler({});
+    expect(first.epochs.map((e) => e.epoch)).toEqual([epochOfMs(twoHoursAgo)]);
+    expect(first.epochs[0]?.seal.sealed).toHaveLength(1);
+    expect((await handler({})).epochs).toEqual([]);
+  });
+
+  it('refuses an epoch that is not a number', async () => {
+    await expect(handler({ epoch: 'today' })).rejects.toThrow(/epoch must be a number/);
+  });
+});

@@ -1,0 +1,176 @@
+import bs58 from 'bs58';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../layers/shared/src/config.ts';
+import {
+  amountForWeight,
+  type Candidate,
+  carryTreeName,
+  categoryTreeName,
+  isEpochDue,
+  latestDueEpoch,
+  parseTreeName,
+  splitByCapacity,
+} from '../../layers/shared/src/core/attention/trees.ts';
+import { ClaimTree, type LeafOptions } from '../../layers/shared/src/core/merkle/index.ts';
+import { attentionSettings, isPublishable } from '../../layers/shared/src/services/attention-settings.ts';
+import { dumpJson } from '../../layers/shared/src/services/tree-builder.ts';
+
+const candidateArb = fc.record({
+  userHash: fc.stringMatching(/^[0-9a-f]{64}$/),
+  amount: fc.bigInt({ min: 0n, max: 10n ** 12n }),
+  wallet: fc.option(fc.constant('11111111111111111111111111111111'), { nil: undefined }),
+});
+
+describe('capacity split', () => {
+  it('gives bound viewers within capacity leaves indexed 0.. in order, carries the unbound and counts the rest as overflow', () => {
+    fc.assert(
+      fc.property(
+        fc.array(candidateArb, { maxLength: 60 }),
+        fc.integer({ min: 1, max: 40 }),
+        (candidates, capacity) => {
+          const split = splitByCapacity(candidates, capacity);
+          const within = candidates.slice(0, capacity);
+          expect(split.leaves.map((l) => l.userHash)).toEqual(
+            within.filter((c) => c.wallet !== undefined).map((c) => c.userHash),
+          );
+          expect(split.leaves.map((l) => l.index)).toEqual(split.leaves.map((_, i) => i));
+          expect(split.carried).toEqual(within.filter((c) => c.wallet === undefined));
+          expect(split.overflow).toBe(Math.max(0, candidates.length - capacity));
+          // Nothing within capacity is lost: every amount is either a leaf or carried.
+          const sum = (xs: readonly { amount: bigint }[]) => xs.reduce((s, x) => s + x.amount, 0n);
+          expect(sum(split.leaves) + sum(split.carried)).toBe(sum(within));
+        },
+      ),
+    );
+  });
+
+  it('counts overflow from the total when the query stopped at capacity', () => {
+    const bound: Candidate = { userHash: 'a'.repeat(64), amount: 5n, wallet: 'w' };
+    expect(splitByCapacity([bound, bound], 2, 10).overflow).toBe(8);
+  });
+});
+
+describe('tree names', () => {
+  it('names pseudo-channels in lowercase, whatever the token group spelling', () => {
+    expect(categoryTreeName('music', 'MILO')).toBe('category:music:milo');
+    expect(carryTreeName('MILO')).toBe('carry:milo');
+  });
+
+  it('accepts Twitch logins and pseudo-channels in any case and refuses anything else', () => {
+    expect(parseTreeName('Some_Channel')).toEqual({ kind: 'channel', name: 'some_channel' });
+    expect(parseTreeName('CATEGORY:Music:MILO')).toEqual({
+      kind: 'category',
+      name: 'category:music:milo',
+      category: 'music',
+      group: 'milo',
+    });
+    expect(parseTreeName('carry:cls')).toEqual({ kind: 'carry', name: 'carry:cls', group: 'cls' });
+    for (const bad of [
+      'ab',
+      'carry:',
+      'category:music',
+      'carry:a:b',
+      'x:y',
+      'has space',
+      'way_too_long_login_name_here_x',
+    ]) {
+      expect(parseTreeName(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe('epochs and amounts', () => {
+  it('makes an epoch due only once its hour and 5 minutes have passed', () => {
+    const epoch = Date.UTC(2026, 0, 1, 10) / 1000;
+    expect(isEpochDue(epoch, (epoch + 3600 + 299) * 1000)).toBe(false);
+    expect(isEpochDue(epoch, (epoch + 3600 + 300) * 1000)).toBe(true);
+    expect(latestDueEpoch((epoch + 3600 + 300) * 1000)).toBe(epoch);
+    expect(latestDueEpoch((epoch + 3600 + 299) * 1000)).toBe(epoch - 3600);
+  });
+
+  it('floors the amount once per weight in hundredths', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 9n }),
+        fc.bigInt({ min: 0n, max: 10n ** 9n }),
+        (w, units) => {
+          const amount = amountForWeight(w, units);
+          expect(amount * 100n <= w * units).toBe(true);
+          expect((amount + 1n) * 100n > w * units).toBe(true);
+        },
+      ),
+    );
+    expect(amountForWeight(1n, 150n)).toBe(1n);
+  });
+});
+
+describe('attention settings', () => {
+  it('refuses claim-v2 or a capacity above 1,024 when publishing to the v1 program', () => {
+    expect(() => attentionSettings(loadConfig({ PUBLISH_MODE: 'program', TREE_FORMAT: 'claim-v2' }))).toThrow(
+      /claim-v2 cannot be verified by the v1 program/,
+    );
+    expect(() => attentionSettings(loadConfig({ PUBLISH_MODE: 'program', TREE_CAPACITY: '8192' }))).toThrow(
+      /exceeds the v1 program's 1024 claims/,
+    );
+    expect(attentionSettings(loadConfig({ PUBLISH_MODE: 'memo', TREE_FORMAT: 'claim-v2' })).format).toBe(
+      'claim-v2',
+    );
+  });
+
+  it('publishes category trees only with category units, and in program mode only groups with a mint', () => {
+    const program = attentionSettings(
+      loadConfig({
+        PUBLISH_MODE: 'program',
+        TOKEN_GROUP_MINTS: JSON.stringify({ MILO: { mint: 'So11111111111111111111111111111111111111112' } }),
+      }),
+    );
+    const tree = { kind: 'channel' as const, tokenGroup: 'MILO', leafCount: 3, totalAmount: 10n };
+    expect(isPublishable(program, tree)).toBe(true);
+    expect(isPublishable(program, { ...tree, tokenGroup: 'OTHER' })).toBe(false);
+    expect(isPublishable(program, { ...tree, totalAmount: 0n })).toBe(false);
+    expect(isPublishable(program, { ...tree, kind: 'category' })).toBe(false);
+    expect(isPublishable({ ...program, categoryBaseUnitsPerWeight: 5n }, { ...tree, kind: 'category' })).toBe(
+      true,
+    );
+    const memo = { ...program, publishMode: 'memo' as const };
+    expect(isPublishable(memo, { ...tree, tokenGroup: 'OTHER' })).toBe(true);
+  });
+});
+
+describe('stored dump', () => {
+  it('is exactly what ClaimTree.dump() writes, and loads with a full check', () => {
+    const leafArb = fc.record({
+      wallet: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => bs58.encode(b)),
+      userHash: fc.stringMatching(/^[0-9a-f]{64}$/),
+      amount: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    });
+    fc.assert(
+      fc.property(fc.array(leafArb, { minLength: 1, maxLength: 40 }), fc.boolean(), (rows, v2) => {
+        const leaves = rows.map((r, index) => ({ ...r, index }));
+        const options: LeafOptions = v2
+          ? {
+              format: 'claim-v2',
+              programId: bs58.decode('GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop'),
+              epoch: 1767261600n,
+            }
+          : { format: 'claim-v1' };
+        const tree = ClaimTree.build(
+          leaves.map((l) => ({
+            claimer: bs58.decode(l.wallet),
+            index: l.index,
+            amount: l.amount,
+            id: l.userHash,
+          })),
+          options,
+        );
+        const text = dumpJson(tree, leaves, options);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(tree.dump())));
+        expect(Buffer.from(ClaimTree.load(JSON.parse(text), { check: 'full' }).root)).toEqual(
+          Buffer.from(tree.root),
+        );
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
