@@ -58,7 +58,19 @@ async function playThroughPipeline(script: ChatScriptBuilder): Promise<void> {
 
 async function participationRows() {
   return t.sql<
-    { epoch: string; channel: string; user_hash: string; weight: string; presence: number; subs: number; resubs: number; gifts: string; bits: string; raiders: string; first_seen: string }[]
+    {
+      epoch: string;
+      channel: string;
+      user_hash: string;
+      weight: string;
+      presence: number;
+      subs: number;
+      resubs: number;
+      gifts: string;
+      bits: string;
+      raiders: string;
+      first_seen: string;
+    }[]
   >`select epoch::text, channel, user_hash, weight::text, presence, subs, resubs, gifts::text, bits::text, raiders::text, first_seen::text
     from attention.channel_participation order by epoch, channel, user_hash`;
 }
@@ -92,21 +104,37 @@ describe('IRC chat to participation, end to end', () => {
         bits: String(p.bits),
         raiders: String(p.raiders),
       }))
-      .sort((a, b) => a.epoch.localeCompare(b.epoch) || a.channel.localeCompare(b.channel) || a.user_hash.localeCompare(b.user_hash));
+      .sort(
+        (a, b) =>
+          a.epoch.localeCompare(b.epoch) ||
+          a.channel.localeCompare(b.channel) ||
+          a.user_hash.localeCompare(b.user_hash),
+      );
     const rows = (await participationRows()).map(({ first_seen: _firstSeen, ...rest }) => rest);
     expect(rows).toEqual(expected);
     // Weights by DESIGN.md: the mystery gifter 100 + 3 × 500, the raider 100 + 120 × 10, the cheerer 100 + 250.
     const weightOf = (user: string) => rows.find((r) => r.user_hash === userHash(user))?.weight;
-    expect([weightOf('big_gifter'), weightOf('raider_chan'), weightOf('cheer_fan')]).toEqual(['1600', '1300', '350']);
+    expect([weightOf('big_gifter'), weightOf('raider_chan'), weightOf('cheer_fan')]).toEqual([
+      '1600',
+      '1300',
+      '350',
+    ]);
     expect(weightOf('rec_one')).toBeUndefined();
 
-    const mapped = await t.sql<{ username: string }[]>`select username from attention.user_mapping order by username`;
+    const mapped = await t.sql<
+      { username: string }[]
+    >`select username from attention.user_mapping order by username`;
     expect(mapped.map((m) => m.username)).toEqual(script.expectedUsers());
   });
 
   it('keeps every participant mapped over a random hour of chat', async () => {
     await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping`;
-    const script = randomChatScript({ channels: ['gamma_channel', 'delta_channel'], startMs: START, lines: 300, seed: 7 });
+    const script = randomChatScript({
+      channels: ['gamma_channel', 'delta_channel'],
+      startMs: START,
+      lines: 300,
+      seed: 7,
+    });
     await playThroughPipeline(script);
     const [counts] = await t.sql<{ rows: number; orphans: number }[]>`
       select count(*)::int as rows,

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function coldStart(module: string, env: Record<string, string>) {
-  const clean: Record<string, string> = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp' };
+  const clean: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '/tmp',
+  };
   return spawnSync(process.execPath, ['--import', 'tsx', '-e', `await import('./${module}')`], {
     cwd: ROOT,
     env: { ...clean, ...env },
@@ -16,7 +19,10 @@ function coldStart(module: string, env: Record<string, string>) {
 
 describe('a function cold start in production', () => {
   it('fails naming the missing variable', () => {
-    const result = coldStart('functions/queue/ingest-writer/index.ts', { ORACLE_MODE: 'production', AWS_REGION: 'eu-west-1' });
+    const result = coldStart('functions/queue/ingest-writer/index.ts', {
+      ORACLE_MODE: 'production',
+      AWS_REGION: 'eu-west-1',
+    });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('DATABASE_URL: required in production, but not set');
   });

@@ -12,7 +12,14 @@ let handler: (event: HttpEvent) => Promise<HttpResult>;
 let ipCounter = 0;
 
 const post = (body: string | undefined, sourceIp?: string) =>
-  handler(makeHttpEvent({ method: 'POST', path: '/ingest', body, sourceIp: sourceIp ?? `198.51.100.${(ipCounter++ % 250) + 1}` }));
+  handler(
+    makeHttpEvent({
+      method: 'POST',
+      path: '/ingest',
+      body,
+      sourceIp: sourceIp ?? `198.51.100.${(ipCounter++ % 250) + 1}`,
+    }),
+  );
 
 async function queueDepth(): Promise<number> {
   const out = await sqs.client.send(
@@ -21,7 +28,10 @@ async function queueDepth(): Promise<number> {
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 beforeAll(async () => {
@@ -51,12 +61,22 @@ beforeEach(async () => {
 
 describe('POST /ingest', () => {
   it('answers 202 with counts and enqueues every event once', async () => {
-    const events = Array.from({ length: 3 }, (_, i) => ({ channel: 'chan_one', user: `viewer_${i}x`, kind: 'presence' }));
-    const response = await post(JSON.stringify({ events: [...events, { channel: 'Chan_One', user: 'giver_1', kind: 'gift', amount: 5 }] }));
+    const events = Array.from({ length: 3 }, (_, i) => ({
+      channel: 'chan_one',
+      user: `viewer_${i}x`,
+      kind: 'presence',
+    }));
+    const response = await post(
+      JSON.stringify({
+        events: [...events, { channel: 'Chan_One', user: 'giver_1', kind: 'gift', amount: 5 }],
+      }),
+    );
     expect(response.statusCode).toBe(202);
     expect(JSON.parse(response.body)).toEqual({ received: 4, enqueued: 4, messages: 1 });
     const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
-    const out = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queues.ingest.url, MaxNumberOfMessages: 10 }));
+    const out = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: sqs.queues.ingest.url, MaxNumberOfMessages: 10 }),
+    );
     const stored = decodeIngestMessage(out.Messages?.[0]?.Body ?? '');
     expect(stored.map((e) => [e.channel, e.user, e.kind, e.amount])).toEqual([
       ['chan_one', 'viewer_0x', 'presence', 1],
@@ -81,7 +101,11 @@ describe('POST /ingest', () => {
   });
 
   it('refuses 1001 events in one request', async () => {
-    const events = Array.from({ length: 1001 }, () => ({ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' }));
+    const events = Array.from({ length: 1001 }, () => ({
+      channel: 'chan_one',
+      user: 'viewer_ok',
+      kind: 'presence',
+    }));
     const response = await post(JSON.stringify({ events }));
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error.message).toContain('at most 1000 events (got 1001)');
@@ -95,10 +119,16 @@ describe('POST /ingest', () => {
     const nowMs = Date.UTC(2026, 5, 1, 12, 0, 10);
     const body = [{ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' }];
     for (let i = 0; i < 1000; i++) await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs });
-    const refused = await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs }).catch((e: unknown) => e);
+    const refused = await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 50 });
-    await expect(acceptIngestRequest(deps, { body, sourceIp: '192.0.2.56', nowMs })).resolves.toMatchObject({ enqueued: 1 });
-    await expect(acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs: nowMs + 60_000 })).resolves.toMatchObject({
+    await expect(acceptIngestRequest(deps, { body, sourceIp: '192.0.2.56', nowMs })).resolves.toMatchObject({
+      enqueued: 1,
+    });
+    await expect(
+      acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs: nowMs + 60_000 }),
+    ).resolves.toMatchObject({
       enqueued: 1,
     });
   });
@@ -106,7 +136,9 @@ describe('POST /ingest', () => {
   it('answers 429 through the handler with a Retry-After header', async () => {
     const { RateLimitedError } = await import('../../layers/shared/src/errors.ts');
     const { errorResponse } = await import('../../functions/api/http.ts');
-    const response = errorResponse(new RateLimitedError('rate limit of 1000 requests per minute exceeded', 17));
+    const response = errorResponse(
+      new RateLimitedError('rate limit of 1000 requests per minute exceeded', 17),
+    );
     expect(response.statusCode).toBe(429);
     expect(response.headers?.['retry-after']).toBe('17');
   });
@@ -117,8 +149,16 @@ describe('POST /ingest', () => {
       fc.record(
         {
           id: fc.oneof(fc.string({ maxLength: 300 }), fc.integer()),
-          channel: fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.integer()),
-          user: fc.oneof(fc.constant('x'), fc.string({ minLength: 26, maxLength: 2000 }), fc.string({ unit: 'binary' })),
+          channel: fc.oneof(
+            fc.string({ maxLength: 40 }),
+            fc.string({ unit: 'binary', maxLength: 30 }),
+            fc.integer(),
+          ),
+          user: fc.oneof(
+            fc.constant('x'),
+            fc.string({ minLength: 26, maxLength: 2000 }),
+            fc.string({ unit: 'binary' }),
+          ),
           kind: fc.oneof(fc.constantFrom('bits', 'gift', 'raid', 'follow', ''), fc.integer()),
           amount: fc.oneof(fc.double(), fc.integer({ max: 0 }), fc.string()),
           ts: fc.oneof(fc.string(), fc.double(), fc.constant(null)),
@@ -132,7 +172,15 @@ describe('POST /ingest', () => {
       fc.json(),
       fc.array(badEvent, { minLength: 1, maxLength: 5 }).map((events) => JSON.stringify({ events })),
       fc.array(badEvent, { minLength: 1, maxLength: 5 }).map((events) => JSON.stringify(events)),
-      fc.constant(JSON.stringify({ events: Array.from({ length: 1001 }, () => ({ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' })) })),
+      fc.constant(
+        JSON.stringify({
+          events: Array.from({ length: 1001 }, () => ({
+            channel: 'chan_one',
+            user: 'viewer_ok',
+            kind: 'presence',
+          })),
+        }),
+      ),
       fc.constant('{"events": [{"channel": "chan_one", "user": "viewer_ok", "kind": "presence"}'),
       fc.constant(undefined),
     );

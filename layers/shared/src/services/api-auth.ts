@@ -39,7 +39,8 @@ export class KeyRing {
         : typeof raw === 'object' && raw !== null
           ? Object.values(raw)
           : undefined;
-    if (keys === undefined) throw new Error(`secret ${this.secretId} must hold a JSON array or object of keys`);
+    if (keys === undefined)
+      throw new Error(`secret ${this.secretId} must hold a JSON array or object of keys`);
     return keys.filter((k): k is string => typeof k === 'string' && k.length > 0).map(sha256);
   }
 }
