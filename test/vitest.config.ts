@@ -11,6 +11,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most files wait on PostgreSQL, anvil, LiteSVM or a child process more than they compute:
+    // three workers keep two cores busy.
+    maxWorkers: 3,
     reporters: ['default'],
   },
 });

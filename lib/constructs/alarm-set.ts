@@ -6,7 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 
 /** Where the runbook for each alarm lives; alarm descriptions point at its anchor. */
-export const RUNBOOK = 'lib/README.md';
+export const RUNBOOK = 'README.md';
 
 /**
  * Gives every CloudWatch alarm in a scope the admin topic as its alarm action, whichever construct

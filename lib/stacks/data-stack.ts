@@ -35,7 +35,7 @@ export const WS_TOPIC_INDEX = 'ByTopic';
 const DATABASE_PORT = 5432;
 const MIGRATIONS_DIR = 'drizzle/migrations';
 
-/** What each secret holds, for the operator who fills it in after the first deploy (lib/README.md). */
+/** What each secret holds, for the operator who fills it in after the first deploy (README.md, "Deploying to AWS"). */
 const SECRETS: Record<SecretName, { id: string; description: string; key: string }> = {
   evmSigner: { id: 'EvmSignerKey', description: 'EVM oracle signer private key', key: 'privateKey' },
   solanaPublisher: {
@@ -167,7 +167,7 @@ export class DataStack extends Stack {
     acknowledge(
       this.cluster.node.findChild('Secret'),
       'AwsSolutions-SMG4',
-      'Functions cache the database credentials per cold start; automatic rotation comes with IAM auth to RDS Proxy (see lib/README.md), until then the password is rotated in a maintenance window.',
+      'Functions cache the database credentials per cold start; automatic rotation comes with IAM auth to RDS Proxy (see README.md, "Deploying to AWS"), until then the password is rotated in a maintenance window.',
     );
 
     this.proxy = this.cluster.addProxy('Proxy', {
