@@ -15,6 +15,16 @@ export const logger = new Logger({
     (process.env['LOG_LEVEL'] as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' | undefined) ?? 'INFO',
 });
 
+// EMF lines matter only where CloudWatch reads stdout: in Lambda, or a container that says so
+// (the Fargate IRC worker sets EMF_TO_STDOUT). Elsewhere (local runs, tests) they are noise.
+if (
+  process.env['AWS_LAMBDA_FUNCTION_NAME'] === undefined &&
+  process.env['EMF_TO_STDOUT'] !== 'true' &&
+  process.env['POWERTOOLS_METRICS_DISABLED'] === undefined
+) {
+  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+}
+
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 // Tracing only where X-Ray runs; locally and in tests the tracer stays quiet.
