@@ -6,7 +6,6 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint,
   boolean,
   check,
   index,
@@ -15,15 +14,11 @@ import {
   pgSchema,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { i64, tstz, u64 } from './columns.ts';
 
 export const attention = pgSchema('attention');
-
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const i64 = (name: string) => bigint(name, { mode: 'number' });
-const u64 = (name: string) => bigint(name, { mode: 'bigint' });
 
 /** Operator configuration per channel: token group, category override, blocklist. */
 export const channelConfig = attention.table('channel_config', {
