@@ -351,13 +351,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'CreatorsApi',
     entry: 'functions/api/creators/index.ts',
     stack: 'api',
-    description: 'Creator metrics, milestones and coin',
+    description: 'Creator metrics, milestones and coin; the creator sync logs (admin)',
     trigger: {
       kind: 'http',
       routes: [
         { method: 'GET', path: '/creators/{address}/metrics', auth: 'none' },
         { method: 'GET', path: '/creators/{address}/milestones', auth: 'none' },
         { method: 'GET', path: '/creators/{address}/coin', auth: 'none' },
+        { method: 'GET', path: '/admin/sync-logs', auth: 'admin' },
       ],
     },
     timeoutSeconds: 29,
@@ -379,15 +380,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     database: true,
     sends: ['oracleCalls'],
-  },
-  {
-    name: 'AdminSyncLogsApi',
-    entry: 'functions/api/admin-sync-logs/index.ts',
-    stack: 'api',
-    description: 'Creator sync logs',
-    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/admin/sync-logs', auth: 'admin' }] },
-    timeoutSeconds: 29,
-    database: true,
   },
   {
     name: 'MarketPrices',

@@ -373,6 +373,12 @@ const market: Stage = async (runtime) => {
   }
 };
 
+/** StreamVault demo creators seeded, synced to anvil through the delivery engine, coins launched. */
+const creators: Stage = async (runtime, context) => {
+  const { runCreatorOracleStage } = await import('./creator-oracle-stage.ts');
+  return runCreatorOracleStage(runtime, context.nowMs);
+};
+
 /** The stages in pipeline order; each later stage reads what the earlier ones wrote. */
 export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['discovery', discover],
@@ -382,6 +388,7 @@ export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['publish', publish],
   ['claim', claim],
   ['oracleCalls', oracleCalls],
+  ['creators', creators],
   ['market', market],
 ];
 

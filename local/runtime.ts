@@ -172,6 +172,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ADMIN_TOKENS_SECRET_ARN: SECRET_IDS.adminTokens,
       EVM_SIGNER_SECRET_ARN: SECRET_IDS.evmSigner,
       EVM_SIGNER_ADDRESS: ANVIL_DEV_ACCOUNTS[0]?.address ?? '',
+      ...(process.env['EVM_RPC_URL'] === undefined ? { EVM_CHAIN_ID: '31337' } : {}),
       AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
       POWERTOOLS_METRICS_NAMESPACE: 'EngagementOracle',
       POWERTOOLS_DEV: 'true',

@@ -1,1 +1,4 @@
 export * from './attention.ts';
+export * from './creator.ts';
+export * from './delivery.ts';
+export * from './market.ts';

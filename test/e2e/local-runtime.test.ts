@@ -69,6 +69,8 @@ describe('oracle local', () => {
     expect(summary.stages.claim.proofVerified).toBe(true);
     expect(summary.stages.oracleCalls.byStatus).toEqual({ success: summary.stages.oracleCalls.enqueued });
     expect(summary.stages.market.ok).toBe(true);
+    expect(summary.stages.creators.metricsPushed).toBe(summary.stages.creators.creators);
+    expect(summary.stages.creators.onChainMatches.equal).toBe(summary.stages.creators.onChainMatches.checked);
     const pids = Object.values(summary.processes) as number[];
     expect(pids.length).toBeGreaterThanOrEqual(2);
     await waitFor(() => pids.every((pid) => !alive(pid)), 5000);

@@ -1,0 +1,1 @@
+ALTER TABLE "attention"."raw_events" ADD COLUMN "weight" bigint DEFAULT 0 NOT NULL;

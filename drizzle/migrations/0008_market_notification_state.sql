@@ -1,0 +1,1 @@
+ALTER TABLE "market"."notification_subscriptions" ADD COLUMN "state" jsonb DEFAULT '{}'::jsonb NOT NULL;

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
+import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
+import { runCreatorSync } from '../../layers/shared/src/services/creator-sync.ts';
+import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { FakeCreatorContracts, FakeOracleCalls } from '../fixtures/fake-oracle-calls.ts';
+import { makeHttpEvent } from '../fixtures/http-event.ts';
+
+let t: TestDatabase;
+let handler: (event: HttpEvent) => Promise<HttpResult>;
+const wallets = new Map<string, string>();
+
+const get = (
+  routeKey: string,
+  path: string,
+  extra: { address?: string; query?: Record<string, string> } = {},
+) =>
+  handler({
+    ...makeHttpEvent({
+      method: 'GET',
+      path,
+      ...(extra.address === undefined ? {} : { pathParameters: { address: extra.address } }),
+      ...(extra.query === undefined ? {} : { query: extra.query }),
+    }),
+    routeKey,
+  });
+const body = (result: HttpResult) => JSON.parse(result.body) as Record<string, unknown>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const now = new Date();
+  await seedCreatorDemo(t.sql, { creators: 15, seed: 3, now });
+  for (const row of await t.sql<{ stage_name: string; wallet_address: string }[]>`
+    select stage_name, wallet_address from creator.creators`) {
+    wallets.set(row.stage_name, row.wallet_address);
+  }
+  const calls = new FakeOracleCalls();
+  const contracts = new FakeCreatorContracts(calls);
+  const deps = {
+    sql: t.sql,
+    calls,
+    contracts,
+    config: {
+      chainId: 31337,
+      metricsManagerAddress: contracts.metricsManagerAddress,
+      tokenFactoryAddress: contracts.tokenFactoryAddress,
+    },
+    now: () => now,
+  };
+  await runCreatorSync(deps);
+  calls.finishAll('success');
+  await runCreatorSync(deps);
+  calls.finishAll('success');
+  await runCreatorSync(deps);
+  Object.assign(process.env, { ORACLE_MODE: 'local', DATABASE_URL: t.url, LOG_LEVEL: 'SILENT' });
+  ({ handler } = await import('../../functions/api/creators/index.ts'));
+});
+
+afterAll(async () => {
+  const { resetDependencies } = await import('../../functions/dependencies.ts');
+  await resetDependencies();
+  await t.close();
+});
+
+describe('GET /creators/:address/metrics', () => {
+  it('answers the live metrics beside the values confirmed on-chain', async () => {
+    const address = wallets.get('Launch Pad')!;
+    const result = await get('GET /creators/{address}/metrics', `/creators/${address}/metrics`, { address });
+    expect(result.statusCode).toBe(200);
+    const metrics = body(result);
+    expect(metrics).toMatchObject({ address, stageName: 'Launch Pad', totalPlays: 50_000, followers: 5_000 });
+    expect(metrics['onChain']).toMatchObject({
+      confirmed: { totalPlays: 50_000, followers: 5_000 },
+      syncPending: false,
+    });
+  });
+
+  it('accepts a checksummed address and answers 404 for an unknown creator', async () => {
+    const unknown = '0x00000000000000000000000000000000000000Ff';
+    const result = await get('GET /creators/{address}/metrics', `/creators/${unknown}/metrics`, {
+      address: unknown,
+    });
+    expect(result.statusCode).toBe(404);
+    expect(body(result)).toEqual({
+      error: {
+        code: 'NOT_FOUND',
+        message: 'no creator with address 0x00000000000000000000000000000000000000ff',
+      },
+    });
+  });
+
+  it('answers 400 naming the problem for something that is not an address', async () => {
+    const result = await get('GET /creators/{address}/metrics', '/creators/bob/metrics', { address: 'bob' });
+    expect(result.statusCode).toBe(400);
+    expect(JSON.stringify(body(result))).toContain('address must be 0x followed by 40 hex characters');
+  });
+});
+
+describe('GET /creators/:address/milestones and /coin', () => {
+  it('lists the milestones reached, once each', async () => {
+    const address = wallets.get('Headliner')!;
+    const result = await get('GET /creators/{address}/milestones', `/creators/${address}/milestones`, {
+      address,
+    });
+    const ids = (body(result)['milestones'] as { id: string }[]).map((m) => m.id);
+    expect(ids).toEqual([
+      'plays_1k',
+      'plays_5k',
+      'plays_10k',
+      'plays_20k',
+      'plays_50k',
+      'followers_1k',
+      'followers_5k',
+      'followers_10k',
+      'revenue_100fil_month',
+    ]);
+  });
+
+  it('shows a launched coin and answers 404 with the thresholds for a creator without one', async () => {
+    const address = wallets.get('Launch Pad')!;
+    const coin = await get('GET /creators/{address}/coin', `/creators/${address}/coin`, { address });
+    expect(coin.statusCode).toBe(200);
+    expect(body(coin)).toMatchObject({
+      name: 'Launch Pad Coin',
+      symbol: 'LAUNCHPA',
+      status: 'launched',
+      decimals: 18,
+    });
+    const small = wallets.get('So Close')!;
+    const none = await get('GET /creators/{address}/coin', `/creators/${small}/coin`, { address: small });
+    expect(none.statusCode).toBe(404);
+    expect(JSON.stringify(body(none))).toContain('50000 plays and 5000 followers');
+  });
+
+  it('routes by path when called without a route key', async () => {
+    const address = wallets.get('Launch Pad')!;
+    const result = await get('$default', `/creators/${address}/coin`);
+    expect(result.statusCode).toBe(200);
+  });
+});
+
+describe('GET /admin/sync-logs', () => {
+  it('filters by operation and status and pages with nextBefore', async () => {
+    const first = body(
+      await get('GET /admin/sync-logs', '/admin/sync-logs', {
+        query: { operation: 'UPDATE_METRICS', limit: '10' },
+      }),
+    );
+    const logs = first['logs'] as { id: number; operation: string; status: string; txHash: string }[];
+    expect(logs).toHaveLength(10);
+    expect(
+      logs.every(
+        (l) => l.operation === 'UPDATE_METRICS' && l.status === 'success' && l.txHash.startsWith('0x'),
+      ),
+    ).toBe(true);
+    const second = body(
+      await get('GET /admin/sync-logs', '/admin/sync-logs', {
+        query: { operation: 'UPDATE_METRICS', limit: '10', before: String(first['nextBefore']) },
+      }),
+    );
+    const rest = second['logs'] as { id: number }[];
+    expect(rest).toHaveLength(5);
+    expect(Math.max(...rest.map((l) => l.id))).toBeLessThan(Math.min(...logs.map((l) => l.id)));
+  });
+
+  it('answers 400 for an unknown operation or a limit out of range', async () => {
+    const bad = await get('GET /admin/sync-logs', '/admin/sync-logs', { query: { operation: 'DROP' } });
+    expect(bad.statusCode).toBe(400);
+    const big = await get('GET /admin/sync-logs', '/admin/sync-logs', { query: { limit: '5000' } });
+    expect(big.statusCode).toBe(400);
+    expect(JSON.stringify(body(big))).toContain('limit must be between 1 and 500');
+  });
+});

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ATTO_PER_FIL } from '../../../layers/shared/src/core/creator/milestones.ts';
+import { quarterContaining } from '../../../layers/shared/src/core/creator/revenue.ts';
+import { seedCreatorDemo } from '../../../layers/shared/src/services/creator-demo-seed.ts';
+import {
+  type CreatorSyncDeps,
+  recordRevenueDistributions,
+  runCreatorSync,
+} from '../../../layers/shared/src/services/creator-sync.ts';
+import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
+import { FakeCreatorContracts, FakeOracleCalls } from '../../fixtures/fake-oracle-calls.ts';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+
+describe('creator sync up to the delivery engine boundary', () => {
+  let t: TestDatabase;
+  let calls: FakeOracleCalls;
+  let contracts: FakeCreatorContracts;
+  let deps: CreatorSyncDeps;
+  let clock: Date;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(() => t.close());
+
+  beforeEach(async () => {
+    await t.sql`truncate creator.users, creator.creators, creator.oracle_sync_logs cascade`;
+    await seedCreatorDemo(t.sql, { creators: 30, seed: 5, now: NOW });
+    calls = new FakeOracleCalls();
+    contracts = new FakeCreatorContracts(calls);
+    clock = NOW;
+    deps = {
+      sql: t.sql,
+      calls,
+      contracts,
+      config: {
+        chainId: contracts.chainId,
+        metricsManagerAddress: contracts.metricsManagerAddress,
+        tokenFactoryAddress: contracts.tokenFactoryAddress,
+      },
+      now: () => clock,
+    };
+  });
+
+  it('enqueues one metrics update per creator, keyed per creator and metrics, and nothing when nothing changed', async () => {
+    const first = await runCreatorSync(deps);
+    expect(first.enqueued).toBe(30);
+    const updates = [...calls.calls.values()];
+    expect(new Set(updates.map((c) => c.supersedeKey)).size).toBe(30);
+    for (const call of updates) {
+      expect(call.functionSignature).toBe('updateCreatorMetrics(address,uint256,uint256,uint256,uint256)');
+      expect(call.requestId).toBe(`${call.supersedeKey}:${call.requestId.split(':')[4]}:g0`);
+    }
+    const second = await runCreatorSync(deps);
+    expect(second.changed).toBe(0);
+    calls.finishAll('success');
+    const third = await runCreatorSync(deps);
+    expect(third.confirmed).toBe(30);
+    expect(third.changed).toBe(0);
+    expect(third.health.successRate).toBe(1);
+    expect(third.health.level).toBe('ok');
+  });
+
+  it('sends a changed creator again under the same supersede key and a new request id', async () => {
+    await runCreatorSync(deps);
+    calls.finishAll('success');
+    const [creator] = await t.sql<{ id: string; wallet_address: string }[]>`
+      select id, wallet_address from creator.creators where stage_name = 'Five Alive'`;
+    const [track] = await t.sql<
+      { id: string }[]
+    >`select id from creator.tracks where creator_id = ${creator!.id} limit 1`;
+    await t.sql`insert into creator.plays (track_id, creator_id, played_at, play_count)
+      values (${track!.id}, ${creator!.id}, '2026-11-25T11:00:00Z', 10)`;
+    const run = await runCreatorSync(deps);
+    expect(run.changed).toBe(1);
+    const sent = calls.open().filter((c) => c.functionSignature.startsWith('updateCreatorMetrics'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.args[1]).toBe('5010');
+    expect(sent[0]!.supersedeKey).toBe(
+      calls.received[calls.received.findIndex((c) => c.targetAddress === creator!.wallet_address)]!
+        .supersedeKey,
+    );
+  });
+
+  it('logs a failed call with its reason and retries, then resends the creator under a fresh request id', async () => {
+    await runCreatorSync(deps);
+    calls.finishAll('failed', 'execution reverted: CreatorMetricsManager: caller is not the oracle');
+    const second = await runCreatorSync(deps);
+    expect(second.failedCalls).toBe(30);
+    expect(second.enqueued).toBe(30);
+    expect(calls.open().every((c) => c.requestId.endsWith(':g1'))).toBe(true);
+    const logs = await t.sql<{ status: string; n: number; err: string | null; retries: number }[]>`
+      select status, count(*)::int as n, max(error_message) as err, max(retries) as retries
+      from creator.oracle_sync_logs where operation = 'UPDATE_METRICS' group by status order by status`;
+    expect(logs).toEqual([
+      { status: 'enqueued', n: 30, err: null, retries: 0 },
+      {
+        status: 'failed',
+        n: 30,
+        err: 'execution reverted: CreatorMetricsManager: caller is not the oracle',
+        retries: 5,
+      },
+    ]);
+    calls.finishAll('success');
+    const third = await runCreatorSync(deps);
+    expect(third.confirmed).toBe(30);
+    expect(third.changed).toBe(0);
+  });
+
+  it('records each reached milestone once, across runs', async () => {
+    const first = await runCreatorSync(deps);
+    const second = await runCreatorSync(deps);
+    expect(first.milestonesRecorded).toBeGreaterThan(10);
+    expect(second.milestonesRecorded).toBe(0);
+    const rows = await t.sql<{ stage_name: string; milestone: string }[]>`
+      select c.stage_name, m.milestone from creator.creator_milestones m join creator.creators c on c.id = m.creator_id
+      where c.stage_name in ('Nearly There', 'First Thousand', 'So Close', 'Almost Famous', 'Headliner')
+      order by c.stage_name, m.id`;
+    const by = (name: string) => rows.filter((r) => r.stage_name === name).map((r) => r.milestone);
+    expect(by('Nearly There')).toEqual([]);
+    expect(by('First Thousand')).toEqual(['plays_1k']);
+    expect(by('So Close')).toEqual([
+      'plays_1k',
+      'plays_5k',
+      'plays_10k',
+      'plays_20k',
+      'followers_1k',
+      'followers_5k',
+    ]);
+    expect(by('Almost Famous')).not.toContain('revenue_100fil_month');
+    expect(by('Headliner')).toContain('revenue_100fil_month');
+  });
+
+  it('does not record a milestone reached only through soft-deleted plays', async () => {
+    const [creator] = await t.sql<
+      { id: string }[]
+    >`select id from creator.creators where stage_name = 'First Thousand'`;
+    const [row] = await t.sql<{ id: number; play_count: number }[]>`
+      select id::int, play_count from creator.plays where creator_id = ${creator!.id} order by id limit 1`;
+    await t.sql`update creator.plays set deleted_at = ${NOW.toISOString()}::timestamptz where id = ${row!.id}`;
+    await runCreatorSync(deps);
+    const milestones =
+      await t.sql`select milestone from creator.creator_milestones where creator_id = ${creator!.id}`;
+    expect(milestones).toHaveLength(0);
+    const [sent] = calls.received.filter(
+      (c) => c.supersedeKey?.endsWith(c.targetAddress) && c.args[1] === String(1_000 - row!.play_count),
+    );
+    expect(sent).toBeDefined();
+  });
+
+  it('launches a coin only once the chain says the creator meets the requirements, and once', async () => {
+    const first = await runCreatorSync(deps);
+    expect(first.coinsAwaitingChain).toBe(2);
+    expect(first.coinsEnqueued).toBe(0);
+    calls.finishAll('success');
+    const [a, b] = await Promise.all([runCreatorSync(deps), runCreatorSync(deps)]);
+    expect(a.coinsEnqueued + b.coinsEnqueued).toBe(2);
+    const launches = calls.received.filter((c) => c.functionSignature.startsWith('launchCreatorCoin'));
+    expect(new Set(launches.map((c) => c.requestId)).size).toBe(2);
+    expect(launches.map((c) => c.args[2]).sort()).toContain('LAUNCHPA');
+    calls.finishAll('success');
+    const done = await runCreatorSync(deps);
+    expect(done.coinsLaunched).toBe(2);
+    const again = await runCreatorSync(deps);
+    expect(again.coinsEnqueued).toBe(0);
+    const coins = await t.sql<{ status: string }[]>`select status from creator.creator_coins`;
+    expect(coins.map((c) => c.status)).toEqual(['launched', 'launched']);
+  });
+
+  it('retries a launch that failed for good under a new attempt id, keeping name and symbol', async () => {
+    await runCreatorSync(deps);
+    calls.finishAll('success');
+    await runCreatorSync(deps);
+    calls.finishAll('failed', 'execution reverted: CreatorTokenFactory: launch requirements not met', (c) =>
+      c.functionSignature.startsWith('launchCreatorCoin'),
+    );
+    await runCreatorSync(deps);
+    const retried = calls.open().filter((c) => c.functionSignature.startsWith('launchCreatorCoin'));
+    expect(retried).toHaveLength(2);
+    expect(retried.every((c) => c.requestId.endsWith(':a2'))).toBe(true);
+    const [row] = await t.sql<{ attempt: number; status: string }[]>`
+      select attempt, status from creator.creator_coins where symbol = 'LAUNCHPA'`;
+    expect(row).toEqual({ attempt: 2, status: 'pending' });
+  });
+
+  it('keeps syncing metrics while chain reads fail, reports the run partial, and catches up after', async () => {
+    await runCreatorSync(deps);
+    calls.finishAll('success');
+    contracts.down = true;
+    const down = await runCreatorSync(deps);
+    expect(down.status).toBe('partial');
+    expect(down.errors.some((e) => e.includes('ECONNREFUSED'))).toBe(true);
+    const [run] = await t.sql<{ status: string; error_message: string }[]>`
+      select status, error_message from creator.oracle_sync_logs where run_id = ${down.runId} and operation = 'SYNC_RUN'`;
+    expect(run!.status).toBe('partial');
+    expect(run!.error_message).toContain('meetsLaunchRequirements');
+    contracts.down = false;
+    const up = await runCreatorSync(deps);
+    expect(up.status).toBe('success');
+    expect(up.coinsEnqueued).toBe(2);
+  });
+
+  it('ends the run row as failed when the delivery engine cannot take the calls', async () => {
+    calls.enqueue = async () => {
+      throw new Error('3 of 10 oracle call messages were refused by the queue');
+    };
+    await expect(runCreatorSync(deps)).rejects.toThrow('refused by the queue');
+    const [run] = await t.sql<{ status: string; error_message: string; completed: boolean }[]>`
+      select status, error_message, completed_at is not null as completed
+      from creator.oracle_sync_logs where operation = 'SYNC_RUN'`;
+    expect(run).toEqual({
+      status: 'failed',
+      error_message: '3 of 10 oracle call messages were refused by the queue',
+      completed: true,
+    });
+  });
+
+  it('counts data as stale when no run succeeded for two hours or metrics stayed unconfirmed that long', async () => {
+    const first = await runCreatorSync(deps);
+    expect(first.health.stale).toBe(false);
+    clock = new Date(NOW.getTime() + 2 * 3_600_000 + 1_000);
+    contracts.down = true;
+    const later = await runCreatorSync(deps);
+    expect(later.health.noRecentSuccessfulRun).toBe(true);
+    expect(later.health.divergedCreatorsOverLimit).toBe(30);
+    expect(later.health.staleSeconds).toBeGreaterThan(7_200);
+  });
+
+  it('records a quarter revenue distribution once per coin creator, 10 % of its sales and tips', async () => {
+    const [creator] = await t.sql<
+      { id: string }[]
+    >`select id from creator.creators where stage_name = 'Headliner'`;
+    await t.sql`insert into creator.creator_coins (creator_id, name, symbol, initial_supply, request_id, status, launched_at)
+      values (${creator!.id}, 'Headliner Coin', 'HEADLINE', 1, 'r', 'launched', '2026-01-01T00:00:00Z')`;
+    const quarter = quarterContaining(new Date('2026-10-15T00:00:00Z'));
+    const [sums] = await t.sql<{ revenue: string }[]>`
+      select (coalesce((select sum(amount_atto_fil) from creator.tips where creator_id = ${creator!.id}
+                and created_at >= '2026-10-01' and created_at < '2027-01-01'), 0)
+            + coalesce((select sum(amount_atto_fil) from creator.track_purchases where creator_id = ${creator!.id}
+                and purchased_at >= '2026-10-01' and purchased_at < '2027-01-01'), 0))::text as revenue`;
+    expect(await recordRevenueDistributions(t.sql, quarter)).toBe(1);
+    expect(await recordRevenueDistributions(t.sql, quarter)).toBe(0);
+    const [row] = await t.sql<{ revenue_atto_fil: string; holder_share_atto_fil: string }[]>`
+      select revenue_atto_fil::text, holder_share_atto_fil::text from creator.revenue_distributions`;
+    expect(BigInt(row!.revenue_atto_fil)).toBe(BigInt(sums!.revenue));
+    expect(BigInt(row!.revenue_atto_fil)).toBeGreaterThanOrEqual(120n * ATTO_PER_FIL);
+    expect(BigInt(row!.holder_share_atto_fil)).toBe(BigInt(sums!.revenue) / 10n);
+  });
+});
