@@ -20,6 +20,9 @@ import {
   signerKey,
 } from './send-calls.ts';
 
+/** Attempts whose receipts are asked for at once. */
+const RECEIPT_SLICE = 200;
+
 export interface ConfirmReport {
   /** The RPC endpoint's breaker was open: nothing was asked, nothing counted. */
   readonly skipped: boolean;
@@ -87,21 +90,27 @@ async function confirmAsOnlyConfirmer(deps: DeliveryDeps): Promise<ConfirmReport
 
   const counts = { succeeded: 0, failed: 0, lost: 0, replaced: 0, retried: 0 };
   const consumed = attempts.filter((a) => a.nonce < mined);
-  const receipts = await deps.breakers.runAll(
-    deps.chain.endpoint,
-    consumed.flatMap((attempt) => attempt.txHashes.map((sent) => () => deps.chain.getReceipt(sent.hash))),
-  );
-  if (receipts.some((r) => r.status === 'rejected')) {
-    // Without every receipt a consumed nonce could be taken for lost; the next pass asks again.
-    return { ...SKIPPED, pending: attempts.length };
+  // Receipts are asked for in slices of attempts, in nonce order: thousands of requests at once
+  // overwhelm a node, and one failed request must not throw away every answer of the pass.
+  const resolved: { attempt: TxAttempt; call: OracleCall | undefined; mined: MinedAtNonce }[] = [];
+  for (let start = 0; start < consumed.length; start += RECEIPT_SLICE) {
+    const slice = consumed.slice(start, start + RECEIPT_SLICE);
+    const receipts = await deps.breakers.runAll(
+      deps.chain.endpoint,
+      slice.flatMap((attempt) => attempt.txHashes.map((sent) => () => deps.chain.getReceipt(sent.hash))),
+    );
+    // Without every receipt a consumed nonce could be taken for lost: this slice and the ones
+    // after it wait for the next pass; what was resolved so far is kept.
+    if (receipts.some((r) => r.status === 'rejected')) break;
+    let offset = 0;
+    for (const attempt of slice) {
+      const own = receipts.slice(offset, offset + attempt.txHashes.length);
+      offset += attempt.txHashes.length;
+      const found = own.map((r) => (r.status === 'fulfilled' ? r.value : null));
+      resolved.push({ attempt, call: calls.get(attempt.callId), mined: minedAt(attempt, found) });
+    }
   }
-  let offset = 0;
-  const resolved = consumed.map((attempt) => {
-    const own = receipts.slice(offset, offset + attempt.txHashes.length);
-    offset += attempt.txHashes.length;
-    const found = own.map((r) => (r.status === 'fulfilled' ? r.value : null));
-    return { attempt, call: calls.get(attempt.callId), mined: minedAt(attempt, found) };
-  });
+  if (consumed.length > 0 && resolved.length === 0) return { ...SKIPPED, pending: attempts.length };
   const succeeded: Mined[] = [];
   for (const item of resolved) {
     if (item.call === undefined) continue;
