@@ -36,6 +36,9 @@ export const configVariables = {
   NOTIFICATIONS_QUEUE_URL: url.optional(),
   ALERT_TOPIC_ARN: z.string().min(1).optional(),
   RATE_LIMIT_TABLE: z.string().min(1).optional(),
+  WS_CONNECTIONS_TABLE: z.string().min(1).optional(),
+  /** The WebSocket API's management endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage}). */
+  WS_CALLBACK_URL: url.optional(),
   IDEMPOTENCY_TABLE: z.string().min(1).optional(),
 
   EVM_RPC_URL: url.optional(),

@@ -1,0 +1,28 @@
+/** The WebSocket price stream's dependencies, built once per container from the configuration. */
+import { dynamoDbClient } from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
+import {
+  ApiGatewayConnectionPusher,
+  DynamoDbConnectionStore,
+} from '../layers/shared/src/adapters/aws/ws-connections.ts';
+import { config } from '../layers/shared/src/config.ts';
+import { ConfigError } from '../layers/shared/src/errors.ts';
+import type { WsDeps } from '../layers/shared/src/services/market/ws-subscriptions.ts';
+
+let deps: WsDeps | undefined;
+
+export function wsDependencies(): WsDeps {
+  if (deps === undefined) {
+    const c = config();
+    if (c.WS_CONNECTIONS_TABLE === undefined) throw new ConfigError('WS_CONNECTIONS_TABLE is required');
+    if (c.WS_CALLBACK_URL === undefined) throw new ConfigError('WS_CALLBACK_URL is required');
+    deps = {
+      store: new DynamoDbConnectionStore(
+        dynamoDbClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT }),
+        c.WS_CONNECTIONS_TABLE,
+      ),
+      pusher: new ApiGatewayConnectionPusher(c.WS_CALLBACK_URL, c.AWS_REGION),
+      nowMs: Date.now,
+    };
+  }
+  return deps;
+}
