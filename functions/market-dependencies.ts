@@ -4,7 +4,10 @@
  * delivery engine) and the event bus. The local runtime replaces the pieces it runs itself with
  * `useMarketDependencies`.
  */
+
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
+import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
 import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { config } from '../layers/shared/src/config.ts';
@@ -34,10 +37,22 @@ export interface MarketDependencies {
 let overrides: Partial<MarketDependencies> | undefined;
 let built: Promise<MarketDependencies> | undefined;
 
-// EventBridge needs @aws-sdk/client-eventbridge (not installed): until then events go straight
-// to the notifications queue when one is configured, and stay in-process otherwise.
+/** EventBridge where a bus is configured (AWS); else the notifications queue, else in-process. */
 function eventBus(): EventBus {
-  const url = config().NOTIFICATIONS_QUEUE_URL;
+  const c = config();
+  if (c.EVENT_BUS_NAME !== undefined) {
+    const endpoint = c.EVENTS_ENDPOINT;
+    return new EventBridgeBus(
+      new EventBridgeClient({
+        region: c.AWS_REGION,
+        ...(endpoint === undefined
+          ? {}
+          : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      }),
+      c.EVENT_BUS_NAME,
+    );
+  }
+  const url = c.NOTIFICATIONS_QUEUE_URL;
   return url === undefined
     ? new InProcessEventBus()
     : new NotificationQueueBus(queue(url, 'NOTIFICATIONS_QUEUE_URL'));

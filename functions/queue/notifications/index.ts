@@ -5,10 +5,13 @@
  * redelivers it and, past maxReceiveCount, moves it to the DLQ.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { SesEmailChannel } from '../../../layers/shared/src/adapters/aws/ses-email-channel.ts';
 import { SnsSmsChannel } from '../../../layers/shared/src/adapters/aws/sns-sms-channel.ts';
+import { type VapidKeys, WebPushChannel } from '../../../layers/shared/src/adapters/web-push-channel.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
@@ -22,6 +25,7 @@ import {
   dispatchNotificationEvent,
   TRIGGERS,
 } from '../../../layers/shared/src/services/market/notifications.ts';
+import { secretStore } from '../../dependencies.ts';
 import { marketDependencies } from '../../market-dependencies.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
@@ -46,19 +50,41 @@ const message = z
 
 const processor = new BatchProcessor(EventType.SQS);
 
-// SES and web push adapters are not written yet (their SDKs are not installed): SMS over SNS only.
-// An email or push notification fails until then, is retried, and ends `failed` (and in the DLQ).
 let channels: ReadonlyMap<ChannelName, NotificationChannel> | undefined;
 
+/** SMS over SNS always; email over SES and web push where they are configured. */
 function defaultChannels(): ReadonlyMap<ChannelName, NotificationChannel> {
   const c = config();
-  const sns = new SNSClient({
-    region: c.AWS_REGION,
-    ...(c.SNS_ENDPOINT === undefined
+  const local = (endpoint: string | undefined) =>
+    endpoint === undefined
       ? {}
-      : { endpoint: c.SNS_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  });
-  return new Map<ChannelName, NotificationChannel>([['sms', new SnsSmsChannel(sns)]]);
+      : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const map = new Map<ChannelName, NotificationChannel>([
+    ['sms', new SnsSmsChannel(new SNSClient({ region: c.AWS_REGION, ...local(c.SNS_ENDPOINT) }))],
+  ]);
+  if (c.NOTIFICATIONS_EMAIL_FROM !== undefined) {
+    map.set(
+      'email',
+      new SesEmailChannel(
+        new SESv2Client({ region: c.AWS_REGION, ...local(c.SES_ENDPOINT) }),
+        c.NOTIFICATIONS_EMAIL_FROM,
+      ),
+    );
+  }
+  const pushSecret = c.WEB_PUSH_SECRET_ARN;
+  if (pushSecret !== undefined) {
+    let push: Promise<WebPushChannel> | undefined;
+    map.set('push', {
+      name: 'push',
+      async send(notification) {
+        push ??= secretStore()
+          .getSecret(pushSecret)
+          .then((text) => new WebPushChannel(JSON.parse(text) as VapidKeys));
+        return (await push).send(notification);
+      },
+    });
+  }
+  return map;
 }
 
 /** The local runtime and tests give the channels they run. */

@@ -37,6 +37,14 @@ export const configVariables = {
   ALERT_TOPIC_ARN: z.string().min(1).optional(),
   RATE_LIMIT_TABLE: z.string().min(1).optional(),
   WS_CONNECTIONS_TABLE: z.string().min(1).optional(),
+  /** EventBridge bus for domain events (PriceUpdated, TokenMinted, ...); in-process when unset. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  EVENTS_ENDPOINT: url.optional(),
+  SES_ENDPOINT: url.optional(),
+  /** Verified SES sender of email notifications; no email channel when unset. */
+  NOTIFICATIONS_EMAIL_FROM: z.string().email().optional(),
+  /** Secret holding the VAPID keys of web push (`{"subject","publicKey","privateKey"}`); no push channel when unset. */
+  WEB_PUSH_SECRET_ARN: z.string().min(1).optional(),
   /** The WebSocket API's management endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage}). */
   WS_CALLBACK_URL: url.optional(),
   IDEMPOTENCY_TABLE: z.string().min(1).optional(),

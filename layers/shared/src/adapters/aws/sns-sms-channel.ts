@@ -1,7 +1,6 @@
 /**
  * The SMS notification channel: SNS direct publish to a phone number (E.164). Subject lines do
- * not exist in SMS, so the message is the subject and the body. Email (SES) and web push need
- * packages that are not installed yet.
+ * not exist in SMS, so the message is the subject and the body.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { NotificationChannel, OutgoingNotification } from '../../ports/notification-channel.ts';
