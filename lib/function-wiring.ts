@@ -31,6 +31,7 @@ export const SECRET_ENV: Record<SecretName, string> = {
   ingestApiKeys: 'INGEST_API_KEYS_SECRET_ARN',
   adminTokens: 'ADMIN_TOKENS_SECRET_ARN',
   airApiKey: 'AIR_API_KEY_SECRET_ARN',
+  webPush: 'WEB_PUSH_SECRET_ARN',
 };
 export const TABLE_ENV: Record<TableName, string> = {
   idempotency: 'IDEMPOTENCY_TABLE',

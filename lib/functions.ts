@@ -16,7 +16,8 @@ export type SecretName =
   | 'twitch'
   | 'ingestApiKeys'
   | 'adminTokens'
-  | 'airApiKey';
+  | 'airApiKey'
+  | 'webPush';
 /** DynamoDB tables created by the data stack. */
 export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
 /** SQS work queues created by the pipeline stack. */
@@ -266,6 +267,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     database: true,
     tables: [{ table: 'idempotency', access: 'readWrite' }],
+    secrets: ['webPush'],
     notifies: true,
   },
   // --- api ---

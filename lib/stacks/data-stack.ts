@@ -55,6 +55,11 @@ const SECRETS: Record<SecretName, { id: string; description: string; key: string
     description: 'AIR credential API key for the token generator',
     key: 'apiKey',
   },
+  webPush: {
+    id: 'WebPushVapidKeys',
+    description: 'VAPID keys of web push notifications ({"subject","publicKey","privateKey"})',
+    key: 'privateKey',
+  },
 };
 
 /** Content hash of the committed migrations, so the custom resource runs again when they change. */

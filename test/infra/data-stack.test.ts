@@ -95,7 +95,7 @@ describe('data stack', () => {
 
   it('creates the Secrets Manager secrets of DESIGN.md section 2 and the DB credentials', () => {
     const t = dev.template(dev.deployment.data);
-    t.resourceCountIs('AWS::SecretsManager::Secret', 7);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 8);
     for (const name of [
       'EvmSignerKey',
       'SolanaPublisherKeypair',
