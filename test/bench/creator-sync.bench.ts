@@ -12,30 +12,16 @@ import { SqsWorkQueue, sqsClient } from '../../layers/shared/src/adapters/aws/sq
 import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
 import { EthersCreatorContracts } from '../../layers/shared/src/adapters/evm/creator-contracts.ts';
-import {
-  EthersCallEncoder,
-  EthersEvmChain,
-  PrivateKeySigner,
-} from '../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
+import { EthersCallEncoder, EthersEvmChain } from '../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { computeCreatorMetrics } from '../../layers/shared/src/services/creator-metrics.ts';
 import { deliveryEngineGateway } from '../../layers/shared/src/services/creator-oracle-calls.ts';
 import { runCreatorSync } from '../../layers/shared/src/services/creator-sync.ts';
-import {
-  AdminAlertService,
-  LoggingAlertSink,
-} from '../../layers/shared/src/services/delivery/admin-alerts.ts';
-import { CircuitBreakers } from '../../layers/shared/src/services/delivery/circuit-breakers.ts';
 import { confirmDeliveries } from '../../layers/shared/src/services/delivery/confirm-deliveries.ts';
-import {
-  DEFAULT_DELIVERY_OPTIONS,
-  type DeliveryDeps,
-  NO_METRICS,
-  SILENT_LOG,
-} from '../../layers/shared/src/services/delivery/engine.ts';
 import { processOracleCallMessages } from '../../layers/shared/src/services/delivery/process-oracle-call-messages.ts';
 import { ANVIL_DEV_ACCOUNTS, startAnvil } from '../../local/anvil.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
+import { benchDeliveryDeps } from './bench-delivery.ts';
 import type { BenchRow } from './harness.ts';
 
 export const title = 'creator metrics sync';
@@ -91,18 +77,7 @@ export async function bench(): Promise<BenchRow[]> {
       deadLetterQueueUrl: dlq.queueUrl,
       client: sqsClient({ endpoint: `http://127.0.0.1:${sqs.port}` }),
     });
-    const delivery: DeliveryDeps = {
-      sql: db.sql,
-      chain,
-      signer: new PrivateKeySigner(oracleKey),
-      queue,
-      alerts: new AdminAlertService(db.sql, new LoggingAlertSink(() => {}), Date.now),
-      breakers: new CircuitBreakers(Date.now),
-      now: Date.now,
-      options: DEFAULT_DELIVERY_OPTIONS,
-      metrics: NO_METRICS,
-      log: SILENT_LOG,
-    };
+    const delivery = benchDeliveryDeps({ sql: db.sql, chain, signerKey: oracleKey, queue });
     const reader = new EthersCreatorContracts(
       anvil.provider(),
       anvil.chainId,

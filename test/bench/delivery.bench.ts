@@ -17,23 +17,13 @@ import {
   PrivateKeySigner,
 } from '../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import { feesFromHistory, gasLimitFromEstimate } from '../../layers/shared/src/core/delivery/fee-policy.ts';
-import {
-  AdminAlertService,
-  LoggingAlertSink,
-} from '../../layers/shared/src/services/delivery/admin-alerts.ts';
-import { CircuitBreakers } from '../../layers/shared/src/services/delivery/circuit-breakers.ts';
 import { confirmDeliveries } from '../../layers/shared/src/services/delivery/confirm-deliveries.ts';
-import {
-  DEFAULT_DELIVERY_OPTIONS,
-  type DeliveryDeps,
-  NO_METRICS,
-  SILENT_LOG,
-} from '../../layers/shared/src/services/delivery/engine.ts';
 import { enqueueOracleCalls } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { UPDATE_RAFFLE_PROBABILITY } from '../../layers/shared/src/services/delivery/fpmm-oracle-calls.ts';
 import { processOracleCallMessages } from '../../layers/shared/src/services/delivery/process-oracle-call-messages.ts';
 import { ANVIL_DEV_ACCOUNTS, startAnvil } from '../../local/anvil.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
+import { benchDeliveryDeps } from './bench-delivery.ts';
 import type { BenchRow } from './harness.ts';
 
 export const title = 'oracle call delivery';
@@ -78,18 +68,7 @@ export async function bench(): Promise<BenchRow[]> {
       deadLetterQueueUrl: dlq.queueUrl,
       client: sqsClient({ endpoint: `http://127.0.0.1:${sqs.port}` }),
     });
-    const deps: DeliveryDeps = {
-      sql: db.sql,
-      chain,
-      signer: new PrivateKeySigner(oracleKey),
-      queue,
-      alerts: new AdminAlertService(db.sql, new LoggingAlertSink(() => {}), Date.now),
-      breakers: new CircuitBreakers(Date.now),
-      now: Date.now,
-      options: DEFAULT_DELIVERY_OPTIONS,
-      metrics: NO_METRICS,
-      log: SILENT_LOG,
-    };
+    const deps = benchDeliveryDeps({ sql: db.sql, chain, signerKey: oracleKey, queue });
     const enqueueDeps = {
       sql: db.sql,
       queue,
