@@ -19,8 +19,8 @@ describe('the creator oracle in a local cycle', () => {
       EVM_RPC_URL: anvil.url,
       EVM_CHAIN_ID: String(anvil.chainId),
       EVM_SIGNER_SECRET_ARN: 'test/evm-signer',
-      // anvil's well-known dev account 0, the engine's signer in these tests.
-      EVM_SIGNER_ADDRESS: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+      // anvil's well-known dev account 0 signs in these tests.
+      EVM_SIGNER_ADDRESS: ANVIL_DEV_ACCOUNTS[0].address,
       SQS_ENDPOINT: sqs.endpoint,
       ORACLE_CALLS_QUEUE_URL: sqs.queues.oracleCalls.url,
       ORACLE_CALLS_DLQ_URL: sqs.queues.oracleCalls.dlqUrl,
