@@ -25,6 +25,7 @@ import {
   type DeliveryMetrics,
 } from '../layers/shared/src/services/delivery/engine.ts';
 import type { EnqueueDeps } from '../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
+import { jsonRpcPing } from '../layers/shared/src/services/health.ts';
 import { database, queue, secretStore } from './dependencies.ts';
 
 export const deliveryMetrics: DeliveryMetrics = {
@@ -67,15 +68,9 @@ let engine: Promise<DeliveryDeps> | undefined;
 
 /** Without EVM_CHAIN_ID the node is asked once; a signer must know its chain before it signs. */
 async function askChainId(url: string): Promise<number> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-  });
-  const answer = (await response.json()) as { result?: string };
-  if (typeof answer.result !== 'string')
-    throw new ConfigError(`EVM_CHAIN_ID is not set and ${url} did not say`);
-  return Number(BigInt(answer.result));
+  const result = await jsonRpcPing(url, 'eth_chainId');
+  if (typeof result !== 'string') throw new ConfigError(`EVM_CHAIN_ID is not set and ${url} did not say`);
+  return Number(BigInt(result));
 }
 
 export function deliveryEngine(): Promise<DeliveryDeps> {
