@@ -3,23 +3,28 @@
  * queues, secrets, rate limits. Lambdas and the local runtime get the same objects; only the
  * endpoints in the environment differ.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DynamoDbRateLimiter,
   dynamoDbClient,
 } from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
+import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
 import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { createDb, type DbHandle } from '../layers/shared/src/adapters/db/client.ts';
+import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
 import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { config } from '../layers/shared/src/config.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
+import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
 import type { PublisherDeps, SchedulerDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
 
 let db: Promise<DbHandle> | undefined;
@@ -27,6 +32,7 @@ let secrets: SecretStore | undefined;
 let sqs: ReturnType<typeof sqsClient> | undefined;
 const queues = new Map<string, WorkQueue>();
 let limiter: RateLimiter | undefined;
+let bus: EventBus | undefined;
 
 export function secretStore(): SecretStore {
   if (secrets === undefined) {
@@ -125,13 +131,14 @@ export async function publisherDeps(): Promise<PublisherDeps> {
     mode: c.PUBLISH_MODE,
     mints: c.TOKEN_GROUP_MINTS,
     priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
+    events: eventBus(),
   };
 }
 
-/** What the publication scheduler needs: the database and the publish queue. */
+/** What the publication scheduler needs: the database, the publish queue and the event bus. */
 export async function schedulerDeps(): Promise<SchedulerDeps> {
   const { sql } = await database();
-  return { sql, queue: publishQueue() };
+  return { sql, queue: publishQueue(), events: eventBus() };
 }
 
 /** What verifying a publication needs: no signing key. */
@@ -147,6 +154,37 @@ export async function verifierDeps(): Promise<VerifierDeps> {
   };
 }
 
+/**
+ * The domain event bus: EventBridge where a bus is configured (AWS); else the notifications
+ * queue, which is where the bus's rule would deliver (the local runtime); else in-process.
+ */
+export function eventBus(): EventBus {
+  if (bus !== undefined) return bus;
+  const c = config();
+  if (c.EVENT_BUS_NAME !== undefined) {
+    const endpoint = c.EVENTS_ENDPOINT;
+    bus = new EventBridgeBus(
+      new EventBridgeClient({
+        region: c.AWS_REGION,
+        ...(endpoint === undefined
+          ? {}
+          : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      }),
+      c.EVENT_BUS_NAME,
+    );
+  } else if (c.NOTIFICATIONS_QUEUE_URL !== undefined) {
+    bus = new NotificationQueueBus(queue(c.NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'));
+  } else {
+    bus = new InProcessEventBus();
+  }
+  return bus;
+}
+
+/** Replaces the event bus (tests); `undefined` goes back to the configuration. */
+export function useEventBus(replacement: EventBus | undefined): void {
+  bus = replacement;
+}
+
 /** Drops every cached client (the local runtime between runs, tests). */
 export async function resetDependencies(): Promise<void> {
   const handle = db;
@@ -154,6 +192,7 @@ export async function resetDependencies(): Promise<void> {
   secrets = undefined;
   sqs = undefined;
   limiter = undefined;
+  bus = undefined;
   solanaSigner = undefined;
   queues.clear();
   if (handle !== undefined) await (await handle.catch(() => undefined))?.close();

@@ -5,12 +5,8 @@
  * `useMarketDependencies`.
  */
 
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
-import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
-import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
-import { config } from '../layers/shared/src/config.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import { emissionConfig, type MarketConfig, marketConfig } from '../layers/shared/src/market-config.ts';
@@ -19,9 +15,8 @@ import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { Minter } from '../layers/shared/src/ports/minter.ts';
 import type { HealthCheck } from '../layers/shared/src/services/health.ts';
 import { DeliveryEngineMinter } from '../layers/shared/src/services/market/delivery-engine-minter.ts';
-import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
 import { enqueueDependencies } from './delivery.ts';
-import { database, queue, secretStore } from './dependencies.ts';
+import { database, eventBus, secretStore } from './dependencies.ts';
 
 export interface MarketDependencies {
   readonly sql: Sql;
@@ -36,27 +31,6 @@ export interface MarketDependencies {
 
 let overrides: Partial<MarketDependencies> | undefined;
 let built: Promise<MarketDependencies> | undefined;
-
-/** EventBridge where a bus is configured (AWS); else the notifications queue, else in-process. */
-function eventBus(): EventBus {
-  const c = config();
-  if (c.EVENT_BUS_NAME !== undefined) {
-    const endpoint = c.EVENTS_ENDPOINT;
-    return new EventBridgeBus(
-      new EventBridgeClient({
-        region: c.AWS_REGION,
-        ...(endpoint === undefined
-          ? {}
-          : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-      }),
-      c.EVENT_BUS_NAME,
-    );
-  }
-  const url = c.NOTIFICATIONS_QUEUE_URL;
-  return url === undefined
-    ? new InProcessEventBus()
-    : new NotificationQueueBus(queue(url, 'NOTIFICATIONS_QUEUE_URL'));
-}
 
 /** Replaces pieces (the local runtime and tests); `undefined` goes back to the configuration. */
 export function useMarketDependencies(replacement: Partial<MarketDependencies> | undefined): void {

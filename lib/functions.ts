@@ -143,7 +143,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'PublishRoots',
     entry: 'functions/scheduled/publish-roots/index.ts',
     stack: 'pipeline',
-    description: 'Picks up to 50 sealed roots and enqueues one publish message per root (every minute)',
+    description:
+      'Picks up to 50 sealed roots and enqueues one publish message per root; announces published ones (every minute)',
     trigger: {
       kind: 'schedule',
       schedules: [{ id: 'PublishRootsEveryMinute', expression: 'rate(1 minute)', ...everyMinute }],
@@ -151,6 +152,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 55,
     database: true,
     sends: ['publish'],
+    emits: ['RootPublished'],
     asyncRetryAttempts: 0,
   },
   {

@@ -373,6 +373,54 @@ const market: Stage = async (runtime) => {
   }
 };
 
+/**
+ * Demo subscribers to the attention and creator triggers, made before anything is published so
+ * the roots and milestones of this cycle reach them.
+ */
+const subscriptions: Stage = async () => {
+  const { subscribe } = await import('../layers/shared/src/services/market/notifications.ts');
+  const { sql } = await database();
+  const made = [
+    await subscribe(sql, {
+      userId: 'demo-viewer',
+      trigger: 'epoch_published',
+      params: {},
+      contact: { email: 'viewer@example.test' },
+    }),
+    await subscribe(sql, {
+      userId: 'demo-fan',
+      trigger: 'creator_milestone',
+      params: {},
+      contact: { email: 'fan@example.test', phone: '+15550100002' },
+    }),
+  ];
+  return { subscriptions: made.map((m) => m.subscriptionId) };
+};
+
+/**
+ * The notifications queue through its Lambda consumer: the RootPublished and MilestoneReached
+ * events the publisher and the creator sync put there become outbox rows and are sent (to
+ * recording channels: locally, the outbox is where a notification can be read).
+ */
+const notifications: Stage = async (runtime) => {
+  const { handler, useNotificationChannels } = await import('../functions/queue/notifications/index.ts');
+  const { CHANNELS, RecordingChannel } = await import(
+    '../layers/shared/src/services/market/notifications.ts'
+  );
+  useNotificationChannels(new Map(CHANNELS.map((name) => [name, new RecordingChannel(name)])));
+  const consumer = (event: SQSEvent) => handler(event, {} as never);
+  await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
+  const { sql } = await database();
+  const rows = await sql<{ trigger: string; status: string; n: number }[]>`
+    select trigger, status, count(*)::int as n from market.notification_outbox group by trigger, status order by trigger, status`;
+  const byTrigger: Record<string, Record<string, number>> = {};
+  for (const row of rows) byTrigger[row.trigger] = { ...byTrigger[row.trigger], [row.status]: row.n };
+  for (const trigger of ['epoch_published', 'creator_milestone']) {
+    if ((byTrigger[trigger]?.['sent'] ?? 0) === 0) throw new Error(`no ${trigger} notification was sent`);
+  }
+  return { byTrigger };
+};
+
 /** StreamVault demo creators seeded, synced to anvil through the delivery engine, coins launched. */
 const creators: Stage = async (runtime, context) => {
   const { runCreatorOracleStage } = await import('./creator-oracle-stage.ts');
@@ -381,6 +429,7 @@ const creators: Stage = async (runtime, context) => {
 
 /** The stages in pipeline order; each later stage reads what the earlier ones wrote. */
 export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
+  ['subscriptions', subscriptions],
   ['discovery', discover],
   ['chat', chat],
   ['ingestApi', ingestViaApi],
@@ -390,6 +439,7 @@ export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['oracleCalls', oracleCalls],
   ['creators', creators],
   ['market', market],
+  ['notifications', notifications],
 ];
 
 export async function runCycle(runtime: LocalRuntime, nowMs = Date.now()): Promise<CycleSummary> {

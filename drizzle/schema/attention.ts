@@ -322,9 +322,14 @@ export const publications = attention.table(
     publishedAt: tstz('published_at'),
     /** When the root's amounts went back to carried balances (expired, or its ring slot reused). */
     returnedAt: tstz('returned_at'),
+    /** When RootPublished went out on the event bus (an outbox: null until it did). */
+    announcedAt: tstz('announced_at'),
   },
   (t) => [
     primaryKey({ columns: [t.epoch, t.channel] }),
     index('publications_status_idx').on(t.status, t.channel, t.epoch),
+    index('publications_unannounced_idx')
+      .on(t.publishedAt)
+      .where(sql`${t.status} = 'published' and ${t.announcedAt} is null`),
   ],
 );

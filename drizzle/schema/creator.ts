@@ -264,10 +264,13 @@ export const creatorMilestones = creator.table(
     description: text('description').notNull(),
     reachedAt: tstz('reached_at').notNull().defaultNow(),
     syncRunId: uuid('sync_run_id'),
+    /** When MilestoneReached went out on the event bus (an outbox: null until it did). */
+    announcedAt: tstz('announced_at'),
   },
   (t) => [
     uniqueIndex('creator_milestones_creator_milestone_idx').on(t.creatorId, t.milestone),
     index('creator_milestones_reached_idx').on(t.reachedAt),
+    index('creator_milestones_unannounced_idx').on(t.id).where(sql`${t.announcedAt} is null`),
   ],
 );
 

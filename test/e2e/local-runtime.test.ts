@@ -71,6 +71,13 @@ describe('oracle local', () => {
     expect(summary.stages.market.ok).toBe(true);
     expect(summary.stages.creators.metricsPushed).toBe(summary.stages.creators.creators);
     expect(summary.stages.creators.onChainMatches.equal).toBe(summary.stages.creators.onChainMatches.checked);
+    // Every root published and every milestone recorded reached the demo subscribers, once.
+    expect(summary.stages.notifications.byTrigger.epoch_published).toEqual({
+      sent: summary.stages.publish.published,
+    });
+    expect(summary.stages.notifications.byTrigger.creator_milestone).toEqual({
+      sent: summary.stages.creators.milestonesRecorded,
+    });
     const pids = Object.values(summary.processes) as number[];
     expect(pids.length).toBeGreaterThanOrEqual(2);
     await waitFor(() => pids.every((pid) => !alive(pid)), 5000);

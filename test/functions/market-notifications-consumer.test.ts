@@ -87,6 +87,76 @@ describe('notifications queue consumer', () => {
     ]);
   });
 
+  it('takes domain events in the envelope the EventBridge rule delivers, matched by their params', async () => {
+    const creator = `0x${'ab'.repeat(20)}`;
+    await subscribe(t.sql, {
+      userId: 'gina',
+      trigger: 'creator_milestone',
+      params: { creator },
+      contact: { email: 'gina@example.test' },
+    });
+    await subscribe(t.sql, {
+      userId: 'hugo',
+      trigger: 'epoch_published',
+      params: { channel: 'other_channel' },
+      contact: { email: 'hugo@example.test' },
+    });
+    const envelope = (detailType: string, detail: Record<string, unknown>) => ({
+      version: '0',
+      id: 'eb-1',
+      source: 'engagement-oracle',
+      'detail-type': detailType,
+      account: '000000000000',
+      time: '2025-06-15T12:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail,
+    });
+    const milestone = envelope('MilestoneReached', {
+      type: 'MilestoneReached',
+      creatorId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      creator,
+      stageName: 'Nova Vale',
+      milestone: 'plays_100k',
+      description: '100K plays',
+      value: '100250',
+      timestamp: 1_750_000_000,
+    });
+    const published = envelope('RootPublished', {
+      type: 'RootPublished',
+      epoch: 1_749_999_600,
+      channel: 'some_channel',
+      root: `0x${'cd'.repeat(32)}`,
+      signature: null,
+      slot: null,
+      timestamp: 1_750_000_000,
+    });
+    const sentBefore = email.sent.length;
+
+    const response = await handler(sqsEvent([milestone, published, milestone]), {} as Context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    // Gina follows that creator: one email, however often the event comes; Hugo follows another channel.
+    expect(email.sent.slice(sentBefore)).toEqual([
+      { to: 'gina@example.test', subject: 'Milestone reached', body: 'Nova Vale reached 100K plays.' },
+    ]);
+    const rows = await t.sql`
+      select user_id, event_id from market.notification_outbox where trigger in ('creator_milestone', 'epoch_published')`;
+    expect(rows.map((r) => [r['user_id'], r['event_id']])).toEqual([
+      ['gina', 'milestone:7c9e6679-7425-40de-944b-e07fc1f90ae7:plays_100k'],
+    ]);
+  });
+
+  it('fails an envelope whose detail does not fit its detail-type', async () => {
+    const body = {
+      source: 'engagement-oracle',
+      'detail-type': 'RootPublished',
+      detail: { epoch: 1_749_999_601, channel: 'c', root: '0x00', signature: null, slot: null, timestamp: 1 },
+    };
+    const response = await handler(sqsEvent([body]), {} as Context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+  });
+
   it('rejects a malformed message as a batch item failure', async () => {
     const response = await handler(sqsEvent([{ event: { id: '' } }]), {} as Context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);

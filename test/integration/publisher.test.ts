@@ -5,9 +5,11 @@ import { createAttentionProgram } from '../../layers/shared/src/adapters/solana/
 import { generateKeypairSigner } from '../../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
+import type { EventBus, RootPublishedEvent } from '../../layers/shared/src/ports/event-bus.ts';
 import type { SignedTransaction, SolanaClient } from '../../layers/shared/src/ports/solana.ts';
 import {
   type PublisherDeps,
+  publishBatch,
   publishRoot,
   schedulePublications,
   verifyPublication,
@@ -144,6 +146,44 @@ describe('root publisher, memo mode', () => {
     expect(row?.['status']).toBe('published');
     expect(await landed()).toHaveLength(1);
     expect((await verifyPublication(deps, EPOCH, 'chan_fault')).ok).toBe(true);
+  });
+
+  it('announces a published root once: the consumer first, the next scheduler tick if the bus refused', async () => {
+    const stored = await storeTree(t.sql, { epoch: EPOCH, channel: 'chan_news', users: ['alice_a'] });
+    const announced: RootPublishedEvent[] = [];
+    let busDown = true;
+    const events: EventBus = {
+      publish: async (event) => {
+        if (busDown) throw new Error('event bus unreachable');
+        if (event.type === 'RootPublished') announced.push(event);
+      },
+    };
+    const message = { epoch: EPOCH, channel: stored.channel };
+    const retried = await publishBatch({ ...deps, events }, [
+      { messageId: 'm1', groupId: 'memo:chan_news', body: JSON.stringify(message) },
+    ]);
+    expect(retried).toEqual([]);
+    expect(announced).toHaveLength(0);
+
+    busDown = false;
+    const tick = await schedulePublications({ ...deps, events });
+    const next = await schedulePublications({ ...deps, events });
+
+    expect(tick.announced).toBe(1);
+    expect(next.announced).toBe(0);
+    const [row] = await t.sql<{ signature: string; slot: string }[]>`
+      select signature, slot::text from attention.publications where channel = 'chan_news'`;
+    expect(announced).toEqual([
+      {
+        type: 'RootPublished',
+        epoch: EPOCH,
+        channel: 'chan_news',
+        root: `0x${stored.root.replace(/^0x/, '')}`,
+        signature: row!.signature,
+        slot: Number(row!.slot),
+        timestamp: expect.any(Number),
+      },
+    ]);
   });
 
   it('after a crash between recording and sending, sends the recorded transaction, not a new one', async () => {

@@ -1,6 +1,7 @@
 /**
- * The notifications queue's consumer. A message carries a notification event (from the event
- * bus) or outbox ids to retry. An event is dispatched into the outbox (once per user, channel
+ * The notifications queue's consumer. A message carries a domain event as EventBridge's rule
+ * delivers it (`{ "detail-type", detail }`), a notification event (the local bus), or outbox ids
+ * to retry. An event is dispatched into the outbox (once per user, channel
  * and event) and its rows are sent; a row that fails is reported as a batch item failure, so SQS
  * redelivers it and, past maxReceiveCount, moves it to the DLQ.
  */
@@ -13,6 +14,10 @@ import { SesEmailChannel } from '../../../layers/shared/src/adapters/aws/ses-ema
 import { SnsSmsChannel } from '../../../layers/shared/src/adapters/aws/sns-sms-channel.ts';
 import { type VapidKeys, WebPushChannel } from '../../../layers/shared/src/adapters/web-push-channel.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
+import {
+  domainEventFromEnvelope,
+  eventBridgeEnvelopeSchema,
+} from '../../../layers/shared/src/core/events/domain-event-schema.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { flushMetrics } from '../../../layers/shared/src/observability.ts';
@@ -23,6 +28,8 @@ import type {
 import {
   deliverNotifications,
   dispatchNotificationEvent,
+  type NotificationEvent,
+  notificationEventFor,
   TRIGGERS,
 } from '../../../layers/shared/src/services/market/notifications.ts';
 import { secretStore } from '../../dependencies.ts';
@@ -92,16 +99,32 @@ export function useNotificationChannels(replacement: ReadonlyMap<ChannelName, No
   channels = replacement;
 }
 
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const parsed = message.safeParse(JSON.parse(record.body));
+function parseMessage(body: string): {
+  event?: NotificationEvent | undefined;
+  outboxIds?: number[] | undefined;
+} {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new ValidationError('notification message is not JSON');
+  }
+  const envelope = eventBridgeEnvelopeSchema.safeParse(value);
+  if (envelope.success) return { event: notificationEventFor(domainEventFromEnvelope(envelope.data)) };
+  const parsed = message.safeParse(value);
   if (!parsed.success) throw new ValidationError(`notification message: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const parsed = parseMessage(record.body);
   const deps = await marketDependencies();
-  let ids = parsed.data.outboxIds ?? [];
-  if (parsed.data.event !== undefined) {
-    await dispatchNotificationEvent(deps.sql, parsed.data.event);
+  let ids = parsed.outboxIds ?? [];
+  if (parsed.event !== undefined) {
+    await dispatchNotificationEvent(deps.sql, parsed.event);
     // A redelivered event creates nothing new but retries what failed for it before.
     const rows = await deps.sql<{ id: number }[]>`
-      select id from market.notification_outbox where event_id = ${parsed.data.event.id} and status = 'pending'`;
+      select id from market.notification_outbox where event_id = ${parsed.event.id} and status = 'pending'`;
     ids = rows.map((row) => Number(row.id));
   }
   if (ids.length === 0) return;

@@ -17,6 +17,7 @@ import {
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator-sync.ts';
 import { enqueueDependencies } from '../../delivery.ts';
+import { eventBus } from '../../dependencies.ts';
 
 const settings = loadConfig(process.env, {
   require: ['DATABASE_URL', 'EVM_RPC_URL', 'EVM_CHAIN_ID', 'EVM_SIGNER_ADDRESS', 'ORACLE_CALLS_QUEUE_URL'],
@@ -71,6 +72,7 @@ function syncDeps(): Promise<CreatorSyncDeps> {
         info: (message, data) => logger.info(message, data ?? {}),
         warn: (message, data) => logger.warn(message, data ?? {}),
       },
+      events: eventBus(),
     };
   })();
   deps.catch(() => {

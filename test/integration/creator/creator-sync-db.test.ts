@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTO_PER_FIL } from '../../../layers/shared/src/core/creator/milestones.ts';
 import { quarterContaining } from '../../../layers/shared/src/core/creator/revenue.ts';
+import type { EventBus, MilestoneReachedEvent } from '../../../layers/shared/src/ports/event-bus.ts';
 import { seedCreatorDemo } from '../../../layers/shared/src/services/creator-demo-seed.ts';
 import {
   type CreatorSyncDeps,
@@ -130,6 +131,35 @@ describe('creator sync up to the delivery engine boundary', () => {
     ]);
     expect(by('Almost Famous')).not.toContain('revenue_100fil_month');
     expect(by('Headliner')).toContain('revenue_100fil_month');
+  });
+
+  it('announces each milestone once, and the ones the bus refused on the next run', async () => {
+    const announced: MilestoneReachedEvent[] = [];
+    let busDown = true;
+    const events: EventBus = {
+      publish: async (event) => {
+        if (busDown) throw new Error('event bus unreachable');
+        if (event.type === 'MilestoneReached') announced.push(event);
+      },
+    };
+    const first = await runCreatorSync({ ...deps, events });
+    expect(first.status).toBe('partial');
+    expect(first.errors.join()).toMatch(/announcing milestones: event bus unreachable/);
+    expect(first.milestonesAnnounced).toBe(0);
+
+    busDown = false;
+    const second = await runCreatorSync({ ...deps, events });
+    const third = await runCreatorSync({ ...deps, events });
+
+    expect(second.milestonesAnnounced).toBe(first.milestonesRecorded);
+    expect(third.milestonesAnnounced).toBe(0);
+    const recorded = await t.sql<{ creator_id: string; milestone: string; wallet_address: string }[]>`
+      select m.creator_id, m.milestone, c.wallet_address
+      from creator.creator_milestones m join creator.creators c on c.id = m.creator_id order by m.id`;
+    expect(announced.map((e) => [e.creatorId, e.milestone, e.creator])).toEqual(
+      recorded.map((r) => [r.creator_id, r.milestone, r.wallet_address]),
+    );
+    expect(announced[0]!.timestamp).toBe(Math.floor(NOW.getTime() / 1000));
   });
 
   it('does not record a milestone reached only through soft-deleted plays', async () => {

@@ -27,8 +27,36 @@ export interface TokenMintedEvent {
   readonly timestamp: number;
 }
 
-export type MarketEvent = PriceUpdatedEvent | TokenMintedEvent;
+/** A creator reached a milestone (recorded once per creator and milestone by the creator sync). */
+export interface MilestoneReachedEvent {
+  readonly type: 'MilestoneReached';
+  readonly creatorId: string;
+  /** The creator's wallet, lowercase. */
+  readonly creator: string;
+  readonly stageName: string;
+  /** Stable milestone id (`plays_100k`, ...). */
+  readonly milestone: string;
+  readonly description: string;
+  /** The value that reached the threshold, decimal string. */
+  readonly value: string;
+  readonly timestamp: number;
+}
+
+/** An epoch's root for one channel landed on Solana. */
+export interface RootPublishedEvent {
+  readonly type: 'RootPublished';
+  /** Epoch start, unix seconds. */
+  readonly epoch: number;
+  readonly channel: string;
+  /** 0x-prefixed hex. */
+  readonly root: string;
+  readonly signature: string | null;
+  readonly slot: number | null;
+  readonly timestamp: number;
+}
+
+export type DomainEvent = PriceUpdatedEvent | TokenMintedEvent | MilestoneReachedEvent | RootPublishedEvent;
 
 export interface EventBus {
-  publish(event: MarketEvent): Promise<void>;
+  publish(event: DomainEvent): Promise<void>;
 }

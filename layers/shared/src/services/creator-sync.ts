@@ -6,7 +6,7 @@
  *   2. computes every creator's metrics in one query;
  *   3. enqueues `updateCreatorMetrics` for each creator whose metrics differ from what was last
  *      sent, with a request id per (creator, metrics, generation) and a supersede key per creator;
- *   4. records newly reached milestones (once each);
+ *   4. records newly reached milestones (once each) and announces them (MilestoneReached);
  *   5. launches a coin for each creator past the thresholds whose on-chain
  *      `meetsLaunchRequirements` is true, with a request id per creator and attempt;
  *   6. records the last completed quarter's revenue distributions (once per creator and quarter)
@@ -36,6 +36,7 @@ import {
   LAUNCH_CREATOR_COIN,
   UPDATE_CREATOR_METRICS,
 } from '../ports/creator-contracts.ts';
+import type { EventBus } from '../ports/event-bus.ts';
 import type {
   OracleCallGateway,
   OracleCallOutcome,
@@ -69,6 +70,8 @@ export interface CreatorSyncDeps {
   readonly now?: () => Date;
   readonly metrics?: SyncMetricsSink;
   readonly log?: SyncLog;
+  /** Where MilestoneReached goes; milestones wait unannounced (not lost) without one. */
+  readonly events?: EventBus;
 }
 
 export interface CreatorSyncReport {
@@ -86,6 +89,8 @@ export interface CreatorSyncReport {
   /** Calls (updates and launches) that failed for good since the last run. */
   readonly failedCalls: number;
   readonly milestonesRecorded: number;
+  /** MilestoneReached events put on the bus (this run's milestones and any an earlier run missed). */
+  readonly milestonesAnnounced: number;
   readonly coinsEnqueued: number;
   readonly coinsLaunched: number;
   /** Creators past the thresholds whose metrics are not yet on-chain. */
@@ -166,6 +171,12 @@ async function syncRun(
 
   const sent = await enqueueChangedMetrics(deps, runId, now, metrics);
   const milestonesRecorded = await recordMilestones(sql, runId, now, metrics);
+  let milestonesAnnounced = 0;
+  try {
+    milestonesAnnounced = await announceMilestones(deps, now);
+  } catch (error) {
+    errors.push(`announcing milestones: ${errorText(error)}`);
+  }
   const coins = await launchEligibleCoins(deps, runId, metrics, errors);
   let distributionsRecorded = 0;
   try {
@@ -195,6 +206,7 @@ async function syncRun(
     confirmed: reconciled.confirmed,
     failedCalls: reconciled.failed,
     milestonesRecorded,
+    milestonesAnnounced,
     coinsEnqueued: coins.enqueued,
     coinsLaunched: reconciled.coinsLaunched,
     coinsAwaitingChain: coins.awaitingChain,
@@ -483,6 +495,52 @@ async function recordMilestones(
     on conflict (creator_id, milestone) do nothing
     returning 1`;
   return inserted.length;
+}
+
+const ANNOUNCE_BATCH = 500;
+
+/**
+ * Puts MilestoneReached on the event bus for recorded milestones not announced yet, oldest first,
+ * marking each once the bus took it (`announced_at` is the outbox). A crash in between announces
+ * one again under the same notification id, so nobody is notified twice.
+ */
+async function announceMilestones(deps: CreatorSyncDeps, now: Date): Promise<number> {
+  const { sql, events } = deps;
+  if (events === undefined) return 0;
+  const rows = await sql<
+    {
+      id: number;
+      creator_id: string;
+      wallet_address: string;
+      stage_name: string;
+      milestone: string;
+      description: string;
+      value: string;
+      reached_at: string;
+    }[]
+  >`
+    select m.id::float8 as id, m.creator_id, c.wallet_address, c.stage_name, m.milestone, m.description,
+      m.value_at_reach::text as value, m.reached_at::text
+    from creator.creator_milestones m join creator.creators c on c.id = m.creator_id
+    where m.announced_at is null
+    order by m.id
+    limit ${ANNOUNCE_BATCH}`;
+  for (const row of rows) {
+    await events.publish({
+      type: 'MilestoneReached',
+      creatorId: row.creator_id,
+      creator: row.wallet_address,
+      stageName: row.stage_name,
+      milestone: row.milestone,
+      description: row.description,
+      value: row.value,
+      timestamp: Math.floor(new Date(row.reached_at).getTime() / 1000),
+    });
+    await sql`
+      update creator.creator_milestones set announced_at = ${now.toISOString()}::timestamptz
+      where id = ${row.id} and announced_at is null`;
+  }
+  return rows.length;
 }
 
 interface CoinRow {

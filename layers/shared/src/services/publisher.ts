@@ -28,6 +28,7 @@ import { buildRootMemo, parseRootMemo, rootMemoInstruction } from '../core/solan
 import { ChainError, ConfigError, NotFoundError, ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
+import type { EventBus } from '../ports/event-bus.ts';
 import type {
   AttentionProgram,
   BlockhashLifetime,
@@ -61,6 +62,8 @@ export interface PublisherDeps {
   readonly mints: Readonly<Record<string, MintConfig>>;
   readonly priorityFeeMicroLamports?: bigint;
   readonly now?: () => Date;
+  /** Where RootPublished goes once a root is on chain; nothing is announced without one. */
+  readonly events?: EventBus;
 }
 
 export interface PublishMessage {
@@ -91,10 +94,12 @@ const now = (deps: Pick<PublisherDeps, 'now'>) => (deps.now ?? (() => new Date()
 export interface ScheduleResult {
   readonly queued: PublishMessage[];
   readonly expired: PublishMessage[];
+  /** Published roots whose RootPublished went out on this tick (ones the consumer could not announce). */
+  readonly announced: number;
 }
 
 /** What the every-minute scheduler needs: no chain, no signing key. */
-export type SchedulerDeps = Pick<PublisherDeps, 'sql' | 'queue' | 'now'>;
+export type SchedulerDeps = Pick<PublisherDeps, 'sql' | 'queue' | 'now' | 'events'>;
 
 export async function schedulePublications(deps: SchedulerDeps): Promise<ScheduleResult> {
   const at = now(deps);
@@ -146,7 +151,51 @@ export async function schedulePublications(deps: SchedulerDeps): Promise<Schedul
       from unnest(${picked.map((r) => r.epoch)}::bigint[], ${picked.map((r) => r.channel)}::text[]) as t(epoch, channel)
       where p.epoch = t.epoch and p.channel = t.channel`;
   }
-  return { queued: picked.map((r) => ({ epoch: r.epoch, channel: r.channel })), expired };
+  const announced = await announcePublications(deps).catch((error: unknown) => {
+    logger.warn('announcing published roots failed; the next tick tries again', { error: error as Error });
+    return 0;
+  });
+  return { queued: picked.map((r) => ({ epoch: r.epoch, channel: r.channel })), expired, announced };
+}
+
+const ANNOUNCE_BATCH = 200;
+
+/**
+ * Puts RootPublished on the event bus for published roots not announced yet (all of them, or
+ * the one named), marking each once the bus took it: `announced_at` is the outbox. A crash
+ * between the two announces the root again; its notification id is the same, so nobody is
+ * notified twice.
+ */
+export async function announcePublications(
+  deps: Pick<PublisherDeps, 'sql' | 'events' | 'now'>,
+  only?: PublishMessage,
+): Promise<number> {
+  const events = deps.events;
+  if (events === undefined) return 0;
+  const rows = await deps.sql<
+    { epoch: number; channel: string; root: string; signature: string | null; slot: number | null }[]
+  >`
+    select epoch::float8 as epoch, channel, root, signature, slot::float8 as slot
+    from attention.publications
+    where status = 'published' and announced_at is null
+      ${only === undefined ? deps.sql`` : deps.sql`and epoch = ${only.epoch} and channel = ${only.channel}`}
+    order by published_at, epoch, channel
+    limit ${ANNOUNCE_BATCH}`;
+  for (const row of rows) {
+    await events.publish({
+      type: 'RootPublished',
+      epoch: row.epoch,
+      channel: row.channel,
+      root: `0x${row.root.replace(/^0x/, '').toLowerCase()}`,
+      signature: row.signature,
+      slot: row.slot,
+      timestamp: Math.floor(now(deps).getTime() / 1000),
+    });
+    await deps.sql`
+      update attention.publications set announced_at = ${now(deps).toISOString()}::timestamptz
+      where epoch = ${row.epoch} and channel = ${row.channel} and announced_at is null`;
+  }
+  return rows.length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,6 +577,15 @@ export async function publishBatch(
           const message = parsePublishMessage(record.body);
           const outcome = await publishRoot(deps, message);
           logger.info('root handled', { ...message, ...outcome });
+          if (outcome.outcome !== 'expired') {
+            // Best effort here: the scheduler's next tick announces whatever this missed.
+            await announcePublications(deps, message).catch((error: unknown) =>
+              logger.warn('announcing the root failed; the scheduler retries', {
+                ...message,
+                error: error as Error,
+              }),
+            );
+          }
         } catch (error) {
           logger.error('publishing failed; the message will be retried', {
             messageId: record.messageId,

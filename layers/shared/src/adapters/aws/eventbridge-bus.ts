@@ -5,7 +5,7 @@
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DependencyError } from '../../errors.ts';
-import type { EventBus, MarketEvent } from '../../ports/event-bus.ts';
+import type { DomainEvent, EventBus } from '../../ports/event-bus.ts';
 
 export const EVENT_SOURCE = 'engagement-oracle';
 
@@ -15,7 +15,7 @@ export class EventBridgeBus implements EventBus {
     private readonly busName: string,
   ) {}
 
-  async publish(event: MarketEvent): Promise<void> {
+  async publish(event: DomainEvent): Promise<void> {
     const out = await this.client.send(
       new PutEventsCommand({
         Entries: [

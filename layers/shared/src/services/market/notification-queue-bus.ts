@@ -3,14 +3,14 @@
  * event it raises. It stands in for the EventBridge rule (bus → notifications queue) until the
  * EventBridge adapter exists, so the Lambdas' PriceUpdated and TokenMinted still notify users.
  */
-import type { EventBus, MarketEvent } from '../../ports/event-bus.ts';
+import type { DomainEvent, EventBus } from '../../ports/event-bus.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import { notificationEventFor } from './notifications.ts';
 
 export class NotificationQueueBus implements EventBus {
   constructor(private readonly queue: WorkQueue) {}
 
-  async publish(event: MarketEvent): Promise<void> {
+  async publish(event: DomainEvent): Promise<void> {
     await this.queue.send({ body: { event: notificationEventFor(event) } });
   }
 }

@@ -14,7 +14,7 @@ import {
   renderTemplate,
 } from '../../core/market/notification-rules.ts';
 import { NotFoundError } from '../../errors.ts';
-import type { MarketEvent } from '../../ports/event-bus.ts';
+import type { DomainEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
 
 export const TRIGGERS = ['token_minted', 'price_alert', 'creator_milestone', 'epoch_published'] as const;
@@ -30,7 +30,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<NotificationTrigger, { subject: 
     subject: 'Price alert: {{token}}',
     body: 'The price of {{token}} crossed {{direction}} {{threshold}}: now {{price}}.',
   },
-  creator_milestone: { subject: 'Milestone reached', body: '{{creator}} reached {{milestone}}.' },
+  creator_milestone: { subject: 'Milestone reached', body: '{{creatorName}} reached {{milestone}}.' },
   epoch_published: {
     subject: 'Epoch published',
     body: 'Epoch {{epoch}} of {{channel}} was published: root {{root}}.',
@@ -108,27 +108,54 @@ export interface NotificationEvent {
   readonly data: Readonly<Record<string, string | number>>;
 }
 
-/** The notification events a market event can raise. */
-export function notificationEventFor(event: MarketEvent): NotificationEvent {
-  if (event.type === 'TokenMinted') {
-    return {
-      id: `minted:${event.claimId}`,
-      trigger: 'token_minted',
-      occurredAt: event.timestamp,
-      data: {
-        holder: event.holder,
-        amount: event.amount,
-        credentialId: event.credentialId,
-        claimId: event.claimId,
-      },
-    };
+/** The notification event a domain event raises; its id is stable, so a redelivery is the same event. */
+export function notificationEventFor(event: DomainEvent): NotificationEvent {
+  switch (event.type) {
+    case 'TokenMinted':
+      return {
+        id: `minted:${event.claimId}`,
+        trigger: 'token_minted',
+        occurredAt: event.timestamp,
+        data: {
+          holder: event.holder,
+          amount: event.amount,
+          credentialId: event.credentialId,
+          claimId: event.claimId,
+        },
+      };
+    case 'PriceUpdated':
+      return {
+        id: `price:${event.chainId}:${event.tokenAddress}:${event.blockNumber}`,
+        trigger: 'price_alert',
+        occurredAt: event.timestamp,
+        data: { token: event.tokenAddress, price: event.price, blockNumber: event.blockNumber },
+      };
+    case 'MilestoneReached':
+      return {
+        id: `milestone:${event.creatorId}:${event.milestone}`,
+        trigger: 'creator_milestone',
+        occurredAt: event.timestamp,
+        data: {
+          creator: event.creator.toLowerCase(),
+          creatorName: event.stageName,
+          milestone: event.description,
+          milestoneId: event.milestone,
+          value: event.value,
+        },
+      };
+    case 'RootPublished':
+      return {
+        id: `published:${event.epoch}:${event.channel}`,
+        trigger: 'epoch_published',
+        occurredAt: event.timestamp,
+        data: {
+          epoch: new Date(event.epoch * 1000).toISOString(),
+          channel: event.channel,
+          root: event.root,
+          signature: event.signature ?? '',
+        },
+      };
   }
-  return {
-    id: `price:${event.chainId}:${event.tokenAddress}:${event.blockNumber}`,
-    trigger: 'price_alert',
-    occurredAt: event.timestamp,
-    data: { token: event.tokenAddress, price: event.price, blockNumber: event.blockNumber },
-  };
 }
 
 interface CandidateRow {
