@@ -151,11 +151,17 @@ interface LoadResult {
   readonly requests: number;
   readonly rate: number;
   readonly failures: number;
+  /** What the failures were: non-2xx statuses, timeouts and socket errors, by kind. */
+  readonly failureKinds: Record<string, number>;
 }
 
 /** autocannon with `CONNECTIONS` connections for `DURATION_S`; p95 from every response's own time. */
 async function load(url: string, nextPath: () => string, durationS = DURATION_S): Promise<LoadResult> {
   const times: number[] = [];
+  const failureKinds: Record<string, number> = {};
+  const count = (kind: string) => {
+    failureKinds[kind] = (failureKinds[kind] ?? 0) + 1;
+  };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -173,8 +179,12 @@ async function load(url: string, nextPath: () => string, durationS = DURATION_S)
       },
       (error, done) => (error ? reject(error) : resolve(done)),
     );
-    instance.on('response', (_client, _status, _bytes, responseTime) => {
+    instance.on('response', (_client, status, _bytes, responseTime) => {
       times.push(responseTime);
+      if (status < 200 || status > 299) count(`HTTP ${status}`);
+    });
+    instance.on('reqError', (error: NodeJS.ErrnoException) => {
+      count(error.code ?? error.message);
     });
   });
   times.sort((a, b) => a - b);
@@ -186,6 +196,7 @@ async function load(url: string, nextPath: () => string, durationS = DURATION_S)
     rate: result.requests.average,
     // autocannon counts timeouts among its errors.
     failures: result.errors + result.non2xx,
+    failureKinds,
   };
 }
 
@@ -237,7 +248,7 @@ async function claimsRows(url: string): Promise<BenchRow[]> {
       peer: { name: 'static-response node:http server', value: peer.p95 },
       target: '< 500 ms, <= 3x peer, 0 errors',
       met: ours.failures === 0 && ours.p95 < 500 && within,
-      notes: `${ours.requests} requests (${ours.rate.toFixed(0)}/s), ${ours.failures} errors/timeouts/non-2xx, p50 ${ours.p50} ms; peer ${peer.requests} requests (${peer.rate.toFixed(0)}/s), p50 ${peer.p50} ms, ${peer.failures} failures`,
+      notes: `${ours.requests} requests (${ours.rate.toFixed(0)}/s), ${ours.failures} errors/timeouts/non-2xx ${JSON.stringify(ours.failureKinds)}, p50 ${ours.p50} ms; peer ${peer.requests} requests (${peer.rate.toFixed(0)}/s), p50 ${peer.p50} ms, ${peer.failures} failures`,
     },
   ];
 }
