@@ -308,10 +308,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
-    description: 'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix',
+    description:
+      'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix; the wallet bound for a user',
     trigger: {
       kind: 'http',
-      routes: [{ method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } }],
+      routes: [
+        { method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'GET', path: '/wallets/{user}', auth: 'none' },
+      ],
     },
     timeoutSeconds: 29,
     database: true,
@@ -375,6 +379,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       kind: 'http',
       routes: [
         { method: 'GET', path: '/admin/oracle-calls', auth: 'admin' },
+        { method: 'GET', path: '/admin/oracle-calls/{id}', auth: 'admin' },
         { method: 'POST', path: '/admin/oracle-calls/{id}/retry', auth: 'admin' },
         { method: 'GET', path: '/admin/alerts', auth: 'admin' },
       ],
