@@ -556,6 +556,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
   },
   {
+    name: 'OpenApiDocument',
+    entry: 'functions/api/openapi/index.ts',
+    stack: 'api',
+    description:
+      'GET /openapi.json: the OpenAPI document of the HTTP API, generated from the route contracts',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/openapi.json', auth: 'none' }] },
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
     name: 'WsPrices',
     entry: 'functions/api/ws-prices/index.ts',
     stack: 'api',

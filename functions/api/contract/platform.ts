@@ -1,4 +1,4 @@
-/** The platform's own routes. */
+/** The platform's own routes: health and this API's document. */
 import { defineRoute } from './route-contract.ts';
 import { z } from './zod.ts';
 
@@ -24,6 +24,19 @@ export const PLATFORM_ROUTES = {
     responses: {
       200: { description: 'Every dependency is up', schema: healthReport },
       503: { description: 'A dependency is down', schema: healthReport },
+    },
+    errors: {},
+  }),
+  'GET /openapi.json': defineRoute({
+    tag: 'platform',
+    summary: 'This document',
+    responses: {
+      200: {
+        description: 'The OpenAPI 3.1 document of the HTTP API',
+        schema: z
+          .object({ openapi: z.string(), info: z.record(z.unknown()), paths: z.record(z.unknown()) })
+          .passthrough(),
+      },
     },
     errors: {},
   }),
