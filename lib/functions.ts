@@ -310,10 +310,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
-    description: 'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix',
+    description:
+      'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix; the wallet bound for a user',
     trigger: {
       kind: 'http',
-      routes: [{ method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } }],
+      routes: [
+        { method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'GET', path: '/wallets/{user}', auth: 'none' },
+      ],
     },
     timeoutSeconds: 29,
     database: true,
@@ -377,6 +381,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       kind: 'http',
       routes: [
         { method: 'GET', path: '/admin/oracle-calls', auth: 'admin' },
+        { method: 'GET', path: '/admin/oracle-calls/{id}', auth: 'admin' },
         { method: 'POST', path: '/admin/oracle-calls/{id}/retry', auth: 'admin' },
         { method: 'GET', path: '/admin/alerts', auth: 'admin' },
       ],
@@ -551,6 +556,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 10,
     database: true,
+  },
+  {
+    name: 'OpenApiDocument',
+    entry: 'functions/api/openapi/index.ts',
+    stack: 'api',
+    description:
+      'GET /openapi.json: the OpenAPI document of the HTTP API, generated from the route contracts',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/openapi.json', auth: 'none' }] },
+    memoryMb: 256,
+    timeoutSeconds: 10,
   },
   {
     name: 'WsPrices',

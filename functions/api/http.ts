@@ -4,8 +4,10 @@
  * is logged with its stack and answered with a plain 500 that leaks nothing.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
 import { isOracleError, RateLimitedError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
+import type { RouteContract } from './contract/route-contract.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
@@ -74,8 +76,81 @@ export function httpHandler(
   };
 }
 
-export function pathParam(event: HttpEvent, name: string): string {
-  const value = event.pathParameters?.[name];
-  if (value === undefined || value === '') throw new ValidationError(`path parameter ${name} is required`);
-  return decodeURIComponent(value);
+export function optionalJsonBody(event: HttpEvent): unknown {
+  return event.body === undefined || event.body === '' ? {} : jsonBody(event);
+}
+
+/** Path parameters, percent-decoded (`carry%3Amilo` is `carry:milo`). */
+export function pathParams(event: HttpEvent): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(event.pathParameters ?? {}).map(([name, value]) => {
+      try {
+        return [name, decodeURIComponent(value ?? '')];
+      } catch {
+        throw new ValidationError(`${name}: not valid percent-encoding`, { details: { field: name } });
+      }
+    }),
+  );
+}
+
+export function queryParams(event: HttpEvent): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(event.queryStringParameters ?? {}).map(([name, value]) => [name, value ?? '']),
+  );
+}
+
+/** Headers by lowercase name. */
+export function headers(event: HttpEvent): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(event.headers ?? {}).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name.toLowerCase(), value]],
+    ),
+  );
+}
+
+/**
+ * Parses `value` or throws a ValidationError (400) whose message starts with the offending field:
+ * `limit: Number must be less than or equal to 500`. A message that already opens with its field
+ * (`limit must be between 1 and 500`) is not prefixed twice. `where` names the field when the
+ * value as a whole is wrong (`body: Expected object, received array`).
+ */
+export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? where : issue.path.join('.');
+  const message = issue?.message ?? 'invalid';
+  throw new ValidationError(message.startsWith(`${field} `) ? message : `${field}: ${message}`, {
+    details: {
+      field,
+      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  });
+}
+
+type Parsed<C, K extends 'params' | 'query' | 'headers'> =
+  C extends Record<K, infer S extends z.ZodTypeAny> ? z.output<S> : Record<string, never>;
+
+export interface ParsedRequest<C extends RouteContract> {
+  readonly params: Parsed<C, 'params'>;
+  readonly query: Parsed<C, 'query'>;
+  readonly headers: Parsed<C, 'headers'>;
+  readonly body: C extends { body: { schema: infer S extends z.ZodTypeAny } } ? z.output<S> : undefined;
+}
+
+/**
+ * A request's input, validated with its route's contract (./contract/): path parameters, then the
+ * query, then the headers, then the JSON body. The first problem found answers 400 naming the field.
+ */
+export function parseRequest<C extends RouteContract>(contract: C, event: HttpEvent): ParsedRequest<C> {
+  const body = contract.body;
+  return {
+    params: contract.params === undefined ? {} : parseInput(contract.params, pathParams(event), 'path'),
+    query: contract.query === undefined ? {} : parseInput(contract.query, queryParams(event), 'query'),
+    headers: contract.headers === undefined ? {} : parseInput(contract.headers, headers(event), 'headers'),
+    body:
+      body === undefined
+        ? undefined
+        : parseInput(body.schema, body.required ? jsonBody(event) : optionalJsonBody(event), 'body'),
+  } as ParsedRequest<C>;
 }

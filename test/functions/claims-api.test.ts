@@ -8,6 +8,7 @@ import type { AttentionSettings } from '../../layers/shared/src/services/attenti
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
@@ -260,5 +261,39 @@ describe('GET /epochs', () => {
     const bad = await get(() => epochs, 'GET /epochs', '/epochs', {}, { limit: '0' });
     expect(bad.statusCode).toBe(400);
     expect(message(bad)).toMatch(/limit must be between 1 and 500/);
+  });
+});
+
+describe('the claims and epochs answers', () => {
+  it('have the shapes their route contracts (and so the API document) describe', async () => {
+    const epoch = String(EPOCH);
+    conformingBody('GET /claims/{epoch}/{channel}/{user}', await claim(epoch, 'music_chan', 'alice_1'));
+    conformingBody(
+      'GET /claims/{epoch}/{channel}/{user}',
+      await claim(epoch, 'category:music:milo', 'carol_3'),
+    );
+    conformingBody('GET /claims/{user}', await userClaims('alice_1'));
+    conformingBody('GET /claims/{user}', await userClaims('bob_2'));
+    conformingBody('GET /epochs', await get(() => epochs, 'GET /epochs', '/epochs', {}));
+    conformingBody(
+      'GET /epochs/{epoch}',
+      await get(() => epochs, 'GET /epochs/{epoch}', `/epochs/${epoch}`, { epoch }),
+    );
+    for (const channel of ['music_chan', 'carry:milo'])
+      conformingBody(
+        'GET /epochs/{epoch}/channels/{channel}',
+        await get(
+          () => epochs,
+          'GET /epochs/{epoch}/channels/{channel}',
+          `/epochs/${epoch}/channels/${channel}`,
+          { epoch, channel },
+        ),
+      );
+  });
+
+  it('answer a malformed percent-encoding with 400 naming the parameter', async () => {
+    const result = await claim(String(EPOCH), '%E0%A4%A', 'alice_1');
+    expect(result.statusCode).toBe(400);
+    expect(message(result)).toBe('channel: not valid percent-encoding');
   });
 });

@@ -47,4 +47,13 @@ describe('a function cold start in production', () => {
     expect(result.stderr).not.toContain('invalid configuration');
     expect(result.status).toBe(0);
   });
+
+  it('starts the OpenAPI document function with no settings: it reads nothing but its own code', () => {
+    const result = coldStart('functions/api/openapi/index.ts', {
+      ORACLE_MODE: 'production',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
 });

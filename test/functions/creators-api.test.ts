@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { runCreatorSync } from '../../layers/shared/src/services/creator-sync.ts';
+import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { FakeCreatorContracts, FakeOracleCalls } from '../fixtures/fake-oracle-calls.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
@@ -169,5 +170,24 @@ describe('GET /admin/sync-logs', () => {
     const big = await get('GET /admin/sync-logs', '/admin/sync-logs', { query: { limit: '5000' } });
     expect(big.statusCode).toBe(400);
     expect(JSON.stringify(body(big))).toContain('limit must be between 1 and 500');
+  });
+});
+
+describe('the creator answers', () => {
+  it('have the shapes their route contracts (and so the API document) describe', async () => {
+    for (const stageName of ['Launch Pad', 'Headliner', 'So Close']) {
+      const address = wallets.get(stageName)!;
+      for (const part of ['metrics', 'milestones'])
+        conformingBody(
+          `GET /creators/{address}/${part}`,
+          await get(`GET /creators/{address}/${part}`, `/creators/${address}/${part}`, { address }),
+        );
+    }
+    const launched = wallets.get('Launch Pad')!;
+    conformingBody(
+      'GET /creators/{address}/coin',
+      await get('GET /creators/{address}/coin', `/creators/${launched}/coin`, { address: launched }),
+    );
+    conformingBody('GET /admin/sync-logs', await get('GET /admin/sync-logs', '/admin/sync-logs'));
   });
 });

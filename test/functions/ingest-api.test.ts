@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { decodeIngestMessage } from '../../layers/shared/src/core/attention/ingest-message.ts';
 import { type DynamoService, type SqsService, startDynamo, startSqs } from '../../local/services.ts';
+import { conformingBody } from '../fixtures/api-contract.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 
 let sqs: SqsService;
@@ -72,7 +73,7 @@ describe('POST /ingest', () => {
       }),
     );
     expect(response.statusCode).toBe(202);
-    expect(JSON.parse(response.body)).toEqual({ received: 4, enqueued: 4, messages: 1 });
+    expect(conformingBody('POST /ingest', response)).toEqual({ received: 4, enqueued: 4, messages: 1 });
     const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
     const out = await sqs.client.send(
       new ReceiveMessageCommand({ QueueUrl: sqs.queues.ingest.url, MaxNumberOfMessages: 10 }),

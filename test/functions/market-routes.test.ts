@@ -1,7 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { route as overviewRoute } from '../../functions/api/market/analytics-overview/index.ts';
 import { route as rankingsRoute } from '../../functions/api/market/analytics-rankings/index.ts';
+import { route as volumeRoute } from '../../functions/api/market/analytics-volume/index.ts';
 import { route as claimRoute } from '../../functions/api/market/generate-claim/index.ts';
+import { route as claimableRoute } from '../../functions/api/market/generate-claimable/index.ts';
+import { route as statsRoute } from '../../functions/api/market/generate-stats/index.ts';
 import { route as graphqlRoute } from '../../functions/api/market/graphql/index.ts';
 import { route as historyRoute } from '../../functions/api/market/notifications-history/index.ts';
 import { route as preferencesRoute } from '../../functions/api/market/notifications-preferences/index.ts';
@@ -12,6 +16,8 @@ import type { MarketDependencies } from '../../functions/market-dependencies.ts'
 import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
 import type { Minter } from '../../layers/shared/src/ports/minter.ts';
+import { computeTokenRankings } from '../../layers/shared/src/services/market/analytics.ts';
+import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 
 const TOKEN = `0x${'ab'.repeat(20)}`;
@@ -151,5 +157,80 @@ describe('market routes', () => {
     const response = await historyRoute.handle(event({ path: { userId: 'nobody' } }), deps);
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ userId: 'nobody', notifications: [] });
+  });
+});
+
+describe('the market answers', () => {
+  const NOW = 1_750_000_000;
+  const POOL = `0x${'cd'.repeat(20)}`;
+  const QUOTE = `0x${'ef'.repeat(20)}`;
+
+  beforeAll(async () => {
+    await t.sql`insert into market.pools (chain_id, address, token0, token1, base_token, quote_token, created_block, created_tx)
+                values (31337, ${POOL}, ${TOKEN}, ${QUOTE}, ${TOKEN}, ${QUOTE}, 1, '0x01')`;
+    for (const block of [10, 11])
+      await t.sql`insert into market.price_feeds (chain_id, pool_address, block_number, block_timestamp, reserve0, reserve1,
+                    price0, price1, price0_cumulative, price1_cumulative, cumulative_timestamp)
+                  values (31337, ${POOL}, ${block}, ${NOW - 100 + block}, 1000, 2500, 2.5, 0.4, 0, 0, ${NOW})`;
+    await t.sql`insert into market.volume_metrics (chain_id, pool_address, bucket_start, base_token, base_volume, quote_volume, trades)
+                values (31337, ${POOL}, ${NOW - 3600 - (NOW % 3600)}, ${TOKEN}, 10, 25, 2)`;
+    await computeTokenRankings(t.sql, 31337, NOW);
+    await t.sql`insert into market.generation_jobs (status, as_of, finished_at) values ('succeeded', ${NOW}, now())`;
+  });
+
+  it('have the shapes their route contracts (and so the API document) describe', async () => {
+    const check = async (key: string, route: { handle: typeof pricesRoute.handle }, request = event({})) => {
+      const response = await route.handle(request, deps);
+      expect(response.statusCode, `${key}: ${response.body}`).toBeLessThan(300);
+      return conformingBody(key, response);
+    };
+    expect(
+      await check(
+        'GET /api/prices/{tokenAddress}',
+        pricesRoute,
+        event({ path: { tokenAddress: TOKEN }, query: { history: '2' } }),
+      ),
+    ).toMatchObject({ price: expect.any(String), history: [{ blockNumber: 11 }, { blockNumber: 10 }] });
+    await check('GET /api/analytics/overview', overviewRoute);
+    await check('GET /api/analytics/tokens/rankings', rankingsRoute);
+    await check(
+      'GET /api/analytics/tokens/rankings',
+      rankingsRoute,
+      event({ query: { kind: 'credentials_by_tokens_generated' } }),
+    );
+    await check(
+      'GET /api/analytics/volume/{tokenAddress}',
+      volumeRoute,
+      event({ path: { tokenAddress: TOKEN } }),
+    );
+    await check('GET /api/generate/claimable/{address}', claimableRoute, event({ path: { address: TOKEN } }));
+    expect(await check('GET /api/generate/stats', statsRoute)).toMatchObject({
+      jobs: 1,
+      lastJobAt: expect.stringMatching(/^\d{4}-.*Z$/),
+    });
+    await check('GET /api/notifications/history/{userId}', historyRoute, event({ path: { userId: 'u2' } }));
+    await check(
+      'POST /api/notifications/preferences',
+      preferencesRoute,
+      event({ body: { userId: 'u3', channels: ['email', 'email', 'sms'] } }),
+    );
+    await check(
+      'POST /api/notifications/subscribe',
+      subscribeRoute,
+      event({ body: { userId: 'u3', trigger: 'price_alert', params: { token: TOKEN, above: '3' } } }),
+    );
+    await check('POST /graphql', graphqlRoute, event({ body: { query: '{ tokens { address } }' } }));
+    const refused = await graphqlRoute.handle(event({ body: { query: '{ nope' } }), deps);
+    expect(refused.statusCode).toBe(400);
+    conformingBody('POST /graphql', refused);
+  });
+
+  it('refuses an Idempotency-Key longer than its contract allows, naming the header', async () => {
+    const response = await claimRoute.handle(
+      event({ path: { credentialId: 'cred-1' }, headers: { 'Idempotency-Key': 'k'.repeat(201) } }),
+      deps,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response.body).message).toMatch(/^idempotency-key: /);
   });
 });

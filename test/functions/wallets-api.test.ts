@@ -6,6 +6,7 @@ import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { canonicalBindingMessage } from '../../layers/shared/src/services/wallet-binding.ts';
 import { startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
+import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 
@@ -83,13 +84,13 @@ describe('POST /wallets/bind', () => {
     const request = signedRequest('alice_viewer');
     const result = await bind(request);
     expect(result.statusCode).toBe(201);
-    expect(JSON.parse(result.body)).toMatchObject({
+    expect(conformingBody('POST /wallets/bind', result)).toMatchObject({
       username: 'alice_viewer',
       wallet: request.wallet,
       userHash: userHash('alice_viewer'),
     });
     const found = await lookup('alice_viewer');
-    expect(JSON.parse(found.body)).toMatchObject({ wallet: request.wallet });
+    expect(conformingBody('GET /wallets/{user}', found)).toMatchObject({ wallet: request.wallet });
   });
 
   it('accepts the signature in base64 too, and a new binding replaces the old wallet', async () => {

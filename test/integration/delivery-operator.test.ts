@@ -11,6 +11,7 @@ import {
   redriveOracleCallDeadLetters,
   retryOracleCall,
 } from '../../layers/shared/src/services/delivery/operator-calls.ts';
+import { conformingBody } from '../fixtures/api-contract.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 
@@ -96,13 +97,26 @@ describe('operating the delivery engine', () => {
     const { handler } = await import('../../functions/api/admin-oracle-calls/index.ts');
     const list = await handler(makeHttpEvent({ path: '/admin/oracle-calls', query: { status: 'failed' } }));
     expect(list.statusCode).toBe(200);
-    const failed = (JSON.parse(list.body) as { calls: { id: number; requestId: string }[] }).calls;
+    const failed = (
+      conformingBody('GET /admin/oracle-calls', list) as { calls: { id: number; requestId: string }[] }
+    ).calls;
     expect(failed.map((c) => c.requestId)).toEqual(['sentiment-failure']);
+    const all = conformingBody(
+      'GET /admin/oracle-calls',
+      await handler(makeHttpEvent({ path: '/admin/oracle-calls' })),
+    ) as { calls: { id: number; status: string }[] };
+    const sent = all.calls.find((c) => c.status === 'success');
+    const one = await handler(makeHttpEvent({ path: `/admin/oracle-calls/${sent?.id}` }));
+    expect(conformingBody('GET /admin/oracle-calls/{id}', one)).toMatchObject({
+      call: { id: sent?.id, status: 'success' },
+      attempts: [expect.objectContaining({ callId: sent?.id, outcome: expect.any(String) })],
+    });
 
     const retried = await handler(
       makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${failed[0]?.id}/retry` }),
     );
     expect(retried.statusCode).toBe(202);
+    conformingBody('POST /admin/oracle-calls/{id}/retry', retried);
     const again = await handler(
       makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${failed[0]?.id}/retry` }),
     );
@@ -110,7 +124,9 @@ describe('operating the delivery engine', () => {
 
     const alerts = await handler(makeHttpEvent({ path: '/admin/alerts' }));
     expect(alerts.statusCode).toBe(200);
-    expect(JSON.parse(alerts.body)).toMatchObject({ policy: { threshold: 3, cooldownMs: 300_000 } });
+    expect(conformingBody('GET /admin/alerts', alerts)).toMatchObject({
+      policy: { threshold: 3, cooldownMs: 300_000 },
+    });
     expect(
       (await handler(makeHttpEvent({ path: '/admin/oracle-calls', query: { limit: '0' } }))).statusCode,
     ).toBe(400);

@@ -10,7 +10,8 @@ import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { ClaimsReader } from '../../../layers/shared/src/services/claims.ts';
 import { database } from '../../dependencies.ts';
-import { type HttpEvent, httpHandler, json, pathParam } from '../http.ts';
+import { ATTENTION_ROUTES } from '../contract/attention.ts';
+import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
 
@@ -56,15 +57,18 @@ export const handler = httpHandler(async (event) => {
   const claims = ready ?? (await claimsReader());
   switch (route(event)) {
     case 'GET /claims/{epoch}/{channel}/{user}': {
-      const epoch = pathParam(event, 'epoch');
-      const channel = pathParam(event, 'channel');
-      const user = pathParam(event, 'user');
+      const { epoch, channel, user } = parseRequest(
+        ATTENTION_ROUTES['GET /claims/{epoch}/{channel}/{user}'],
+        event,
+      ).params;
       const view = claims.cachedClaim(epoch, channel, user) ?? (await claims.claim(epoch, channel, user));
       // The hot route: its answer holds no bigint, so it skips json()'s replacer.
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(view) };
     }
-    case 'GET /claims/{user}':
-      return json(200, await claims.userClaims(pathParam(event, 'user')));
+    case 'GET /claims/{user}': {
+      const { user } = parseRequest(ATTENTION_ROUTES['GET /claims/{user}'], event).params;
+      return json(200, await claims.userClaims(user));
+    }
     default:
       throw new NotFoundError(`no route ${route(event)}`);
   }

@@ -4,25 +4,13 @@
  *   GET /epochs/{epoch}                      its sealed channels and every tree (channel, category, carry)
  *   GET /epochs/{epoch}/channels/{channel}   one channel or pseudo-channel: seal, tree, publication
  */
-import { z } from 'zod';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
-import { NotFoundError, ValidationError } from '../../../layers/shared/src/errors.ts';
+import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { claimsReader } from '../claims/index.ts';
-import { type HttpEvent, httpHandler, json, pathParam } from '../http.ts';
+import { ATTENTION_ROUTES } from '../contract/attention.ts';
+import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
-
-const listQuery = z
-  .object({
-    limit: z.coerce
-      .number()
-      .int('limit must be an integer')
-      .min(1, 'limit must be between 1 and 500')
-      .max(500, 'limit must be between 1 and 500')
-      .default(48),
-    before: z.coerce.number().int('before must be an integer').positive('before must be positive').optional(),
-  })
-  .strict();
 
 function route(event: HttpEvent): string {
   const key = event.routeKey ?? '';
@@ -47,20 +35,22 @@ export const handler = httpHandler(async (event) => {
   const reader = await claimsReader();
   switch (route(event)) {
     case 'GET /epochs': {
-      const parsed = listQuery.safeParse(event.queryStringParameters ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new ValidationError(`${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`);
-      }
-      const { limit, before } = parsed.data;
+      const { limit, before } = parseRequest(ATTENTION_ROUTES['GET /epochs'], event).query;
       return json(200, {
         epochs: await reader.epochs({ limit, ...(before === undefined ? {} : { before }) }),
       });
     }
-    case 'GET /epochs/{epoch}':
-      return json(200, await reader.epoch(pathParam(event, 'epoch')));
-    case 'GET /epochs/{epoch}/channels/{channel}':
-      return json(200, await reader.epochChannel(pathParam(event, 'epoch'), pathParam(event, 'channel')));
+    case 'GET /epochs/{epoch}': {
+      const { epoch } = parseRequest(ATTENTION_ROUTES['GET /epochs/{epoch}'], event).params;
+      return json(200, await reader.epoch(epoch));
+    }
+    case 'GET /epochs/{epoch}/channels/{channel}': {
+      const { epoch, channel } = parseRequest(
+        ATTENTION_ROUTES['GET /epochs/{epoch}/channels/{channel}'],
+        event,
+      ).params;
+      return json(200, await reader.epochChannel(epoch, channel));
+    }
     default:
       throw new NotFoundError(`no route ${route(event)}`);
   }

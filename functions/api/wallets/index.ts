@@ -4,32 +4,16 @@
  *   GET  /wallets/{user} the wallet bound for a login or user_hash (404 when none)
  * The canonical message and the checks are described in services/wallet-binding.ts.
  */
-import { z } from 'zod';
 import { HelixClient } from '../../../layers/shared/src/adapters/twitch/helix-client.ts';
 import { loadTwitchCredentials } from '../../../layers/shared/src/adapters/twitch/twitch-credentials.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
-import { NotFoundError, ValidationError } from '../../../layers/shared/src/errors.ts';
+import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { bindWallet, requireWalletBinding } from '../../../layers/shared/src/services/wallet-binding.ts';
 import { database, secretStore } from '../../dependencies.ts';
-import { type HttpEvent, httpHandler, json, jsonBody, pathParam } from '../http.ts';
+import { ATTENTION_ROUTES } from '../contract/attention.ts';
+import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
-
-const text = (name: string) =>
-  z
-    .string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
-    .max(512);
-
-const bindRequest = z
-  .object({
-    username: text('username'),
-    wallet: text('wallet'),
-    nonce: text('nonce'),
-    expiresAt: text('expiresAt'),
-    signature: text('signature'),
-    twitchToken: text('twitchToken').min(1, 'twitchToken is required'),
-  })
-  .strict();
 
 let helix: Promise<HelixClient> | undefined;
 
@@ -71,20 +55,18 @@ export const handler = httpHandler(async (event) => {
   const { sql } = await database();
   switch (route(event)) {
     case 'POST /wallets/bind': {
-      const parsed = bindRequest.safeParse(jsonBody(event));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new ValidationError(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-      }
+      const { body } = parseRequest(ATTENTION_ROUTES['POST /wallets/bind'], event);
       const client = await twitch();
       const binding = await bindWallet(
         { sql, validateTwitchToken: (token) => client.validateUserToken(token), now: () => new Date() },
-        parsed.data,
+        body,
       );
       return json(201, binding);
     }
-    case 'GET /wallets/{user}':
-      return json(200, await requireWalletBinding(sql, pathParam(event, 'user')));
+    case 'GET /wallets/{user}': {
+      const { user } = parseRequest(ATTENTION_ROUTES['GET /wallets/{user}'], event).params;
+      return json(200, await requireWalletBinding(sql, user));
+    }
     default:
       throw new NotFoundError(`no route ${route(event)}`);
   }

@@ -1,15 +1,14 @@
 /** GET /api/notifications/history/{userId}?limit=: the user's notifications, newest first, with status. */
-import { z } from 'zod';
 import { notificationHistory } from '../../../../layers/shared/src/services/market/notifications.ts';
-import { json } from '../../http.ts';
-import { marketRoute, parseInput, pathParams, queryParams } from '../market-http.ts';
-
-const params = z.object({ userId: z.string().min(1).max(200) });
-const query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+import { MARKET_ROUTES } from '../../contract/market.ts';
+import { json, parseRequest } from '../../http.ts';
+import { marketRoute } from '../market-http.ts';
 
 export const route = marketRoute(async (event, deps) => {
-  const { userId } = parseInput(params, pathParams(event), 'userId');
-  const { limit } = parseInput(query, queryParams(event), 'query');
-  return json(200, { userId, notifications: await notificationHistory(deps.sql, userId, limit) });
+  const { params, query } = parseRequest(MARKET_ROUTES['GET /api/notifications/history/{userId}'], event);
+  return json(200, {
+    userId: params.userId,
+    notifications: await notificationHistory(deps.sql, params.userId, query.limit),
+  });
 });
 export const handler = route.handler;

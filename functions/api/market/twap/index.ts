@@ -1,27 +1,14 @@
 /** GET /api/twap/{tokenAddress}/{window}: the time-weighted average price over the window ending at chain time. */
-import { z } from 'zod';
-import { MAX_WINDOW_SECONDS, parseWindow } from '../../../../layers/shared/src/core/market/window.ts';
 import { computeTwap } from '../../../../layers/shared/src/services/market/price-oracle.ts';
-import { json } from '../../http.ts';
-import { ADDRESS_PATTERN, marketRoute, parseInput, pathParams } from '../market-http.ts';
-
-const params = z.object({
-  tokenAddress: z.string().regex(ADDRESS_PATTERN, 'expected a 0x-prefixed 20-byte address'),
-  window: z.string().transform((text, ctx) => {
-    const seconds = parseWindow(text);
-    if (seconds === undefined) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `expected seconds or a number with s, m, h or d, at most ${MAX_WINDOW_SECONDS} s (e.g. 30m, 24h)`,
-      });
-      return z.NEVER;
-    }
-    return seconds;
-  }),
-});
+import { MARKET_ROUTES } from '../../contract/market.ts';
+import { json, parseRequest } from '../../http.ts';
+import { marketRoute } from '../market-http.ts';
 
 export const route = marketRoute(async (event, deps) => {
-  const { tokenAddress, window } = parseInput(params, pathParams(event), 'path');
+  const { tokenAddress, window } = parseRequest(
+    MARKET_ROUTES['GET /api/twap/{tokenAddress}/{window}'],
+    event,
+  ).params;
   return json(200, await computeTwap(deps.sql, deps.chainId, tokenAddress, window));
 });
 export const handler = route.handler;

@@ -59,13 +59,26 @@ export const ingestEventInput = z
 
 export type IngestEventInput = z.infer<typeof ingestEventInput>;
 
+const BODY_SHAPE = 'body must be {"events": [...]} or an array of events';
+
 export const ingestRequest = z.union(
   [
     z.object({ events: z.array(z.unknown(), { invalid_type_error: 'must be an array' }) }).strict(),
     z.array(z.unknown()),
   ],
-  { errorMap: () => ({ message: 'body must be {"events": [...]} or an array of events' }) },
+  { errorMap: () => ({ message: BODY_SHAPE }) },
 );
+
+const eventList = z.array(ingestEventInput).min(1).max(MAX_EVENTS_PER_REQUEST);
+
+/**
+ * The whole body as one schema: what `POST /ingest` accepts and the API document describes. A
+ * body it accepts is taken as it is; one it refuses is walked again event by event, so the
+ * message names the event index and the field.
+ */
+export const ingestRequestBody = z.union([z.object({ events: eventList }).strict(), eventList], {
+  errorMap: () => ({ message: BODY_SHAPE }),
+});
 
 export interface IngestValidationIssue {
   readonly index: number | undefined;
@@ -79,45 +92,48 @@ export type IngestParseResult =
 
 /** Validates a parsed JSON body; every event must be valid or none is accepted. */
 export function parseIngestRequest(body: unknown, receivedAtMs: number): IngestParseResult {
+  const whole = ingestRequestBody.safeParse(body);
+  if (whole.success) {
+    const inputs = Array.isArray(whole.data) ? whole.data : whole.data.events;
+    return { ok: true, events: inputs.map((input) => toIngestEvent(input, receivedAtMs)) };
+  }
+  const issues = explain(body);
+  // The walk below checks with the same schemas, so it finds what the whole-body parse did.
+  return {
+    ok: false,
+    issues:
+      issues.length > 0
+        ? issues
+        : [{ index: undefined, field: 'body', message: whole.error.issues[0]?.message ?? 'invalid body' }],
+  };
+}
+
+/** Where a refused body goes wrong: the body's shape, the number of events, or each bad event's fields. */
+function explain(body: unknown): IngestValidationIssue[] {
   const outer = ingestRequest.safeParse(body);
   if (!outer.success)
-    return {
-      ok: false,
-      issues: [
-        { index: undefined, field: 'body', message: outer.error.issues[0]?.message ?? 'invalid body' },
-      ],
-    };
+    return [{ index: undefined, field: 'body', message: outer.error.issues[0]?.message ?? 'invalid body' }];
   const items = Array.isArray(outer.data) ? outer.data : outer.data.events;
   if (items.length === 0)
-    return {
-      ok: false,
-      issues: [{ index: undefined, field: 'events', message: 'must hold at least one event' }],
-    };
+    return [{ index: undefined, field: 'events', message: 'must hold at least one event' }];
   if (items.length > MAX_EVENTS_PER_REQUEST) {
-    return {
-      ok: false,
-      issues: [
-        {
-          index: undefined,
-          field: 'events',
-          message: `must hold at most ${MAX_EVENTS_PER_REQUEST} events (got ${items.length})`,
-        },
-      ],
-    };
+    return [
+      {
+        index: undefined,
+        field: 'events',
+        message: `must hold at most ${MAX_EVENTS_PER_REQUEST} events (got ${items.length})`,
+      },
+    ];
   }
   const issues: IngestValidationIssue[] = [];
-  const events: IngestEvent[] = [];
   items.forEach((item, index) => {
     const parsed = ingestEventInput.safeParse(item);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues.slice(0, 3)) {
-        issues.push({ index, field: issue.path.join('.') || 'event', message: issue.message });
-      }
-      return;
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues.slice(0, 3)) {
+      issues.push({ index, field: issue.path.join('.') || 'event', message: issue.message });
     }
-    events.push(toIngestEvent(parsed.data, receivedAtMs));
   });
-  return issues.length > 0 ? { ok: false, issues: issues.slice(0, 20) } : { ok: true, events };
+  return issues.slice(0, 20);
 }
 
 function toIngestEvent(input: IngestEventInput, receivedAtMs: number): IngestEvent {

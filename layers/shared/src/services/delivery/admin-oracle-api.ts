@@ -29,6 +29,13 @@ export const listCallsQuery = z
   })
   .strict();
 
+export const listAlertsQuery = z
+  .object({
+    address: listCallsQuery.shape.address,
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
 export const callId = z.coerce.number().int().positive();
 
 function parse<T extends z.ZodTypeAny>(schema: T, input: unknown, what: string): z.output<T> {
@@ -73,16 +80,7 @@ export async function retryCallRoute(deps: AdminOracleDeps, id: string) {
 }
 
 export async function listAlertsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
-  const q = parse(
-    z
-      .object({
-        address: listCallsQuery.shape.address,
-        limit: z.coerce.number().int().min(1).max(500).optional(),
-      })
-      .strict(),
-    stripUndefined(query),
-    'query',
-  );
+  const q = parse(listAlertsQuery, stripUndefined(query), 'query');
   const [active, alerts] = await Promise.all([
     deps.alerts.getActiveFailures(),
     deps.alerts.listAlerts({

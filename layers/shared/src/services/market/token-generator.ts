@@ -396,7 +396,7 @@ export async function generationStats(sql: Sql): Promise<Record<string, unknown>
       claimed: string;
       claims: bigint;
       minted: bigint;
-      last_job_at: Date | null;
+      last_job_at: string | null;
       jobs: bigint;
     }[]
   >`
@@ -407,7 +407,7 @@ export async function generationStats(sql: Sql): Promise<Record<string, unknown>
       (select coalesce(sum(claimed), 0)::text from market.claimable_balances) as claimed,
       (select count(*) from market.claims) as claims,
       (select count(*) from market.claims where status = 'minted') as minted,
-      (select max(finished_at) from market.generation_jobs where status = 'succeeded') as last_job_at,
+      (select max(finished_at)::text from market.generation_jobs where status = 'succeeded') as last_job_at,
       (select count(*) from market.generation_jobs) as jobs`;
   return {
     credentials: Number(row?.credentials ?? 0n),
@@ -417,6 +417,7 @@ export async function generationStats(sql: Sql): Promise<Record<string, unknown>
     claims: Number(row?.claims ?? 0n),
     claimsMinted: Number(row?.minted ?? 0n),
     jobs: Number(row?.jobs ?? 0n),
-    lastJobAt: row?.last_job_at?.toISOString() ?? null,
+    // Read as text: the shared client leaves timestamps unparsed (see services/delivery/engine.ts).
+    lastJobAt: row?.last_job_at == null ? null : new Date(row.last_job_at).toISOString(),
   };
 }

@@ -1,0 +1,289 @@
+/** The attention oracle's routes: ingest, opt-out, wallet binding, claims and sealed epochs. */
+import {
+  ingestRequestBody,
+  MAX_EVENTS_PER_REQUEST,
+} from '../../../layers/shared/src/core/attention/ingest-request.ts';
+import { parseChannel, parseEpoch } from '../../../layers/shared/src/services/claims.ts';
+import { userHashOf } from '../../../layers/shared/src/services/wallet-binding.ts';
+import { decimalString, defineRoute, isoTime, parsedBy } from './route-contract.ts';
+import { z } from './zod.ts';
+
+const epoch = parsedBy(parseEpoch).openapi({
+  description: "Unix time in seconds of the epoch's hour (a multiple of 3600)",
+  pattern: '^[0-9]{1,12}$',
+  example: '1750003200',
+});
+const channel = parsedBy(parseChannel).openapi({
+  description:
+    'A Twitch login, or a pseudo-channel `category:<category>:<group>` or `carry:<group>` (colons plain or percent-encoded), any case',
+  example: 'music_chan',
+});
+const user = parsedBy(userHashOf).openapi({
+  description: 'A Twitch login, or its user_hash (keccak256 of the lowercase login, 64 hex characters)',
+  example: 'alice_1',
+});
+
+const publication = z
+  .object({
+    status: z.string().openapi({ examples: ['pending', 'queued', 'sent', 'published', 'expired'] }),
+    mode: z.string().openapi({ examples: ['memo', 'program'] }),
+    mint: z.string().nullable(),
+    signature: z.string().nullable().openapi({ description: 'Solana transaction signature' }),
+    slot: z.number().int().nullable(),
+    publishedAt: isoTime.nullable(),
+  })
+  .openapi('Publication');
+
+const claim = z
+  .object({
+    epoch: z.number().int(),
+    channel: z.string(),
+    kind: z.enum(['channel', 'category', 'carry']),
+    tokenGroup: z.string(),
+    index: z.number().int().nonnegative(),
+    amount: decimalString.openapi({ description: 'Token base units (u64)' }),
+    id: z.string().openapi({ description: "The claimer's user_hash" }),
+    claimer: z.string().openapi({ description: 'The wallet bound when the tree was built (base58)' }),
+    leaf: z.string().openapi({ description: 'The leaf hash, 0x-prefixed hex' }),
+    proof: z.array(z.string()).openapi({ description: 'Sibling hashes from the leaf up, 0x-prefixed hex' }),
+    root: z.string(),
+    format: z.enum(['claim-v1', 'claim-v2']),
+    publication: publication.nullable(),
+  })
+  .openapi('Claim');
+
+const walletBinding = z
+  .object({
+    username: z.string(),
+    userHash: z.string(),
+    wallet: z.string().openapi({ description: 'Solana public key, base58' }),
+    boundAt: isoTime,
+  })
+  .openapi('WalletBinding');
+
+const userClaims = z
+  .object({
+    user: z.string(),
+    userHash: z.string(),
+    wallet: walletBinding.nullable(),
+    claims: z.array(claim),
+    carried: z.array(
+      z.object({
+        tokenGroup: z.string(),
+        amount: decimalString,
+        waitingForBinding: z
+          .boolean()
+          .openapi({ description: 'No wallet is bound: the amount is paid in a carry tree once one is' }),
+      }),
+    ),
+  })
+  .openapi('UserClaims');
+
+const epochChannel = z
+  .object({
+    channel: z.string(),
+    kind: z.enum(['channel', 'category', 'carry']),
+    tokenGroup: z.string(),
+    category: z.string().nullable(),
+    sealed: z
+      .object({ participants: z.number().int(), totalWeight: decimalString, sealedAt: isoTime })
+      .nullable()
+      .openapi({ description: 'Null for pooled trees (category, carry)' }),
+    tree: z
+      .object({
+        outcome: z.string().openapi({ examples: ['stored', 'empty', 'skipped'] }),
+        candidates: z.number().int(),
+        leaves: z.number().int(),
+        totalAmount: decimalString,
+        carried: z.number().int(),
+        carriedAmount: decimalString,
+        overflow: z.number().int(),
+        builtAt: isoTime,
+        root: z.string().nullable(),
+        format: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'Null until the trees of the epoch are built' }),
+    publication: publication.nullable(),
+  })
+  .openapi('EpochChannel');
+
+const suppression = z
+  .object({
+    userHash: z.string(),
+    alreadySuppressed: z.boolean(),
+    participationRowsDeleted: z.number().int(),
+    mappingDeleted: z.boolean(),
+  })
+  .openapi('Suppression');
+
+const text = (name: string) =>
+  z
+    .string({ required_error: `${name} is required`, invalid_type_error: `${name} must be a string` })
+    .max(512);
+
+export const ATTENTION_ROUTES = {
+  'POST /ingest': defineRoute({
+    tag: 'attention',
+    summary: 'Send engagement events',
+    description: `Outside producers' events, validated as a whole (nothing is enqueued unless every event is valid; a refusal names the event index and the field) and enqueued for the ingest writer. At most ${MAX_EVENTS_PER_REQUEST} events; a client \`ts\` more than 5 minutes from server time is replaced by the receive time. Rate limited per source IP.`,
+    body: { schema: ingestRequestBody, required: true },
+    responses: {
+      202: {
+        description: 'Enqueued',
+        schema: z.object({
+          received: z.number().int(),
+          enqueued: z.number().int(),
+          messages: z.number().int().openapi({ description: 'Queue messages the events were packed into' }),
+        }),
+      },
+    },
+    errors: {
+      400: 'the body or an event is malformed',
+      429: 'the per-IP limit is exceeded or the queue refused part of the request (see `retry-after`)',
+    },
+  }),
+  'POST /suppressions': defineRoute({
+    tag: 'attention',
+    summary: 'Opt a viewer out',
+    description:
+      'The viewer joins the suppression list; their username mapping and unsealed participation are deleted in the same transaction, and their later events are dropped at ingest. What was already sealed stays.',
+    body: {
+      schema: z
+        .object({
+          user: z
+            .string({ required_error: 'user is required', invalid_type_error: 'user must be a string' })
+            .min(1)
+            .max(128)
+            .openapi({ description: 'A Twitch login or a user_hash' }),
+          reason: z.string().max(500, 'reason must be at most 500 characters').optional(),
+        })
+        .strict(),
+      required: true,
+    },
+    responses: {
+      201: { description: 'Suppressed now', schema: suppression },
+      200: { description: 'Already suppressed', schema: suppression },
+    },
+    errors: { 400: 'the body is malformed, or `user` is neither a login nor a user_hash' },
+  }),
+  'POST /wallets/bind': defineRoute({
+    tag: 'attention',
+    summary: 'Bind a Solana wallet to a Twitch login',
+    description:
+      'The wallet signs (ed25519) the canonical message `engagement-oracle wallet binding\\nusername: <login>\\nwallet: <base58>\\nnonce: <nonce>\\nexpires: <expiresAt>`; `twitchToken` is a user token of the same login. A nonce is accepted once; a message may expire at most an hour ahead. A new binding replaces the previous wallet.',
+    body: {
+      schema: z
+        .object({
+          username: text('username').openapi({ description: 'Twitch login' }),
+          wallet: text('wallet').openapi({ description: 'Solana public key, base58' }),
+          nonce: text('nonce').openapi({ description: '8–128 of A-Z, a-z, 0-9, _ and -' }),
+          expiresAt: text('expiresAt').openapi({
+            description: 'ISO-8601 UTC exactly as toISOString() writes it',
+            example: '2026-01-01T10:15:00.000Z',
+          }),
+          signature: text('signature').openapi({
+            description: '64-byte ed25519 signature, base58 or base64',
+          }),
+          twitchToken: text('twitchToken').min(1, 'twitchToken is required'),
+        })
+        .strict(),
+      required: true,
+    },
+    responses: { 201: { description: 'Bound', schema: walletBinding } },
+    errors: {
+      400: 'a field is malformed, or the message expired',
+      401: 'the signature does not verify, or the Twitch token is invalid or of another login',
+      409: 'the nonce was already used',
+    },
+  }),
+  'GET /wallets/{user}': defineRoute({
+    tag: 'attention',
+    summary: 'The wallet bound for a user',
+    params: z.object({ user }),
+    responses: { 200: { description: 'The binding', schema: walletBinding } },
+    errors: { 400: '`user` is neither a login nor a user_hash', 404: 'no wallet is bound' },
+  }),
+  'GET /claims/{user}': defineRoute({
+    tag: 'attention',
+    summary: 'Everything a user can claim now',
+    description:
+      'Every leaf of the user in a root that can still be claimed (not expired from the ring), and the balances carried while no wallet is bound.',
+    params: z.object({ user }),
+    responses: { 200: { description: 'Claims and carried balances', schema: userClaims } },
+    errors: { 400: '`user` is neither a login nor a user_hash' },
+  }),
+  'GET /claims/{epoch}/{channel}/{user}': defineRoute({
+    tag: 'attention',
+    summary: 'One leaf with its merkle proof',
+    params: z.object({ epoch, channel, user }),
+    responses: { 200: { description: 'The leaf, its proof and root', schema: claim } },
+    errors: {
+      400: 'the epoch, channel or user cannot exist',
+      404: 'no tree or no leaf; the message says why (not sealed, carried, beyond capacity, ...)',
+    },
+  }),
+  'GET /epochs': defineRoute({
+    tag: 'attention',
+    summary: 'Sealed epochs, newest first',
+    query: z
+      .object({
+        limit: z.coerce
+          .number()
+          .int('limit must be an integer')
+          .min(1, 'limit must be between 1 and 500')
+          .max(500, 'limit must be between 1 and 500')
+          .default(48),
+        before: z.coerce
+          .number()
+          .int('before must be an integer')
+          .positive('before must be positive')
+          .optional()
+          .openapi({ description: 'Only epochs before this one (paging)' }),
+      })
+      .strict(),
+    responses: {
+      200: {
+        description: 'Sealed epochs',
+        schema: z.object({
+          epochs: z.array(
+            z.object({
+              epoch: z.number().int(),
+              channels: z.number().int(),
+              participants: z.number().int(),
+              sealedAt: isoTime,
+              trees: z.number().int(),
+            }),
+          ),
+        }),
+      },
+    },
+    errors: { 400: 'a query parameter is malformed or unknown' },
+  }),
+  'GET /epochs/{epoch}': defineRoute({
+    tag: 'attention',
+    summary: 'An epoch: its sealed channels and every tree',
+    params: z.object({ epoch }),
+    responses: {
+      200: {
+        description: 'The epoch',
+        schema: z
+          .object({
+            epoch: z.number().int(),
+            startsAt: isoTime,
+            channels: z.array(epochChannel),
+            pooledTrees: z.array(epochChannel).openapi({ description: 'Category and carry trees' }),
+          })
+          .openapi('Epoch'),
+      },
+    },
+    errors: { 400: 'the epoch is not the start of an hour', 404: 'nothing is sealed in the epoch' },
+  }),
+  'GET /epochs/{epoch}/channels/{channel}': defineRoute({
+    tag: 'attention',
+    summary: 'One channel or pseudo-channel of an epoch: seal, tree, publication',
+    params: z.object({ epoch, channel }),
+    responses: { 200: { description: 'The channel', schema: epochChannel } },
+    errors: { 400: 'the epoch or channel cannot exist', 404: 'the channel has no seal or tree in the epoch' },
+  }),
+} as const;

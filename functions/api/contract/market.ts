@@ -1,0 +1,385 @@
+/** The token market's routes: prices and TWAP, analytics, GraphQL, token generation, notifications. */
+import { MAX_WINDOW_SECONDS, parseWindow } from '../../../layers/shared/src/core/market/window.ts';
+import type { ChannelName } from '../../../layers/shared/src/ports/notification-channel.ts';
+import { RANKING_KINDS } from '../../../layers/shared/src/services/market/analytics.ts';
+import { CHANNELS, TRIGGERS } from '../../../layers/shared/src/services/market/notifications.ts';
+import { ADDRESS_PATTERN, decimalString, defineRoute, evmAddress, isoTime } from './route-contract.ts';
+import { z } from './zod.ts';
+
+const tokenAddress = evmAddress.openapi({ description: 'The base token' });
+const price = z.string().openapi({ description: 'Quote per base token, decimal', example: '0.0125' });
+
+const tokenPrice = z
+  .object({
+    tokenAddress: z.string(),
+    poolAddress: z.string().openapi({ description: 'The most liquid pool of the token' }),
+    quoteToken: z.string(),
+    price,
+    reserveBase: decimalString,
+    reserveQuote: decimalString,
+    blockNumber: z.number().int(),
+    timestamp: z.number().int().openapi({ description: 'Block time, unix seconds' }),
+  })
+  .openapi('TokenPrice');
+
+const minute = z.number().int().min(0).max(1439).openapi({ description: 'Minutes after UTC midnight' });
+
+const preferences = z.object({
+  userId: z.string().min(1).max(200),
+  channels: z
+    .array(z.enum(CHANNELS as [ChannelName, ...ChannelName[]]))
+    .min(1)
+    .max(3),
+  quietHours: z.object({ startMinute: minute, endMinute: minute }).nullable().default(null),
+});
+
+const subscription = z
+  .object({
+    userId: z.string().min(1).max(200),
+    trigger: z.enum(TRIGGERS),
+    params: z
+      .record(z.string().max(200))
+      .default({})
+      .openapi({ description: 'For `price_alert`: `token` (address) and `above` and/or `below` (decimal)' }),
+    email: z.string().email().optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number')
+      .optional(),
+    pushEndpoint: z.string().url().optional(),
+    address: z.string().regex(ADDRESS_PATTERN, 'expected a 0x-prefixed 20-byte address').optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.trigger !== 'price_alert') return;
+    if (value.params['token'] === undefined || !ADDRESS_PATTERN.test(value.params['token']))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['params', 'token'],
+        message: 'a price alert needs a token address',
+      });
+    for (const key of ['above', 'below'] as const) {
+      const threshold = value.params[key];
+      if (threshold !== undefined && !/^\d+(\.\d+)?$/.test(threshold))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['params', key],
+          message: 'expected a decimal number',
+        });
+    }
+    if (value.params['above'] === undefined && value.params['below'] === undefined)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['params', 'above'],
+        message: 'a price alert needs above or below',
+      });
+  });
+
+const tokenClaim = z.object({
+  claimId: z.string(),
+  credentialId: z.string(),
+  holder: z.string(),
+  amount: decimalString,
+  status: z.enum(['pending', 'queued', 'minted', 'failed']),
+  txHash: z.string().nullable(),
+  created: z.boolean().openapi({ description: 'False when the request repeated an earlier claim' }),
+});
+
+const subscribed = z.object({ subscriptionId: z.string(), created: z.boolean() });
+
+const graphqlResult = z
+  .object({
+    data: z.record(z.unknown()).nullable().optional(),
+    errors: z
+      .array(
+        z
+          .object({
+            message: z.string(),
+            locations: z.array(z.object({ line: z.number().int(), column: z.number().int() })).optional(),
+            path: z.array(z.union([z.string(), z.number().int()])).optional(),
+            extensions: z.record(z.unknown()).optional(),
+          })
+          .openapi({ description: 'A GraphQL error' }),
+      )
+      .optional(),
+  })
+  .openapi('GraphqlResult');
+
+export const MARKET_ROUTES = {
+  'GET /api/prices/{tokenAddress}': defineRoute({
+    tag: 'market',
+    summary: "A token's current price, from its most liquid pool",
+    params: z.object({ tokenAddress }),
+    query: z.object({
+      history: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(500)
+        .default(0)
+        .openapi({ description: 'Also return this many recent prices, newest first' }),
+    }),
+    responses: {
+      200: {
+        description: 'The price',
+        schema: tokenPrice.extend({
+          history: z
+            .array(z.object({ blockNumber: z.number().int(), timestamp: z.number().int(), price }))
+            .optional(),
+        }),
+      },
+    },
+    errors: { 400: 'the address or `history` is malformed', 404: 'no pool lists the token' },
+  }),
+  'GET /api/twap/{tokenAddress}/{window}': defineRoute({
+    tag: 'market',
+    summary: 'Time-weighted average price over a window ending at chain time',
+    params: z.object({
+      tokenAddress,
+      window: z
+        .string()
+        .transform((text, ctx) => {
+          const seconds = parseWindow(text);
+          if (seconds === undefined) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              message: `expected seconds or a number with s, m, h or d, at most ${MAX_WINDOW_SECONDS} s (e.g. 30m, 24h)`,
+            });
+            return z.NEVER;
+          }
+          return seconds;
+        })
+        .openapi({ pattern: '^[0-9]{1,7}[smhd]?$', example: '24h' }),
+    }),
+    responses: {
+      200: {
+        description: 'The TWAP',
+        schema: z.object({
+          tokenAddress: z.string(),
+          poolAddress: z.string(),
+          windowSeconds: z.number().int(),
+          start: z.number().int(),
+          end: z.number().int(),
+          twap: price,
+          twapX112: decimalString.openapi({ description: 'The TWAP as a UQ112x112 fixed-point number' }),
+        }),
+      },
+    },
+    errors: {
+      400: 'the address or window is malformed',
+      404: 'no pool lists the token',
+      422: 'the price history does not cover the window',
+    },
+  }),
+  'GET /api/analytics/overview': defineRoute({
+    tag: 'market',
+    summary: 'Tokens, pools, 24 h volume and trades, TVL and the top token',
+    responses: {
+      200: {
+        description: 'The overview',
+        schema: z.object({
+          asOf: z.number().int().openapi({ description: 'Chain time, unix seconds' }),
+          tokens: z.number().int(),
+          pools: z.number().int(),
+          volume24hQuote: z.string(),
+          trades24h: z.number().int(),
+          tvlQuote: z.string(),
+          topToken: z
+            .object({ address: z.string(), symbol: z.string().nullable(), volume24hQuote: z.string() })
+            .nullable(),
+        }),
+      },
+    },
+    errors: {},
+  }),
+  'GET /api/analytics/tokens/rankings': defineRoute({
+    tag: 'market',
+    summary: 'The latest stored ranking',
+    query: z.object({
+      kind: z.enum(RANKING_KINDS).default('tokens_by_volume_24h'),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+    }),
+    responses: {
+      200: {
+        description: 'The ranking',
+        schema: z.object({
+          kind: z.enum(RANKING_KINDS),
+          rankings: z.array(
+            z.object({
+              rank: z.number().int(),
+              subject: z.string().openapi({ description: 'A token address or a credential id' }),
+              score: z.string(),
+              symbol: z.string().nullable(),
+              details: z.record(z.unknown()),
+              computedAt: isoTime,
+            }),
+          ),
+        }),
+      },
+    },
+    errors: { 400: '`kind` or `limit` is malformed' },
+  }),
+  'GET /api/analytics/volume/{tokenAddress}': defineRoute({
+    tag: 'market',
+    summary: 'Hourly volume of a token over the last hours',
+    params: z.object({ tokenAddress }),
+    query: z.object({
+      hours: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 90)
+        .default(24),
+    }),
+    responses: {
+      200: {
+        description: 'Totals and the hourly series',
+        schema: z.object({
+          token: z.string(),
+          hours: z.number().int(),
+          totalQuote: z.string(),
+          totalBase: z.string(),
+          trades: z.number().int(),
+          series: z.array(
+            z.object({
+              bucketStart: z.number().int(),
+              baseVolume: z.string(),
+              quoteVolume: z.string(),
+              trades: z.number().int(),
+            }),
+          ),
+        }),
+      },
+    },
+    errors: { 400: 'the address or `hours` is malformed' },
+  }),
+  'POST /graphql': defineRoute({
+    tag: 'market',
+    summary: 'GraphQL over the market data',
+    description:
+      'Queries are limited in depth and cost. A query refused before execution (syntax, validation, limits) answers 400 with GraphQL `errors`.',
+    body: {
+      schema: z.object({
+        query: z.string().min(1).max(20_000),
+        variables: z.record(z.unknown()).nullish(),
+        operationName: z.string().nullish(),
+      }),
+      required: true,
+    },
+    responses: {
+      200: { description: 'Executed (errors of single fields may be in `errors`)', schema: graphqlResult },
+      400: { description: 'Refused before execution', schema: graphqlResult },
+    },
+    errors: { 400: 'the body is not a GraphQL request' },
+  }),
+  'POST /api/generate/claim/{credentialId}': defineRoute({
+    tag: 'market',
+    summary: 'Claim and mint what a credential accrued',
+    description:
+      'An `Idempotency-Key` header (or `requestId` in the body) makes a retried request the same claim; without one, a repeat after the balance was emptied answers with the latest claim.',
+    params: z.object({ credentialId: z.string().min(1).max(200) }),
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    body: { schema: z.object({ requestId: z.string().min(1).max(200).optional() }), required: false },
+    responses: {
+      201: { description: 'Claimed', schema: tokenClaim },
+      200: { description: 'A repeat: the earlier claim as it stands', schema: tokenClaim },
+    },
+    errors: {
+      400: 'the credential id, key or body is malformed',
+      404: 'the credential has no balance',
+      409: 'the credential has nothing to claim',
+    },
+  }),
+  'GET /api/generate/claimable/{address}': defineRoute({
+    tag: 'market',
+    summary: "What each of a holder's credentials can claim now",
+    params: z.object({ address: evmAddress }),
+    responses: {
+      200: {
+        description: 'Claimable amounts',
+        schema: z.object({
+          holder: z.string(),
+          total: decimalString,
+          credentials: z.array(
+            z.object({
+              credentialId: z.string(),
+              claimable: decimalString,
+              accruedUntil: z.number().int(),
+            }),
+          ),
+        }),
+      },
+    },
+    errors: { 400: 'the address is malformed' },
+  }),
+  'GET /api/generate/stats': defineRoute({
+    tag: 'market',
+    summary: 'Token generation statistics',
+    responses: {
+      200: {
+        description: 'Statistics',
+        schema: z.object({
+          credentials: z.number().int(),
+          activeCredentials: z.number().int(),
+          tokensAccrued: decimalString,
+          tokensClaimed: decimalString,
+          claims: z.number().int(),
+          claimsMinted: z.number().int(),
+          jobs: z.number().int(),
+          lastJobAt: isoTime.nullable(),
+        }),
+      },
+    },
+    errors: {},
+  }),
+  'POST /api/notifications/subscribe': defineRoute({
+    tag: 'market',
+    summary: 'Subscribe a user to a notification trigger',
+    description: 'Repeating a subscription changes nothing; contact fields given update the user.',
+    body: { schema: subscription, required: true },
+    responses: {
+      201: { description: 'Subscribed', schema: subscribed },
+      200: { description: 'Already subscribed', schema: subscribed },
+    },
+    errors: { 400: 'a field is malformed' },
+  }),
+  'POST /api/notifications/preferences': defineRoute({
+    tag: 'market',
+    summary: "Set a user's channels and quiet hours",
+    body: { schema: preferences, required: true },
+    responses: {
+      200: {
+        description: 'The preferences as stored',
+        schema: preferences.extend({
+          quietHours: z.object({ startMinute: minute, endMinute: minute }).nullable(),
+        }),
+      },
+    },
+    errors: { 400: 'a field is malformed' },
+  }),
+  'GET /api/notifications/history/{userId}': defineRoute({
+    tag: 'market',
+    summary: "A user's notifications, newest first, with their status",
+    params: z.object({ userId: z.string().min(1).max(200) }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    responses: {
+      200: {
+        description: 'Notifications',
+        schema: z.object({
+          userId: z.string(),
+          notifications: z.array(
+            z.object({
+              id: z.number().int(),
+              channel: z.string(),
+              trigger: z.string(),
+              subject: z.string(),
+              status: z.string(),
+              createdAt: isoTime,
+              sentAt: isoTime.nullable(),
+            }),
+          ),
+        }),
+      },
+    },
+    errors: { 400: '`limit` is malformed' },
+  }),
+} as const;

@@ -1,0 +1,18 @@
+/**
+ * Every HTTP route's contract, keyed by its API Gateway route key (`GET /claims/{user}`), the
+ * same key lib/functions.ts registers the route under.
+ */
+import { ATTENTION_ROUTES } from './attention.ts';
+import { CREATOR_ROUTES } from './creators.ts';
+import { DELIVERY_ROUTES } from './delivery.ts';
+import { MARKET_ROUTES } from './market.ts';
+import { PLATFORM_ROUTES } from './platform.ts';
+import type { RouteContract } from './route-contract.ts';
+
+export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
+  ...ATTENTION_ROUTES,
+  ...CREATOR_ROUTES,
+  ...DELIVERY_ROUTES,
+  ...MARKET_ROUTES,
+  ...PLATFORM_ROUTES,
+};
