@@ -4,10 +4,14 @@
  *       leaf, proof, root, format, publication }; channel a Twitch login or a pseudo-channel
  *       (`category:<category>:<group>`, `carry:<group>`, colons plain or URL-encoded); user a
  *       login or a user_hash
- *   GET /claims/{user}                    everything the user can claim now, and carried balances
+ *   GET /claims/{user}                    everything the user can claim now (leaves the chain
+ *       knows as claimed apart, where SOLANA_RPC_URL lets it ask), and carried balances
  */
-import { loadConfig } from '../../../layers/shared/src/config.ts';
+import { createAttentionProgram } from '../../../layers/shared/src/adapters/solana/attention-program.ts';
+import { Web3SolanaClient } from '../../../layers/shared/src/adapters/solana/web3-solana-client.ts';
+import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { ChannelStateClaimStatus } from '../../../layers/shared/src/services/claim-status.ts';
 import { ClaimsReader } from '../../../layers/shared/src/services/claims.ts';
 import { database } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
@@ -21,7 +25,18 @@ let ready: ClaimsReader | undefined;
 /** One reader per container: its tree cache outlives a single invocation. */
 export function claimsReader(): Promise<ClaimsReader> {
   reader ??= database().then(({ sql }) => {
-    ready = new ClaimsReader(sql);
+    const c = config();
+    ready = new ClaimsReader(sql, {
+      ...(c.SOLANA_RPC_URL === undefined
+        ? {}
+        : {
+            claimStatus: new ChannelStateClaimStatus({
+              solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
+              program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
+              mints: c.TOKEN_GROUP_MINTS,
+            }),
+          }),
+    });
     return ready;
   });
   reader.catch(() => {

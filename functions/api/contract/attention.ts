@@ -66,7 +66,24 @@ const userClaims = z
     user: z.string(),
     userHash: z.string(),
     wallet: walletBinding.nullable(),
-    claims: z.array(claim),
+    claims: z.array(
+      claim.extend({
+        claimStatus: z.enum(['unclaimed', 'unknown']).openapi({
+          description:
+            "`unclaimed` when the root's on-chain claimed bitmap says so (program mode); `unknown` when the chain cannot tell (memo mode, root not landed yet)",
+        }),
+      }),
+    ),
+    claimed: z
+      .array(
+        z.object({
+          epoch: z.number().int(),
+          channel: z.string(),
+          index: z.number().int().nonnegative(),
+          amount: decimalString,
+        }),
+      )
+      .openapi({ description: 'Leaves of claimable roots that the chain says were claimed already' }),
     carried: z.array(
       z.object({
         tokenGroup: z.string(),
@@ -208,7 +225,7 @@ export const ATTENTION_ROUTES = {
     tag: 'attention',
     summary: 'Everything a user can claim now',
     description:
-      'Every leaf of the user in a root that can still be claimed (not expired from the ring), and the balances carried while no wallet is bound.',
+      'Every leaf of the user in a root that can still be claimed (not expired from the ring) and not claimed on chain, the leaves already claimed, and the balances carried while no wallet is bound.',
     params: z.object({ user }),
     responses: { 200: { description: 'Claims and carried balances', schema: userClaims } },
     errors: { 400: '`user` is neither a login nor a user_hash' },

@@ -15,6 +15,8 @@ import {
   type LeafFormat,
 } from '../core/merkle/index.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { logger } from '../observability.ts';
+import type { ClaimStatusSource } from './claim-status.ts';
 import { listSealedEpochs, type SealedEpochSummary } from './sealing.ts';
 import { findWalletBinding, userHashOf, type WalletBinding } from './wallet-binding.ts';
 
@@ -59,11 +61,26 @@ export interface CarriedView {
   readonly waitingForBinding: boolean;
 }
 
+/** A leaf in the user's list: never one the chain says was claimed. */
+export interface UserClaimView extends ClaimView {
+  /** `unclaimed` when the root's on-chain bitmap says so; `unknown` when the chain cannot tell (memo mode, not landed yet). */
+  readonly claimStatus: 'unclaimed' | 'unknown';
+}
+
+export interface ClaimedLeafView {
+  readonly epoch: number;
+  readonly channel: string;
+  readonly index: number;
+  readonly amount: string;
+}
+
 export interface UserClaimsView {
   readonly user: string;
   readonly userHash: string;
   readonly wallet: WalletBinding | null;
-  readonly claims: ClaimView[];
+  readonly claims: UserClaimView[];
+  /** Leaves of claimable roots whose on-chain bitmap says they were claimed already. */
+  readonly claimed: ClaimedLeafView[];
   readonly carried: CarriedView[];
 }
 
@@ -102,6 +119,8 @@ export interface ClaimsReaderOptions {
   /** How long a tree's root and publication status are reused. @default 2000 ms */
   readonly metaTtlMs?: number;
   readonly now?: () => number;
+  /** Where claimed leaves are known (the chain's ChannelState in program mode); unknown without one. */
+  readonly claimStatus?: ClaimStatusSource;
 }
 
 export class ClaimsReader {
@@ -113,6 +132,7 @@ export class ClaimsReader {
   private readonly maxTrees: number;
   private readonly metaTtlMs: number;
   private readonly now: () => number;
+  private readonly claimStatus: ClaimStatusSource | undefined;
 
   constructor(
     private readonly sql: Sql,
@@ -121,6 +141,7 @@ export class ClaimsReader {
     this.maxTrees = options.maxTrees ?? 256;
     this.metaTtlMs = options.metaTtlMs ?? 2000;
     this.now = options.now ?? Date.now;
+    this.claimStatus = options.claimStatus;
   }
 
   /**
@@ -165,7 +186,10 @@ export class ClaimsReader {
     return claimView(meta, loaded, position);
   }
 
-  /** `GET /claims/{user}`: every leaf of a root still claimable, and carried balances. */
+  /**
+   * `GET /claims/{user}`: every leaf of a root still claimable that the chain does not know as
+   * claimed, the ones it does, and carried balances.
+   */
   async userClaims(userParam: string): Promise<UserClaimsView> {
     const hash = userHashOf(userParam);
     const rows = await this.sql<MetaRow[]>`
@@ -195,14 +219,29 @@ export class ClaimsReader {
             where l.user_hash = ${hash} and l.source_key = 'carry:' || t.epoch || ':' || t.token_group))
         )
       order by t.epoch, t.channel`;
-    const claims: ClaimView[] = [];
+    const claims: UserClaimView[] = [];
+    const claimed: ClaimedLeafView[] = [];
     for (const row of rows) {
       const meta = metaOf(row);
       const loaded = await this.tree(meta);
       const position = loaded.tree.positionOfId(hash);
       if (position === undefined) continue;
       const view = claimView(meta, loaded, position);
-      if (view.amount !== '0') claims.push(view);
+      if (view.amount === '0') continue;
+      const test = await this.claimStatus?.claimedTest(meta).catch((error: unknown) => {
+        // The list still answers when the chain does not; its leaves are then of unknown status.
+        logger.warn('claimed status unavailable', {
+          epoch: meta.epoch,
+          channel: meta.channel,
+          error: error as Error,
+        });
+        return undefined;
+      });
+      if (test?.(view.index) === true) {
+        claimed.push({ epoch: view.epoch, channel: view.channel, index: view.index, amount: view.amount });
+      } else {
+        claims.push({ ...view, claimStatus: test === undefined ? 'unknown' : 'unclaimed' });
+      }
     }
     const binding = await findWalletBinding(this.sql, hash);
     const balances = await this.sql<{ token_group: string; amount: string }[]>`
@@ -213,6 +252,7 @@ export class ClaimsReader {
       userHash: hash,
       wallet: binding ?? null,
       claims,
+      claimed,
       carried: balances.map((b) => ({
         tokenGroup: b.token_group,
         amount: b.amount,
