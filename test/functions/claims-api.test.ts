@@ -4,27 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
-import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
+import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 
 const EPOCH = BASE_EPOCH_MS / 1000;
-const SETTINGS: AttentionSettings = {
-  baseUnitsPerWeight: 1_000_000n,
-  categoryBaseUnitsPerWeight: 10n,
-  format: 'claim-v1',
-  capacity: 3,
-  programId: 'GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop',
-  publishMode: 'memo',
-  mints: {},
-  channelBudgetMs: 60_000,
-  pooledBudgetMs: 120_000,
-};
+const SETTINGS = testAttentionSettings({ capacity: 3 });
 
 let t: TestDatabase;
 let claims: (event: HttpEvent) => Promise<HttpResult>;

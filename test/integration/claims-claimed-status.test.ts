@@ -4,7 +4,6 @@ import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAttentionProgram } from '../../layers/shared/src/adapters/solana/attention-program.ts';
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
-import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { ChannelStateClaimStatus } from '../../layers/shared/src/services/claim-status.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
@@ -12,22 +11,13 @@ import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { markClaimed, setRoot } from '../../local/attention-program-accounts.ts';
 import { type SolanaRpcHandle, startSolanaRpc } from '../../local/solana-rpc.ts';
+import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 
 const EPOCH = BASE_EPOCH_MS / 1000;
 const MINT = Keypair.generate().publicKey.toBase58();
-const SETTINGS: AttentionSettings = {
-  baseUnitsPerWeight: 1_000_000n,
-  categoryBaseUnitsPerWeight: 10n,
-  format: 'claim-v1',
-  capacity: 1024,
-  programId: 'GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop',
-  publishMode: 'memo',
-  mints: {},
-  channelBudgetMs: 60_000,
-  pooledBudgetMs: 120_000,
-};
+const SETTINGS = testAttentionSettings();
 
 let t: TestDatabase;
 let rpc: SolanaRpcHandle;
