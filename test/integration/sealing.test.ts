@@ -227,8 +227,13 @@ describe('trees', () => {
     // The overflowed viewer's sealed record is kept.
     expect((await sealedRows()).map((r) => r.user_hash)).toContain(userHash(login(5)));
     const [shape] =
-      await t.sql`select jsonb_typeof(dump) as type, dump->>'format' as format from attention.merkle_trees where channel = 'somechannel'`;
+      await t.sql`select json_typeof(dump) as type, dump->>'format' as format from attention.merkle_trees where channel = 'somechannel'`;
     expect(shape).toEqual({ type: 'object', format: 'eo-merkle-v1' });
+    // Stored as the builder wrote it and uncompressed: json with EXTERNAL storage, not jsonb.
+    const [column] = await t.sql`
+      select format_type(atttypid, atttypmod) as type, attstorage as storage from pg_attribute
+      where attrelid = 'attention.merkle_trees'::regclass and attname = 'dump'`;
+    expect(column).toEqual({ type: 'json', storage: 'e' });
     const [publication] =
       await t.sql`select status, mode, token_group, root from attention.publications where channel = 'somechannel'`;
     expect(publication).toMatchObject({

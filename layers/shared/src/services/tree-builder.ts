@@ -502,7 +502,7 @@ async function storeTrees(
       insert into attention.merkle_trees
         (epoch, channel, kind, token_group, format, root, leaf_count, total_amount, dump, build_ms)
       values (${tree.epoch}, ${tree.channel}, ${tree.kind}, ${tree.tokenGroup}, ${built.format}, ${built.root},
-        ${tree.leaves.length}, ${totalAmount.toString()}, ${built.dump}::text::jsonb, ${buildMs})`);
+        ${tree.leaves.length}, ${totalAmount.toString()}, ${built.dump}::text::json, ${buildMs})`);
   }
   const publications = trees.flatMap(({ tree, built, published }) =>
     built !== undefined && published
