@@ -456,7 +456,7 @@ describe('channel trees built in batches', () => {
     const first = all.slice(0, CHANNEL_TREES_PER_TRANSACTION);
     expect(await builtChannels()).toEqual(first.map(channel));
     const [stored] = await t.sql<{ n: number }[]>`
-      select count(*)::int as n from attention.merkle_trees where epoch = ${EPOCH}`;
+      select count(*)::int as n from attention.merkle_trees where epoch = ${EPOCH} and kind = 'channel'`;
     expect(stored?.n).toBe(first.length);
     expect(await balances()).toEqual(owed(first));
     expect(await epochTreesPending(t.sql, EPOCH, EPOCH)).toEqual([EPOCH]);

@@ -49,8 +49,11 @@ export async function creditCarriedFrom(sql: Sql, credits: readonly SourcedCarry
       returning user_hash, token_group, delta
     ),
     applied as (
+      -- Balances updated in one order, so two transactions crediting the same viewers (a batch
+      -- of channel trees and a category tree, say) queue on each other rather than deadlock.
       insert into attention.carried_balances as cb (user_hash, token_group, amount)
       select user_hash, token_group, sum(delta) from moved group by user_hash, token_group
+      order by user_hash, token_group
       on conflict (user_hash, token_group) do update set amount = cb.amount + excluded.amount, updated_at = now()
       returning 1
     )

@@ -80,27 +80,38 @@ export async function buildEpochTrees(
       and not exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
     order by s.channel`;
   const names = channels.map((c) => c.channel);
+  // Read while the first batches take their locks; every batch awaits it (a failure surfaces there).
   const wallets =
     names.length === 0
-      ? new Map<string, string>()
-      : await boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
-  const chunks: string[][] = [];
-  for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
-    chunks.push(names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION));
-  }
-  // Two chunks in flight: one chunk's trees are hashed while the other's are being written.
-  await forEachLimited(chunks, deps.concurrency ?? 2, async (chunk) => {
-    trees.push(...(await buildChannelTrees(deps, epoch, chunk, wallets)));
-  });
-
+      ? Promise.resolve(new Map<string, string>())
+      : boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
+  wallets.catch(() => {});
   const categories = await deps.sql<{ category: string; token_group: string }[]>`
     select distinct category, token_group from attention.sealed_epochs where epoch = ${epoch}
     order by category, token_group`;
-  for (const { category, token_group } of categories) {
-    const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
-    if (outcome !== undefined) trees.push(outcome);
+  const tasks: (() => Promise<TreeOutcome[]>)[] = [];
+  // Category trees need nothing from the channel trees: they are one more task beside the
+  // channel batches, so the database aggregates them while channel trees are being hashed.
+  if (categories.length > 0) {
+    tasks.push(async () => {
+      const outcomes: TreeOutcome[] = [];
+      for (const { category, token_group } of categories) {
+        const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
+        if (outcome !== undefined) outcomes.push(outcome);
+      }
+      return outcomes;
+    });
   }
+  for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
+    const batch = names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION);
+    tasks.push(() => buildChannelTrees(deps, epoch, batch, wallets));
+  }
+  // Two transactions in flight: one batch's trees are hashed while another's are written.
+  await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {
+    trees.push(...(await task()));
+  });
 
+  // Last: the carry trees pay what the channel and category trees carried.
   for (const group of await carryGroups(deps.sql, epoch)) {
     const outcome = await buildCarryTree(deps, epoch, group, now);
     if (outcome !== undefined) trees.push(outcome);
@@ -183,36 +194,39 @@ async function buildChannelTrees(
   deps: SealingDeps,
   epoch: number,
   channels: readonly string[],
-  wallets: ReadonlyMap<string, string>,
+  wallets: Promise<ReadonlyMap<string, string>>,
 ): Promise<TreeOutcome[]> {
   const { capacity } = deps.settings;
   return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
       const sql = tx as unknown as Sql;
-      await lockTreeBuilds(sql, epoch, channels);
-      const sealed = await sql<
-        { channel: string; token_group: string; category: string; participant_count: number }[]
-      >`
-        select s.channel, s.token_group, s.category, s.participant_count from attention.sealed_epochs s
-        where s.epoch = ${epoch} and s.channel = any(${channels as string[]}::text[])
-          and not exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
-        order by s.channel`;
+      // One round trip: the statements run in order, each reading after the one before, so
+      // tree_builds is read only once every lock is held.
+      const [, sealed, lists] = await Promise.all([
+        lockTreeBuilds(sql, epoch, channels),
+        sql<{ channel: string; token_group: string; category: string; participant_count: number }[]>`
+          select s.channel, s.token_group, s.category, s.participant_count from attention.sealed_epochs s
+          where s.epoch = ${epoch} and s.channel = any(${channels as string[]}::text[])
+            and not exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
+          order by s.channel`,
+        // One row per channel, its participants in sealing order as two lists: one index scan
+        // per channel, in position order, and 1/1,024 of the rows a row per viewer would cost.
+        sql<{ channel: string; users: string | null; amounts: string | null }[]>`
+          select c.channel, p.users, p.amounts
+          from unnest(${channels as string[]}::text[]) as c(channel)
+          cross join lateral (
+            select string_agg(s.user_hash, ',' order by s.position) as users,
+              string_agg(s.amount::text, ',' order by s.position) as amounts
+            from (
+              select sp.position, sp.user_hash, sp.amount from attention.sealed_participants sp
+              where sp.epoch = ${epoch} and sp.channel = c.channel and sp.position < ${capacity}
+              order by sp.position
+            ) s
+          ) p`,
+      ]);
       if (sealed.length === 0) return [];
-      // One row per channel, its participants in sealing order as two lists: one index scan
-      // per channel, in position order, and 1/1,024 of the rows a row per viewer would cost.
-      const lists = await sql<{ channel: string; users: string | null; amounts: string | null }[]>`
-        select c.channel, p.users, p.amounts
-        from unnest(${sealed.map((s) => s.channel)}::text[]) as c(channel)
-        cross join lateral (
-          select string_agg(s.user_hash, ',' order by s.position) as users,
-            string_agg(s.amount::text, ',' order by s.position) as amounts
-          from (
-            select sp.position, sp.user_hash, sp.amount from attention.sealed_participants sp
-            where sp.epoch = ${epoch} and sp.channel = c.channel and sp.position < ${capacity}
-            order by sp.position
-          ) s
-        ) p`;
-      const byChannel = new Map(lists.map((l) => [l.channel, participants(l, wallets)]));
+      const bound = await wallets;
+      const byChannel = new Map(lists.map((l) => [l.channel, participants(l, bound)]));
       const prepared = sealed.map((s) =>
         prepareTree(deps.settings, {
           epoch,
