@@ -83,7 +83,7 @@ export async function buildEpochTrees(
   // Read while the first batches take their locks; every batch awaits it (a failure surfaces there).
   const wallets =
     names.length === 0
-      ? Promise.resolve(new Map<string, string>())
+      ? Promise.resolve(new Map<string, BoundWallet>())
       : boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
   wallets.catch(() => {});
   const categories = await deps.sql<{ category: string; token_group: string }[]>`
@@ -165,6 +165,12 @@ interface StoredTree {
 /** Channel trees stored per transaction (and per batch of writes). */
 export const CHANNEL_TREES_PER_TRANSACTION = 10;
 
+/** A bound wallet as read for a run: base58, and its bytes once a leaf needed them. */
+interface BoundWallet {
+  readonly wallet: string;
+  claimer: Uint8Array | undefined;
+}
+
 /**
  * Wallets bound at `now` of the viewers within capacity in `channels`, read once for all their
  * trees (each viewer once, however many of the channels they watched).
@@ -175,13 +181,13 @@ async function boundWallets(
   channels: readonly string[],
   capacity: number,
   now: Date,
-): Promise<Map<string, string>> {
+): Promise<Map<string, BoundWallet>> {
   const rows = await sql<{ user_hash: string; wallet: string }[]>`
     select wb.user_hash, wb.wallet from attention.wallet_bindings wb
     where wb.bound_at <= ${now.toISOString()}::timestamptz
       and wb.user_hash in (select sp.user_hash from attention.sealed_participants sp
         where sp.epoch = ${epoch} and sp.channel = any(${channels as string[]}::text[]) and sp.position < ${capacity})`;
-  return new Map(rows.map((r) => [r.user_hash, r.wallet]));
+  return new Map(rows.map((r) => [r.user_hash, { wallet: r.wallet, claimer: undefined }]));
 }
 
 /**
@@ -194,7 +200,7 @@ async function buildChannelTrees(
   deps: SealingDeps,
   epoch: number,
   channels: readonly string[],
-  wallets: Promise<ReadonlyMap<string, string>>,
+  wallets: Promise<ReadonlyMap<string, BoundWallet>>,
 ): Promise<TreeOutcome[]> {
   const { capacity } = deps.settings;
   return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
@@ -246,10 +252,13 @@ async function buildChannelTrees(
   );
 }
 
-/** A channel's candidates from its two comma-separated lists (user hashes are hex). */
+/**
+ * A channel's candidates from its two comma-separated lists (user hashes are hex), each bound
+ * viewer with the bytes of their wallet: decoded once per viewer, not once per leaf.
+ */
 function participants(
   list: { channel: string; users: string | null; amounts: string | null },
-  wallets: ReadonlyMap<string, string>,
+  wallets: ReadonlyMap<string, BoundWallet>,
 ): Candidate[] {
   if (list.users === null || list.amounts === null) return [];
   const users = list.users.split(',');
@@ -257,11 +266,19 @@ function participants(
   if (users.length !== amounts.length) {
     throw new Error(`channel ${list.channel}: ${users.length} participants but ${amounts.length} amounts`);
   }
-  return users.map((userHash, i) => ({
-    userHash,
-    amount: BigInt(amounts[i] as string),
-    wallet: wallets.get(userHash),
-  }));
+  const candidates = new Array<Candidate>(users.length);
+  for (let i = 0; i < users.length; i++) {
+    const userHash = users[i] as string;
+    const amount = BigInt(amounts[i] as string);
+    const bound = wallets.get(userHash);
+    if (bound === undefined) {
+      candidates[i] = { userHash, amount, wallet: undefined };
+    } else {
+      bound.claimer ??= walletBytes(bound.wallet);
+      candidates[i] = { userHash, amount, wallet: bound.wallet, claimer: bound.claimer };
+    }
+  }
+  return candidates;
 }
 
 async function buildCategoryTree(
@@ -457,7 +474,7 @@ function prepareTree(settings: AttentionSettings, tree: StoredTree): PreparedTre
   }
   const started = performance.now();
   const claims: Claim[] = leaves.map((l) => ({
-    claimer: walletBytes(l.wallet),
+    claimer: l.claimer ?? walletBytes(l.wallet),
     index: l.index,
     amount: l.amount,
     id: l.userHash,
