@@ -89,27 +89,31 @@ export async function buildEpochTrees(
   const categories = await deps.sql<{ category: string; token_group: string }[]>`
     select distinct category, token_group from attention.sealed_epochs where epoch = ${epoch}
     order by category, token_group`;
-  const tasks: (() => Promise<TreeOutcome[]>)[] = [];
-  // Category trees need nothing from the channel trees: they are one more task beside the
-  // channel batches, so the database aggregates them while channel trees are being hashed.
-  if (categories.length > 0) {
-    tasks.push(async () => {
-      const outcomes: TreeOutcome[] = [];
-      for (const { category, token_group } of categories) {
-        const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
-        if (outcome !== undefined) outcomes.push(outcome);
-      }
-      return outcomes;
-    });
-  }
+  // Category trees need nothing from the channel trees: they are built beside the channel
+  // batches (one transaction more than `concurrency`), so the database aggregates them while
+  // channel trees are being hashed. They start once the wallets are read, not to slow that read.
+  const categoryTrees = (async () => {
+    await wallets.catch(() => {});
+    const outcomes: TreeOutcome[] = [];
+    for (const { category, token_group } of categories) {
+      const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
+      if (outcome !== undefined) outcomes.push(outcome);
+    }
+    return outcomes;
+  })();
+  const batches: string[][] = [];
   for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
-    const batch = names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION);
-    tasks.push(() => buildChannelTrees(deps, epoch, batch, wallets));
+    batches.push(names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION));
   }
-  // Two transactions in flight: one batch's trees are hashed while another's are written.
-  await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {
-    trees.push(...(await task()));
+  // Two batches in flight: one batch's trees are hashed while another's are written.
+  const channelTrees = forEachLimited(batches, deps.concurrency ?? 2, async (batch) => {
+    trees.push(...(await buildChannelTrees(deps, epoch, batch, wallets)));
   });
+  // Both settle before a failure is thrown: nothing of this run is left writing behind it.
+  const [fromCategories, fromChannels] = await Promise.allSettled([categoryTrees, channelTrees]);
+  if (fromChannels.status === 'rejected') throw fromChannels.reason;
+  if (fromCategories.status === 'rejected') throw fromCategories.reason;
+  trees.push(...fromCategories.value);
 
   // Last: the carry trees pay what the channel and category trees carried.
   for (const group of await carryGroups(deps.sql, epoch)) {
