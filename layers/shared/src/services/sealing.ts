@@ -26,7 +26,7 @@ export interface SealingDeps {
   readonly settings: AttentionSettings;
   /**
    * Transactions run side by side: sealing one (epoch, channel) each, tree building a batch of
-   * channel trees each (the category trees take one more beside them). @default 2
+   * channel trees or the category trees each. @default 2
    */
   readonly concurrency?: number;
   /** How far back `sealDueEpochs` looks for unsealed participation. @default 7 days */

@@ -80,40 +80,37 @@ export async function buildEpochTrees(
       and not exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
     order by s.channel`;
   const names = channels.map((c) => c.channel);
-  // Read while the first batches take their locks; every batch awaits it (a failure surfaces there).
   const wallets =
     names.length === 0
-      ? Promise.resolve(new Map<string, BoundWallet>())
-      : boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
-  wallets.catch(() => {});
+      ? new Map<string, BoundWallet>()
+      : await boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
   const categories = await deps.sql<{ category: string; token_group: string }[]>`
     select distinct category, token_group from attention.sealed_epochs where epoch = ${epoch}
     order by category, token_group`;
-  // Category trees need nothing from the channel trees: they are built beside the channel
-  // batches (one transaction more than `concurrency`), so the database aggregates them while
-  // channel trees are being hashed. They start once the wallets are read, not to slow that read.
-  const categoryTrees = (async () => {
-    await wallets.catch(() => {});
-    const outcomes: TreeOutcome[] = [];
-    for (const { category, token_group } of categories) {
-      const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
-      if (outcome !== undefined) outcomes.push(outcome);
-    }
-    return outcomes;
-  })();
-  const batches: string[][] = [];
-  for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
-    batches.push(names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION));
+  // At most `concurrency` transactions, each on its own connection: the category trees (they
+  // need nothing from the channel trees) are one more task beside the channel batches, so the
+  // database aggregates them while channel trees are being hashed. More connections at once
+  // did not make trees faster, and left sealing slower afterwards (its transactions spread over
+  // more server processes).
+  const tasks: (() => Promise<TreeOutcome[]>)[] = [];
+  if (categories.length > 0) {
+    tasks.push(async () => {
+      const outcomes: TreeOutcome[] = [];
+      for (const { category, token_group } of categories) {
+        const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
+        if (outcome !== undefined) outcomes.push(outcome);
+      }
+      return outcomes;
+    });
   }
-  // Two batches in flight: one batch's trees are hashed while another's are written.
-  const channelTrees = forEachLimited(batches, deps.concurrency ?? 2, async (batch) => {
-    trees.push(...(await buildChannelTrees(deps, epoch, batch, wallets)));
+  for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
+    const batch = names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION);
+    tasks.push(() => buildChannelTrees(deps, epoch, batch, wallets));
+  }
+  // Two transactions in flight: one batch's trees are hashed while another's are written.
+  await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {
+    trees.push(...(await task()));
   });
-  // Both settle before a failure is thrown: nothing of this run is left writing behind it.
-  const [fromCategories, fromChannels] = await Promise.allSettled([categoryTrees, channelTrees]);
-  if (fromChannels.status === 'rejected') throw fromChannels.reason;
-  if (fromCategories.status === 'rejected') throw fromCategories.reason;
-  trees.push(...fromCategories.value);
 
   // Last: the carry trees pay what the channel and category trees carried.
   for (const group of await carryGroups(deps.sql, epoch)) {
@@ -204,7 +201,7 @@ async function buildChannelTrees(
   deps: SealingDeps,
   epoch: number,
   channels: readonly string[],
-  wallets: Promise<ReadonlyMap<string, BoundWallet>>,
+  wallets: ReadonlyMap<string, BoundWallet>,
 ): Promise<TreeOutcome[]> {
   const { capacity } = deps.settings;
   return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
@@ -235,8 +232,7 @@ async function buildChannelTrees(
           ) p`,
       ]);
       if (sealed.length === 0) return [];
-      const bound = await wallets;
-      const byChannel = new Map(lists.map((l) => [l.channel, participants(l, bound)]));
+      const byChannel = new Map(lists.map((l) => [l.channel, participants(l, wallets)]));
       const prepared = sealed.map((s) =>
         prepareTree(deps.settings, {
           epoch,
