@@ -80,18 +80,19 @@ export async function buildEpochTrees(
       and not exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
     order by s.channel`;
   const names = channels.map((c) => c.channel);
-  const wallets =
-    names.length === 0
-      ? new Map<string, BoundWallet>()
-      : await boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
   const categories = await deps.sql<{ category: string; token_group: string }[]>`
     select distinct category, token_group from attention.sealed_epochs where epoch = ${epoch}
     order by category, token_group`;
-  // At most `concurrency` transactions, each on its own connection: the category trees (they
-  // need nothing from the channel trees) are one more task beside the channel batches, so the
-  // database aggregates them while channel trees are being hashed. More connections at once
-  // did not make trees faster, and left sealing slower afterwards (its transactions spread over
-  // more server processes).
+  // About `concurrency` connections at once (more did not make trees faster, and left sealing
+  // slower afterwards: its transactions spread over more server processes). The category trees
+  // need nothing from the channel trees: they are one more task beside the channel batches,
+  // first, so the database aggregates them while the wallets are read and then while channel
+  // trees are being hashed. A batch waits for the wallets before it takes a connection.
+  const wallets =
+    names.length === 0
+      ? Promise.resolve(new Map<string, BoundWallet>())
+      : boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
+  wallets.catch(() => {});
   const tasks: (() => Promise<TreeOutcome[]>)[] = [];
   if (categories.length > 0) {
     tasks.push(async () => {
@@ -105,7 +106,7 @@ export async function buildEpochTrees(
   }
   for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
     const batch = names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION);
-    tasks.push(() => buildChannelTrees(deps, epoch, batch, wallets));
+    tasks.push(async () => buildChannelTrees(deps, epoch, batch, await wallets));
   }
   // Two transactions in flight: one batch's trees are hashed while another's are written.
   await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {
