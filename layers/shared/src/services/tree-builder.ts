@@ -17,7 +17,8 @@
  * building again changes nothing. A tree is stored in the same transaction as the movement of
  * balances it causes, so a tree and its carried amounts never disagree. Channel trees are built
  * `CHANNEL_TREES_PER_TRANSACTION` at a time: one lock statement, one read of their participants
- * and one batch of writes per transaction instead of a round of each per tree.
+ * and one batch of writes per transaction instead of a round of each per tree; the bound
+ * wallets of the epoch's viewers are read once for all of them.
  */
 import type { Sql } from '../adapters/db/client.ts';
 import {
@@ -195,7 +196,7 @@ async function boundWallets(
 /**
  * Builds the still undecided trees among `channels` (sealed channels of `epoch`) in one
  * transaction: every tree's lock first, then one read of their participants, the trees built
- * in memory, and one batch of writes. A run that stops half way leaves the chunks it did not
+ * in memory, and one batch of writes. A run that stops half way leaves the batches it did not
  * commit to the next run; a concurrent run waits on the locks and then skips what was decided.
  */
 async function buildChannelTrees(
