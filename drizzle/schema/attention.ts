@@ -10,7 +10,7 @@ import {
   check,
   index,
   integer,
-  jsonb,
+  json,
   pgSchema,
   primaryKey,
   text,
@@ -242,7 +242,13 @@ export const merkleTrees = attention.table(
     root: text('root').notNull(),
     leafCount: integer('leaf_count').notNull(),
     totalAmount: u64('total_amount').notNull(),
-    dump: jsonb('dump').notNull(),
+    /**
+     * ClaimTree's dump as the builder wrote it: json, not jsonb, so storing it is a validation
+     * of the text rather than a conversion, and reading it hands the text back as is. Stored
+     * uncompressed (storage EXTERNAL, set in the migration): hex hashes and base58 keys do not
+     * compress, and trying costs more than the bytes it would save.
+     */
+    dump: json('dump').notNull(),
     buildMs: integer('build_ms').notNull().default(0),
     builtAt: tstz('built_at').notNull().defaultNow(),
   },

@@ -9,7 +9,11 @@ import type { AttentionSettings } from '../../layers/shared/src/services/attenti
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { finalizeEpoch, sealDueEpochs, sealEpoch } from '../../layers/shared/src/services/sealing.ts';
 import { suppressUser } from '../../layers/shared/src/services/suppression.ts';
-import { buildEpochTrees } from '../../layers/shared/src/services/tree-builder.ts';
+import {
+  buildEpochTrees,
+  CHANNEL_TREES_PER_TRANSACTION,
+  epochTreesPending,
+} from '../../layers/shared/src/services/tree-builder.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
@@ -223,8 +227,13 @@ describe('trees', () => {
     // The overflowed viewer's sealed record is kept.
     expect((await sealedRows()).map((r) => r.user_hash)).toContain(userHash(login(5)));
     const [shape] =
-      await t.sql`select jsonb_typeof(dump) as type, dump->>'format' as format from attention.merkle_trees where channel = 'somechannel'`;
+      await t.sql`select json_typeof(dump) as type, dump->>'format' as format from attention.merkle_trees where channel = 'somechannel'`;
     expect(shape).toEqual({ type: 'object', format: 'eo-merkle-v1' });
+    // Stored as the builder wrote it and uncompressed: json with EXTERNAL storage, not jsonb.
+    const [column] = await t.sql`
+      select format_type(atttypid, atttypmod) as type, attstorage as storage from pg_attribute
+      where attrelid = 'attention.merkle_trees'::regclass and attname = 'dump'`;
+    expect(column).toEqual({ type: 'json', storage: 'e' });
     const [publication] =
       await t.sql`select status, mode, token_group, root from attention.publications where channel = 'somechannel'`;
     expect(publication).toMatchObject({
@@ -364,6 +373,101 @@ describe('trees', () => {
     const [build] =
       await t.sql`select timed_out, outcome from attention.tree_builds where channel = 'somechannel'`;
     expect(build).toEqual({ timed_out: true, outcome: 'stored' });
+  });
+});
+
+describe('channel trees built in batches', () => {
+  // Enough channels for three transactions of trees; four viewers each out of 30, the even
+  // ones bound, so every tree has leaves and carried amounts.
+  const CHANNELS = 2 * CHANNEL_TREES_PER_TRANSACTION + 5;
+  const channel = (c: number) => `chan_${String(c).padStart(3, '0')}`;
+  const viewersOf = (c: number) => [0, 1, 2, 3].map((v) => login((c * 3 + v) % 30));
+
+  async function sealChannels(): Promise<void> {
+    const events = Array.from({ length: CHANNELS }, (_, c) =>
+      viewersOf(c).map((user, v) => makeEvent({ channel: channel(c), user, ts: BASE_EPOCH_MS + v * 1000 })),
+    ).flat();
+    await writeIngestBatch(t.sql, events, DURING);
+    for (let i = 0; i < 30; i += 2) await bindWalletDirect(t.sql, login(i), wallet(), BOUND_BEFORE);
+    await sealEpoch(deps(), EPOCH, AFTER);
+  }
+
+  /** What an unbound viewer is owed by the given channels' trees: 1,000 per channel watched. */
+  function owed(channels: readonly number[]): Map<string, bigint> {
+    const owed = new Map<string, bigint>();
+    for (const c of channels) {
+      for (const user of viewersOf(c)) {
+        if (Number(user.slice(-4)) % 2 === 1) owed.set(user, (owed.get(user) ?? 0n) + 1000n);
+      }
+    }
+    return owed;
+  }
+
+  async function balances(): Promise<Map<string, bigint>> {
+    const rows = await t.sql<{ user_hash: string; amount: string }[]>`
+      select user_hash, amount::text from attention.carried_balances where amount > 0`;
+    const byHash = new Map(rows.map((r) => [r.user_hash, BigInt(r.amount)]));
+    return new Map(
+      Array.from({ length: 30 }, (_, i) => login(i))
+        .filter((user) => byHash.has(userHash(user)))
+        .map((user) => [user, byHash.get(userHash(user)) as bigint]),
+    );
+  }
+
+  async function builtChannels(): Promise<string[]> {
+    const rows = await t.sql<{ channel: string }[]>`
+      select channel from attention.tree_builds where epoch = ${EPOCH} and kind = 'channel' order by channel`;
+    return rows.map((r) => r.channel);
+  }
+
+  const all = Array.from({ length: CHANNELS }, (_, c) => c);
+
+  it('decides each tree exactly once when two runs build the same epoch at the same time', async () => {
+    await sealChannels();
+    const runs = await Promise.all([
+      buildEpochTrees(deps(), EPOCH, AFTER),
+      buildEpochTrees({ ...deps(), concurrency: 1 }, EPOCH, AFTER),
+    ]);
+    const decided = runs.flatMap((r) => r.trees.map((tr) => tr.channel)).sort();
+    expect(decided).toEqual([...all.map(channel), 'carry:other', 'category:default:other'].sort());
+    expect(await builtChannels()).toEqual(all.map(channel));
+    const [stored] = await t.sql<{ n: number }[]>`
+      select count(*)::int as n from attention.merkle_trees where epoch = ${EPOCH} and kind = 'channel'`;
+    expect(stored?.n).toBe(CHANNELS);
+    expect(await balances()).toEqual(owed(all));
+  });
+
+  it('leaves the trees of a run that failed half way to the next run, and credits nothing twice', async () => {
+    await sealChannels();
+    const failing = channel(CHANNEL_TREES_PER_TRANSACTION + 5);
+    await t.sql`create function attention.fail_tree_build() returns trigger language plpgsql
+      as $$ begin raise exception 'injected failure for %', new.channel; end $$`;
+    await t.sql`create trigger fail_tree_build before insert on attention.tree_builds
+      for each row when (new.channel = ${t.sql.unsafe(`'${failing}'`)}) execute function attention.fail_tree_build()`;
+    try {
+      // One transaction at a time: the first batch commits, the second fails, the third never starts.
+      await expect(buildEpochTrees({ ...deps(), concurrency: 1 }, EPOCH, AFTER)).rejects.toThrow(
+        /injected failure/,
+      );
+    } finally {
+      await t.sql`drop trigger fail_tree_build on attention.tree_builds`;
+      await t.sql`drop function attention.fail_tree_build()`;
+    }
+    const first = all.slice(0, CHANNEL_TREES_PER_TRANSACTION);
+    expect(await builtChannels()).toEqual(first.map(channel));
+    const [stored] = await t.sql<{ n: number }[]>`
+      select count(*)::int as n from attention.merkle_trees where epoch = ${EPOCH} and kind = 'channel'`;
+    expect(stored?.n).toBe(first.length);
+    expect(await balances()).toEqual(owed(first));
+    expect(await epochTreesPending(t.sql, EPOCH, EPOCH)).toEqual([EPOCH]);
+
+    const next = await buildEpochTrees(deps(), EPOCH, AFTER);
+    expect(next.trees.filter((tr) => tr.kind === 'channel').map((tr) => tr.channel)).toEqual(
+      all.slice(CHANNEL_TREES_PER_TRANSACTION).map(channel),
+    );
+    expect(await builtChannels()).toEqual(all.map(channel));
+    expect(await balances()).toEqual(owed(all));
+    expect(await epochTreesPending(t.sql, EPOCH, EPOCH)).toEqual([]);
   });
 });
 

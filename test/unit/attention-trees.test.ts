@@ -49,6 +49,15 @@ describe('capacity split', () => {
     const bound: Candidate = { userHash: 'a'.repeat(64), amount: 5n, wallet: 'w' };
     expect(splitByCapacity([bound, bound], 2, 10).overflow).toBe(8);
   });
+
+  it("hands a candidate's decoded wallet bytes on to its leaf", () => {
+    const claimer = new Uint8Array(32).fill(7);
+    const [leaf] = splitByCapacity(
+      [{ userHash: 'b'.repeat(64), amount: 1n, wallet: 'w', claimer }],
+      1,
+    ).leaves;
+    expect(leaf?.claimer).toBe(claimer);
+  });
 });
 
 describe('tree names', () => {

@@ -371,7 +371,7 @@ export class ClaimsReader {
       select dump from attention.merkle_trees
       where epoch = ${meta.epoch} and channel = ${meta.channel} and root = ${meta.root}`.then(([row]) => {
       if (row === undefined) throw new NotFoundError(`tree ${meta.channel} epoch ${meta.epoch} was replaced`);
-      // A client without a jsonb parser hands back the text.
+      // A client without a json parser hands back the text.
       const dump = (typeof row.dump === 'string' ? JSON.parse(row.dump) : row.dump) as ClaimTreeDump;
       const tree = ClaimTree.load(dump, { expectedRoot: fromHex(meta.root, 'root', 32) });
       entry.loaded = { tree, rows: dump.claims };

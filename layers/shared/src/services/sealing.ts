@@ -24,7 +24,10 @@ import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './tre
 export interface SealingDeps {
   readonly sql: Sql;
   readonly settings: AttentionSettings;
-  /** (epoch, channel) transactions run side by side. @default 2 */
+  /**
+   * Transactions run side by side: sealing one (epoch, channel) each, tree building a batch of
+   * channel trees or the category trees each. @default 2
+   */
   readonly concurrency?: number;
   /** How far back `sealDueEpochs` looks for unsealed participation. @default 7 days */
   readonly lookbackSeconds?: number;

@@ -14,8 +14,11 @@
  * Leaf: claimer = bound wallet, index = position among leaves, amount, id = user_hash. A tree
  * with leaves is stored as root + one dump (merkle_trees) and, when it has something to publish,
  * a `pending` publications row; every decision, empty trees included, is a tree_builds row, so
- * building again changes nothing. Each tree is built in its own transaction with the movement
- * of balances it causes, so a tree and its carried amounts never disagree.
+ * building again changes nothing. A tree is stored in the same transaction as the movement of
+ * balances it causes, so a tree and its carried amounts never disagree. Channel trees are built
+ * `CHANNEL_TREES_PER_TRANSACTION` at a time: one lock statement, one read of their participants
+ * and one batch of writes per transaction instead of a round of each per tree; the bound
+ * wallets of the epoch's viewers are read once for all of them.
  */
 import type { Sql } from '../adapters/db/client.ts';
 import {
@@ -39,7 +42,7 @@ import {
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import { type AttentionSettings, groupPublishes, isPublishable } from './attention-settings.ts';
-import { type CarryCredit, creditCarried } from './carry.ts';
+import { type CarryCredit, creditCarriedFrom } from './carry.ts';
 import type { SealingDeps } from './sealing.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
 
@@ -77,23 +80,41 @@ export async function buildEpochTrees(
     where s.epoch = ${epoch}
       and not exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
     order by s.channel`;
-  await forEachLimited(
-    channels.map((c) => c.channel),
-    deps.concurrency ?? 2,
-    async (channel) => {
-      const outcome = await buildChannelTree(deps, epoch, channel, now);
-      if (outcome !== undefined) trees.push(outcome);
-    },
-  );
-
+  const names = channels.map((c) => c.channel);
   const categories = await deps.sql<{ category: string; token_group: string }[]>`
     select distinct category, token_group from attention.sealed_epochs where epoch = ${epoch}
     order by category, token_group`;
-  for (const { category, token_group } of categories) {
-    const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
-    if (outcome !== undefined) trees.push(outcome);
+  // About `concurrency` connections at once (more did not make trees faster, and left sealing
+  // slower afterwards: its transactions spread over more server processes). The category trees
+  // need nothing from the channel trees: they are one more task beside the channel batches,
+  // first, so the database aggregates them while the wallets are read and then while channel
+  // trees are being hashed. A batch waits for the wallets before it takes a connection.
+  const wallets =
+    names.length === 0
+      ? Promise.resolve(new Map<string, BoundWallet>())
+      : boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
+  wallets.catch(() => {});
+  const tasks: (() => Promise<TreeOutcome[]>)[] = [];
+  if (categories.length > 0) {
+    tasks.push(async () => {
+      const outcomes: TreeOutcome[] = [];
+      for (const { category, token_group } of categories) {
+        const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
+        if (outcome !== undefined) outcomes.push(outcome);
+      }
+      return outcomes;
+    });
   }
+  for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
+    const batch = names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION);
+    tasks.push(async () => buildChannelTrees(deps, epoch, batch, await wallets));
+  }
+  // Two transactions in flight: one batch's trees are hashed while another's are written.
+  await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {
+    trees.push(...(await task()));
+  });
 
+  // Last: the carry trees pay what the channel and category trees carried.
   for (const group of await carryGroups(deps.sql, epoch)) {
     const outcome = await buildCarryTree(deps, epoch, group, now);
     if (outcome !== undefined) trees.push(outcome);
@@ -144,40 +165,122 @@ interface StoredTree {
   readonly carrySource: string;
 }
 
-async function buildChannelTree(
+/** Channel trees stored per transaction (and per batch of writes). */
+export const CHANNEL_TREES_PER_TRANSACTION = 10;
+
+/** A bound wallet as read for a run: base58, and its bytes once a leaf needed them. */
+interface BoundWallet {
+  readonly wallet: string;
+  claimer: Uint8Array | undefined;
+}
+
+/**
+ * Wallets bound at `now` of the viewers within capacity in `channels`, read once for all their
+ * trees (each viewer once, however many of the channels they watched).
+ */
+async function boundWallets(
+  sql: Sql,
+  epoch: number,
+  channels: readonly string[],
+  capacity: number,
+  now: Date,
+): Promise<Map<string, BoundWallet>> {
+  const rows = await sql<{ user_hash: string; wallet: string }[]>`
+    select wb.user_hash, wb.wallet from attention.wallet_bindings wb
+    where wb.bound_at <= ${now.toISOString()}::timestamptz
+      and wb.user_hash in (select sp.user_hash from attention.sealed_participants sp
+        where sp.epoch = ${epoch} and sp.channel = any(${channels as string[]}::text[]) and sp.position < ${capacity})`;
+  return new Map(rows.map((r) => [r.user_hash, { wallet: r.wallet, claimer: undefined }]));
+}
+
+/**
+ * Builds the still undecided trees among `channels` (sealed channels of `epoch`) in one
+ * transaction: every tree's lock first, then one read of their participants, the trees built
+ * in memory, and one batch of writes. A run that stops half way leaves the batches it did not
+ * commit to the next run; a concurrent run waits on the locks and then skips what was decided.
+ */
+async function buildChannelTrees(
   deps: SealingDeps,
   epoch: number,
-  channel: string,
-  now: Date,
-): Promise<TreeOutcome | undefined> {
+  channels: readonly string[],
+  wallets: ReadonlyMap<string, BoundWallet>,
+): Promise<TreeOutcome[]> {
   const { capacity } = deps.settings;
-  return withSerializationRetry(`tree ${channel} ${epoch}`, () =>
+  return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
-      if (!(await claimTreeBuild(tx as unknown as Sql, epoch, channel))) return undefined;
-      const [sealed] = await tx<{ token_group: string; category: string; participant_count: number }[]>`
-        select token_group, category, participant_count from attention.sealed_epochs
-        where epoch = ${epoch} and channel = ${channel}`;
-      if (sealed === undefined) return undefined;
-      const rows = await tx<{ user_hash: string; amount: string; wallet: string | null }[]>`
-        select sp.user_hash, sp.amount::text as amount, wb.wallet
-        from attention.sealed_participants sp
-        left join attention.wallet_bindings wb on wb.user_hash = sp.user_hash and wb.bound_at <= ${now.toISOString()}::timestamptz
-        where sp.epoch = ${epoch} and sp.channel = ${channel} and sp.position < ${capacity}
-        order by sp.position`;
-      const split = splitByCapacity(rows.map(candidate), capacity, sealed.participant_count);
-      return storeTree(tx as unknown as Sql, deps.settings, {
-        epoch,
-        channel,
-        kind: 'channel',
-        tokenGroup: sealed.token_group,
-        category: sealed.category,
-        candidates: sealed.participant_count,
-        ...split,
-        budgetMs: deps.settings.channelBudgetMs,
-        carrySource: `seal:${epoch}:${channel}`,
-      });
+      const sql = tx as unknown as Sql;
+      // One round trip: the statements run in order, each reading after the one before, so
+      // tree_builds is read only once every lock is held.
+      const [, sealed, lists] = await Promise.all([
+        lockTreeBuilds(sql, epoch, channels),
+        sql<{ channel: string; token_group: string; category: string; participant_count: number }[]>`
+          select s.channel, s.token_group, s.category, s.participant_count from attention.sealed_epochs s
+          where s.epoch = ${epoch} and s.channel = any(${channels as string[]}::text[])
+            and not exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
+          order by s.channel`,
+        // One row per channel, its participants in sealing order as two lists: one index scan
+        // per channel, in position order, and 1/1,024 of the rows a row per viewer would cost.
+        sql<{ channel: string; users: string | null; amounts: string | null }[]>`
+          select c.channel, p.users, p.amounts
+          from unnest(${channels as string[]}::text[]) as c(channel)
+          cross join lateral (
+            select string_agg(s.user_hash, ',' order by s.position) as users,
+              string_agg(s.amount::text, ',' order by s.position) as amounts
+            from (
+              select sp.position, sp.user_hash, sp.amount from attention.sealed_participants sp
+              where sp.epoch = ${epoch} and sp.channel = c.channel and sp.position < ${capacity}
+              order by sp.position
+            ) s
+          ) p`,
+      ]);
+      if (sealed.length === 0) return [];
+      const byChannel = new Map(lists.map((l) => [l.channel, participants(l, wallets)]));
+      const prepared = sealed.map((s) =>
+        prepareTree(deps.settings, {
+          epoch,
+          channel: s.channel,
+          kind: 'channel',
+          tokenGroup: s.token_group,
+          category: s.category,
+          candidates: s.participant_count,
+          ...splitByCapacity(byChannel.get(s.channel) ?? [], capacity, s.participant_count),
+          budgetMs: deps.settings.channelBudgetMs,
+          carrySource: `seal:${epoch}:${s.channel}`,
+        }),
+      );
+      await storeTrees(sql, deps.settings, prepared);
+      return prepared.map(outcomeOfTree);
     }),
   );
+}
+
+/**
+ * A channel's candidates from its two comma-separated lists (user hashes are hex), each bound
+ * viewer with the bytes of their wallet: decoded once per viewer, not once per leaf.
+ */
+function participants(
+  list: { channel: string; users: string | null; amounts: string | null },
+  wallets: ReadonlyMap<string, BoundWallet>,
+): Candidate[] {
+  if (list.users === null || list.amounts === null) return [];
+  const users = list.users.split(',');
+  const amounts = list.amounts.split(',');
+  if (users.length !== amounts.length) {
+    throw new Error(`channel ${list.channel}: ${users.length} participants but ${amounts.length} amounts`);
+  }
+  const candidates = new Array<Candidate>(users.length);
+  for (let i = 0; i < users.length; i++) {
+    const userHash = users[i] as string;
+    const amount = BigInt(amounts[i] as string);
+    const bound = wallets.get(userHash);
+    if (bound === undefined) {
+      candidates[i] = { userHash, amount, wallet: undefined };
+    } else {
+      bound.claimer ??= walletBytes(bound.wallet);
+      candidates[i] = { userHash, amount, wallet: bound.wallet, claimer: bound.claimer };
+    }
+  }
+  return candidates;
 }
 
 async function buildCategoryTree(
@@ -308,9 +411,20 @@ async function buildCarryTree(
 
 /** Takes the per-tree lock and says whether the tree is still undecided. */
 async function claimTreeBuild(t: Sql, epoch: number, channel: string): Promise<boolean> {
-  await t`select pg_advisory_xact_lock(hashtextextended(${`tree:${epoch}:${channel}`}, 0))`;
+  await lockTreeBuilds(t, epoch, [channel]);
   const done = await t`select 1 from attention.tree_builds where epoch = ${epoch} and channel = ${channel}`;
   return done.length === 0;
+}
+
+/**
+ * Takes the per-tree locks of `channels` until the transaction ends, always in one order (the
+ * names sorted), so two runs locking overlapping sets never wait on each other in a cycle.
+ * Whoever holds a tree's lock decides it; tree_builds, read after the lock, says whether an
+ * earlier holder already did.
+ */
+async function lockTreeBuilds(t: Sql, epoch: number, channels: readonly string[]): Promise<void> {
+  const keys = [...channels].sort().map((channel) => `tree:${epoch}:${channel}`);
+  await t`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`;
 }
 
 function candidate(row: { user_hash: string; amount: string; wallet: string | null }): Candidate {
@@ -327,94 +441,166 @@ export function leafOptions(settings: AttentionSettings, epoch: number): LeafOpt
     : { format: 'claim-v1' };
 }
 
-async function storeTree(sql: Sql, settings: AttentionSettings, tree: StoredTree): Promise<TreeOutcome> {
+/** A tree decided in memory: what storeTrees writes and what the run reports. */
+interface PreparedTree {
+  readonly tree: StoredTree;
+  readonly carriedCredits: readonly CarryCredit[];
+  readonly carriedAmount: bigint;
+  readonly totalAmount: bigint;
+  /** Root (0x hex) and dump of a tree with leaves. */
+  readonly built: { readonly root: string; readonly dump: string; readonly format: string } | undefined;
+  readonly published: boolean;
+  readonly buildMs: number;
+  readonly timedOut: boolean;
+}
+
+/** Hashes the tree and writes its dump; raises the time-budget alert when the build ran late. */
+function prepareTree(settings: AttentionSettings, tree: StoredTree): PreparedTree {
   const { epoch, channel, kind, tokenGroup, leaves } = tree;
   const carriedCredits = aggregate(
     tree.carried.map((c) => ({ userHash: c.userHash, tokenGroup, amount: c.amount })),
   );
   const carriedAmount = carriedCredits.reduce((sum, c) => sum + c.amount, 0n);
-  if (carriedCredits.length > 0) {
-    await creditCarried(
-      sql,
-      carriedCredits,
-      tree.carrySource,
-      `unbound at the ${kind} tree of epoch ${epoch}`,
-    );
-  }
   const totalAmount = leaves.reduce((sum, l) => sum + l.amount, 0n);
-  let root: string | null = null;
-  let buildMs = 0;
-  let timedOut = false;
-  let published = false;
-  if (leaves.length > 0) {
-    const started = performance.now();
-    const claims: Claim[] = leaves.map((l) => ({
-      claimer: walletBytes(l.wallet),
-      index: l.index,
-      amount: l.amount,
-      id: l.userHash,
-    }));
-    const options = leafOptions(settings, epoch);
-    const built = ClaimTree.build(claims, options);
-    const dumpText = dumpJson(built, leaves, options);
-    const elapsed = performance.now() - started;
-    buildMs = Math.round(elapsed);
-    root = toHex(built.root);
-    if (elapsed > tree.budgetMs) {
-      // The tree is still right, only late: it is stored, and the alarm says the budget was blown.
-      timedOut = true;
-      metrics.addMetric(METRIC.merkleBuildTimeout, MetricUnit.Count, 1);
-      logger.error('merkle build exceeded its time budget', {
-        epoch,
-        channel,
-        buildMs,
-        budgetMs: tree.budgetMs,
-      });
-    }
-    await sql`
-      insert into attention.merkle_trees
-        (epoch, channel, kind, token_group, format, root, leaf_count, total_amount, dump, build_ms)
-      values (${epoch}, ${channel}, ${kind}, ${tokenGroup}, ${options.format}, ${root}, ${leaves.length},
-        ${totalAmount.toString()}, ${dumpText}::text::jsonb, ${buildMs})`;
-    published = isPublishable(settings, { kind, tokenGroup, leafCount: leaves.length, totalAmount });
-    if (published) {
-      await sql`
-        insert into attention.publications (epoch, channel, token_group, mint, mode, root, status)
-        values (${epoch}, ${channel}, ${tokenGroup}, ${settings.mints[tokenGroup]?.mint ?? null},
-          ${settings.publishMode}, ${root}, 'pending')
-        on conflict (epoch, channel) do nothing`;
-    }
+  if (leaves.length === 0) {
+    return {
+      tree,
+      carriedCredits,
+      carriedAmount,
+      totalAmount,
+      built: undefined,
+      published: false,
+      buildMs: 0,
+      timedOut: false,
+    };
   }
-  const outcome = leaves.length > 0 ? 'stored' : 'empty';
-  await recordBuild(sql, {
-    epoch,
-    channel,
-    kind,
-    tokenGroup,
-    category: tree.category,
-    outcome,
-    candidates: tree.candidates,
-    leafCount: leaves.length,
-    totalAmount,
-    carriedCount: tree.carried.length,
+  const started = performance.now();
+  const claims: Claim[] = leaves.map((l) => ({
+    claimer: l.claimer ?? walletBytes(l.wallet),
+    index: l.index,
+    amount: l.amount,
+    id: l.userHash,
+  }));
+  const options = leafOptions(settings, epoch);
+  const built = ClaimTree.build(claims, options);
+  const dump = dumpJson(built, leaves, options);
+  const elapsed = performance.now() - started;
+  const buildMs = Math.round(elapsed);
+  let timedOut = false;
+  if (elapsed > tree.budgetMs) {
+    // The tree is still right, only late: it is stored, and the alarm says the budget was blown.
+    timedOut = true;
+    metrics.addMetric(METRIC.merkleBuildTimeout, MetricUnit.Count, 1);
+    logger.error('merkle build exceeded its time budget', {
+      epoch,
+      channel,
+      buildMs,
+      budgetMs: tree.budgetMs,
+    });
+  }
+  return {
+    tree,
+    carriedCredits,
     carriedAmount,
-    overflow: tree.overflow,
+    totalAmount,
+    built: { root: toHex(built.root), dump, format: options.format },
+    published: isPublishable(settings, { kind, tokenGroup, leafCount: leaves.length, totalAmount }),
     buildMs,
     timedOut,
-  });
+  };
+}
+
+/**
+ * Writes prepared trees: their carried credits, the stored trees, the roots to publish and a
+ * tree_builds row each. The statements go out together (one pipeline) and run in order.
+ */
+async function storeTrees(
+  sql: Sql,
+  settings: AttentionSettings,
+  trees: readonly PreparedTree[],
+): Promise<void> {
+  if (trees.length === 0) return;
+  const credits = trees.flatMap(({ tree, carriedCredits }) =>
+    carriedCredits.map((c) => ({
+      ...c,
+      sourceKey: tree.carrySource,
+      reason: `unbound at the ${tree.kind} tree of epoch ${tree.epoch}`,
+    })),
+  );
+  const writes: Promise<unknown>[] = [];
+  if (credits.length > 0) writes.push(creditCarriedFrom(sql, credits));
+  for (const { tree, built, totalAmount, buildMs } of trees) {
+    if (built === undefined) continue;
+    writes.push(sql`
+      insert into attention.merkle_trees
+        (epoch, channel, kind, token_group, format, root, leaf_count, total_amount, dump, build_ms)
+      values (${tree.epoch}, ${tree.channel}, ${tree.kind}, ${tree.tokenGroup}, ${built.format}, ${built.root},
+        ${tree.leaves.length}, ${totalAmount.toString()}, ${built.dump}::text::json, ${buildMs})`);
+  }
+  const publications = trees.flatMap(({ tree, built, published }) =>
+    built !== undefined && published
+      ? [
+          {
+            epoch: tree.epoch,
+            channel: tree.channel,
+            token_group: tree.tokenGroup,
+            mint: settings.mints[tree.tokenGroup]?.mint ?? null,
+            mode: settings.publishMode,
+            root: built.root,
+            status: 'pending',
+          },
+        ]
+      : [],
+  );
+  if (publications.length > 0) {
+    writes.push(
+      sql`insert into attention.publications ${sql(publications)} on conflict (epoch, channel) do nothing`,
+    );
+  }
+  writes.push(
+    recordBuilds(
+      sql,
+      trees.map((p) => ({
+        epoch: p.tree.epoch,
+        channel: p.tree.channel,
+        kind: p.tree.kind,
+        tokenGroup: p.tree.tokenGroup,
+        category: p.tree.category,
+        outcome: p.built === undefined ? 'empty' : 'stored',
+        candidates: p.tree.candidates,
+        leafCount: p.tree.leaves.length,
+        totalAmount: p.totalAmount,
+        carriedCount: p.tree.carried.length,
+        carriedAmount: p.carriedAmount,
+        overflow: p.tree.overflow,
+        buildMs: p.buildMs,
+        timedOut: p.timedOut,
+      })),
+    ),
+  );
+  await Promise.all(writes);
+}
+
+async function storeTree(sql: Sql, settings: AttentionSettings, tree: StoredTree): Promise<TreeOutcome> {
+  const prepared = prepareTree(settings, tree);
+  await storeTrees(sql, settings, [prepared]);
+  return outcomeOfTree(prepared);
+}
+
+function outcomeOfTree(p: PreparedTree): TreeOutcome {
   return outcomeOf(
-    channel,
-    kind,
-    tokenGroup,
-    outcome,
-    root,
-    leaves.length,
-    totalAmount,
-    tree.carried.length,
-    carriedAmount,
-    tree.overflow,
-    published,
-    buildMs,
+    p.tree.channel,
+    p.tree.kind,
+    p.tree.tokenGroup,
+    p.built === undefined ? 'empty' : 'stored',
+    p.built?.root ?? null,
+    p.tree.leaves.length,
+    p.totalAmount,
+    p.tree.carried.length,
+    p.carriedAmount,
+    p.tree.overflow,
+    p.published,
+    p.buildMs,
   );
 }
 
@@ -436,12 +622,27 @@ interface BuildRecord {
 }
 
 async function recordBuild(sql: Sql, r: BuildRecord): Promise<void> {
-  await sql`
-    insert into attention.tree_builds (epoch, channel, kind, token_group, category, outcome, candidates,
-      leaf_count, total_amount, carried_count, carried_amount, overflow_count, build_ms, timed_out)
-    values (${r.epoch}, ${r.channel}, ${r.kind}, ${r.tokenGroup}, ${r.category}, ${r.outcome}, ${r.candidates},
-      ${r.leafCount}, ${r.totalAmount.toString()}, ${r.carriedCount}, ${r.carriedAmount.toString()},
-      ${r.overflow}, ${r.buildMs}, ${r.timedOut})`;
+  await recordBuilds(sql, [r]);
+}
+
+function recordBuilds(sql: Sql, records: readonly BuildRecord[]): Promise<unknown> {
+  const rows = records.map((r) => ({
+    epoch: r.epoch,
+    channel: r.channel,
+    kind: r.kind,
+    token_group: r.tokenGroup,
+    category: r.category,
+    outcome: r.outcome,
+    candidates: r.candidates,
+    leaf_count: r.leafCount,
+    total_amount: r.totalAmount.toString(),
+    carried_count: r.carriedCount,
+    carried_amount: r.carriedAmount.toString(),
+    overflow_count: r.overflow,
+    build_ms: r.buildMs,
+    timed_out: r.timedOut,
+  }));
+  return sql`insert into attention.tree_builds ${sql(rows)}`;
 }
 
 function outcomeOf(

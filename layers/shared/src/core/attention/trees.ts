@@ -73,6 +73,8 @@ export interface Candidate {
   readonly amount: bigint;
   /** The bound wallet (base58) at build time, if any. */
   readonly wallet: string | undefined;
+  /** The wallet's 32 bytes, where the reader already has them decoded. */
+  readonly claimer?: Uint8Array | undefined;
 }
 
 export interface LeafAssignment {
@@ -80,6 +82,8 @@ export interface LeafAssignment {
   readonly userHash: string;
   readonly amount: bigint;
   readonly wallet: string;
+  /** The wallet's 32 bytes, passed on from the candidate. */
+  readonly claimer?: Uint8Array | undefined;
 }
 
 export interface CapacitySplit {
@@ -108,7 +112,15 @@ export function splitByCapacity(
   for (let i = 0; i < within; i++) {
     const c = candidates[i] as Candidate;
     if (c.wallet === undefined) carried.push(c);
-    else leaves.push({ index: leaves.length, userHash: c.userHash, amount: c.amount, wallet: c.wallet });
+    else {
+      leaves.push({
+        index: leaves.length,
+        userHash: c.userHash,
+        amount: c.amount,
+        wallet: c.wallet,
+        claimer: c.claimer,
+      });
+    }
   }
   return { leaves, carried, overflow: Math.max(0, Math.max(total, candidates.length) - capacity) };
 }
