@@ -15,10 +15,10 @@ import autocannon from 'autocannon';
 import bs58 from 'bs58';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
-import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { sealEpoch } from '../../layers/shared/src/services/sealing.ts';
 import { buildEpochTrees } from '../../layers/shared/src/services/tree-builder.ts';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
+import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import type { BenchRow } from './harness.ts';
 
 export const title = 'attention: sealing and claims';
@@ -32,17 +32,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONNECTIONS = 1000;
 const DURATION_S = 30;
 
-const SETTINGS: AttentionSettings = {
+const SETTINGS = testAttentionSettings({
   baseUnitsPerWeight: 1_000_000_000n,
   categoryBaseUnitsPerWeight: 0n,
-  format: 'claim-v1',
-  capacity: 1024,
-  programId: 'GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop',
-  publishMode: 'memo',
-  mints: {},
-  channelBudgetMs: 60_000,
-  pooledBudgetMs: 120_000,
-};
+});
 
 /** 100 channels of 1,024 viewers each out of a pool of 20,000 (viewers watch several channels), all bound. */
 async function seed(sql: postgres.Sql, epoch: number): Promise<void> {

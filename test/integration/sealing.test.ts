@@ -15,6 +15,7 @@ import {
   epochTreesPending,
 } from '../../layers/shared/src/services/tree-builder.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 
@@ -23,17 +24,7 @@ const DURING = new Date(BASE_EPOCH_MS + 30 * 60_000);
 const AFTER = new Date(BASE_EPOCH_MS + HOUR_MS + 10 * 60_000);
 const BOUND_BEFORE = new Date(BASE_EPOCH_MS - HOUR_MS);
 
-const SETTINGS: AttentionSettings = {
-  baseUnitsPerWeight: 1000n,
-  categoryBaseUnitsPerWeight: 0n,
-  format: 'claim-v1',
-  capacity: 1024,
-  programId: 'GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop',
-  publishMode: 'memo',
-  mints: {},
-  channelBudgetMs: 60_000,
-  pooledBudgetMs: 120_000,
-};
+const SETTINGS = testAttentionSettings({ baseUnitsPerWeight: 1000n, categoryBaseUnitsPerWeight: 0n });
 
 const wallet = () => bs58.encode(randomBytes(32));
 const login = (i: number) => `viewer_${String(i).padStart(4, '0')}`;
