@@ -26,7 +26,7 @@ export interface CreatorOracleStageOptions {
    * queue through its Lambda consumer, then runs the delivery confirmer function
    */
   readonly deliver?: () => Promise<void>;
-  /** Sync rounds at most (each: run the sync, then deliver). @default 4 */
+  /** Sync rounds at most (each: run the sync, then deliver). @default 6 */
   readonly maxRounds?: number;
 }
 
@@ -108,11 +108,17 @@ export async function runCreatorOracleStage(
       handler: () => Promise<SyncResult>;
     };
 
+    const openCalls = async () => {
+      const [row] = await sql<{ n: number }[]>`
+        select count(*)::int as n from delivery.oracle_call_history
+        where status not in ('success', 'failed', 'superseded')`;
+      return row?.n ?? 0;
+    };
     let metricsPushed = 0;
     let milestonesRecorded = 0;
     let rounds = 0;
     let last: SyncResult | undefined;
-    for (; rounds < (options.maxRounds ?? 4); rounds++) {
+    for (; rounds < (options.maxRounds ?? 6); rounds++) {
       last = await handler().catch((error: unknown) => ({
         status: `partial: ${error instanceof Error ? error.message : String(error)}`,
         confirmed: 0,
@@ -122,7 +128,9 @@ export async function runCreatorOracleStage(
       }));
       metricsPushed += last.confirmed;
       milestonesRecorded += last.milestonesRecorded;
-      if (rounds > 0 && last.enqueued === 0 && last.coinsEnqueued === 0) break;
+      // Done once a run sends nothing new and no call is still open: a call confirmed after the
+      // last run would otherwise be on chain but never counted by a sync.
+      if (rounds > 0 && last.enqueued === 0 && last.coinsEnqueued === 0 && (await openCalls()) === 0) break;
       await deliver();
     }
 
