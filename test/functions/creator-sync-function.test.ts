@@ -3,12 +3,15 @@ import { fileURLToPath } from 'node:url';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { ANVIL_DEV_ACCOUNTS, type AnvilHandle, startAnvil } from '../../local/anvil.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
-import { deployCreatorContracts } from '../fixtures/creator-oracle.ts';
+import {
+  deployCreatorContracts,
+  resetCreatorFunctionEnvironment,
+  useCreatorFunctionEnvironment,
+} from '../fixtures/creator-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,30 +28,12 @@ describe('the creator-sync scheduled function', () => {
     const deployer = new Wallet(ANVIL_DEV_ACCOUNTS[1].privateKey, anvil.provider());
     const contracts = await deployCreatorContracts(deployer, ANVIL_DEV_ACCOUNTS[0].address);
     await seedCreatorDemo(t.sql, { creators: 20, seed: 9, now: new Date() });
-    Object.assign(process.env, {
-      ORACLE_MODE: 'local',
-      LOG_LEVEL: 'SILENT',
-      DATABASE_URL: t.url,
-      EVM_RPC_URL: anvil.url,
-      EVM_CHAIN_ID: String(anvil.chainId),
-      EVM_SIGNER_SECRET_ARN: 'test/evm-signer',
-      // anvil's well-known dev account 0 signs in these tests.
-      EVM_SIGNER_ADDRESS: ANVIL_DEV_ACCOUNTS[0].address,
-      SQS_ENDPOINT: sqs.endpoint,
-      ORACLE_CALLS_QUEUE_URL: sqs.queues.oracleCalls.url,
-      ORACLE_CALLS_DLQ_URL: sqs.queues.oracleCalls.dlqUrl,
-      CREATOR_METRICS_MANAGER_ADDRESS: contracts.managerAddress,
-      CREATOR_TOKEN_FACTORY_ADDRESS: contracts.factoryAddress,
-    });
-    const { useSecretStore, resetDependencies } = await import('../../functions/dependencies.ts');
-    const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-    resetConfigForTests();
-    await resetDependencies();
-    // anvil's well-known dev account 0, a public test key.
-    useSecretStore(
-      new StaticSecretStore({
-        'test/evm-signer': JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0].privateKey }),
-      }),
+    await useCreatorFunctionEnvironment(
+      { databaseUrl: t.url, anvil, sqs },
+      {
+        CREATOR_METRICS_MANAGER_ADDRESS: contracts.managerAddress,
+        CREATOR_TOKEN_FACTORY_ADDRESS: contracts.factoryAddress,
+      },
     );
     ({ handler: sync } = (await import('../../functions/scheduled/creator-sync/index.ts')) as unknown as {
       handler: typeof sync;
@@ -57,10 +42,7 @@ describe('the creator-sync scheduled function', () => {
   });
 
   afterAll(async () => {
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    const { resetDeliveryEngine } = await import('../../functions/delivery.ts');
-    resetDeliveryEngine();
-    await resetDependencies();
+    await resetCreatorFunctionEnvironment();
     await Promise.all([anvil.stop(), sqs.stop()]);
     await t.close();
   });
