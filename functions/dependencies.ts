@@ -17,8 +17,10 @@ import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-proce
 import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
 import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
+import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.ts';
+import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twitch-credentials.ts';
 import { config } from '../layers/shared/src/config.ts';
-import { ConfigError } from '../layers/shared/src/errors.ts';
+import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
@@ -33,6 +35,7 @@ let sqs: ReturnType<typeof sqsClient> | undefined;
 const queues = new Map<string, WorkQueue>();
 let limiter: RateLimiter | undefined;
 let bus: EventBus | undefined;
+let helix: Promise<HelixClient> | undefined;
 
 export function secretStore(): SecretStore {
   if (secrets === undefined) {
@@ -185,6 +188,30 @@ export function useEventBus(replacement: EventBus | undefined): void {
   bus = replacement;
 }
 
+/**
+ * The Twitch Helix client, one per container: its app token and rate limiter outlive an
+ * invocation. The app credentials come from TWITCH_SECRET_ARN; a caller that only validates
+ * user tokens (/oauth2/validate needs no app token) may go without them.
+ */
+export function twitchHelix(appCredentials: 'required' | 'optional'): Promise<HelixClient> {
+  const c = config();
+  const secretId = c.TWITCH_SECRET_ARN;
+  if (secretId === undefined && appCredentials === 'required') {
+    return Promise.reject(new DependencyError('TWITCH_SECRET_ARN is not set'));
+  }
+  helix ??= (async () => {
+    const credentials =
+      secretId === undefined
+        ? { clientId: '', clientSecret: '' }
+        : await loadTwitchCredentials(secretStore(), secretId);
+    return new HelixClient({ ...credentials, authUrl: c.TWITCH_AUTH_URL, helixUrl: c.TWITCH_HELIX_URL });
+  })();
+  helix.catch(() => {
+    helix = undefined;
+  });
+  return helix;
+}
+
 /** Drops every cached client (the local runtime between runs, tests). */
 export async function resetDependencies(): Promise<void> {
   const handle = db;
@@ -193,6 +220,7 @@ export async function resetDependencies(): Promise<void> {
   sqs = undefined;
   limiter = undefined;
   bus = undefined;
+  helix = undefined;
   solanaSigner = undefined;
   queues.clear();
   if (handle !== undefined) await (await handle.catch(() => undefined))?.close();

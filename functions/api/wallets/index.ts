@@ -4,38 +4,14 @@
  *   GET  /wallets/{user} the wallet bound for a login or user_hash (404 when none)
  * The canonical message and the checks are described in services/wallet-binding.ts.
  */
-import { HelixClient } from '../../../layers/shared/src/adapters/twitch/helix-client.ts';
-import { loadTwitchCredentials } from '../../../layers/shared/src/adapters/twitch/twitch-credentials.ts';
-import { config, loadConfig } from '../../../layers/shared/src/config.ts';
+import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { bindWallet, requireWalletBinding } from '../../../layers/shared/src/services/wallet-binding.ts';
-import { database, secretStore } from '../../dependencies.ts';
+import { database, twitchHelix } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
-
-let helix: Promise<HelixClient> | undefined;
-
-/** /oauth2/validate needs no app token; the app credentials are loaded where they are configured. */
-function twitch(): Promise<HelixClient> {
-  helix ??= (async () => {
-    const settings = config();
-    const credentials =
-      settings.TWITCH_SECRET_ARN === undefined
-        ? { clientId: '', clientSecret: '' }
-        : await loadTwitchCredentials(secretStore(), settings.TWITCH_SECRET_ARN);
-    return new HelixClient({
-      ...credentials,
-      authUrl: settings.TWITCH_AUTH_URL,
-      helixUrl: settings.TWITCH_HELIX_URL,
-    });
-  })();
-  helix.catch(() => {
-    helix = undefined;
-  });
-  return helix;
-}
 
 function route(event: HttpEvent): string {
   const key = event.routeKey ?? '';
@@ -56,7 +32,7 @@ export const handler = httpHandler(async (event) => {
   switch (route(event)) {
     case 'POST /wallets/bind': {
       const { body } = parseRequest(ATTENTION_ROUTES['POST /wallets/bind'], event);
-      const client = await twitch();
+      const client = await twitchHelix('optional');
       const binding = await bindWallet(
         { sql, validateTwitchToken: (token) => client.validateUserToken(token), now: () => new Date() },
         body,

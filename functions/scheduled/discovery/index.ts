@@ -3,8 +3,6 @@
  * `{ "mode": "liveness" }` every 5 minutes. A failed run is recorded and then thrown, so the
  * schedule's retry policy and DLQ see it.
  */
-import { HelixClient } from '../../../layers/shared/src/adapters/twitch/helix-client.ts';
-import { loadTwitchCredentials } from '../../../layers/shared/src/adapters/twitch/twitch-credentials.ts';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { DependencyError, ValidationError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics } from '../../../layers/shared/src/observability.ts';
@@ -13,29 +11,9 @@ import {
   type DiscoveryResult,
   runDiscovery,
 } from '../../../layers/shared/src/services/discovery.ts';
-import { database, secretStore } from '../../dependencies.ts';
+import { database, twitchHelix } from '../../dependencies.ts';
 
-const settings = loadConfig(process.env, { require: ['DATABASE_URL', 'TWITCH_SECRET_ARN'] });
-
-let helix: Promise<HelixClient> | undefined;
-
-/** One client per container: its app token and rate limiter outlive a single invocation. */
-function helixClient(): Promise<HelixClient> {
-  helix ??= (async () => {
-    const secretId = settings.TWITCH_SECRET_ARN;
-    if (secretId === undefined) throw new DependencyError('TWITCH_SECRET_ARN is not set');
-    const credentials = await loadTwitchCredentials(secretStore(), secretId);
-    return new HelixClient({
-      ...credentials,
-      authUrl: settings.TWITCH_AUTH_URL,
-      helixUrl: settings.TWITCH_HELIX_URL,
-    });
-  })();
-  helix.catch(() => {
-    helix = undefined;
-  });
-  return helix;
-}
+loadConfig(process.env, { require: ['DATABASE_URL', 'TWITCH_SECRET_ARN'] });
 
 function modeOf(event: unknown): DiscoveryMode {
   const mode = (event as { mode?: unknown } | null)?.mode ?? 'daily';
@@ -49,7 +27,7 @@ export async function handler(event: unknown): Promise<DiscoveryResult> {
   try {
     const mode = modeOf(event);
     const { db } = await database();
-    const result = await runDiscovery({ db, helix: await helixClient(), now: Date.now }, mode);
+    const result = await runDiscovery({ db, helix: await twitchHelix('required'), now: Date.now }, mode);
     if (result.outcome === 'failed')
       throw new DependencyError(`discovery run ${result.runId} failed: ${result.error}`);
     return result;
