@@ -19,7 +19,7 @@ import {
 } from '../../core/market/emission.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { AirCredentialApi } from '../../ports/air-credentials.ts';
-import type { EventBus } from '../../ports/event-bus.ts';
+import type { EventBus, TokenMintedEvent } from '../../ports/event-bus.ts';
 import type { Minter, QueuedMinter } from '../../ports/minter.ts';
 
 export interface TokenGeneratorDeps {
@@ -159,6 +159,17 @@ interface ClaimRow {
   tx_hash: string | null;
 }
 
+/** TokenMinted for a claim whose mint landed (directly, or confirmed later by the delivery engine). */
+const tokenMinted = (row: ClaimRow, txHash: string | undefined, timestamp: number): TokenMintedEvent => ({
+  type: 'TokenMinted',
+  claimId: row.id,
+  credentialId: row.credential_id,
+  holder: row.holder,
+  amount: row.amount,
+  txHash,
+  timestamp,
+});
+
 const claimResult = (row: ClaimRow, created: boolean): ClaimResult => ({
   claimId: row.id,
   credentialId: row.credential_id,
@@ -238,15 +249,7 @@ async function mintClaim(
     where id = ${row.id}
     returning id, credential_id, holder, amount::text, status, tx_hash`;
   if (minted.status === 'minted') {
-    await deps.bus?.publish({
-      type: 'TokenMinted',
-      claimId: row.id,
-      credentialId: row.credential_id,
-      holder: row.holder,
-      amount: row.amount,
-      txHash: minted.txHash,
-      timestamp: now,
-    });
+    await deps.bus?.publish(tokenMinted(row, minted.txHash, now));
   }
   return claimResult(updated ?? row, true);
 }
@@ -295,15 +298,7 @@ export async function settleQueuedClaims(
         where id = ${row.id} and status = 'queued'`;
       if (settled.count === 0) continue;
       minted++;
-      await deps.bus?.publish({
-        type: 'TokenMinted',
-        claimId: row.id,
-        credentialId: row.credential_id,
-        holder: row.holder,
-        amount: row.amount,
-        txHash: outcome.txHash,
-        timestamp: now,
-      });
+      await deps.bus?.publish(tokenMinted(row, outcome.txHash, now));
     } else {
       await deps.sql.begin(async (tx) => {
         const settled =
