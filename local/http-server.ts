@@ -27,6 +27,8 @@ export interface LocalHttpServerOptions {
   readonly ingestKeysSecretId: string;
   readonly adminTokensSecretId: string;
   readonly port?: number;
+  /** Requests started per event-loop turn. @default REQUESTS_PER_TURN */
+  readonly requestsPerTurn?: number;
 }
 
 export interface LocalHttpServer {
@@ -56,13 +58,16 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     return handler;
   };
 
+  const turns = new TurnQueue(options.requestsPerTurn ?? REQUESTS_PER_TURN);
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      send(res, {
-        statusCode: 500,
-        body: JSON.stringify({ error: { code: 'INTERNAL', message: String(error) } }),
-      });
-    });
+    turns.push(() =>
+      handle(req, res).catch((error: unknown) => {
+        send(res, {
+          statusCode: 500,
+          body: JSON.stringify({ error: { code: 'INTERNAL', message: String(error) } }),
+        });
+      }),
+    );
   });
   server.keepAliveTimeout = 65_000;
   server.maxConnections = 20_000;
@@ -119,6 +124,58 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * How many requests the server starts per turn of the event loop. libuv accepts one new
+ * connection per turn (since 1.45, Node 20), so a turn that runs every request that arrived
+ * starves the accept queue: under 1,000 keep-alive connections a turn ran ~50 ms of handlers,
+ * the server took in 20–50 connections a second and the rest timed out unanswered in the
+ * kernel's queue. Starting a bounded number per turn keeps turns to a few milliseconds.
+ */
+export const REQUESTS_PER_TURN = 16;
+
+/** Runs queued work `perTurn` items per event-loop turn, in arrival order. */
+export class TurnQueue {
+  readonly #items: (() => unknown)[] = [];
+  #head = 0;
+  #scheduled = false;
+
+  constructor(private readonly perTurn: number) {
+    if (!Number.isInteger(perTurn) || perTurn < 1)
+      throw new Error(`requests per turn must be a positive integer, got ${perTurn}`);
+  }
+
+  push(item: () => unknown): void {
+    this.#items.push(item);
+    this.#schedule();
+  }
+
+  get pending(): number {
+    return this.#items.length - this.#head;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#run());
+  }
+
+  #run(): void {
+    this.#scheduled = false;
+    const end = Math.min(this.#items.length, this.#head + this.perTurn);
+    while (this.#head < end) {
+      const item = this.#items[this.#head] as () => unknown;
+      this.#items[this.#head++] = undefined as unknown as () => unknown;
+      item();
+    }
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    } else {
+      this.#schedule();
+    }
+  }
 }
 
 function compile(spec: RouteSpec): CompiledRoute {

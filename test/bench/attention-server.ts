@@ -5,9 +5,10 @@
  *   node --import tsx test/bench/attention-server.ts static   node:http answering one fixed body
  * Prints `{ "url": ... }` on its first stdout line once listening; stops on SIGTERM.
  *
- * Both listen with an accept backlog of 4,096: with node's default of 511, part of a burst of
- * 1,000 new connections is not accepted in time and its first requests time out after 10 s
- * (measured: ~50–1,000 timeouts a run against the local server, none with the larger backlog).
+ * Both listen with an accept backlog of 4,096, so a burst of 1,000 new connections fits in the
+ * kernel's queue (node's default is 511). Taking them out of the queue is up to the event loop,
+ * one per turn: the local server keeps its turns short (TurnQueue in local/http-server.ts);
+ * before it did, 150–1,700 requests a run timed out on connections it had not accepted yet.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
