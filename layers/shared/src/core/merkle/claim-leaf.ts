@@ -114,6 +114,8 @@ export class LeafEncoder {
   /** Views of scratch by preimage length, so encoding allocates none. */
   private readonly prefixes: Uint8Array[] = [];
   private readonly base: number;
+  /** The longest preimage this encoder writes (an id of MAX_ID_BYTES). */
+  readonly maxLength: number;
 
   constructor(options: LeafOptions) {
     validateLeafOptions(options);
@@ -126,6 +128,7 @@ export class LeafEncoder {
     } else {
       this.base = 0;
     }
+    this.maxLength = this.base + V1_ID_OFFSET + MAX_ID_BYTES;
   }
 
   /** The preimage of `claim`'s leaf; a view into scratch, valid until the next call. */

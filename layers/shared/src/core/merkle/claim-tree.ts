@@ -25,6 +25,7 @@ import {
   validateClaim,
 } from './claim-leaf.ts';
 import { fromBase58, fromHex, toBase58, toHex } from './encoding.ts';
+import { keccak256Many } from './keccak.ts';
 import { MerkleTree, type MultiProof, verifyProof } from './merkle-tree.ts';
 
 export const DUMP_FORMAT = 'eo-merkle-v1';
@@ -71,17 +72,18 @@ export class ClaimTree {
     if (!Array.isArray(claims) || claims.length === 0) {
       throw new ValidationError('claims must be a non-empty array (a tree needs at least one leaf)');
     }
-    const leaves = new Uint8Array(claims.length << 5);
-    for (let position = 0; position < claims.length; position++) {
+    const leaves = keccak256Many(claims.length, encoder.maxLength, (position, into, at) => {
       const claim = claims[position]!;
       try {
-        leaves.set(encoder.leafHash(claim), position << 5);
+        const preimage = encoder.encode(claim);
+        into.set(preimage, at);
+        return preimage.length;
       } catch (error) {
         // Name the claim by its position; built only on failure, not once per leaf.
         validateClaim(claim, `claims[${position}]`);
         throw error;
       }
-    }
+    });
     checkDistinctIndices(claims, 'claims');
     return new ClaimTree(
       options,

@@ -7,7 +7,8 @@
  */
 import { InvalidProofError, ValidationError } from '../../errors.ts';
 import type { LeafFormat } from './claim-leaf.ts';
-import { compare32, hashLevel, hashPair } from './node-hash.ts';
+import { keccakLevels } from './keccak.ts';
+import { compare32, hashPair } from './node-hash.ts';
 
 /**
  * Proof for several leaves at once. Unlike OpenZeppelin's flag-driven multiproof (a FIFO of
@@ -42,16 +43,7 @@ export class MerkleTree {
       throw new ValidationError('leaves must be one or more 32-byte hashes');
     }
     const leafCount = base.length >>> 5;
-    const levels: Uint8Array[] = [base];
-    let current = base;
-    let count = leafCount;
-    while (count > 1) {
-      const next = new Uint8Array(((count + 1) >>> 1) << 5);
-      hashLevel(current, count, next, format);
-      levels.push(next);
-      current = next;
-      count = (count + 1) >>> 1;
-    }
+    const levels = [base, ...keccakLevels(base, leafCount, format === 'claim-v2')];
     return new MerkleTree(format, levels, leafCount);
   }
 
