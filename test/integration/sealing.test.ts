@@ -374,12 +374,16 @@ describe('channel trees built in batches', () => {
   const channel = (c: number) => `chan_${String(c).padStart(3, '0')}`;
   const viewersOf = (c: number) => [0, 1, 2, 3].map((v) => login((c * 3 + v) % 30));
 
-  async function sealChannels(): Promise<void> {
+  async function writeChannels(): Promise<void> {
     const events = Array.from({ length: CHANNELS }, (_, c) =>
       viewersOf(c).map((user, v) => makeEvent({ channel: channel(c), user, ts: BASE_EPOCH_MS + v * 1000 })),
     ).flat();
     await writeIngestBatch(t.sql, events, DURING);
     for (let i = 0; i < 30; i += 2) await bindWalletDirect(t.sql, login(i), wallet(), BOUND_BEFORE);
+  }
+
+  async function sealChannels(): Promise<void> {
+    await writeChannels();
     await sealEpoch(deps(), EPOCH, AFTER);
   }
 
@@ -412,6 +416,25 @@ describe('channel trees built in batches', () => {
   }
 
   const all = Array.from({ length: CHANNELS }, (_, c) => c);
+
+  it('seals each channel exactly once when two runs seal the same epoch at the same time', async () => {
+    await writeChannels();
+    // Both runs take the same batches; whichever waits on a batch's locks must find its
+    // channels sealed once it holds them (reading before the locks would seal them twice).
+    const runs = await Promise.all([
+      sealEpoch(deps(), EPOCH, AFTER),
+      sealEpoch({ ...deps(), concurrency: 1 }, EPOCH, AFTER),
+    ]);
+    const sealed = runs.flatMap((r) => r.sealed.map((s) => s.channel)).sort();
+    expect(sealed).toEqual(all.map(channel));
+    expect(runs.map((r) => r.sealed.length + r.alreadySealed)).toEqual([CHANNELS, CHANNELS]);
+    for (const r of runs) expect(r.sealed.every((s) => s.participants === 4)).toBe(true);
+    const rows = await sealedRows();
+    expect(rows.length).toBe(CHANNELS * 4);
+    for (let c = 0; c < CHANNELS; c++) {
+      expect(rows.filter((r) => r.channel === channel(c)).map((r) => r.position)).toEqual([0, 1, 2, 3]);
+    }
+  });
 
   it('decides each tree exactly once when two runs build the same epoch at the same time', async () => {
     await sealChannels();

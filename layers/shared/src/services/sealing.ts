@@ -57,16 +57,15 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
       `epoch ${epoch} (${new Date(epoch * 1000).toISOString()}) is not over yet: it can be sealed from ${new Date((epoch + EPOCH_SECONDS + 300) * 1000).toISOString()}`,
     );
   }
-  const channels = await unsealedChannels(deps.sql, epoch, epoch);
+  const channels = (await unsealedChannels(deps.sql, epoch, epoch)).map((c) => c.channel);
+  const batches: string[][] = [];
+  for (let i = 0; i < channels.length; i += SEAL_CHANNELS_PER_TRANSACTION) {
+    batches.push(channels.slice(i, i + SEAL_CHANNELS_PER_TRANSACTION));
+  }
   const sealed: SealedChannel[] = [];
-  await forEachLimited(
-    channels.map((c) => c.channel),
-    deps.concurrency ?? 2,
-    async (channel) => {
-      const result = await sealChannel(deps, epoch, channel, now);
-      if (result !== undefined) sealed.push(result);
-    },
-  );
+  await forEachLimited(batches, deps.concurrency ?? 2, async (batch) => {
+    sealed.push(...(await sealChannels(deps, epoch, batch, now)));
+  });
   sealed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
   const [total] = await deps.sql<{ n: number }[]>`
     select count(*)::int as n from attention.sealed_epochs where epoch = ${epoch}`;
@@ -143,57 +142,87 @@ async function unsealedChannels(
     order by p.epoch, p.channel`;
 }
 
-/** Freezes one (epoch, channel); undefined when it was already sealed. */
-async function sealChannel(
+/** Channels sealed per transaction: one lock statement, one snapshot and one commit for all of them. */
+export const SEAL_CHANNELS_PER_TRANSACTION = 10;
+
+/**
+ * Freezes the still unsealed (epoch, channel) pairs among `channels` in one transaction: every
+ * pair's lock first (in the writer's order, so the two never wait on each other in a cycle),
+ * then which of them are sealed, read under the locks, then one snapshot of the rest. Each
+ * pair is still sealed once and whole: its rows and its sealed_epochs row commit together.
+ */
+async function sealChannels(
   deps: SealingDeps,
   epoch: number,
-  channel: string,
+  channels: readonly string[],
   now: Date,
-): Promise<SealedChannel | undefined> {
+): Promise<SealedChannel[]> {
   const units = deps.settings.baseUnitsPerWeight.toString();
-  return withSerializationRetry(`seal ${channel} ${epoch}`, () =>
+  const keys = [...channels].sort().map((channel) => attentionLockKey(epoch, channel));
+  return withSerializationRetry(`seal ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(hashtextextended(${attentionLockKey(epoch, channel)}, 0))`;
-      const existing =
-        await tx`select 1 from attention.sealed_epochs where epoch = ${epoch} and channel = ${channel}`;
-      if (existing.length > 0) return undefined;
+      // One round trip: the statements run in order, so sealed_epochs is read under the locks.
+      const [, open] = await Promise.all([
+        tx`
+          select pg_advisory_xact_lock(hashtextextended(k, 0))
+          from (select k from unnest(${keys}::text[]) as k order by k) as sorted`,
+        tx<{ channel: string }[]>`
+          select c.channel from unnest(${channels as string[]}::text[]) as c(channel)
+          where not exists (select 1 from attention.sealed_epochs s where s.epoch = ${epoch} and s.channel = c.channel)`,
+      ]);
+      if (open.length === 0) return [];
+      const names = open.map((o) => o.channel);
       // user_hash is compared in the C collation: the order must not depend on the server's locale.
-      const [row] = await tx<
-        { token_group: string; category: string; participant_count: number; total_weight: number }[]
+      const rows = await tx<
+        {
+          channel: string;
+          token_group: string;
+          category: string;
+          participant_count: number;
+          total_weight: number;
+        }[]
       >`
         with frozen as (
           insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
           select cp.epoch, cp.channel,
-            (row_number() over (order by cp.first_seen, cp.user_hash collate "C") - 1)::int,
+            (row_number() over (partition by cp.channel order by cp.first_seen, cp.user_hash collate "C") - 1)::int,
             cp.user_hash, cp.first_seen, cp.weight,
             least(div(cp.weight::numeric * ${units}::numeric, 100), 9223372036854775807)::bigint
           from attention.channel_participation cp
-          where cp.epoch = ${epoch} and cp.channel = ${channel}
+          where cp.epoch = ${epoch} and cp.channel = any(${names}::text[])
             and not exists (select 1 from attention.suppression_list s where s.user_hash = cp.user_hash)
-          order by cp.first_seen, cp.user_hash collate "C"
-          returning weight
+          order by cp.channel, cp.first_seen, cp.user_hash collate "C"
+          returning channel, weight
+        ),
+        totals as (
+          select channel, count(*)::int as participants, coalesce(sum(weight), 0)::bigint as weight
+          from frozen group by channel
         ),
         standing as (
           -- channel_config is the operator's word; channels is what discovery last copied from it.
-          select coalesce(cc.token_group, c.token_group, 'OTHER') as token_group,
+          select o.channel, coalesce(cc.token_group, c.token_group, 'OTHER') as token_group,
             coalesce(cc.category_override, c.category, 'default') as category
-          from (select 1) as one
-          left join attention.channel_config cc on cc.channel = ${channel}
-          left join attention.channels c on c.channel = ${channel}
+          from unnest(${names}::text[]) as o(channel)
+          left join attention.channel_config cc on cc.channel = o.channel
+          left join attention.channels c on c.channel = o.channel
         )
         insert into attention.sealed_epochs (epoch, channel, token_group, category, participant_count, total_weight, sealed_at)
-        select ${epoch}, ${channel}, standing.token_group, standing.category,
-          (select count(*) from frozen)::int, (select coalesce(sum(weight), 0) from frozen)::bigint, ${now.toISOString()}::timestamptz
-        from standing
-        returning token_group, category, participant_count, total_weight::float8 as total_weight`;
-      if (row === undefined) throw new Error(`sealing ${channel} ${epoch} wrote no sealed_epochs row`);
-      return {
-        channel,
+        select ${epoch}, standing.channel, standing.token_group, standing.category,
+          coalesce(totals.participants, 0), coalesce(totals.weight, 0), ${now.toISOString()}::timestamptz
+        from standing left join totals on totals.channel = standing.channel
+        returning channel, token_group, category, participant_count, total_weight::float8 as total_weight`;
+      if (rows.length !== names.length) {
+        throw new Error(
+          `sealing ${names.length} channels of ${epoch} wrote ${rows.length} sealed_epochs rows`,
+        );
+      }
+      return rows.map((row) => ({
+        channel: row.channel,
         tokenGroup: row.token_group,
         category: row.category,
         participants: row.participant_count,
         totalWeight: row.total_weight,
-      };
+      }));
     }),
   );
 }
