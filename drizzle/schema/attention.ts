@@ -222,10 +222,11 @@ export const sealedParticipants = attention.table(
     weight: i64('weight').notNull(),
     amount: u64('amount').notNull(),
   },
+  // Every lookup names the epoch and channel (user_idx serves a viewer's row in them); an index
+  // on user_hash alone was read by nothing and cost a quarter of sealing's time to maintain.
   (t) => [
     primaryKey({ columns: [t.epoch, t.channel, t.position] }),
     uniqueIndex('sealed_participants_user_idx').on(t.epoch, t.channel, t.userHash),
-    index('sealed_participants_user_hash_idx').on(t.userHash),
   ],
 );
 

@@ -1,0 +1,1 @@
+DROP INDEX "attention"."sealed_participants_user_hash_idx";
