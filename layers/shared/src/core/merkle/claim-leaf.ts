@@ -104,56 +104,84 @@ function toU64(value: bigint | number, field: string): bigint {
 }
 
 /**
- * Encodes leaf preimages into one reused scratch buffer: building a tree encodes every claim,
- * so the per-leaf cost is a few byte writes and no allocation.
+ * Encodes leaf preimages, into a caller's buffer (a tree's batch of preimages) or into one
+ * reused scratch buffer: building a tree encodes every claim, so the per-leaf cost is a few
+ * byte writes and no allocation.
  */
 export class LeafEncoder {
   readonly format: LeafFormat;
-  private readonly scratch = new Uint8Array(LONGEST_LEAF);
-  private readonly view = new DataView(this.scratch.buffer);
-  /** Views of scratch by preimage length, so encoding allocates none. */
-  private readonly prefixes: Uint8Array[] = [];
-  private readonly base: number;
   /** The longest preimage this encoder writes (an id of MAX_ID_BYTES). */
   readonly maxLength: number;
+  /** What precedes the claimer: nothing (v1), or the v2 prefix, program id and epoch. */
+  private readonly header: Uint8Array;
+  private readonly scratch = new Uint8Array(LONGEST_LEAF);
+  /** Views of scratch by preimage length, so encoding allocates none. */
+  private readonly prefixes: Uint8Array[] = [];
+  /** A DataView of the buffer written last, kept while the buffer stays the same. */
+  private view: DataView = new DataView(this.scratch.buffer);
 
   constructor(options: LeafOptions) {
     validateLeafOptions(options);
     this.format = options.format;
+    this.header = new Uint8Array(options.format === 'claim-v2' ? V2_HEADER : 0);
     if (options.format === 'claim-v2') {
-      this.scratch[0] = CLAIM_V2_LEAF_PREFIX;
-      this.scratch.set(options.programId, 1);
-      this.view.setBigUint64(33, toU64(options.epoch, 'epoch'), true);
-      this.base = V2_HEADER;
-    } else {
-      this.base = 0;
+      this.header[0] = CLAIM_V2_LEAF_PREFIX;
+      this.header.set(options.programId, 1);
+      new DataView(this.header.buffer).setBigUint64(33, toU64(options.epoch, 'epoch'), true);
     }
-    this.maxLength = this.base + V1_ID_OFFSET + MAX_ID_BYTES;
+    this.maxLength = this.header.length + V1_ID_OFFSET + MAX_ID_BYTES;
+  }
+
+  /**
+   * Writes `claim`'s leaf preimage into `into` from `at` on (room for `maxLength` bytes) and
+   * returns its length. A bad claim throws a ValidationError naming the field under `path`.
+   */
+  encodeInto(claim: Claim, into: Uint8Array, at: number, path = 'claim'): number {
+    // The checks of validateClaim, inline; it runs only to name what is wrong.
+    if (typeof claim !== 'object' || claim === null) validateClaim(claim, path);
+    const { claimer, index, amount, id } = claim;
+    if (
+      !(claimer instanceof Uint8Array) ||
+      claimer.length !== 32 ||
+      index >>> 0 !== index ||
+      typeof amount !== 'bigint' ||
+      amount < 0n ||
+      amount > MAX_U64 ||
+      typeof id !== 'string'
+    ) {
+      validateClaim(claim, path);
+    }
+    const { header } = this;
+    if (header.length > 0) into.set(header, at);
+    const claimerAt = at + header.length;
+    into.set(claimer, claimerAt);
+    if (this.view.buffer !== into.buffer) this.view = new DataView(into.buffer);
+    const offset = into.byteOffset + claimerAt;
+    this.view.setUint32(offset + 32, index, true);
+    this.view.setBigUint64(offset + 36, amount, true);
+    const idStart = claimerAt + V1_ID_OFFSET;
+    let length = 0;
+    // ids are 64 hex chars in practice: write ASCII directly, fall back to TextEncoder.
+    if (id.length <= MAX_ID_BYTES) {
+      for (; length < id.length; length++) {
+        const code = id.charCodeAt(length);
+        if (code >= 0x80) break;
+        into[idStart + length] = code;
+      }
+    }
+    if (length < id.length) {
+      validateClaim(claim, path);
+      length = utf8.encodeInto(id, into.subarray(idStart, idStart + MAX_ID_BYTES)).written;
+    }
+    return header.length + V1_ID_OFFSET + length;
   }
 
   /** The preimage of `claim`'s leaf; a view into scratch, valid until the next call. */
   encode(claim: Claim, path = 'claim'): Uint8Array {
-    validateClaim(claim, path);
-    const { scratch, view, base } = this;
-    scratch.set(claim.claimer, base);
-    view.setUint32(base + 32, claim.index, true);
-    view.setBigUint64(base + 36, claim.amount, true);
-    const id = claim.id;
-    const idStart = base + V1_ID_OFFSET;
-    let length = 0;
-    // ids are 64 hex chars in practice: write ASCII directly, fall back to TextEncoder.
-    for (; length < id.length; length++) {
-      const code = id.charCodeAt(length);
-      if (code >= 0x80) break;
-      scratch[idStart + length] = code;
-    }
-    if (length < id.length) {
-      length = utf8.encodeInto(id, scratch.subarray(idStart, idStart + MAX_ID_BYTES)).written;
-    }
-    const total = idStart + length;
+    const total = this.encodeInto(claim, this.scratch, 0, path);
     let preimage = this.prefixes[total];
     if (preimage === undefined) {
-      preimage = scratch.subarray(0, total);
+      preimage = this.scratch.subarray(0, total);
       this.prefixes[total] = preimage;
     }
     return preimage;

@@ -75,9 +75,7 @@ export class ClaimTree {
     const leaves = keccak256Many(claims.length, encoder.maxLength, (position, into, at) => {
       const claim = claims[position]!;
       try {
-        const preimage = encoder.encode(claim);
-        into.set(preimage, at);
-        return preimage.length;
+        return encoder.encodeInto(claim, into, at);
       } catch (error) {
         // Name the claim by its position; built only on failure, not once per leaf.
         validateClaim(claim, `claims[${position}]`);
