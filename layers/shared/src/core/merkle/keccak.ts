@@ -8,7 +8,9 @@
  *
  * The module is small and compiled synchronously at import. Its memory is one scratch area
  * shared by every function here: each copies its input in, runs, and copies its output out
- * without yielding, so uses cannot interleave.
+ * without yielding, so uses cannot interleave. WebAssembly memory grows and never shrinks:
+ * building levels holds 48 bytes a leaf at once (48 MiB for a 1,048,576-leaf tree), and the
+ * process keeps that much for the rest of its life; a 1,024-leaf tree needs 48 KiB.
  */
 import { KECCAK_WASM_BASE64 } from './keccak-wasm.ts';
 
