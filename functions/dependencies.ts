@@ -28,6 +28,7 @@ import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
 import type { PublisherDeps, SchedulerDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
+import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
 
 let db: Promise<DbHandle> | undefined;
 let secrets: SecretStore | undefined;
@@ -36,6 +37,7 @@ const queues = new Map<string, WorkQueue>();
 let limiter: RateLimiter | undefined;
 let bus: EventBus | undefined;
 let helix: Promise<HelixClient> | undefined;
+let hasher: TreeHasher | undefined;
 
 export function secretStore(): SecretStore {
   if (secrets === undefined) {
@@ -213,6 +215,16 @@ export function twitchHelix(appCredentials: 'required' | 'optional'): Promise<He
 }
 
 /** Drops every cached client (the local runtime between runs, tests). */
+/** Where the seal function hashes trees: its own thread, unless a runtime gave it workers. */
+export function treeHasher(): TreeHasher {
+  return hasher ?? inThreadTreeHasher;
+}
+
+/** Lets the local runtime hash trees on worker threads (local/tree-hash-pool.ts). */
+export function useTreeHasher(replacement: TreeHasher | undefined): void {
+  hasher = replacement;
+}
+
 export async function resetDependencies(): Promise<void> {
   const handle = db;
   db = undefined;
@@ -221,6 +233,7 @@ export async function resetDependencies(): Promise<void> {
   limiter = undefined;
   bus = undefined;
   helix = undefined;
+  hasher = undefined;
   solanaSigner = undefined;
   queues.clear();
   if (handle !== undefined) await (await handle.catch(() => undefined))?.close();

@@ -5,7 +5,7 @@
  * server; and stops all of it again, leaving no process behind.
  */
 
-import { resetDependencies, useSecretStore } from '../functions/dependencies.ts';
+import { resetDependencies, useSecretStore, useTreeHasher } from '../functions/dependencies.ts';
 import { StaticSecretStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
 import { generateKeypairSigner } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
@@ -31,6 +31,7 @@ import {
   startSqs,
 } from './services.ts';
 import { startSolanaRpc } from './solana-rpc.ts';
+import { WorkerTreeHasher } from './tree-hash-pool.ts';
 import { sampleChannels, startTwitchFixture, type TwitchFixture } from './twitch-fixture.ts';
 
 export const SECRET_IDS = {
@@ -184,6 +185,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     resetConfigForTests();
     await resetDependencies();
     useSecretStore(secrets);
+    // The seal function hashes trees on worker threads here (on AWS, on its own thread).
+    const trees = WorkerTreeHasher.start();
+    stack.push({ name: 'tree hashing', stop: () => trees.close() });
+    useTreeHasher(trees);
 
     const http = await startHttpServer({
       routes: ROUTES,

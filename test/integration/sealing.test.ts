@@ -15,6 +15,7 @@ import {
   epochTreesPending,
 } from '../../layers/shared/src/services/tree-builder.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
@@ -433,6 +434,32 @@ describe('channel trees built in batches', () => {
     expect(rows.length).toBe(CHANNELS * 4);
     for (let c = 0; c < CHANNELS; c++) {
       expect(rows.filter((r) => r.channel === channel(c)).map((r) => r.position)).toEqual([0, 1, 2, 3]);
+    }
+  });
+
+  it('stores the same trees when a worker thread hashes them', async () => {
+    await sealChannels();
+    const pool = WorkerTreeHasher.start(1);
+    try {
+      const onWorkers = await buildEpochTrees({ ...deps(), treeHasher: pool }, EPOCH, AFTER);
+      const stored = await t.sql<{ channel: string; root: string; dump: unknown }[]>`
+        select channel, root, dump from attention.merkle_trees where epoch = ${EPOCH} order by channel`;
+      expect(stored.length).toBe(CHANNELS + 1);
+      for (const tree of stored) {
+        const loaded = ClaimTree.load(tree.dump, {
+          check: 'full',
+          expectedRoot: fromHex(tree.root, 'root', 32),
+        });
+        expect(Buffer.from(loaded.root).toString('hex')).toBe(tree.root.slice(2));
+      }
+      // Built again on this thread from the same sealed rows: the same roots.
+      await t.sql`truncate attention.merkle_trees, attention.tree_builds, attention.publications,
+        attention.carried_balances, attention.carry_ledger`;
+      const inThread = await buildEpochTrees(deps(), EPOCH, AFTER);
+      const roots = (r: typeof inThread) => r.trees.map((tr) => [tr.channel, tr.root]);
+      expect(roots(onWorkers)).toEqual(roots(inThread));
+    } finally {
+      await pool.close();
     }
   });
 

@@ -14,7 +14,7 @@ import {
 } from '../../layers/shared/src/core/attention/trees.ts';
 import { ClaimTree, type LeafOptions } from '../../layers/shared/src/core/merkle/index.ts';
 import { attentionSettings, isPublishable } from '../../layers/shared/src/services/attention-settings.ts';
-import { dumpJson } from '../../layers/shared/src/services/tree-builder.ts';
+import { dumpJson } from '../../layers/shared/src/services/tree-hashing.ts';
 
 const candidateArb = fc.record({
   userHash: fc.stringMatching(/^[0-9a-f]{64}$/),
@@ -173,7 +173,15 @@ describe('stored dump', () => {
           })),
           options,
         );
-        const text = dumpJson(tree, leaves, options);
+        const text = dumpJson(
+          tree,
+          {
+            ids: leaves.map((l) => l.userHash),
+            wallets: leaves.map((l) => l.wallet),
+            amounts: leaves.map((l) => l.amount),
+          },
+          options,
+        );
         expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(tree.dump())));
         expect(Buffer.from(ClaimTree.load(JSON.parse(text), { check: 'full' }).root)).toEqual(
           Buffer.from(tree.root),

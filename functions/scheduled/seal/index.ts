@@ -13,7 +13,7 @@ import {
   finalizeEpoch,
   sealDueEpochs,
 } from '../../../layers/shared/src/services/sealing.ts';
-import { database } from '../../dependencies.ts';
+import { database, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.
 const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL'] }));
@@ -21,7 +21,12 @@ const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE
 export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[] }> {
   try {
     const { sql } = await database();
-    const deps = { sql, settings, concurrency: config().DATABASE_POOL_MAX > 2 ? 2 : 1 };
+    const deps = {
+      sql,
+      settings,
+      concurrency: config().DATABASE_POOL_MAX > 2 ? 2 : 1,
+      treeHasher: treeHasher(),
+    };
     const epoch = (event as { epoch?: unknown } | null)?.epoch;
     if (epoch !== undefined) {
       if (typeof epoch !== 'number')

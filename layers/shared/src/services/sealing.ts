@@ -20,6 +20,7 @@ import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
 import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './tree-builder.ts';
+import type { TreeHasher } from './tree-hashing.ts';
 
 export interface SealingDeps {
   readonly sql: Sql;
@@ -29,6 +30,8 @@ export interface SealingDeps {
    * channel trees or the category trees each. @default 2
    */
   readonly concurrency?: number;
+  /** Where trees are hashed and their dumps written. @default this thread */
+  readonly treeHasher?: TreeHasher;
   /** How far back `sealDueEpochs` looks for unsealed participation. @default 7 days */
   readonly lookbackSeconds?: number;
 }

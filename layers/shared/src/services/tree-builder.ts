@@ -29,22 +29,15 @@ import {
   splitByCapacity,
   type TreeKind,
 } from '../core/attention/trees.ts';
-import {
-  type Claim,
-  ClaimTree,
-  type ClaimTreeDump,
-  DUMP_FORMAT,
-  fromBase58,
-  type LeafOptions,
-  toBase58,
-  toHex,
-} from '../core/merkle/index.ts';
+import { fromBase58, type LeafOptions, MAX_U64 } from '../core/merkle/index.ts';
+import { ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import { type AttentionSettings, groupPublishes, isPublishable } from './attention-settings.ts';
 import { type CarryCredit, creditCarriedFrom } from './carry.ts';
 import type { SealingDeps } from './sealing.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
+import { inThreadTreeHasher, type TreeHasher, type TreeHashJob } from './tree-hashing.ts';
 
 export interface TreeOutcome {
   readonly channel: string;
@@ -235,18 +228,26 @@ async function buildChannelTrees(
       ]);
       if (sealed.length === 0) return [];
       const byChannel = new Map(lists.map((l) => [l.channel, participants(l, wallets)]));
-      const prepared = sealed.map((s) =>
-        prepareTree(deps.settings, {
-          epoch,
-          channel: s.channel,
-          kind: 'channel',
-          tokenGroup: s.token_group,
-          category: s.category,
-          candidates: s.participant_count,
-          ...splitByCapacity(byChannel.get(s.channel) ?? [], capacity, s.participant_count),
-          budgetMs: deps.settings.channelBudgetMs,
-          carrySource: `seal:${epoch}:${s.channel}`,
-        }),
+      // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
+      const hasher = deps.treeHasher ?? inThreadTreeHasher;
+      const prepared = await Promise.all(
+        sealed.map((s) =>
+          prepareTree(
+            deps.settings,
+            {
+              epoch,
+              channel: s.channel,
+              kind: 'channel',
+              tokenGroup: s.token_group,
+              category: s.category,
+              candidates: s.participant_count,
+              ...splitByCapacity(byChannel.get(s.channel) ?? [], capacity, s.participant_count),
+              budgetMs: deps.settings.channelBudgetMs,
+              carrySource: `seal:${epoch}:${s.channel}`,
+            },
+            hasher,
+          ),
+        ),
       );
       await storeTrees(sql, deps.settings, prepared);
       return prepared.map(outcomeOfTree);
@@ -319,7 +320,7 @@ async function buildCategoryTree(
       }));
       const total = rows[0]?.total ?? 0;
       const split = splitByCapacity(candidates, capacity, total);
-      return storeTree(tx as unknown as Sql, deps.settings, {
+      return storeTree(tx as unknown as Sql, deps, {
         epoch,
         channel,
         kind: 'category',
@@ -387,7 +388,7 @@ async function buildCarryTree(
         limit ${capacity}`;
       const total = rows[0]?.total ?? 0;
       const split = splitByCapacity(rows.map(candidate), capacity, total);
-      const outcome = await storeTree(tx as unknown as Sql, deps.settings, {
+      const outcome = await storeTree(tx as unknown as Sql, deps, {
         epoch,
         channel,
         kind: 'carry',
@@ -454,8 +455,15 @@ interface PreparedTree {
   readonly timedOut: boolean;
 }
 
-/** Hashes the tree and writes its dump; raises the time-budget alert when the build ran late. */
-function prepareTree(settings: AttentionSettings, tree: StoredTree): PreparedTree {
+/**
+ * Hashes the tree and writes its dump (on `hasher`: this thread or a worker); raises the
+ * time-budget alert when the build ran late.
+ */
+async function prepareTree(
+  settings: AttentionSettings,
+  tree: StoredTree,
+  hasher: TreeHasher,
+): Promise<PreparedTree> {
   const { epoch, channel, kind, tokenGroup, leaves } = tree;
   const carriedCredits = aggregate(
     tree.carried.map((c) => ({ userHash: c.userHash, tokenGroup, amount: c.amount })),
@@ -474,17 +482,8 @@ function prepareTree(settings: AttentionSettings, tree: StoredTree): PreparedTre
       timedOut: false,
     };
   }
-  const started = performance.now();
-  const claims: Claim[] = leaves.map((l) => ({
-    claimer: l.claimer ?? walletBytes(l.wallet),
-    index: l.index,
-    amount: l.amount,
-    id: l.userHash,
-  }));
   const options = leafOptions(settings, epoch);
-  const built = ClaimTree.build(claims, options);
-  const dump = dumpJson(built, leaves, options);
-  const elapsed = performance.now() - started;
+  const { root, dump, ms: elapsed } = await hasher.hash(treeHashJob(leaves, options));
   const buildMs = Math.round(elapsed);
   let timedOut = false;
   if (elapsed > tree.budgetMs) {
@@ -503,7 +502,7 @@ function prepareTree(settings: AttentionSettings, tree: StoredTree): PreparedTre
     carriedCredits,
     carriedAmount,
     totalAmount,
-    built: { root: toHex(built.root), dump, format: options.format },
+    built: { root, dump, format: options.format },
     published: isPublishable(settings, { kind, tokenGroup, leafCount: leaves.length, totalAmount }),
     buildMs,
     timedOut,
@@ -581,8 +580,9 @@ async function storeTrees(
   await Promise.all(writes);
 }
 
-async function storeTree(sql: Sql, settings: AttentionSettings, tree: StoredTree): Promise<TreeOutcome> {
-  const prepared = prepareTree(settings, tree);
+async function storeTree(sql: Sql, deps: SealingDeps, tree: StoredTree): Promise<TreeOutcome> {
+  const { settings } = deps;
+  const prepared = await prepareTree(settings, tree, deps.treeHasher ?? inThreadTreeHasher);
   await storeTrees(sql, settings, [prepared]);
   return outcomeOfTree(prepared);
 }
@@ -716,45 +716,26 @@ export async function debitCarried(
   return BigInt(row?.debited ?? '0');
 }
 
-/**
- * The tree's dump as JSON text, in ClaimTree's versioned format (what `ClaimTree.dump()`
- * returns, serialized), written from the rows the builder already holds: the claimers are the
- * base58 strings stored in wallet_bindings, so nothing is re-encoded, and the leaf hashes are
- * one hex conversion of the contiguous leaf level. A test loads it with `check: 'full'`.
- */
-export function dumpJson(
-  tree: ClaimTree,
-  leaves: readonly {
-    readonly index: number;
-    readonly userHash: string;
-    readonly amount: bigint;
-    readonly wallet: string;
-  }[],
-  options: LeafOptions,
-): string {
-  const hex = Buffer.from(
-    tree.tree.leafBytes.buffer,
-    tree.tree.leafBytes.byteOffset,
-    leaves.length * 32,
-  ).toString('hex');
-  const hashes = new Array<string>(leaves.length);
-  for (let i = 0; i < leaves.length; i++) hashes[i] = `"0x${hex.slice(i * 64, i * 64 + 64)}"`;
-  const rows = new Array<string>(leaves.length);
-  for (let i = 0; i < leaves.length; i++) {
-    const l = leaves[i] as (typeof leaves)[number];
-    // user hashes are 64 hex characters and wallets base58: neither needs JSON escaping.
-    rows[i] = `{"claimer":"${l.wallet}","index":${l.index},"amount":"${l.amount}","id":"${l.userHash}"}`;
+/** A tree's leaves as a hash job: leaf i has index i (splitByCapacity numbers them so). */
+function treeHashJob(leaves: StoredTree['leaves'], options: LeafOptions): TreeHashJob {
+  const count = leaves.length;
+  const claimers = new Uint8Array(count * 32);
+  const amounts = new BigUint64Array(count);
+  const ids = new Array<string>(count);
+  const wallets = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const leaf = leaves[i] as StoredTree['leaves'][number];
+    if (leaf.index !== i) throw new Error(`leaf ${i} of a tree has index ${leaf.index}`);
+    // A BigUint64Array would wrap a larger amount silently.
+    if (leaf.amount < 0n || leaf.amount > MAX_U64) {
+      throw new ValidationError(`claims[${i}].amount must be from 0 to 2^64 - 1 (u64), got ${leaf.amount}`);
+    }
+    claimers.set(leaf.claimer ?? walletBytes(leaf.wallet), i * 32);
+    amounts[i] = leaf.amount;
+    ids[i] = leaf.userHash;
+    wallets[i] = leaf.wallet;
   }
-  const head: Omit<ClaimTreeDump, 'leafHashes' | 'claims'> = {
-    format: DUMP_FORMAT,
-    leafFormat: options.format,
-    ...(options.format === 'claim-v2'
-      ? { programId: toBase58(options.programId), epoch: BigInt(options.epoch).toString() }
-      : {}),
-    root: toHex(tree.root),
-  };
-  const prefix = JSON.stringify(head).slice(0, -1);
-  return `${prefix},"leafHashes":[${hashes.join(',')}],"claims":[${rows.join(',')}]}`;
+  return { options, claimers, amounts, ids: ids.join(','), wallets: wallets.join(',') };
 }
 
 /**

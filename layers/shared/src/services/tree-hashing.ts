@@ -1,0 +1,108 @@
+/**
+ * Hashing a decided tree and writing its dump, apart from deciding it (tree-builder.ts): pure
+ * CPU work on a compact job, so that it can run on this thread or on a worker thread
+ * (local/tree-hash-pool.ts) while this one reads and writes the next batch. The job holds a
+ * tree's leaves in the order and with the indices the builder gave them (leaf i has index i).
+ */
+import {
+  type Claim,
+  ClaimTree,
+  type ClaimTreeDump,
+  DUMP_FORMAT,
+  type LeafOptions,
+  toBase58,
+  toHex,
+} from '../core/merkle/index.ts';
+
+export interface TreeHashJob {
+  readonly options: LeafOptions;
+  /** Leaf i's claimer public key at bytes 32 i to 32 i + 32. */
+  readonly claimers: Uint8Array<ArrayBuffer>;
+  readonly amounts: BigUint64Array<ArrayBuffer>;
+  /** The leaves' ids (user hashes, hex), joined by ','. */
+  readonly ids: string;
+  /** The leaves' claimers as base58 (as the dump shows them), joined by ','. */
+  readonly wallets: string;
+}
+
+export interface TreeHashResult {
+  /** 0x hex. */
+  readonly root: string;
+  /** The dump as JSON text. */
+  readonly dump: string;
+  /** Time the hashing and the dump took, wherever they ran. */
+  readonly ms: number;
+}
+
+/** Where trees are hashed: this thread by default; the local runtime gives it worker threads. */
+export interface TreeHasher {
+  hash(job: TreeHashJob): Promise<TreeHashResult>;
+}
+
+export const inThreadTreeHasher: TreeHasher = {
+  hash: async (job) => hashTree(job),
+};
+
+export function hashTree(job: TreeHashJob): TreeHashResult {
+  const started = performance.now();
+  const count = job.amounts.length;
+  const ids = job.ids.split(',');
+  const wallets = job.wallets.split(',');
+  if (ids.length !== count || wallets.length !== count || job.claimers.length !== count * 32) {
+    throw new Error(
+      `tree hash job: ${count} amounts, ${ids.length} ids, ${wallets.length} wallets, ${job.claimers.length / 32} claimers`,
+    );
+  }
+  const claims = new Array<Claim>(count);
+  for (let i = 0; i < count; i++) {
+    claims[i] = {
+      claimer: job.claimers.subarray(i * 32, i * 32 + 32),
+      index: i,
+      amount: job.amounts[i] as bigint,
+      id: ids[i] as string,
+    };
+  }
+  const tree = ClaimTree.build(claims, job.options);
+  const dump = dumpJson(tree, { ids, wallets, amounts: job.amounts }, job.options);
+  return { root: toHex(tree.root), dump, ms: performance.now() - started };
+}
+
+/**
+ * The tree's dump as JSON text, in ClaimTree's versioned format (what `ClaimTree.dump()`
+ * returns, serialized), written from the rows the builder already holds: the claimers are the
+ * base58 strings stored in wallet_bindings, so nothing is re-encoded, and the leaf hashes are
+ * one hex conversion of the contiguous leaf level. Leaf i has index i. A test loads it with
+ * `check: 'full'`.
+ */
+export function dumpJson(
+  tree: ClaimTree,
+  leaves: {
+    readonly ids: readonly string[];
+    readonly wallets: readonly string[];
+    readonly amounts: ArrayLike<bigint>;
+  },
+  options: LeafOptions,
+): string {
+  const count = leaves.ids.length;
+  const hex = Buffer.from(tree.tree.leafBytes.buffer, tree.tree.leafBytes.byteOffset, count * 32).toString(
+    'hex',
+  );
+  const hashes = new Array<string>(count);
+  for (let i = 0; i < count; i++) hashes[i] = `"0x${hex.slice(i * 64, i * 64 + 64)}"`;
+  const rows = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    // user hashes are 64 hex characters and wallets base58: neither needs JSON escaping.
+    rows[i] =
+      `{"claimer":"${leaves.wallets[i]}","index":${i},"amount":"${leaves.amounts[i]}","id":"${leaves.ids[i]}"}`;
+  }
+  const head: Omit<ClaimTreeDump, 'leafHashes' | 'claims'> = {
+    format: DUMP_FORMAT,
+    leafFormat: options.format,
+    ...(options.format === 'claim-v2'
+      ? { programId: toBase58(options.programId), epoch: BigInt(options.epoch).toString() }
+      : {}),
+    root: toHex(tree.root),
+  };
+  const prefix = JSON.stringify(head).slice(0, -1);
+  return `${prefix},"leafHashes":[${hashes.join(',')}],"claims":[${rows.join(',')}]}`;
+}
