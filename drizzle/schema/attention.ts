@@ -206,8 +206,14 @@ export const sealedEpochs = attention.table(
     participantCount: integer('participant_count').notNull(),
     totalWeight: i64('total_weight').notNull(),
     sealedAt: tstz('sealed_at').notNull().defaultNow(),
+    /** When EpochSealed went on the bus for this channel (the outbox: null until then). */
+    announcedAt: tstz('announced_at'),
   },
-  (t) => [primaryKey({ columns: [t.epoch, t.channel] }), index('sealed_epochs_sealed_at_idx').on(t.sealedAt)],
+  (t) => [
+    primaryKey({ columns: [t.epoch, t.channel] }),
+    index('sealed_epochs_sealed_at_idx').on(t.sealedAt),
+    index('sealed_epochs_unannounced_idx').on(t.epoch).where(sql`${t.announcedAt} is null`),
+  ],
 );
 
 export const sealedParticipants = attention.table(

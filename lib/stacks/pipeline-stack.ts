@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { NOTIFYING_EVENT_TYPES } from '../../layers/shared/src/ports/event-bus.ts';
 import { AlarmSet } from '../constructs/alarm-set.ts';
 import type { NodeFunction } from '../constructs/node-function.ts';
 import { Schedule } from '../constructs/schedule.ts';
@@ -51,7 +52,7 @@ export const QUEUES: Record<QueueName, QueueSpec> = {
 };
 
 /** Events that may lead to a user notification (token-market-services.md triggers). */
-const NOTIFYING_EVENTS = ['TokenMinted', 'PriceUpdated', 'MilestoneReached', 'RootPublished'];
+const NOTIFYING_EVENTS = [...NOTIFYING_EVENT_TYPES];
 
 /** The scheduled jobs, the work queues and their consumers. */
 export class PipelineStack extends Stack {

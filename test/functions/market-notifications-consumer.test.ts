@@ -157,6 +157,16 @@ describe('notifications queue consumer', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
   });
 
+  it('fails an EpochSealed envelope, which no rule routes here and nobody is notified of', async () => {
+    const body = {
+      source: 'engagement-oracle',
+      'detail-type': 'EpochSealed',
+      detail: { epoch: 1_749_999_600, channels: 2, participants: 3, trees: 2, timestamp: 1_750_000_000 },
+    };
+    const response = await handler(sqsEvent([body]), {} as Context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+  });
+
   it('rejects a malformed message as a batch item failure', async () => {
     const response = await handler(sqsEvent([{ event: { id: '' } }]), {} as Context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);

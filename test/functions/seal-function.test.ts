@@ -1,11 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
+import type { DomainEvent } from '../../layers/shared/src/ports/event-bus.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeEvent } from '../fixtures/events.ts';
 
 let t: TestDatabase;
-let handler: (event: unknown) => Promise<{ epochs: { epoch: number; seal: { sealed: unknown[] } }[] }>;
+let handler: (
+  event: unknown,
+) => Promise<{ epochs: { epoch: number; seal: { sealed: unknown[] } }[]; announced: number }>;
+
+/** The bus the handler announces on: records, or refuses while `down`. */
+const bus = {
+  events: [] as DomainEvent[],
+  down: false,
+  async publish(event: DomainEvent): Promise<void> {
+    if (this.down) throw new Error('event bus unreachable');
+    this.events.push(event);
+  },
+};
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -13,6 +26,8 @@ beforeAll(async () => {
   const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
   resetConfigForTests();
   ({ handler } = await import('../../functions/scheduled/seal/index.ts'));
+  const { useEventBus } = await import('../../functions/dependencies.ts');
+  useEventBus(bus);
 });
 
 afterAll(async () => {
@@ -33,7 +48,25 @@ describe('scheduled sealing', () => {
     const first = await handler({});
     expect(first.epochs.map((e) => e.epoch)).toEqual([epochOfMs(twoHoursAgo)]);
     expect(first.epochs[0]?.seal.sealed).toHaveLength(1);
-    expect((await handler({})).epochs).toEqual([]);
+    expect(first.announced).toBe(1);
+    expect(bus.events).toMatchObject([
+      { type: 'EpochSealed', epoch: epochOfMs(twoHoursAgo), channels: 1, participants: 1 },
+    ]);
+    expect(await handler({})).toEqual({ epochs: [], announced: 0 });
+    expect(bus.events).toHaveLength(1);
+  });
+
+  it('seals even while the bus is down, and announces on the next run', async () => {
+    bus.events.length = 0;
+    const epochMs = Date.now() - 5 * 3_600_000;
+    await writeIngestBatch(t.sql, [makeEvent({ user: 'carol_3', ts: epochMs })], new Date(epochMs));
+    bus.down = true;
+    const sealed = await handler({});
+    expect(sealed.epochs.map((e) => e.epoch)).toEqual([epochOfMs(epochMs)]);
+    expect(sealed.announced).toBe(0);
+    bus.down = false;
+    expect((await handler({})).announced).toBe(1);
+    expect(bus.events).toMatchObject([{ type: 'EpochSealed', epoch: epochOfMs(epochMs) }]);
   });
 
   it('refuses an epoch that is not a number', async () => {

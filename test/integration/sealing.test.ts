@@ -5,9 +5,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
+import type { DomainEvent, EventBus } from '../../layers/shared/src/ports/event-bus.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { finalizeEpoch, sealDueEpochs, sealEpoch } from '../../layers/shared/src/services/sealing.ts';
+import {
+  announceSealedEpochs,
+  finalizeEpoch,
+  sealDueEpochs,
+  sealEpoch,
+} from '../../layers/shared/src/services/sealing.ts';
 import { suppressUser } from '../../layers/shared/src/services/suppression.ts';
 import {
   buildEpochTrees,
@@ -588,5 +594,67 @@ describe('writer and sealer racing on one (epoch, channel)', () => {
     expect((await sealedRows()).map((r) => r.user_hash).sort()).toEqual(
       [userHash('alice_1'), userHash('bob_2')].sort(),
     );
+  });
+});
+
+describe('EpochSealed on the bus', () => {
+  class RecordingBus implements EventBus {
+    readonly events: DomainEvent[] = [];
+    down = false;
+    async publish(event: DomainEvent): Promise<void> {
+      if (this.down) throw new Error('event bus unreachable');
+      this.events.push(event);
+    }
+  }
+
+  async function writeTwoChannels(): Promise<void> {
+    await writeIngestBatch(
+      t.sql,
+      [
+        makeEvent({ channel: 'chan_a', user: 'alice_1' }),
+        makeEvent({ channel: 'chan_a', user: 'bob_2' }),
+        makeEvent({ channel: 'chan_b', user: 'alice_1' }),
+      ],
+      DURING,
+    );
+    await bindWalletDirect(t.sql, 'alice_1', wallet(), BOUND_BEFORE);
+  }
+
+  it('announces an epoch once its channels are sealed and built, once, with its counts', async () => {
+    await writeTwoChannels();
+    const bus = new RecordingBus();
+    await sealEpoch(deps(), EPOCH, AFTER);
+    // Sealed, trees not built yet: nothing to announce.
+    expect(await announceSealedEpochs({ sql: t.sql, events: bus }, AFTER)).toBe(0);
+    await buildEpochTrees(deps(), EPOCH, AFTER);
+    expect(await announceSealedEpochs({ sql: t.sql, events: bus }, AFTER)).toBe(1);
+    const [stored] = await t.sql<{ n: number }[]>`
+      select count(*)::int as n from attention.merkle_trees where epoch = ${EPOCH}`;
+    expect(bus.events).toEqual([
+      {
+        type: 'EpochSealed',
+        epoch: EPOCH,
+        channels: 2,
+        participants: 3,
+        trees: stored?.n,
+        timestamp: Math.floor(AFTER.getTime() / 1000),
+      },
+    ]);
+    expect(await announceSealedEpochs({ sql: t.sql, events: bus }, AFTER)).toBe(0);
+    expect(bus.events.length).toBe(1);
+  });
+
+  it('loses nothing while the bus is down: the next run announces what the last could not', async () => {
+    await writeTwoChannels();
+    await finalizeEpoch(deps(), EPOCH, AFTER);
+    const bus = new RecordingBus();
+    bus.down = true;
+    await expect(announceSealedEpochs({ sql: t.sql, events: bus }, AFTER)).rejects.toThrow(/unreachable/);
+    const [open] = await t.sql<{ n: number }[]>`
+      select count(*)::int as n from attention.sealed_epochs where epoch = ${EPOCH} and announced_at is null`;
+    expect(open?.n).toBe(2);
+    bus.down = false;
+    expect(await announceSealedEpochs({ sql: t.sql, events: bus }, AFTER)).toBe(1);
+    expect(bus.events.map((e) => e.type)).toEqual(['EpochSealed']);
   });
 });

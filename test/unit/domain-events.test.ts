@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { domainEventFromEnvelope } from '../../layers/shared/src/core/events/domain-event-schema.ts';
+import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
+import { NotificationQueueBus } from '../../layers/shared/src/services/market/notification-queue-bus.ts';
 import { notificationEventFor } from '../../layers/shared/src/services/market/notifications.ts';
 
 const envelope = (detailType: string, detail: Record<string, unknown>) => ({
@@ -73,5 +75,35 @@ describe('notification events raised by domain events', () => {
         value: '10001',
       },
     });
+  });
+});
+
+describe('EpochSealed', () => {
+  const epochSealed = {
+    epoch: 1_749_999_600,
+    channels: 2,
+    participants: 3,
+    trees: 2,
+    timestamp: 1_750_000_000,
+  };
+
+  it('comes off the bus with its counts, and refuses an epoch that is not an hour start', () => {
+    expect(domainEventFromEnvelope(envelope('EpochSealed', epochSealed))).toEqual({
+      type: 'EpochSealed',
+      ...epochSealed,
+    });
+    expect(() => domainEventFromEnvelope(envelope('EpochSealed', { ...epochSealed, epoch: 1 }))).toThrow(
+      /EpochSealed event: epoch: expected an hour start/,
+    );
+  });
+
+  it('goes to no notification: the local bus forwards the notifying events only', async () => {
+    const sent: unknown[] = [];
+    const queue = { send: async (message: unknown) => void sent.push(message) } as unknown as WorkQueue;
+    const bus = new NotificationQueueBus(queue);
+    await bus.publish({ type: 'EpochSealed', ...epochSealed });
+    expect(sent).toEqual([]);
+    await bus.publish({ type: 'RootPublished', ...rootPublished });
+    expect(sent).toHaveLength(1);
   });
 });

@@ -21,6 +21,7 @@ import {
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { flushMetrics } from '../../../layers/shared/src/observability.ts';
+import { isNotifying } from '../../../layers/shared/src/ports/event-bus.ts';
 import type {
   ChannelName,
   NotificationChannel,
@@ -110,7 +111,11 @@ function parseMessage(body: string): {
     throw new ValidationError('notification message is not JSON');
   }
   const envelope = eventBridgeEnvelopeSchema.safeParse(value);
-  if (envelope.success) return { event: notificationEventFor(domainEventFromEnvelope(envelope.data)) };
+  if (envelope.success) {
+    const event = domainEventFromEnvelope(envelope.data);
+    if (!isNotifying(event)) throw new ValidationError(`${event.type} events raise no notification`);
+    return { event: notificationEventFor(event) };
+  }
   const parsed = message.safeParse(value);
   if (!parsed.success) throw new ValidationError(`notification message: ${parsed.error.issues[0]?.message}`);
   return parsed.data;

@@ -55,7 +55,44 @@ export interface RootPublishedEvent {
   readonly timestamp: number;
 }
 
-export type DomainEvent = PriceUpdatedEvent | TokenMintedEvent | MilestoneReachedEvent | RootPublishedEvent;
+/**
+ * Channels of an epoch were sealed and their trees decided (by one seal run: a later run that
+ * seals more channels of the same epoch announces those). Nothing in the platform notifies on
+ * it; it is for consumers of the bus (a rule of their own).
+ */
+export interface EpochSealedEvent {
+  readonly type: 'EpochSealed';
+  /** Epoch start, unix seconds. */
+  readonly epoch: number;
+  /** Channels announced by this event. */
+  readonly channels: number;
+  /** Their sealed participants. */
+  readonly participants: number;
+  /** Trees stored for the epoch so far (channel, category and carry trees with leaves). */
+  readonly trees: number;
+  readonly timestamp: number;
+}
+
+export type DomainEvent =
+  | PriceUpdatedEvent
+  | TokenMintedEvent
+  | MilestoneReachedEvent
+  | RootPublishedEvent
+  | EpochSealedEvent;
+
+/** The events a user can be notified of; the bus rule sends these to the notifications queue. */
+export const NOTIFYING_EVENT_TYPES = [
+  'TokenMinted',
+  'PriceUpdated',
+  'MilestoneReached',
+  'RootPublished',
+] as const;
+
+export type NotifyingEvent = Extract<DomainEvent, { type: (typeof NOTIFYING_EVENT_TYPES)[number] }>;
+
+export function isNotifying(event: DomainEvent): event is NotifyingEvent {
+  return (NOTIFYING_EVENT_TYPES as readonly string[]).includes(event.type);
+}
 
 export interface EventBus {
   publish(event: DomainEvent): Promise<void>;

@@ -16,6 +16,7 @@ import { EPOCH_SECONDS, isEpochDue, latestDueEpoch } from '../core/attention/tre
 import { ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
+import type { EventBus } from '../ports/event-bus.ts';
 import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
@@ -228,6 +229,45 @@ async function sealChannels(
       }));
     }),
   );
+}
+
+/** Epochs announced per call; the rest wait for the next run. */
+const ANNOUNCE_EPOCHS = 48;
+
+/**
+ * Puts EpochSealed on the bus for sealed channels whose trees are decided and that no event has
+ * announced yet, one event per epoch, and marks them once the bus took it: `announced_at` is
+ * the outbox, so a bus that is down loses nothing (the next run announces them). A crash
+ * between the two announces them again.
+ */
+export async function announceSealedEpochs(
+  deps: { readonly sql: Sql; readonly events: EventBus },
+  now: Date,
+): Promise<number> {
+  const rows = await deps.sql<{ epoch: number; channels: string[]; participants: number; trees: number }[]>`
+    select s.epoch::float8 as epoch, array_agg(s.channel order by s.channel) as channels,
+      sum(s.participant_count)::int as participants,
+      (select count(*)::int from attention.merkle_trees t where t.epoch = s.epoch) as trees
+    from attention.sealed_epochs s
+    where s.announced_at is null
+      and exists (select 1 from attention.tree_builds b where b.epoch = s.epoch and b.channel = s.channel)
+    group by s.epoch
+    order by s.epoch
+    limit ${ANNOUNCE_EPOCHS}`;
+  for (const row of rows) {
+    await deps.events.publish({
+      type: 'EpochSealed',
+      epoch: row.epoch,
+      channels: row.channels.length,
+      participants: row.participants,
+      trees: row.trees,
+      timestamp: Math.floor(now.getTime() / 1000),
+    });
+    await deps.sql`
+      update attention.sealed_epochs set announced_at = ${now.toISOString()}::timestamptz
+      where epoch = ${row.epoch} and channel = any(${row.channels}::text[]) and announced_at is null`;
+  }
+  return rows.length;
 }
 
 export interface SealedEpochSummary {

@@ -51,6 +51,14 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     slot: z.number().int().nonnegative().nullable(),
     timestamp: unixSeconds,
   }),
+  z.object({
+    type: z.literal('EpochSealed'),
+    epoch: unixSeconds.refine((epoch) => epoch % 3600 === 0, 'expected an hour start'),
+    channels: z.number().int().positive(),
+    participants: z.number().int().nonnegative(),
+    trees: z.number().int().nonnegative(),
+    timestamp: unixSeconds,
+  }),
 ]);
 
 /** An EventBridge event delivered to SQS by a rule (the whole event is the message body). */

@@ -14,7 +14,7 @@ import {
   renderTemplate,
 } from '../../core/market/notification-rules.ts';
 import { NotFoundError } from '../../errors.ts';
-import type { DomainEvent } from '../../ports/event-bus.ts';
+import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
 
 export const TRIGGERS = ['token_minted', 'price_alert', 'creator_milestone', 'epoch_published'] as const;
@@ -109,7 +109,7 @@ export interface NotificationEvent {
 }
 
 /** The notification event a domain event raises; its id is stable, so a redelivery is the same event. */
-export function notificationEventFor(event: DomainEvent): NotificationEvent {
+export function notificationEventFor(event: NotifyingEvent): NotificationEvent {
   switch (event.type) {
     case 'TokenMinted':
       return {
