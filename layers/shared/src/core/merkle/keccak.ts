@@ -2,9 +2,9 @@
  * keccak256 (the original Keccak padding that Solana's `keccak::hashv` and Ethereum use, not
  * NIST SHA3-256) on our own WebAssembly build (layers/shared/assembly/keccak.as.ts). Besides
  * single hashes it hashes a batch of preimages and whole merkle levels in one call each:
- * measured here about 0.4 µs a 64-byte hash inside a level, against about 0.9 µs through
- * hash-wasm's hasher (init → update → digest from JavaScript per hash) and about 3.3 µs for
- * the native `keccak` package; `npm run bench merkle` repeats the comparison.
+ * measured here about 0.42 µs a 64-byte hash inside a level (0.5 µs one call a hash), against
+ * 0.7–0.9 µs through hash-wasm's hasher (init → update → digest from JavaScript per hash) and
+ * 3.5 µs for the native `keccak` package; `npm run bench merkle` repeats the comparison.
  *
  * The module is small and compiled synchronously at import. Its memory is one scratch area
  * shared by every function here: each copies its input in, runs, and copies its output out
