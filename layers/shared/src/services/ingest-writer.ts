@@ -14,6 +14,7 @@ import {
   weightOf,
 } from '../core/attention/signals.ts';
 import { userHash } from '../core/attention/user-hash.ts';
+import { lockKeys } from './advisory-locks.ts';
 
 export interface IngestWriteResult {
   /** Events written for the first time. */
@@ -56,15 +57,13 @@ export async function writeIngestBatch(
     // The sealer holds the same per-(epoch, channel) lock exclusively while it freezes a
     // snapshot, so every event is either in the sealed snapshot or credited to the current
     // epoch. Writers take it shared (they may run side by side), in one sorted order.
-    const lockKeys = new Set<string>();
+    const keys = new Set<string>();
     for (const i of keep) {
       const e = unique[i] as IngestEvent;
-      lockKeys.add(attentionLockKey(e.epoch, e.channel));
-      lockKeys.add(attentionLockKey(currentEpoch, e.channel));
+      keys.add(attentionLockKey(e.epoch, e.channel));
+      keys.add(attentionLockKey(currentEpoch, e.channel));
     }
-    await tx`
-      select pg_advisory_xact_lock_shared(hashtextextended(k, 0))
-      from (select k from unnest(${[...lockKeys].sort()}::text[]) as k order by k) as sorted`;
+    await lockKeys(tx as unknown as Sql, keys, 'shared');
     const pairs = distinctPairs(keep.map((i) => unique[i] as IngestEvent));
     const sealedRows = await tx<{ epoch: number; channel: string }[]>`
       select s.epoch::float8 as epoch, s.channel from attention.sealed_epochs s

@@ -17,6 +17,7 @@ import { ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { EventBus } from '../ports/event-bus.ts';
+import { lockKeys } from './advisory-locks.ts';
 import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
@@ -162,14 +163,12 @@ async function sealChannels(
   now: Date,
 ): Promise<SealedChannel[]> {
   const units = deps.settings.baseUnitsPerWeight.toString();
-  const keys = [...channels].sort().map((channel) => attentionLockKey(epoch, channel));
+  const keys = channels.map((channel) => attentionLockKey(epoch, channel));
   return withSerializationRetry(`seal ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
       // One round trip: the statements run in order, so sealed_epochs is read under the locks.
       const [, open] = await Promise.all([
-        tx`
-          select pg_advisory_xact_lock(hashtextextended(k, 0))
-          from (select k from unnest(${keys}::text[]) as k order by k) as sorted`,
+        lockKeys(tx as unknown as Sql, keys, 'exclusive'),
         tx<{ channel: string }[]>`
           select c.channel from unnest(${channels as string[]}::text[]) as c(channel)
           where not exists (select 1 from attention.sealed_epochs s where s.epoch = ${epoch} and s.channel = c.channel)`,

@@ -33,6 +33,7 @@ import { fromBase58, type LeafOptions, MAX_U64 } from '../core/merkle/index.ts';
 import { ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
+import { lockKeys } from './advisory-locks.ts';
 import { type AttentionSettings, groupPublishes, isPublishable } from './attention-settings.ts';
 import { type CarryCredit, creditCarriedFrom } from './carry.ts';
 import type { SealingDeps } from './sealing.ts';
@@ -418,14 +419,17 @@ async function claimTreeBuild(t: Sql, epoch: number, channel: string): Promise<b
 }
 
 /**
- * Takes the per-tree locks of `channels` until the transaction ends, always in one order (the
- * names sorted), so two runs locking overlapping sets never wait on each other in a cycle.
+ * Takes the per-tree locks of `channels` until the transaction ends, always in one order
+ * (lockKeys), so two runs locking overlapping sets never wait on each other in a cycle.
  * Whoever holds a tree's lock decides it; tree_builds, read after the lock, says whether an
  * earlier holder already did.
  */
-async function lockTreeBuilds(t: Sql, epoch: number, channels: readonly string[]): Promise<void> {
-  const keys = [...channels].sort().map((channel) => `tree:${epoch}:${channel}`);
-  await t`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`;
+function lockTreeBuilds(t: Sql, epoch: number, channels: readonly string[]): Promise<void> {
+  return lockKeys(
+    t,
+    channels.map((channel) => `tree:${epoch}:${channel}`),
+    'exclusive',
+  );
 }
 
 function candidate(row: { user_hash: string; amount: string; wallet: string | null }): Candidate {
