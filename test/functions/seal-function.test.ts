@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
-import type { DomainEvent } from '../../layers/shared/src/ports/event-bus.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { RecordingBus } from '../fixtures/event-bus.ts';
 import { makeEvent } from '../fixtures/events.ts';
 
 let t: TestDatabase;
@@ -10,15 +10,8 @@ let handler: (
   event: unknown,
 ) => Promise<{ epochs: { epoch: number; seal: { sealed: unknown[] } }[]; announced: number }>;
 
-/** The bus the handler announces on: records, or refuses while `down`. */
-const bus = {
-  events: [] as DomainEvent[],
-  down: false,
-  async publish(event: DomainEvent): Promise<void> {
-    if (this.down) throw new Error('event bus unreachable');
-    this.events.push(event);
-  },
-};
+/** The bus the handler announces on. */
+const bus = new RecordingBus();
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -5,7 +5,6 @@ import { createAttentionProgram } from '../../layers/shared/src/adapters/solana/
 import { generateKeypairSigner } from '../../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import type { EventBus, RootPublishedEvent } from '../../layers/shared/src/ports/event-bus.ts';
 import type { SignedTransaction, SolanaClient } from '../../layers/shared/src/ports/solana.ts';
 import {
   type PublisherDeps,
@@ -18,6 +17,7 @@ import { markClaimed, setRoot } from '../../local/attention-program-accounts.ts'
 import { type SqsService, startSqs } from '../../local/services.ts';
 import { type SolanaRpcHandle, startSolanaRpc } from '../../local/solana-rpc.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { RecordingBus } from '../fixtures/event-bus.ts';
 import { storeTree } from '../fixtures/trees.ts';
 
 const EPOCH = 1_767_261_600; // 2026-01-01T10:00:00Z
@@ -150,22 +150,15 @@ describe('root publisher, memo mode', () => {
 
   it('announces a published root once: the consumer first, the next scheduler tick if the bus refused', async () => {
     const stored = await storeTree(t.sql, { epoch: EPOCH, channel: 'chan_news', users: ['alice_a'] });
-    const announced: RootPublishedEvent[] = [];
-    let busDown = true;
-    const events: EventBus = {
-      publish: async (event) => {
-        if (busDown) throw new Error('event bus unreachable');
-        if (event.type === 'RootPublished') announced.push(event);
-      },
-    };
+    const events = new RecordingBus(true);
     const message = { epoch: EPOCH, channel: stored.channel };
     const retried = await publishBatch({ ...deps, events }, [
       { messageId: 'm1', groupId: 'memo:chan_news', body: JSON.stringify(message) },
     ]);
     expect(retried).toEqual([]);
-    expect(announced).toHaveLength(0);
+    expect(events.ofType('RootPublished')).toHaveLength(0);
 
-    busDown = false;
+    events.down = false;
     const tick = await schedulePublications({ ...deps, events });
     const next = await schedulePublications({ ...deps, events });
 
@@ -173,7 +166,7 @@ describe('root publisher, memo mode', () => {
     expect(next.announced).toBe(0);
     const [row] = await t.sql<{ signature: string; slot: string }[]>`
       select signature, slot::text from attention.publications where channel = 'chan_news'`;
-    expect(announced).toEqual([
+    expect(events.ofType('RootPublished')).toEqual([
       {
         type: 'RootPublished',
         epoch: EPOCH,

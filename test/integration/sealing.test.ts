@@ -5,7 +5,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
-import type { DomainEvent, EventBus } from '../../layers/shared/src/ports/event-bus.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import {
@@ -24,6 +23,7 @@ import { bindWalletDirect } from '../../layers/shared/src/services/wallet-bindin
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { RecordingBus } from '../fixtures/event-bus.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 
 const EPOCH = BASE_EPOCH_MS / 1000;
@@ -598,15 +598,6 @@ describe('writer and sealer racing on one (epoch, channel)', () => {
 });
 
 describe('EpochSealed on the bus', () => {
-  class RecordingBus implements EventBus {
-    readonly events: DomainEvent[] = [];
-    down = false;
-    async publish(event: DomainEvent): Promise<void> {
-      if (this.down) throw new Error('event bus unreachable');
-      this.events.push(event);
-    }
-  }
-
   async function writeTwoChannels(): Promise<void> {
     await writeIngestBatch(
       t.sql,

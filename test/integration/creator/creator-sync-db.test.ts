@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTO_PER_FIL } from '../../../layers/shared/src/core/creator/milestones.ts';
 import { quarterContaining } from '../../../layers/shared/src/core/creator/revenue.ts';
-import type { EventBus, MilestoneReachedEvent } from '../../../layers/shared/src/ports/event-bus.ts';
 import { seedCreatorDemo } from '../../../layers/shared/src/services/creator-demo-seed.ts';
 import {
   type CreatorSyncDeps,
@@ -9,6 +8,7 @@ import {
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator-sync.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
+import { RecordingBus } from '../../fixtures/event-bus.ts';
 import { FakeCreatorContracts, FakeOracleCalls } from '../../fixtures/fake-oracle-calls.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -134,20 +134,13 @@ describe('creator sync up to the delivery engine boundary', () => {
   });
 
   it('announces each milestone once, and the ones the bus refused on the next run', async () => {
-    const announced: MilestoneReachedEvent[] = [];
-    let busDown = true;
-    const events: EventBus = {
-      publish: async (event) => {
-        if (busDown) throw new Error('event bus unreachable');
-        if (event.type === 'MilestoneReached') announced.push(event);
-      },
-    };
+    const events = new RecordingBus(true);
     const first = await runCreatorSync({ ...deps, events });
     expect(first.status).toBe('partial');
     expect(first.errors.join()).toMatch(/announcing milestones: event bus unreachable/);
     expect(first.milestonesAnnounced).toBe(0);
 
-    busDown = false;
+    events.down = false;
     const second = await runCreatorSync({ ...deps, events });
     const third = await runCreatorSync({ ...deps, events });
 
@@ -156,6 +149,7 @@ describe('creator sync up to the delivery engine boundary', () => {
     const recorded = await t.sql<{ creator_id: string; milestone: string; wallet_address: string }[]>`
       select m.creator_id, m.milestone, c.wallet_address
       from creator.creator_milestones m join creator.creators c on c.id = m.creator_id order by m.id`;
+    const announced = events.ofType('MilestoneReached');
     expect(announced.map((e) => [e.creatorId, e.milestone, e.creator])).toEqual(
       recorded.map((r) => [r.creator_id, r.milestone, r.wallet_address]),
     );
