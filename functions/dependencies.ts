@@ -214,7 +214,6 @@ export function twitchHelix(appCredentials: 'required' | 'optional'): Promise<He
   return helix;
 }
 
-/** Drops every cached client (the local runtime between runs, tests). */
 /** Where the seal function hashes trees: its own thread, unless a runtime gave it workers. */
 export function treeHasher(): TreeHasher {
   return hasher ?? inThreadTreeHasher;
@@ -225,6 +224,7 @@ export function useTreeHasher(replacement: TreeHasher | undefined): void {
   hasher = replacement;
 }
 
+/** Drops every cached client (the local runtime between runs, tests). */
 export async function resetDependencies(): Promise<void> {
   const handle = db;
   db = undefined;
