@@ -13,6 +13,7 @@
 import type { Sql } from '../adapters/db/client.ts';
 import { attentionLockKey } from '../core/attention/locks.ts';
 import { EPOCH_SECONDS, isEpochDue, latestDueEpoch } from '../core/attention/trees.ts';
+import { chunks } from '../core/chunks.ts';
 import { ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
@@ -63,14 +64,14 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
     );
   }
   const channels = (await unsealedChannels(deps.sql, epoch, epoch)).map((c) => c.channel);
-  const batches: string[][] = [];
-  for (let i = 0; i < channels.length; i += SEAL_CHANNELS_PER_TRANSACTION) {
-    batches.push(channels.slice(i, i + SEAL_CHANNELS_PER_TRANSACTION));
-  }
   const sealed: SealedChannel[] = [];
-  await forEachLimited(batches, deps.concurrency ?? 2, async (batch) => {
-    sealed.push(...(await sealChannels(deps, epoch, batch, now)));
-  });
+  await forEachLimited(
+    chunks(channels, SEAL_CHANNELS_PER_TRANSACTION),
+    deps.concurrency ?? 2,
+    async (batch) => {
+      sealed.push(...(await sealChannels(deps, epoch, batch, now)));
+    },
+  );
   sealed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
   const [total] = await deps.sql<{ n: number }[]>`
     select count(*)::int as n from attention.sealed_epochs where epoch = ${epoch}`;

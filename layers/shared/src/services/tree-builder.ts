@@ -29,6 +29,7 @@ import {
   splitByCapacity,
   type TreeKind,
 } from '../core/attention/trees.ts';
+import { chunks } from '../core/chunks.ts';
 import { fromBase58, type LeafOptions, MAX_U64 } from '../core/merkle/index.ts';
 import { ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
@@ -99,8 +100,7 @@ export async function buildEpochTrees(
       return outcomes;
     });
   }
-  for (let i = 0; i < names.length; i += CHANNEL_TREES_PER_TRANSACTION) {
-    const batch = names.slice(i, i + CHANNEL_TREES_PER_TRANSACTION);
+  for (const batch of chunks(names, CHANNEL_TREES_PER_TRANSACTION)) {
     tasks.push(async () => buildChannelTrees(deps, epoch, batch, await wallets));
   }
   // Two transactions in flight: one batch's trees are hashed while another's are written.

@@ -5,6 +5,7 @@
  * of times. Every failure it gives up on is a DependencyError; no error or log carries the
  * client secret or a token.
  */
+import { chunks } from '../../core/chunks.ts';
 import { DependencyError } from '../../errors.ts';
 import type { HelixGame, HelixStream, HelixUser, TokenInfo, TwitchHelix } from '../../ports/twitch-helix.ts';
 import { systemTimer, type Timer, TokenBucket } from './rate-limiter.ts';
@@ -52,12 +53,6 @@ function num(value: unknown): number {
 function dataArray(body: Json, path: string): Json[] {
   if (!Array.isArray(body['data'])) throw new DependencyError(`Twitch ${path} answered without a data array`);
   return body['data'].filter((item): item is Json => typeof item === 'object' && item !== null);
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export class HelixClient implements TwitchHelix {
