@@ -338,6 +338,16 @@ describe('trees', () => {
     expect(published).toEqual([{ channel: 'somechannel' }]);
   });
 
+  it('refuses a tree whose amount does not fit a u64 leaf, rather than store a wrapped one', async () => {
+    await writeIngestBatch(t.sql, [makeEvent({ user: 'alice_1' })], DURING);
+    await bindWalletDirect(t.sql, 'alice_1', wallet(), BOUND_BEFORE);
+    await expect(
+      finalizeEpoch(deps({ categoryBaseUnitsPerWeight: 10n ** 20n }), EPOCH, AFTER),
+    ).rejects.toThrow(/claims\[0\]\.amount must be from 0 to 2\^64 - 1 \(u64\)/);
+    const stored = await t.sql`select channel from attention.merkle_trees where kind = 'category'`;
+    expect(stored).toEqual([]);
+  });
+
   it('publishes in program mode only groups with a mint, and leaves their carried balances waiting', async () => {
     const mint = 'So11111111111111111111111111111111111111112';
     await t.sql`insert into attention.channel_config (channel, token_group) values ('milo_chan', 'MILO')`;

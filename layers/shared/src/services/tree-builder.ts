@@ -30,8 +30,7 @@ import {
   type TreeKind,
 } from '../core/attention/trees.ts';
 import { chunks } from '../core/chunks.ts';
-import { fromBase58, type LeafOptions, MAX_U64 } from '../core/merkle/index.ts';
-import { ValidationError } from '../errors.ts';
+import { fromBase58, type LeafOptions, validateClaim } from '../core/merkle/index.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import { lockKeys } from './advisory-locks.ts';
@@ -730,12 +729,13 @@ function treeHashJob(leaves: StoredTree['leaves'], options: LeafOptions): TreeHa
   for (let i = 0; i < count; i++) {
     const leaf = leaves[i] as StoredTree['leaves'][number];
     if (leaf.index !== i) throw new Error(`leaf ${i} of a tree has index ${leaf.index}`);
-    // A BigUint64Array would wrap a larger amount silently.
-    if (leaf.amount < 0n || leaf.amount > MAX_U64) {
-      throw new ValidationError(`claims[${i}].amount must be from 0 to 2^64 - 1 (u64), got ${leaf.amount}`);
-    }
-    claimers.set(leaf.claimer ?? walletBytes(leaf.wallet), i * 32);
+    const claimer = leaf.claimer ?? walletBytes(leaf.wallet);
+    claimers.set(claimer, i * 32);
     amounts[i] = leaf.amount;
+    // A BigUint64Array wraps an amount that is not a u64; validateClaim says what is wrong.
+    if (amounts[i] !== leaf.amount) {
+      validateClaim({ claimer, index: i, amount: leaf.amount, id: leaf.userHash }, `claims[${i}]`);
+    }
     ids[i] = leaf.userHash;
     wallets[i] = leaf.wallet;
   }
