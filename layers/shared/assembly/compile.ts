@@ -21,7 +21,7 @@ export function keccakSourceSha256(): string {
 export async function compileKeccak(): Promise<Uint8Array> {
   const result = await asc.compileString(
     { 'keccak.ts': readFileSync(KECCAK_SOURCE, 'utf8') },
-    { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true },
+    { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true, enable: ['simd'] },
   );
   if (result.error !== null || result.binary === null) {
     throw new Error(`keccak.as.ts did not compile: ${result.error?.message}\n${result.stderr.toString()}`);

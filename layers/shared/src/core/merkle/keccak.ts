@@ -1,10 +1,12 @@
 /**
  * keccak256 (the original Keccak padding that Solana's `keccak::hashv` and Ethereum use, not
  * NIST SHA3-256) on our own WebAssembly build (layers/shared/assembly/keccak.as.ts). Besides
- * single hashes it hashes a batch of preimages and whole merkle levels in one call each:
- * measured here about 0.42 µs a 64-byte hash inside a level (0.5 µs one call a hash), against
- * 0.7–0.9 µs through hash-wasm's hasher (init → update → digest from JavaScript per hash) and
- * 3.5 µs for the native `keccak` package; `npm run bench merkle` repeats the comparison.
+ * single hashes it hashes a batch of preimages and whole merkle levels in one call each, two
+ * one-block preimages at a time in SIMD lanes: measured here about 0.25 µs a 64-byte hash
+ * inside a level (0.5 µs one call a hash), against 0.7–0.9 µs through hash-wasm's hasher
+ * (init → update → digest from JavaScript per hash) and 3.5 µs for the native `keccak`
+ * package; `npm run bench merkle` repeats the comparison. WebAssembly SIMD is in every Node.js
+ * from 16.4 on, so in Lambda's runtimes too.
  *
  * The module is small and compiled synchronously at import. Its memory is one scratch area
  * shared by every function here: each copies its input in, runs, and copies its output out
