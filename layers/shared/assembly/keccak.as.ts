@@ -44,6 +44,19 @@ const PAD = memory.data(136);
 const BLOCK_A = memory.data(136, 16);
 const BLOCK_B = memory.data(136, 16);
 
+/**
+ * Writes the last `length` (< RATE) message bytes at `input` into `block` as the padded last
+ * block: the bytes, 0x01 after them, zeros, and 0x80 in the block's last byte (0x81 when the
+ * two fall on the same byte).
+ */
+@inline
+function padInto(block: usize, input: usize, length: usize): void {
+  memory.fill(block, 0, RATE);
+  memory.copy(block, input, length);
+  store<u8>(block + length, 0x01);
+  store<u8>(block + RATE - 1, load<u8>(block + RATE - 1) ^ 0x80);
+}
+
 /** First byte the caller may use. */
 export function heapBase(): usize {
   return __heap_base;
@@ -84,10 +97,7 @@ export function keccak256(input: usize, length: usize, out: usize): void {
       input += RATE;
       remaining -= RATE;
     } else {
-      memory.fill(PAD, 0, RATE);
-      memory.copy(PAD, input, remaining);
-      store<u8>(PAD + remaining, load<u8>(PAD + remaining) ^ 0x01);
-      store<u8>(PAD + RATE - 1, load<u8>(PAD + RATE - 1) ^ 0x80);
+      padInto(PAD, input, remaining);
       block = PAD;
       last = true;
     }
@@ -313,11 +323,7 @@ export function keccak256Batch(input: usize, offsets: usize, count: u32, out: us
       keccak256(input + start, length, hashOut);
       continue;
     }
-    const block = staged ? BLOCK_B : BLOCK_A;
-    memory.fill(block, 0, RATE);
-    memory.copy(block, input + start, length);
-    store<u8>(block + length, 0x01);
-    store<u8>(block + RATE - 1, load<u8>(block + RATE - 1) ^ 0x80);
+    padInto(staged ? BLOCK_B : BLOCK_A, input + start, length);
     if (staged) keccak256x2(BLOCK_A, BLOCK_B, stagedOut, hashOut);
     else stagedOut = hashOut;
     staged = !staged;
