@@ -13,6 +13,7 @@ import { sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { EthersCreatorContracts } from '../layers/shared/src/adapters/evm/creator-contracts.ts';
 import { seedCreatorDemo } from '../layers/shared/src/services/creator-demo-seed.ts';
 import { computeCreatorMetrics } from '../layers/shared/src/services/creator-metrics.ts';
+import { callsAwaited } from '../layers/shared/src/services/creator-sync.ts';
 import { ANVIL_CHAIN_ID, ANVIL_DEV_ACCOUNTS, localProvider } from './anvil.ts';
 import { drain } from './queue-poller.ts';
 
@@ -26,7 +27,7 @@ export interface CreatorOracleStageOptions {
    * queue through its Lambda consumer, then runs the delivery confirmer function
    */
   readonly deliver?: () => Promise<void>;
-  /** Sync rounds at most (each: run the sync, then deliver). @default 6 */
+  /** Sync rounds at most (each: run the sync, then deliver; a round that moved nothing waits 1 s first). @default 30 */
   readonly maxRounds?: number;
 }
 
@@ -107,18 +108,11 @@ export async function runCreatorOracleStage(
     const { handler } = (await import('../functions/scheduled/creator-sync/index.ts')) as {
       handler: () => Promise<SyncResult>;
     };
-
-    const openCalls = async () => {
-      const [row] = await sql<{ n: number }[]>`
-        select count(*)::int as n from delivery.oracle_call_history
-        where status not in ('success', 'failed', 'superseded')`;
-      return row?.n ?? 0;
-    };
     let metricsPushed = 0;
     let milestonesRecorded = 0;
     let rounds = 0;
     let last: SyncResult | undefined;
-    for (; rounds < (options.maxRounds ?? 6); rounds++) {
+    for (; rounds < (options.maxRounds ?? 30); rounds++) {
       last = await handler().catch((error: unknown) => ({
         status: `partial: ${error instanceof Error ? error.message : String(error)}`,
         confirmed: 0,
@@ -128,9 +122,14 @@ export async function runCreatorOracleStage(
       }));
       metricsPushed += last.confirmed;
       milestonesRecorded += last.milestonesRecorded;
-      // Done once a run sends nothing new and no call is still open: a call confirmed after the
-      // last run would otherwise be on chain but never counted by a sync.
-      if (rounds > 0 && last.enqueued === 0 && last.coinsEnqueued === 0 && (await openCalls()) === 0) break;
+      const sent = last.enqueued + last.coinsEnqueued;
+      // Done once a run sends nothing and no call it sent awaits reconciling. The delivery
+      // engine's table cannot tell: a call whose message is still in the queue (failed once and
+      // out of sight) has no row there yet, so stopping on it could leave a call uncounted.
+      if (rounds > 0 && sent === 0 && (await callsAwaited(sql)) === 0) break;
+      // A round that neither sent nor confirmed anything waits on a message that failed and is
+      // out of sight for its visibility timeout (5 s on oracle-calls): give it time to return.
+      if (rounds > 0 && sent === 0 && last.confirmed === 0) await new Promise((r) => setTimeout(r, 1_000));
       await deliver();
     }
 

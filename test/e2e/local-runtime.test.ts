@@ -69,7 +69,10 @@ describe('oracle local', () => {
     expect(summary.stages.claim.proofVerified).toBe(true);
     expect(summary.stages.oracleCalls.byStatus).toEqual({ success: summary.stages.oracleCalls.enqueued });
     expect(summary.stages.market.ok).toBe(true);
-    expect(summary.stages.creators.metricsPushed).toBe(summary.stages.creators.creators);
+    const { rounds, lastRunStatus } = summary.stages.creators;
+    expect(summary.stages.creators.metricsPushed, `after ${rounds} sync rounds, last ${lastRunStatus}`).toBe(
+      summary.stages.creators.creators,
+    );
     expect(summary.stages.creators.onChainMatches.equal).toBe(summary.stages.creators.onChainMatches.checked);
     // Every root published and every milestone recorded reached the demo subscribers, once.
     expect(summary.stages.notifications.byTrigger.epoch_published).toEqual({

@@ -4,6 +4,7 @@ import { quarterContaining } from '../../../layers/shared/src/core/creator/reven
 import { seedCreatorDemo } from '../../../layers/shared/src/services/creator-demo-seed.ts';
 import {
   type CreatorSyncDeps,
+  callsAwaited,
   recordRevenueDistributions,
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator-sync.ts';
@@ -56,8 +57,13 @@ describe('creator sync up to the delivery engine boundary', () => {
     const second = await runCreatorSync(deps);
     expect(second.changed).toBe(0);
     calls.finishAll('success');
+    // Finished by the engine but not yet reconciled: the sync still awaits them.
+    expect(await callsAwaited(t.sql)).toBe(30);
     const third = await runCreatorSync(deps);
     expect(third.confirmed).toBe(30);
+    // The metrics calls are reconciled; what it awaits now is the coin launches it just sent.
+    expect(third.coinsEnqueued).toBeGreaterThan(0);
+    expect(await callsAwaited(t.sql)).toBe(third.coinsEnqueued);
     expect(third.changed).toBe(0);
     expect(third.health.successRate).toBe(1);
     expect(third.health.level).toBe('ok');
@@ -183,9 +189,12 @@ describe('creator sync up to the delivery engine boundary', () => {
     const launches = calls.received.filter((c) => c.functionSignature.startsWith('launchCreatorCoin'));
     expect(new Set(launches.map((c) => c.requestId)).size).toBe(2);
     expect(launches.map((c) => c.args[2]).sort()).toContain('LAUNCHPA');
+    // Two launches, each a pending coin and an enqueued log row under one request id.
+    expect(await callsAwaited(t.sql)).toBe(2);
     calls.finishAll('success');
     const done = await runCreatorSync(deps);
     expect(done.coinsLaunched).toBe(2);
+    expect(await callsAwaited(t.sql)).toBe(0);
     const again = await runCreatorSync(deps);
     expect(again.coinsEnqueued).toBe(0);
     const coins = await t.sql<{ status: string }[]>`select status from creator.creator_coins`;

@@ -239,6 +239,22 @@ interface Reconciled {
   coinsLaunched: number;
 }
 
+/**
+ * How many calls the sync still waits on the outcome of: the request ids its reconciliation
+ * reads (enqueued log rows, pending metrics, pending coins). None means every call it sent has been
+ * reconciled, and counted in some run's `confirmed` or `failedCalls`.
+ */
+export async function callsAwaited(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from (
+      select request_id from creator.oracle_sync_logs
+      where status = 'enqueued' and operation in (${METRICS_OP}, ${COIN_OP}) and request_id is not null
+      union select pending_request_id from creator.creator_chain_state where pending_request_id is not null
+      union select request_id from creator.creator_coins where status = 'pending'
+    ) ids`;
+  return row?.n ?? 0;
+}
+
 /** Applies the delivery engine's outcomes to sync logs, chain state and coins. */
 async function reconcile(deps: CreatorSyncDeps, errors: string[]): Promise<Reconciled> {
   const { sql } = deps;
