@@ -105,6 +105,43 @@ describe('ring slot returns (H1)', () => {
     });
   });
 
+  it.fails('a racing claim padded with bytes the program ignores is still seen, and not paid twice', async () => {
+    const channel = 'padded_chan';
+    const epoch = 1_767_236_400;
+    const viewers = ['padded_alice', 'padded_bob'];
+    const { wallets, amounts } = await oldRootAndItsSuccessor(channel, epoch, viewers);
+    let raced = false;
+    const racing = new Proxy(chain.client, {
+      get(target, property, receiver) {
+        if (property === 'sendTransaction') {
+          return async (...args: Parameters<SolanaClient['sendTransaction']>) => {
+            if (!raced) {
+              raced = true;
+              await claimFromWallet(t.sql, chain, {
+                epoch,
+                channel,
+                viewer: 'padded_alice',
+                wallet: wallets.get('padded_alice')!,
+                trailingBytes: 8,
+              });
+            }
+            return target.sendTransaction(...args);
+          };
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+
+    await publishRoot(chain.publisherDeps({ solana: racing }), { epoch: epoch + RING, channel });
+
+    expect(raced).toBe(true);
+    expect(await paidFor(viewers)).toEqual({
+      padded_alice: { onChain: amounts['padded_alice'], carried: 0n },
+      padded_bob: { onChain: 0n, carried: amounts['padded_bob'] },
+    });
+  });
+
   it.fails('an overwrite that never lands returns nothing while the old root stays claimable', async () => {
     const channel = 'stuck_chan';
     const epoch = 1_767_229_200;
