@@ -64,7 +64,7 @@ async function oldRootAndItsSuccessor(channel: string, epoch: number, viewers: r
 }
 
 describe('ring slot returns (H1)', () => {
-  it.fails('a claim racing the overwrite is not paid twice (the claim lands between the bitmap read and the overwrite)', async () => {
+  it('a claim racing the overwrite is not paid twice (the claim lands between the bitmap read and the overwrite)', async () => {
     const channel = 'race_chan';
     const epoch = 1_767_225_600;
     const viewers = ['race_alice', 'race_bob'];
@@ -105,7 +105,7 @@ describe('ring slot returns (H1)', () => {
     });
   });
 
-  it.fails('a racing claim padded with bytes the program ignores is still seen, and not paid twice', async () => {
+  it('a racing claim padded with bytes the program ignores is still seen, and not paid twice', async () => {
     const channel = 'padded_chan';
     const epoch = 1_767_236_400;
     const viewers = ['padded_alice', 'padded_bob'];
@@ -142,7 +142,7 @@ describe('ring slot returns (H1)', () => {
     });
   });
 
-  it.fails('an overwrite that never lands returns nothing while the old root stays claimable', async () => {
+  it('an overwrite that never lands returns nothing while the old root stays claimable', async () => {
     const channel = 'stuck_chan';
     const epoch = 1_767_229_200;
     const viewers = ['stuck_alice', 'stuck_bob'];
@@ -168,7 +168,7 @@ describe('ring slot returns (H1)', () => {
     });
   });
 
-  it.fails('a later correct return after an earlier partial one is not dropped', async () => {
+  it('a later correct return after an earlier partial one is not dropped', async () => {
     const channel = 'later_chan';
     const epoch = 1_767_232_800;
     const viewers = ['later_alice', 'later_bob', 'later_carol'];
