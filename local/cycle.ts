@@ -34,6 +34,8 @@ export interface CycleContext {
   chatEpoch?: number;
   /** A viewer with a wallet bound before sealing, whose claim the cycle checks. */
   boundViewer?: string | undefined;
+  /** That viewer's wallet (generated for this run, funded), which signs the claim. */
+  boundWallet?: Uint8Array | undefined;
   readonly stages: Record<string, unknown>;
 }
 
@@ -184,15 +186,19 @@ const seal: Stage = async (_runtime, context) => {
     select distinct um.username from attention.channel_participation cp
     join attention.user_mapping um using (user_hash) where cp.epoch = ${epoch} order by um.username`;
   const bound = viewers.filter((_, i) => i % 2 === 0);
-  for (const viewer of bound) {
+  for (const [i, viewer] of bound.entries()) {
+    const wallet = Keypair.generate();
     await bindWalletDirect(
       sql,
       viewer.username,
-      Keypair.generate().publicKey.toBase58(),
+      wallet.publicKey.toBase58(),
       new Date(context.nowMs - 60_000),
     );
+    if (i === 0) {
+      context.boundViewer = viewer.username;
+      context.boundWallet = wallet.secretKey;
+    }
   }
-  context.boundViewer = bound[0]?.username;
   const { handler } = await import('../functions/scheduled/seal/index.ts');
   const result = await handler({ epoch });
   const finalized = result.epochs[0];
@@ -256,7 +262,11 @@ const publish: Stage = async (runtime, context) => {
   };
 };
 
-/** A bound viewer's claim from the running API, and its proof checked against the root. */
+/**
+ * A bound viewer's claim from the running API, its proof checked against the root, and (in
+ * program mode) the claim made on chain from the viewer's wallet: the token balance grows by
+ * the leaf's amount.
+ */
 const claim: Stage = async (runtime, context) => {
   const user = context.boundViewer;
   if (user === undefined || context.chatEpoch === undefined) throw new Error('no bound viewer to claim for');
@@ -278,13 +288,15 @@ const claim: Stage = async (runtime, context) => {
     'claim-v1',
   );
   if (!verified) throw new Error(`the proof served for ${user} does not verify`);
-  return {
+  const served = {
     user,
     claims: body.claims?.length ?? 0,
     channel: first['channel'],
     amount: first['amount'],
     proofVerified: verified,
   };
+  const { claimOnChain } = await import('./cycle-claim.ts');
+  return { ...served, onChain: await claimOnChain(runtime, context, first, proof) };
 };
 
 /**
