@@ -81,7 +81,7 @@ describe('retrying a mint whose amount was refunded', () => {
     return Number(failed?.id);
   }
 
-  it.fails('a refunded mint retried on POST /admin/oracle-calls/{id}/retry is not minted twice', async () => {
+  it('a refunded mint retried on POST /admin/oracle-calls/{id}/retry is not minted twice', async () => {
     const holder = '0x00000000000000000000000000000000000000a1';
     const callId = await refundedAndReclaimed('cred-route', holder);
 
@@ -97,7 +97,7 @@ describe('retrying a mint whose amount was refunded', () => {
     expect(JSON.parse(retry.body).error.message).toMatch(/refunded/);
   });
 
-  it.fails('a refunded mint redriven from the DLQ with `oracle dlq redrive` is not minted twice', async () => {
+  it('a refunded mint redriven from the DLQ with `oracle dlq redrive` is not minted twice', async () => {
     const holder = '0x00000000000000000000000000000000000000a2';
     const callId = await refundedAndReclaimed('cred-redrive', holder);
 
@@ -119,5 +119,23 @@ describe('retrying a mint whose amount was refunded', () => {
     expect(await balanceOf(holder)).toBe(AMOUNT);
     expect(exit).toBe(0);
     expect(out.join('')).toMatch(new RegExp(`call ${callId} .*refunded`));
+  });
+
+  it('a refunded mint whose dead letter is moved back onto the queue unchanged is not sent', async () => {
+    const holder = '0x00000000000000000000000000000000000000a3';
+    const callId = await refundedAndReclaimed('cred-moved-back', holder);
+    const [abandoned] = await h.db.sql<{ status: string; generation: number }[]>`
+      select status, generation from delivery.oracle_call_history where id = ${callId}`;
+    expect(abandoned).toEqual({ status: 'abandoned', generation: 1 });
+
+    // What the SQS console's "start DLQ redrive" does: the consumer gets the old message again.
+    const { moveBack } = await import('../../bin/commands/dlq.ts');
+    expect(await moveBack(h.queue)).toBeGreaterThanOrEqual(1);
+    expect(await h.drain()).toBeGreaterThanOrEqual(1);
+    await h.settle();
+
+    expect(await balanceOf(holder)).toBe(AMOUNT);
+    const attempts = await h.db.sql`select id from delivery.oracle_tx_attempts where call_id = ${callId}`;
+    expect(attempts).toHaveLength(0);
   });
 });
