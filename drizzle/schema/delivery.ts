@@ -150,6 +150,13 @@ export const oracleTxAttempts = delivery.table(
     receipt: jsonb('receipt'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
+    /**
+     * The chain's head block at the first confirmer pass that found this nonce used and none of
+     * its transactions' receipts, and the passes in a row that found it so: the nonce counts as
+     * lost only once both pass the chain's confirmation depth and the pass minimum.
+     */
+    missingSinceBlock: i64('missing_since_block'),
+    missingPasses: integer('missing_passes').notNull().default(0),
     resolvedAt: tstz('resolved_at'),
   },
   (t) => [

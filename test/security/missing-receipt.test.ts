@@ -70,7 +70,7 @@ describe('a receipt the RPC does not return', () => {
     expect(attempts.map((a) => a.outcome)).toEqual(['mined']);
   }
 
-  it.fails('a mined transaction whose receipt is answered null once is not sent again under a new nonce', async () => {
+  it('a mined transaction whose receipt is answered null once is not sent again under a new nonce', async () => {
     const sent = await mintSentAndMined('0x00000000000000000000000000000000000000b1');
     rpc.dropReceipt(sent.hash, 1);
 
@@ -85,7 +85,7 @@ describe('a receipt the RPC does not return', () => {
     await expectMintedOnce(sent);
   });
 
-  it.fails('a receipt index that lags for several passes while no block is mined does not lose the nonce', async () => {
+  it('a receipt index that lags for several passes while no block is mined does not lose the nonce', async () => {
     const sent = await mintSentAndMined('0x00000000000000000000000000000000000000b2');
     rpc.dropReceipt(sent.hash, 5);
 
@@ -99,7 +99,7 @@ describe('a receipt the RPC does not return', () => {
     await expectMintedOnce(sent);
   });
 
-  it.fails('a receipt missing for fewer passes than the minimum, however many blocks pass, does not lose the nonce', async () => {
+  it('a receipt missing for fewer passes than the minimum, however many blocks pass, does not lose the nonce', async () => {
     const sent = await mintSentAndMined('0x00000000000000000000000000000000000000b3');
     rpc.dropReceipt(sent.hash, 2);
 

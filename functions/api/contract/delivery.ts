@@ -74,6 +74,13 @@ const txAttempt = z
     receipt: z.unknown(),
     errorCode: z.string().nullable(),
     errorMessage: z.string().nullable(),
+    missingSinceBlock: z.number().int().nullable().openapi({
+      description: 'Head block at the first confirmer pass that found this nonce used and no receipt of ours',
+    }),
+    missingPasses: z
+      .number()
+      .int()
+      .openapi({ description: 'Passes in a row that found it so; lost once passes and depth are reached' }),
   })
   .openapi('TxAttempt');
 

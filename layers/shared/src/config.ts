@@ -57,6 +57,26 @@ export const configVariables = {
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
     .optional(),
+  /**
+   * JSON: chain id → blocks a used nonce must stay without a receipt of ours before it counts as
+   * lost; merged over core/delivery/confirmation-depth.ts's defaults.
+   */
+  EVM_CONFIRMATION_DEPTHS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z
+          .record(z.string().regex(/^\d+$/, 'keys are chain ids'), z.number().int().nonnegative())
+          .parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `expected a JSON object of chain id → blocks: ${error instanceof z.ZodError ? error.issues[0]?.message : 'not JSON'}`,
+        });
+        return z.NEVER;
+      }
+    }),
 
   SOLANA_RPC_URL: url.optional(),
   SOLANA_PUBLISHER_SECRET_ARN: z.string().min(1).optional(),
