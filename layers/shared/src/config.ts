@@ -124,6 +124,8 @@ export const configVariables = {
   INGEST_API_KEYS_SECRET_ARN: z.string().min(1).optional(),
   ADMIN_TOKENS_SECRET_ARN: z.string().min(1).optional(),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),
+  /** Seconds a container answers GET /health from its last probe of the dependencies. */
+  HEALTH_CACHE_SECONDS: positiveInt.default(5),
 } as const;
 
 type Variables = typeof configVariables;
