@@ -59,6 +59,17 @@ describe('a receipt the RPC does not return', () => {
     return { holder, callId: call.id, hash: attempt.tx_hash, nonce: Number(attempt.nonce) };
   }
 
+  /** Confirmer passes a minute apart with `blocks` mined between them, then the engine runs until done. */
+  async function confirmerPasses(passes: number, blocks: number): Promise<void> {
+    for (let pass = 0; pass < passes; pass++) {
+      await h.confirm();
+      await h.mine(blocks);
+      h.advance(61_000);
+    }
+    await h.drain();
+    await h.settle();
+  }
+
   async function expectMintedOnce(sent: Sent): Promise<void> {
     expect(await token.getFunction('balanceOf').staticCall(sent.holder)).toBe(AMOUNT);
     expect(await h.anvil.provider().getTransactionCount(h.signer.address, 'latest')).toBe(sent.nonce + 1);
@@ -74,13 +85,7 @@ describe('a receipt the RPC does not return', () => {
     const sent = await mintSentAndMined('0x00000000000000000000000000000000000000b1');
     rpc.dropReceipt(sent.hash, 1);
 
-    for (let pass = 0; pass < 4; pass++) {
-      await h.confirm();
-      await h.mine(3);
-      h.advance(61_000);
-    }
-    await h.drain();
-    await h.settle();
+    await confirmerPasses(4, 3);
 
     await expectMintedOnce(sent);
   });
@@ -89,12 +94,7 @@ describe('a receipt the RPC does not return', () => {
     const sent = await mintSentAndMined('0x00000000000000000000000000000000000000b2');
     rpc.dropReceipt(sent.hash, 5);
 
-    for (let pass = 0; pass < 5; pass++) {
-      await h.confirm();
-      h.advance(61_000);
-    }
-    await h.drain();
-    await h.settle();
+    await confirmerPasses(5, 0);
 
     await expectMintedOnce(sent);
   });
@@ -103,13 +103,7 @@ describe('a receipt the RPC does not return', () => {
     const sent = await mintSentAndMined('0x00000000000000000000000000000000000000b3');
     rpc.dropReceipt(sent.hash, 2);
 
-    for (let pass = 0; pass < 2; pass++) {
-      await h.confirm();
-      await h.mine(30);
-      h.advance(61_000);
-    }
-    await h.drain();
-    await h.settle();
+    await confirmerPasses(2, 30);
 
     await expectMintedOnce(sent);
   });
