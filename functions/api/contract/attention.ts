@@ -52,14 +52,17 @@ const claim = z
   })
   .openapi('Claim');
 
+// No username: it would turn the user_hash published on chain back into a Twitch login.
 const walletBinding = z
   .object({
-    username: z.string(),
     userHash: z.string(),
     wallet: z.string().openapi({ description: 'Solana public key, base58' }),
     boundAt: isoTime,
   })
   .openapi('WalletBinding');
+
+/** The binder's own answer, which may name their login. */
+const walletBound = walletBinding.extend({ username: z.string() }).openapi('WalletBound');
 
 const userClaims = z
   .object({
@@ -207,7 +210,7 @@ export const ATTENTION_ROUTES = {
         .strict(),
       required: true,
     },
-    responses: { 201: { description: 'Bound', schema: walletBinding } },
+    responses: { 201: { description: 'Bound', schema: walletBound } },
     errors: {
       400: 'a field is malformed, or the message expired',
       401: 'the signature does not verify, or the Twitch token is invalid or of another login',
@@ -217,6 +220,8 @@ export const ATTENTION_ROUTES = {
   'GET /wallets/{user}': defineRoute({
     tag: 'attention',
     summary: 'The wallet bound for a user',
+    description:
+      'What a claimer needs: the user_hash, the wallet that claims its leaves and when it was bound. The username is never answered, so a user_hash read on chain is not turned back into a login.',
     params: z.object({ user }),
     responses: { 200: { description: 'The binding', schema: walletBinding } },
     errors: { 400: '`user` is neither a login nor a user_hash', 404: 'no wallet is bound' },

@@ -64,6 +64,12 @@ export interface WalletBinding {
   readonly boundAt: string;
 }
 
+/**
+ * What anyone may learn about a binding: what a claimer needs. Never the username, which would
+ * turn the user_hash published on chain back into a Twitch login.
+ */
+export type ClaimerWallet = Omit<WalletBinding, 'username'>;
+
 export interface WalletBindingDeps {
   readonly sql: Sql;
   readonly validateTwitchToken: (token: string) => Promise<TokenInfo | undefined>;
@@ -140,22 +146,17 @@ export async function bindWalletDirect(
   return upsertBinding(sql, login, wallet, now, `direct:${randomUUID()}`);
 }
 
-/** The binding of a login or a user_hash, if any. */
-export async function findWalletBinding(sql: Sql, user: string): Promise<WalletBinding | undefined> {
+/** The wallet bound for a login or a user_hash, if any. */
+export async function findWalletBinding(sql: Sql, user: string): Promise<ClaimerWallet | undefined> {
   const hash = userHashOf(user);
-  const [row] = await sql<{ username: string; user_hash: string; wallet: string; bound_at: string }[]>`
-    select username, user_hash, wallet, bound_at::text from attention.wallet_bindings where user_hash = ${hash}`;
+  const [row] = await sql<{ user_hash: string; wallet: string; bound_at: string }[]>`
+    select user_hash, wallet, bound_at::text from attention.wallet_bindings where user_hash = ${hash}`;
   return row === undefined
     ? undefined
-    : {
-        username: row.username,
-        userHash: row.user_hash,
-        wallet: row.wallet,
-        boundAt: new Date(row.bound_at).toISOString(),
-      };
+    : { userHash: row.user_hash, wallet: row.wallet, boundAt: new Date(row.bound_at).toISOString() };
 }
 
-export async function requireWalletBinding(sql: Sql, user: string): Promise<WalletBinding> {
+export async function requireWalletBinding(sql: Sql, user: string): Promise<ClaimerWallet> {
   const binding = await findWalletBinding(sql, user);
   if (binding === undefined) throw new NotFoundError(`no wallet is bound for ${user}`);
   return binding;
