@@ -311,16 +311,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
     description:
-      'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix; the wallet bound for a user',
+      'Viewer sign-in with Twitch (authorization-code flow, our app credentials), signed wallet binding with a viewer session; the wallet bound for a user',
     trigger: {
       kind: 'http',
       routes: [
+        { method: 'GET', path: '/auth/twitch/authorize', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'POST', path: '/auth/twitch/session', auth: 'none', throttle: { rate: 20, burst: 40 } },
         { method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } },
         { method: 'GET', path: '/wallets/{user}', auth: 'none' },
       ],
     },
     timeoutSeconds: 29,
     database: true,
+    // the app's client id and secret: the code exchange, and the client id a token must carry
+    secrets: ['twitch'],
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
   },
   {
