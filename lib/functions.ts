@@ -23,7 +23,13 @@ export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
 /** SQS work queues created by the pipeline stack. */
 export type QueueName = 'ingest' | 'publish' | 'oracleCalls' | 'notifications';
 /** Events put on the EventBridge bus (DESIGN.md section 2). */
-export type EventName = 'PriceUpdated' | 'TokenMinted' | 'MilestoneReached' | 'EpochSealed' | 'RootPublished';
+export type EventName =
+  | 'PriceUpdated'
+  | 'TokenMinted'
+  | 'MilestoneReached'
+  | 'EpochSealed'
+  | 'RootPublished'
+  | 'WalletRebound';
 
 export type RouteAuth = 'none' | 'apiKey' | 'admin';
 
