@@ -97,6 +97,11 @@ export interface FunctionSpec {
   readonly notifies?: boolean;
   /** Posts to WebSocket connections of the price stream. */
   readonly managesConnections?: boolean;
+  /**
+   * Checks messages that name this deployment (wallet binding): gets `API_ORIGIN`, the HTTP API's
+   * endpoint, unless `functionEnvironment` gives one (a custom domain).
+   */
+  readonly namesDeployment?: boolean;
   /** Applied in stages that allow reserved concurrency. */
   readonly reservedConcurrency?: number;
   /** Async invocation retries (scheduled functions). @default 2 */
@@ -332,6 +337,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // the app's client id and secret: the code exchange, and the client id a token must carry
     secrets: ['twitch'],
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
+    // announces ended bindings (WalletRebound)
+    emits: ['WalletRebound'],
+    namesDeployment: true,
   },
   {
     name: 'ClaimsApi',
