@@ -147,7 +147,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 2048,
     timeoutSeconds: 600,
     database: true,
-    emits: ['EpochSealed'],
+    // WalletRebound: ended wallet bindings the bind route could not announce
+    emits: ['EpochSealed', 'WalletRebound'],
     reservedConcurrency: 1,
   },
   {

@@ -3,7 +3,8 @@
  * every past epoch with unsealed participation and builds its trees (services/sealing.ts).
  * `{ "epoch": <unix seconds> }` seals that one epoch instead. A failure is thrown, so the
  * schedule's retry policy and DLQ see it; a retry redoes only what is missing. Then EpochSealed
- * goes on the bus for what is sealed and built and was not announced yet.
+ * goes on the bus for what is sealed and built and was not announced yet, and WalletRebound for
+ * ended wallet bindings the bind route could not announce (the bus was down).
  */
 
 import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
@@ -17,12 +18,15 @@ import {
   finalizeEpoch,
   sealDueEpochs,
 } from '../../../layers/shared/src/services/sealing.ts';
+import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
 import { database, eventBus, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.
 const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL'] }));
 
-export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[]; announced: number }> {
+export async function handler(
+  event: unknown,
+): Promise<{ epochs: FinalizeResult[]; announced: number; rebindingsAnnounced: number }> {
   try {
     const { sql } = await database();
     const deps = {
@@ -39,7 +43,7 @@ export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[
       epoch === undefined
         ? await sealDueEpochs(deps, new Date())
         : { epochs: [await finalizeEpoch(deps, epoch, new Date())] };
-    return { epochs, announced: await announce(sql) };
+    return { epochs, announced: await announce(sql), rebindingsAnnounced: await announceRebindings(sql) };
   } finally {
     flushMetrics();
   }
@@ -51,6 +55,18 @@ async function announce(sql: Sql): Promise<number> {
     return await announceSealedEpochs({ sql, events: eventBus() }, new Date());
   } catch (error) {
     logger.warn('announcing sealed epochs failed; the next run announces them', {
+      error: (error as Error).message,
+    });
+    return 0;
+  }
+}
+
+/** WalletRebound for ended bindings still waiting; a bus that is down leaves them to the next run. */
+async function announceRebindings(sql: Sql): Promise<number> {
+  try {
+    return await announceWalletRebindings({ sql, events: eventBus() }, new Date());
+  } catch (error) {
+    logger.warn('announcing ended wallet bindings failed; the next run announces them', {
       error: (error as Error).message,
     });
     return 0;
