@@ -21,6 +21,8 @@ beforeAll(async () => {
   Object.assign(process.env, {
     ORACLE_MODE: 'local',
     DATABASE_URL: t.url,
+    STAGE: 'prod',
+    API_ORIGIN: 'https://api.oracle.example.test',
     TWITCH_AUTH_URL: twitch.authUrl,
     TWITCH_HELIX_URL: twitch.helixUrl,
     TWITCH_SECRET_ARN: 'test/twitch',
@@ -96,7 +98,11 @@ describe('POST /auth/twitch/session', () => {
       expiresAt: string;
       authorizedAt: string;
     };
-    expect(body).toMatchObject({ twitchUserId: user.id, login: 'signed_in_viewer' });
+    expect(body).toMatchObject({
+      twitchUserId: user.id,
+      login: 'signed_in_viewer',
+      deployment: { stage: 'prod', apiOrigin: 'https://api.oracle.example.test' },
+    });
     expect(Date.parse(body.expiresAt) - Date.parse(body.authorizedAt)).toBe(600_000);
     const [row] = await t.sql<{ token_hash: string; twitch_user_id: string }[]>`
       select token_hash, twitch_user_id from attention.viewer_sessions where twitch_user_id = ${user.id}`;

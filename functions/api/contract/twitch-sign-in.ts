@@ -38,6 +38,9 @@ export const viewerSession = z
     authorizedAt: isoTime.openapi({
       description: 'When this authorization was made; a rebinding needs one made after the current binding',
     }),
+    deployment: z
+      .object({ stage: z.string(), apiOrigin: z.string() })
+      .openapi({ description: 'What a wallet binding message must name (`stage:` and `api:` lines)' }),
   })
   .openapi('ViewerSession');
 

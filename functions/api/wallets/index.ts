@@ -89,7 +89,8 @@ export const handler = httpHandler(async (event) => {
     }
     case 'POST /auth/twitch/session': {
       const { body } = parseRequest(TWITCH_SIGN_IN_ROUTES['POST /auth/twitch/session'], event);
-      return json(201, await completeTwitchSignIn(await signInDeps(), body));
+      const session = await completeTwitchSignIn(await signInDeps(), body);
+      return json(201, { ...session, deployment: deployment() });
     }
     case 'POST /wallets/bind': {
       const { sql } = await database();
