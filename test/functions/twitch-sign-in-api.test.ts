@@ -1,52 +1,31 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
-import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import type { HttpResult } from '../../functions/api/http.ts';
 import { authenticateViewer } from '../../layers/shared/src/services/twitch-sign-in.ts';
-import { startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
+import type { TwitchFixture } from '../../local/twitch-fixture.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
-import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import type { TestDatabase } from '../fixtures/db.ts';
 import { authorizeAt, exchangeAtApi, signInThroughTwitch, startSignIn } from '../fixtures/twitch-sign-in.ts';
+import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-api.ts';
 
 const PAGE = 'https://claims.oracle.example.test/';
 const SECOND_PAGE = 'http://127.0.0.1:5173/signed-in';
 
+let api: WalletsApiUnderTest;
 let t: TestDatabase;
 let twitch: TwitchFixture;
-let handler: (event: HttpEvent) => Promise<HttpResult>;
+let handler: WalletsApiUnderTest['handler'];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  twitch = await startTwitchFixture({ redirectUris: [PAGE, SECOND_PAGE] });
-  Object.assign(process.env, {
-    ORACLE_MODE: 'local',
-    DATABASE_URL: t.url,
-    STAGE: 'prod',
-    API_ORIGIN: 'https://api.oracle.example.test',
-    TWITCH_AUTH_URL: twitch.authUrl,
-    TWITCH_HELIX_URL: twitch.helixUrl,
-    TWITCH_SECRET_ARN: 'test/twitch',
-    TWITCH_REDIRECT_URIS: `${PAGE},${SECOND_PAGE}`,
-    VIEWER_SESSION_TTL_SECONDS: '600',
-    LOG_LEVEL: 'SILENT',
+  api = await startWalletsApi({
+    deployment: { stage: 'prod', apiOrigin: 'https://api.oracle.example.test' },
+    redirectUris: [PAGE, SECOND_PAGE],
+    env: { VIEWER_SESSION_TTL_SECONDS: '600' },
   });
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  const { useSecretStore } = await import('../../functions/dependencies.ts');
-  useSecretStore(
-    new StaticSecretStore({
-      'test/twitch': JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
-    }),
-  );
-  ({ handler } = await import('../../functions/api/wallets/index.ts'));
+  ({ t, twitch, handler } = api);
 });
 
-afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
-  await twitch.close();
-  await t.close();
-});
+afterAll(() => api.close());
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const error = (result: HttpResult) =>

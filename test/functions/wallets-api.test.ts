@@ -1,62 +1,35 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
-import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import type { HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import {
   announceWalletRebindings,
   bindWalletDirect,
 } from '../../layers/shared/src/services/wallet-binding.ts';
-import { startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
+import type { TwitchFixture } from '../../local/twitch-fixture.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
-import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
-import { RecordingBus } from '../fixtures/event-bus.ts';
-import { makeWallet, WalletBindingClient } from '../fixtures/wallet-binding-client.ts';
+import type { TestDatabase } from '../fixtures/db.ts';
+import type { RecordingBus } from '../fixtures/event-bus.ts';
+import { makeWallet, type WalletBindingClient } from '../fixtures/wallet-binding-client.ts';
+import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-api.ts';
 
 const DEPLOYMENT = { stage: 'dev', apiOrigin: 'https://api.dev.oracle.example.test' };
 
+let api: WalletsApiUnderTest;
 let t: TestDatabase;
 let twitch: TwitchFixture;
 let client: WalletBindingClient;
-let handler: (event: HttpEvent) => Promise<HttpResult>;
-const bus = new RecordingBus();
+let bus: RecordingBus;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  twitch = await startTwitchFixture();
-  Object.assign(process.env, {
-    ORACLE_MODE: 'local',
-    DATABASE_URL: t.url,
-    STAGE: DEPLOYMENT.stage,
-    API_ORIGIN: DEPLOYMENT.apiOrigin,
-    TWITCH_AUTH_URL: twitch.authUrl,
-    TWITCH_HELIX_URL: twitch.helixUrl,
-    TWITCH_SECRET_ARN: 'test/twitch',
-    TWITCH_REDIRECT_URIS: 'https://claims.dev.oracle.example.test/',
-    LOG_LEVEL: 'SILENT',
-  });
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  const { useEventBus, useSecretStore } = await import('../../functions/dependencies.ts');
-  useSecretStore(
-    new StaticSecretStore({
-      'test/twitch': JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
-    }),
-  );
-  useEventBus(bus);
-  ({ handler } = await import('../../functions/api/wallets/index.ts'));
-  client = new WalletBindingClient(handler, twitch, DEPLOYMENT);
+  api = await startWalletsApi({ deployment: DEPLOYMENT });
+  ({ t, twitch, client, bus } = api);
 });
+
+afterAll(() => api.close());
 
 beforeEach(() => {
   bus.down = false;
   bus.events.length = 0;
-});
-
-afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
-  await twitch.close();
-  await t.close();
 });
 
 const error = (result: HttpResult) =>

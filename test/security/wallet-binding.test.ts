@@ -4,62 +4,34 @@
  * WalletsApi handler against the Twitch fixture and a real database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
-import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import type { HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
-import { startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
+import type { TwitchFixture } from '../../local/twitch-fixture.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
-import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
-import { RecordingBus } from '../fixtures/event-bus.ts';
+import type { TestDatabase } from '../fixtures/db.ts';
+import type { RecordingBus } from '../fixtures/event-bus.ts';
 import { HOUR_MS, makeEvent } from '../fixtures/events.ts';
-import { makeWallet, WalletBindingClient } from '../fixtures/wallet-binding-client.ts';
+import { makeWallet, type WalletBindingClient } from '../fixtures/wallet-binding-client.ts';
+import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-api.ts';
 
 const DEPLOYMENT = { stage: 'prod', apiOrigin: 'https://api.oracle.example.test' };
 const OTHER_DEPLOYMENT = { stage: 'dev', apiOrigin: 'https://dev-api.oracle.example.test' };
 
+let api: WalletsApiUnderTest;
 let t: TestDatabase;
 let twitch: TwitchFixture;
 let client: WalletBindingClient;
-const bus = new RecordingBus();
+let bus: RecordingBus;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  twitch = await startTwitchFixture();
-  Object.assign(process.env, {
-    ORACLE_MODE: 'local',
-    DATABASE_URL: t.url,
-    STAGE: DEPLOYMENT.stage,
-    API_ORIGIN: DEPLOYMENT.apiOrigin,
-    TWITCH_AUTH_URL: twitch.authUrl,
-    TWITCH_HELIX_URL: twitch.helixUrl,
-    TWITCH_SECRET_ARN: 'test/twitch',
-    TWITCH_REDIRECT_URIS: 'https://claims.oracle.example.test/',
-    LOG_LEVEL: 'SILENT',
-  });
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  const { useEventBus, useSecretStore } = await import('../../functions/dependencies.ts');
-  useSecretStore(
-    new StaticSecretStore({
-      'test/twitch': JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
-    }),
-  );
-  useEventBus(bus);
-  const { handler } = (await import('../../functions/api/wallets/index.ts')) as {
-    handler: (event: HttpEvent) => Promise<HttpResult>;
-  };
-  client = new WalletBindingClient(handler, twitch, DEPLOYMENT);
+  api = await startWalletsApi({ deployment: DEPLOYMENT });
+  ({ t, twitch, client, bus } = api);
 });
 
-afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
-  await twitch.close();
-  await t.close();
-});
+afterAll(() => api.close());
 
 const statuses = (results: readonly HttpResult[]) => results.map((r) => r.statusCode);
 

@@ -7,7 +7,6 @@
  * ended wallet bindings the bind route could not announce (the bus was down).
  */
 
-import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
@@ -43,30 +42,28 @@ export async function handler(
       epoch === undefined
         ? await sealDueEpochs(deps, new Date())
         : { epochs: [await finalizeEpoch(deps, epoch, new Date())] };
-    return { epochs, announced: await announce(sql), rebindingsAnnounced: await announceRebindings(sql) };
+    const events = eventBus();
+    return {
+      epochs,
+      announced: await announce('sealed epochs', () => announceSealedEpochs({ sql, events }, new Date())),
+      rebindingsAnnounced: await announce('ended wallet bindings', () =>
+        announceWalletRebindings({ sql, events }, new Date()),
+      ),
+    };
   } finally {
     flushMetrics();
   }
 }
 
-/** EpochSealed for what is sealed and built; a bus that is down leaves it to the next run. */
-async function announce(sql: Sql): Promise<number> {
+/**
+ * EpochSealed for what is sealed and built, and WalletRebound for ended wallet bindings still
+ * waiting; a bus that is down leaves them to the next run.
+ */
+async function announce(what: string, run: () => Promise<number>): Promise<number> {
   try {
-    return await announceSealedEpochs({ sql, events: eventBus() }, new Date());
+    return await run();
   } catch (error) {
-    logger.warn('announcing sealed epochs failed; the next run announces them', {
-      error: (error as Error).message,
-    });
-    return 0;
-  }
-}
-
-/** WalletRebound for ended bindings still waiting; a bus that is down leaves them to the next run. */
-async function announceRebindings(sql: Sql): Promise<number> {
-  try {
-    return await announceWalletRebindings({ sql, events: eventBus() }, new Date());
-  } catch (error) {
-    logger.warn('announcing ended wallet bindings failed; the next run announces them', {
+    logger.warn(`announcing ${what} failed; the next run announces them`, {
       error: (error as Error).message,
     });
     return 0;
