@@ -34,23 +34,14 @@ import {
   createAssociatedTokenAccountInstruction,
   transferCheckedInstruction,
 } from '../../local/token-2022.ts';
+import { PROGRAM_TARGETS } from '../fixtures/attention-chain.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 
-const programSo = process.env['ATTENTION_PROGRAM_SO'];
 const HOUR = 3600;
 const EPOCH = 1_767_261_600;
 const ON_CHAIN_EPOCH = BigInt(EPOCH / HOUR);
 
-const targets = [
-  { name: 'the stand-in the local RPC executes', so: undefined, skip: false },
-  {
-    name: 'the compiled program (ATTENTION_PROGRAM_SO)',
-    so: programSo,
-    skip: programSo === undefined || programSo === '',
-  },
-] as const;
-
-describe.each(targets)('the attention program: $name', ({ so, skip }) => {
+describe.each(PROGRAM_TARGETS)('the attention program: $name', ({ so, skip }) => {
   let t: TestDatabase;
   let rpc: SolanaRpcHandle;
   let sqs: SqsService;
