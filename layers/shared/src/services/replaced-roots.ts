@@ -9,7 +9,8 @@
  * read and the overwrite, found in the account's transaction history (getSignaturesForAddress
  * from the overwrite back to the read's slot, then getTransaction). When the history cannot
  * prove it (the cluster no longer has a transaction, or a root nobody recorded took the slot in
- * between), nothing returns, and the ReturnUndecided alarm asks an operator to decide.
+ * between), nothing returns, and the ReturnUndecided alarm asks an operator to settle it again
+ * from an RPC that has the history (settleRecordedOverwrite, `oracle publication return`).
  *
  * A root that never landed and can no longer land: all its leaves, the same way.
  *
@@ -22,6 +23,7 @@ import type { Sql } from '../adapters/db/client.ts';
 import { channelStateCalls } from '../core/solana/channel-history.ts';
 import { channelSlotIndex, isClaimed } from '../core/solana/channel-state.ts';
 import { type EpochUnit, toOnChainEpoch } from '../core/solana/onchain-epoch.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { AttentionProgram, SolanaClient } from '../ports/solana.ts';
@@ -200,4 +202,78 @@ export async function settleReplacedRoot(
   await sql`update attention.publications
     set error = ${`overwritten by epoch ${overwrite.epoch}; nothing returned: ${claimed.reason}`.slice(0, 500)}
     where epoch = ${tree.epoch} and channel = ${tree.channel}`;
+}
+
+export type RecordedOverwriteSettlement =
+  | {
+      readonly outcome: 'returned';
+      readonly epoch: number;
+      readonly claimed: number;
+      readonly credited: bigint;
+    }
+  | { readonly outcome: 'undecided'; readonly epoch: number; readonly reason: string }
+  | { readonly outcome: 'nothing-replaced' };
+
+/**
+ * Settles, again, the root a published overwrite replaced: for an operator answering
+ * ReturnUndecided with an RPC that has the history (`oracle publication return`). Leaves
+ * returned before are not credited twice.
+ */
+export async function settleRecordedOverwrite(
+  deps: {
+    readonly sql: Sql;
+    readonly solana: SolanaClient;
+    readonly program: AttentionProgram;
+    readonly mints: Readonly<Record<string, { readonly mint: string; readonly epochUnit: EpochUnit }>>;
+  },
+  publication: { readonly epoch: number; readonly channel: string },
+): Promise<RecordedOverwriteSettlement> {
+  const [row] = await deps.sql<
+    { status: string; mode: string; token_group: string; signature: string | null }[]
+  >`
+    select status, mode, token_group, signature from attention.publications
+    where epoch = ${publication.epoch} and channel = ${publication.channel}`;
+  if (row === undefined) {
+    throw new NotFoundError(`no publication for ${publication.channel} epoch ${publication.epoch}`);
+  }
+  const mint = deps.mints[row.token_group];
+  if (row.status !== 'published' || row.mode !== 'program' || row.signature === null || mint === undefined) {
+    throw new ConflictError(
+      `${publication.channel} epoch ${publication.epoch} is not a published program-mode root (status ${row.status}, mode ${row.mode})`,
+    );
+  }
+  const replaced = await recordedReplacedRoot(deps.sql, publication, mint.epochUnit);
+  if (replaced === undefined) return { outcome: 'nothing-replaced' };
+  const claimed = await claimedBeforeOverwrite(
+    deps,
+    {
+      mint: mint.mint,
+      channel: publication.channel,
+      epoch: publication.epoch,
+      signature: row.signature,
+      onChainEpoch: toOnChainEpoch(publication.epoch, mint.epochUnit),
+    },
+    replaced,
+  );
+  if (!claimed.decided) return { outcome: 'undecided', epoch: replaced.epoch, reason: claimed.reason };
+  const credited = await deps.sql.begin(async (tx) => {
+    const sql = tx as unknown as Sql;
+    const returned = await returnLeaves(
+      sql,
+      { epoch: replaced.epoch, channel: publication.channel },
+      claimed.claimed,
+      'ring slot reused',
+    );
+    await sql`update attention.publications set error = null
+      where epoch = ${replaced.epoch} and channel = ${publication.channel}`;
+    return returned;
+  });
+  logger.info('overwritten root settled by an operator', {
+    epoch: replaced.epoch,
+    channel: publication.channel,
+    overwrittenBy: publication.epoch,
+    claimed: claimed.claimed.size,
+    returned: credited.toString(),
+  });
+  return { outcome: 'returned', epoch: replaced.epoch, claimed: claimed.claimed.size, credited };
 }
