@@ -42,7 +42,7 @@ export async function startIrcWorker(deps: IrcWorkerDeps): Promise<IrcWorker> {
 }
 
 /** A logged-in bot's nick and token from the Twitch secret (`ircNick`, `ircToken`), else anonymous. */
-async function ircIdentity(config: Config): Promise<{ nick: string; password?: string }> {
+export async function ircIdentity(config: Config): Promise<{ nick: string; password?: string }> {
   const anonymous = { nick: `justinfan${randomInt(10_000, 99_999)}` };
   if (config.TWITCH_SECRET_ARN === undefined) return anonymous;
   const client = new SecretsManagerClient({
