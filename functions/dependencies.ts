@@ -13,6 +13,7 @@ import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bu
 import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { createDb, type DbHandle } from '../layers/shared/src/adapters/db/client.ts';
+import { parseDatabaseSecret } from '../layers/shared/src/adapters/db/database-secret.ts';
 import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
 import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
@@ -65,10 +66,7 @@ export function database(): Promise<DbHandle> {
     const c = config();
     if (c.DATABASE_URL !== undefined) return createDb(c.DATABASE_URL, { max: c.DATABASE_POOL_MAX });
     if (c.DB_SECRET_ARN !== undefined && c.DB_HOST !== undefined) {
-      const secret = JSON.parse(await secretStore().getSecret(c.DB_SECRET_ARN)) as {
-        username: string;
-        password: string;
-      };
+      const secret = parseDatabaseSecret(await secretStore().getSecret(c.DB_SECRET_ARN));
       const url = `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${c.DB_HOST}:${c.DB_PORT}/${c.DB_NAME}?sslmode=require`;
       return createDb(url, { max: c.DATABASE_POOL_MAX });
     }

@@ -81,7 +81,7 @@ async function exposure(run: () => unknown): Promise<{ thrown: boolean; text: st
 }
 
 describe('a malformed secret never appears in an error or a log', () => {
-  it.fails('the authorizer refuses to run on a malformed ingest key secret without quoting it', async () => {
+  it('the authorizer refuses to run on a malformed ingest key secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"primary":"ingest-key-1","partner":${f}}`);
     sm.put('leak/ingest', text);
     const { handler } = await import('../../functions/api/authorizer/index.ts');
@@ -96,7 +96,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     expect(seen.text).not.toContain(fragment);
   });
 
-  it.fails('the database connection refuses a malformed credentials secret without quoting it', async () => {
+  it('the database connection refuses a malformed credentials secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"username":"oracle","password":${f}}`);
     sm.put('leak/database', text);
     const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
@@ -107,7 +107,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     expect(seen.text).not.toContain(fragment);
   });
 
-  it.fails('the IRC worker refuses a malformed Twitch secret without quoting it', async () => {
+  it('the IRC worker refuses a malformed Twitch secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"ircNick":"oracle_bot","ircToken":${f}}`);
     sm.put('leak/twitch-irc', text);
     const { loadConfig } = await import('../../layers/shared/src/config.ts');
@@ -118,7 +118,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     expect(seen.text).not.toContain(fragment);
   });
 
-  it.fails('the migrations custom resource refuses a malformed database secret without quoting it', async () => {
+  it('the migrations custom resource refuses a malformed database secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"username":"oracle_admin","password":${f}}`);
     sm.put('leak/database', text);
     const { databaseUrlFromSecret } = await import('../../functions/custom-resource/migrate/index.ts');
@@ -127,7 +127,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     expect(seen.text).not.toContain(fragment);
   });
 
-  it.fails('the EVM signer refuses a malformed key secret without quoting it', async () => {
+  it('the EVM signer refuses a malformed key secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"privateKey":${f}}`);
     const { privateKeyFromSecret } = await import(
       '../../layers/shared/src/adapters/aws/secrets-manager-store.ts'
@@ -150,6 +150,28 @@ describe('a malformed secret never appears in an error or a log', () => {
       loadTwitchCredentials(new SecretsManagerStore(sm.client()), 'leak/twitch'),
     );
     expect(seen.thrown).toBe(true);
+    expect(seen.text).not.toContain(fragment);
+  });
+
+  it('the web push and AIR secrets are refused without quoting them', async () => {
+    const { vapidKeysFromSecret } = await import('../../layers/shared/src/adapters/web-push-channel.ts');
+    const { airApiKeyFromSecret } = await import('../../layers/shared/src/adapters/air/http-air-client.ts');
+    for (const read of [vapidKeysFromSecret, airApiKeyFromSecret]) {
+      const { fragment, text } = malformed((f) => `{"privateKey":"k","apiKey":${f}}`);
+      const seen = await exposure(() => read(text));
+      expect(seen.thrown).toBe(true);
+      expect(seen.text).not.toContain(fragment);
+    }
+  });
+
+  it('a well-formed secret of the wrong shape is refused naming the field, never its value', async () => {
+    const { parseDatabaseSecret } = await import('../../layers/shared/src/adapters/db/database-secret.ts');
+    const fragment = `zq${randomBytes(3).toString('hex')}`;
+    const seen = await exposure(() =>
+      parseDatabaseSecret(JSON.stringify({ username: 7, password: fragment })),
+    );
+    expect(seen.thrown).toBe(true);
+    expect(seen.text).toContain('the database secret: username must be a string');
     expect(seen.text).not.toContain(fragment);
   });
 

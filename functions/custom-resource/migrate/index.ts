@@ -5,6 +5,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
+import { parseDatabaseSecret } from '../../../layers/shared/src/adapters/db/database-secret.ts';
 import { runMigrations } from '../../../layers/shared/src/adapters/db/migrate.ts';
 
 type ProviderResponse = Pick<CloudFormationCustomResourceResponse, 'PhysicalResourceId' | 'Data'>;
@@ -27,10 +28,8 @@ export async function databaseUrlFromSecret(
   const port = requiredEnv('DB_PORT');
   const name = requiredEnv('DB_NAME');
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const secret = JSON.parse(out.SecretString ?? '{}') as { username?: string; password?: string };
-  if (secret.username === undefined || secret.password === undefined) {
-    throw new Error('the database secret has no username or password');
-  }
+  if (out.SecretString === undefined) throw new Error('the database secret has no string value');
+  const secret = parseDatabaseSecret(out.SecretString);
   const url = new URL('postgres://localhost');
   url.username = encodeURIComponent(secret.username);
   url.password = encodeURIComponent(secret.password);

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
 import { SecretsManagerStore } from '../../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsEventSink } from '../../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
@@ -18,6 +19,7 @@ import { ConfigError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import type { ChatConnector } from '../../../layers/shared/src/ports/chat-connection.ts';
 import type { EventSink } from '../../../layers/shared/src/ports/event-sink.ts';
+import { parseSecret } from '../../../layers/shared/src/secret-value.ts';
 import { trackedChannels } from '../../../layers/shared/src/services/discovery.ts';
 import { IrcWorker, type IrcWorkerOptions } from '../../../layers/shared/src/services/irc-worker.ts';
 
@@ -49,13 +51,15 @@ export async function ircIdentity(config: Config): Promise<{ nick: string; passw
     region: config.AWS_REGION,
     ...(config.SECRETS_ENDPOINT === undefined ? {} : { endpoint: config.SECRETS_ENDPOINT }),
   });
-  const secret = JSON.parse(await new SecretsManagerStore(client).getSecret(config.TWITCH_SECRET_ARN)) as {
-    ircNick?: unknown;
-    ircToken?: unknown;
-  };
-  if (typeof secret.ircNick !== 'string' || typeof secret.ircToken !== 'string') return anonymous;
-  const token = secret.ircToken.startsWith('oauth:') ? secret.ircToken : `oauth:${secret.ircToken}`;
-  return { nick: secret.ircNick.toLowerCase(), password: token };
+  const secret = parseSecret(
+    await new SecretsManagerStore(client).getSecret(config.TWITCH_SECRET_ARN),
+    z.record(z.string(), z.unknown()),
+    'the Twitch secret',
+  );
+  const { ircNick, ircToken } = secret;
+  if (typeof ircNick !== 'string' || typeof ircToken !== 'string') return anonymous;
+  const token = ircToken.startsWith('oauth:') ? ircToken : `oauth:${ircToken}`;
+  return { nick: ircNick.toLowerCase(), password: token };
 }
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SecretStore } from '../ports/secret-store.ts';
+import { parseSecretJson } from '../secret-value.ts';
 
 export type Credential = 'ingest' | 'admin';
 
@@ -29,7 +30,7 @@ export class KeyRing {
   }
 
   private async load(): Promise<Buffer[]> {
-    const raw = JSON.parse(await this.secrets.getSecret(this.secretId)) as unknown;
+    const raw = parseSecretJson(await this.secrets.getSecret(this.secretId), `secret ${this.secretId}`);
     // Accepted shapes: ["k1", "k2"], {"keys": ["k1", "k2"]}, or {"primary": "k1", "rotating": "k2"}
     // (every string value is a key, so a key can be rotated by adding a name, then removing the old one).
     const keys = Array.isArray(raw)

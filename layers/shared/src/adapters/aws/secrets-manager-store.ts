@@ -1,6 +1,8 @@
 /** The SecretStore port on AWS Secrets Manager: each secret read once per container, then cached. */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
 import type { SecretStore } from '../../ports/secret-store.ts';
+import { parseSecret } from '../../secret-value.ts';
 
 export class SecretsManagerStore implements SecretStore {
   readonly #cache = new Map<string, Promise<string>>();
@@ -37,9 +39,8 @@ export class StaticSecretStore implements SecretStore {
 export function privateKeyFromSecret(secret: string): string {
   const trimmed = secret.trim();
   if (trimmed.startsWith('{')) {
-    const parsed = JSON.parse(trimmed) as { privateKey?: unknown };
-    if (typeof parsed.privateKey !== 'string') throw new Error('EVM signer secret has no privateKey field');
-    return parsed.privateKey;
+    return parseSecret(trimmed, z.object({ privateKey: z.string().min(1) }), 'the EVM signer secret')
+      .privateKey;
   }
   return trimmed;
 }
