@@ -40,7 +40,17 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     needs === 'apiKey'
       ? presentedCredential({ 'x-api-key': headers['x-api-key'] })
       : presentedCredential({ authorization: headers['authorization'] });
-  const isAuthorized = await rings[needs].accepts(credential);
+  let isAuthorized: boolean;
+  try {
+    isAuthorized = await rings[needs].accepts(credential);
+  } catch (error) {
+    // Thrown, not refused: API Gateway caches a refusal for the credential, never an error.
+    logger.error('the authorizer could not read its keys', {
+      routeKey: event.routeKey,
+      error: (error as Error).message,
+    });
+    throw error;
+  }
   if (!isAuthorized) logger.info('request refused by the authorizer', { routeKey: event.routeKey, needs });
   return { isAuthorized };
 }
