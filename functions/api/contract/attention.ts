@@ -1,6 +1,7 @@
 /** The attention oracle's routes: ingest, opt-out, wallet binding, claims and sealed epochs. */
 import {
   ingestRequestBody,
+  MAX_AMOUNT_PER_EVENT,
   MAX_EVENTS_PER_REQUEST,
 } from '../../../layers/shared/src/core/attention/ingest-request.ts';
 import { parseChannel, parseEpoch } from '../../../layers/shared/src/services/claims.ts';
@@ -143,7 +144,7 @@ export const ATTENTION_ROUTES = {
   'POST /ingest': defineRoute({
     tag: 'attention',
     summary: 'Send engagement events',
-    description: `Outside producers' events, validated as a whole (nothing is enqueued unless every event is valid; a refusal names the event index and the field) and enqueued for the ingest writer. At most ${MAX_EVENTS_PER_REQUEST} events; a client \`ts\` more than 5 minutes from server time is replaced by the receive time. Rate limited per source IP.`,
+    description: `Outside producers' events, validated as a whole (nothing is enqueued unless every event is valid; a refusal names the event index and the field) and enqueued for the ingest writer. At most ${MAX_EVENTS_PER_REQUEST} events; an event counts at most ${MAX_AMOUNT_PER_EVENT.bits.toLocaleString('en-US')} bits, ${MAX_AMOUNT_PER_EVENT.gift.toLocaleString('en-US')} gifted subs or ${MAX_AMOUNT_PER_EVENT.raid.toLocaleString('en-US')} raiders (far above anything Twitch produces); a client \`ts\` more than 5 minutes from server time is replaced by the receive time. Rate limited per source IP.`,
     body: { schema: ingestRequestBody, required: true },
     responses: {
       202: {
