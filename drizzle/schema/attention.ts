@@ -77,6 +77,12 @@ export const rawEvents = attention.table(
     channel: text('channel').notNull(),
     userHash: text('user_hash').notNull(),
     kind: text('kind').notNull(),
+    /**
+     * The key that sent the event: an ingest API key's name, `irc` for the IRC worker, or
+     * `unattributed` for events stored before events carried one. Voiding a key removes its
+     * events from epochs not yet sealed.
+     */
+    keyId: text('key_id').notNull(),
     amount: i64('amount').notNull().default(1),
     /** The event's paid weight in hundredths (presence is added once per row, not per event). */
     weight: i64('weight').notNull().default(0),

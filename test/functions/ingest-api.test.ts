@@ -19,6 +19,7 @@ const post = (body: string | undefined, sourceIp?: string) =>
       path: '/ingest',
       body,
       sourceIp: sourceIp ?? `198.51.100.${(ipCounter++ % 250) + 1}`,
+      credential: { credential: 'ingest', credentialName: 'partner' },
     }),
   );
 
@@ -79,12 +80,25 @@ describe('POST /ingest', () => {
       new ReceiveMessageCommand({ QueueUrl: sqs.queues.ingest.url, MaxNumberOfMessages: 10 }),
     );
     const stored = decodeIngestMessage(out.Messages?.[0]?.Body ?? '');
+    expect(new Set(stored.map((e) => e.keyId))).toEqual(new Set(['partner']));
     expect(stored.map((e) => [e.channel, e.user, e.kind, e.amount])).toEqual([
       ['chan_one', 'viewer_0x', 'presence', 1],
       ['chan_one', 'viewer_1x', 'presence', 1],
       ['chan_one', 'viewer_2x', 'presence', 1],
       ['chan_one', 'giver_1', 'gift', 5],
     ]);
+  });
+
+  it('refuses a request no ingest key was identified for, and enqueues nothing', async () => {
+    const response = await handler(
+      makeHttpEvent({
+        method: 'POST',
+        path: '/ingest',
+        body: JSON.stringify([{ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' }]),
+      }),
+    );
+    expect(response.statusCode).toBe(401);
+    expect(await queueDepth()).toBe(0);
   });
 
   it('names the event index and field of a bad event, and enqueues nothing', async () => {
@@ -119,16 +133,20 @@ describe('POST /ingest', () => {
     // A fixed clock 10 s into a minute, so the window cannot roll over during the test.
     const nowMs = Date.UTC(2026, 5, 1, 12, 0, 10);
     const body = [{ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' }];
-    for (let i = 0; i < 1000; i++) await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs });
-    const refused = await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs }).catch(
+    const keyId = 'partner';
+    for (let i = 0; i < 1000; i++)
+      await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs, keyId });
+    const refused = await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs, keyId }).catch(
       (e: unknown) => e,
     );
     expect(refused).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 50 });
-    await expect(acceptIngestRequest(deps, { body, sourceIp: '192.0.2.56', nowMs })).resolves.toMatchObject({
+    await expect(
+      acceptIngestRequest(deps, { body, sourceIp: '192.0.2.56', nowMs, keyId }),
+    ).resolves.toMatchObject({
       enqueued: 1,
     });
     await expect(
-      acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs: nowMs + 60_000 }),
+      acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs: nowMs + 60_000, keyId }),
     ).resolves.toMatchObject({
       enqueued: 1,
     });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import type { KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
@@ -118,7 +118,7 @@ describe('sealing', () => {
   it('produces the same rows and roots whatever order the events were written in', async () => {
     const viewers = Array.from({ length: 24 }, (_, i) => login(i));
     const wallets = new Map(viewers.map((v) => [v, wallet()]));
-    const events: IngestEvent[] = viewers.flatMap((user, i) => [
+    const events: KeyedEvent[] = viewers.flatMap((user, i) => [
       // Several viewers share a first_seen, so the user_hash tiebreak decides.
       makeEvent({ id: `p-${user}`, user, ts: BASE_EPOCH_MS + (i % 5) * 1000 }),
       ...(i % 3 === 0

@@ -144,7 +144,7 @@ export const ATTENTION_ROUTES = {
   'POST /ingest': defineRoute({
     tag: 'attention',
     summary: 'Send engagement events',
-    description: `Outside producers' events, validated as a whole (nothing is enqueued unless every event is valid; a refusal names the event index and the field) and enqueued for the ingest writer. At most ${MAX_EVENTS_PER_REQUEST} events; an event counts at most ${MAX_AMOUNT_PER_EVENT.bits.toLocaleString('en-US')} bits, ${MAX_AMOUNT_PER_EVENT.gift.toLocaleString('en-US')} gifted subs or ${MAX_AMOUNT_PER_EVENT.raid.toLocaleString('en-US')} raiders (far above anything Twitch produces); a client \`ts\` more than 5 minutes from server time is replaced by the receive time. Rate limited per source IP.`,
+    description: `Outside producers' events, validated as a whole (nothing is enqueued unless every event is valid; a refusal names the event index and the field) and enqueued for the ingest writer. At most ${MAX_EVENTS_PER_REQUEST} events; an event counts at most ${MAX_AMOUNT_PER_EVENT.bits.toLocaleString('en-US')} bits, ${MAX_AMOUNT_PER_EVENT.gift.toLocaleString('en-US')} gifted subs or ${MAX_AMOUNT_PER_EVENT.raid.toLocaleString('en-US')} raiders (far above anything Twitch produces); a client \`ts\` more than 5 minutes from server time is replaced by the receive time. Rate limited per source IP; each ingest API key has a quota of events per minute and per hour, and its events are stored with its name.`,
     body: { schema: ingestRequestBody, required: true },
     responses: {
       202: {
@@ -157,8 +157,8 @@ export const ATTENTION_ROUTES = {
       },
     },
     errors: {
-      400: 'the body or an event is malformed',
-      429: 'the per-IP limit is exceeded or the queue refused part of the request (see `retry-after`)',
+      400: 'the body or an event is malformed, or an event counts more than its cap',
+      429: "the per-IP limit or the key's quota of events is exceeded, or the queue refused part of the request (see `retry-after`)",
     },
   }),
   'POST /suppressions': defineRoute({

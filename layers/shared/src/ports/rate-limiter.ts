@@ -7,5 +7,12 @@ export interface RateLimitDecision {
 
 /** Fixed-window counters shared by every instance of a function (DynamoDB on AWS and locally). */
 export interface RateLimiter {
-  hit(key: string, limit: number, windowSeconds: number, nowMs: number): Promise<RateLimitDecision>;
+  /** Counts `cost` (default 1: one request) against `key`'s current window; allowed while the window's count is within `limit`. */
+  hit(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    nowMs: number,
+    cost?: number,
+  ): Promise<RateLimitDecision>;
 }

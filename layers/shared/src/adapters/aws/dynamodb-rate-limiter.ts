@@ -12,7 +12,13 @@ export class DynamoDbRateLimiter implements RateLimiter {
     private readonly tableName: string,
   ) {}
 
-  async hit(key: string, limit: number, windowSeconds: number, nowMs: number): Promise<RateLimitDecision> {
+  async hit(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    nowMs: number,
+    cost = 1,
+  ): Promise<RateLimitDecision> {
     const nowSeconds = Math.floor(nowMs / 1000);
     const windowStart = nowSeconds - (nowSeconds % windowSeconds);
     const retryAfterSeconds = Math.max(1, windowStart + windowSeconds - nowSeconds);
@@ -21,16 +27,16 @@ export class DynamoDbRateLimiter implements RateLimiter {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: `${key}#${windowStart}` } },
-          UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+          UpdateExpression: 'ADD #count :cost SET expiresAt = if_not_exists(expiresAt, :expires)',
           ExpressionAttributeNames: { '#count': 'count' },
           ExpressionAttributeValues: {
-            ':one': { N: '1' },
+            ':cost': { N: String(cost) },
             ':expires': { N: String(windowStart + windowSeconds * 2) },
           },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      const count = Number(result.Attributes?.['count']?.N ?? '1');
+      const count = Number(result.Attributes?.['count']?.N ?? String(cost));
       return { allowed: count <= limit, count, retryAfterSeconds };
     } catch (error) {
       throw new DependencyError('rate limit table unavailable', { cause: error });
