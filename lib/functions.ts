@@ -307,6 +307,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
   },
   {
+    name: 'IngestKeysApi',
+    entry: 'functions/api/ingest-keys/index.ts',
+    stack: 'api',
+    description:
+      "POST /admin/ingest-keys/{keyId}/void: removes one ingest key's events from epochs not yet sealed",
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/admin/ingest-keys/{keyId}/void', auth: 'admin' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',

@@ -93,8 +93,14 @@ export const rawEvents = attention.table(
     occurredAt: tstz('occurred_at').notNull(),
     receivedAt: tstz('received_at').notNull().defaultNow(),
   },
-  // No secondary index: every index here is paid on each ingested event, and nothing reads
-  // raw events by anything but their id in the hot path.
+  // Every index here is paid on each ingested event, and the hot path reads raw events by id
+  // only. Two cheap ones serve voiding a key (services/ingest-key-void.ts): the key's events,
+  // indexed for `POST /ingest` events alone (the IRC worker's, the bulk, pay nothing), and a
+  // BRIN over the epoch, which rows arrive in the order of, a few pages for the whole table.
+  (t) => [
+    index('raw_events_key_idx').on(t.keyId, t.epoch).where(sql`${t.keyId} not in ('irc', 'unattributed')`),
+    index('raw_events_epoch_brin').using('brin', t.epoch),
+  ],
 );
 
 /** One row per (epoch, channel, viewer): the weight and per-signal counts so far. */

@@ -41,7 +41,11 @@ beforeAll(async () => {
   http = await startHttpServer({
     routes: ROUTES,
     secrets: new StaticSecretStore({
-      'abuse/ingest': JSON.stringify({ partner: 'key-of-partner', rogue: 'key-of-rogue' }),
+      'abuse/ingest': JSON.stringify({
+        partner: 'key-of-partner',
+        rogue: 'key-of-rogue',
+        leaked: 'key-leaked',
+      }),
       'abuse/admin': JSON.stringify({ oncall: 'token-of-oncall' }),
     }),
     ingestKeysSecretId: 'abuse/ingest',
@@ -142,11 +146,11 @@ describe('an ingest key is not an unlimited mint authority', () => {
     expect(events).toBe(QUOTA + 1000);
   });
 
-  it.fails("a voided key's unsealed events carry no weight", async () => {
+  it("a voided key's unsealed events carry no weight", async () => {
     const now = Date.now();
     expect(
       (
-        await ingest('key-of-rogue', [
+        await ingest('key-leaked', [
           { id: 'rogue-1', channel: 'chan_two', user: 'rogue_fan', kind: 'bits', amount: 50_000, ts: now },
           { id: 'rogue-2', channel: 'chan_two', user: 'shared_fan', kind: 'raid', amount: 90_000, ts: now },
         ])
@@ -162,11 +166,19 @@ describe('an ingest key is not an unlimited mint authority', () => {
     ).toBe(202);
     await drainIntoWriter();
 
-    const voided = await fetch(`${http.url}/admin/ingest-keys/rogue/void`, {
+    const voided = await fetch(`${http.url}/admin/ingest-keys/leaked/void`, {
       method: 'POST',
       headers: { authorization: 'Bearer token-of-oncall' },
     });
     expect(voided.status).toBe(200);
+    expect(await voided.json()).toMatchObject({
+      keyId: 'leaked',
+      voidedBy: 'oncall',
+      eventsRemoved: 2,
+      participationRowsDeleted: 1,
+      participationRowsRecomputed: 1,
+      eventsLeftInSealedEpochs: 0,
+    });
 
     const epochs = await t.sql<{ epoch: number }[]>`
       select distinct epoch::float8 as epoch from attention.channel_participation where channel = 'chan_two'`;
@@ -179,7 +191,7 @@ describe('an ingest key is not an unlimited mint authority', () => {
       where channel = 'chan_two' group by user_hash`;
     expect(new Map(sealed.map((r) => [r.user_hash, r.weight]))).toEqual(
       new Map([
-        // presence only: the raid the rogue key reported for this viewer is gone
+        // presence only: the raid the leaked key reported for this viewer is gone
         [userHash('shared_fan'), '100'],
         // presence and a sub, from the partner key
         [userHash('real_fan'), '1100'],

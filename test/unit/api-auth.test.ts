@@ -7,6 +7,7 @@ import {
   SECRET_STORE_MAX_AGE_MS,
 } from '../../layers/shared/src/key-change-budget.ts';
 import {
+  authorize,
   KEY_RING_STALE_IF_ERROR_MS,
   KeyRing,
   presentedCredential,
@@ -100,5 +101,56 @@ describe('KeyRing reloading', () => {
     expect(
       AUTHORIZER_CACHE_SECONDS * 1000 + KEY_RING_MAX_AGE_MS + SECRET_STORE_MAX_AGE_MS,
     ).toBeLessThanOrEqual(KEY_CHANGE_DEADLINE_SECONDS * 1000);
+  });
+});
+
+describe('key names', () => {
+  it('names each key by its property, or by its position in an array', async () => {
+    const named = new KeyRing(
+      new StaticSecretStore({ keys: JSON.stringify({ 'partner-a': 'k1', 'b.2': 'k2' }) }),
+      'keys',
+    );
+    expect(await named.identify('k1')).toBe('partner-a');
+    expect(await named.identify('k2')).toBe('b.2');
+    expect(await named.identify('k3')).toBeUndefined();
+    const listed = new KeyRing(
+      new StaticSecretStore({ keys: JSON.stringify({ keys: ['k1', 'k2'] }) }),
+      'keys',
+    );
+    expect(await listed.identify('k2')).toBe('key-1');
+  });
+
+  it('ignores a key whose name breaks the rules or is taken by the IRC worker or unattributed events', async () => {
+    const ring = new KeyRing(
+      new StaticSecretStore({
+        keys: JSON.stringify({
+          'has space': 'k1',
+          irc: 'k2',
+          unattributed: 'k3',
+          ['x'.repeat(65)]: 'k4',
+          ok: 'k5',
+        }),
+      }),
+      'keys',
+    );
+    for (const key of ['k1', 'k2', 'k3', 'k4']) expect(await ring.identify(key)).toBeUndefined();
+    expect(await ring.identify('k5')).toBe('ok');
+  });
+
+  it('authorizes an ingest key only from x-api-key and an admin token only as a bearer token', async () => {
+    const rings = {
+      ingest: new KeyRing(new StaticSecretStore({ i: JSON.stringify({ partner: 'ingest-1' }) }), 'i'),
+      admin: new KeyRing(new StaticSecretStore({ a: JSON.stringify({ oncall: 'admin-1' }) }), 'a'),
+    };
+    expect(await authorize(rings, 'ingest', { 'X-Api-Key': 'ingest-1' })).toEqual({
+      credential: 'ingest',
+      credentialName: 'partner',
+    });
+    expect(await authorize(rings, 'ingest', { authorization: 'Bearer ingest-1' })).toBeUndefined();
+    expect(await authorize(rings, 'admin', { Authorization: 'Bearer admin-1' })).toEqual({
+      credential: 'admin',
+      credentialName: 'oncall',
+    });
+    expect(await authorize(rings, 'admin', { 'x-api-key': 'admin-1' })).toBeUndefined();
   });
 });
