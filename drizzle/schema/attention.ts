@@ -11,6 +11,7 @@ import {
   index,
   integer,
   json,
+  numeric,
   pgSchema,
   primaryKey,
   text,
@@ -177,13 +178,17 @@ export const walletBindings = attention.table(
   (t) => [uniqueIndex('wallet_bindings_nonce_idx').on(t.nonce)],
 );
 
-/** Amounts owed to a viewer that no published leaf pays yet (unbound, expired, unclaimed). */
+/**
+ * Amounts owed to a viewer that no published leaf pays yet (unbound, expired, unclaimed). The
+ * amount is numeric, not bigint: it is a sum of credits each within MAX_AMOUNT (2^63 - 1), which
+ * a bigint could not hold; a carry tree pays at most MAX_AMOUNT of it per epoch.
+ */
 export const carriedBalances = attention.table(
   'carried_balances',
   {
     userHash: text('user_hash').notNull(),
     tokenGroup: text('token_group').notNull(),
-    amount: u64('amount').notNull().default(sql`0`),
+    amount: numeric('amount', { precision: 40, scale: 0 }).notNull().default(sql`0`),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [
@@ -196,7 +201,8 @@ export const carriedBalances = attention.table(
 export const carryLedger = attention.table(
   'carry_ledger',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    // bigint: a row per viewer per tree and per returned leaf runs past 2^31 within years.
+    id: i64('id').primaryKey().generatedAlwaysAsIdentity(),
     userHash: text('user_hash').notNull(),
     tokenGroup: text('token_group').notNull(),
     delta: u64('delta').notNull(),

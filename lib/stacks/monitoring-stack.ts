@@ -184,6 +184,29 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     anchor: 'root-expired',
     description: 'A sealed root can no longer be published (its ring slot holds a newer epoch)',
   },
+  {
+    id: 'SealingFailed',
+    metric: METRIC.sealingFailures,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.hours(1),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'sealing-failed',
+    description: 'An (epoch, channel) was not sealed or a tree not built; the rest of the run went on',
+  },
+  {
+    id: 'AmountOverflow',
+    metric: METRIC.amountOverflow,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.hours(1),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'amount-overflow',
+    description:
+      'Amounts past 2^63 - 1: a channel refused at sealing, a tree refused, or a carried balance paid in parts',
+  },
 ];
 
 export function businessMetric(name: string, statistic: string, period: Duration): cloudwatch.Metric {
@@ -325,6 +348,8 @@ export class MonitoringStack extends Stack {
             businessMetric(METRIC.discoveryFailure, cloudwatch.Stats.SUM, fiveMin),
             businessMetric(METRIC.merkleBuildTimeout, cloudwatch.Stats.SUM, fiveMin),
             businessMetric(METRIC.rootExpired, cloudwatch.Stats.SUM, fiveMin),
+            businessMetric(METRIC.sealingFailures, cloudwatch.Stats.SUM, fiveMin),
+            businessMetric(METRIC.amountOverflow, cloudwatch.Stats.SUM, fiveMin),
           ]),
           graph(
             'Creator sync success rate (%)',

@@ -45,7 +45,7 @@ describe('scheduled sealing', () => {
     expect(bus.events).toMatchObject([
       { type: 'EpochSealed', epoch: epochOfMs(twoHoursAgo), channels: 1, participants: 1 },
     ]);
-    expect(await handler({})).toEqual({ epochs: [], announced: 0 });
+    expect(await handler({})).toEqual({ epochs: [], failed: [], announced: 0 });
     expect(bus.events).toHaveLength(1);
   });
 

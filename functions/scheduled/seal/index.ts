@@ -1,9 +1,12 @@
 /**
  * Epoch sealing, invoked by EventBridge Scheduler hourly at 5 minutes past the hour: seals
  * every past epoch with unsealed participation and builds its trees (services/sealing.ts).
- * `{ "epoch": <unix seconds> }` seals that one epoch instead. A failure is thrown, so the
- * schedule's retry policy and DLQ see it; a retry redoes only what is missing. Then EpochSealed
- * goes on the bus for what is sealed and built and was not announced yet.
+ * `{ "epoch": <unix seconds> }` seals that one epoch instead. An (epoch, channel) or a tree that
+ * fails stops only itself: it is reported (the SealingFailures and AmountOverflow alarms) and
+ * left for the next run, and the answer lists it. What fails before any work starts (the database
+ * unreachable) is thrown, so the schedule's retry policy and DLQ see it; a retry redoes only what
+ * is missing. Then EpochSealed goes on the bus for what is sealed and built and was not announced
+ * yet.
  */
 
 import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
@@ -17,12 +20,15 @@ import {
   finalizeEpoch,
   sealDueEpochs,
 } from '../../../layers/shared/src/services/sealing.ts';
+import type { SealingFailure } from '../../../layers/shared/src/services/sealing-failures.ts';
 import { database, eventBus, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.
 const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL'] }));
 
-export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[]; announced: number }> {
+export async function handler(
+  event: unknown,
+): Promise<{ epochs: FinalizeResult[]; failed: SealingFailure[]; announced: number }> {
   try {
     const { sql } = await database();
     const deps = {
@@ -35,11 +41,13 @@ export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[
     if (epoch !== undefined && typeof epoch !== 'number') {
       throw new ValidationError('seal event epoch must be a number (unix seconds)');
     }
-    const { epochs } =
+    const { epochs, failed } =
       epoch === undefined
         ? await sealDueEpochs(deps, new Date())
-        : { epochs: [await finalizeEpoch(deps, epoch, new Date())] };
-    return { epochs, announced: await announce(sql) };
+        : { epochs: [await finalizeEpoch(deps, epoch, new Date())], failed: [] };
+    // Everything that failed, of whole epochs, single channels and single trees.
+    const all = [...failed, ...epochs.flatMap((e) => [...e.seal.failed, ...e.trees.failed])];
+    return { epochs, failed: all, announced: await announce(sql) };
   } finally {
     flushMetrics();
   }
