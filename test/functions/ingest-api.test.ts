@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
@@ -6,6 +6,7 @@ import { decodeIngestMessage } from '../../layers/shared/src/core/attention/inge
 import { type DynamoService, type SqsService, startDynamo, startSqs } from '../../local/services.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { queueDepth } from '../fixtures/queue-depth.ts';
 
 let sqs: SqsService;
 let dynamo: DynamoService;
@@ -23,18 +24,7 @@ const post = (body: string | undefined, sourceIp?: string) =>
     }),
   );
 
-async function queueDepth(): Promise<number> {
-  const out = await sqs.client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: sqs.queues.ingest.url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
+const depth = () => queueDepth(sqs.client, sqs.queues.ingest.url);
 
 beforeAll(async () => {
   sqs = await startSqs();
@@ -98,7 +88,7 @@ describe('POST /ingest', () => {
       }),
     );
     expect(response.statusCode).toBe(401);
-    expect(await queueDepth()).toBe(0);
+    expect(await depth()).toBe(0);
   });
 
   it('names the event index and field of a bad event, and enqueues nothing', async () => {
@@ -112,7 +102,7 @@ describe('POST /ingest', () => {
     );
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error.message).toBe('events[1].amount is required for kind bits');
-    expect(await queueDepth()).toBe(0);
+    expect(await depth()).toBe(0);
   });
 
   it('refuses 1001 events in one request', async () => {
@@ -150,6 +140,33 @@ describe('POST /ingest', () => {
     ).resolves.toMatchObject({
       enqueued: 1,
     });
+  });
+
+  it("counts a key's events in its minute and its hour with one write, refusing past either", async () => {
+    const { rateLimiter } = await import('../../functions/dependencies.ts');
+    const windows = [
+      { limit: 5, windowSeconds: 60 },
+      { limit: 8, windowSeconds: 3600 },
+    ];
+    const at = (minute: number, second: number) => Date.UTC(2026, 5, 1, 13, minute, second);
+    const counts = async (nowMs: number) =>
+      (await rateLimiter().hitEach('ingest-key:windows-test', windows, nowMs, 3)).map((d) => [
+        d.allowed,
+        d.count,
+        d.retryAfterSeconds,
+      ]);
+    expect(await counts(at(0, 10))).toEqual([
+      [true, 3, 50],
+      [true, 3, 3590],
+    ]);
+    expect(await counts(at(0, 20))).toEqual([
+      [false, 6, 40],
+      [true, 6, 3580],
+    ]);
+    expect(await counts(at(1, 0))).toEqual([
+      [true, 3, 60],
+      [false, 9, 3540],
+    ]);
   });
 
   it('answers 429 through the handler with a Retry-After header', async () => {
@@ -212,6 +229,6 @@ describe('POST /ingest', () => {
       }),
       { numRuns: 300 },
     );
-    expect(await queueDepth()).toBe(0);
+    expect(await depth()).toBe(0);
   });
 });

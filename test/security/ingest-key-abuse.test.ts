@@ -3,7 +3,7 @@
  * through the routes as served (the local HTTP server checks keys as the authorizer does on
  * AWS) into the queue, the ingest writer and sealing, against the local services.
  */
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
@@ -15,6 +15,7 @@ import { ROUTES } from '../../local/routes.ts';
 import { type DynamoService, type SqsService, startDynamo, startSqs } from '../../local/services.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { queueDepth } from '../fixtures/queue-depth.ts';
 
 /** Events a key may send per minute (and per hour) in this file. */
 const QUOTA = 3000;
@@ -74,18 +75,7 @@ function ingest(key: string, events: unknown[]): Promise<Response> {
   });
 }
 
-async function queued(): Promise<number> {
-  const out = await sqs.client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: sqs.queues.ingest.url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
+const queued = () => queueDepth(sqs.client, sqs.queues.ingest.url);
 
 /** Runs the ingest writer over everything queued, as the event source mapping would. */
 async function drainIntoWriter(): Promise<void> {

@@ -80,6 +80,12 @@ async function exposure(run: () => unknown): Promise<{ thrown: boolean; text: st
   return { thrown, text: seen.join('\n') };
 }
 
+/** The secret was refused (something was thrown) and the fragment is nowhere in what came out. */
+function expectRefusedUnseen(seen: { thrown: boolean; text: string }, fragment: string): void {
+  expect(seen.thrown).toBe(true);
+  expect(seen.text).not.toContain(fragment);
+}
+
 describe('a malformed secret never appears in an error or a log', () => {
   it('the authorizer refuses to run on a malformed ingest key secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"primary":"ingest-key-1","partner":${f}}`);
@@ -92,8 +98,7 @@ describe('a malformed secret never appears in an error or a log', () => {
         headers: { 'x-api-key': 'ingest-key-1' },
       } as never),
     );
-    expect(seen.thrown).toBe(true);
-    expect(seen.text).not.toContain(fragment);
+    expectRefusedUnseen(seen, fragment);
   });
 
   it('the database connection refuses a malformed credentials secret without quoting it', async () => {
@@ -103,8 +108,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     resetConfigForTests();
     const { database } = await import('../../functions/dependencies.ts');
     const seen = await exposure(() => database());
-    expect(seen.thrown).toBe(true);
-    expect(seen.text).not.toContain(fragment);
+    expectRefusedUnseen(seen, fragment);
   });
 
   it('the IRC worker refuses a malformed Twitch secret without quoting it', async () => {
@@ -114,8 +118,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     const { ircIdentity } = await import('../../functions/worker/irc/index.ts');
     const config = loadConfig({ ...process.env, TWITCH_SECRET_ARN: 'leak/twitch-irc' });
     const seen = await exposure(() => ircIdentity(config));
-    expect(seen.thrown).toBe(true);
-    expect(seen.text).not.toContain(fragment);
+    expectRefusedUnseen(seen, fragment);
   });
 
   it('the migrations custom resource refuses a malformed database secret without quoting it', async () => {
@@ -123,8 +126,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     sm.put('leak/database', text);
     const { databaseUrlFromSecret } = await import('../../functions/custom-resource/migrate/index.ts');
     const seen = await exposure(() => databaseUrlFromSecret(sm.client()));
-    expect(seen.thrown).toBe(true);
-    expect(seen.text).not.toContain(fragment);
+    expectRefusedUnseen(seen, fragment);
   });
 
   it('the EVM signer refuses a malformed key secret without quoting it', async () => {
@@ -133,8 +135,7 @@ describe('a malformed secret never appears in an error or a log', () => {
       '../../layers/shared/src/adapters/aws/secrets-manager-store.ts'
     );
     const seen = await exposure(() => privateKeyFromSecret(text));
-    expect(seen.thrown).toBe(true);
-    expect(seen.text).not.toContain(fragment);
+    expectRefusedUnseen(seen, fragment);
   });
 
   it('the Twitch credentials refuse a malformed secret without quoting it', async () => {
@@ -149,8 +150,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     const seen = await exposure(() =>
       loadTwitchCredentials(new SecretsManagerStore(sm.client()), 'leak/twitch'),
     );
-    expect(seen.thrown).toBe(true);
-    expect(seen.text).not.toContain(fragment);
+    expectRefusedUnseen(seen, fragment);
   });
 
   it('the web push and AIR secrets are refused without quoting them', async () => {
@@ -159,8 +159,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     for (const read of [vapidKeysFromSecret, airApiKeyFromSecret]) {
       const { fragment, text } = malformed((f) => `{"privateKey":"k","apiKey":${f}}`);
       const seen = await exposure(() => read(text));
-      expect(seen.thrown).toBe(true);
-      expect(seen.text).not.toContain(fragment);
+      expectRefusedUnseen(seen, fragment);
     }
   });
 
@@ -179,7 +178,6 @@ describe('a malformed secret never appears in an error or a log', () => {
     const { fragment, text } = malformed((f) => `{"secretKey":${f}}`);
     const { parseSecretKey } = await import('../../layers/shared/src/adapters/solana/keypair-signer.ts');
     const seen = await exposure(() => parseSecretKey(text));
-    expect(seen.thrown).toBe(true);
-    expect(seen.text).not.toContain(fragment);
+    expectRefusedUnseen(seen, fragment);
   });
 });

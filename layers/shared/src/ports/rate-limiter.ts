@@ -15,4 +15,14 @@ export interface RateLimiter {
     nowMs: number,
     cost?: number,
   ): Promise<RateLimitDecision>;
+  /**
+   * Counts `cost` against `key` in several windows at once (a minute and an hour, say), with one
+   * write: each window's length must divide the longest's. One decision per window, in order.
+   */
+  hitEach(
+    key: string,
+    windows: readonly { readonly limit: number; readonly windowSeconds: number }[],
+    nowMs: number,
+    cost?: number,
+  ): Promise<RateLimitDecision[]>;
 }

@@ -93,14 +93,11 @@ async function chargeKeyQuota(
 ): Promise<RateLimitedError | undefined> {
   const quota = deps.keyQuota ?? DEFAULT_KEY_QUOTA;
   const windows = [
-    { window: 'minute', seconds: 60, limit: quota.perMinute },
-    { window: 'hour', seconds: 3600, limit: quota.perHour },
+    { window: 'minute', windowSeconds: 60, limit: quota.perMinute },
+    { window: 'hour', windowSeconds: 3600, limit: quota.perHour },
   ] as const;
-  const decisions = await Promise.all(
-    windows.map(({ window, seconds, limit }) =>
-      deps.rateLimiter.hit(`ingest-key:${keyId}:${window}`, limit, seconds, nowMs, events),
-    ),
-  );
+  // One write counts both windows.
+  const decisions = await deps.rateLimiter.hitEach(`ingest-key:${keyId}`, windows, nowMs, events);
   for (const [i, { window, limit }] of windows.entries()) {
     const decision = decisions[i];
     if (decision === undefined || decision.allowed) continue;
