@@ -10,7 +10,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { RESERVED_KEY_IDS } from '../core/attention/signals.ts';
 import { KEY_RING_MAX_AGE_MS } from '../key-change-budget.ts';
-import { logger } from '../observability.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import { parseSecretJson } from '../secret-value.ts';
 
@@ -35,6 +34,14 @@ export interface CredentialContext {
 export const KEY_RING_STALE_IF_ERROR_MS = 5 * 60_000;
 /** After a failed read, requests wait this long before the next read is tried. */
 const RETRY_AFTER_FAILURE_MS = 2_000;
+
+/**
+ * Logged when needed, not imported at the top: the local server loads this module before the
+ * local runtime sets LOG_LEVEL, and the logger takes its level when first loaded.
+ */
+function warn(message: string, fields: Record<string, unknown>): void {
+  void import('../observability.ts').then(({ logger }) => logger.warn(message, fields));
+}
 
 export interface KeyRingOptions {
   /** @default KEY_RING_MAX_AGE_MS */
@@ -111,7 +118,7 @@ export class KeyRing {
     } catch (error) {
       this.#failedAt = this.#now();
       if (usable === undefined) throw error;
-      logger.warn('keys could not be read again; the keys read before stay in force', {
+      warn('keys could not be read again; the keys read before stay in force', {
         secretId: this.secretId,
         readAt: new Date(usable.at).toISOString(),
         error: (error as Error).message,
@@ -143,7 +150,7 @@ export class KeyRing {
       if (typeof key !== 'string' || key.length === 0) return;
       if (!CREDENTIAL_NAME.test(name) || RESERVED_KEY_IDS.has(name)) {
         // Only the position: a name that breaks the rules may be anything, even a pasted key.
-        logger.warn(
+        warn(
           'a key is ignored: its name must be 1–64 of A-Z, a-z, 0-9, _, . and -, not irc or unattributed',
           {
             secretId: this.secretId,
