@@ -1,2 +1,0 @@
-CREATE INDEX "raw_events_key_idx" ON "attention"."raw_events" USING btree ("key_id","epoch") WHERE "attention"."raw_events"."key_id" not in ('irc', 'unattributed');--> statement-breakpoint
-CREATE INDEX "raw_events_epoch_brin" ON "attention"."raw_events" USING brin ("epoch");
