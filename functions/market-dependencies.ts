@@ -5,7 +5,8 @@
  * `useMarketDependencies`.
  */
 
-import { airApiKeyFromSecret, HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
+import { airApiKeyFromSecret } from '../layers/shared/src/adapters/air/air-api-key.ts';
+import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';

@@ -6,6 +6,7 @@
  * fragment.
  */
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SecretsManagerFixture, startSecretsManager } from '../fixtures/secrets-manager.ts';
@@ -109,24 +110,41 @@ describe('a malformed secret never appears in an error or a log', () => {
     const { database } = await import('../../functions/dependencies.ts');
     const seen = await exposure(() => database());
     expectRefusedUnseen(seen, fragment);
+    expect(seen.text).toContain('the database secret is not JSON');
   });
 
   it('the IRC worker refuses a malformed Twitch secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"ircNick":"oracle_bot","ircToken":${f}}`);
     sm.put('leak/twitch-irc', text);
     const { loadConfig } = await import('../../layers/shared/src/config.ts');
+    const { SecretsManagerStore } = await import(
+      '../../layers/shared/src/adapters/aws/secrets-manager-store.ts'
+    );
     const { ircIdentity } = await import('../../functions/worker/irc/index.ts');
     const config = loadConfig({ ...process.env, TWITCH_SECRET_ARN: 'leak/twitch-irc' });
-    const seen = await exposure(() => ircIdentity(config));
+    const seen = await exposure(() => ircIdentity(config, new SecretsManagerStore(sm.client())));
     expectRefusedUnseen(seen, fragment);
+    expect(seen.text).toContain('the Twitch secret is not JSON');
   });
 
   it('the migrations custom resource refuses a malformed database secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"username":"oracle_admin","password":${f}}`);
     sm.put('leak/database', text);
-    const { databaseUrlFromSecret } = await import('../../functions/custom-resource/migrate/index.ts');
-    const seen = await exposure(() => databaseUrlFromSecret(sm.client()));
-    expectRefusedUnseen(seen, fragment);
+    const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
+    const { migrationConnection } = await import('../../functions/custom-resource/migrate/index.ts');
+    // Migrate verifies the cluster's certificate against the bundle it ships.
+    process.env['DATABASE_CA_FILE'] = fileURLToPath(
+      new URL('../../functions/custom-resource/migrate/rds-ca-bundle.pem', import.meta.url),
+    );
+    resetConfigForTests();
+    try {
+      const seen = await exposure(() => migrationConnection(sm.client()));
+      expectRefusedUnseen(seen, fragment);
+      expect(seen.text).toContain('the database secret is not JSON');
+    } finally {
+      delete process.env['DATABASE_CA_FILE'];
+      resetConfigForTests();
+    }
   });
 
   it('the EVM signer refuses a malformed key secret without quoting it', async () => {
@@ -155,7 +173,7 @@ describe('a malformed secret never appears in an error or a log', () => {
 
   it('the web push and AIR secrets are refused without quoting them', async () => {
     const { vapidKeysFromSecret } = await import('../../layers/shared/src/adapters/web-push-channel.ts');
-    const { airApiKeyFromSecret } = await import('../../layers/shared/src/adapters/air/http-air-client.ts');
+    const { airApiKeyFromSecret } = await import('../../layers/shared/src/adapters/air/air-api-key.ts');
     for (const read of [vapidKeysFromSecret, airApiKeyFromSecret]) {
       const { fragment, text } = malformed((f) => `{"privateKey":"k","apiKey":${f}}`);
       const seen = await exposure(() => read(text));

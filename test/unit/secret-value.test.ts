@@ -12,7 +12,7 @@ describe('the secret parser', () => {
   });
 
   it.each([
-    ['text that is not JSON', 'hunter2-value', z.unknown(), 'the key is not valid JSON'],
+    ['text that is not JSON', 'hunter2-value', z.unknown(), 'the key is not JSON'],
     ['a missing field', '{}', z.object({ apiKey: z.string() }), 'the key: apiKey is missing'],
     [
       'a field of the wrong type',

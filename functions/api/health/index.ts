@@ -29,14 +29,18 @@ const DEPENDENCIES: readonly ((c: Config) => HealthCheck | undefined)[] = [
     },
   }),
   (c) => {
-    const queueUrl = c.INGEST_QUEUE_URL;
-    if (queueUrl === undefined) return undefined;
+    // The queues this deployment gives the function (the ingest queue only where attention runs).
+    const queueUrls = [c.INGEST_QUEUE_URL, c.NOTIFICATIONS_QUEUE_URL].filter((url) => url !== undefined);
+    if (queueUrls.length === 0) return undefined;
     const endpoint = c.SQS_ENDPOINT;
     const client = sqsClient({ region: c.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
     return {
       name: 'queues',
-      check: () =>
-        client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })),
+      check: async () => {
+        for (const url of queueUrls) {
+          await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+        }
+      },
     };
   },
   (c) => {

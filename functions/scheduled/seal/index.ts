@@ -6,10 +6,10 @@
  * left for the next run, and the answer lists it. What fails before any work starts (the database
  * unreachable) is thrown, so the schedule's retry policy and DLQ see it; a retry redoes only what
  * is missing. Then EpochSealed goes on the bus for what is sealed and built and was not announced
- * yet.
+ * yet, and WalletRebound for ended wallet bindings the bind route could not announce (the bus was
+ * down).
  */
 
-import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
@@ -21,14 +21,18 @@ import {
   sealDueEpochs,
 } from '../../../layers/shared/src/services/sealing.ts';
 import type { SealingFailure } from '../../../layers/shared/src/services/sealing-failures.ts';
+import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
 import { database, eventBus, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.
-const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL'] }));
+const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL', 'PUBLISH_MODE'] }));
 
-export async function handler(
-  event: unknown,
-): Promise<{ epochs: FinalizeResult[]; failed: SealingFailure[]; announced: number }> {
+export async function handler(event: unknown): Promise<{
+  epochs: FinalizeResult[];
+  failed: SealingFailure[];
+  announced: number;
+  rebindingsAnnounced: number;
+}> {
   try {
     const { sql } = await database();
     const deps = {
@@ -47,18 +51,29 @@ export async function handler(
         : { epochs: [await finalizeEpoch(deps, epoch, new Date())], failed: [] };
     // Everything that failed, of whole epochs, single channels and single trees.
     const all = [...failed, ...epochs.flatMap((e) => [...e.seal.failed, ...e.trees.failed])];
-    return { epochs, failed: all, announced: await announce(sql) };
+    const events = eventBus();
+    return {
+      epochs,
+      failed: all,
+      announced: await announce('sealed epochs', () => announceSealedEpochs({ sql, events }, new Date())),
+      rebindingsAnnounced: await announce('ended wallet bindings', () =>
+        announceWalletRebindings({ sql, events }, new Date()),
+      ),
+    };
   } finally {
     flushMetrics();
   }
 }
 
-/** EpochSealed for what is sealed and built; a bus that is down leaves it to the next run. */
-async function announce(sql: Sql): Promise<number> {
+/**
+ * EpochSealed for what is sealed and built, and WalletRebound for ended wallet bindings still
+ * waiting; a bus that is down leaves them to the next run.
+ */
+async function announce(what: string, run: () => Promise<number>): Promise<number> {
   try {
-    return await announceSealedEpochs({ sql, events: eventBus() }, new Date());
+    return await run();
   } catch (error) {
-    logger.warn('announcing sealed epochs failed; the next run announces them', {
+    logger.warn(`announcing ${what} failed; the next run announces them`, {
       error: (error as Error).message,
     });
     return 0;

@@ -8,12 +8,16 @@
 import type { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
-/** The secret's text as JSON. `name` says which secret in the error ("the database secret"). */
-export function parseSecretJson(text: string, name: string): unknown {
+/**
+ * The secret's text as JSON. `name` says which secret in the error ("the database secret"), and
+ * `shape`, when given, the documented form of its value (`{"apiKey":"..."}`), so the operator
+ * who pasted something else is told what to paste.
+ */
+export function parseSecretJson(text: string, name: string, shape?: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ConfigError(`${name} is not valid JSON`);
+    throw new ConfigError(`${name} is not JSON${expected(shape)}`);
   }
 }
 
@@ -22,12 +26,21 @@ export function parseSecretJson(text: string, name: string): unknown {
  * type it must have. A `custom` issue's own message is used as written, so a schema's refinements
  * must not put the value in their messages.
  */
-export function parseSecret<S extends z.ZodTypeAny>(text: string, schema: S, name: string): z.output<S> {
-  const result = schema.safeParse(parseSecretJson(text, name));
+export function parseSecret<S extends z.ZodTypeAny>(
+  text: string,
+  schema: S,
+  name: string,
+  shape?: string,
+): z.output<S> {
+  const result = schema.safeParse(parseSecretJson(text, name, shape));
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue === undefined || issue.path.length === 0 ? 'the value' : issue.path.join('.');
-  throw new ConfigError(`${name}: ${field} ${describe(issue)}`);
+  throw new ConfigError(`${name}: ${field} ${describe(issue)}${expected(shape)}`);
+}
+
+function expected(shape: string | undefined): string {
+  return shape === undefined ? '' : `; expected ${shape}`;
 }
 
 function describe(issue: z.ZodIssue | undefined): string {

@@ -6,12 +6,6 @@
 import { z } from 'zod';
 import { DependencyError } from '../../errors.ts';
 import type { AirCredential, AirCredentialApi } from '../../ports/air-credentials.ts';
-import { parseSecret } from '../../secret-value.ts';
-
-/** The AIR API key secret as the data stack creates it: `{"apiKey": "..."}`. */
-export function airApiKeyFromSecret(text: string): string {
-  return parseSecret(text, z.object({ apiKey: z.string().min(1) }), 'the AIR API key secret').apiKey;
-}
 
 const unixSeconds = z.union([
   z.number().int(),

@@ -5,10 +5,16 @@
 import { z } from 'zod';
 import { parseSecret } from '../../secret-value.ts';
 
+/** The shape RDS generates for a cluster's credentials (more keys may be present). */
 const databaseSecret = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
 export type DatabaseCredentials = z.output<typeof databaseSecret>;
 
 export function parseDatabaseSecret(text: string): DatabaseCredentials {
-  return parseSecret(text, databaseSecret, 'the database secret');
+  return parseSecret(
+    text,
+    databaseSecret,
+    'the database secret',
+    '{"username","password", ...} (as RDS generates it)',
+  );
 }
