@@ -367,6 +367,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/ingest/index.ts',
     stack: 'api',
     system: 'attention',
+    settings: ['INGEST_KEY_EVENTS_PER_MINUTE', 'INGEST_KEY_EVENTS_PER_HOUR'],
     description: 'POST /ingest: validates events and enqueues them',
     trigger: {
       kind: 'http',
