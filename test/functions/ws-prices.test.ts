@@ -77,4 +77,55 @@ describe('the WebSocket price stream on API Gateway', () => {
     expect(last[1]).toEqual({ type: 'error', message: 'tokens.0: must be a 0x-prefixed token address' });
     expect(last[2]?.message).toContain('message must be JSON');
   });
+
+  it('gives room back on unsubscribe and keeps the count through heartbeats', async () => {
+    const tokens = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => `0x${(from + i).toString(16).padStart(40, '0')}`);
+    await wsHandler(wsEvent('$connect', 'conn-full'));
+    await wsHandler(wsEvent('subscribe', 'conn-full', { action: 'subscribe', tokens: tokens(1, 50) }));
+    await wsHandler(wsEvent('subscribe', 'conn-full', { action: 'subscribe', tokens: tokens(51, 50) }));
+    await wsHandler(wsEvent('ping', 'conn-full', { action: 'ping' }));
+    await wsHandler(wsEvent('subscribe', 'conn-full', { action: 'subscribe', tokens: tokens(101, 1) }));
+    await wsHandler(wsEvent('unsubscribe', 'conn-full', { action: 'unsubscribe', tokens: tokens(1, 10) }));
+    // Already held tokens take no room; ten new ones fit again, the eleventh does not.
+    await wsHandler(wsEvent('subscribe', 'conn-full', { action: 'subscribe', tokens: tokens(11, 5) }));
+    await wsHandler(wsEvent('subscribe', 'conn-full', { action: 'subscribe', tokens: tokens(101, 10) }));
+    await wsHandler(wsEvent('subscribe', 'conn-full', { action: 'subscribe', tokens: tokens(111, 1) }));
+
+    const answers = (gateway.pushed.get('conn-full') ?? []) as { type: string; message?: string }[];
+    expect(answers.map((answer) => answer.type)).toEqual([
+      'subscribed',
+      'subscribed',
+      'pong',
+      'error',
+      'unsubscribed',
+      'subscribed',
+      'subscribed',
+      'error',
+    ]);
+    expect(answers[3]?.message).toBe(
+      'tokens: this connection follows 100 tokens and asked for 1 more, but holds at most 100 subscriptions per connection; unsubscribe from some first',
+    );
+  });
+
+  it('never lets subscribe requests racing on one connection pass the cap together', async () => {
+    await wsHandler(wsEvent('$connect', 'conn-race'));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, round) =>
+        wsHandler(
+          wsEvent('subscribe', 'conn-race', {
+            action: 'subscribe',
+            tokens: Array.from(
+              { length: 40 },
+              (_, i) => `0x${(1000 + round * 40 + i).toString(16).padStart(40, '0')}`,
+            ),
+          }),
+        ),
+      ),
+    );
+    const answers = (gateway.pushed.get('conn-race') ?? []) as { type: string }[];
+    const admitted = answers.filter((answer) => answer.type === 'subscribed').length;
+    expect(admitted).toBeLessThanOrEqual(2);
+    expect(admitted + answers.filter((answer) => answer.type === 'error').length).toBe(8);
+  });
 });

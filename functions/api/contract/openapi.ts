@@ -10,6 +10,7 @@ import {
   type ResponseConfig,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../../layers/shared/src/core/market/stream-subscriptions.ts';
 import { FUNCTIONS, type FunctionSpec, type HttpRoute, type RouteAuth } from '../../../lib/functions.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { errorBody, gatewayMessage, type RouteContract, type Tag } from './route-contract.ts';
@@ -66,7 +67,9 @@ Live prices are not part of this document: they stream over a WebSocket API (\`/
 \`wss://<api-id>.execute-api.<region>.amazonaws.com/prices\`). A client sends
 \`{"action":"subscribe","tokens":["0x..."]}\`, \`{"action":"unsubscribe","tokens":[...]}\` or
 \`{"action":"ping"}\` and receives \`subscribed\`, \`unsubscribed\`, \`pong\`, \`error\` and
-\`price\` messages (\`{"type":"price","seq",...}\`, with a per-token sequence number).`;
+\`price\` messages (\`{"type":"price","seq",...}\`, with a per-token sequence number). A connection
+follows at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} tokens: a \`subscribe\` that would pass that adds nothing and
+answers an \`error\` that says so.`;
 
 function httpRoutes(functions: readonly FunctionSpec[]): HttpRoute[] {
   return functions.flatMap((spec) => (spec.trigger.kind === 'http' ? spec.trigger.routes : []));
