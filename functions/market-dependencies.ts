@@ -7,14 +7,18 @@
 
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
+import { SiweMessages } from '../layers/shared/src/adapters/evm/siwe-messages.ts';
+import { config as platformConfig } from '../layers/shared/src/config.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import { emissionConfig, type MarketConfig, marketConfig } from '../layers/shared/src/market-config.ts';
 import type { AirCredentialApi } from '../layers/shared/src/ports/air-credentials.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { Minter } from '../layers/shared/src/ports/minter.ts';
+import type { SignInMessages } from '../layers/shared/src/ports/sign-in-message.ts';
 import type { HealthCheck } from '../layers/shared/src/services/health.ts';
 import { DeliveryEngineMinter } from '../layers/shared/src/services/market/delivery-engine-minter.ts';
+import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
 import { enqueueDependencies } from './delivery.ts';
 import { database, eventBus, secretStore } from './dependencies.ts';
 
@@ -24,6 +28,10 @@ export interface MarketDependencies {
   readonly config: MarketConfig;
   readonly emission: EmissionConfig;
   readonly bus: EventBus;
+  /** Reads and verifies Sign-In with Ethereum messages. */
+  readonly messages: SignInMessages;
+  /** What a sign-in message must name; throws ConfigError where sign-in is not configured. */
+  signInSettings(): SignInSettings;
   air(): Promise<AirCredentialApi>;
   minter(): Promise<Minter>;
   now(): number;
@@ -50,6 +58,8 @@ export function marketDependencies(): Promise<MarketDependencies> {
       config,
       emission: emissionConfig(config),
       bus: overrides?.bus ?? eventBus(),
+      messages: new SiweMessages(),
+      signInSettings: () => signInSettings(config),
       air: () => {
         air ??= (async () => {
           if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');
@@ -78,6 +88,29 @@ export function marketDependencies(): Promise<MarketDependencies> {
     built = undefined;
   });
   return built;
+}
+
+/**
+ * What a sign-in message must name. Locally the domain and URI default to `localhost`; a deployed
+ * API must be told the site its users sign in from, or sign-in would accept messages any site
+ * could have asked for.
+ */
+export function signInSettings(config: MarketConfig): SignInSettings {
+  const local = platformConfig().ORACLE_MODE === 'local';
+  const domain = config.MARKET_SIWE_DOMAIN ?? (local ? 'localhost' : undefined);
+  const uri = config.MARKET_SIWE_URI ?? (local ? 'http://localhost' : undefined);
+  if (domain === undefined || uri === undefined) {
+    throw new ConfigError(
+      'MARKET_SIWE_DOMAIN and MARKET_SIWE_URI are required: the site market users sign in from',
+    );
+  }
+  return {
+    domain,
+    uri,
+    chainId: config.MARKET_SIWE_CHAIN_ID ?? config.MARKET_CHAIN_ID,
+    sessionTtlSeconds: config.MARKET_SESSION_TTL_SECONDS,
+    noncesPerSource: config.MARKET_SIGN_IN_NONCES_PER_IP,
+  };
 }
 
 /** The market's dependencies for GET /health: its schema, the AIR API and the chain it polls. */

@@ -34,6 +34,11 @@ export interface HttpRoute {
   readonly auth: RouteAuth;
   /** Route-level throttle, on top of the stage-wide one. */
   readonly throttle?: { readonly rate: number; readonly burst: number };
+  /**
+   * The handler acts for the market user signed in with Ethereum, whose session it checks itself
+   * (`Authorization: Bearer <session>`); the gateway lets the request through (auth `none`).
+   */
+  readonly marketSession?: true;
 }
 
 export interface ScheduleSpec {
@@ -543,6 +548,22 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: {
       kind: 'http',
       routes: [{ method: 'GET', path: '/api/notifications/history/{userId}', auth: 'none' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'MarketSignIn',
+    entry: 'functions/api/market/sign-in/index.ts',
+    stack: 'api',
+    description: 'Sign-In with Ethereum for market users: nonces, sessions, sign-out',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/api/auth/nonce', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'POST', path: '/api/auth/session', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'DELETE', path: '/api/auth/session', auth: 'none', marketSession: true },
+      ],
     },
     timeoutSeconds: 29,
     database: true,

@@ -2,3 +2,4 @@ export * from './attention.ts';
 export * from './creator.ts';
 export * from './delivery.ts';
 export * from './market.ts';
+export * from './market-users.ts';

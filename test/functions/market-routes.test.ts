@@ -12,8 +12,9 @@ import { route as preferencesRoute } from '../../functions/api/market/notificati
 import { route as subscribeRoute } from '../../functions/api/market/notifications-subscribe/index.ts';
 import { route as pricesRoute } from '../../functions/api/market/prices/index.ts';
 import { route as twapRoute } from '../../functions/api/market/twap/index.ts';
-import type { MarketDependencies } from '../../functions/market-dependencies.ts';
+import { type MarketDependencies, signInSettings } from '../../functions/market-dependencies.ts';
 import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
+import { SiweMessages } from '../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
 import type { Minter } from '../../layers/shared/src/ports/minter.ts';
 import { computeTokenRankings } from '../../layers/shared/src/services/market/analytics.ts';
@@ -40,6 +41,8 @@ beforeAll(async () => {
     config,
     emission: { baseRatePerSecond: 10n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
     bus: new InProcessEventBus(),
+    messages: new SiweMessages(),
+    signInSettings: () => signInSettings(config),
     air: async () => {
       throw new Error('not used');
     },

@@ -41,9 +41,12 @@ describe('the OpenAPI document', () => {
     for (const route of httpRoutes) {
       const op = operation(route);
       expect(op, `${route.method} ${route.path}`).toBeDefined();
-      expect(op?.security, `${route.method} ${route.path}`).toEqual(SECURITY[route.auth]);
+      expect(op?.security, `${route.method} ${route.path}`).toEqual(
+        route.marketSession === true ? [{ MarketSession: [] }] : SECURITY[route.auth],
+      );
       if (route.auth !== 'none')
         expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+      if (route.marketSession === true) expect(Object.keys(op?.responses ?? {})).toContain('401');
     }
     const documented = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
@@ -51,10 +54,11 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(httpRoutes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('names the credentials the authorizer reads', () => {
+  it('names the credentials the authorizer reads, and the session market users sign in for', () => {
     expect(document.components?.securitySchemes).toEqual({
       IngestApiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
       AdminToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      MarketSession: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
   });
 

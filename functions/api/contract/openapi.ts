@@ -48,6 +48,17 @@ export const SECURITY_SCHEMES: Record<
   },
 };
 
+/** A market user's session (services/market/market-sessions.ts), checked by the handler. */
+export const MARKET_SESSION_SCHEME: { name: string; scheme: SecurityScheme } = {
+  name: 'MarketSession',
+  scheme: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A session obtained by signing in with Ethereum (`POST /api/auth/nonce`, then `POST /api/auth/session`): `Authorization: Bearer <token>`',
+  },
+};
+
 const TAGS: readonly { name: Tag; description: string }[] = [
   { name: 'attention', description: 'Attention oracle: ingest, opt-out, wallet binding, claims and epochs' },
   { name: 'creators', description: 'Creator metrics oracle' },
@@ -92,7 +103,8 @@ function capitalize(word: string): string {
 
 const json = (schema: z.ZodTypeAny) => ({ 'application/json': { schema } });
 
-function responses(contract: RouteContract, auth: RouteAuth): Record<string, ResponseConfig> {
+function responses(contract: RouteContract, route: HttpRoute): Record<string, ResponseConfig> {
+  const auth: RouteAuth = route.auth;
   const out: Record<string, { description: string; schemas: z.ZodTypeAny[] }> = {};
   const add = (status: number, description: string, schema: z.ZodTypeAny) => {
     const entry = out[status];
@@ -116,6 +128,9 @@ function responses(contract: RouteContract, auth: RouteAuth): Record<string, Res
       z.union([gatewayMessage, errorBody]),
     );
     add(403, `the ${what} is not accepted`, gatewayMessage);
+  }
+  if (route.marketSession === true) {
+    add(401, 'no session was presented, or it is unknown, expired or signed out', errorBody);
   }
   add(500, 'internal error (logged with its stack; the answer says nothing more)', errorBody);
   return Object.fromEntries(
@@ -144,7 +159,12 @@ function describe(contract: RouteContract, route: HttpRoute): string | undefined
 }
 
 function pathConfig(route: HttpRoute, contract: RouteContract): RouteConfig {
-  const scheme = route.auth === 'none' ? undefined : SECURITY_SCHEMES[route.auth];
+  const scheme =
+    route.auth !== 'none'
+      ? SECURITY_SCHEMES[route.auth]
+      : route.marketSession === true
+        ? MARKET_SESSION_SCHEME
+        : undefined;
   const description = describe(contract, route);
   const request: NonNullable<RouteConfig['request']> = {
     ...(contract.params === undefined ? {} : { params: contract.params }),
@@ -163,7 +183,7 @@ function pathConfig(route: HttpRoute, contract: RouteContract): RouteConfig {
     tags: [contract.tag],
     security: scheme === undefined ? [] : [{ [scheme.name]: [] }],
     ...(Object.keys(request).length === 0 ? {} : { request }),
-    responses: responses(contract, route.auth),
+    responses: responses(contract, route),
   };
 }
 
@@ -187,7 +207,7 @@ export function openApiDocument(
     );
   }
   const registry = new OpenAPIRegistry();
-  for (const { name, scheme } of Object.values(SECURITY_SCHEMES)) {
+  for (const { name, scheme } of [...Object.values(SECURITY_SCHEMES), MARKET_SESSION_SCHEME]) {
     registry.registerComponent('securitySchemes', name, scheme);
   }
   for (const route of routes) {

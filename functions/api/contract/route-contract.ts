@@ -13,9 +13,10 @@ import { z } from './zod.ts';
 
 /**
  * Statuses a handler answers with the error shape. The authorizer's 401 and 403 on protected
- * routes are added by the document generator from the route's auth.
+ * routes, and the 401 of a route that needs a market user's session, are added by the document
+ * generator from the route's registration.
  */
-export type ErrorStatus = 400 | 401 | 404 | 409 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 503;
 
 export type Tag = 'attention' | 'creators' | 'delivery' | 'market' | 'platform';
 

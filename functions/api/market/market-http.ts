@@ -3,21 +3,41 @@
  * Lambda). Input is validated with each route's contract (../contract/market.ts).
  */
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
-import { type MarketDependencies, marketDependencies } from '../../market-dependencies.ts';
-import { type HttpEvent, type HttpResult, httpHandler } from '../http.ts';
+import { authenticateSession } from '../../../layers/shared/src/services/market/market-sessions.ts';
+import { type MarketDependencies, marketDependencies, signInSettings } from '../../market-dependencies.ts';
+import { type HttpEvent, type HttpResult, header, httpHandler } from '../http.ts';
 
 // A malformed market setting fails the cold start with its name, not a request later.
 marketConfig();
 
 export type MarketHandle = (event: HttpEvent, deps: MarketDependencies) => Promise<HttpResult>;
 
-/** `handle` answers with the same error shaping as `handler`, with the dependencies given. */
-export function marketRoute(handle: MarketHandle): {
+/**
+ * `handle` answers with the same error shaping as `handler`, with the dependencies given. A route
+ * that acts for a signed-in market user says so, and its cold start fails where sign-in is not
+ * configured.
+ */
+export function marketRoute(
+  handle: MarketHandle,
+  options: { signIn?: true } = {},
+): {
   handle: MarketHandle;
   handler: (event: HttpEvent) => Promise<HttpResult>;
 } {
+  if (options.signIn === true) signInSettings(marketConfig());
   return {
     handle: (event, deps) => httpHandler((e) => handle(e, deps))(event),
     handler: httpHandler(async (event) => handle(event, await marketDependencies())),
   };
+}
+
+/** The bearer token of `Authorization: Bearer <token>`, if the request presents one. */
+export function bearerToken(event: HttpEvent): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header(event, 'authorization') ?? '');
+  return match?.[1];
+}
+
+/** The market user (lowercase address) the request's session signs in as; 401 without a live one. */
+export function marketUser(event: HttpEvent, deps: MarketDependencies): Promise<string> {
+  return authenticateSession(deps.sql, bearerToken(event), deps.now());
 }

@@ -45,6 +45,23 @@ export const marketConfigVariables = {
   EMISSION_DEFAULT_MULTIPLIER_BPS: z.coerce.number().int().nonnegative().default(10_000),
   /** Claimable base units at which the scheduled job mints without a claim request. */
   EMISSION_AUTO_MINT_MINIMUM: z.coerce.bigint().positive().optional(),
+
+  /**
+   * Sign-In with Ethereum (EIP-4361): the domain (RFC 3986 authority, e.g. `app.example.org`) and
+   * URI of the site users sign in from, and the chain their accounts are on (default
+   * MARKET_CHAIN_ID). A message naming another domain, URI or chain is refused, so a signature
+   * a phishing site collected for itself never opens a session here.
+   */
+  MARKET_SIWE_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected a host, optionally with a port (app.example.org)')
+    .optional(),
+  MARKET_SIWE_URI: z.string().url().optional(),
+  MARKET_SIWE_CHAIN_ID: z.coerce.number().int().positive().optional(),
+  /** How long a session obtained by signing in lasts. */
+  MARKET_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** Sign-in nonces issued and not yet used, per caller IP address (each expires after 10 minutes). */
+  MARKET_SIGN_IN_NONCES_PER_IP: z.coerce.number().int().positive().default(20),
 } as const;
 
 function safeJson(text: string): unknown {
