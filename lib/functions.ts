@@ -465,7 +465,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'GenerateClaim',
     entry: 'functions/api/market/generate-claim/index.ts',
     stack: 'api',
-    description: 'Claims and mints what a credential accrued',
+    description: "Claims and mints what a credential accrued, for its holder's session",
     trigger: {
       kind: 'http',
       routes: [
@@ -473,6 +473,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           method: 'POST',
           path: '/api/generate/claim/{credentialId}',
           auth: 'none',
+          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
       ],

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route as overviewRoute } from '../../functions/api/market/analytics-overview/index.ts';
 import { route as rankingsRoute } from '../../functions/api/market/analytics-rankings/index.ts';
@@ -20,6 +21,7 @@ import type { Minter } from '../../layers/shared/src/ports/minter.ts';
 import { computeTokenRankings } from '../../layers/shared/src/services/market/analytics.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { sessionHeaders } from '../fixtures/market-api.ts';
 
 const TOKEN = `0x${'ab'.repeat(20)}`;
 let t: TestDatabase;
@@ -134,13 +136,18 @@ describe('market routes', () => {
   });
 
   it('claims with an idempotency key once: the repeat answers 200 with the same claim', async () => {
+    const holder = Wallet.createRandom();
     await t.sql`insert into market.claimable_balances (credential_id, holder, accrued, claimed, accrued_until)
-                values ('cred-1', ${TOKEN}, 500, 0, 1)`;
-    const request = event({ path: { credentialId: 'cred-1' }, headers: { 'Idempotency-Key': 'k-1' } });
+                values ('cred-1', ${holder.address.toLowerCase()}, ${(2n * 10n ** 18n).toString()}, 0, 1)`;
+    const session = await sessionHeaders(t.sql, holder, deps.now());
+    const request = event({
+      path: { credentialId: 'cred-1' },
+      headers: { 'Idempotency-Key': 'k-1', ...session },
+    });
     const first = await claimRoute.handle(request, deps);
     const again = await claimRoute.handle(request, deps);
     expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
-    expect(JSON.parse(first.body)).toMatchObject({ amount: '500', status: 'minted' });
+    expect(JSON.parse(first.body)).toMatchObject({ amount: '2000000000000000000', status: 'minted' });
     expect(JSON.parse(again.body).claimId).toBe(JSON.parse(first.body).claimId);
     expect(mints).toHaveLength(1);
   });
@@ -229,8 +236,12 @@ describe('the market answers', () => {
   });
 
   it('refuses an Idempotency-Key longer than its contract allows, naming the header', async () => {
+    const session = await sessionHeaders(t.sql, Wallet.createRandom(), deps.now());
     const response = await claimRoute.handle(
-      event({ path: { credentialId: 'cred-1' }, headers: { 'Idempotency-Key': 'k'.repeat(201) } }),
+      event({
+        path: { credentialId: 'cred-1' },
+        headers: { 'Idempotency-Key': 'k'.repeat(201), ...session },
+      }),
       deps,
     );
     expect(response.statusCode).toBe(400);

@@ -273,9 +273,9 @@ export const MARKET_ROUTES = {
   }),
   'POST /api/generate/claim/{credentialId}': defineRoute({
     tag: 'market',
-    summary: 'Claim and mint what a credential accrued',
+    summary: "Claim and mint what a credential accrued (the holder's session)",
     description:
-      'An `Idempotency-Key` header (or `requestId` in the body) makes a retried request the same claim; without one, a repeat after the balance was emptied answers with the latest claim.',
+      "Only the credential's holder, signed in with Ethereum, can claim, for at least the claim minimum (`EMISSION_CLAIM_MINIMUM` base units), and once per credential within the cooldown (`EMISSION_CLAIM_COOLDOWN_SECONDS`). An `Idempotency-Key` header (or `requestId` in the body) makes a retried request the same claim; without one, a repeat after the balance was emptied answers with the latest claim.",
     params: z.object({ credentialId: z.string().min(1).max(200) }),
     headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
     body: { schema: z.object({ requestId: z.string().min(1).max(200).optional() }), required: false },
@@ -285,8 +285,10 @@ export const MARKET_ROUTES = {
     },
     errors: {
       400: 'the credential id, key or body is malformed',
+      403: "the session's address is not the credential's holder",
       404: 'the credential has no balance',
-      409: 'the credential has nothing to claim',
+      409: 'the credential has nothing to claim, or less than the claim minimum',
+      429: 'the credential was claimed within its cooldown (`Retry-After` says when it ends)',
     },
   }),
   'GET /api/generate/claimable/{address}': defineRoute({

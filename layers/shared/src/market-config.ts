@@ -45,6 +45,13 @@ export const marketConfigVariables = {
   EMISSION_DEFAULT_MULTIPLIER_BPS: z.coerce.number().int().nonnegative().default(10_000),
   /** Claimable base units at which the scheduled job mints without a claim request. */
   EMISSION_AUTO_MINT_MINIMUM: z.coerce.bigint().positive().optional(),
+  /**
+   * The least a holder's claim may mint (each mint costs the oracle signer gas): by default the
+   * auto-mint minimum, or one whole token of 18 decimals where that is unset.
+   */
+  EMISSION_CLAIM_MINIMUM: z.coerce.bigint().positive().optional(),
+  /** Seconds after a claim of a credential before the next claim of it is taken. */
+  EMISSION_CLAIM_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(3600),
 
   /**
    * Sign-In with Ethereum (EIP-4361): the domain (RFC 3986 authority, e.g. `app.example.org`) and
@@ -99,5 +106,16 @@ export function emissionConfig(config: MarketConfig): EmissionConfig {
     baseRatePerSecond: config.EMISSION_BASE_RATE_PER_SECOND,
     tierMultiplierBps: config.EMISSION_TIER_MULTIPLIERS_BPS,
     defaultMultiplierBps: config.EMISSION_DEFAULT_MULTIPLIER_BPS,
+  };
+}
+
+/** One whole token of 18 decimals: the claim minimum where neither minimum is configured. */
+const ONE_TOKEN = 10n ** 18n;
+
+/** What a holder's own claim must reach, and how long a credential rests after one. */
+export function claimLimits(config: MarketConfig): { minimum: bigint; cooldownSeconds: number } {
+  return {
+    minimum: config.EMISSION_CLAIM_MINIMUM ?? config.EMISSION_AUTO_MINT_MINIMUM ?? ONE_TOKEN,
+    cooldownSeconds: config.EMISSION_CLAIM_COOLDOWN_SECONDS,
   };
 }
