@@ -515,6 +515,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           method: 'POST',
           path: '/api/notifications/subscribe',
           auth: 'none',
+          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
       ],
@@ -534,6 +535,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           method: 'POST',
           path: '/api/notifications/preferences',
           auth: 'none',
+          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
       ],
@@ -548,7 +550,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Notification history of a user',
     trigger: {
       kind: 'http',
-      routes: [{ method: 'GET', path: '/api/notifications/history/{userId}', auth: 'none' }],
+      routes: [
+        { method: 'GET', path: '/api/notifications/history/{userId}', auth: 'none', marketSession: true },
+      ],
     },
     timeoutSeconds: 29,
     database: true,

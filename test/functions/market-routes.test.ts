@@ -106,7 +106,8 @@ describe('market routes', () => {
   it('rejects a price alert without a threshold and writes nothing', async () => {
     const response = await subscribeRoute.handle(
       event({
-        body: { userId: 'u1', trigger: 'price_alert', params: { token: TOKEN }, email: 'u1@example.test' },
+        headers: await sessionHeaders(t.sql, Wallet.createRandom(), deps.now()),
+        body: { trigger: 'price_alert', params: { token: TOKEN }, email: 'u1@example.test' },
       }),
       deps,
     );
@@ -117,9 +118,10 @@ describe('market routes', () => {
   });
 
   it('subscribes once however often the same subscription is sent', async () => {
-    const body = { userId: 'u2', trigger: 'token_minted', address: TOKEN, email: 'u2@example.test' };
-    const first = await subscribeRoute.handle(event({ body }), deps);
-    const second = await subscribeRoute.handle(event({ body }), deps);
+    const headers = await sessionHeaders(t.sql, Wallet.createRandom(), deps.now());
+    const body = { trigger: 'token_minted', email: 'u2@example.test' };
+    const first = await subscribeRoute.handle(event({ body, headers }), deps);
+    const second = await subscribeRoute.handle(event({ body, headers }), deps);
     expect([first.statusCode, second.statusCode]).toEqual([201, 200]);
     expect(JSON.parse(first.body).subscriptionId).toBe(JSON.parse(second.body).subscriptionId);
   });
@@ -127,7 +129,8 @@ describe('market routes', () => {
   it('rejects quiet hours outside the day with 400 naming the field', async () => {
     const response = await preferencesRoute.handle(
       event({
-        body: { userId: 'u2', channels: ['email'], quietHours: { startMinute: 1500, endMinute: 60 } },
+        headers: await sessionHeaders(t.sql, Wallet.createRandom(), deps.now()),
+        body: { channels: ['email'], quietHours: { startMinute: 1500, endMinute: 60 } },
       }),
       deps,
     );
@@ -163,10 +166,17 @@ describe('market routes', () => {
     expect(JSON.parse(response.body).errors[0].message).toBe('query depth 7 exceeds the limit of 6');
   });
 
-  it('lists a user notification history, empty for a new user', async () => {
-    const response = await historyRoute.handle(event({ path: { userId: 'nobody' } }), deps);
+  it('lists the signed-in user notification history, empty for a new user', async () => {
+    const user = Wallet.createRandom();
+    const response = await historyRoute.handle(
+      event({
+        path: { userId: user.address },
+        headers: await sessionHeaders(t.sql, user, deps.now()),
+      }),
+      deps,
+    );
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ userId: 'nobody', notifications: [] });
+    expect(JSON.parse(response.body)).toEqual({ userId: user.address.toLowerCase(), notifications: [] });
   });
 });
 
@@ -218,16 +228,22 @@ describe('the market answers', () => {
       jobs: 1,
       lastJobAt: expect.stringMatching(/^\d{4}-.*Z$/),
     });
-    await check('GET /api/notifications/history/{userId}', historyRoute, event({ path: { userId: 'u2' } }));
+    const user = Wallet.createRandom();
+    const headers = await sessionHeaders(t.sql, user, deps.now());
+    await check(
+      'GET /api/notifications/history/{userId}',
+      historyRoute,
+      event({ path: { userId: user.address }, headers }),
+    );
     await check(
       'POST /api/notifications/preferences',
       preferencesRoute,
-      event({ body: { userId: 'u3', channels: ['email', 'email', 'sms'] } }),
+      event({ body: { channels: ['email', 'email', 'sms'] }, headers }),
     );
     await check(
       'POST /api/notifications/subscribe',
       subscribeRoute,
-      event({ body: { userId: 'u3', trigger: 'price_alert', params: { token: TOKEN, above: '3' } } }),
+      event({ body: { trigger: 'price_alert', params: { token: TOKEN, above: '3' } }, headers }),
     );
     await check('POST /graphql', graphqlRoute, event({ body: { query: '{ tokens { address } }' } }));
     const refused = await graphqlRoute.handle(event({ body: { query: '{ nope' } }), deps);

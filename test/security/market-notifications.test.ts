@@ -62,7 +62,7 @@ beforeEach(() => {
 });
 
 describe('market notifications under attack', () => {
-  it.fails("a stranger cannot overwrite another user's email, phone, push endpoint or preferences", async () => {
+  it("a stranger cannot overwrite another user's email, phone, push endpoint or preferences", async () => {
     const victim = Wallet.createRandom();
     const victimId = victim.address.toLowerCase();
     const subscribed = await api.request('POST', '/api/notifications/subscribe', {
@@ -109,7 +109,7 @@ describe('market notifications under attack', () => {
     expect(after[0]).toMatchObject({ email: 'victim@example.test', phone: '+15550100001' });
   });
 
-  it.fails("a stranger cannot read another user's notification history", async () => {
+  it("a stranger cannot read another user's notification history", async () => {
     const victimId = Wallet.createRandom().address.toLowerCase();
     await api.db.sql`
       insert into market.notification_outbox (user_id, channel, event_id, trigger, subject, body, status)

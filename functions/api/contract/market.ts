@@ -24,8 +24,19 @@ const tokenPrice = z
 
 const minute = z.number().int().min(0).max(1439).openapi({ description: 'Minutes after UTC midnight' });
 
+/**
+ * The user a notification route acts for is the session's address. A request may still name it
+ * (`userId`, as the source's routes did); naming another user is refused with 403.
+ */
+const userId = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .openapi({ description: "The signed-in address; if given, it must be the session's" });
+
 const preferences = z.object({
-  userId: z.string().min(1).max(200),
+  userId,
   channels: z
     .array(z.enum(CHANNELS as [ChannelName, ...ChannelName[]]))
     .min(1)
@@ -35,7 +46,7 @@ const preferences = z.object({
 
 const subscription = z
   .object({
-    userId: z.string().min(1).max(200),
+    userId,
     trigger: z.enum(TRIGGERS),
     params: z
       .record(z.string().max(200))
@@ -47,7 +58,6 @@ const subscription = z
       .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number')
       .optional(),
     pushEndpoint: z.string().url().optional(),
-    address: z.string().regex(ADDRESS_PATTERN, 'expected a 0x-prefixed 20-byte address').optional(),
   })
   .superRefine((value, ctx) => {
     if (value.trigger !== 'price_alert') return;
@@ -335,32 +345,34 @@ export const MARKET_ROUTES = {
   }),
   'POST /api/notifications/subscribe': defineRoute({
     tag: 'market',
-    summary: 'Subscribe a user to a notification trigger',
-    description: 'Repeating a subscription changes nothing; contact fields given update the user.',
+    summary: 'Subscribe the signed-in user to a notification trigger',
+    description:
+      "Repeating a subscription changes nothing; contact fields given update the signed-in user's contacts.",
     body: { schema: subscription, required: true },
     responses: {
       201: { description: 'Subscribed', schema: subscribed },
       200: { description: 'Already subscribed', schema: subscribed },
     },
-    errors: { 400: 'a field is malformed' },
+    errors: { 400: 'a field is malformed', 403: '`userId` names another user than the session' },
   }),
   'POST /api/notifications/preferences': defineRoute({
     tag: 'market',
-    summary: "Set a user's channels and quiet hours",
+    summary: "Set the signed-in user's channels and quiet hours",
     body: { schema: preferences, required: true },
     responses: {
       200: {
         description: 'The preferences as stored',
         schema: preferences.extend({
+          userId: z.string(),
           quietHours: z.object({ startMinute: minute, endMinute: minute }).nullable(),
         }),
       },
     },
-    errors: { 400: 'a field is malformed' },
+    errors: { 400: 'a field is malformed', 403: '`userId` names another user than the session' },
   }),
   'GET /api/notifications/history/{userId}': defineRoute({
     tag: 'market',
-    summary: "A user's notifications, newest first, with their status",
+    summary: "The signed-in user's notifications, newest first, with their status",
     params: z.object({ userId: z.string().min(1).max(200) }),
     query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     responses: {
@@ -382,6 +394,6 @@ export const MARKET_ROUTES = {
         }),
       },
     },
-    errors: { 400: '`limit` is malformed' },
+    errors: { 400: '`limit` is malformed', 403: '`userId` is another user than the session' },
   }),
 } as const;

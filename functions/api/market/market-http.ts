@@ -2,6 +2,7 @@
  * Shared by the market routes: the handler shape (`handle(event, deps)` for tests, `handler` for
  * Lambda). Input is validated with each route's contract (../contract/market.ts).
  */
+import { ForbiddenError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { authenticateSession } from '../../../layers/shared/src/services/market/market-sessions.ts';
 import { type MarketDependencies, marketDependencies, signInSettings } from '../../market-dependencies.ts';
@@ -40,4 +41,11 @@ export function bearerToken(event: HttpEvent): string | undefined {
 /** The market user (lowercase address) the request's session signs in as; 401 without a live one. */
 export function marketUser(event: HttpEvent, deps: MarketDependencies): Promise<string> {
   return authenticateSession(deps.sql, bearerToken(event), deps.now());
+}
+
+/** A request that names its user (`userId`) may name only the session's: another is a 403. */
+export function sameUser(user: string, named: string | undefined): void {
+  if (named !== undefined && named.toLowerCase() !== user) {
+    throw new ForbiddenError(`this session acts for ${user} only, not for ${named}`);
+  }
 }
