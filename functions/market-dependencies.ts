@@ -16,11 +16,12 @@ import type { AirCredentialApi } from '../layers/shared/src/ports/air-credential
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { Minter } from '../layers/shared/src/ports/minter.ts';
 import type { SignInMessages } from '../layers/shared/src/ports/sign-in-message.ts';
+import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { HealthCheck } from '../layers/shared/src/services/health.ts';
 import { DeliveryEngineMinter } from '../layers/shared/src/services/market/delivery-engine-minter.ts';
 import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
 import { enqueueDependencies } from './delivery.ts';
-import { database, eventBus, secretStore } from './dependencies.ts';
+import { database, eventBus, queue, secretStore } from './dependencies.ts';
 
 export interface MarketDependencies {
   readonly sql: Sql;
@@ -32,6 +33,8 @@ export interface MarketDependencies {
   readonly messages: SignInMessages;
   /** What a sign-in message must name; throws ConfigError where sign-in is not configured. */
   signInSettings(): SignInSettings;
+  /** The notifications queue (its consumer sends outbox rows). */
+  notificationQueue(): WorkQueue;
   air(): Promise<AirCredentialApi>;
   minter(): Promise<Minter>;
   now(): number;
@@ -60,6 +63,7 @@ export function marketDependencies(): Promise<MarketDependencies> {
       bus: overrides?.bus ?? eventBus(),
       messages: new SiweMessages(),
       signInSettings: () => signInSettings(config),
+      notificationQueue: () => queue(platformConfig().NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
       air: () => {
         air ??= (async () => {
           if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');

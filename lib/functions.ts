@@ -507,13 +507,41 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsSubscribe',
     entry: 'functions/api/market/notifications-subscribe/index.ts',
     stack: 'api',
-    description: 'Subscribes a user to notification channels',
+    description: 'Subscribes the signed-in user to notifications; sends verifications of new contacts',
     trigger: {
       kind: 'http',
       routes: [
         {
           method: 'POST',
           path: '/api/notifications/subscribe',
+          auth: 'none',
+          marketSession: true,
+          throttle: { rate: 20, burst: 40 },
+        },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    sends: ['notifications'],
+  },
+  {
+    name: 'NotificationsVerify',
+    entry: 'functions/api/market/notifications-verify/index.ts',
+    stack: 'api',
+    description: 'Double opt-in of market users: email confirmation page and link, SMS code',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/api/notifications/verify/email', auth: 'none' },
+        {
+          method: 'POST',
+          path: '/api/notifications/verify/email',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+        {
+          method: 'POST',
+          path: '/api/notifications/verify/sms',
           auth: 'none',
           marketSession: true,
           throttle: { rate: 20, burst: 40 },

@@ -18,6 +18,7 @@ import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-pr
 import { SiweMessages } from '../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
 import type { Minter } from '../../layers/shared/src/ports/minter.ts';
+import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
 import { computeTokenRankings } from '../../layers/shared/src/services/market/analytics.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
@@ -45,6 +46,8 @@ beforeAll(async () => {
     bus: new InProcessEventBus(),
     messages: new SiweMessages(),
     signInSettings: () => signInSettings(config),
+    // Verifications go to the queue's consumer; these tests read the outbox instead.
+    notificationQueue: () => ({ send: async () => ({ messageId: 'not-sent' }) }) as unknown as WorkQueue,
     air: async () => {
       throw new Error('not used');
     },

@@ -94,7 +94,14 @@ const tokenClaim = z.object({
   created: z.boolean().openapi({ description: 'False when the request repeated an earlier claim' }),
 });
 
-const subscribed = z.object({ subscriptionId: z.string(), created: z.boolean() });
+const subscribed = z.object({
+  subscriptionId: z.string(),
+  created: z.boolean(),
+  verificationsSent: z.number().int().openapi({
+    description:
+      'Verifications sent to the email or phone given (a link, a code): until confirmed, a contact receives nothing else',
+  }),
+});
 
 const graphqlResult = z
   .object({
@@ -347,13 +354,17 @@ export const MARKET_ROUTES = {
     tag: 'market',
     summary: 'Subscribe the signed-in user to a notification trigger',
     description:
-      "Repeating a subscription changes nothing; contact fields given update the signed-in user's contacts.",
+      "Repeating a subscription changes nothing; contact fields given update the signed-in user's contacts. An email address or phone number receives nothing but its verification (a link by email, a code by SMS) until its owner confirms it (`/api/notifications/verify/*`); a verification is not sent again within a minute.",
     body: { schema: subscription, required: true },
     responses: {
       201: { description: 'Subscribed', schema: subscribed },
       200: { description: 'Already subscribed', schema: subscribed },
     },
-    errors: { 400: 'a field is malformed', 403: '`userId` names another user than the session' },
+    errors: {
+      400: 'a field is malformed',
+      403: '`userId` names another user than the session',
+      429: 'too many verifications sent today for this user or IP address',
+    },
   }),
   'POST /api/notifications/preferences': defineRoute({
     tag: 'market',

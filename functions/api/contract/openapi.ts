@@ -105,7 +105,7 @@ const json = (schema: z.ZodTypeAny) => ({ 'application/json': { schema } });
 
 function responses(contract: RouteContract, route: HttpRoute): Record<string, ResponseConfig> {
   const auth: RouteAuth = route.auth;
-  const out: Record<string, { description: string; schemas: z.ZodTypeAny[] }> = {};
+  const out: Record<string, { description: string; schemas: z.ZodTypeAny[]; contentType?: 'text/html' }> = {};
   const add = (status: number, description: string, schema: z.ZodTypeAny) => {
     const entry = out[status];
     if (entry === undefined) out[status] = { description, schemas: [schema] };
@@ -115,7 +115,10 @@ function responses(contract: RouteContract, route: HttpRoute): Record<string, Re
     }
   };
   for (const [status, response] of Object.entries(contract.responses)) {
-    if (response !== undefined) add(Number(status), response.description, response.schema);
+    if (response === undefined) continue;
+    add(Number(status), response.description, response.schema);
+    if (response.contentType !== undefined)
+      (out[status] as { contentType?: 'text/html' }).contentType = response.contentType;
   }
   for (const [status, when] of Object.entries(contract.errors)) {
     if (when !== undefined) add(Number(status), when, errorBody);
@@ -134,17 +137,19 @@ function responses(contract: RouteContract, route: HttpRoute): Record<string, Re
   }
   add(500, 'internal error (logged with its stack; the answer says nothing more)', errorBody);
   return Object.fromEntries(
-    Object.entries(out).map(([status, { description, schemas }]) => [
-      status,
-      {
-        description: capitalize(description),
-        content: json(
-          schemas.length === 1
-            ? (schemas[0] as z.ZodTypeAny)
-            : z.union(schemas as [z.ZodTypeAny, z.ZodTypeAny]),
-        ),
-      },
-    ]),
+    Object.entries(out).map(([status, { description, schemas, contentType }]) => {
+      const schema =
+        schemas.length === 1
+          ? (schemas[0] as z.ZodTypeAny)
+          : z.union(schemas as [z.ZodTypeAny, z.ZodTypeAny]);
+      return [
+        status,
+        {
+          description: capitalize(description),
+          content: contentType === undefined ? json(schema) : { [contentType]: { schema } },
+        },
+      ];
+    }),
   );
 }
 

@@ -23,6 +23,8 @@ export type Tag = 'attention' | 'creators' | 'delivery' | 'market' | 'platform';
 export interface ResponseContract {
   readonly description: string;
   readonly schema: ZodTypeAny;
+  /** A page for a person, not JSON (an email's confirmation link opens one). @default application/json */
+  readonly contentType?: 'text/html';
 }
 
 export interface RouteContract {

@@ -49,3 +49,11 @@ export function sameUser(user: string, named: string | undefined): void {
     throw new ForbiddenError(`this session acts for ${user} only, not for ${named}`);
   }
 }
+
+/** The confirmation page an email's link opens: configured, or this API's own on the request's domain. */
+export function verifyEmailPage(event: HttpEvent, deps: MarketDependencies): string {
+  return (
+    deps.config.NOTIFICATIONS_VERIFY_EMAIL_URL ??
+    `https://${event.requestContext?.domainName ?? 'localhost'}/api/notifications/verify/email`
+  );
+}

@@ -26,8 +26,8 @@ import type {
   ChannelName,
   NotificationChannel,
 } from '../../../layers/shared/src/ports/notification-channel.ts';
+import { deliverNotifications } from '../../../layers/shared/src/services/market/notification-delivery.ts';
 import {
-  deliverNotifications,
   dispatchNotificationEvent,
   type NotificationEvent,
   notificationEventFor,

@@ -69,6 +69,15 @@ export const marketConfigVariables = {
   MARKET_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   /** Sign-in nonces issued and not yet used, per caller IP address (each expires after 10 minutes). */
   MARKET_SIGN_IN_NONCES_PER_IP: z.coerce.number().int().positive().default(20),
+
+  /** Email links and SMS codes sent to confirm contacts, per user and per caller IP address, a day. */
+  NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY: z.coerce.number().int().positive().default(5),
+  NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY: z.coerce.number().int().positive().default(20),
+  /**
+   * The page an email's confirmation link opens (`?token=` is appended); by default the API's own
+   * `GET /api/notifications/verify/email` on the domain the request came in on.
+   */
+  NOTIFICATIONS_VERIFY_EMAIL_URL: z.string().url().optional(),
 } as const;
 
 function safeJson(text: string): unknown {
@@ -99,6 +108,11 @@ let cached: MarketConfig | undefined;
 export function marketConfig(): MarketConfig {
   cached ??= loadMarketConfig();
   return cached;
+}
+
+/** Reads the environment again at the next marketConfig() (tests that set market settings). */
+export function resetMarketConfigForTests(): void {
+  cached = undefined;
 }
 
 export function emissionConfig(config: MarketConfig): EmissionConfig {

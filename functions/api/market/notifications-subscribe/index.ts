@@ -1,10 +1,14 @@
-/** POST /api/notifications/subscribe: subscribes the signed-in user to a trigger; repeating it changes nothing. */
+/**
+ * POST /api/notifications/subscribe: subscribes the signed-in user to a trigger; repeating it
+ * changes nothing. An email or phone given that its owner has not confirmed gets a verification,
+ * handed to the notifications queue once the subscription is stored.
+ */
 import { NotFoundError } from '../../../../layers/shared/src/errors.ts';
 import { subscribe } from '../../../../layers/shared/src/services/market/notifications.ts';
 import { currentPrice } from '../../../../layers/shared/src/services/market/price-oracle.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
-import { json, parseRequest } from '../../http.ts';
-import { marketRoute, marketUser, sameUser } from '../market-http.ts';
+import { json, parseRequest, sourceIp } from '../../http.ts';
+import { marketRoute, marketUser, sameUser, verifyEmailPage } from '../market-http.ts';
 
 export const route = marketRoute(
   async (event, deps) => {
@@ -29,9 +33,24 @@ export const route = marketRoute(
       trigger: input.trigger,
       params: input.params,
       contact,
+      sourceIp: sourceIp(event),
+      now: deps.now(),
+      verificationLimits: {
+        perUserPerDay: deps.config.NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY,
+        perSourcePerDay: deps.config.NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY,
+      },
+      emailLink: (secret) => `${verifyEmailPage(event, deps)}?token=${secret}`,
       ...(current === undefined ? {} : { currentPrice: current.price }),
     });
-    return json(result.created ? 201 : 200, result);
+    // Stored first: a send that fails answers 503, and the retried request hands the same rows over.
+    if (result.verificationOutboxIds.length > 0) {
+      await deps.notificationQueue().send({ body: { outboxIds: result.verificationOutboxIds } });
+    }
+    return json(result.created ? 201 : 200, {
+      subscriptionId: result.subscriptionId,
+      created: result.created,
+      verificationsSent: result.verificationOutboxIds.length,
+    });
   },
   { signIn: true },
 );

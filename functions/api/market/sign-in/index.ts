@@ -10,7 +10,7 @@ import {
   signIn,
   signOut,
 } from '../../../../layers/shared/src/services/market/market-sessions.ts';
-import { MARKET_SIGN_IN_ROUTES } from '../../contract/market-sign-in.ts';
+import { MARKET_USER_ROUTES } from '../../contract/market-users.ts';
 import { json, parseRequest, sourceIp } from '../../http.ts';
 import { bearerToken, marketRoute, marketUser } from '../market-http.ts';
 
@@ -26,7 +26,7 @@ export const route = marketRoute(
           }),
         );
       case 'POST /api/auth/session': {
-        const { body } = parseRequest(MARKET_SIGN_IN_ROUTES['POST /api/auth/session'], event);
+        const { body } = parseRequest(MARKET_USER_ROUTES['POST /api/auth/session'], event);
         return json(
           201,
           await signIn({ sql: deps.sql, messages: deps.messages }, deps.signInSettings(), {

@@ -2,9 +2,8 @@
  * Notifications: subscriptions to triggers (token minted, price alert crossing, creator
  * milestone, epoch published), per-user channel preferences and quiet hours, templates, and an
  * outbox that is also the history. An event becomes at most one outbox row per user and channel
- * (unique on user, channel, event id), so a redelivered event notifies nobody twice. Delivery
- * retries with backoff and gives up after `maxAttempts`, leaving the row `failed` (the queue's
- * DLQ holds the message on AWS).
+ * (unique on user, channel, event id), so a redelivered event notifies nobody twice. Delivery is
+ * ./notification-delivery.ts.
  */
 import { createHash } from 'node:crypto';
 import type { Sql } from '../../adapters/db/client.ts';
@@ -13,9 +12,9 @@ import {
   deliverAfterQuietHours,
   renderTemplate,
 } from '../../core/market/notification-rules.ts';
-import { NotFoundError } from '../../errors.ts';
 import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
+import { type ContactUpdate, updateContacts, type VerificationLimits } from './contact-verification.ts';
 
 export const TRIGGERS = ['token_minted', 'price_alert', 'creator_milestone', 'epoch_published'] as const;
 export type NotificationTrigger = (typeof TRIGGERS)[number];
@@ -38,23 +37,34 @@ export const DEFAULT_TEMPLATES: Readonly<Record<NotificationTrigger, { subject: 
 };
 
 export interface SubscribeInput {
+  /** The market user: a lowercase address (the signed-in one, on the routes). */
   readonly userId: string;
   readonly trigger: NotificationTrigger;
   readonly params: Readonly<Record<string, string>>;
-  readonly contact: {
-    readonly email?: string;
-    readonly phone?: string;
-    readonly pushEndpoint?: string;
-    readonly address?: string;
-  };
+  /** Contacts to set; an email or phone not yet confirmed gets a verification (./contact-verification.ts). */
+  readonly contact: ContactUpdate;
   /** For a price alert: the token's price now, so the first update after subscribing can cross. */
   readonly currentPrice?: string;
+  /** The caller's IP address (verifications are capped per source). @default 'internal' */
+  readonly sourceIp?: string;
+  /** Unix seconds. @default the clock */
+  readonly now?: number;
+  /** @default DEFAULT_VERIFICATION_LIMITS */
+  readonly verificationLimits?: VerificationLimits;
+  /** The confirmation link for an email token. @default the API route on localhost */
+  readonly emailLink?: (token: string) => string;
 }
 
-export async function subscribe(
-  sql: Sql,
-  input: SubscribeInput,
-): Promise<{ subscriptionId: string; created: boolean }> {
+export interface Subscribed {
+  readonly subscriptionId: string;
+  readonly created: boolean;
+  /** Outbox rows of verifications to send now (the caller hands them to the notifications queue). */
+  readonly verificationOutboxIds: readonly number[];
+}
+
+export const DEFAULT_VERIFICATION_LIMITS: VerificationLimits = { perUserPerDay: 5, perSourcePerDay: 20 };
+
+export async function subscribe(sql: Sql, input: SubscribeInput): Promise<Subscribed> {
   const canonical = JSON.stringify(Object.entries(input.params).sort(([a], [b]) => a.localeCompare(b)));
   const subscriptionId = `sub_${createHash('sha256').update(`${input.userId}\0${input.trigger}\0${canonical}`).digest('hex').slice(0, 24)}`;
   const params = Object.fromEntries(
@@ -63,16 +73,17 @@ export async function subscribe(
       /^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : value,
     ]),
   );
+  const now = input.now ?? Math.floor(Date.now() / 1000);
   return sql.begin(async (tx) => {
-    await tx`
-      insert into market.users (id, address, email, phone, push_endpoint)
-      values (${input.userId}, ${input.contact.address?.toLowerCase() ?? null}, ${input.contact.email ?? null},
-              ${input.contact.phone ?? null}, ${input.contact.pushEndpoint ?? null})
-      on conflict (id) do update set
-        address = coalesce(excluded.address, market.users.address),
-        email = coalesce(excluded.email, market.users.email),
-        phone = coalesce(excluded.phone, market.users.phone),
-        push_endpoint = coalesce(excluded.push_endpoint, market.users.push_endpoint)`;
+    const verificationOutboxIds = await updateContacts(tx as unknown as Sql, {
+      userId: input.userId,
+      contact: input.contact,
+      sourceIp: input.sourceIp ?? 'internal',
+      now,
+      limits: input.verificationLimits ?? DEFAULT_VERIFICATION_LIMITS,
+      emailLink:
+        input.emailLink ?? ((token) => `http://localhost/api/notifications/verify/email?token=${token}`),
+    });
     // xmax is 0 only for a row this statement inserted (not one it updated on conflict).
     const [row] = await tx<{ inserted: boolean }[]>`
       insert into market.notification_subscriptions (id, user_id, trigger, params, state)
@@ -80,8 +91,8 @@ export async function subscribe(
               ${JSON.stringify(input.currentPrice === undefined ? {} : { lastPrice: input.currentPrice })}::jsonb)
       on conflict (id) do update set active = true
       returning (xmax = 0) as inserted`;
-    return { subscriptionId, created: row?.inserted ?? false };
-  }) as Promise<{ subscriptionId: string; created: boolean }>;
+    return { subscriptionId, created: row?.inserted ?? false, verificationOutboxIds };
+  }) as Promise<Subscribed>;
 }
 
 export interface PreferencesInput {
@@ -179,7 +190,10 @@ interface CandidateRow {
 export async function dispatchNotificationEvent(sql: Sql, event: NotificationEvent): Promise<number[]> {
   return sql.begin(async (tx) => {
     const candidates = await tx<CandidateRow[]>`
-      select s.id as subscription_id, s.user_id, s.params, s.state, u.address, u.email, u.phone, u.push_endpoint,
+      select s.id as subscription_id, s.user_id, s.params, s.state, u.address,
+             -- An email or phone counts only once its owner confirmed it.
+             case when u.email_verified_at is not null then u.email end as email,
+             case when u.phone_verified_at is not null then u.phone end as phone, u.push_endpoint,
              p.channels, p.quiet_start_minute, p.quiet_end_minute
       from market.notification_subscriptions s
       join market.users u on u.id = s.user_id
@@ -238,77 +252,6 @@ function matches(event: NotificationEvent, row: CandidateRow): boolean {
   const wanted = event.trigger === 'creator_milestone' ? row.params['creator'] : row.params['channel'];
   const actual = event.trigger === 'creator_milestone' ? event.data['creator'] : event.data['channel'];
   return wanted === undefined || wanted === String(actual);
-}
-
-export interface DeliveryOutcome {
-  readonly sent: number;
-  readonly retried: number;
-  readonly failed: number;
-}
-
-const BACKOFF_SECONDS = [30, 120, 600, 1800];
-
-/**
- * Sends outbox rows that are due (all, or the ones named). A failed send is retried later with
- * backoff; after `maxAttempts` the row is `failed` and the caller reports it (DLQ).
- */
-export async function deliverNotifications(
-  sql: Sql,
-  channels: ReadonlyMap<ChannelName, NotificationChannel>,
-  now: number,
-  options: {
-    ids?: readonly number[];
-    maxAttempts?: number;
-    limit?: number;
-    /** A queue redelivery is the backoff: send rows that already failed without waiting for `not_before`. */
-    queueRetry?: boolean;
-  } = {},
-): Promise<DeliveryOutcome & { failedIds: number[] }> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const rows = await sql<
-    {
-      id: number;
-      user_id: string;
-      channel: ChannelName;
-      subject: string;
-      body: string;
-      attempts: number;
-      to: string | null;
-    }[]
-  >`
-    select o.id, o.user_id, o.channel, o.subject, o.body, o.attempts,
-      case o.channel when 'email' then u.email when 'sms' then u.phone else u.push_endpoint end as "to"
-    from market.notification_outbox o join market.users u on u.id = o.user_id
-    where o.status = 'pending'
-      and (o.not_before <= to_timestamp(${now}) or (${options.queueRetry === true} and o.attempts > 0))
-      ${options.ids === undefined ? sql`` : sql`and o.id in ${sql(options.ids.map(Number))}`}
-    order by o.id limit ${options.limit ?? 500}`;
-  let sent = 0;
-  let retried = 0;
-  const failedIds: number[] = [];
-  for (const row of rows) {
-    const channel = channels.get(row.channel);
-    try {
-      if (channel === undefined) throw new NotFoundError(`no ${row.channel} channel configured`);
-      if (row.to === null) throw new NotFoundError(`user ${row.user_id} has no ${row.channel} address`);
-      await channel.send({ to: row.to, subject: row.subject, body: row.body });
-      await sql`
-        update market.notification_outbox set status = 'sent', sent_at = to_timestamp(${now}), attempts = attempts + 1
-        where id = ${row.id}`;
-      sent++;
-    } catch (error) {
-      const attempts = row.attempts + 1;
-      const give = attempts >= maxAttempts;
-      const delay = BACKOFF_SECONDS[Math.min(attempts - 1, BACKOFF_SECONDS.length - 1)] ?? 1800;
-      await sql`
-        update market.notification_outbox set attempts = ${attempts}, last_error = ${(error as Error).message},
-          status = ${give ? 'failed' : 'pending'}, not_before = to_timestamp(${now + delay})
-        where id = ${row.id}`;
-      if (give) failedIds.push(row.id);
-      else retried++;
-    }
-  }
-  return { sent, retried, failed: failedIds.length, failedIds };
 }
 
 export async function notificationHistory(

@@ -1,5 +1,9 @@
-/** Sign-In with Ethereum (EIP-4361) for market users: a nonce, a session, sign-out. */
+/**
+ * Market users: Sign-In with Ethereum (EIP-4361: a nonce, a session, sign-out) and the double
+ * opt-in of their email address (a link) and phone number (a code).
+ */
 
+import { MAX_CODE_ATTEMPTS } from '../../../layers/shared/src/services/market/contact-verification.ts';
 import { defineRoute, isoTime } from './route-contract.ts';
 import { z } from './zod.ts';
 
@@ -20,6 +24,19 @@ const offer = z
   })
   .openapi('SignInOffer');
 
+const emailToken = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'expected the token of a confirmation link')
+  .openapi({ description: 'From the confirmation link' });
+
+const verified = z
+  .object({
+    userId: z.string(),
+    channel: z.enum(['email', 'sms']),
+    contact: z.string().openapi({ description: 'The email address or phone number now confirmed' }),
+  })
+  .openapi('ContactConfirmed');
+
 const session = z
   .object({
     token: z
@@ -30,7 +47,7 @@ const session = z
   })
   .openapi('MarketSession');
 
-export const MARKET_SIGN_IN_ROUTES = {
+export const MARKET_USER_ROUTES = {
   'POST /api/auth/nonce': defineRoute({
     tag: 'market',
     summary: 'A nonce to sign in with Ethereum',
@@ -69,5 +86,43 @@ export const MARKET_SIGN_IN_ROUTES = {
     summary: 'Sign out: the presented session ends',
     responses: { 200: { description: 'Signed out', schema: z.object({ signedOut: z.literal(true) }) } },
     errors: {},
+  }),
+  'GET /api/notifications/verify/email': defineRoute({
+    tag: 'market',
+    summary: "The page an email's confirmation link opens",
+    description:
+      'Shows one button that posts the token to `POST /api/notifications/verify/email`. Opening the link changes nothing, so a mail scanner that follows links confirms nobody.',
+    query: z.object({ token: emailToken }),
+    responses: {
+      200: { description: 'The confirmation page', schema: z.string(), contentType: 'text/html' },
+    },
+    errors: { 400: 'the token is malformed' },
+  }),
+  'POST /api/notifications/verify/email': defineRoute({
+    tag: 'market',
+    summary: 'Confirm an email address with the token its link carried',
+    description:
+      'Also takes the form the confirmation page posts (`application/x-www-form-urlencoded`), and then answers with a page.',
+    body: { schema: z.object({ token: emailToken }), required: true },
+    responses: { 200: { description: 'Confirmed', schema: verified } },
+    errors: {
+      400: 'the token is malformed',
+      404: 'the token is unknown, already used or expired, or its address was replaced since',
+    },
+  }),
+  'POST /api/notifications/verify/sms': defineRoute({
+    tag: 'market',
+    summary: "Confirm the signed-in user's phone number with the code it received",
+    description: `A code is good for 15 minutes and ${MAX_CODE_ATTEMPTS} attempts.`,
+    body: {
+      schema: z.object({ code: z.string().regex(/^\d{6}$/, 'expected the 6 digits of the code') }),
+      required: true,
+    },
+    responses: { 200: { description: 'Confirmed', schema: verified } },
+    errors: {
+      400: 'the code is malformed, or not the one sent (the answer says how many attempts are left)',
+      404: 'no code is waiting for this user',
+      409: 'the code took too many wrong attempts; subscribe again for a new one',
+    },
   }),
 } as const;
