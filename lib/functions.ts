@@ -507,7 +507,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsSubscribe',
     entry: 'functions/api/market/notifications-subscribe/index.ts',
     stack: 'api',
-    description: 'Subscribes the signed-in user to notifications; sends verifications of new contacts',
+    description:
+      "The signed-in user's subscriptions: subscribe (sends verifications of new contacts), unsubscribe, list",
     trigger: {
       kind: 'http',
       routes: [
@@ -518,6 +519,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
+        {
+          method: 'POST',
+          path: '/api/notifications/unsubscribe',
+          auth: 'none',
+          marketSession: true,
+          throttle: { rate: 20, burst: 40 },
+        },
+        { method: 'GET', path: '/api/notifications/subscriptions', auth: 'none', marketSession: true },
       ],
     },
     timeoutSeconds: 29,

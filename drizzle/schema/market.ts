@@ -292,8 +292,14 @@ export const notificationSubscriptions = market.table(
     state: jsonb('state').notNull().default(sql`'{}'::jsonb`),
     active: boolean('active').notNull().default(true),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    /** SHA-256 of the IP address that created it: subscriptions made per source a day are capped. */
+    sourceHash: text('source_hash'),
   },
-  (t) => [index('notification_subscriptions_trigger_idx').on(t.trigger, t.active)],
+  (t) => [
+    index('notification_subscriptions_trigger_idx').on(t.trigger, t.active),
+    index('notification_subscriptions_user_idx').on(t.userId, t.active),
+    index('notification_subscriptions_source_idx').on(t.sourceHash, t.createdAt),
+  ],
 );
 
 export const notificationPreferences = market.table('notification_preferences', {

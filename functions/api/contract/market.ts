@@ -363,8 +363,42 @@ export const MARKET_ROUTES = {
     errors: {
       400: 'a field is malformed',
       403: '`userId` names another user than the session',
-      429: 'too many verifications sent today for this user or IP address',
+      409: 'the user holds as many subscriptions as one may (`NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER`)',
+      429: 'this IP address created as many subscriptions today as one may, or too many verifications were sent today for this user or IP address',
     },
+  }),
+  'POST /api/notifications/unsubscribe': defineRoute({
+    tag: 'market',
+    summary: "End one of the signed-in user's subscriptions",
+    body: { schema: z.object({ subscriptionId: z.string().min(1).max(64) }), required: true },
+    responses: {
+      200: {
+        description: 'Ended',
+        schema: z.object({ subscriptionId: z.string(), active: z.literal(false) }),
+      },
+    },
+    errors: { 400: '`subscriptionId` is malformed', 404: 'the user has no such active subscription' },
+  }),
+  'GET /api/notifications/subscriptions': defineRoute({
+    tag: 'market',
+    summary: "The signed-in user's active subscriptions, newest first",
+    responses: {
+      200: {
+        description: 'Subscriptions',
+        schema: z.object({
+          userId: z.string(),
+          subscriptions: z.array(
+            z.object({
+              subscriptionId: z.string(),
+              trigger: z.enum(TRIGGERS),
+              params: z.record(z.string()),
+              createdAt: isoTime,
+            }),
+          ),
+        }),
+      },
+    },
+    errors: {},
   }),
   'POST /api/notifications/preferences': defineRoute({
     tag: 'market',

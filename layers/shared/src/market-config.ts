@@ -70,6 +70,10 @@ export const marketConfigVariables = {
   /** Sign-in nonces issued and not yet used, per caller IP address (each expires after 10 minutes). */
   MARKET_SIGN_IN_NONCES_PER_IP: z.coerce.number().int().positive().default(20),
 
+  /** Active notification subscriptions one user may hold. */
+  NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().positive().default(20),
+  /** Subscriptions one caller IP address may create a day (across every user it signs in as). */
+  NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_IP_PER_DAY: z.coerce.number().int().positive().default(100),
   /** Email links and SMS codes sent to confirm contacts, per user and per caller IP address, a day. */
   NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY: z.coerce.number().int().positive().default(5),
   NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY: z.coerce.number().int().positive().default(20),

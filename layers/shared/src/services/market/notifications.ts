@@ -12,9 +12,12 @@ import {
   deliverAfterQuietHours,
   renderTemplate,
 } from '../../core/market/notification-rules.ts';
+import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.ts';
 import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
+import { lockKeys } from '../advisory-locks.ts';
 import { type ContactUpdate, updateContacts, type VerificationLimits } from './contact-verification.ts';
+import { sourceHash } from './market-sessions.ts';
 
 export const TRIGGERS = ['token_minted', 'price_alert', 'creator_milestone', 'epoch_published'] as const;
 export type NotificationTrigger = (typeof TRIGGERS)[number];
@@ -53,7 +56,20 @@ export interface SubscribeInput {
   readonly verificationLimits?: VerificationLimits;
   /** The confirmation link for an email token. @default the API route on localhost */
   readonly emailLink?: (token: string) => string;
+  /** @default DEFAULT_SUBSCRIPTION_LIMITS */
+  readonly subscriptionLimits?: SubscriptionLimits;
 }
+
+/**
+ * Every subscription is work for every event of its trigger and, on SMS, money: a user holds a
+ * bounded number, and one IP address creates a bounded number a day (addresses cost nothing to make).
+ */
+export interface SubscriptionLimits {
+  readonly perUser: number;
+  readonly perSourcePerDay: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { perUser: 20, perSourcePerDay: 100 };
 
 export interface Subscribed {
   readonly subscriptionId: string;
@@ -84,15 +100,73 @@ export async function subscribe(sql: Sql, input: SubscribeInput): Promise<Subscr
       emailLink:
         input.emailLink ?? ((token) => `http://localhost/api/notifications/verify/email?token=${token}`),
     });
+    const [existing] = await tx<{ active: boolean }[]>`
+      select active from market.notification_subscriptions where id = ${subscriptionId}`;
+    if (existing?.active !== true) {
+      // The user's row is locked (updateContacts), so the user's count is exact.
+      await withinLimits(tx as unknown as Sql, input, now, existing === undefined);
+    }
     // xmax is 0 only for a row this statement inserted (not one it updated on conflict).
     const [row] = await tx<{ inserted: boolean }[]>`
-      insert into market.notification_subscriptions (id, user_id, trigger, params, state)
+      insert into market.notification_subscriptions (id, user_id, trigger, params, state, created_at, source_hash)
       values (${subscriptionId}, ${input.userId}, ${input.trigger}, ${JSON.stringify(params)}::jsonb,
-              ${JSON.stringify(input.currentPrice === undefined ? {} : { lastPrice: input.currentPrice })}::jsonb)
+              ${JSON.stringify(input.currentPrice === undefined ? {} : { lastPrice: input.currentPrice })}::jsonb,
+              to_timestamp(${now}), ${sourceHash(input.sourceIp ?? 'internal')})
       on conflict (id) do update set active = true
       returning (xmax = 0) as inserted`;
     return { subscriptionId, created: row?.inserted ?? false, verificationOutboxIds };
   }) as Promise<Subscribed>;
+}
+
+/** Refuses a subscription the user, or its source today, has no room left for. */
+async function withinLimits(tx: Sql, input: SubscribeInput, now: number, creates: boolean): Promise<void> {
+  const limits = input.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
+  const [held] = await tx<{ n: number }[]>`
+    select count(*)::int as n from market.notification_subscriptions where user_id = ${input.userId} and active`;
+  if ((held?.n ?? 0) >= limits.perUser) {
+    throw new ConflictError(
+      `${input.userId} holds ${held?.n} subscriptions, the most one user may hold; unsubscribe from one first`,
+    );
+  }
+  if (!creates) return;
+  const source = sourceHash(input.sourceIp ?? 'internal');
+  await lockKeys(tx, [`subscribe:${source}`], 'exclusive');
+  const [made] = await tx<{ n: number; oldest: number | null }[]>`
+    select count(*)::int as n, extract(epoch from min(created_at))::float8 as oldest
+    from market.notification_subscriptions
+    where source_hash = ${source} and created_at > to_timestamp(${now - 86_400})`;
+  if ((made?.n ?? 0) >= limits.perSourcePerDay) {
+    throw new RateLimitedError(
+      `at most ${limits.perSourcePerDay} subscriptions a day from one IP address`,
+      Math.max(1, Math.ceil((made?.oldest ?? now) + 86_400 - now)),
+    );
+  }
+}
+
+/** Ends one of the user's subscriptions; 404 for one that is not theirs or not active. */
+export async function unsubscribe(sql: Sql, userId: string, subscriptionId: string): Promise<void> {
+  const ended = await sql`
+    update market.notification_subscriptions set active = false
+    where id = ${subscriptionId} and user_id = ${userId} and active`;
+  if (ended.count === 0) throw new NotFoundError(`${userId} has no active subscription ${subscriptionId}`);
+}
+
+/** The user's active subscriptions, newest first. */
+export async function subscriptionsOf(
+  sql: Sql,
+  userId: string,
+): Promise<{ subscriptionId: string; trigger: string; params: Record<string, string>; createdAt: Date }[]> {
+  const rows = await sql<
+    { id: string; trigger: string; params: Record<string, string>; created_at: string }[]
+  >`
+    select id, trigger, params, created_at from market.notification_subscriptions
+    where user_id = ${userId} and active order by created_at desc, id`;
+  return rows.map((row) => ({
+    subscriptionId: row.id,
+    trigger: row.trigger,
+    params: row.params,
+    createdAt: new Date(row.created_at),
+  }));
 }
 
 export interface PreferencesInput {
