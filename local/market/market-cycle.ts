@@ -19,8 +19,8 @@ import type { ChannelName, NotificationChannel } from '../../layers/shared/src/p
 import { getRankings } from '../../layers/shared/src/services/market/analytics.ts';
 import { runMarketPoll } from '../../layers/shared/src/services/market/market-cycle-steps.ts';
 import { deliverNotifications } from '../../layers/shared/src/services/market/notification-delivery.ts';
+import { dispatchNotificationEvent } from '../../layers/shared/src/services/market/notification-dispatch.ts';
 import {
-  dispatchNotificationEvent,
   notificationEventFor,
   RecordingChannel,
   subscribe,

@@ -219,7 +219,7 @@ describe('market notifications under attack', () => {
     expect(fromElsewhere.status).toBe(201);
   });
 
-  it.fails('dispatch to ten thousand subscriptions returns within every invocation time and sends each once', async () => {
+  it('dispatch to ten thousand subscriptions returns within every invocation time and sends each once', async () => {
     const n = 10_000;
     const users = Array.from({ length: n }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}`);
     const endpoints = users.map((user) => `https://push.example.test/${user}`);

@@ -5,8 +5,8 @@ import type {
   NotificationChannel,
 } from '../../../layers/shared/src/ports/notification-channel.ts';
 import { deliverNotifications } from '../../../layers/shared/src/services/market/notification-delivery.ts';
+import { dispatchNotificationEvent } from '../../../layers/shared/src/services/market/notification-dispatch.ts';
 import {
-  dispatchNotificationEvent,
   notificationEventFor,
   notificationHistory,
   RecordingChannel,

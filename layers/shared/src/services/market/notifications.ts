@@ -2,16 +2,11 @@
  * Notifications: subscriptions to triggers (token minted, price alert crossing, creator
  * milestone, epoch published), per-user channel preferences and quiet hours, templates, and an
  * outbox that is also the history. An event becomes at most one outbox row per user and channel
- * (unique on user, channel, event id), so a redelivered event notifies nobody twice. Delivery is
- * ./notification-delivery.ts.
+ * (unique on user, channel, event id), so a redelivered event notifies nobody twice. Dispatch is
+ * ./notification-dispatch.ts, delivery ./notification-delivery.ts.
  */
 import { createHash } from 'node:crypto';
 import type { Sql } from '../../adapters/db/client.ts';
-import {
-  alertCrossed,
-  deliverAfterQuietHours,
-  renderTemplate,
-} from '../../core/market/notification-rules.ts';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.ts';
 import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
@@ -241,91 +236,6 @@ export function notificationEventFor(event: NotifyingEvent): NotificationEvent {
         },
       };
   }
-}
-
-interface CandidateRow {
-  subscription_id: string;
-  user_id: string;
-  params: Record<string, string>;
-  state: Record<string, string>;
-  address: string | null;
-  email: string | null;
-  phone: string | null;
-  push_endpoint: string | null;
-  channels: ChannelName[] | null;
-  quiet_start_minute: number | null;
-  quiet_end_minute: number | null;
-}
-
-/**
- * Turns one event into outbox rows for every matching subscription, honouring preferences and
- * quiet hours. Returns the ids of the rows created (none for a repeated event).
- */
-export async function dispatchNotificationEvent(sql: Sql, event: NotificationEvent): Promise<number[]> {
-  return sql.begin(async (tx) => {
-    const candidates = await tx<CandidateRow[]>`
-      select s.id as subscription_id, s.user_id, s.params, s.state, u.address,
-             -- An email or phone counts only once its owner confirmed it.
-             case when u.email_verified_at is not null then u.email end as email,
-             case when u.phone_verified_at is not null then u.phone end as phone, u.push_endpoint,
-             p.channels, p.quiet_start_minute, p.quiet_end_minute
-      from market.notification_subscriptions s
-      join market.users u on u.id = s.user_id
-      left join market.notification_preferences p on p.user_id = s.user_id
-      where s.trigger = ${event.trigger} and s.active
-      order by s.id
-      for update of s`;
-    const templates = await tx<{ channel: ChannelName; subject: string; body: string }[]>`
-      select channel, subject, body from market.notification_templates where trigger = ${event.trigger}`;
-    const created: number[] = [];
-    for (const row of candidates) {
-      const data: Record<string, string | number> = { ...event.data };
-      if (!matches(event, row)) continue;
-      if (event.trigger === 'price_alert') {
-        const price = String(event.data['price']);
-        const previous = row.state['lastPrice'];
-        await tx`
-          update market.notification_subscriptions set state = ${JSON.stringify({ ...row.state, lastPrice: price })}::jsonb
-          where id = ${row.subscription_id}`;
-        const direction = alertCrossed(previous, price, {
-          above: row.params['above'],
-          below: row.params['below'],
-        });
-        if (direction === undefined) continue;
-        data['direction'] = direction;
-        data['threshold'] = (direction === 'above' ? row.params['above'] : row.params['below']) ?? '';
-      }
-      const notBefore = deliverAfterQuietHours(
-        event.occurredAt,
-        row.quiet_start_minute,
-        row.quiet_end_minute,
-      );
-      for (const channel of row.channels ?? ['email']) {
-        const to = channel === 'email' ? row.email : channel === 'sms' ? row.phone : row.push_endpoint;
-        if (to === null) continue;
-        const template = templates.find((t) => t.channel === channel) ?? DEFAULT_TEMPLATES[event.trigger];
-        const inserted = await tx<{ id: number }[]>`
-          insert into market.notification_outbox (user_id, channel, event_id, trigger, subject, body, not_before)
-          values (${row.user_id}, ${channel}, ${event.id}, ${event.trigger}, ${renderTemplate(template.subject, data)},
-                  ${renderTemplate(template.body, data)}, to_timestamp(${notBefore}))
-          on conflict do nothing returning id`;
-        for (const { id } of inserted) created.push(Number(id));
-      }
-    }
-    return created;
-  }) as Promise<number[]>;
-}
-
-function matches(event: NotificationEvent, row: CandidateRow): boolean {
-  if (event.trigger === 'token_minted') {
-    const holder = String(event.data['holder']).toLowerCase();
-    return (row.params['holder'] ?? row.address ?? '').toLowerCase() === holder;
-  }
-  if (event.trigger === 'price_alert')
-    return row.params['token'] === String(event.data['token']).toLowerCase();
-  const wanted = event.trigger === 'creator_milestone' ? row.params['creator'] : row.params['channel'];
-  const actual = event.trigger === 'creator_milestone' ? event.data['creator'] : event.data['channel'];
-  return wanted === undefined || wanted === String(actual);
 }
 
 export async function notificationHistory(
