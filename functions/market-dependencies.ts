@@ -5,12 +5,13 @@
  * `useMarketDependencies`.
  */
 
+import { airApiKeyFromSecret } from '../layers/shared/src/adapters/air/air-api-key.ts';
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
 import { SiweMessages } from '../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { config as platformConfig } from '../layers/shared/src/config.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
-import { ConfigError } from '../layers/shared/src/errors.ts';
+import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import { emissionConfig, type MarketConfig, marketConfig } from '../layers/shared/src/market-config.ts';
 import type { AirCredentialApi } from '../layers/shared/src/ports/air-credentials.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
@@ -31,7 +32,7 @@ export interface MarketDependencies {
   readonly bus: EventBus;
   /** Reads and verifies Sign-In with Ethereum messages. */
   readonly messages: SignInMessages;
-  /** What a sign-in message must name; throws ConfigError where sign-in is not configured. */
+  /** What a sign-in message must name; throws (503) where sign-in is not configured. */
   signInSettings(): SignInSettings;
   /** The notifications queue (its consumer sends outbox rows). */
   notificationQueue(): WorkQueue;
@@ -69,7 +70,7 @@ export function marketDependencies(): Promise<MarketDependencies> {
           if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');
           const key =
             config.AIR_API_KEY_SECRET_ARN !== undefined
-              ? await secretStore().getSecret(config.AIR_API_KEY_SECRET_ARN)
+              ? airApiKeyFromSecret(await secretStore().getSecret(config.AIR_API_KEY_SECRET_ARN))
               : config.AIR_API_KEY;
           if (key === undefined) throw new ConfigError('AIR_API_KEY_SECRET_ARN (or AIR_API_KEY) is required');
           return new HttpAirClient(config.AIR_API_URL, key);
@@ -95,23 +96,26 @@ export function marketDependencies(): Promise<MarketDependencies> {
 }
 
 /**
- * What a sign-in message must name. Locally the domain and URI default to `localhost`; a deployed
- * API must be told the site its users sign in from, or sign-in would accept messages any site
- * could have asked for.
+ * What a sign-in message must name. Locally the domain and URI default to `localhost` and the
+ * chain to the market's; a deployed API must be told the site its users sign in from, or sign-in
+ * would accept messages any site could have asked for. Where it is not told, sign-in is off:
+ * 503 naming the settings (the stage's core settings, lib/systems.ts), and no session exists
+ * for the routes that need one.
  */
 export function signInSettings(config: MarketConfig): SignInSettings {
   const local = platformConfig().ORACLE_MODE === 'local';
   const domain = config.MARKET_SIWE_DOMAIN ?? (local ? 'localhost' : undefined);
   const uri = config.MARKET_SIWE_URI ?? (local ? 'http://localhost' : undefined);
-  if (domain === undefined || uri === undefined) {
-    throw new ConfigError(
-      'MARKET_SIWE_DOMAIN and MARKET_SIWE_URI are required: the site market users sign in from',
+  const chainId = config.MARKET_SIWE_CHAIN_ID ?? (local ? config.MARKET_CHAIN_ID : undefined);
+  if (domain === undefined || uri === undefined || chainId === undefined) {
+    throw new DependencyError(
+      'sign-in is not configured: MARKET_SIWE_DOMAIN, MARKET_SIWE_URI and MARKET_SIWE_CHAIN_ID name the site and chain market users sign in from',
     );
   }
   return {
     domain,
     uri,
-    chainId: config.MARKET_SIWE_CHAIN_ID ?? config.MARKET_CHAIN_ID,
+    chainId,
     sessionTtlSeconds: config.MARKET_SESSION_TTL_SECONDS,
     noncesPerSource: config.MARKET_SIGN_IN_NONCES_PER_IP,
   };

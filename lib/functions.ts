@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SystemOrCore } from './systems.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -23,7 +24,13 @@ export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
 /** SQS work queues created by the pipeline stack. */
 export type QueueName = 'ingest' | 'publish' | 'oracleCalls' | 'notifications';
 /** Events put on the EventBridge bus (DESIGN.md section 2). */
-export type EventName = 'PriceUpdated' | 'TokenMinted' | 'MilestoneReached' | 'EpochSealed' | 'RootPublished';
+export type EventName =
+  | 'PriceUpdated'
+  | 'TokenMinted'
+  | 'MilestoneReached'
+  | 'EpochSealed'
+  | 'RootPublished'
+  | 'WalletRebound';
 
 export type RouteAuth = 'none' | 'apiKey' | 'admin';
 
@@ -34,11 +41,6 @@ export interface HttpRoute {
   readonly auth: RouteAuth;
   /** Route-level throttle, on top of the stage-wide one. */
   readonly throttle?: { readonly rate: number; readonly burst: number };
-  /**
-   * The handler acts for the market user signed in with Ethereum, whose session it checks itself
-   * (`Authorization: Bearer <session>`); the gateway lets the request through (auth `none`).
-   */
-  readonly marketSession?: true;
 }
 
 export interface ScheduleSpec {
@@ -72,6 +74,13 @@ export type Trigger =
 export interface FunctionSpec {
   /** PascalCase construct id, stable across deployments. */
   readonly name: string;
+  /** The system it belongs to (lib/systems.ts); deployed only where the stage enables it. */
+  readonly system: SystemOrCore;
+  /**
+   * Settings it reads (lib/systems.ts), of its own system, the core or a system its system
+   * needs; each is put into its environment from the stage file, or its default.
+   */
+  readonly settings?: readonly string[];
   /** Repo-relative path of the handler module (exports `handler`). */
   readonly entry: string;
   readonly stack: 'pipeline' | 'api';
@@ -85,6 +94,8 @@ export interface FunctionSpec {
   readonly database?: boolean;
   readonly secrets?: readonly SecretName[];
   readonly tables?: readonly { readonly table: TableName; readonly access: 'read' | 'readWrite' }[];
+  /** Queues whose attributes it reads (a health check); those of disabled systems are left out. */
+  readonly observes?: readonly QueueName[];
   /** Queues it enqueues to. */
   readonly sends?: readonly QueueName[];
   /** Dead-letter queues it moves messages to itself (the delivery engine decides final failure). */
@@ -96,6 +107,11 @@ export interface FunctionSpec {
   readonly notifies?: boolean;
   /** Posts to WebSocket connections of the price stream. */
   readonly managesConnections?: boolean;
+  /**
+   * Checks messages that name this deployment (wallet binding): gets `API_ORIGIN`, the HTTP API's
+   * endpoint, unless `functionEnvironment` gives one (a custom domain).
+   */
+  readonly namesDeployment?: boolean;
   /** Applied in stages that allow reserved concurrency. */
   readonly reservedConcurrency?: number;
   /** Async invocation retries (scheduled functions). @default 2 */
@@ -110,11 +126,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Discovery',
     entry: 'functions/scheduled/discovery/index.ts',
     stack: 'pipeline',
+    system: 'attention',
+    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
     description: 'Channel discovery from Helix (daily) and the liveness pass (every 5 min)',
     trigger: {
       kind: 'schedule',
       schedules: [
-        { id: 'DiscoveryDaily', expression: 'cron(0 0 * * ? *)', input: { mode: 'full' } },
+        { id: 'DiscoveryDaily', expression: 'cron(0 0 * * ? *)', input: { mode: 'daily' } },
         {
           id: 'DiscoveryLiveness',
           expression: 'rate(5 minutes)',
@@ -136,18 +154,30 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Seal',
     entry: 'functions/scheduled/seal/index.ts',
     stack: 'pipeline',
+    system: 'attention',
+    settings: [
+      'PUBLISH_MODE',
+      'TOKEN_GROUP_MINTS',
+      'ATTENTION_PROGRAM_ID',
+      'BASE_UNITS_PER_WEIGHT',
+      'CATEGORY_BASE_UNITS_PER_WEIGHT',
+      'TREE_FORMAT',
+      'TREE_CAPACITY',
+    ],
     description: 'Seals every unsealed past epoch and builds its trees (hourly at :05)',
     trigger: { kind: 'schedule', schedules: [{ id: 'SealHourly', expression: 'cron(5 * * * ? *)' }] },
     memoryMb: 2048,
     timeoutSeconds: 600,
     database: true,
-    emits: ['EpochSealed'],
+    // WalletRebound: ended wallet bindings the bind route could not announce
+    emits: ['EpochSealed', 'WalletRebound'],
     reservedConcurrency: 1,
   },
   {
     name: 'PublishRoots',
     entry: 'functions/scheduled/publish-roots/index.ts',
     stack: 'pipeline',
+    system: 'attention',
     description:
       'Picks up to 50 sealed roots and enqueues one publish message per root; announces published ones (every minute)',
     trigger: {
@@ -164,6 +194,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'DeliveryConfirmer',
     entry: 'functions/scheduled/delivery-confirmer/index.ts',
     stack: 'pipeline',
+    system: 'delivery',
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
     description:
       'Reads receipts, replaces stuck transactions, retries due calls, decides final failure (every minute)',
     trigger: {
@@ -182,6 +214,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'CreatorSync',
     entry: 'functions/scheduled/creator-sync/index.ts',
     stack: 'pipeline',
+    system: 'creator',
+    settings: [
+      'EVM_RPC_URL',
+      'EVM_CHAIN_ID',
+      'EVM_SIGNER_ADDRESS',
+      'CREATOR_METRICS_MANAGER_ADDRESS',
+      'CREATOR_TOKEN_FACTORY_ADDRESS',
+    ],
     description: 'Creator metrics, milestones and coin launches through the delivery engine (hourly)',
     trigger: { kind: 'schedule', schedules: [{ id: 'CreatorSyncHourly', expression: 'cron(0 * * * ? *)' }] },
     memoryMb: 1024,
@@ -194,6 +234,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'MarketPoller',
     entry: 'functions/scheduled/market-poller/index.ts',
     stack: 'pipeline',
+    system: 'market',
+    settings: [
+      'EVM_RPC_URL',
+      'MARKET_CHAIN_ID',
+      'MARKET_FACTORY_ADDRESS',
+      'MARKET_FACTORY_START_BLOCK',
+      'MARKET_QUOTE_TOKEN',
+      'MARKET_CONFIRMATIONS',
+    ],
     description: 'Chain log poller and price updates (every minute)',
     trigger: {
       kind: 'schedule',
@@ -209,6 +258,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'TokenGeneration',
     entry: 'functions/scheduled/token-generation/index.ts',
     stack: 'pipeline',
+    system: 'market',
+    settings: [
+      'EVM_CHAIN_ID',
+      'EVM_SIGNER_ADDRESS',
+      'AIR_API_URL',
+      'MARKET_REWARD_TOKEN',
+      'MARKET_CHAIN_ID',
+      'EMISSION_BASE_RATE_PER_SECOND',
+      'EMISSION_TIER_MULTIPLIERS_BPS',
+      'EMISSION_AUTO_MINT_MINIMUM',
+    ],
     description: 'Credential status, emission accrual and mint jobs (every 15 minutes)',
     trigger: {
       kind: 'schedule',
@@ -227,6 +287,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'IngestWriter',
     entry: 'functions/queue/ingest-writer/index.ts',
     stack: 'pipeline',
+    system: 'attention',
     description: 'Writes ingest batches: raw events, participation and user mapping in one transaction',
     trigger: {
       kind: 'queue',
@@ -243,6 +304,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Publisher',
     entry: 'functions/queue/publisher/index.ts',
     stack: 'pipeline',
+    system: 'attention',
+    settings: [
+      'PUBLISH_MODE',
+      'SOLANA_RPC_URL',
+      'TOKEN_GROUP_MINTS',
+      'ATTENTION_PROGRAM_ID',
+      'PRIORITY_FEE_MICROLAMPORTS',
+    ],
     description: 'Publishes one root per message to Solana (publish FIFO queue)',
     trigger: { kind: 'queue', queue: 'publish', batchSize: 1, maxConcurrency: 5 },
     timeoutSeconds: 90,
@@ -256,6 +325,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'OracleCalls',
     entry: 'functions/queue/oracle-calls/index.ts',
     stack: 'pipeline',
+    system: 'delivery',
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
     description: 'Signs, records and sends oracle calls (oracle-calls FIFO queue, grouped by signer)',
     trigger: { kind: 'queue', queue: 'oracleCalls', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 60,
@@ -269,6 +340,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Notifications',
     entry: 'functions/queue/notifications/index.ts',
     stack: 'pipeline',
+    system: 'core',
+    settings: ['NOTIFICATIONS_EMAIL_FROM'],
     description: 'Delivers user notifications (email, SMS, push) with history and no duplicates',
     trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 2 },
     timeoutSeconds: 60,
@@ -282,6 +355,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Authorizer',
     entry: 'functions/api/authorizer/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'HTTP API authorizer: ingest API keys and admin tokens',
     trigger: { kind: 'authorizer' },
     memoryMb: 256,
@@ -292,6 +366,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'IngestApi',
     entry: 'functions/api/ingest/index.ts',
     stack: 'api',
+    system: 'attention',
     description: 'POST /ingest: validates events and enqueues them',
     trigger: {
       kind: 'http',
@@ -306,6 +381,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'SuppressionsApi',
     entry: 'functions/api/suppressions/index.ts',
     stack: 'api',
+    system: 'attention',
     description: 'POST /suppressions: opt-out',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
     timeoutSeconds: 29,
@@ -315,23 +391,34 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
+    system: 'attention',
+    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
     description:
-      'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix; the wallet bound for a user',
+      'Viewer sign-in with Twitch (authorization-code flow, our app credentials), signed wallet binding with a viewer session; the wallet bound for a user',
     trigger: {
       kind: 'http',
       routes: [
+        { method: 'GET', path: '/auth/twitch/authorize', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'POST', path: '/auth/twitch/session', auth: 'none', throttle: { rate: 20, burst: 40 } },
         { method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } },
         { method: 'GET', path: '/wallets/{user}', auth: 'none' },
       ],
     },
     timeoutSeconds: 29,
     database: true,
+    // the app's client id and secret: the code exchange, and the client id a token must carry
+    secrets: ['twitch'],
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
+    // announces ended bindings (WalletRebound)
+    emits: ['WalletRebound'],
+    namesDeployment: true,
   },
   {
     name: 'ClaimsApi',
     entry: 'functions/api/claims/index.ts',
     stack: 'api',
+    system: 'attention',
+    settings: ['SOLANA_RPC_URL', 'TOKEN_GROUP_MINTS', 'ATTENTION_PROGRAM_ID'],
     description: 'Claims and proofs',
     trigger: {
       kind: 'http',
@@ -348,6 +435,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'EpochsApi',
     entry: 'functions/api/epochs/index.ts',
     stack: 'api',
+    system: 'attention',
     description: 'Sealed epochs and their channels',
     trigger: {
       kind: 'http',
@@ -364,6 +452,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'CreatorsApi',
     entry: 'functions/api/creators/index.ts',
     stack: 'api',
+    system: 'creator',
     description: 'Creator metrics, milestones and coin; the creator sync logs (admin)',
     trigger: {
       kind: 'http',
@@ -381,6 +470,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AdminOracleCallsApi',
     entry: 'functions/api/admin-oracle-calls/index.ts',
     stack: 'api',
+    system: 'delivery',
     description: 'Oracle call history, retry and admin alerts',
     trigger: {
       kind: 'http',
@@ -399,6 +489,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'MarketPrices',
     entry: 'functions/api/market/prices/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Current price of a token',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/prices/{tokenAddress}', auth: 'none' }] },
     timeoutSeconds: 29,
@@ -408,6 +500,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'MarketTwap',
     entry: 'functions/api/market/twap/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'TWAP of a token over a window',
     trigger: {
       kind: 'http',
@@ -420,6 +514,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AnalyticsOverview',
     entry: 'functions/api/market/analytics-overview/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Market analytics overview',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
     timeoutSeconds: 29,
@@ -429,6 +525,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AnalyticsRankings',
     entry: 'functions/api/market/analytics-rankings/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Token and credential rankings',
     trigger: {
       kind: 'http',
@@ -441,6 +539,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AnalyticsVolume',
     entry: 'functions/api/market/analytics-volume/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Volume and liquidity of a token',
     trigger: {
       kind: 'http',
@@ -453,6 +553,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Graphql',
     entry: 'functions/api/market/graphql/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'POST /graphql over the analytics data (depth and cost limited)',
     trigger: {
       kind: 'http',
@@ -465,6 +567,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'GenerateClaim',
     entry: 'functions/api/market/generate-claim/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: [
+      'EVM_CHAIN_ID',
+      'EVM_SIGNER_ADDRESS',
+      'MARKET_REWARD_TOKEN',
+      'MARKET_CHAIN_ID',
+      'EMISSION_BASE_RATE_PER_SECOND',
+      'EMISSION_TIER_MULTIPLIERS_BPS',
+      'EMISSION_AUTO_MINT_MINIMUM',
+      'EMISSION_CLAIM_MINIMUM',
+      'EMISSION_CLAIM_COOLDOWN_SECONDS',
+    ],
     description: "Claims and mints what a credential accrued, for its holder's session",
     trigger: {
       kind: 'http',
@@ -473,7 +587,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           method: 'POST',
           path: '/api/generate/claim/{credentialId}',
           auth: 'none',
-          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
       ],
@@ -486,6 +599,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'GenerateClaimable',
     entry: 'functions/api/market/generate-claimable/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID', 'EMISSION_BASE_RATE_PER_SECOND', 'EMISSION_TIER_MULTIPLIERS_BPS'],
     description: 'Claimable balance of an address',
     trigger: {
       kind: 'http',
@@ -498,6 +613,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'GenerateStats',
     entry: 'functions/api/market/generate-stats/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID', 'EMISSION_BASE_RATE_PER_SECOND', 'EMISSION_TIER_MULTIPLIERS_BPS'],
     description: 'Token generation statistics',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/generate/stats', auth: 'none' }] },
     timeoutSeconds: 29,
@@ -507,6 +624,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsSubscribe',
     entry: 'functions/api/market/notifications-subscribe/index.ts',
     stack: 'api',
+    system: 'core',
+    settings: [
+      'NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER',
+      'NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_IP_PER_DAY',
+      'NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY',
+      'NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY',
+      'NOTIFICATIONS_VERIFY_EMAIL_URL',
+    ],
     description:
       "The signed-in user's subscriptions: subscribe (sends verifications of new contacts), unsubscribe, list",
     trigger: {
@@ -516,17 +641,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           method: 'POST',
           path: '/api/notifications/subscribe',
           auth: 'none',
-          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
         {
           method: 'POST',
           path: '/api/notifications/unsubscribe',
           auth: 'none',
-          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
-        { method: 'GET', path: '/api/notifications/subscriptions', auth: 'none', marketSession: true },
+        { method: 'GET', path: '/api/notifications/subscriptions', auth: 'none' },
       ],
     },
     timeoutSeconds: 29,
@@ -537,6 +660,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsVerify',
     entry: 'functions/api/market/notifications-verify/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'Double opt-in of market users: email confirmation page and link, SMS code',
     trigger: {
       kind: 'http',
@@ -552,7 +676,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           method: 'POST',
           path: '/api/notifications/verify/sms',
           auth: 'none',
-          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
       ],
@@ -564,6 +687,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsPreferences',
     entry: 'functions/api/market/notifications-preferences/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'Sets notification preferences and quiet hours',
     trigger: {
       kind: 'http',
@@ -572,7 +696,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           method: 'POST',
           path: '/api/notifications/preferences',
           auth: 'none',
-          marketSession: true,
           throttle: { rate: 20, burst: 40 },
         },
       ],
@@ -584,12 +707,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsHistory',
     entry: 'functions/api/market/notifications-history/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'Notification history of a user',
     trigger: {
       kind: 'http',
-      routes: [
-        { method: 'GET', path: '/api/notifications/history/{userId}', auth: 'none', marketSession: true },
-      ],
+      routes: [{ method: 'GET', path: '/api/notifications/history/{userId}', auth: 'none' }],
     },
     timeoutSeconds: 29,
     database: true,
@@ -598,13 +720,21 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'MarketSignIn',
     entry: 'functions/api/market/sign-in/index.ts',
     stack: 'api',
+    system: 'core',
+    settings: [
+      'MARKET_SIWE_DOMAIN',
+      'MARKET_SIWE_URI',
+      'MARKET_SIWE_CHAIN_ID',
+      'MARKET_SESSION_TTL_SECONDS',
+      'MARKET_SIGN_IN_NONCES_PER_IP',
+    ],
     description: 'Sign-In with Ethereum for market users: nonces, sessions, sign-out',
     trigger: {
       kind: 'http',
       routes: [
         { method: 'POST', path: '/api/auth/nonce', auth: 'none', throttle: { rate: 20, burst: 40 } },
         { method: 'POST', path: '/api/auth/session', auth: 'none', throttle: { rate: 20, burst: 40 } },
-        { method: 'DELETE', path: '/api/auth/session', auth: 'none', marketSession: true },
+        { method: 'DELETE', path: '/api/auth/session', auth: 'none' },
       ],
     },
     timeoutSeconds: 29,
@@ -614,16 +744,27 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'HealthApi',
     entry: 'functions/api/health/index.ts',
     stack: 'api',
-    description: 'GET /health: dependencies up/down with latency',
-    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/health', auth: 'none' }] },
+    system: 'core',
+    description:
+      'GET /health: dependencies up/down, cached per container; GET /admin/health: latency and errors (admin)',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/health', auth: 'none' },
+        { method: 'GET', path: '/admin/health', auth: 'admin' },
+      ],
+    },
     memoryMb: 256,
     timeoutSeconds: 10,
     database: true,
+    // its queue check reads each queue's attributes (the ingest queue only where attention runs)
+    observes: ['ingest', 'notifications'],
   },
   {
     name: 'OpenApiDocument',
     entry: 'functions/api/openapi/index.ts',
     stack: 'api',
+    system: 'core',
     description:
       'GET /openapi.json: the OpenAPI document of the HTTP API, generated from the route contracts',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/openapi.json', auth: 'none' }] },
@@ -634,6 +775,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WsPrices',
     entry: 'functions/api/ws-prices/index.ts',
     stack: 'api',
+    system: 'market',
     description: 'WebSocket /ws/prices: connect, disconnect, subscribe by token, heartbeat',
     trigger: {
       kind: 'websocket',
@@ -648,6 +790,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WsBroadcast',
     entry: 'functions/api/ws-broadcast/index.ts',
     stack: 'api',
+    system: 'market',
     description: 'Pushes PriceUpdated events to the subscribed WebSocket connections',
     trigger: { kind: 'event', events: ['PriceUpdated'] },
     timeoutSeconds: 30,

@@ -31,7 +31,7 @@ describe('work queues', () => {
   it('gives each queue a DLQ with the maxReceiveCount of DESIGN.md section 2', () => {
     const t = full.template(full.deployment.pipeline);
     for (const [name, spec] of Object.entries(QUEUES)) {
-      const wq = full.deployment.pipeline.queues[name as keyof typeof QUEUES];
+      const wq = full.queue(name as keyof typeof QUEUES);
       const dlqId = logicalIdOf(wq.deadLetterQueue);
       t.hasResourceProperties('AWS::SQS::Queue', {
         RedrivePolicy: {
@@ -57,7 +57,7 @@ describe('work queues', () => {
 
   it('alarms on every DLQ and on the age of every queue', () => {
     const t = full.template(full.deployment.pipeline);
-    for (const wq of Object.values(full.deployment.pipeline.queues)) {
+    for (const wq of Object.values(full.deployment.pipeline.queues).filter((q) => q !== undefined)) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [
@@ -82,7 +82,7 @@ describe('work queues', () => {
     for (const spec of consumers) {
       if (spec.trigger.kind !== 'queue') continue;
       const fn = full.deployment.pipeline.functions[spec.name]?.function;
-      const queue = full.deployment.pipeline.queues[spec.trigger.queue].queue;
+      const queue = full.queue(spec.trigger.queue).queue;
       expect(fn).toBeDefined();
       t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: logicalIdOf(fn as NonNullable<typeof fn>) },
@@ -97,7 +97,7 @@ describe('work queues', () => {
     const t = full.template(full.deployment.pipeline);
     for (const spec of FUNCTIONS) {
       if (spec.trigger.kind !== 'queue') continue;
-      const queue = full.deployment.pipeline.queues[spec.trigger.queue].queue;
+      const queue = full.queue(spec.trigger.queue).queue;
       const resource = t.toJSON().Resources[logicalIdOf(queue)];
       expect(resource.Properties.VisibilityTimeout).toBe(6 * (spec.timeoutSeconds ?? 30));
     }
@@ -109,7 +109,7 @@ describe('work queues', () => {
       Targets: [
         Match.objectLike({
           Arn: {
-            'Fn::GetAtt': [logicalIdOf(full.deployment.pipeline.queues.notifications.queue), 'Arn'],
+            'Fn::GetAtt': [logicalIdOf(full.queue('notifications').queue), 'Arn'],
           },
         }),
       ],
@@ -253,6 +253,10 @@ describe('least privilege', () => {
     expect(readersOf(full, secretId('solanaPublisher'))).toEqual(['Publisher']);
   });
 
+  it('lets the wallet binding routes read the Twitch app credentials they exchange codes with', () => {
+    expect(readersOf(full, secretId('twitch'))).toEqual(['Discovery', 'WalletsApi']);
+  });
+
   it('grants every secret to exactly the functions the registry lists for it', () => {
     for (const name of Object.keys(full.deployment.data.secrets) as SecretName[]) {
       const expected = FUNCTIONS.filter((f) => f.secrets?.includes(name))
@@ -272,7 +276,7 @@ describe('least privilege', () => {
   });
 
   it('lets only the delivery engine move calls to the oracle-calls DLQ', () => {
-    const dlqId = logicalIdOf(full.deployment.pipeline.queues.oracleCalls.deadLetterQueue);
+    const dlqId = logicalIdOf(full.queue('oracleCalls').deadLetterQueue);
     const t = full.template(full.deployment.pipeline);
     const senders = Object.entries(full.deployment.pipeline.functions)
       .filter(([, fn]) =>
@@ -334,6 +338,20 @@ describe('api', () => {
     ]) {
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key, AuthorizerId: { Ref: admin } });
     }
+  });
+
+  it('names the deployment to the wallet binding routes by the HTTP API’s own endpoint', () => {
+    const api = full.deployment.api;
+    const t = full.template(api);
+    const wallets = api.functions.WalletsApi;
+    expect(wallets).toBeDefined();
+    const fn = resourcesOf(t, 'AWS::Lambda::Function')[
+      logicalIdOf((wallets as NonNullable<typeof wallets>).function)
+    ];
+    const variables = (fn?.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    const origin = variables?.['API_ORIGIN'];
+    expect(origin).toEqual({ 'Fn::GetAtt': [logicalIdOf(api.httpApi), 'ApiEndpoint'] });
   });
 
   it('throttles the stage and the write routes, and writes access logs', () => {

@@ -82,6 +82,7 @@ export const MARKET_USER_ROUTES = {
     },
   }),
   'DELETE /api/auth/session': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: 'Sign out: the presented session ends',
     responses: { 200: { description: 'Signed out', schema: z.object({ signedOut: z.literal(true) }) } },
@@ -111,6 +112,7 @@ export const MARKET_USER_ROUTES = {
     },
   }),
   'POST /api/notifications/verify/sms': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: "Confirm the signed-in user's phone number with the code it received",
     description: `A code is good for 15 minutes and ${MAX_CODE_ATTEMPTS} attempts.`,

@@ -289,6 +289,7 @@ export const MARKET_ROUTES = {
     errors: { 400: 'the body is not a GraphQL request' },
   }),
   'POST /api/generate/claim/{credentialId}': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: "Claim and mint what a credential accrued (the holder's session)",
     description:
@@ -351,6 +352,7 @@ export const MARKET_ROUTES = {
     errors: {},
   }),
   'POST /api/notifications/subscribe': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: 'Subscribe the signed-in user to a notification trigger',
     description:
@@ -368,6 +370,7 @@ export const MARKET_ROUTES = {
     },
   }),
   'POST /api/notifications/unsubscribe': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: "End one of the signed-in user's subscriptions",
     body: { schema: z.object({ subscriptionId: z.string().min(1).max(64) }), required: true },
@@ -380,6 +383,7 @@ export const MARKET_ROUTES = {
     errors: { 400: '`subscriptionId` is malformed', 404: 'the user has no such active subscription' },
   }),
   'GET /api/notifications/subscriptions': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: "The signed-in user's active subscriptions, newest first",
     responses: {
@@ -401,6 +405,7 @@ export const MARKET_ROUTES = {
     errors: {},
   }),
   'POST /api/notifications/preferences': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: "Set the signed-in user's channels and quiet hours",
     body: { schema: preferences, required: true },
@@ -416,6 +421,7 @@ export const MARKET_ROUTES = {
     errors: { 400: 'a field is malformed', 403: '`userId` names another user than the session' },
   }),
   'GET /api/notifications/history/{userId}': defineRoute({
+    session: 'market',
     tag: 'market',
     summary: "The signed-in user's notifications, newest first, with their status",
     params: z.object({ userId: z.string().min(1).max(200) }),

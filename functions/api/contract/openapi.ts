@@ -48,14 +48,28 @@ export const SECURITY_SCHEMES: Record<
   },
 };
 
-/** A market user's session (services/market/market-sessions.ts), checked by the handler. */
-export const MARKET_SESSION_SCHEME: { name: string; scheme: SecurityScheme } = {
-  name: 'MarketSession',
-  scheme: {
-    type: 'http',
-    scheme: 'bearer',
-    description:
-      'A session obtained by signing in with Ethereum (`POST /api/auth/nonce`, then `POST /api/auth/session`): `Authorization: Bearer <token>`',
+/** Credentials the handler checks itself (RouteContract.session). */
+export const SESSION_SCHEMES: Record<
+  NonNullable<RouteContract['session']>,
+  { name: string; scheme: SecurityScheme }
+> = {
+  viewer: {
+    name: 'ViewerSession',
+    scheme: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'A viewer session from the Twitch sign-in (`GET /auth/twitch/authorize`, then `POST /auth/twitch/session`): `Authorization: Bearer <session>`. A Twitch token is not one.',
+    },
+  },
+  market: {
+    name: 'MarketSession',
+    scheme: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        "A market user's session from Sign-In with Ethereum (`POST /api/auth/nonce`, then `POST /api/auth/session`): `Authorization: Bearer <session>`",
+    },
   },
 };
 
@@ -132,7 +146,7 @@ function responses(contract: RouteContract, route: HttpRoute): Record<string, Re
     );
     add(403, `the ${what} is not accepted`, gatewayMessage);
   }
-  if (route.marketSession === true) {
+  if (contract.session === 'market') {
     add(401, 'no session was presented, or it is unknown, expired or signed out', errorBody);
   }
   add(500, 'internal error (logged with its stack; the answer says nothing more)', errorBody);
@@ -167,9 +181,9 @@ function pathConfig(route: HttpRoute, contract: RouteContract): RouteConfig {
   const scheme =
     route.auth !== 'none'
       ? SECURITY_SCHEMES[route.auth]
-      : route.marketSession === true
-        ? MARKET_SESSION_SCHEME
-        : undefined;
+      : contract.session === undefined
+        ? undefined
+        : SESSION_SCHEMES[contract.session];
   const description = describe(contract, route);
   const request: NonNullable<RouteConfig['request']> = {
     ...(contract.params === undefined ? {} : { params: contract.params }),
@@ -212,7 +226,7 @@ export function openApiDocument(
     );
   }
   const registry = new OpenAPIRegistry();
-  for (const { name, scheme } of [...Object.values(SECURITY_SCHEMES), MARKET_SESSION_SCHEME]) {
+  for (const { name, scheme } of [...Object.values(SECURITY_SCHEMES), ...Object.values(SESSION_SCHEMES)]) {
     registry.registerComponent('securitySchemes', name, scheme);
   }
   for (const route of routes) {

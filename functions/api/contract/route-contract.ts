@@ -35,6 +35,12 @@ export interface RouteContract {
   readonly query?: AnyZodObject;
   /** Request headers the route reads, named in lowercase. */
   readonly headers?: AnyZodObject;
+  /**
+   * A credential the handler itself checks on a route API Gateway lets through (`Authorization:
+   * Bearer <session>`): `viewer`, the session of a Twitch sign-in (services/twitch-sign-in.ts);
+   * `market`, a market user's session from Sign-In with Ethereum (services/market/market-sessions.ts).
+   */
+  readonly session?: 'viewer' | 'market';
   /** A JSON body; when it is not required, a request without one is read as `{}`. */
   readonly body?: { readonly schema: ZodTypeAny; readonly required: boolean };
   /** Answers in a shape of their own, by status: the 2xx ones, and e.g. a degraded health report's 503. */

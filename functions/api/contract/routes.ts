@@ -9,6 +9,7 @@ import { MARKET_ROUTES } from './market.ts';
 import { MARKET_USER_ROUTES } from './market-users.ts';
 import { PLATFORM_ROUTES } from './platform.ts';
 import type { RouteContract } from './route-contract.ts';
+import { TWITCH_SIGN_IN_ROUTES } from './twitch-sign-in.ts';
 
 export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...ATTENTION_ROUTES,
@@ -17,4 +18,5 @@ export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...MARKET_ROUTES,
   ...MARKET_USER_ROUTES,
   ...PLATFORM_ROUTES,
+  ...TWITCH_SIGN_IN_ROUTES,
 };

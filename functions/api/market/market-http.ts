@@ -5,7 +5,7 @@
 import { ForbiddenError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { authenticateSession } from '../../../layers/shared/src/services/market/market-sessions.ts';
-import { type MarketDependencies, marketDependencies, signInSettings } from '../../market-dependencies.ts';
+import { type MarketDependencies, marketDependencies } from '../../market-dependencies.ts';
 import { type HttpEvent, type HttpResult, header, httpHandler } from '../http.ts';
 
 // A malformed market setting fails the cold start with its name, not a request later.
@@ -13,19 +13,11 @@ marketConfig();
 
 export type MarketHandle = (event: HttpEvent, deps: MarketDependencies) => Promise<HttpResult>;
 
-/**
- * `handle` answers with the same error shaping as `handler`, with the dependencies given. A route
- * that acts for a signed-in market user says so, and its cold start fails where sign-in is not
- * configured.
- */
-export function marketRoute(
-  handle: MarketHandle,
-  options: { signIn?: true } = {},
-): {
+/** `handle` answers with the same error shaping as `handler`, with the dependencies given. */
+export function marketRoute(handle: MarketHandle): {
   handle: MarketHandle;
   handler: (event: HttpEvent) => Promise<HttpResult>;
 } {
-  if (options.signIn === true) signInSettings(marketConfig());
   return {
     handle: (event, deps) => httpHandler((e) => handle(e, deps))(event),
     handler: httpHandler(async (event) => handle(event, await marketDependencies())),

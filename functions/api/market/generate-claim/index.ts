@@ -10,26 +10,23 @@ import { MARKET_ROUTES } from '../../contract/market.ts';
 import { json, parseRequest } from '../../http.ts';
 import { marketRoute, marketUser } from '../market-http.ts';
 
-export const route = marketRoute(
-  async (event, deps) => {
-    const claimant = await marketUser(event, deps);
-    const { params, headers, body } = parseRequest(
-      MARKET_ROUTES['POST /api/generate/claim/{credentialId}'],
-      event,
-    );
-    const key = headers['idempotency-key'] ?? body.requestId;
-    const result = await claimTokens(
-      { sql: deps.sql, minter: await deps.minter(), bus: deps.bus, emission: deps.emission },
-      params.credentialId,
-      {
-        now: deps.now(),
-        claimant,
-        ...claimLimits(deps.config),
-        ...(key === undefined ? {} : { requestId: key }),
-      },
-    );
-    return json(result.created ? 201 : 200, result);
-  },
-  { signIn: true },
-);
+export const route = marketRoute(async (event, deps) => {
+  const claimant = await marketUser(event, deps);
+  const { params, headers, body } = parseRequest(
+    MARKET_ROUTES['POST /api/generate/claim/{credentialId}'],
+    event,
+  );
+  const key = headers['idempotency-key'] ?? body.requestId;
+  const result = await claimTokens(
+    { sql: deps.sql, minter: await deps.minter(), bus: deps.bus, emission: deps.emission },
+    params.credentialId,
+    {
+      now: deps.now(),
+      claimant,
+      ...claimLimits(deps.config),
+      ...(key === undefined ? {} : { requestId: key }),
+    },
+  );
+  return json(result.created ? 201 : 200, result);
+});
 export const handler = route.handler;

@@ -68,21 +68,18 @@ async function subscribeRoute(
   });
 }
 
-export const route = marketRoute(
-  async (event, deps) => {
-    const userId = await marketUser(event, deps);
-    switch (event.routeKey) {
-      case 'POST /api/notifications/unsubscribe': {
-        const { body } = parseRequest(MARKET_ROUTES['POST /api/notifications/unsubscribe'], event);
-        await unsubscribe(deps.sql, userId, body.subscriptionId);
-        return json(200, { subscriptionId: body.subscriptionId, active: false });
-      }
-      case 'GET /api/notifications/subscriptions':
-        return json(200, { userId, subscriptions: await subscriptionsOf(deps.sql, userId) });
-      default:
-        return subscribeRoute(event, deps, userId);
+export const route = marketRoute(async (event, deps) => {
+  const userId = await marketUser(event, deps);
+  switch (event.routeKey) {
+    case 'POST /api/notifications/unsubscribe': {
+      const { body } = parseRequest(MARKET_ROUTES['POST /api/notifications/unsubscribe'], event);
+      await unsubscribe(deps.sql, userId, body.subscriptionId);
+      return json(200, { subscriptionId: body.subscriptionId, active: false });
     }
-  },
-  { signIn: true },
-);
+    case 'GET /api/notifications/subscriptions':
+      return json(200, { userId, subscriptions: await subscriptionsOf(deps.sql, userId) });
+    default:
+      return subscribeRoute(event, deps, userId);
+  }
+});
 export const handler = route.handler;

@@ -14,36 +14,33 @@ import { MARKET_USER_ROUTES } from '../../contract/market-users.ts';
 import { json, parseRequest, sourceIp } from '../../http.ts';
 import { bearerToken, marketRoute, marketUser } from '../market-http.ts';
 
-export const route = marketRoute(
-  async (event, deps) => {
-    switch (event.routeKey) {
-      case 'POST /api/auth/nonce':
-        return json(
-          201,
-          await issueSignInNonce(deps.sql, deps.signInSettings(), {
-            sourceIp: sourceIp(event),
-            now: deps.now(),
-          }),
-        );
-      case 'POST /api/auth/session': {
-        const { body } = parseRequest(MARKET_USER_ROUTES['POST /api/auth/session'], event);
-        return json(
-          201,
-          await signIn({ sql: deps.sql, messages: deps.messages }, deps.signInSettings(), {
-            ...body,
-            now: deps.now(),
-          }),
-        );
-      }
-      case 'DELETE /api/auth/session': {
-        await marketUser(event, deps);
-        await signOut(deps.sql, bearerToken(event) as string, deps.now());
-        return json(200, { signedOut: true });
-      }
-      default:
-        throw new NotFoundError(`no route ${event.routeKey}`);
+export const route = marketRoute(async (event, deps) => {
+  switch (event.routeKey) {
+    case 'POST /api/auth/nonce':
+      return json(
+        201,
+        await issueSignInNonce(deps.sql, deps.signInSettings(), {
+          sourceIp: sourceIp(event),
+          now: deps.now(),
+        }),
+      );
+    case 'POST /api/auth/session': {
+      const { body } = parseRequest(MARKET_USER_ROUTES['POST /api/auth/session'], event);
+      return json(
+        201,
+        await signIn({ sql: deps.sql, messages: deps.messages }, deps.signInSettings(), {
+          ...body,
+          now: deps.now(),
+        }),
+      );
     }
-  },
-  { signIn: true },
-);
+    case 'DELETE /api/auth/session': {
+      await marketUser(event, deps);
+      await signOut(deps.sql, bearerToken(event) as string, deps.now());
+      return json(200, { signedOut: true });
+    }
+    default:
+      throw new NotFoundError(`no route ${event.routeKey}`);
+  }
+});
 export const handler = route.handler;
