@@ -143,7 +143,6 @@ async function dispatch(
   context: Context,
 ): Promise<number[]> {
   const deps = await marketDependencies();
-  const queue = deps.notificationQueue();
   let after = from;
   let slowestMs = 0;
   for (let pages = 0; ; pages++) {
@@ -161,7 +160,8 @@ async function dispatch(
     const more = after !== undefined && remainingMs(context) > 3 * slowestMs + 5_000;
     if (after !== undefined && !more) messages.push({ body: { event, after } });
     if (messages.length > 0) {
-      const { failed } = await queue.sendBatch(messages);
+      // Only a dispatch that spills over uses the queue (one that fits a page sends at once).
+      const { failed } = await deps.notificationQueue().sendBatch(messages);
       if (failed > 0)
         throw new Error(`the notifications queue refused ${failed} of ${messages.length} messages`);
     }
