@@ -102,8 +102,10 @@ export function marketDependencies(): Promise<MarketDependencies> {
  * 503 naming the settings (the stage's core settings, lib/systems.ts), and no session exists
  * for the routes that need one.
  */
-export function signInSettings(config: MarketConfig): SignInSettings {
-  const local = platformConfig().ORACLE_MODE === 'local';
+export function signInSettings(
+  config: MarketConfig,
+  local = platformConfig().ORACLE_MODE === 'local',
+): SignInSettings {
   const domain = config.MARKET_SIWE_DOMAIN ?? (local ? 'localhost' : undefined);
   const uri = config.MARKET_SIWE_URI ?? (local ? 'http://localhost' : undefined);
   const chainId = config.MARKET_SIWE_CHAIN_ID ?? (local ? config.MARKET_CHAIN_ID : undefined);
