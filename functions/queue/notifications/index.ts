@@ -186,14 +186,33 @@ async function recordHandler(record: SQSRecord, context: Context): Promise<void>
   const deps = await marketDependencies();
   channels ??= defaultChannels();
   const outcome = await deliverNotifications(deps.sql, channels, deps.now(), { ids, queueRetry: true });
+  if (outcome.undeliverable > 0) {
+    logger.warn('notifications this deployment cannot send were marked failed', {
+      messageId: record.messageId,
+      outboxIds: outcome.undeliverableIds,
+    });
+  }
   if (outcome.retried > 0 || outcome.failed > 0) {
     throw new Error(`${outcome.retried + outcome.failed} of ${ids.length} notifications not delivered`);
   }
 }
 
+/** The batch processor reports a failed record without saying why; the log says it. */
+async function loggedRecordHandler(record: SQSRecord, context: Context): Promise<void> {
+  try {
+    await recordHandler(record, context);
+  } catch (error) {
+    logger.error('notification message failed; SQS will redeliver it', {
+      messageId: record.messageId,
+      error: error as Error,
+    });
+    throw error;
+  }
+}
+
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   try {
-    return await processPartialResponse(event, recordHandler, processor, {
+    return await processPartialResponse(event, loggedRecordHandler, processor, {
       context,
       throwOnFullBatchFailure: false,
     });

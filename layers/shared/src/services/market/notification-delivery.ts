@@ -4,7 +4,10 @@
  * ids (SQS delivers at least once, and a batch's records run side by side) never both send a row,
  * and a crash resends at most the chunk it was in. A failed send is retried later with backoff;
  * after `maxAttempts` the row is `failed` and the caller reports it (DLQ). A row whose contact was
- * replaced or is not confirmed is `skipped`: nothing goes to an address that did not agree.
+ * replaced or is not confirmed is `skipped`: nothing goes to an address that did not agree. A row
+ * for a channel this deployment does not run (email without a verified sender, push without VAPID
+ * keys) is `failed` at once with the reason and counted apart: retrying cannot change it, and a
+ * queue redelivery would end in the DLQ and page the admins over a user's choice of channel.
  */
 import type { Sql } from '../../adapters/db/client.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
@@ -15,6 +18,8 @@ export interface DeliveryOutcome {
   readonly retried: number;
   readonly failed: number;
   readonly skipped: number;
+  /** Rows this deployment can never send (no such channel): failed at once, never retried. */
+  readonly undeliverable: number;
 }
 
 const BACKOFF_SECONDS = [30, 120, 600, 1800];
@@ -35,6 +40,8 @@ interface DueRow {
 interface Result {
   id: number;
   status: 'sent' | 'pending' | 'failed' | 'skipped';
+  /** Failed because this deployment has no such channel, not because a send failed. */
+  undeliverable?: true;
   attempts: number;
   error: string | null;
   retryAt: number | null;
@@ -53,11 +60,12 @@ export async function deliverNotifications(
     /** A queue redelivery is the backoff: send rows that already failed without waiting for `not_before`. */
     queueRetry?: boolean;
   } = {},
-): Promise<DeliveryOutcome & { failedIds: number[] }> {
+): Promise<DeliveryOutcome & { failedIds: number[]; undeliverableIds: number[] }> {
   const maxAttempts = options.maxAttempts ?? 5;
   const limit = options.limit ?? 500;
   const totals = { sent: 0, retried: 0, skipped: 0 };
   const failedIds: number[] = [];
+  const undeliverableIds: number[] = [];
   // Each row once per call, in id order: one that failed now is not retried before this call ends.
   let after = 0;
   for (let handled = 0; handled < limit; ) {
@@ -102,11 +110,18 @@ export async function deliverNotifications(
     for (const result of results) {
       if (result.status === 'sent') totals.sent++;
       else if (result.status === 'skipped') totals.skipped++;
+      else if (result.undeliverable === true) undeliverableIds.push(result.id);
       else if (result.status === 'failed') failedIds.push(result.id);
       else totals.retried++;
     }
   }
-  return { ...totals, failed: failedIds.length, failedIds };
+  return {
+    ...totals,
+    failed: failedIds.length,
+    failedIds,
+    undeliverable: undeliverableIds.length,
+    undeliverableIds,
+  };
 }
 
 /** One field of every result as text (null stays null), for a text[] parameter cast in SQL. */
@@ -131,9 +146,19 @@ async function send(
     };
   }
   const attempts = row.attempts + 1;
+  const channel = channels.get(row.channel);
+  if (channel === undefined) {
+    return {
+      id: row.id,
+      status: 'failed',
+      undeliverable: true,
+      attempts,
+      error: `no ${row.channel} channel configured`,
+      retryAt: null,
+      body: null,
+    };
+  }
   try {
-    const channel = channels.get(row.channel);
-    if (channel === undefined) throw new Error(`no ${row.channel} channel configured`);
     await channel.send({ to: row.to, subject: row.subject, body: row.body });
     // A verification's link or code is not kept past delivery.
     const body = row.trigger === VERIFICATION_TRIGGER ? SENT_VERIFICATION_BODY : null;
