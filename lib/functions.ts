@@ -776,6 +776,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     observes: ['ingest', 'notifications'],
   },
   {
+    name: 'AdminAuditApi',
+    entry: 'functions/api/admin-audit/index.ts',
+    stack: 'api',
+    system: 'core',
+    description: 'GET /admin/audit: the admin audit log (who changed what, before and after)',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/admin/audit', auth: 'admin' }] },
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
     name: 'OpenApiDocument',
     entry: 'functions/api/openapi/index.ts',
     stack: 'api',
