@@ -403,6 +403,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
   },
   {
+    name: 'ChannelsApi',
+    entry: 'functions/api/admin-channels/index.ts',
+    stack: 'api',
+    system: 'attention',
+    // the token groups a channel may be put in: MILO, CLS, OTHER and those given a mint
+    settings: ['TOKEN_GROUP_MINTS'],
+    description: 'Channel configuration (admin): token groups, category overrides, the blocklist; audited',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/admin/channels', auth: 'admin' },
+        { method: 'PUT', path: '/admin/channels/{channel}', auth: 'admin' },
+        { method: 'DELETE', path: '/admin/channels/{channel}', auth: 'admin' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',

@@ -4,6 +4,7 @@
  */
 import { ADMIN_AUDIT_ROUTES } from './admin-audit.ts';
 import { ATTENTION_ROUTES } from './attention.ts';
+import { CHANNEL_ROUTES } from './channels.ts';
 import { CREATOR_ROUTES } from './creators.ts';
 import { DELIVERY_ROUTES } from './delivery.ts';
 import { MARKET_ROUTES } from './market.ts';
@@ -15,6 +16,7 @@ import { TWITCH_SIGN_IN_ROUTES } from './twitch-sign-in.ts';
 export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...ADMIN_AUDIT_ROUTES,
   ...ATTENTION_ROUTES,
+  ...CHANNEL_ROUTES,
   ...CREATOR_ROUTES,
   ...DELIVERY_ROUTES,
   ...MARKET_ROUTES,
