@@ -3,6 +3,7 @@
  * tests, so both see exactly the same stacks.
  */
 import type { App } from 'aws-cdk-lib';
+import { configVariables } from '../layers/shared/src/config.ts';
 import type { FunctionSpec } from './functions.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
@@ -44,6 +45,10 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
   const alarmEmail = contextString(app, 'alarmEmail');
   const alarmSms = contextString(app, 'alarmSms');
   const alarmHttpsUrl = contextString(app, 'alarmHttpsUrl');
+  const alertCutoff = configVariables.ORACLE_ALERT_CUTOFF.safeParse(extraEnvironment['ORACLE_ALERT_CUTOFF']);
+  if (!alertCutoff.success) {
+    throw new Error(`functionEnvironment.ORACLE_ALERT_CUTOFF: ${alertCutoff.error.issues[0]?.message}`);
+  }
 
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     stage,
@@ -51,6 +56,7 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(alarmSms === undefined ? {} : { alarmSms }),
     ...(alarmHttpsUrl === undefined ? {} : { alarmHttpsUrl }),
+    oracleAlertCutoff: alertCutoff.data,
   });
   const data = new DataStack(app, `${prefix}-Data`, {
     stage,

@@ -14,6 +14,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly alarmEmail?: string;
   readonly alarmSms?: string;
   readonly alarmHttpsUrl?: string;
+  /** The ORACLE_ALERT_CUTOFF the functions run with, so the alarm pages at the same count. @default 3 */
+  readonly oracleAlertCutoff?: number;
 }
 
 interface BusinessAlarm {
@@ -186,6 +188,19 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
 ];
 
+/** The alarms with the consecutive-failures threshold set to the deployment's cutoff. */
+function withAlertCutoff(alarms: readonly BusinessAlarm[], cutoff: number | undefined): BusinessAlarm[] {
+  return alarms.map((spec) =>
+    spec.id !== 'OracleConsecutiveFailures' || cutoff === undefined
+      ? spec
+      : {
+          ...spec,
+          threshold: cutoff,
+          description: `An oracle target address reached ${cutoff} consecutive failed attempts`,
+        },
+  );
+}
+
 export function businessMetric(name: string, statistic: string, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
@@ -234,7 +249,7 @@ export class MonitoringStack extends Stack {
     );
 
     this.alarms = new AlarmSet(this, 'Alarms', { topic: this.topic });
-    const created = BUSINESS_ALARMS.map(
+    const created = withAlertCutoff(BUSINESS_ALARMS, props.oracleAlertCutoff).map(
       (spec) =>
         new cloudwatch.Alarm(this.alarms, spec.id, {
           metric: businessMetric(spec.metric, spec.statistic, spec.period),

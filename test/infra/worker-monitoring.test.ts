@@ -32,6 +32,7 @@ beforeAll(() => {
       alarmEmail: 'oncall@example.org',
       alarmSms: '+15555550100',
       alarmHttpsUrl: 'https://pager.example.org/hook',
+      functionEnvironment: { ORACLE_ALERT_CUTOFF: '5' },
     },
   });
 });
@@ -170,6 +171,16 @@ describe('alarms', () => {
       });
     }
     t.resourceCountIs('AWS::CloudWatch::Alarm', BUSINESS_ALARMS.length);
+  });
+
+  it('pages on consecutive oracle failures at the ORACLE_ALERT_CUTOFF the functions are given', () => {
+    const cutoff = (s: Synthesized) =>
+      Object.values(resourcesOf(s.template(s.deployment.monitoring), 'AWS::CloudWatch::Alarm'))
+        .map((alarm) => alarm.Properties ?? {})
+        .filter((props) => props['MetricName'] === METRIC.oracleConsecutiveFailures)
+        .map((props) => props['Threshold']);
+    expect(cutoff(app)).toEqual([3]);
+    expect(cutoff(paged)).toEqual([5]);
   });
 
   it('treats two silent hours without a sealed epoch as an alarm', () => {

@@ -5,7 +5,7 @@
  *   GET /creators/{address}/coin        the creator coin (404 while none)
  *   GET /admin/sync-logs                oracle_sync_logs, newest first (admin; the authorizer checks)
  */
-import { loadConfig } from '../../../layers/shared/src/config.ts';
+import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import {
   creatorCoinView,
@@ -17,7 +17,8 @@ import { database } from '../../dependencies.ts';
 import { CREATOR_ROUTES } from '../contract/creators.ts';
 import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
+const settings = loadConfig(process.env, { require: ['DATABASE_URL'] });
+const { coinLaunch } = creatorThresholds(settings);
 
 function route(event: HttpEvent): string {
   const key = event.routeKey ?? '';
@@ -47,7 +48,7 @@ export const handler = httpHandler(async (event) => {
     }
     case 'GET /creators/{address}/coin': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;
-      return json(200, await creatorCoinView(sql, address));
+      return json(200, await creatorCoinView(sql, address, coinLaunch));
     }
     case 'GET /admin/sync-logs': {
       const { operation, status, creator, since, before, limit } = parseRequest(

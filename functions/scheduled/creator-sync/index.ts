@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EthersCreatorContracts } from '../../../layers/shared/src/adapters/evm/creator-contracts.ts';
 import { evmProvider } from '../../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
-import { loadConfig } from '../../../layers/shared/src/config.ts';
+import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator-oracle-calls.ts';
@@ -55,7 +55,7 @@ function syncDeps(): Promise<CreatorSyncDeps> {
         metricsManagerAddress,
         tokenFactoryAddress,
       ),
-      config: { chainId, metricsManagerAddress, tokenFactoryAddress },
+      config: { chainId, metricsManagerAddress, tokenFactoryAddress, ...creatorThresholds(settings) },
       metrics: {
         record: (name, value, unit) =>
           metrics.addMetric(

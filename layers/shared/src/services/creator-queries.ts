@@ -3,7 +3,7 @@
  * the oracle last confirmed on-chain), milestones and coin, and the sync log for operators.
  */
 import type { Sql } from '../adapters/db/client.ts';
-import { COIN_LAUNCH_MIN_FOLLOWERS, COIN_LAUNCH_MIN_PLAYS } from '../core/creator/coin-launch.ts';
+import { type CoinLaunchThresholds, DEFAULT_COIN_LAUNCH_THRESHOLDS } from '../core/creator/coin-launch.ts';
 import { NotFoundError } from '../errors.ts';
 import type { CoinPriceSource } from '../ports/coin-price-source.ts';
 import { computeCreatorMetrics } from './creator-metrics.ts';
@@ -113,7 +113,11 @@ export async function creatorMilestonesView(sql: Sql, address: string) {
   };
 }
 
-export async function creatorCoinView(sql: Sql, address: string) {
+export async function creatorCoinView(
+  sql: Sql,
+  address: string,
+  coinLaunch: CoinLaunchThresholds = DEFAULT_COIN_LAUNCH_THRESHOLDS,
+) {
   const creator = await requireCreator(sql, address);
   const [coin] = await sql<
     {
@@ -131,7 +135,7 @@ export async function creatorCoinView(sql: Sql, address: string) {
     from creator.creator_coins where creator_id = ${creator.id}`;
   if (coin === undefined) {
     throw new NotFoundError(
-      `creator ${address} has no coin: a coin is launched at ${COIN_LAUNCH_MIN_PLAYS} plays and ${COIN_LAUNCH_MIN_FOLLOWERS} followers`,
+      `creator ${address} has no coin: a coin is launched at ${coinLaunch.minPlays} plays and ${coinLaunch.minFollowers} followers`,
     );
   }
   return {

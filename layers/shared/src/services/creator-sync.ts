@@ -23,10 +23,11 @@ import type { Sql } from '../adapters/db/client.ts';
 import { rollupDailyStats } from '../adapters/db/creator-metrics-repo.ts';
 import {
   assignCoinIdentities,
+  type CoinLaunchThresholds,
   DEFAULT_COIN_INITIAL_SUPPLY,
   meetsCoinLaunchThresholds,
 } from '../core/creator/coin-launch.ts';
-import { newlyReachedMilestones } from '../core/creator/milestones.ts';
+import { MILESTONES, type Milestone, newlyReachedMilestones } from '../core/creator/milestones.ts';
 import { HOLDER_SHARE_BPS, lastCompletedQuarter, type Quarter } from '../core/creator/revenue.ts';
 import { evaluateSyncHealth, type SyncHealth } from '../core/creator/sync-health.ts';
 import { METRIC, type MetricName } from '../metric-names.ts';
@@ -50,6 +51,10 @@ export interface CreatorSyncConfig {
   readonly tokenFactoryAddress: string;
   /** Supply of each launched coin, base units (18 decimals). @default 1,000,000 coins */
   readonly coinInitialSupply?: bigint;
+  /** The milestones recorded (config.ts `CREATOR_MILESTONES_*`). @default the source's table */
+  readonly milestones?: readonly Milestone[];
+  /** Totals at which a coin is launched (`COIN_LAUNCH_MIN_*`). @default 50,000 plays and 5,000 followers */
+  readonly coinLaunch?: CoinLaunchThresholds;
 }
 
 export interface SyncMetricsSink {
@@ -170,7 +175,13 @@ async function syncRun(
   const metricsMs = performance.now() - metricsStarted;
 
   const sent = await enqueueChangedMetrics(deps, runId, now, metrics);
-  const milestonesRecorded = await recordMilestones(sql, runId, now, metrics);
+  const milestonesRecorded = await recordMilestones(
+    sql,
+    runId,
+    now,
+    metrics,
+    deps.config.milestones ?? MILESTONES,
+  );
   let milestonesAnnounced = 0;
   try {
     milestonesAnnounced = await announceMilestones(deps, now);
@@ -481,6 +492,7 @@ async function recordMilestones(
   runId: string,
   now: Date,
   metrics: readonly CreatorMetrics[],
+  milestones: readonly Milestone[],
 ): Promise<number> {
   const recorded = new Map<string, string[]>();
   for (const row of await sql<{ creator_id: string; milestone: string }[]>`
@@ -490,7 +502,7 @@ async function recordMilestones(
     recorded.set(row.creator_id, list);
   }
   const fresh = metrics.flatMap((m) =>
-    newlyReachedMilestones(m, recorded.get(m.creatorId) ?? []).map((reached) => ({
+    newlyReachedMilestones(m, recorded.get(m.creatorId) ?? [], milestones).map((reached) => ({
       creatorId: m.creatorId,
       ...reached,
     })),
@@ -581,7 +593,9 @@ async function launchEligibleCoins(
   const byCreator = new Map(coins.map((c) => [c.creator_id, c]));
   const candidates = metrics.filter((m) => {
     const coin = byCreator.get(m.creatorId);
-    return meetsCoinLaunchThresholds(m) && (coin === undefined || coin.status === 'failed');
+    return (
+      meetsCoinLaunchThresholds(m, config.coinLaunch) && (coin === undefined || coin.status === 'failed')
+    );
   });
   let awaitingChain = 0;
   const ready: CreatorMetrics[] = [];
