@@ -359,7 +359,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'CreatorsApi',
     entry: 'functions/api/creators/index.ts',
     stack: 'api',
-    description: 'Creator metrics, milestones and coin; the creator sync logs (admin)',
+    description: 'Creator metrics, milestones and coin; the creator sync logs and health (admin)',
     trigger: {
       kind: 'http',
       routes: [
@@ -367,6 +367,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         { method: 'GET', path: '/creators/{address}/milestones', auth: 'none' },
         { method: 'GET', path: '/creators/{address}/coin', auth: 'none' },
         { method: 'GET', path: '/admin/sync-logs', auth: 'admin' },
+        { method: 'GET', path: '/admin/sync-health', auth: 'admin' },
       ],
     },
     timeoutSeconds: 29,

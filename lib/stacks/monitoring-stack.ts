@@ -131,6 +131,18 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     description: 'The creator sync has reported nothing for 3 h',
   },
   {
+    id: 'CreatorSyncResponseTimeHigh',
+    metric: METRIC.creatorSyncResponseTime,
+    statistic: cloudwatch.Stats.AVERAGE,
+    period: Duration.hours(1),
+    comparison: GTE,
+    // "Response Times: Average <30 seconds" (streamvault-database.md, Sync Health Metrics)
+    threshold: 30,
+    missing: NOT_BREACHING,
+    anchor: 'sync-response-time',
+    description: 'Creator sync calls took 30 s or more on average from enqueue to confirmation',
+  },
+  {
     id: 'OracleConsecutiveFailures',
     metric: METRIC.oracleConsecutiveFailures,
     statistic: cloudwatch.Stats.MAXIMUM,
@@ -360,6 +372,13 @@ export class MonitoringStack extends Stack {
             businessMetric(METRIC.oracleCallSuccessRate, cloudwatch.Stats.MINIMUM, hour),
           ]),
           graph('Lambda errors and throttles (all functions)', [lambdaAll('Errors'), lambdaAll('Throttles')]),
+        ],
+        [
+          graph(
+            'Creator sync response time (s)',
+            [businessMetric(METRIC.creatorSyncResponseTime, cloudwatch.Stats.AVERAGE, hour)],
+            [{ value: 30, label: 'alarm' }],
+          ),
         ],
       ],
     });

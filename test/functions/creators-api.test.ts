@@ -173,6 +173,40 @@ describe('GET /admin/sync-logs', () => {
   });
 });
 
+describe('GET /admin/sync-health', () => {
+  it('answers the health now and after each of the three runs, newest first, paged with nextBefore', async () => {
+    const result = await get('GET /admin/sync-health', '/admin/sync-health', { query: { limit: '2' } });
+    expect(result.statusCode).toBe(200);
+    const page = conformingBody('GET /admin/sync-health', result) as {
+      current: { level: string; at: string };
+      runs: { id: number; status: string; health: { level: string; failedCallsLastHour: number } | null }[];
+      nextBefore?: number;
+    };
+    expect(page.current.level).toBe('ok');
+    expect(page.runs.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(page.runs.every((r) => r.health?.level === 'ok' && r.health.failedCallsLastHour === 0)).toBe(true);
+    const rest = conformingBody(
+      'GET /admin/sync-health',
+      await get('GET /admin/sync-health', '/admin/sync-health', {
+        query: { limit: '2', before: String(page.nextBefore) },
+      }),
+    ) as { runs: { id: number }[]; nextBefore?: number };
+    expect(rest.runs).toHaveLength(1);
+    expect(rest.runs[0]?.id).toBeLessThan(Math.min(...page.runs.map((r) => r.id)));
+    expect(rest.nextBefore).toBeUndefined();
+  });
+
+  it('answers 400 naming a malformed since or an unknown parameter', async () => {
+    const since = await get('GET /admin/sync-health', '/admin/sync-health', {
+      query: { since: 'yesterday' },
+    });
+    expect(since.statusCode).toBe(400);
+    expect(since.body).toContain('since must be an ISO-8601 time');
+    const unknown = await get('GET /admin/sync-health', '/admin/sync-health', { query: { level: 'ok' } });
+    expect(unknown.statusCode).toBe(400);
+  });
+});
+
 describe('the creator answers', () => {
   it('have the shapes their route contracts (and so the API document) describe', async () => {
     for (const stageName of ['Launch Pad', 'Headliner', 'So Close']) {

@@ -155,6 +155,7 @@ describe('alarms', () => {
       [METRIC.syncSuccessRate, 'LessThanThreshold', 90],
       [METRIC.syncSuccessRate, 'LessThanThreshold', 70],
       [METRIC.creatorDataStaleSeconds, 'GreaterThanThreshold', 7200],
+      [METRIC.creatorSyncResponseTime, 'GreaterThanOrEqualToThreshold', 30],
       [METRIC.oracleConsecutiveFailures, 'GreaterThanOrEqualToThreshold', 3],
       [METRIC.oracleFailedTransactions, 'GreaterThanOrEqualToThreshold', 10],
       [METRIC.oracleCallSuccessRate, 'LessThanThreshold', 90],

@@ -15,6 +15,55 @@ const params = z.object({ address });
 
 const notFound = 'no creator has the address';
 
+const since = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'since must be an ISO-8601 time')
+  .transform((s) => new Date(s))
+  .optional()
+  .openapi({ format: 'date-time' });
+
+const before = z.coerce
+  .number()
+  .int('before must be an integer')
+  .positive('before must be positive')
+  .optional()
+  .openapi({ description: "The previous page's `nextBefore`" });
+
+const nextBefore = z
+  .number()
+  .int()
+  .optional()
+  .openapi({ description: 'Present when the page is full: pass it as `before`' });
+
+const healthLevel = z.enum(['ok', 'warning', 'critical']);
+
+/** The sync's health as measured at one moment (core/creator/sync-health.ts). */
+const syncHealth = z.object({
+  level: healthLevel.openapi({
+    description:
+      'critical: success under 70 % or stale; warning: success under 90 %, 10+ failed calls in the last hour or slow responses',
+  }),
+  successRate: z.number().nullable().openapi({
+    description:
+      'Share of the calls completed in the last hour that succeeded (0–1); null when none completed',
+  }),
+  successLevel: healthLevel,
+  failedCallsLastHour: z.number().int(),
+  failedCallsAlarm: z.boolean().openapi({ description: '10 or more failed calls in the last hour' }),
+  averageResponseMs: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: 'Mean time from enqueueing a call to its confirmation, over the last hour' }),
+  slowResponses: z.boolean().openapi({ description: 'The average response time is 30 s or more' }),
+  noRecentSuccessfulRun: z.boolean().openapi({ description: 'No sync run succeeded in the last 2 h' }),
+  divergedCreatorsOverLimit: z.number().int().openapi({
+    description: 'Creators whose on-chain metrics have differed from the database for more than 2 h',
+  }),
+  stale: z.boolean(),
+  staleSeconds: z.number().int(),
+});
+
 export const CREATOR_ROUTES = {
   'GET /creators/{address}/metrics': defineRoute({
     tag: 'creators',
@@ -128,18 +177,8 @@ export const CREATOR_ROUTES = {
           .regex(ADDRESS_PATTERN, 'creator must be 0x followed by 40 hex characters')
           .transform((a) => a.toLowerCase())
           .optional(),
-        since: z
-          .string()
-          .refine((s) => !Number.isNaN(Date.parse(s)), 'since must be an ISO-8601 time')
-          .transform((s) => new Date(s))
-          .optional()
-          .openapi({ format: 'date-time' }),
-        before: z.coerce
-          .number()
-          .int('before must be an integer')
-          .positive('before must be positive')
-          .optional()
-          .openapi({ description: "The previous page's `nextBefore`" }),
+        since,
+        before,
         limit: z.coerce
           .number()
           .int('limit must be an integer')
@@ -172,12 +211,49 @@ export const CREATOR_ROUTES = {
               completedAt: isoTime.nullable(),
             }),
           ),
-          nextBefore: z
-            .number()
-            .int()
-            .optional()
-            .openapi({ description: 'Present when the page is full: pass it as `before`' }),
+          nextBefore,
         }),
+      },
+    },
+    errors: { 400: 'a query parameter is malformed or unknown' },
+  }),
+  'GET /admin/sync-health': defineRoute({
+    tag: 'creators',
+    summary: "The creator sync's health now and as each run left it, newest run first",
+    query: z
+      .object({
+        since,
+        before,
+        limit: z.coerce
+          .number()
+          .int('limit must be an integer')
+          .min(1, 'limit must be between 1 and 500')
+          .max(500, 'limit must be between 1 and 500')
+          .default(24),
+      })
+      .strict(),
+    responses: {
+      200: {
+        description: 'The current health and its history',
+        schema: z
+          .object({
+            current: syncHealth.extend({ at: isoTime }),
+            runs: z.array(
+              z.object({
+                id: z.number().int(),
+                runId: z.string(),
+                status: z.string(),
+                durationMs: z.number().nullable(),
+                startedAt: isoTime.nullable(),
+                completedAt: isoTime.nullable(),
+                health: syncHealth
+                  .nullable()
+                  .openapi({ description: 'Null for a run that stopped before measuring' }),
+              }),
+            ),
+            nextBefore,
+          })
+          .openapi('CreatorSyncHealth'),
       },
     },
     errors: { 400: 'a query parameter is malformed or unknown' },

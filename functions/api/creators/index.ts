@@ -4,6 +4,7 @@
  *   GET /creators/{address}/milestones  milestones reached, in order
  *   GET /creators/{address}/coin        the creator coin (404 while none)
  *   GET /admin/sync-logs                oracle_sync_logs, newest first (admin; the authorizer checks)
+ *   GET /admin/sync-health              the sync's health now and after each run (admin)
  */
 import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
@@ -13,6 +14,7 @@ import {
   creatorMilestonesView,
   listSyncLogs,
 } from '../../../layers/shared/src/services/creator-queries.ts';
+import { syncHealthHistory } from '../../../layers/shared/src/services/creator-sync-health.ts';
 import { database } from '../../dependencies.ts';
 import { CREATOR_ROUTES } from '../contract/creators.ts';
 import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
@@ -62,6 +64,17 @@ export const handler = httpHandler(async (event) => {
           ...(operation === undefined ? {} : { operation }),
           ...(status === undefined ? {} : { status }),
           ...(creator === undefined ? {} : { creator }),
+          ...(since === undefined ? {} : { since }),
+          ...(before === undefined ? {} : { before }),
+        }),
+      );
+    }
+    case 'GET /admin/sync-health': {
+      const { since, before, limit } = parseRequest(CREATOR_ROUTES[key], event).query;
+      return json(
+        200,
+        await syncHealthHistory(sql, new Date(), {
+          limit,
           ...(since === undefined ? {} : { since }),
           ...(before === undefined ? {} : { before }),
         }),

@@ -260,6 +260,47 @@ describe('creator sync up to the delivery engine boundary', () => {
     expect(later.health.staleSeconds).toBeGreaterThan(7_200);
   });
 
+  it("reports the average response time as a metric, warns at 30 s, and keeps each run's health with its log row", async () => {
+    const recorded: { name: string; value: number; unit: string }[] = [];
+    const withMetrics = {
+      ...deps,
+      metrics: {
+        record: (name: string, value: number, unit: string) => recorded.push({ name, value, unit }),
+      },
+    };
+    await runCreatorSync(withMetrics);
+    calls.finishAll('success');
+    const fast = await runCreatorSync(withMetrics);
+    expect(fast.health).toMatchObject({ averageResponseMs: 2_000, slowResponses: false, level: 'ok' });
+    expect(recorded).toContainEqual({ name: 'CreatorSyncResponseTime', value: 2, unit: 'Seconds' });
+
+    await t.sql`update creator.plays set play_count = play_count + 1`;
+    await runCreatorSync(withMetrics);
+    calls.responseMs = 90_000;
+    calls.finishAll('success');
+    const slow = await runCreatorSync(withMetrics);
+    // The last hour holds both rounds: 2 s calls and the slower second round.
+    const average = slow.health.averageResponseMs ?? 0;
+    expect(average).toBeGreaterThan(30_000);
+    expect(average).toBeLessThan(90_000);
+    expect(slow.health).toMatchObject({ slowResponses: true, level: 'warning' });
+    expect(recorded.at(-1)).toEqual({
+      name: 'CreatorSyncResponseTime',
+      value: average / 1000,
+      unit: 'Seconds',
+    });
+
+    const runs = await t.sql<
+      { run_id: string; health: { level: string; averageResponseMs: number | null } }[]
+    >`
+      select run_id, details -> 'health' as health from creator.oracle_sync_logs where operation = 'SYNC_RUN' order by id`;
+    expect(runs).toHaveLength(4);
+    const health = (r: (typeof runs)[number]) =>
+      typeof r.health === 'string' ? (JSON.parse(r.health) as typeof r.health) : r.health;
+    expect(runs.map((r) => health(r).averageResponseMs)).toEqual([null, 2_000, 2_000, Math.round(average)]);
+    expect(runs.at(-1)?.run_id).toBe(slow.runId);
+  });
+
   it('records a quarter revenue distribution once per coin creator, 10 % of its sales and tips', async () => {
     const [creator] = await t.sql<
       { id: string }[]

@@ -11,7 +11,8 @@
  *      `meetsLaunchRequirements` is true, with a request id per creator and attempt;
  *   6. records the last completed quarter's revenue distributions (once per creator and quarter)
  *      and rolls up yesterday's and today's daily stats;
- *   7. writes its SYNC_RUN row and emits the health metrics.
+ *   7. writes its SYNC_RUN row with the sync's health (the history admins read) and emits the
+ *      health metrics.
  *
  * Concurrent runs are safe without a lock: the same data gives the same request ids, which the
  * engine deduplicates, and every table write is an upsert or conditional update. A call that
@@ -29,7 +30,6 @@ import {
 } from '../core/creator/coin-launch.ts';
 import { MILESTONES, type Milestone, newlyReachedMilestones } from '../core/creator/milestones.ts';
 import { HOLDER_SHARE_BPS, lastCompletedQuarter, type Quarter } from '../core/creator/revenue.ts';
-import { evaluateSyncHealth, type SyncHealth } from '../core/creator/sync-health.ts';
 import { METRIC, type MetricName } from '../metric-names.ts';
 import type { CoinPriceSource } from '../ports/coin-price-source.ts';
 import {
@@ -44,6 +44,13 @@ import type {
   OracleCallRequest,
 } from '../ports/oracle-call-gateway.ts';
 import { type CreatorMetrics, computeCreatorMetrics } from './creator-metrics.ts';
+import {
+  COIN_OP,
+  type CreatorSyncHealth,
+  METRICS_OP,
+  recordRunHealth,
+  syncHealth,
+} from './creator-sync-health.ts';
 
 export interface CreatorSyncConfig {
   readonly chainId: number;
@@ -106,8 +113,6 @@ export interface CreatorSyncReport {
   readonly health: CreatorSyncHealth;
 }
 
-const METRICS_OP = 'UPDATE_METRICS';
-const COIN_OP = 'LAUNCH_COIN';
 const FINAL = new Set(['success', 'failed', 'superseded']);
 
 const lower = (address: string) => address.toLowerCase();
@@ -231,11 +236,15 @@ async function syncRun(
     where run_id = ${runId} and operation = 'SYNC_RUN'`;
 
   const health = await syncHealth(sql, clock());
+  await recordRunHealth(sql, runId, health);
   const completed = reconciled.succeededCalls + reconciled.failed;
   if (completed > 0) {
     deps.metrics?.record(METRIC.syncSuccessRate, (reconciled.succeededCalls / completed) * 100, 'Percent');
   }
   deps.metrics?.record(METRIC.creatorDataStaleSeconds, health.staleSeconds, 'Seconds');
+  if (health.averageResponseMs !== undefined) {
+    deps.metrics?.record(METRIC.creatorSyncResponseTime, health.averageResponseMs / 1000, 'Seconds');
+  }
   deps.log?.info('creator sync finished', { runId, ...details, status, errors });
   return { runId, status, ...details, errors, durationMs, health };
 }
@@ -705,50 +714,4 @@ export async function recordRevenueDistributions(
               ${JSON.stringify({ quarter: quarter.id, creators: rows.length })}::jsonb, now())`;
   }
   return rows.length;
-}
-
-export interface CreatorSyncHealth extends SyncHealth {
-  /** Seconds the data has been stale by the worse of the two rules (0 when fresh). */
-  readonly staleSeconds: number;
-}
-
-/** Health over the last hour of sync logs, and staleness as DESIGN.md defines it. */
-export async function syncHealth(sql: Sql, now: Date): Promise<CreatorSyncHealth> {
-  const at = now.toISOString();
-  const [calls] = await sql<
-    { succeeded: number; failed: number; failed_last_hour: number; avg_ms: number | null }[]
-  >`
-    select count(*) filter (where status = 'success')::int as succeeded,
-           count(*) filter (where status = 'failed')::int as failed,
-           count(*) filter (where status = 'failed')::int as failed_last_hour,
-           avg(duration_ms) filter (where status = 'success')::float8 as avg_ms
-    from creator.oracle_sync_logs
-    where operation in (${METRICS_OP}, ${COIN_OP}) and completed_at > ${at}::timestamptz - interval '1 hour'`;
-  const [runs] = await sql<{ last_success: string | null; first_run: string | null }[]>`
-    select max(completed_at) filter (where status = 'success') as last_success, min(created_at) as first_run
-    from creator.oracle_sync_logs where operation = 'SYNC_RUN'`;
-  const [divergence] = await sql<{ oldest: string | null; over_limit: number }[]>`
-    select min(s.diverged_since) as oldest,
-           count(*) filter (where s.diverged_since < ${at}::timestamptz - interval '2 hours')::int as over_limit
-    from creator.creator_chain_state s join creator.creators c on c.id = s.creator_id and c.deleted_at is null
-    where s.diverged_since is not null`;
-  // Raw-query timestamps come back as text from the shared client.
-  const lastSuccess = runs?.last_success == null ? undefined : new Date(runs.last_success);
-  const firstRun = runs?.first_run == null ? undefined : new Date(runs.first_run);
-  const oldest = divergence?.oldest == null ? undefined : new Date(divergence.oldest);
-  const health = evaluateSyncHealth({
-    now,
-    succeededCalls: calls?.succeeded ?? 0,
-    failedCalls: calls?.failed ?? 0,
-    failedCallsLastHour: calls?.failed_last_hour ?? 0,
-    averageResponseMs: calls?.avg_ms ?? undefined,
-    lastSuccessfulRunAt: lastSuccess,
-    oldestDivergenceAt: oldest,
-    divergedCreatorsOverLimit: divergence?.over_limit ?? 0,
-  });
-  // Never a successful run: stale since the first run started.
-  const lastGood = lastSuccess ?? firstRun ?? now;
-  const sinceRun = now.getTime() - lastGood.getTime();
-  const sinceMatch = oldest === undefined ? 0 : now.getTime() - oldest.getTime();
-  return { ...health, staleSeconds: Math.max(0, Math.floor(Math.max(sinceRun, sinceMatch) / 1000)) };
 }
