@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
+import { creatorCoinView } from '../../layers/shared/src/services/creator-queries.ts';
 import { runCreatorSync } from '../../layers/shared/src/services/creator-sync.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
@@ -131,6 +132,32 @@ describe('GET /creators/:address/milestones and /coin', () => {
     const none = await get('GET /creators/{address}/coin', `/creators/${small}/coin`, { address: small });
     expect(none.statusCode).toBe(404);
     expect(JSON.stringify(body(none))).toContain('50000 plays and 5000 followers');
+  });
+
+  it('says why the market-cap term and the intrinsic value are missing without a price oracle or contracts', async () => {
+    const address = wallets.get('Launch Pad')!;
+    const coin = body(await get('GET /creators/{address}/coin', `/creators/${address}/coin`, { address }));
+    expect(coin['marketCapTerm']).toEqual({ value: '0', reason: 'no price oracle' });
+    expect(coin['intrinsicValue']).toEqual({
+      valueAttoFil: null,
+      reason: 'the creator contracts are not configured',
+    });
+  });
+
+  it('answers a chain that cannot be read without the error, which may name the endpoint', async () => {
+    const address = wallets.get('Launch Pad')!;
+    const logged: unknown[] = [];
+    const view = await creatorCoinView(t.sql, address, {
+      contracts: {
+        calculateIntrinsicValue: async () => {
+          throw new Error('request to https://rpc.example.org/v1/s3cr3t-key failed');
+        },
+      },
+      onChainError: (error) => logged.push(error),
+    });
+    expect(view.intrinsicValue).toEqual({ valueAttoFil: null, reason: 'the chain could not be read' });
+    expect(JSON.stringify(view)).not.toContain('s3cr3t');
+    expect(logged).toHaveLength(1);
   });
 
   it('routes by path when called without a route key', async () => {

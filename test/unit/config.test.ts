@@ -53,6 +53,10 @@ describe('loadConfig', () => {
     const { milestones, coinLaunch } = creatorThresholds(config);
     expect(milestones).toEqual(MILESTONES);
     expect(coinLaunch).toEqual({ minPlays: 50_000, minFollowers: 5_000 });
+    expect(config.REVENUE_SHARING_MIN_FIL).toBe(100n * ATTO_PER_FIL);
+    expect(loadConfig({ REVENUE_SHARING_MIN_FIL: '12.5' }).REVENUE_SHARING_MIN_FIL).toBe(
+      (25n * ATTO_PER_FIL) / 2n,
+    );
   });
 
   it('reads milestone lists in any order, without repeats, FIL with decimals, and none for an empty list', () => {
@@ -80,6 +84,7 @@ describe('loadConfig', () => {
     ['ORACLE_MAX_RETRIES', '-1', /ORACLE_MAX_RETRIES: Number must be greater than or equal to 0/],
     ['ORACLE_ALERT_CUTOFF', '0', /ORACLE_ALERT_CUTOFF: Number must be greater than 0/],
     ['COIN_LAUNCH_MIN_PLAYS', '5e4x', /COIN_LAUNCH_MIN_PLAYS: Expected number/],
+    ['REVENUE_SHARING_MIN_FIL', 'a hundred', /REVENUE_SHARING_MIN_FIL: expected an amount of FIL/],
   ])('refuses %s=%s, naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

@@ -35,6 +35,22 @@ const nextBefore = z
   .optional()
   .openapi({ description: 'Present when the page is full: pass it as `before`' });
 
+const marketCapTerm = z
+  .object({
+    value: decimalString.openapi({ description: '10 % of the coin market cap, attoFIL' }),
+    reason: z.string().optional().openapi({
+      description:
+        'Why the term is 0: `no coin` (none launched), `no pool` (no pool pairs the coin with FIL), `no price oracle` (none configured)',
+    }),
+    priceAttoFilPerCoin: decimalString
+      .optional()
+      .openapi({ description: 'Spot price of one whole coin in its FIL pool' }),
+    marketCapAttoFil: decimalString.optional(),
+  })
+  .openapi('MarketCapTerm', {
+    description: 'The monthly revenue term of the creator coin: present with a price, or 0 with the reason',
+  });
+
 const healthLevel = z.enum(['ok', 'warning', 'critical']);
 
 /** The sync's health as measured at one moment (core/creator/sync-health.ts). */
@@ -94,6 +110,7 @@ export const CREATOR_ROUTES = {
               trackSalesAttoFil: decimalString,
               tipsAttoFil: decimalString,
               coinValueShareAttoFil: decimalString,
+              marketCapTerm,
             }),
             onChain: z.object({
               confirmed: z
@@ -160,6 +177,15 @@ export const CREATOR_ROUTES = {
           txHash: z.string().nullable(),
           launchedAt: isoTime.nullable(),
           error: z.string().nullable(),
+          marketCapTerm,
+          intrinsicValue: z
+            .object({
+              valueAttoFil: decimalString.nullable().openapi({
+                description: '`CreatorMetricsManager.calculateIntrinsicValue(creator)`, attoFIL',
+              }),
+              reason: z.string().optional().openapi({ description: 'Why the value is null' }),
+            })
+            .openapi({ description: "The contract's valuation of the creator, read on-chain" }),
         }),
       },
     },

@@ -8,6 +8,8 @@
  */
 import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { marketConfig } from '../../../layers/shared/src/market-config.ts';
+import { logger } from '../../../layers/shared/src/observability.ts';
 import {
   creatorCoinView,
   creatorMetricsView,
@@ -15,12 +17,20 @@ import {
   listSyncLogs,
 } from '../../../layers/shared/src/services/creator-queries.ts';
 import { syncHealthHistory } from '../../../layers/shared/src/services/creator-sync-health.ts';
+import {
+  coinPriceSource,
+  creatorContractAddresses,
+  creatorContractsReader,
+} from '../../creator-dependencies.ts';
 import { database } from '../../dependencies.ts';
 import { CREATOR_ROUTES } from '../contract/creators.ts';
 import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
 
 const settings = loadConfig(process.env, { require: ['DATABASE_URL'] });
 const { coinLaunch } = creatorThresholds(settings);
+// Optional here: without them (or EVM_RPC_URL) the coin's intrinsic value says why it is missing.
+const contracts = creatorContractsReader(settings, creatorContractAddresses(process.env, 'optional'));
+marketConfig();
 
 function route(event: HttpEvent): string {
   const key = event.routeKey ?? '';
@@ -42,7 +52,7 @@ export const handler = httpHandler(async (event) => {
   switch (key) {
     case 'GET /creators/{address}/metrics': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;
-      return json(200, await creatorMetricsView(sql, address, new Date()));
+      return json(200, await creatorMetricsView(sql, address, new Date(), coinPriceSource(sql)));
     }
     case 'GET /creators/{address}/milestones': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;
@@ -50,7 +60,15 @@ export const handler = httpHandler(async (event) => {
     }
     case 'GET /creators/{address}/coin': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;
-      return json(200, await creatorCoinView(sql, address, coinLaunch));
+      return json(
+        200,
+        await creatorCoinView(sql, address, {
+          coinLaunch,
+          prices: coinPriceSource(sql),
+          ...(contracts === undefined ? {} : { contracts }),
+          onChainError: (error) => logger.warn('calculateIntrinsicValue failed', { error: error as Error }),
+        }),
+      );
     }
     case 'GET /admin/sync-logs': {
       const { operation, status, creator, since, before, limit } = parseRequest(

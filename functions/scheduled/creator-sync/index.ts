@@ -4,11 +4,9 @@
  * straight to EVM_RPC_URL. A run that could not finish everything is recorded as `partial` in
  * oracle_sync_logs and then thrown, so the schedule's retry policy and DLQ see it.
  */
-import { z } from 'zod';
-import { EthersCreatorContracts } from '../../../layers/shared/src/adapters/evm/creator-contracts.ts';
-import { evmProvider } from '../../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../../../layers/shared/src/errors.ts';
+import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator-oracle-calls.ts';
 import {
@@ -16,6 +14,11 @@ import {
   type CreatorSyncReport,
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator-sync.ts';
+import {
+  coinPriceSource,
+  creatorContractAddresses,
+  creatorContractsReader,
+} from '../../creator-dependencies.ts';
 import { enqueueDependencies } from '../../delivery.ts';
 import { eventBus } from '../../dependencies.ts';
 
@@ -23,39 +26,32 @@ const settings = loadConfig(process.env, {
   require: ['DATABASE_URL', 'EVM_RPC_URL', 'EVM_CHAIN_ID', 'EVM_SIGNER_ADDRESS', 'ORACLE_CALLS_QUEUE_URL'],
 });
 
-// The contract addresses are this function's own settings (deployed contracts in production,
-// the reference contracts locally).
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex characters');
-function contractAddress(name: string): string {
-  const parsed = address.safeParse(process.env[name]);
-  if (!parsed.success)
-    throw new ConfigError(
-      `${name}: ${process.env[name] === undefined ? 'required, but not set' : parsed.error.issues[0]?.message}`,
-    );
-  return parsed.data;
-}
-const metricsManagerAddress = contractAddress('CREATOR_METRICS_MANAGER_ADDRESS');
-const tokenFactoryAddress = contractAddress('CREATOR_TOKEN_FACTORY_ADDRESS');
+const addresses = creatorContractAddresses(process.env, 'required');
+const reader = creatorContractsReader(settings, addresses);
+if (addresses === undefined || reader === undefined)
+  throw new ConfigError('the creator contract addresses, EVM_RPC_URL and EVM_CHAIN_ID are required');
+const contracts = reader;
+const { metricsManagerAddress, tokenFactoryAddress } = addresses;
+// The market settings name the FIL token coins are priced in: a malformed one fails the cold start.
+marketConfig();
 
 let deps: Promise<CreatorSyncDeps> | undefined;
 
 function syncDeps(): Promise<CreatorSyncDeps> {
   deps ??= (async (): Promise<CreatorSyncDeps> => {
-    const chainId = settings.EVM_CHAIN_ID;
-    const rpcUrl = settings.EVM_RPC_URL;
-    if (chainId === undefined || rpcUrl === undefined)
-      throw new ConfigError('EVM_CHAIN_ID and EVM_RPC_URL are required');
     const enqueue = await enqueueDependencies();
     return {
       sql: enqueue.sql,
       calls: deliveryEngineGateway(enqueue),
-      contracts: new EthersCreatorContracts(
-        evmProvider(rpcUrl, chainId, { local: settings.ORACLE_MODE === 'local' }),
-        chainId,
+      contracts,
+      config: {
+        chainId: contracts.chainId,
         metricsManagerAddress,
         tokenFactoryAddress,
-      ),
-      config: { chainId, metricsManagerAddress, tokenFactoryAddress, ...creatorThresholds(settings) },
+        ...creatorThresholds(settings),
+        revenueSharingMinAttoFilPerMonth: settings.REVENUE_SHARING_MIN_FIL,
+      },
+      prices: coinPriceSource(enqueue.sql),
       metrics: {
         record: (name, value, unit) =>
           metrics.addMetric(

@@ -156,6 +156,21 @@ export const configVariables = {
   /** A creator coin is launched at these totals (and the contract's own check). */
   COIN_LAUNCH_MIN_PLAYS: nonNegativeInt.default(50_000),
   COIN_LAUNCH_MIN_FOLLOWERS: nonNegativeInt.default(5_000),
+  /** Revenue sharing starts at this monthly revenue: quarterly distributions only above it. */
+  REVENUE_SHARING_MIN_FIL: z
+    .string()
+    .default('100')
+    .transform((text, ctx) => {
+      const atto = filToAtto(text);
+      if (atto === undefined) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'expected an amount of FIL (up to 18 decimals)',
+        });
+        return z.NEVER;
+      }
+      return atto;
+    }),
 } as const;
 
 type Variables = typeof configVariables;

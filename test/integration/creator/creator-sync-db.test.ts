@@ -322,3 +322,58 @@ describe('creator sync up to the delivery engine boundary', () => {
     expect(BigInt(row!.holder_share_atto_fil)).toBe(BigInt(sums!.revenue) / 10n);
   });
 });
+
+describe('revenue sharing from 100 FIL a month', () => {
+  let t: TestDatabase;
+  const quarter = quarterContaining(new Date('2027-02-15T00:00:00Z'));
+  const creators = new Map<string, string>();
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await seedCreatorDemo(t.sql, { creators: 14, seed: 5, now: NOW });
+    // A quarter after the seeded data: each creator's revenue in it is exactly the tips below.
+    const tips: [string, string, number][] = [
+      ['Launch Pad', '2027-01-05T10:00:00Z', 60],
+      ['Launch Pad', '2027-01-30T10:00:00Z', 40],
+      ['So Close', '2027-01-05T10:00:00Z', 60],
+      ['So Close', '2027-02-20T10:00:00Z', 50],
+      ['Twenty Twenty', '2027-03-01T10:00:00Z', 99],
+    ];
+    for (const name of ['Launch Pad', 'So Close', 'Twenty Twenty']) {
+      const [row] = await t.sql<{ id: string }[]>`select id from creator.creators where stage_name = ${name}`;
+      creators.set(name, row!.id);
+      await t.sql`insert into creator.creator_coins (creator_id, name, symbol, initial_supply, request_id, status, launched_at)
+        values (${row!.id}, ${`${name} Coin`}, ${name.replace(/\W/g, '').slice(0, 8).toUpperCase()}, 1, ${`r-${name}`},
+                'launched', '2026-06-01T00:00:00Z')`;
+    }
+    for (const [name, at, fil] of tips) {
+      await t.sql`insert into creator.tips (creator_id, amount_atto_fil, created_at)
+        values (${creators.get(name)!}, ${(BigInt(fil) * ATTO_PER_FIL).toString()}, ${at})`;
+    }
+  });
+  afterAll(() => t.close());
+
+  const distributed = async () =>
+    (
+      await t.sql<{ stage_name: string; revenue_atto_fil: string }[]>`
+        select c.stage_name, d.revenue_atto_fil::text from creator.revenue_distributions d
+        join creator.creators c on c.id = d.creator_id where d.quarter = ${quarter.id} order by c.stage_name`
+    ).map((r) => [r.stage_name, BigInt(r.revenue_atto_fil) / ATTO_PER_FIL]);
+
+  it('records a distribution only for a creator who made 100 FIL within some 30 days of the quarter', async () => {
+    expect(await recordRevenueDistributions(t.sql, quarter)).toBe(1);
+    // So Close made 110 FIL in the quarter, but never 100 within 30 days; Twenty Twenty made 99.
+    expect(await distributed()).toEqual([['Launch Pad', 100n]]);
+  });
+
+  it('lets the others in once REVENUE_SHARING_MIN_FIL is lower, each once', async () => {
+    expect(
+      await recordRevenueDistributions(t.sql, quarter, { minMonthlyRevenueAttoFil: 60n * ATTO_PER_FIL }),
+    ).toBe(2);
+    expect(await distributed()).toEqual([
+      ['Launch Pad', 100n],
+      ['So Close', 110n],
+      ['Twenty Twenty', 99n],
+    ]);
+  });
+});

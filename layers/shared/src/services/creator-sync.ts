@@ -29,7 +29,12 @@ import {
   meetsCoinLaunchThresholds,
 } from '../core/creator/coin-launch.ts';
 import { MILESTONES, type Milestone, newlyReachedMilestones } from '../core/creator/milestones.ts';
-import { HOLDER_SHARE_BPS, lastCompletedQuarter, type Quarter } from '../core/creator/revenue.ts';
+import {
+  HOLDER_SHARE_BPS,
+  lastCompletedQuarter,
+  type Quarter,
+  REVENUE_SHARING_MIN_ATTO_FIL,
+} from '../core/creator/revenue.ts';
 import { METRIC, type MetricName } from '../metric-names.ts';
 import type { CoinPriceSource } from '../ports/coin-price-source.ts';
 import {
@@ -62,6 +67,8 @@ export interface CreatorSyncConfig {
   readonly milestones?: readonly Milestone[];
   /** Totals at which a coin is launched (`COIN_LAUNCH_MIN_*`). @default 50,000 plays and 5,000 followers */
   readonly coinLaunch?: CoinLaunchThresholds;
+  /** Revenue sharing starts at this revenue a month (`REVENUE_SHARING_MIN_FIL`). @default 100 FIL */
+  readonly revenueSharingMinAttoFilPerMonth?: bigint;
 }
 
 export interface SyncMetricsSink {
@@ -196,7 +203,12 @@ async function syncRun(
   const coins = await launchEligibleCoins(deps, runId, metrics, errors);
   let distributionsRecorded = 0;
   try {
-    distributionsRecorded = await recordRevenueDistributions(sql, lastCompletedQuarter(now), runId);
+    distributionsRecorded = await recordRevenueDistributions(sql, lastCompletedQuarter(now), {
+      runId,
+      ...(deps.config.revenueSharingMinAttoFilPerMonth === undefined
+        ? {}
+        : { minMonthlyRevenueAttoFil: deps.config.revenueSharingMinAttoFilPerMonth }),
+    });
   } catch (error) {
     errors.push(`revenue distributions: ${errorText(error)}`);
   }
@@ -672,32 +684,54 @@ async function launchEligibleCoins(
 
 /**
  * What each coin's holders are owed for `quarter`: 10 % of the creator's track sales and tips
- * from the later of the quarter's start and the coin's launch to the quarter's end. One row per
- * (creator, quarter), written once; running it again changes nothing.
+ * from the later of the quarter's start and the coin's launch to the quarter's end. Revenue
+ * sharing starts at 100 FIL a month (creator-metrics-oracle.md, a setting): a creator is owed a
+ * distribution only if, within that period, their sales and tips reached the threshold over some
+ * 30 days (a month as the oracle's monthly revenue counts one). One row per (creator, quarter),
+ * written once; running it again changes nothing.
  */
 export async function recordRevenueDistributions(
   sql: Sql,
   quarter: Quarter,
-  runId?: string,
+  options: { runId?: string; minMonthlyRevenueAttoFil?: bigint } = {},
 ): Promise<number> {
   const start = quarter.start.toISOString();
   const end = quarter.end.toISOString();
   const bps = Number(HOLDER_SHARE_BPS);
+  const minimum = (options.minMonthlyRevenueAttoFil ?? REVENUE_SHARING_MIN_ATTO_FIL).toString();
   const rows = await sql`
     with holders as (
       select k.creator_id, greatest(${start}::timestamptz, k.launched_at) as period_start
       from creator.creator_coins k join creator.creators c on c.id = k.creator_id
       where k.status = 'launched' and k.launched_at < ${end}::timestamptz and c.deleted_at is null
     ),
+    revenue as (
+      select h.creator_id, p.purchased_at as at, p.amount_atto_fil as purchase, 0::numeric as tip
+      from holders h join creator.track_purchases p on p.creator_id = h.creator_id
+      where p.purchased_at >= h.period_start and p.purchased_at < ${end}::timestamptz
+      union all
+      select h.creator_id, t.created_at, 0, t.amount_atto_fil
+      from holders h join creator.tips t on t.creator_id = h.creator_id
+      where t.created_at >= h.period_start and t.created_at < ${end}::timestamptz
+    ),
+    best_month as (
+      -- The most earned in any 30 days of the period: each window ending at a sale or tip.
+      select creator_id, max(month) as month
+      from (
+        select creator_id,
+               sum(purchase + tip) over (partition by creator_id order by at
+                 range between interval '30 days' preceding and current row) as month
+        from revenue
+      ) windows
+      group by creator_id
+    ),
     sums as (
       select h.creator_id, h.period_start,
-        coalesce((select sum(p.amount_atto_fil) from creator.track_purchases p
-                  where p.creator_id = h.creator_id and p.purchased_at >= h.period_start
-                    and p.purchased_at < ${end}::timestamptz), 0) as purchases,
-        coalesce((select sum(t.amount_atto_fil) from creator.tips t
-                  where t.creator_id = h.creator_id and t.created_at >= h.period_start
-                    and t.created_at < ${end}::timestamptz), 0) as tips
+             coalesce(sum(r.purchase), 0) as purchases, coalesce(sum(r.tip), 0) as tips
       from holders h
+      join best_month b on b.creator_id = h.creator_id and b.month >= ${minimum}::numeric
+      left join revenue r on r.creator_id = h.creator_id
+      group by h.creator_id, h.period_start
     )
     insert into creator.revenue_distributions
       (creator_id, quarter, period_start, period_end, purchases_atto_fil, tips_atto_fil, revenue_atto_fil,
@@ -707,10 +741,10 @@ export async function recordRevenueDistributions(
     from sums
     on conflict (creator_id, quarter) do nothing
     returning 1`;
-  if (rows.length > 0 && runId !== undefined) {
+  if (rows.length > 0 && options.runId !== undefined) {
     await sql`
       insert into creator.oracle_sync_logs (run_id, operation, status, details, completed_at)
-      values (${runId}::uuid, 'REVENUE_DISTRIBUTION', 'success',
+      values (${options.runId}::uuid, 'REVENUE_DISTRIBUTION', 'success',
               ${JSON.stringify({ quarter: quarter.id, creators: rows.length })}::jsonb, now())`;
   }
   return rows.length;
