@@ -434,6 +434,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
   },
   {
+    name: 'AnalyticsTrends',
+    entry: 'functions/api/market/analytics-trends/index.ts',
+    stack: 'api',
+    description: 'Market trends: price change over 1 h, 24 h and 7 d, volume trends, top movers',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/trends', auth: 'none' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
     name: 'AnalyticsVolume',
     entry: 'functions/api/market/analytics-volume/index.ts',
     stack: 'api',
