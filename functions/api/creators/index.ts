@@ -17,11 +17,7 @@ import {
   listSyncLogs,
 } from '../../../layers/shared/src/services/creator-queries.ts';
 import { syncHealthHistory } from '../../../layers/shared/src/services/creator-sync-health.ts';
-import {
-  coinPriceSource,
-  creatorContractAddresses,
-  creatorContractsReader,
-} from '../../creator-dependencies.ts';
+import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
 import { database } from '../../dependencies.ts';
 import { CREATOR_ROUTES } from '../contract/creators.ts';
 import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
@@ -29,7 +25,7 @@ import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
 const settings = loadConfig(process.env, { require: ['DATABASE_URL'] });
 const { coinLaunch } = creatorThresholds(settings);
 // Optional here: without them (or EVM_RPC_URL) the coin's intrinsic value says why it is missing.
-const contracts = creatorContractsReader(settings, creatorContractAddresses(process.env, 'optional'));
+const contracts = creatorContractsReader(settings);
 marketConfig();
 
 function route(event: HttpEvent): string {

@@ -14,26 +14,35 @@ import {
   type CreatorSyncReport,
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator-sync.ts';
-import {
-  coinPriceSource,
-  creatorContractAddresses,
-  creatorContractsReader,
-} from '../../creator-dependencies.ts';
+import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
 import { enqueueDependencies } from '../../delivery.ts';
 import { eventBus } from '../../dependencies.ts';
 
 const settings = loadConfig(process.env, {
-  require: ['DATABASE_URL', 'EVM_RPC_URL', 'EVM_CHAIN_ID', 'EVM_SIGNER_ADDRESS', 'ORACLE_CALLS_QUEUE_URL'],
+  require: [
+    'DATABASE_URL',
+    'EVM_RPC_URL',
+    'EVM_CHAIN_ID',
+    'EVM_SIGNER_ADDRESS',
+    'ORACLE_CALLS_QUEUE_URL',
+    'CREATOR_METRICS_MANAGER_ADDRESS',
+    'CREATOR_TOKEN_FACTORY_ADDRESS',
+  ],
 });
+// The contracts are this function's reason to exist: without them it fails its cold start in
+// every mode (deployed contracts in production, the reference contracts locally).
+for (const name of ['CREATOR_METRICS_MANAGER_ADDRESS', 'CREATOR_TOKEN_FACTORY_ADDRESS'] as const) {
+  if (settings[name] === undefined) throw new ConfigError(`${name}: required, but not set`);
+}
 
-const addresses = creatorContractAddresses(process.env, 'required');
-const reader = creatorContractsReader(settings, addresses);
-if (addresses === undefined || reader === undefined)
-  throw new ConfigError('the creator contract addresses, EVM_RPC_URL and EVM_CHAIN_ID are required');
-const contracts = reader;
-const { metricsManagerAddress, tokenFactoryAddress } = addresses;
 // The market settings name the FIL token coins are priced in: a malformed one fails the cold start.
 marketConfig();
+const reader = creatorContractsReader(settings);
+if (reader === undefined)
+  throw new ConfigError(
+    'EVM_CHAIN_ID, EVM_RPC_URL, CREATOR_METRICS_MANAGER_ADDRESS and CREATOR_TOKEN_FACTORY_ADDRESS are required',
+  );
+const contracts = reader;
 
 let deps: Promise<CreatorSyncDeps> | undefined;
 
@@ -46,8 +55,8 @@ function syncDeps(): Promise<CreatorSyncDeps> {
       contracts,
       config: {
         chainId: contracts.chainId,
-        metricsManagerAddress,
-        tokenFactoryAddress,
+        metricsManagerAddress: contracts.metricsManagerAddress,
+        tokenFactoryAddress: contracts.tokenFactoryAddress,
         ...creatorThresholds(settings),
         revenueSharingMinAttoFilPerMonth: settings.REVENUE_SHARING_MIN_FIL,
       },

@@ -48,6 +48,25 @@ function thresholdList(defaultText: string, what: string, parse: (item: string) 
     });
 }
 const wholeCount = (item: string) => (/^\d{1,15}$/.test(item) ? BigInt(item) : undefined);
+const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex characters');
+
+/** A variable holding a JSON object (`{}` when unset), checked by `schema`. */
+function jsonObject<S extends z.ZodTypeAny>(schema: S, expected: string) {
+  return z
+    .string()
+    .default('{}')
+    .transform((text, ctx): z.output<S> => {
+      try {
+        return schema.parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `expected a JSON object of ${expected}: ${String(error)}`,
+        });
+        return z.NEVER;
+      }
+    });
+}
 
 /** Variable name → schema. The README's configuration table lists the same names. */
 export const configVariables = {
@@ -62,6 +81,18 @@ export const configVariables = {
   DB_HOST: z.string().min(1).optional(),
   DB_PORT: positiveInt.default(5432),
   DB_NAME: z.string().min(1).default('oracle'),
+  /** DB_HOST is RDS Proxy (functions, the IRC worker), not the cluster itself (Migrate). */
+  DB_VIA_PROXY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /**
+   * PEM file of the CA that signs the database's certificate; unset, Node's own trust store
+   * (which holds the Amazon Root CA that RDS Proxy's certificates chain to).
+   */
+  DATABASE_CA_FILE: z.string().min(1).optional(),
+  /** The server cancels a statement running longer than this; below the function's own timeout. */
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.optional(),
   DATABASE_POOL_MAX: positiveInt.default(5),
 
   SQS_ENDPOINT: url.optional(),
@@ -96,34 +127,38 @@ export const configVariables = {
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
     .optional(),
+  /**
+   * JSON: chain id → blocks a used nonce must stay without a receipt of ours before it counts as
+   * lost; merged over core/delivery/confirmation-depth.ts's defaults.
+   */
+  EVM_CONFIRMATION_DEPTHS: jsonObject(
+    z.record(z.string().regex(/^\d+$/, 'keys are chain ids'), z.number().int().nonnegative()),
+    'chain id → blocks',
+  ),
+
+  /** The creator oracle's contracts (deployed addresses in production, the reference contracts locally). */
+  CREATOR_METRICS_MANAGER_ADDRESS: evmAddress.optional(),
+  CREATOR_TOKEN_FACTORY_ADDRESS: evmAddress.optional(),
 
   SOLANA_RPC_URL: url.optional(),
   SOLANA_PUBLISHER_SECRET_ARN: z.string().min(1).optional(),
   ATTENTION_PROGRAM_ID: z.string().min(32).max(44).default('GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop'),
-  /** memo: publish roots in Memo transactions; program: call set_channel_merkle_root. */
+  /**
+   * memo: publish roots in Memo transactions; program: call set_channel_merkle_root. The default
+   * serves local runs only: the functions that publish require it in production, so a deployment
+   * never publishes memos viewers cannot claim from without having said so.
+   */
   PUBLISH_MODE: z.enum(['memo', 'program']).default('memo'),
   /** JSON: token group → { mint, epochUnit: 'hours'|'seconds' }. */
-  TOKEN_GROUP_MINTS: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
-      try {
-        return z
-          .record(
-            z.object({
-              mint: z.string().min(32).max(44),
-              epochUnit: z.enum(['hours', 'seconds']).default('hours'),
-            }),
-          )
-          .parse(JSON.parse(text));
-      } catch (error) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: `expected a JSON object of token group → { mint, epochUnit }: ${String(error)}`,
-        });
-        return z.NEVER;
-      }
-    }),
+  TOKEN_GROUP_MINTS: jsonObject(
+    z.record(
+      z.object({
+        mint: z.string().min(32).max(44),
+        epochUnit: z.enum(['hours', 'seconds']).default('hours'),
+      }),
+    ),
+    'token group → { mint, epochUnit }',
+  ),
   PRIORITY_FEE_MICROLAMPORTS: z.coerce.number().int().nonnegative().default(0),
   /** Token base units per whole weight unit (a presence is 1.00). */
   BASE_UNITS_PER_WEIGHT: z.coerce.bigint().nonnegative().default(1_000_000_000n),
@@ -171,6 +206,8 @@ export const configVariables = {
       }
       return atto;
     }),
+  /** Seconds a container answers GET /health from its last probe of the dependencies. */
+  HEALTH_CACHE_SECONDS: positiveInt.default(5),
 } as const;
 
 type Variables = typeof configVariables;

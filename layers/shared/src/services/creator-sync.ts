@@ -120,7 +120,7 @@ export interface CreatorSyncReport {
   readonly health: CreatorSyncHealth;
 }
 
-const FINAL = new Set(['success', 'failed', 'superseded']);
+const FINAL = new Set(['success', 'failed', 'superseded', 'abandoned']);
 
 const lower = (address: string) => address.toLowerCase();
 
