@@ -25,7 +25,7 @@ describe('delivery.oracle_call_history after migrating', () => {
     expect(columns.length).toBeGreaterThan(20);
     expect(columns.filter((c) => (c.comment ?? '').trim() === '').map((c) => c.column_name)).toEqual([]);
     const status = columns.find((c) => c.column_name === 'status');
-    expect(status?.comment).toMatch(/queued.*pending.*retrying.*success.*failed.*superseded/);
+    expect(status?.comment).toMatch(/queued.*pending.*retrying.*success.*failed.*superseded.*abandoned/);
   });
 
   it('has a comment on every index', async () => {
