@@ -35,6 +35,15 @@ const nextBefore = z
   .optional()
   .openapi({ description: 'Present when the page is full: pass it as `before`' });
 
+/** A page size from 1 to 500, `fallback` when not given. */
+const pageLimit = (fallback: number) =>
+  z.coerce
+    .number()
+    .int('limit must be an integer')
+    .min(1, 'limit must be between 1 and 500')
+    .max(500, 'limit must be between 1 and 500')
+    .default(fallback);
+
 const marketCapTerm = z
   .object({
     value: decimalString.openapi({ description: '10 % of the coin market cap, attoFIL' }),
@@ -205,12 +214,7 @@ export const CREATOR_ROUTES = {
           .optional(),
         since,
         before,
-        limit: z.coerce
-          .number()
-          .int('limit must be an integer')
-          .min(1, 'limit must be between 1 and 500')
-          .max(500, 'limit must be between 1 and 500')
-          .default(50),
+        limit: pageLimit(50),
       })
       .strict(),
     responses: {
@@ -250,12 +254,7 @@ export const CREATOR_ROUTES = {
       .object({
         since,
         before,
-        limit: z.coerce
-          .number()
-          .int('limit must be an integer')
-          .min(1, 'limit must be between 1 and 500')
-          .max(500, 'limit must be between 1 and 500')
-          .default(24),
+        limit: pageLimit(24),
       })
       .strict(),
     responses: {
