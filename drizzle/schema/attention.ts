@@ -314,6 +314,16 @@ export const publications = attention.table(
     publishedAt: tstz('published_at'),
     /** When the root's amounts went back to carried balances (expired, or its ring slot reused). */
     returnedAt: tstz('returned_at'),
+    /**
+     * Program mode: the root this one overwrites in its ring slot, as read before signing and
+     * recorded with the signature (DESIGN.md "No stranded amount"): its epoch id, its claimed
+     * bitmap (hex) and the slot that read was at. Once this root's transaction is confirmed, the
+     * replaced root's leaves neither in that bitmap nor claimed later (the channel's transaction
+     * history after that slot) go back to carried balances. Null: the slot held no root.
+     */
+    replacesEpoch: i64('replaces_epoch'),
+    replacesBitmap: text('replaces_bitmap'),
+    replacesReadSlot: i64('replaces_read_slot'),
     /** When RootPublished went out on the event bus (an outbox: null until it did). */
     announcedAt: tstz('announced_at'),
   },

@@ -216,6 +216,19 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     anchor: 'root-expired',
     description: 'A sealed root can no longer be published (its ring slot holds a newer epoch)',
   },
+  {
+    id: 'ReturnUndecided',
+    system: 'attention',
+    metric: METRIC.returnUndecided,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.minutes(5),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'return-undecided',
+    description:
+      "An overwritten root's unclaimed leaves could not be proven from the chain; nothing returned",
+  },
 ];
 
 /** The alarms with the consecutive-failures threshold set to the deployment's cutoff. */

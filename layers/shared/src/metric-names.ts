@@ -33,6 +33,11 @@ export const METRIC = {
   oracleFailedTransactions: 'OracleFailedTransactions',
   /** 1 for each root that can no longer land (its ring slot holds a newer epoch). Alarm >= 1. */
   rootExpired: 'RootExpired',
+  /**
+   * 1 for each overwritten root whose unclaimed leaves the chain's history could not prove, so
+   * nothing of it went back to carried balances. Alarm >= 1.
+   */
+  returnUndecided: 'ReturnUndecided',
   /** Dashboard only: percent of an epoch's participants beyond tree capacity. */
   overflowShare: 'OverflowShare',
   /** Dashboard only: base units waiting in carried balances. */
