@@ -377,6 +377,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/ingest/index.ts',
     stack: 'api',
     system: 'attention',
+    settings: ['INGEST_KEY_EVENTS_PER_MINUTE', 'INGEST_KEY_EVENTS_PER_HOUR'],
     description: 'POST /ingest: validates events and enqueues them',
     trigger: {
       kind: 'http',
@@ -394,6 +395,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     system: 'attention',
     description: 'POST /suppressions: opt-out',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'IngestKeysApi',
+    entry: 'functions/api/ingest-keys/index.ts',
+    stack: 'api',
+    system: 'attention',
+    description:
+      "POST /admin/ingest-keys/{keyId}/void: removes one ingest key's events from epochs not yet sealed",
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/admin/ingest-keys/{keyId}/void', auth: 'admin' }],
+    },
     timeoutSeconds: 29,
     database: true,
   },

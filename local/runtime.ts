@@ -155,8 +155,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const publishing = await localPublishing(embeddedSolana, publisher.signer.address, log);
 
     const secrets = new StaticSecretStore({
-      [SECRET_IDS.ingestKeys]: JSON.stringify({ keys: [ingestApiKey] }),
-      [SECRET_IDS.adminTokens]: JSON.stringify({ keys: [adminToken] }),
+      [SECRET_IDS.ingestKeys]: JSON.stringify({ local: ingestApiKey }),
+      [SECRET_IDS.adminTokens]: JSON.stringify({ local: adminToken }),
       // anvil's well-known dev account 0: a public test key, never a real one.
       [SECRET_IDS.evmSigner]: JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0]?.privateKey }),
       [SECRET_IDS.twitch]: JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),

@@ -211,6 +211,9 @@ export const configVariables = {
   INGEST_API_KEYS_SECRET_ARN: z.string().min(1).optional(),
   ADMIN_TOKENS_SECRET_ARN: z.string().min(1).optional(),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),
+  /** Events one ingest API key may send per minute and per hour (counted in the rate-limit table). */
+  INGEST_KEY_EVENTS_PER_MINUTE: positiveInt.default(60_000),
+  INGEST_KEY_EVENTS_PER_HOUR: positiveInt.default(1_000_000),
 
   // Thresholds the sources name as configurable, with the sources' values as defaults.
   /** Retries of a failed oracle call after its first attempt (oracle-call-history-and-alerts.md). */
