@@ -2,8 +2,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route as trendsRoute } from '../../../functions/api/market/analytics-trends/index.ts';
 import { route as graphqlRoute } from '../../../functions/api/market/graphql/index.ts';
-import type { MarketDependencies } from '../../../functions/market-dependencies.ts';
+import { type MarketDependencies, signInSettings } from '../../../functions/market-dependencies.ts';
 import { InProcessEventBus } from '../../../layers/shared/src/adapters/events/in-process-event-bus.ts';
+import { SiweMessages } from '../../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { HOUR, hourBucket } from '../../../layers/shared/src/core/market/volume.ts';
 import { loadMarketConfig } from '../../../layers/shared/src/market-config.ts';
 import { conformingBody } from '../../fixtures/api-contract.ts';
@@ -91,12 +92,18 @@ beforeAll(async () => {
   await volume(POOL_A, A, 100, 250);
   await volume(POOL_A, A, 200, 2000);
   await volume(POOL_B, B, 1, 100);
+  const config = loadMarketConfig({});
   deps = {
     sql: t.sql,
     chainId: CHAIN,
-    config: loadMarketConfig({}),
+    config,
     emission: { baseRatePerSecond: 1n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
     bus: new InProcessEventBus(),
+    messages: new SiweMessages(),
+    signInSettings: () => signInSettings(config),
+    notificationQueue: () => {
+      throw new Error('not used');
+    },
     air: async () => {
       throw new Error('not used');
     },
