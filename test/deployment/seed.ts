@@ -1,0 +1,89 @@
+/**
+ * What the check puts in place before any function runs, so each one has real work: a tracked
+ * channel with events ingested in the previous hour (to seal and publish), creators (to sync),
+ * a credential on the AIR stand-in (to accrue), a bound wallet, and values the HTTP requests use.
+ */
+import { randomBytes } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519';
+import bs58 from 'bs58';
+import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
+import { epochOfMs, type IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { canonicalBindingMessage } from '../../layers/shared/src/services/wallet-binding.ts';
+import type { StandIns } from './stand-ins.ts';
+
+export interface SeedData {
+  readonly channel: string;
+  readonly viewers: readonly string[];
+  /** The sealed-to-be epoch (unix seconds of the previous hour). */
+  readonly epoch: number;
+  readonly creatorAddress: string;
+  readonly credentialId: string;
+  readonly credentialHolder: string;
+  /** A fresh wallet binding request (signed, with a Twitch user token the fixture accepts). */
+  readonly walletBinding: Record<string, string>;
+  readonly marketUser: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+export async function seed(sql: Sql, standIns: StandIns): Promise<SeedData> {
+  const channel = 'deploycheck';
+  const viewers = ['viewer_one', 'viewer_two', 'viewer_three'];
+  await sql`
+    insert into attention.channels (channel, broadcaster_id, display_name, tracked, viewers, started_at, last_seen_live_at)
+    values (${channel}, '90001', 'DeployCheck', true, 100, now() - interval '2 hours', now())
+    on conflict (channel) do update set tracked = true`;
+  const previousHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
+  const epoch = epochOfMs(previousHour + 60_000);
+  const events: IngestEvent[] = viewers.map((user, i) => ({
+    id: `deployment-check-${epoch}-${i}`,
+    channel,
+    user,
+    kind: i === 0 ? 'bits' : 'presence',
+    amount: i === 0 ? 100 : 1,
+    ts: previousHour + 60_000 * (i + 1),
+    epoch,
+  }));
+  await writeIngestBatch(sql, events, new Date(previousHour + 30 * 60_000));
+
+  const creators = await seedCreatorDemo(sql, { creators: 2, seed: 7 });
+  const creatorAddress = creators.plans[0]?.walletAddress ?? '';
+
+  const credentialId = `cred-${randomBytes(4).toString('hex')}`;
+  const credentialHolder = `0x${randomBytes(20).toString('hex')}`;
+  const now = Math.floor(Date.now() / 1000);
+  standIns.air.set({
+    id: credentialId,
+    holder: credentialHolder,
+    status: 'active',
+    issued: now - 3600,
+    expires: now + 30 * 86_400,
+    tier: 'gold',
+  });
+
+  const viewer = viewers[1] ?? 'viewer_two';
+  const twitchToken = standIns.twitch.issueUserToken({ login: viewer, userId: '700002', scopes: [] });
+  const secretKey = ed25519.utils.randomPrivateKey();
+  const wallet = bs58.encode(ed25519.getPublicKey(secretKey));
+  const fields = {
+    username: viewer,
+    wallet,
+    nonce: `check-${randomBytes(8).toString('hex')}`,
+    expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+  };
+  const signature = bs58.encode(
+    ed25519.sign(new TextEncoder().encode(canonicalBindingMessage(fields)), secretKey),
+  );
+  return {
+    channel,
+    viewers,
+    epoch,
+    creatorAddress,
+    credentialId,
+    credentialHolder,
+    walletBinding: { ...fields, signature, twitchToken },
+    marketUser: `0x${randomBytes(20).toString('hex')}`,
+  };
+}
