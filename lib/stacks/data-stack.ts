@@ -14,6 +14,7 @@ import { NodeFunction } from '../constructs/node-function.ts';
 import { MIGRATE_ENTRY, REPO_ROOT, type SecretName, type TableName } from '../functions.ts';
 import { acknowledge, functionVersionsFinding, NAG } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
+import { statementTimeoutMs } from '../statement-timeout.ts';
 
 export interface DataStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -34,6 +35,9 @@ export const DATABASE_NAME = 'oracle';
 export const WS_TOPIC_INDEX = 'ByTopic';
 const DATABASE_PORT = 5432;
 const MIGRATIONS_DIR = 'drizzle/migrations';
+/** Amazon RDS root CAs (public), committed beside the migrate entry and copied into its bundle. */
+export const RDS_CA_BUNDLE = 'functions/custom-resource/migrate/rds-ca-bundle.pem';
+const MIGRATE_TIMEOUT = Duration.minutes(10);
 
 /** What each secret holds, for the operator who fills it in after the first deploy (README.md, "Deploying to AWS"). */
 const SECRETS: Record<SecretName, { id: string; description: string; key: string }> = {
@@ -265,7 +269,7 @@ export class DataStack extends Stack {
       stage: stage.name,
       logLevel: stage.logLevel,
       memorySize: 512,
-      timeout: Duration.minutes(10),
+      timeout: MIGRATE_TIMEOUT,
       logRetention: stage.logRetention,
       logRemovalPolicy: stage.removalPolicy,
       vpcPlacement: {
@@ -278,6 +282,10 @@ export class DataStack extends Stack {
         DB_PORT: String(DATABASE_PORT),
         DB_NAME: DATABASE_NAME,
         DB_SECRET_ARN: secret.secretArn,
+        // The cluster endpoint itself, not RDS Proxy: its certificate is signed by the RDS CAs.
+        DB_VIA_PROXY: 'false',
+        DATABASE_CA_FILE: '/var/task/rds-ca-bundle.pem',
+        DATABASE_STATEMENT_TIMEOUT_MS: String(statementTimeoutMs(MIGRATE_TIMEOUT.toSeconds())),
         MIGRATIONS_DIR: `/var/task/${MIGRATIONS_DIR}`,
       },
       commandHooks: {
@@ -285,6 +293,7 @@ export class DataStack extends Stack {
         beforeInstall: () => [],
         // The migrator reads the committed SQL at run time, so it travels with the bundle.
         afterBundling: (inputDir: string, outputDir: string) => [
+          `cp "${inputDir}/${RDS_CA_BUNDLE}" "${outputDir}/rds-ca-bundle.pem"`,
           `mkdir -p "${outputDir}/${MIGRATIONS_DIR}"`,
           `if [ -d "${inputDir}/${MIGRATIONS_DIR}" ]; then cp -R "${inputDir}/${MIGRATIONS_DIR}/." "${outputDir}/${MIGRATIONS_DIR}/"; fi`,
         ],

@@ -87,6 +87,8 @@ export class WorkerStack extends Stack {
         DB_PORT: data.database.port,
         DB_NAME: data.database.name,
         DB_SECRET_ARN: data.database.secret.secretArn,
+        // The worker's only query (the tracked channels) is a short read.
+        DATABASE_STATEMENT_TIMEOUT_MS: '30000',
         [SECRET_ENV.twitch]: data.secrets.twitch.secretArn,
         ...props.extraEnvironment,
       },

@@ -1,7 +1,7 @@
 /**
- * Small AWS-compatible servers for the services npm has no emulator of: Secrets Manager
- * (GetSecretValue), EventBridge (PutEvents), SES v2 (SendEmail) and the API Gateway management
- * API (PostToConnection). Each speaks the wire protocol the AWS SDK v3 uses, so a function
+ * Small AWS-compatible servers for the services npm has no emulator of (besides the Secrets
+ * Manager one in local/): EventBridge (PutEvents), SES v2 (SendEmail) and the API Gateway
+ * management API (PostToConnection). Each speaks the wire protocol the AWS SDK v3 uses, so a function
  * reaches it through the SDK's standard `AWS_ENDPOINT_URL_<SERVICE>` variables, and records
  * what it was asked, for the check to judge.
  */
@@ -49,50 +49,6 @@ function awsJson(response: ServerResponse, status: number, body: unknown): void 
 
 function awsJsonError(response: ServerResponse, status: number, type: string, message: string): void {
   awsJson(response, status, { __type: type, message });
-}
-
-export interface StoredSecret {
-  readonly arn: string;
-  readonly name: string;
-  readonly value: string;
-}
-
-export interface SecretsManagerStandIn extends StandInServer {
-  /** SecretIds asked for, in order. */
-  readonly reads: string[];
-}
-
-/** Secrets Manager's GetSecretValue, holding each secret under its ARN and its name. */
-export async function startSecretsManager(secrets: readonly StoredSecret[]): Promise<SecretsManagerStandIn> {
-  const byId = new Map<string, StoredSecret>();
-  for (const secret of secrets) byId.set(secret.arn, secret).set(secret.name, secret);
-  const reads: string[] = [];
-  const { server, url } = await listen((request, body, response) => {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    if (target !== 'secretsmanager.GetSecretValue') {
-      return awsJsonError(response, 400, 'InvalidRequestException', `${target} is not served here`);
-    }
-    const { SecretId } = JSON.parse(body) as { SecretId?: string };
-    reads.push(String(SecretId));
-    const secret = SecretId === undefined ? undefined : byId.get(SecretId);
-    if (secret === undefined) {
-      return awsJsonError(
-        response,
-        400,
-        'ResourceNotFoundException',
-        `Secrets Manager can't find ${SecretId}`,
-      );
-    }
-    awsJson(response, 200, {
-      ARN: secret.arn,
-      Name: secret.name,
-      SecretString: secret.value,
-      VersionId: 'deployment-check',
-      VersionStages: ['AWSCURRENT'],
-      CreatedDate: Date.now() / 1000,
-    });
-  });
-  return { url, reads, close: () => close(server) };
 }
 
 export interface PutEvent {

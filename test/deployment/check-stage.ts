@@ -106,7 +106,11 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
 
   const standIns = await startStandIns(assembly, options.workDir);
   const processes = new Map<string, FunctionProcess>();
-  const admin = postgres(standIns.adminDatabaseUrl, { max: 2, onnotice: () => {} });
+  const admin = postgres(standIns.adminDatabaseUrl, {
+    max: 2,
+    onnotice: () => {},
+    ssl: { ca: standIns.databaseCa },
+  });
   try {
     /** One process per function, started on first use with the template's environment. */
     const processOf = (fn: LambdaFunction): FunctionProcess | undefined => {
@@ -195,7 +199,7 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       }
     }
     // The rest is judged on its own even when the migrations function failed.
-    await runMigrations(standIns.adminDatabaseUrl);
+    await runMigrations({ url: standIns.adminDatabaseUrl, options: { tls: { ca: standIns.databaseCa } } });
     const seeded: SeedData = await seed(admin, standIns);
 
     // 2. The IRC task and the schedules (the task fills the ingest queue meanwhile).

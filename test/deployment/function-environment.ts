@@ -9,12 +9,8 @@
 import type { CfnValue } from './cloud-assembly.ts';
 import { type ResolveContext, resolveVariables } from './references.ts';
 
-/**
- * The variable naming the CA that database connections trust besides Node's own store. Node
- * reads it itself at start, so a production connection that verifies against the trust store
- * Node ships verifies the stand-in's certificate too (README: "Deployment check").
- */
-export const DATABASE_CA_VARIABLE = 'NODE_EXTRA_CA_CERTS';
+/** The documented variable naming the CA database connections verify against (README, configuration). */
+export const DATABASE_CA_VARIABLE = 'DATABASE_CA_FILE';
 
 /** Settings whose value is an endpoint: the check points them at its stand-ins. */
 export const ENDPOINT_SETTINGS = [

@@ -5,6 +5,7 @@
  * the Twitch, IRC and AIR fixtures. Everything listens on loopback and stops with `stop()`.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -14,27 +15,29 @@ import { generateKeypairSigner } from '../../layers/shared/src/adapters/solana/k
 import { type AirFixtureServer, startAirFixtureServer } from '../../local/air-fixture-server.ts';
 import { ANVIL_DEV_ACCOUNTS, type AnvilHandle } from '../../local/anvil.ts';
 import { type IrcFixture, startIrcFixture } from '../../local/irc-fixture.ts';
+import { type SecretsManagerServer, startSecretsManagerServer } from '../../local/secrets-manager-server.ts';
 import { startAnvil, startDynamo, startEmbeddedPostgres } from '../../local/services.ts';
 import { type SolanaRpcHandle, startSolanaRpc } from '../../local/solana-rpc.ts';
+import { createCertificateAuthority, issueServerCertificate } from '../../local/tls-certificates.ts';
 import { sampleChannels, startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
 import {
   type ConnectionsStandIn,
   type EventBridgeStandIn,
   type PutEvent,
-  type SecretsManagerStandIn,
   type SesStandIn,
   startConnectionsApi,
   startEventBridge,
-  startSecretsManager,
   startSes,
 } from './aws-stand-ins.ts';
 import { type CloudAssembly, referencedId, resourcesOfType } from './cloud-assembly.ts';
-import { createDatabaseCertificates } from './database-tls.ts';
 import type { StandInEndpoints } from './function-environment.ts';
 import { resolveValue, type StandInLookup } from './references.ts';
 import { type SecretMaterial, secretValue } from './secret-shapes.ts';
 import { managementEndpoint, planStandIns, type StandInPlan, standInLookup } from './stand-in-plan.ts';
 import { patternMatches } from './trigger-events.ts';
+
+/** The host name functions reach the database stand-in by; its certificate names it. */
+const DATABASE_HOST = 'localhost';
 
 export interface RuleDelivery {
   readonly stack: string;
@@ -48,7 +51,7 @@ export interface StandIns {
   readonly endpoints: StandInEndpoints;
   readonly material: SecretMaterial;
   readonly sqs: SQSClient;
-  readonly secrets: SecretsManagerStandIn;
+  readonly secrets: SecretsManagerServer;
   readonly bus: EventBridgeStandIn;
   readonly ses: SesStandIn;
   readonly connections: ConnectionsStandIn;
@@ -57,8 +60,9 @@ export interface StandIns {
   readonly air: AirFixtureServer;
   readonly solana: SolanaRpcHandle;
   readonly anvil: AnvilHandle;
-  /** Superuser URL of the database stand-in (for seeding and judging). */
+  /** Superuser URL of the database stand-in (for seeding and judging); TLS with `databaseCa`. */
   readonly adminDatabaseUrl: string;
+  readonly databaseCa: string;
   /** Events the bus's rules delivered to Lambda targets, for the check to invoke them. */
   readonly ruleDeliveries: RuleDelivery[];
   /** Whether a message on the queue at this URL (visible or in flight) contains `text`. */
@@ -86,8 +90,15 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
   };
   try {
     const plan = planStandIns(assembly);
-    const certificates = createDatabaseCertificates(join(workDir, 'database-tls'));
-    const pg = await startEmbeddedPostgres({ tls: certificates });
+    // A CA made for this run: only what names DATABASE_CA_FILE trusts the database stand-in.
+    const ca = await createCertificateAuthority('deployment-check CA');
+    mkdirSync(workDir, { recursive: true });
+    const caFile = join(workDir, 'database-ca.pem');
+    writeFileSync(caFile, ca.certificate);
+    const server = await issueServerCertificate(ca, [DATABASE_HOST]);
+    const pg = await startEmbeddedPostgres({
+      tls: { certificate: server.certificate, privateKey: server.privateKey },
+    });
     stops.push(() => pg.stop());
     const cluster = resourcesOfType(assembly, 'AWS::RDS::DBCluster')[0];
     const secretTemplate = resourcesOfType(assembly, 'AWS::SecretsManager::Secret').find((s) =>
@@ -108,12 +119,16 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
     const database = {
       username,
       password: randomBytes(18).toString('base64url'),
-      host: '127.0.0.1',
+      host: DATABASE_HOST,
       port: pg.port,
       dbname: plan.databaseName,
       clusterIdentifier: String(cluster?.resource.Properties?.['DBClusterIdentifier'] ?? 'deployment-check'),
     };
-    const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+    const admin = postgres(pg.url.replace('127.0.0.1', DATABASE_HOST), {
+      max: 1,
+      onnotice: () => {},
+      ssl: { ca: ca.certificate },
+    });
     await admin.unsafe(`create role "${database.username}" login superuser password '${database.password}'`);
     await admin.unsafe(`create database "${database.dbname}" owner "${database.username}"`);
     await admin.end();
@@ -184,7 +199,14 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       // A secret nobody documented keeps the placeholder CloudFormation would generate.
       value: secretValue(s.name, s.attachedToDatabase, material) ?? '{}',
     }));
-    const secrets = await startSecretsManager(stored);
+    const secrets = await startSecretsManagerServer(
+      Object.fromEntries(
+        stored.flatMap((s) => [
+          [s.arn, s.value],
+          [s.name, s.value],
+        ]),
+      ),
+    );
     stops.push(() => secrets.close());
 
     const lookup = standInLookup(assembly, plan, {
@@ -254,7 +276,7 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
         DB_PORT: String(database.port),
         EVM_SIGNER_ADDRESS: ANVIL_DEV_ACCOUNTS[0]?.address ?? '',
       },
-      databaseCaFile: certificates.caFile,
+      databaseCaFile: caFile,
       rewriteUrl: (url) => managementEndpoint(url, plan, connections.url),
     };
     const secretByArn = new Map(stored.map((s) => [s.arn, s.value]));
@@ -273,7 +295,8 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       air,
       solana,
       anvil,
-      adminDatabaseUrl: pg.urlFor(database.dbname),
+      adminDatabaseUrl: pg.urlFor(database.dbname).replace('127.0.0.1', DATABASE_HOST),
+      databaseCa: ca.certificate,
       ruleDeliveries,
       secretValueOf: (arn) => secretByArn.get(arn),
       queueHolds: (queueUrl, text) => {

@@ -1,3 +1,6 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,7 +19,10 @@ vi.mock('@aws-sdk/client-secrets-manager', async (importOriginal) => {
   return { ...original, SecretsManagerClient: FakeClient };
 });
 
-const { databaseUrlFromSecret, handler } = await import('../../functions/custom-resource/migrate/index.ts');
+const { migrationConnection, handler } = await import('../../functions/custom-resource/migrate/index.ts');
+const CA_FILE = fileURLToPath(
+  new URL('../../functions/custom-resource/migrate/rds-ca-bundle.pem', import.meta.url),
+);
 
 function makeEvent(requestType: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResourceEvent {
   const base = {
@@ -45,6 +51,8 @@ const env = {
   DB_PORT: '5432',
   DB_NAME: 'oracle',
   DB_SECRET_ARN: 'arn:secret',
+  DB_VIA_PROXY: 'false',
+  DATABASE_CA_FILE: CA_FILE,
 };
 
 beforeEach(() => {
@@ -57,14 +65,17 @@ afterEach(() => {
 });
 
 describe('migrations custom resource', () => {
-  it('builds the database URL from the secret, escaping the password and requiring TLS', async () => {
-    const url = new URL(await databaseUrlFromSecret());
+  it('builds the database URL from the secret, escaping the password, verifying TLS against the shipped RDS CAs', async () => {
+    const connection = await migrationConnection();
+    const url = new URL(connection.url);
     expect(url.hostname).toBe('proxy.example.internal');
     expect(url.port).toBe('5432');
     expect(url.pathname).toBe('/oracle');
     expect(decodeURIComponent(url.username)).toBe('oracle_admin');
     expect(decodeURIComponent(url.password)).toBe('p@ss/w:rd?#');
-    expect(url.searchParams.get('sslmode')).toBe('require');
+    expect(connection.options.tls?.ca).toBe(readFileSync(CA_FILE, 'utf8'));
+    expect(new X509Certificate(connection.options.tls?.ca ?? '').subject).toContain('OU=Amazon RDS');
+    expect(connection.options.viaProxy).toBe(false);
   });
 
   it('runs the shared migrator on create and on update', async () => {
@@ -83,7 +94,11 @@ describe('migrations custom resource', () => {
   });
 
   it('fails naming the missing variable when the database settings are absent', async () => {
+    vi.stubEnv('ORACLE_MODE', 'production');
     vi.stubEnv('DB_HOST', '');
-    await expect(databaseUrlFromSecret({} as SecretsManagerClient)).rejects.toThrow(/DB_HOST/);
+    await expect(migrationConnection({} as SecretsManagerClient)).rejects.toThrow(
+      /DB_HOST: required in production/,
+    );
+    expect(sent).toEqual([]);
   });
 });

@@ -1,48 +1,35 @@
 /**
  * CloudFormation custom resource (lib/stacks/data-stack.ts): applies the committed migrations on
  * create and update, through the same migrator the local runtime and the tests use. Delete leaves
- * the schema alone: dropping data is never a side effect of a stack operation.
+ * the schema alone: dropping data is never a side effect of a stack operation. It reaches the
+ * cluster endpoint directly (DB_VIA_PROXY=false), verifying its certificate against the RDS CA
+ * bundle shipped in this function's bundle (DATABASE_CA_FILE).
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
+import { SecretsManagerStore } from '../../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import {
+  type DatabaseConnection,
+  databaseConnection,
+} from '../../../layers/shared/src/adapters/db/database-access.ts';
 import { runMigrations } from '../../../layers/shared/src/adapters/db/migrate.ts';
+import { loadConfig } from '../../../layers/shared/src/config.ts';
 
 type ProviderResponse = Pick<CloudFormationCustomResourceResponse, 'PhysicalResourceId' | 'Data'>;
 
 const PHYSICAL_ID = 'database-migrations';
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`environment variable ${name} is required`);
-  return value;
-}
-
-/** postgres://user:password@host:port/db from the cluster secret; the password never leaves this function. */
-export async function databaseUrlFromSecret(
+/** The cluster's URL and TLS settings from the secret; the password never leaves this function. */
+export async function migrationConnection(
   client: SecretsManagerClient = new SecretsManagerClient({}),
-): Promise<string> {
+): Promise<DatabaseConnection> {
   // Every setting is checked before the secret is fetched, so a broken deploy names what is missing.
-  const secretArn = requiredEnv('DB_SECRET_ARN');
-  const host = requiredEnv('DB_HOST');
-  const port = requiredEnv('DB_PORT');
-  const name = requiredEnv('DB_NAME');
-  const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const secret = JSON.parse(out.SecretString ?? '{}') as { username?: string; password?: string };
-  if (secret.username === undefined || secret.password === undefined) {
-    throw new Error('the database secret has no username or password');
-  }
-  const url = new URL('postgres://localhost');
-  url.username = encodeURIComponent(secret.username);
-  url.password = encodeURIComponent(secret.password);
-  url.hostname = host;
-  url.port = port;
-  url.pathname = `/${name}`;
-  url.searchParams.set('sslmode', 'require');
-  return url.toString();
+  const settings = loadConfig(process.env, { require: ['DB_HOST', 'DB_SECRET_ARN', 'DATABASE_CA_FILE'] });
+  return databaseConnection({ ...settings, DATABASE_POOL_MAX: 1 }, new SecretsManagerStore(client));
 }
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<ProviderResponse> {
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
-  const result = await runMigrations(await databaseUrlFromSecret());
+  const result = await runMigrations(await migrationConnection());
   return { PhysicalResourceId: PHYSICAL_ID, Data: { Applied: result.applied, Total: result.total } };
 }

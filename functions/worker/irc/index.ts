@@ -11,13 +11,14 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerStore } from '../../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsEventSink } from '../../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
-import { createDb } from '../../../layers/shared/src/adapters/db/client.ts';
+import { openDatabase } from '../../../layers/shared/src/adapters/db/database-access.ts';
 import { ircFrameworkConnector } from '../../../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { type Config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ConfigError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import type { ChatConnector } from '../../../layers/shared/src/ports/chat-connection.ts';
 import type { EventSink } from '../../../layers/shared/src/ports/event-sink.ts';
+import type { SecretStore } from '../../../layers/shared/src/ports/secret-store.ts';
 import { trackedChannels } from '../../../layers/shared/src/services/discovery.ts';
 import { IrcWorker, type IrcWorkerOptions } from '../../../layers/shared/src/services/irc-worker.ts';
 
@@ -42,14 +43,13 @@ export async function startIrcWorker(deps: IrcWorkerDeps): Promise<IrcWorker> {
 }
 
 /** A logged-in bot's nick and token from the Twitch secret (`ircNick`, `ircToken`), else anonymous. */
-async function ircIdentity(config: Config): Promise<{ nick: string; password?: string }> {
+async function ircIdentity(
+  config: Config,
+  secrets: SecretStore,
+): Promise<{ nick: string; password?: string }> {
   const anonymous = { nick: `justinfan${randomInt(10_000, 99_999)}` };
   if (config.TWITCH_SECRET_ARN === undefined) return anonymous;
-  const client = new SecretsManagerClient({
-    region: config.AWS_REGION,
-    ...(config.SECRETS_ENDPOINT === undefined ? {} : { endpoint: config.SECRETS_ENDPOINT }),
-  });
-  const secret = JSON.parse(await new SecretsManagerStore(client).getSecret(config.TWITCH_SECRET_ARN)) as {
+  const secret = JSON.parse(await secrets.getSecret(config.TWITCH_SECRET_ARN)) as {
     ircNick?: unknown;
     ircToken?: unknown;
   };
@@ -59,12 +59,18 @@ async function ircIdentity(config: Config): Promise<{ nick: string; password?: s
 }
 
 async function main(): Promise<void> {
+  // The task definition gives DB_HOST, DB_PORT, DB_NAME and DB_SECRET_ARN (RDS Proxy), the same
+  // settings as the Lambdas; DATABASE_URL serves local runs.
   const config = loadConfig(process.env, { require: ['DATABASE_URL', 'INGEST_QUEUE_URL'] });
-  if (config.DATABASE_URL === undefined || config.INGEST_QUEUE_URL === undefined) {
-    throw new ConfigError('DATABASE_URL and INGEST_QUEUE_URL are required');
-  }
-  const db = createDb(config.DATABASE_URL, { max: 2 });
-  const identity = await ircIdentity(config);
+  if (config.INGEST_QUEUE_URL === undefined) throw new ConfigError('INGEST_QUEUE_URL is required');
+  const secrets = new SecretsManagerStore(
+    new SecretsManagerClient({
+      region: config.AWS_REGION,
+      ...(config.SECRETS_ENDPOINT === undefined ? {} : { endpoint: config.SECRETS_ENDPOINT }),
+    }),
+  );
+  const db = await openDatabase({ ...config, DATABASE_POOL_MAX: 2 }, secrets);
+  const identity = await ircIdentity(config, secrets);
   const worker = new IrcWorker({
     logger: workerLogger,
     connect: ircFrameworkConnector({

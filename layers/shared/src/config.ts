@@ -23,6 +23,18 @@ export const configVariables = {
   DB_HOST: z.string().min(1).optional(),
   DB_PORT: positiveInt.default(5432),
   DB_NAME: z.string().min(1).default('oracle'),
+  /** DB_HOST is RDS Proxy (functions, the IRC worker), not the cluster itself (Migrate). */
+  DB_VIA_PROXY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /**
+   * PEM file of the CA that signs the database's certificate; unset, Node's own trust store
+   * (which holds the Amazon Root CA that RDS Proxy's certificates chain to).
+   */
+  DATABASE_CA_FILE: z.string().min(1).optional(),
+  /** The server cancels a statement running longer than this; below the function's own timeout. */
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.optional(),
   DATABASE_POOL_MAX: positiveInt.default(5),
 
   SQS_ENDPOINT: url.optional(),
@@ -61,7 +73,11 @@ export const configVariables = {
   SOLANA_RPC_URL: url.optional(),
   SOLANA_PUBLISHER_SECRET_ARN: z.string().min(1).optional(),
   ATTENTION_PROGRAM_ID: z.string().min(32).max(44).default('GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop'),
-  /** memo: publish roots in Memo transactions; program: call set_channel_merkle_root. */
+  /**
+   * memo: publish roots in Memo transactions; program: call set_channel_merkle_root. The default
+   * serves local runs only: the functions that publish require it in production, so a deployment
+   * never publishes memos viewers cannot claim from without having said so.
+   */
   PUBLISH_MODE: z.enum(['memo', 'program']).default('memo'),
   /** JSON: token group → { mint, epochUnit: 'hours'|'seconds' }. */
   TOKEN_GROUP_MINTS: z

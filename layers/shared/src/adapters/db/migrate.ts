@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { createDb, type DbOptions } from './client.ts';
 
 /** drizzle/migrations in the repository, or MIGRATIONS_DIR where a bundle ships them elsewhere. */
 export function migrationsFolder(): string {
@@ -22,11 +23,13 @@ export interface MigrationResult {
   readonly total: number;
 }
 
+/** A URL, or a URL with the TLS and timeout settings of adapters/db/database-access.ts. */
 export async function runMigrations(
-  databaseUrl: string,
+  database: string | { readonly url: string; readonly options: DbOptions },
   folder = migrationsFolder(),
 ): Promise<MigrationResult> {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  const { url, options } = typeof database === 'string' ? { url: database, options: {} } : database;
+  const { sql } = createDb(url, { ...options, max: 1 });
   try {
     const before = await countApplied(sql);
     // Concurrent migrators (two Lambdas, two test workers) take turns on one advisory lock.

@@ -1,0 +1,139 @@
+/**
+ * Connections as on AWS: to a TLS-only PostgreSQL (the stand-in for RDS Proxy and the cluster),
+ * credentials from an RDS-shaped secret, the certificate and host name verified, and statements
+ * cancelled at the function's statement_timeout.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { type DatabaseSettings, openDatabase } from '../../layers/shared/src/adapters/db/database-access.ts';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
+import { createCertificateAuthority, issueServerCertificate } from '../../local/tls-certificates.ts';
+
+let pg: EmbeddedPostgresHandle;
+let dir: string;
+let trustedCa: string;
+let otherCa: string;
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:database';
+let secrets: StaticSecretStore;
+
+beforeAll(async () => {
+  const [ca, stranger] = await Promise.all([
+    createCertificateAuthority(),
+    createCertificateAuthority('Stranger CA'),
+  ]);
+  const server = await issueServerCertificate(ca, ['localhost']);
+  pg = await startEmbeddedPostgres({ tls: server });
+  dir = mkdtempSync(join(tmpdir(), 'eo-ca-'));
+  trustedCa = join(dir, 'trusted.pem');
+  otherCa = join(dir, 'other.pem');
+  writeFileSync(trustedCa, ca.certificate);
+  writeFileSync(otherCa, stranger.certificate);
+  const url = new URL(pg.url);
+  // The shape RDS generates for a cluster's credentials.
+  secrets = new StaticSecretStore({
+    [SECRET_ARN]: JSON.stringify({
+      engine: 'postgres',
+      host: 'cluster.example.internal',
+      port: pg.port,
+      dbname: 'postgres',
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+    }),
+  });
+});
+
+afterAll(async () => {
+  await pg?.stop();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+function settings(overrides: Partial<DatabaseSettings> = {}): DatabaseSettings {
+  return {
+    DATABASE_URL: undefined,
+    DB_HOST: 'localhost',
+    DB_PORT: pg.port,
+    DB_NAME: 'postgres',
+    DB_SECRET_ARN: SECRET_ARN,
+    DB_VIA_PROXY: true,
+    DATABASE_CA_FILE: trustedCa,
+    DATABASE_STATEMENT_TIMEOUT_MS: undefined,
+    DATABASE_POOL_MAX: 2,
+    ...overrides,
+  };
+}
+
+async function query<T>(
+  s: DatabaseSettings,
+  run: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<T>,
+) {
+  const handle = await openDatabase(s, secrets);
+  try {
+    return await run(handle.sql);
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('a database connection on AWS (DB_HOST and the RDS secret)', () => {
+  it('connects over TLS once the certificate chains to DATABASE_CA_FILE and names the host', async () => {
+    const rows = await query(
+      settings(),
+      (sql) => sql<{ ssl: boolean }[]>`
+      select ssl from pg_stat_ssl where pid = pg_backend_pid()`,
+    );
+    expect(rows).toEqual([{ ssl: true }]);
+  });
+
+  it('refuses a server whose certificate no trusted CA signed', async () => {
+    await expect(query(settings({ DATABASE_CA_FILE: otherCa }), (sql) => sql`select 1`)).rejects.toThrow(
+      /self[- ]signed|unable to (verify|get local issuer)/i,
+    );
+  });
+
+  it("refuses it against Node's own trust store, where no test CA is", async () => {
+    await expect(query(settings({ DATABASE_CA_FILE: undefined }), (sql) => sql`select 1`)).rejects.toThrow(
+      /self[- ]signed|unable to (verify|get local issuer)/i,
+    );
+  });
+
+  it('refuses a certificate that does not name the host connected to', async () => {
+    await expect(query(settings({ DB_HOST: '127.0.0.1' }), (sql) => sql`select 1`)).rejects.toThrow(
+      /altnames|does not match/i,
+    );
+  });
+
+  it('never reads the password into an error when the secret is malformed', async () => {
+    const broken = new StaticSecretStore({ [SECRET_ARN]: '{"username":"oracle","password":' });
+    await expect(openDatabase(settings(), broken)).rejects.toThrow(/^the database secret is not JSON$/);
+  });
+});
+
+describe('statement_timeout', () => {
+  it('cancels a statement on a direct connection (Migrate, DATABASE_URL) past the timeout', async () => {
+    const s = settings({ DB_VIA_PROXY: false, DATABASE_STATEMENT_TIMEOUT_MS: 300 });
+    await query(s, async (sql) => {
+      await expect(sql`select pg_sleep(3)`).rejects.toMatchObject({ code: '57014' });
+      // Shorter statements on the same session still run.
+      expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+    });
+  });
+
+  it('cancels a statement in a transaction through RDS Proxy past the timeout, and the transaction rolls back', async () => {
+    const s = settings({ DATABASE_STATEMENT_TIMEOUT_MS: 300 });
+    await query(s, async (sql) => {
+      await sql`create table if not exists timeout_probe (id int)`;
+      await expect(
+        sql.begin(async (tx) => {
+          await tx`insert into timeout_probe values (1)`;
+          await tx`select pg_sleep(3)`;
+        }),
+      ).rejects.toMatchObject({ code: '57014' });
+      expect(await sql`select count(*)::int as n from timeout_probe`).toEqual([{ n: 0 }]);
+      // The setting was local to the transaction: the session itself carries none (nothing to pin).
+      expect(await sql`select current_setting('statement_timeout') as t`).toEqual([{ t: '0' }]);
+    });
+  });
+});
