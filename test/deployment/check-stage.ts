@@ -200,7 +200,7 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     }
     // The rest is judged on its own even when the migrations function failed.
     await runMigrations({ url: standIns.adminDatabaseUrl, options: { tls: { ca: standIns.databaseCa } } });
-    const seeded: SeedData = await seed(admin, standIns);
+    let seeded: SeedData = await seed(admin, standIns);
 
     // 2. The IRC task and the schedules (the task fills the ingest queue meanwhile).
     const tasks: ReportEntry[] = [];
@@ -229,7 +229,9 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       }
     }
 
-    // 3. Authorizers, HTTP routes and WebSocket routes.
+    // 3. Authorizers, HTTP routes and WebSocket routes, with an oracle call the schedules recorded.
+    const [call] = await admin<{ id: string }[]>`select id::text from delivery.oracle_call_history order by id limit 1`;
+    if (call !== undefined) seeded = { ...seeded, oracleCallId: call.id };
     const authorizerFns = selected.filter((fn) => (triggersOf(fn)?.authorizers.length ?? 0) > 0);
     const credentialFor = (header: string, valid: boolean) => {
       const value =
@@ -308,6 +310,10 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         const answer = result.result as { statusCode?: number; body?: string } | null;
         const status = answer?.statusCode ?? 200;
         const expected = successStatuses(route.routeKey);
+        if (status >= 500) {
+          const errors = (processes.get(key(fn))?.output ?? []).filter((l) => l.includes('"level":"ERROR"'));
+          if (errors.length > 0) verdict(fn).notes.push(`log: ${(errors.at(-1) ?? '').slice(0, 600)}`);
+        }
         if (status >= 500 || !expected.includes(status)) {
           fail(
             fn,
@@ -442,10 +448,13 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       const v = verdicts.get(key(fn));
       if (v === undefined)
         return { ...base, outcome: 'failed', detail: 'no trigger in the templates delivered an event to it' };
+      // The failure first (the table shows the first line), then what the check substituted.
+      const substituted = v.notes.filter((n) => n.startsWith('substituted'));
+      const problems = v.notes.filter((n) => !n.startsWith('substituted'));
       return {
         ...base,
         outcome: v.ok ? 'ok' : 'failed',
-        detail: [...v.notes.filter((n) => !v.ok || n.startsWith('substituted'))].join('\n'),
+        detail: [...(v.ok ? [] : problems), ...substituted].join('\n'),
       };
     });
     return { functions: entries, tasks, warnings: [...warnings] };

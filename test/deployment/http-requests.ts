@@ -10,6 +10,7 @@ import type { HttpRequest } from './trigger-events.ts';
 export function validRequest(routeKey: string, seed: SeedData): HttpRequest | undefined {
   const epoch = String(seed.epoch);
   const viewer = seed.viewers[1] ?? 'viewer_two';
+  const bound = seed.viewers[0] ?? 'viewer_one';
   const token = seed.creatorAddress;
   const requests: Record<string, HttpRequest> = {
     'POST /ingest': {
@@ -17,7 +18,7 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     },
     'POST /suppressions': { body: { user: 'optout_viewer', reason: 'deployment check' } },
     'POST /wallets/bind': { body: seed.walletBinding },
-    'GET /wallets/{user}': { pathParameters: { user: viewer } },
+    'GET /wallets/{user}': { pathParameters: { user: bound } },
     'GET /claims/{user}': { pathParameters: { user: viewer } },
     'GET /claims/{epoch}/{channel}/{user}': {
       pathParameters: { epoch, channel: seed.channel, user: viewer },
@@ -31,6 +32,12 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /admin/sync-logs': {},
     'GET /admin/oracle-calls': {},
     'GET /admin/alerts': {},
+    ...(seed.oracleCallId === undefined
+      ? {}
+      : {
+          'GET /admin/oracle-calls/{id}': { pathParameters: { id: seed.oracleCallId } },
+          'POST /admin/oracle-calls/{id}/retry': { pathParameters: { id: seed.oracleCallId } },
+        }),
     'GET /api/prices/{tokenAddress}': { pathParameters: { tokenAddress: token } },
     'GET /api/twap/{tokenAddress}/{window}': { pathParameters: { tokenAddress: token, window: '1h' } },
     'GET /api/analytics/overview': {},
@@ -41,9 +48,9 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /api/generate/claimable/{address}': { pathParameters: { address: seed.credentialHolder } },
     'GET /api/generate/stats': {},
     'POST /api/notifications/subscribe': {
-      body: { userId: seed.marketUser, trigger: 'price_change', tokenAddress: token, channels: ['web'] },
+      body: { userId: seed.marketUser, trigger: 'epoch_published', email: 'deployment-check@example.org' },
     },
-    'POST /api/notifications/preferences': { body: { userId: seed.marketUser, channels: ['web'] } },
+    'POST /api/notifications/preferences': { body: { userId: seed.marketUser, channels: ['email'] } },
     'GET /api/notifications/history/{userId}': { pathParameters: { userId: seed.marketUser } },
     'GET /health': {},
     'GET /openapi.json': {},

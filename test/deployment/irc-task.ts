@@ -68,16 +68,27 @@ let productionPackages: string[] | undefined;
 
 /** Directories of the production dependency tree (`npm ls --omit=dev`), at the top of node_modules. */
 function productionPackageDirs(): string[] {
-  productionPackages ??= execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  })
+  productionPackages ??= npmLsOutput()
     .split('\n')
     .filter((p) => p.startsWith(join(REPO_ROOT, 'node_modules') + sep))
     .filter((p) => !relative(join(REPO_ROOT, 'node_modules'), p).includes(`${sep}node_modules${sep}`));
   return productionPackages;
+}
+
+/** `npm ls` lists the tree even when it exits non-zero over an extraneous or invalid package. */
+function npmLsOutput(): string {
+  try {
+    return execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch (error) {
+    const stdout = (error as { stdout?: string }).stdout;
+    if (stdout === undefined || stdout === '') throw error;
+    return stdout;
+  }
 }
 
 /** A copy of the build context with a node_modules of symlinks to the production packages only. */
@@ -170,7 +181,7 @@ export async function runIrcTask(options: {
           ),
           exited.then(() => false),
         ]);
-        if (!joined) notes.push(`did not join #${seeded.channel} on the IRC fixture`);
+        if (!joined) notes.unshift(`did not join #${seeded.channel} on the IRC fixture`);
         const ircUser = 'irc_check_viewer';
         if (joined) {
           standIns.irc.deliver(
@@ -192,7 +203,7 @@ export async function runIrcTask(options: {
         if (code !== 0)
           notes.push(`exited ${code} on SIGTERM; last output: ${output.slice(-4).join(' | ').slice(0, 800)}`);
         const queued = standIns.queueHolds(built.env['INGEST_QUEUE_URL'] ?? '', ircUser);
-        if (!queued) notes.push(`put no batch with ${ircUser}'s event on the ingest queue`);
+        if (!queued) notes.unshift(`put no batch with ${ircUser}'s event on the ingest queue`);
         log(`${container.Name}: joined=${joined} exit=${code} queued=${queued}`);
         const ok = joined && code === 0 && queued;
         entries.push({
