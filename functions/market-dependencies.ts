@@ -5,6 +5,7 @@
  * `useMarketDependencies`.
  */
 
+import { airApiKeyFromSecret } from '../layers/shared/src/adapters/air/air-api-key.ts';
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
@@ -55,7 +56,7 @@ export function marketDependencies(): Promise<MarketDependencies> {
           if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');
           const key =
             config.AIR_API_KEY_SECRET_ARN !== undefined
-              ? await secretStore().getSecret(config.AIR_API_KEY_SECRET_ARN)
+              ? airApiKeyFromSecret(await secretStore().getSecret(config.AIR_API_KEY_SECRET_ARN))
               : config.AIR_API_KEY;
           if (key === undefined) throw new ConfigError('AIR_API_KEY_SECRET_ARN (or AIR_API_KEY) is required');
           return new HttpAirClient(config.AIR_API_URL, key);

@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../layers/shared/src/metric-names.ts';
 import { acknowledge, NAG } from '../nag.ts';
 
@@ -21,6 +22,8 @@ export const ESBUILD_OPTIONS = {
   format: 'esm',
   platform: 'node',
   minify: true,
+  // Minified without this, an error thrown as ValidationError reaches CloudWatch named `yn`.
+  keepNames: true,
   // The Node 24 Lambda runtime ships the AWS SDK v3.
   external: ['@aws-sdk/*'],
   mainFields: ['module', 'main'],
@@ -31,6 +34,21 @@ export const ESBUILD_OPTIONS = {
   banner:
     "import { createRequire } from 'node:module'; import { fileURLToPath as __fileURLToPath } from 'node:url'; import { dirname as __pathDirname } from 'node:path'; const require = createRequire(import.meta.url); const __filename = __fileURLToPath(import.meta.url); const __dirname = __pathDirname(__filename);",
 } as const;
+
+/** ESBUILD_OPTIONS as esbuild's own build API takes them (the bundle-size report, the bundle tests). */
+export function esbuildBuildOptions(): BuildOptions {
+  return {
+    bundle: true,
+    platform: ESBUILD_OPTIONS.platform,
+    target: ESBUILD_OPTIONS.target,
+    format: ESBUILD_OPTIONS.format,
+    minify: ESBUILD_OPTIONS.minify,
+    keepNames: ESBUILD_OPTIONS.keepNames,
+    external: [...ESBUILD_OPTIONS.external],
+    mainFields: [...ESBUILD_OPTIONS.mainFields],
+    banner: { js: ESBUILD_OPTIONS.banner },
+  };
+}
 
 export interface NodeFunctionVpcPlacement {
   readonly vpc: ec2.IVpc;
@@ -116,6 +134,7 @@ export class NodeFunction extends Construct {
       },
       bundling: {
         minify: ESBUILD_OPTIONS.minify,
+        keepNames: ESBUILD_OPTIONS.keepNames,
         target: ESBUILD_OPTIONS.target,
         format: OutputFormat.ESM,
         mainFields: [...ESBUILD_OPTIONS.mainFields],

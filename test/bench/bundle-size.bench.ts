@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { ESBUILD_OPTIONS } from '../../lib/constructs/node-function.ts';
+import { esbuildBuildOptions } from '../../lib/constructs/node-function.ts';
 import { entryPath, FUNCTIONS, MIGRATE_ENTRY, REPO_ROOT } from '../../lib/functions.ts';
 import type { BenchRow } from './harness.ts';
 
@@ -24,17 +24,10 @@ interface Bundle {
 
 async function bundle(entry: string): Promise<Bundle> {
   const result = await build({
+    ...esbuildBuildOptions(),
     entryPoints: [entry],
-    bundle: true,
     write: false,
     outfile: '/bundle/index.mjs',
-    platform: ESBUILD_OPTIONS.platform,
-    target: ESBUILD_OPTIONS.target,
-    format: ESBUILD_OPTIONS.format,
-    minify: ESBUILD_OPTIONS.minify,
-    external: [...ESBUILD_OPTIONS.external],
-    mainFields: [...ESBUILD_OPTIONS.mainFields],
-    banner: { js: ESBUILD_OPTIONS.banner },
     sourcemap: 'external',
     sourcesContent: false,
     metafile: true,
