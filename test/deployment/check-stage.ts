@@ -230,7 +230,9 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     }
 
     // 3. Authorizers, HTTP routes and WebSocket routes, with an oracle call the schedules recorded.
-    const [call] = await admin<{ id: string }[]>`select id::text from delivery.oracle_call_history order by id limit 1`;
+    const [call] = await admin<
+      { id: string }[]
+    >`select id::text from delivery.oracle_call_history order by id limit 1`;
     if (call !== undefined) seeded = { ...seeded, oracleCallId: call.id };
     const authorizerFns = selected.filter((fn) => (triggersOf(fn)?.authorizers.length ?? 0) > 0);
     const credentialFor = (header: string, valid: boolean) => {

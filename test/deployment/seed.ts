@@ -10,7 +10,10 @@ import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
 import { epochOfMs, type IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { bindWalletDirect, canonicalBindingMessage } from '../../layers/shared/src/services/wallet-binding.ts';
+import {
+  bindWalletDirect,
+  canonicalBindingMessage,
+} from '../../layers/shared/src/services/wallet-binding.ts';
 import type { StandIns } from './stand-ins.ts';
 
 export interface SeedData {
@@ -51,7 +54,12 @@ export async function seed(sql: Sql, standIns: StandIns): Promise<SeedData> {
   await writeIngestBatch(sql, events, new Date(previousHour + 30 * 60_000));
   // One viewer already bound, so the sealed tree has a leaf to claim with a proof.
   const boundViewer = viewers[0] ?? 'viewer_one';
-  await bindWalletDirect(sql, boundViewer, bs58.encode(ed25519.getPublicKey(ed25519.utils.randomPrivateKey())), new Date(previousHour));
+  await bindWalletDirect(
+    sql,
+    boundViewer,
+    bs58.encode(ed25519.getPublicKey(ed25519.utils.randomPrivateKey())),
+    new Date(previousHour),
+  );
 
   const creators = await seedCreatorDemo(sql, { creators: 2, seed: 7 });
   const creatorAddress = creators.plans[0]?.walletAddress ?? '';
