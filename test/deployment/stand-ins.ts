@@ -159,7 +159,9 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
               }),
         },
       });
-      queueUrls.set(q.name, created.queueUrl);
+      // The URL as SQS writes it, on the stand-in's host: fauxqs's own URLs name a host
+      // (sqs.<region>.localhost) that only resolves with its DNS interception.
+      queueUrls.set(q.name, `${sqsEndpoint}/000000000000/${created.queueName}`);
     }
     for (const t of plan.topics) fauxqs.createTopic(t.name);
     const sqs = sqsClient({ endpoint: sqsEndpoint, region: 'us-east-1' });
