@@ -165,3 +165,42 @@ export async function startConnectionsApi(): Promise<ConnectionsStandIn> {
   });
   return { url, posts, close: () => close(server) };
 }
+
+/**
+ * fauxqs names its queues `http://sqs.<region>.localhost:<port>/...`, a host that resolves only
+ * with its in-process DNS interception, and the SDK sends each request to its queue URL's host.
+ * This proxy gives functions routable URLs on its own host and translates them both ways.
+ */
+export async function startQueueUrlProxy(
+  fauxqsPort: number,
+): Promise<StandInServer & { toFauxqs(url: string): string }> {
+  let ownPrefix = '';
+  const fauxqsPrefix = `http://sqs.us-east-1.localhost:${fauxqsPort}`;
+  const listening = await listen(async (request, body, response) => {
+    const upstream = await fetch(`http://127.0.0.1:${fauxqsPort}${request.url ?? '/'}`, {
+      method: request.method ?? 'POST',
+      headers: Object.fromEntries(
+        Object.entries(request.headers)
+          .filter(([name]) => !['host', 'content-length', 'connection'].includes(name))
+          .map(([name, value]) => [name, String(value)]),
+      ),
+      ...(request.method === 'GET' || request.method === 'HEAD'
+        ? {}
+        : { body: body.split(ownPrefix).join(fauxqsPrefix) }),
+    });
+    const text = (await upstream.text()).split(fauxqsPrefix).join(ownPrefix);
+    const headers: Record<string, string> = {};
+    upstream.headers.forEach((value, name) => {
+      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name))
+        headers[name] = value;
+    });
+    response.writeHead(upstream.status, headers);
+    response.end(text);
+  });
+  ownPrefix = listening.url;
+  return {
+    url: listening.url,
+    toFauxqs: (queueUrl) => queueUrl.split(ownPrefix).join(fauxqsPrefix),
+    close: () => close(listening.server),
+  };
+}

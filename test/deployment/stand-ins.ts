@@ -27,6 +27,7 @@ import {
   type SesStandIn,
   startConnectionsApi,
   startEventBridge,
+  startQueueUrlProxy,
   startSes,
 } from './aws-stand-ins.ts';
 import { type CloudAssembly, referencedId, resourcesOfType } from './cloud-assembly.ts';
@@ -136,7 +137,9 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
     const { startFauxqs } = await import('fauxqs');
     const fauxqs = await startFauxqs({ port: 0, logger: false });
     stops.push(() => fauxqs.stop());
-    const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+    const queueProxy = await startQueueUrlProxy(fauxqs.port);
+    stops.push(() => queueProxy.close());
+    const sqsEndpoint = queueProxy.url;
     const queueUrls = new Map<string, string>();
     const byLogicalId = new Map(plan.queues.map((q) => [`${q.stack}/${q.logicalId}`, q]));
     // Dead-letter queues first, so each RedrivePolicy names a queue that exists.
@@ -159,8 +162,6 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
               }),
         },
       });
-      // The URL as SQS writes it, on the stand-in's host: fauxqs's own URLs name a host
-      // (sqs.<region>.localhost) that only resolves with its DNS interception.
       queueUrls.set(q.name, `${sqsEndpoint}/000000000000/${created.queueName}`);
     }
     for (const t of plan.topics) fauxqs.createTopic(t.name);
@@ -304,6 +305,7 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       queueHolds: (queueUrl, text) => {
         const name = [...queueUrls].find(([, url]) => url === queueUrl)?.[0];
         const queue = name === undefined ? undefined : fauxqs.inspectQueue(name);
+        // messages stay as fauxqs holds them
         if (queue === undefined) return false;
         const { ready, delayed, inflight } = queue.messages;
         return [...ready, ...delayed, ...inflight.map((m) => m.message)].some((m) => m.body.includes(text));
