@@ -1,8 +1,10 @@
 /**
  * Builds the whole deployment into a CDK app: bin/app.ts for `cdk synth`/`deploy`, and the infra
- * tests, so both see exactly the same stacks.
+ * tests, so both see exactly the same stacks. The stage (`-c stage=dev|prod`) gives the sizes
+ * (lib/stage.ts) and the configuration file (lib/stages/<stage>.json: the systems deployed and
+ * their settings); `-c config=<file>` reads another file, e.g. lib/stages/example.json.
  */
-import type { App } from 'aws-cdk-lib';
+import { type App, CfnParameter, CfnRule, Fn, type Stack } from 'aws-cdk-lib';
 import type { FunctionSpec } from './functions.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
@@ -11,42 +13,43 @@ import { MonitoringStack } from './stacks/monitoring-stack.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
 import { WorkerStack } from './stacks/worker-stack.ts';
 import { type StageConfig, stageConfig } from './stage.ts';
+import { loadStageSettings, type StageSettings, stageFile } from './stage-config.ts';
 
 export interface Deployment {
   readonly stage: StageConfig;
+  readonly settings: StageSettings;
   readonly monitoring: MonitoringStack;
   readonly data: DataStack;
   readonly pipeline: PipelineStack;
   readonly api: ApiStack;
-  readonly worker: WorkerStack;
+  /** The IRC worker: only where the attention oracle is enabled. */
+  readonly worker: WorkerStack | undefined;
+  readonly stacks: readonly Stack[];
 }
+
+/** Names a template synthesized from example values carries (the deployment check reads them). */
+export const EXAMPLE_MARK = {
+  parameter: 'ConfigurationSource',
+  rule: 'ExampleConfigurationIsNotDeployable',
+  metadata: 'EngagementOracle::Configuration',
+} as const;
 
 function contextString(app: App, key: string): string | undefined {
   const value: unknown = app.node.tryGetContext(key);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Non-secret function configuration: `-c functionEnvironment='{"EVM_RPC_URL":"..."}'` or cdk.json. */
-function functionEnvironment(app: App): Record<string, string> {
-  let value: unknown = app.node.tryGetContext('functionEnvironment');
-  if (value === undefined) return {};
-  if (typeof value === 'string') value = JSON.parse(value);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('context "functionEnvironment" must be an object of strings');
-  }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
 export function buildDeployment(app: App, options: { functions?: readonly FunctionSpec[] } = {}): Deployment {
   const stage = stageConfig(app.node.tryGetContext('stage'));
+  const settings = loadStageSettings(contextString(app, 'config') ?? stageFile(stage.name));
   const prefix = `EngagementOracle-${stage.name}`;
-  const extraEnvironment = functionEnvironment(app);
   const alarmEmail = contextString(app, 'alarmEmail');
   const alarmSms = contextString(app, 'alarmSms');
   const alarmHttpsUrl = contextString(app, 'alarmHttpsUrl');
 
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     stage,
+    systems: settings.enabled,
     description: 'Engagement Oracle: admin alarm topic, business alarms, dashboard',
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(alarmSms === undefined ? {} : { alarmSms }),
@@ -61,7 +64,7 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
     stage,
     data,
     alarmTopic: monitoring.topic,
-    extraEnvironment,
+    settings,
     description: 'Engagement Oracle: schedules, work queues and their consumers',
     ...functions,
   });
@@ -70,19 +73,54 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
     data,
     pipeline,
     alarmTopic: monitoring.topic,
-    extraEnvironment,
+    settings,
     description: 'Engagement Oracle: HTTP API and WebSocket price stream',
     ...functions,
   });
-  const worker = new WorkerStack(app, `${prefix}-Worker`, {
-    stage,
-    data,
-    ingestQueue: pipeline.queues.ingest,
-    alarmTopic: monitoring.topic,
-    extraEnvironment,
-    description: 'Engagement Oracle: the IRC worker on Fargate',
-  });
-  const deployment = { stage, monitoring, data, pipeline, api, worker };
+  const ingestQueue = pipeline.queues.ingest;
+  const worker =
+    settings.enabled.has('attention') && ingestQueue !== undefined
+      ? new WorkerStack(app, `${prefix}-Worker`, {
+          stage,
+          data,
+          ingestQueue,
+          alarmTopic: monitoring.topic,
+          settings,
+          description: 'Engagement Oracle: the IRC worker on Fargate',
+        })
+      : undefined;
+  const stacks = [monitoring, data, pipeline, api, ...(worker === undefined ? [] : [worker])];
+  for (const stack of stacks) markConfiguration(stack, settings);
+  const deployment = { stage, settings, monitoring, data, pipeline, api, worker, stacks };
   acknowledgeFindings(deployment);
   return deployment;
+}
+
+/**
+ * Every template names the file it was synthesized from. Example values must never reach AWS:
+ * CloudFormation evaluates a template's rules before it creates or changes anything, and the rule
+ * of an example synth can never hold (its parameter allows only `example`), so a changeset of it
+ * is refused with the reason below.
+ */
+function markConfiguration(stack: Stack, settings: StageSettings): void {
+  const file = settings.file;
+  stack.templateOptions.metadata = {
+    ...stack.templateOptions.metadata,
+    [EXAMPLE_MARK.metadata]: { file, example: settings.example },
+  };
+  if (!settings.example) return;
+  const source = new CfnParameter(stack, EXAMPLE_MARK.parameter, {
+    type: 'String',
+    default: 'example',
+    allowedValues: ['example'],
+    description: `Synthesized from ${file}: example values for an offline synth, not a deployment`,
+  });
+  new CfnRule(stack, EXAMPLE_MARK.rule, {
+    assertions: [
+      {
+        assert: Fn.conditionNot(Fn.conditionEquals(source.valueAsString, 'example')),
+        assertDescription: `This template was synthesized from ${file}, which holds example values for an offline synth only. Synthesize for a stage instead: cdk deploy -c stage=dev|prod reads lib/stages/<stage>.json.`,
+      },
+    ],
+  });
 }

@@ -22,7 +22,9 @@ import {
 import { acknowledge } from './nag.ts';
 import type { DatabaseAccess } from './stacks/data-stack.ts';
 import type { StageConfig } from './stage.ts';
+import type { StageSettings } from './stage-config.ts';
 import { statementTimeoutMs } from './statement-timeout.ts';
+import { type SystemOrCore, systemOfSetting, withNeeds } from './systems.ts';
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
@@ -80,8 +82,8 @@ export interface FunctionResources {
   readonly queues: Partial<Record<QueueName, WorkQueue>>;
   readonly bus: events.IEventBus;
   readonly alertTopic: sns.ITopic;
-  /** Non-secret configuration given to every function (RPC URLs, contract addresses, mints, ...). */
-  readonly extraEnvironment: Record<string, string>;
+  /** The stage's systems and settings (lib/stages/<stage>.json). */
+  readonly settings: StageSettings;
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -89,12 +91,40 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/**
+ * The values of the settings a function (or the IRC task) reads. A setting of a system outside
+ * the function's own and the ones it needs is a wiring error; an optional setting the stage file
+ * leaves out is left out.
+ */
+export function settingsEnvironment(
+  who: string,
+  system: SystemOrCore,
+  names: readonly string[],
+  settings: StageSettings,
+): Record<string, string> {
+  const reachable = withNeeds(system);
+  const environment: Record<string, string> = {};
+  for (const name of names) {
+    const owner = systemOfSetting(name);
+    if (owner === undefined)
+      throw new Error(`${who} reads ${name}, which no system declares (lib/systems.ts)`);
+    if (!reachable.has(owner)) {
+      throw new Error(
+        `${who} (${system}) reads ${name} of ${owner}, a system ${system} does not need (lib/systems.ts)`,
+      );
+    }
+    const value = settings.values[name];
+    if (value !== undefined) environment[name] = value;
+  }
+  return environment;
+}
+
 export function createRegisteredFunction(
   scope: Construct,
   spec: FunctionSpec,
   res: FunctionResources,
 ): NodeFunction {
-  const environment: Record<string, string> = { ...res.extraEnvironment };
+  const environment = settingsEnvironment(spec.name, spec.system, spec.settings ?? [], res.settings);
   const fn = new NodeFunction(scope, spec.name, {
     entry: entryPath(spec),
     description: spec.description,
@@ -153,6 +183,13 @@ export function createRegisteredFunction(
   for (const name of spec.sends ?? []) {
     const queue = required(res.queues[name], `queue ${name}`);
     queue.grantSend(grantee);
+    fn.addEnvironment(QUEUE_ENV[name], queue.queue.queueUrl);
+  }
+  for (const name of spec.observes ?? []) {
+    // A queue of a disabled system does not exist; there is nothing to observe.
+    const queue = res.queues[name];
+    if (queue === undefined) continue;
+    queue.queue.grant(grantee, 'sqs:GetQueueAttributes');
     fn.addEnvironment(QUEUE_ENV[name], queue.queue.queueUrl);
   }
   for (const name of spec.sendsToDeadLetter ?? []) {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SystemOrCore } from './systems.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -67,6 +68,13 @@ export type Trigger =
 export interface FunctionSpec {
   /** PascalCase construct id, stable across deployments. */
   readonly name: string;
+  /** The system it belongs to (lib/systems.ts); deployed only where the stage enables it. */
+  readonly system: SystemOrCore;
+  /**
+   * Settings it reads (lib/systems.ts), of its own system, the core or a system its system
+   * needs; each is put into its environment from the stage file, or its default.
+   */
+  readonly settings?: readonly string[];
   /** Repo-relative path of the handler module (exports `handler`). */
   readonly entry: string;
   readonly stack: 'pipeline' | 'api';
@@ -80,6 +88,8 @@ export interface FunctionSpec {
   readonly database?: boolean;
   readonly secrets?: readonly SecretName[];
   readonly tables?: readonly { readonly table: TableName; readonly access: 'read' | 'readWrite' }[];
+  /** Queues whose attributes it reads (a health check); those of disabled systems are left out. */
+  readonly observes?: readonly QueueName[];
   /** Queues it enqueues to. */
   readonly sends?: readonly QueueName[];
   /** Dead-letter queues it moves messages to itself (the delivery engine decides final failure). */
@@ -105,11 +115,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Discovery',
     entry: 'functions/scheduled/discovery/index.ts',
     stack: 'pipeline',
+    system: 'attention',
+    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
     description: 'Channel discovery from Helix (daily) and the liveness pass (every 5 min)',
     trigger: {
       kind: 'schedule',
       schedules: [
-        { id: 'DiscoveryDaily', expression: 'cron(0 0 * * ? *)', input: { mode: 'full' } },
+        { id: 'DiscoveryDaily', expression: 'cron(0 0 * * ? *)', input: { mode: 'daily' } },
         {
           id: 'DiscoveryLiveness',
           expression: 'rate(5 minutes)',
@@ -131,6 +143,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Seal',
     entry: 'functions/scheduled/seal/index.ts',
     stack: 'pipeline',
+    system: 'attention',
+    settings: [
+      'PUBLISH_MODE',
+      'TOKEN_GROUP_MINTS',
+      'ATTENTION_PROGRAM_ID',
+      'BASE_UNITS_PER_WEIGHT',
+      'CATEGORY_BASE_UNITS_PER_WEIGHT',
+      'TREE_FORMAT',
+      'TREE_CAPACITY',
+    ],
     description: 'Seals every unsealed past epoch and builds its trees (hourly at :05)',
     trigger: { kind: 'schedule', schedules: [{ id: 'SealHourly', expression: 'cron(5 * * * ? *)' }] },
     memoryMb: 2048,
@@ -143,6 +165,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'PublishRoots',
     entry: 'functions/scheduled/publish-roots/index.ts',
     stack: 'pipeline',
+    system: 'attention',
     description:
       'Picks up to 50 sealed roots and enqueues one publish message per root; announces published ones (every minute)',
     trigger: {
@@ -159,6 +182,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'DeliveryConfirmer',
     entry: 'functions/scheduled/delivery-confirmer/index.ts',
     stack: 'pipeline',
+    system: 'delivery',
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
     description:
       'Reads receipts, replaces stuck transactions, retries due calls, decides final failure (every minute)',
     trigger: {
@@ -177,6 +202,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'CreatorSync',
     entry: 'functions/scheduled/creator-sync/index.ts',
     stack: 'pipeline',
+    system: 'creator',
+    settings: [
+      'EVM_RPC_URL',
+      'EVM_CHAIN_ID',
+      'EVM_SIGNER_ADDRESS',
+      'CREATOR_METRICS_MANAGER_ADDRESS',
+      'CREATOR_TOKEN_FACTORY_ADDRESS',
+    ],
     description: 'Creator metrics, milestones and coin launches through the delivery engine (hourly)',
     trigger: { kind: 'schedule', schedules: [{ id: 'CreatorSyncHourly', expression: 'cron(0 * * * ? *)' }] },
     memoryMb: 1024,
@@ -189,6 +222,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'MarketPoller',
     entry: 'functions/scheduled/market-poller/index.ts',
     stack: 'pipeline',
+    system: 'market',
+    settings: [
+      'EVM_RPC_URL',
+      'MARKET_CHAIN_ID',
+      'MARKET_FACTORY_ADDRESS',
+      'MARKET_FACTORY_START_BLOCK',
+      'MARKET_QUOTE_TOKEN',
+      'MARKET_CONFIRMATIONS',
+    ],
     description: 'Chain log poller and price updates (every minute)',
     trigger: {
       kind: 'schedule',
@@ -204,6 +246,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'TokenGeneration',
     entry: 'functions/scheduled/token-generation/index.ts',
     stack: 'pipeline',
+    system: 'market',
+    settings: [
+      'EVM_CHAIN_ID',
+      'EVM_SIGNER_ADDRESS',
+      'AIR_API_URL',
+      'MARKET_REWARD_TOKEN',
+      'MARKET_CHAIN_ID',
+      'EMISSION_BASE_RATE_PER_SECOND',
+      'EMISSION_TIER_MULTIPLIERS_BPS',
+      'EMISSION_AUTO_MINT_MINIMUM',
+    ],
     description: 'Credential status, emission accrual and mint jobs (every 15 minutes)',
     trigger: {
       kind: 'schedule',
@@ -222,6 +275,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'IngestWriter',
     entry: 'functions/queue/ingest-writer/index.ts',
     stack: 'pipeline',
+    system: 'attention',
     description: 'Writes ingest batches: raw events, participation and user mapping in one transaction',
     trigger: {
       kind: 'queue',
@@ -238,6 +292,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Publisher',
     entry: 'functions/queue/publisher/index.ts',
     stack: 'pipeline',
+    system: 'attention',
+    settings: [
+      'PUBLISH_MODE',
+      'SOLANA_RPC_URL',
+      'TOKEN_GROUP_MINTS',
+      'ATTENTION_PROGRAM_ID',
+      'PRIORITY_FEE_MICROLAMPORTS',
+    ],
     description: 'Publishes one root per message to Solana (publish FIFO queue)',
     trigger: { kind: 'queue', queue: 'publish', batchSize: 1, maxConcurrency: 5 },
     timeoutSeconds: 90,
@@ -251,6 +313,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'OracleCalls',
     entry: 'functions/queue/oracle-calls/index.ts',
     stack: 'pipeline',
+    system: 'delivery',
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
     description: 'Signs, records and sends oracle calls (oracle-calls FIFO queue, grouped by signer)',
     trigger: { kind: 'queue', queue: 'oracleCalls', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 60,
@@ -264,6 +328,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Notifications',
     entry: 'functions/queue/notifications/index.ts',
     stack: 'pipeline',
+    system: 'core',
+    settings: ['NOTIFICATIONS_EMAIL_FROM'],
     description: 'Delivers user notifications (email, SMS, push) with history and no duplicates',
     trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 2 },
     timeoutSeconds: 60,
@@ -277,6 +343,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Authorizer',
     entry: 'functions/api/authorizer/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'HTTP API authorizer: ingest API keys and admin tokens',
     trigger: { kind: 'authorizer' },
     memoryMb: 256,
@@ -287,6 +354,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'IngestApi',
     entry: 'functions/api/ingest/index.ts',
     stack: 'api',
+    system: 'attention',
     description: 'POST /ingest: validates events and enqueues them',
     trigger: {
       kind: 'http',
@@ -301,6 +369,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'SuppressionsApi',
     entry: 'functions/api/suppressions/index.ts',
     stack: 'api',
+    system: 'attention',
     description: 'POST /suppressions: opt-out',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
     timeoutSeconds: 29,
@@ -310,6 +379,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
+    system: 'attention',
+    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
     description:
       'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix; the wallet bound for a user',
     trigger: {
@@ -327,6 +398,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'ClaimsApi',
     entry: 'functions/api/claims/index.ts',
     stack: 'api',
+    system: 'attention',
+    settings: ['SOLANA_RPC_URL', 'TOKEN_GROUP_MINTS', 'ATTENTION_PROGRAM_ID'],
     description: 'Claims and proofs',
     trigger: {
       kind: 'http',
@@ -343,6 +416,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'EpochsApi',
     entry: 'functions/api/epochs/index.ts',
     stack: 'api',
+    system: 'attention',
     description: 'Sealed epochs and their channels',
     trigger: {
       kind: 'http',
@@ -359,6 +433,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'CreatorsApi',
     entry: 'functions/api/creators/index.ts',
     stack: 'api',
+    system: 'creator',
     description: 'Creator metrics, milestones and coin; the creator sync logs (admin)',
     trigger: {
       kind: 'http',
@@ -376,6 +451,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AdminOracleCallsApi',
     entry: 'functions/api/admin-oracle-calls/index.ts',
     stack: 'api',
+    system: 'delivery',
     description: 'Oracle call history, retry and admin alerts',
     trigger: {
       kind: 'http',
@@ -394,6 +470,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'MarketPrices',
     entry: 'functions/api/market/prices/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Current price of a token',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/prices/{tokenAddress}', auth: 'none' }] },
     timeoutSeconds: 29,
@@ -403,6 +481,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'MarketTwap',
     entry: 'functions/api/market/twap/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'TWAP of a token over a window',
     trigger: {
       kind: 'http',
@@ -415,6 +495,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AnalyticsOverview',
     entry: 'functions/api/market/analytics-overview/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Market analytics overview',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
     timeoutSeconds: 29,
@@ -424,6 +506,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AnalyticsRankings',
     entry: 'functions/api/market/analytics-rankings/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Token and credential rankings',
     trigger: {
       kind: 'http',
@@ -436,6 +520,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'AnalyticsVolume',
     entry: 'functions/api/market/analytics-volume/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'Volume and liquidity of a token',
     trigger: {
       kind: 'http',
@@ -448,6 +534,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'Graphql',
     entry: 'functions/api/market/graphql/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
     description: 'POST /graphql over the analytics data (depth and cost limited)',
     trigger: {
       kind: 'http',
@@ -460,6 +548,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'GenerateClaim',
     entry: 'functions/api/market/generate-claim/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: [
+      'EVM_CHAIN_ID',
+      'EVM_SIGNER_ADDRESS',
+      'MARKET_REWARD_TOKEN',
+      'MARKET_CHAIN_ID',
+      'EMISSION_BASE_RATE_PER_SECOND',
+      'EMISSION_TIER_MULTIPLIERS_BPS',
+    ],
     description: 'Claims and mints what a credential accrued',
     trigger: {
       kind: 'http',
@@ -480,6 +577,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'GenerateClaimable',
     entry: 'functions/api/market/generate-claimable/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID', 'EMISSION_BASE_RATE_PER_SECOND', 'EMISSION_TIER_MULTIPLIERS_BPS'],
     description: 'Claimable balance of an address',
     trigger: {
       kind: 'http',
@@ -492,6 +591,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'GenerateStats',
     entry: 'functions/api/market/generate-stats/index.ts',
     stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID', 'EMISSION_BASE_RATE_PER_SECOND', 'EMISSION_TIER_MULTIPLIERS_BPS'],
     description: 'Token generation statistics',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/generate/stats', auth: 'none' }] },
     timeoutSeconds: 29,
@@ -501,6 +602,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsSubscribe',
     entry: 'functions/api/market/notifications-subscribe/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'Subscribes a user to notification channels',
     trigger: {
       kind: 'http',
@@ -520,6 +622,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsPreferences',
     entry: 'functions/api/market/notifications-preferences/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'Sets notification preferences and quiet hours',
     trigger: {
       kind: 'http',
@@ -539,6 +642,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'NotificationsHistory',
     entry: 'functions/api/market/notifications-history/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'Notification history of a user',
     trigger: {
       kind: 'http',
@@ -551,16 +655,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'HealthApi',
     entry: 'functions/api/health/index.ts',
     stack: 'api',
+    system: 'core',
     description: 'GET /health: dependencies up/down with latency',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/health', auth: 'none' }] },
     memoryMb: 256,
     timeoutSeconds: 10,
     database: true,
+    // its queue check reads each queue's attributes (the ingest queue only where attention runs)
+    observes: ['ingest', 'notifications'],
   },
   {
     name: 'OpenApiDocument',
     entry: 'functions/api/openapi/index.ts',
     stack: 'api',
+    system: 'core',
     description:
       'GET /openapi.json: the OpenAPI document of the HTTP API, generated from the route contracts',
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/openapi.json', auth: 'none' }] },
@@ -571,6 +679,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WsPrices',
     entry: 'functions/api/ws-prices/index.ts',
     stack: 'api',
+    system: 'market',
     description: 'WebSocket /ws/prices: connect, disconnect, subscribe by token, heartbeat',
     trigger: {
       kind: 'websocket',
@@ -585,6 +694,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'WsBroadcast',
     entry: 'functions/api/ws-broadcast/index.ts',
     stack: 'api',
+    system: 'market',
     description: 'Pushes PriceUpdated events to the subscribed WebSocket connections',
     trigger: { kind: 'event', events: ['PriceUpdated'] },
     timeoutSeconds: 30,

@@ -21,6 +21,7 @@ import {
 } from '../functions.ts';
 import { acknowledge } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
+import { isEnabled, type StageSettings } from '../stage-config.ts';
 import type { DataStack } from './data-stack.ts';
 import type { PipelineStack } from './pipeline-stack.ts';
 
@@ -29,7 +30,7 @@ export interface ApiStackProps extends StackProps {
   readonly data: DataStack;
   readonly pipeline: PipelineStack;
   readonly alarmTopic: sns.ITopic;
-  readonly extraEnvironment?: Record<string, string>;
+  readonly settings: StageSettings;
   /** @default the registry in lib/functions.ts */
   readonly functions?: readonly FunctionSpec[];
 }
@@ -72,7 +73,9 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { stage, data, pipeline } = props;
     const alarms = new AlarmSet(this, 'Alarms', { topic: props.alarmTopic });
-    const specs = (props.functions ?? FUNCTIONS).filter((f) => f.stack === 'api');
+    const specs = (props.functions ?? FUNCTIONS).filter(
+      (f) => f.stack === 'api' && isEnabled(props.settings, f.system),
+    );
     const { present, missing } = partitionByEntry(specs);
     for (const spec of missing) {
       Annotations.of(this).addInfo(`${spec.name} not deployed: ${spec.entry} does not exist yet`);
@@ -119,7 +122,7 @@ export class ApiStack extends Stack {
         queues: pipeline.queues,
         bus: data.bus,
         alertTopic: props.alarmTopic,
-        extraEnvironment: props.extraEnvironment ?? {},
+        settings: props.settings,
       });
       if (spec.managesConnections === true) {
         const connections = this.formatArn({

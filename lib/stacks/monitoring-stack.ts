@@ -7,9 +7,12 @@ import type { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../layers/shared/src/metric-names.ts';
 import { AlarmSet, RUNBOOK } from '../constructs/alarm-set.ts';
 import type { StageConfig } from '../stage.ts';
+import { SYSTEM_NAMES, type SystemName } from '../systems.ts';
 
 export interface MonitoringStackProps extends StackProps {
   readonly stage: StageConfig;
+  /** Systems the stage enables: alarms and widgets of the others are not created. */
+  readonly systems: ReadonlySet<SystemName>;
   /** Paging subscriptions from context; a missing one becomes a CloudFormation parameter. */
   readonly alarmEmail?: string;
   readonly alarmSms?: string;
@@ -18,6 +21,7 @@ export interface MonitoringStackProps extends StackProps {
 
 interface BusinessAlarm {
   readonly id: string;
+  readonly system: SystemName;
   readonly metric: string;
   readonly statistic: string;
   readonly period: Duration;
@@ -40,6 +44,7 @@ const { NOT_BREACHING, BREACHING } = cloudwatch.TreatMissingData;
 export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   {
     id: 'MappingCoverageLow',
+    system: 'attention',
     metric: METRIC.mappingCoverage,
     statistic: cloudwatch.Stats.MINIMUM,
     period: Duration.hours(1),
@@ -51,6 +56,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'NoEpochSealed',
+    system: 'attention',
     metric: METRIC.epochsSealed,
     statistic: cloudwatch.Stats.SUM,
     period: Duration.hours(2),
@@ -63,6 +69,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'DiscoveryFailed',
+    system: 'attention',
     metric: METRIC.discoveryFailure,
     statistic: cloudwatch.Stats.SUM,
     period: Duration.minutes(5),
@@ -74,6 +81,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'MerkleBuildTimedOut',
+    system: 'attention',
     metric: METRIC.merkleBuildTimeout,
     statistic: cloudwatch.Stats.SUM,
     period: Duration.minutes(5),
@@ -85,6 +93,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'SyncSuccessRateWarning',
+    system: 'creator',
     metric: METRIC.syncSuccessRate,
     statistic: cloudwatch.Stats.MINIMUM,
     period: Duration.hours(1),
@@ -96,6 +105,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'SyncSuccessRateCritical',
+    system: 'creator',
     metric: METRIC.syncSuccessRate,
     statistic: cloudwatch.Stats.MINIMUM,
     period: Duration.hours(1),
@@ -107,6 +117,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'CreatorDataStale',
+    system: 'creator',
     metric: METRIC.creatorDataStaleSeconds,
     statistic: cloudwatch.Stats.MAXIMUM,
     period: Duration.hours(1),
@@ -118,6 +129,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'CreatorSyncSilent',
+    system: 'creator',
     metric: METRIC.creatorDataStaleSeconds,
     statistic: cloudwatch.Stats.SAMPLE_COUNT,
     // the hourly sync reports staleness on every run; three silent hours mean it stopped running
@@ -130,6 +142,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'OracleConsecutiveFailures',
+    system: 'delivery',
     metric: METRIC.oracleConsecutiveFailures,
     statistic: cloudwatch.Stats.MAXIMUM,
     period: Duration.minutes(5),
@@ -142,6 +155,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'OracleCallSuccessRateWarning',
+    system: 'delivery',
     metric: METRIC.oracleCallSuccessRate,
     statistic: cloudwatch.Stats.MINIMUM,
     period: Duration.hours(1),
@@ -153,6 +167,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'OracleCallSuccessRateCritical',
+    system: 'delivery',
     metric: METRIC.oracleCallSuccessRate,
     statistic: cloudwatch.Stats.MINIMUM,
     period: Duration.hours(1),
@@ -164,6 +179,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'OracleFailedTransactions',
+    system: 'delivery',
     metric: METRIC.oracleFailedTransactions,
     statistic: cloudwatch.Stats.SUM,
     period: Duration.hours(1),
@@ -175,6 +191,7 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
   },
   {
     id: 'RootExpired',
+    system: 'attention',
     metric: METRIC.rootExpired,
     statistic: cloudwatch.Stats.SUM,
     period: Duration.minutes(5),
@@ -234,7 +251,7 @@ export class MonitoringStack extends Stack {
     );
 
     this.alarms = new AlarmSet(this, 'Alarms', { topic: this.topic });
-    const created = BUSINESS_ALARMS.map(
+    const created = BUSINESS_ALARMS.filter((spec) => props.systems.has(spec.system)).map(
       (spec) =>
         new cloudwatch.Alarm(this.alarms, spec.id, {
           metric: businessMetric(spec.metric, spec.statistic, spec.period),
@@ -246,7 +263,7 @@ export class MonitoringStack extends Stack {
         }),
     );
 
-    this.buildDashboard(created);
+    this.buildDashboard(created, props.systems);
   }
 
   private subscribe(
@@ -279,7 +296,7 @@ export class MonitoringStack extends Stack {
     subscription.cfnOptions.condition = given;
   }
 
-  private buildDashboard(alarms: cloudwatch.Alarm[]) {
+  private buildDashboard(alarms: cloudwatch.Alarm[], systems: ReadonlySet<SystemName>) {
     const hour = Duration.hours(1);
     const fiveMin = Duration.minutes(5);
     const graph = (
@@ -301,51 +318,62 @@ export class MonitoringStack extends Stack {
         period: fiveMin,
       });
 
+    const bySystem: Record<SystemName, cloudwatch.IWidget[]> = {
+      attention: [
+        graph(
+          'Mapping coverage (%)',
+          [businessMetric(METRIC.mappingCoverage, cloudwatch.Stats.MINIMUM, hour)],
+          [{ value: 95, label: 'alarm' }],
+        ),
+        graph('Epochs sealed', [businessMetric(METRIC.epochsSealed, cloudwatch.Stats.SUM, hour)]),
+        graph('Overflow share (%) and late events', [
+          businessMetric(METRIC.overflowShare, cloudwatch.Stats.MAXIMUM, hour),
+          businessMetric(METRIC.lateEvents, cloudwatch.Stats.SUM, hour),
+        ]),
+        graph('Carried balances (base units)', [
+          businessMetric(METRIC.carriedBalance, cloudwatch.Stats.MAXIMUM, hour),
+        ]),
+        graph('Discovery failures, merkle timeouts, expired roots', [
+          businessMetric(METRIC.discoveryFailure, cloudwatch.Stats.SUM, fiveMin),
+          businessMetric(METRIC.merkleBuildTimeout, cloudwatch.Stats.SUM, fiveMin),
+          businessMetric(METRIC.rootExpired, cloudwatch.Stats.SUM, fiveMin),
+        ]),
+      ],
+      creator: [
+        graph(
+          'Creator sync success rate (%)',
+          [businessMetric(METRIC.syncSuccessRate, cloudwatch.Stats.MINIMUM, hour)],
+          [
+            { value: 90, label: 'warning' },
+            { value: 70, label: 'critical' },
+          ],
+        ),
+        graph('Creator data staleness (s)', [
+          businessMetric(METRIC.creatorDataStaleSeconds, cloudwatch.Stats.MAXIMUM, hour),
+        ]),
+      ],
+      delivery: [
+        graph('Oracle failures', [
+          businessMetric(METRIC.oracleConsecutiveFailures, cloudwatch.Stats.MAXIMUM, fiveMin),
+          businessMetric(METRIC.oracleFailedTransactions, cloudwatch.Stats.SUM, hour),
+          businessMetric(METRIC.oracleCallSuccessRate, cloudwatch.Stats.MINIMUM, hour),
+        ]),
+      ],
+      market: [],
+    };
+    const graphs = [
+      ...SYSTEM_NAMES.filter((name) => systems.has(name)).flatMap((name) => bySystem[name]),
+      graph('Lambda errors and throttles (all functions)', [lambdaAll('Errors'), lambdaAll('Throttles')]),
+    ];
+    const rows: cloudwatch.IWidget[][] = [];
+    for (let i = 0; i < graphs.length; i += 3) rows.push(graphs.slice(i, i + 3));
     new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(1),
       widgets: [
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 })],
-        [
-          graph(
-            'Mapping coverage (%)',
-            [businessMetric(METRIC.mappingCoverage, cloudwatch.Stats.MINIMUM, hour)],
-            [{ value: 95, label: 'alarm' }],
-          ),
-          graph('Epochs sealed', [businessMetric(METRIC.epochsSealed, cloudwatch.Stats.SUM, hour)]),
-          graph('Overflow share (%) and late events', [
-            businessMetric(METRIC.overflowShare, cloudwatch.Stats.MAXIMUM, hour),
-            businessMetric(METRIC.lateEvents, cloudwatch.Stats.SUM, hour),
-          ]),
-        ],
-        [
-          graph('Carried balances (base units)', [
-            businessMetric(METRIC.carriedBalance, cloudwatch.Stats.MAXIMUM, hour),
-          ]),
-          graph('Discovery failures, merkle timeouts, expired roots', [
-            businessMetric(METRIC.discoveryFailure, cloudwatch.Stats.SUM, fiveMin),
-            businessMetric(METRIC.merkleBuildTimeout, cloudwatch.Stats.SUM, fiveMin),
-            businessMetric(METRIC.rootExpired, cloudwatch.Stats.SUM, fiveMin),
-          ]),
-          graph(
-            'Creator sync success rate (%)',
-            [businessMetric(METRIC.syncSuccessRate, cloudwatch.Stats.MINIMUM, hour)],
-            [
-              { value: 90, label: 'warning' },
-              { value: 70, label: 'critical' },
-            ],
-          ),
-        ],
-        [
-          graph('Creator data staleness (s)', [
-            businessMetric(METRIC.creatorDataStaleSeconds, cloudwatch.Stats.MAXIMUM, hour),
-          ]),
-          graph('Oracle failures', [
-            businessMetric(METRIC.oracleConsecutiveFailures, cloudwatch.Stats.MAXIMUM, fiveMin),
-            businessMetric(METRIC.oracleFailedTransactions, cloudwatch.Stats.SUM, hour),
-            businessMetric(METRIC.oracleCallSuccessRate, cloudwatch.Stats.MINIMUM, hour),
-          ]),
-          graph('Lambda errors and throttles (all functions)', [lambdaAll('Errors'), lambdaAll('Throttles')]),
-        ],
+        ...(alarms.length === 0
+          ? []
+          : [[new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 })]]),
+        ...rows,
       ],
     });
   }

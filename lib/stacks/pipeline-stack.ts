@@ -11,19 +11,23 @@ import { WorkQueue } from '../constructs/work-queue.ts';
 import { createRegisteredFunction } from '../function-wiring.ts';
 import { FUNCTIONS, type FunctionSpec, partitionByEntry, type QueueName } from '../functions.ts';
 import type { StageConfig } from '../stage.ts';
+import { isEnabled, type StageSettings } from '../stage-config.ts';
+import type { SystemOrCore } from '../systems.ts';
 import type { DataStack } from './data-stack.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly stage: StageConfig;
   readonly data: DataStack;
   readonly alarmTopic: sns.ITopic;
-  readonly extraEnvironment?: Record<string, string>;
+  readonly settings: StageSettings;
   /** @default the registry in lib/functions.ts */
   readonly functions?: readonly FunctionSpec[];
 }
 
 interface QueueSpec {
   readonly id: string;
+  /** Created only where the stage enables this system. */
+  readonly system: SystemOrCore;
   readonly fifo: boolean;
   readonly maxReceiveCount: number;
   readonly maxMessageAge: Duration;
@@ -32,19 +36,33 @@ interface QueueSpec {
 /** DESIGN.md section 2: the four work queues. */
 export const QUEUES: Record<QueueName, QueueSpec> = {
   // a poison message reaches the DLQ after 5 receives (issue 4)
-  ingest: { id: 'IngestQueue', fifo: false, maxReceiveCount: 5, maxMessageAge: Duration.minutes(10) },
+  ingest: {
+    id: 'IngestQueue',
+    system: 'attention',
+    fifo: false,
+    maxReceiveCount: 5,
+    maxMessageAge: Duration.minutes(10),
+  },
   // MessageGroupId = mint:channel keeps a channel's roots in epoch order
-  publish: { id: 'PublishQueue', fifo: true, maxReceiveCount: 5, maxMessageAge: Duration.minutes(30) },
+  publish: {
+    id: 'PublishQueue',
+    system: 'attention',
+    fifo: true,
+    maxReceiveCount: 5,
+    maxMessageAge: Duration.minutes(30),
+  },
   // MessageGroupId = signer address. The engine's attempt count in the database decides final
   // failure and moves the call to the DLQ itself; the receive count is only a backstop.
   oracleCalls: {
     id: 'OracleCallsQueue',
+    system: 'delivery',
     fifo: true,
     maxReceiveCount: 100,
     maxMessageAge: Duration.minutes(30),
   },
   notifications: {
     id: 'NotificationsQueue',
+    system: 'core',
     fifo: false,
     maxReceiveCount: 5,
     maxMessageAge: Duration.minutes(30),
@@ -56,7 +74,9 @@ const NOTIFYING_EVENTS = [...NOTIFYING_EVENT_TYPES];
 
 /** The scheduled jobs, the work queues and their consumers. */
 export class PipelineStack extends Stack {
-  readonly queues: Record<QueueName, WorkQueue>;
+  /** The queues of the core and the enabled systems. */
+  readonly queues: Partial<Record<QueueName, WorkQueue>>;
+  readonly notificationsQueue: WorkQueue;
   readonly functions: Record<string, NodeFunction> = {};
   readonly schedules: Record<string, Schedule> = {};
 
@@ -64,7 +84,9 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { stage, data } = props;
     const alarms = new AlarmSet(this, 'Alarms', { topic: props.alarmTopic });
-    const specs = (props.functions ?? FUNCTIONS).filter((f) => f.stack === 'pipeline');
+    const specs = (props.functions ?? FUNCTIONS).filter(
+      (f) => f.stack === 'pipeline' && isEnabled(props.settings, f.system),
+    );
     const { present, missing } = partitionByEntry(specs);
     for (const spec of missing) {
       Annotations.of(this).addInfo(`${spec.name} not deployed: ${spec.entry} does not exist yet`);
@@ -76,26 +98,31 @@ export class PipelineStack extends Stack {
       return Duration.seconds(6 * (consumer?.timeoutSeconds ?? 30));
     };
     this.queues = Object.fromEntries(
-      (Object.keys(QUEUES) as QueueName[]).map((name) => {
-        const q = QUEUES[name];
-        return [
-          name,
-          new WorkQueue(this, q.id, {
-            fifo: q.fifo,
-            maxReceiveCount: q.maxReceiveCount,
-            maxMessageAge: q.maxMessageAge,
-            visibilityTimeout: consumerTimeout(name),
-            removalPolicy: stage.removalPolicy,
-          }),
-        ];
-      }),
-    ) as Record<QueueName, WorkQueue>;
+      (Object.keys(QUEUES) as QueueName[])
+        .filter((name) => isEnabled(props.settings, QUEUES[name].system))
+        .map((name) => {
+          const q = QUEUES[name];
+          return [
+            name,
+            new WorkQueue(this, q.id, {
+              fifo: q.fifo,
+              maxReceiveCount: q.maxReceiveCount,
+              maxMessageAge: q.maxMessageAge,
+              visibilityTimeout: consumerTimeout(name),
+              removalPolicy: stage.removalPolicy,
+            }),
+          ];
+        }),
+    ) as Partial<Record<QueueName, WorkQueue>>;
+    const notifications = this.queues.notifications;
+    if (notifications === undefined) throw new Error('the notifications queue belongs to the core');
+    this.notificationsQueue = notifications;
 
     new events.Rule(this, 'NotificationsRule', {
       eventBus: data.bus,
       description: 'Domain events that may notify a user',
       eventPattern: { detailType: NOTIFYING_EVENTS },
-      targets: [new eventTargets.SqsQueue(this.queues.notifications.queue)],
+      targets: [new eventTargets.SqsQueue(notifications.queue)],
     });
 
     for (const spec of present) {
@@ -109,7 +136,7 @@ export class PipelineStack extends Stack {
         queues: this.queues,
         bus: data.bus,
         alertTopic: props.alarmTopic,
-        extraEnvironment: props.extraEnvironment ?? {},
+        settings: props.settings,
       });
       this.functions[spec.name] = fn;
       alarms.watchFunction(spec.name, fn.function);
@@ -130,7 +157,9 @@ export class PipelineStack extends Stack {
           });
         }
       } else if (trigger.kind === 'queue') {
-        this.queues[trigger.queue].addConsumer(fn.function, {
+        const queue = this.queues[trigger.queue];
+        if (queue === undefined) throw new Error(`${spec.name}: queue ${trigger.queue} is not deployed`);
+        queue.addConsumer(fn.function, {
           batchSize: trigger.batchSize,
           ...(trigger.maxBatchingWindowSeconds === undefined
             ? {}

@@ -9,10 +9,11 @@ import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../layers/shared/src/metric-names.ts';
 import { AlarmSet, RUNBOOK } from '../constructs/alarm-set.ts';
 import type { WorkQueue } from '../constructs/work-queue.ts';
-import { QUEUE_ENV, SECRET_ENV } from '../function-wiring.ts';
+import { QUEUE_ENV, SECRET_ENV, settingsEnvironment } from '../function-wiring.ts';
 import { REPO_ROOT } from '../functions.ts';
 import { acknowledge, NAG } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
+import type { StageSettings } from '../stage-config.ts';
 import type { DataStack } from './data-stack.ts';
 
 export const WORKER_DOCKERFILE = 'functions/worker/irc/Dockerfile';
@@ -35,8 +36,11 @@ export interface WorkerStackProps extends StackProps {
   readonly data: DataStack;
   readonly ingestQueue: WorkQueue;
   readonly alarmTopic: sns.ITopic;
-  readonly extraEnvironment?: Record<string, string>;
+  readonly settings: StageSettings;
 }
+
+/** The worker's settings (lib/systems.ts): where Twitch IRC is. */
+export const WORKER_SETTINGS = ['TWITCH_IRC_HOST', 'TWITCH_IRC_PORT', 'TWITCH_IRC_TLS'] as const;
 
 /** The IRC worker: one long-lived Fargate task holding the Twitch IRC connection. */
 export class WorkerStack extends Stack {
@@ -90,7 +94,7 @@ export class WorkerStack extends Stack {
         // The worker's only query (the tracked channels) is a short read.
         DATABASE_STATEMENT_TIMEOUT_MS: '30000',
         [SECRET_ENV.twitch]: data.secrets.twitch.secretArn,
-        ...props.extraEnvironment,
+        ...settingsEnvironment('IrcWorker', 'attention', WORKER_SETTINGS, props.settings),
       },
     });
     acknowledge(

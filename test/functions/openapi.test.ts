@@ -91,6 +91,7 @@ describe('the OpenAPI document', () => {
       name: 'Undocumented',
       entry: 'functions/api/undocumented/index.ts',
       stack: 'api',
+      system: 'core',
       description: 'a route nobody described',
       trigger: { kind: 'http', routes: [{ method: 'GET', path: '/undocumented', auth: 'none' }] },
     };

@@ -31,7 +31,7 @@ describe('work queues', () => {
   it('gives each queue a DLQ with the maxReceiveCount of DESIGN.md section 2', () => {
     const t = full.template(full.deployment.pipeline);
     for (const [name, spec] of Object.entries(QUEUES)) {
-      const wq = full.deployment.pipeline.queues[name as keyof typeof QUEUES];
+      const wq = full.queue(name as keyof typeof QUEUES);
       const dlqId = logicalIdOf(wq.deadLetterQueue);
       t.hasResourceProperties('AWS::SQS::Queue', {
         RedrivePolicy: {
@@ -57,7 +57,7 @@ describe('work queues', () => {
 
   it('alarms on every DLQ and on the age of every queue', () => {
     const t = full.template(full.deployment.pipeline);
-    for (const wq of Object.values(full.deployment.pipeline.queues)) {
+    for (const wq of Object.values(full.deployment.pipeline.queues).filter((q) => q !== undefined)) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [
@@ -82,7 +82,7 @@ describe('work queues', () => {
     for (const spec of consumers) {
       if (spec.trigger.kind !== 'queue') continue;
       const fn = full.deployment.pipeline.functions[spec.name]?.function;
-      const queue = full.deployment.pipeline.queues[spec.trigger.queue].queue;
+      const queue = full.queue(spec.trigger.queue).queue;
       expect(fn).toBeDefined();
       t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: logicalIdOf(fn as NonNullable<typeof fn>) },
@@ -97,7 +97,7 @@ describe('work queues', () => {
     const t = full.template(full.deployment.pipeline);
     for (const spec of FUNCTIONS) {
       if (spec.trigger.kind !== 'queue') continue;
-      const queue = full.deployment.pipeline.queues[spec.trigger.queue].queue;
+      const queue = full.queue(spec.trigger.queue).queue;
       const resource = t.toJSON().Resources[logicalIdOf(queue)];
       expect(resource.Properties.VisibilityTimeout).toBe(6 * (spec.timeoutSeconds ?? 30));
     }
@@ -109,7 +109,7 @@ describe('work queues', () => {
       Targets: [
         Match.objectLike({
           Arn: {
-            'Fn::GetAtt': [logicalIdOf(full.deployment.pipeline.queues.notifications.queue), 'Arn'],
+            'Fn::GetAtt': [logicalIdOf(full.queue('notifications').queue), 'Arn'],
           },
         }),
       ],
@@ -272,7 +272,7 @@ describe('least privilege', () => {
   });
 
   it('lets only the delivery engine move calls to the oracle-calls DLQ', () => {
-    const dlqId = logicalIdOf(full.deployment.pipeline.queues.oracleCalls.deadLetterQueue);
+    const dlqId = logicalIdOf(full.queue('oracleCalls').deadLetterQueue);
     const t = full.template(full.deployment.pipeline);
     const senders = Object.entries(full.deployment.pipeline.functions)
       .filter(([, fn]) =>

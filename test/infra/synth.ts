@@ -10,11 +10,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildDeployment, type Deployment } from '../../lib/app.ts';
-import { FUNCTIONS, type FunctionSpec, MIGRATE_ENTRY } from '../../lib/functions.ts';
+import type { WorkQueue } from '../../lib/constructs/work-queue.ts';
+import { FUNCTIONS, type FunctionSpec, MIGRATE_ENTRY, type QueueName } from '../../lib/functions.ts';
+import type { WorkerStack } from '../../lib/stacks/worker-stack.ts';
+import { EXAMPLE_STAGE_FILE } from '../../lib/stage-config.ts';
 
 export interface Synthesized {
   readonly app: App;
   readonly deployment: Deployment;
+  /** The IRC worker stack; fails the test where the stage deploys none. */
+  readonly worker: WorkerStack;
+  /** A pipeline queue; fails the test where the stage deploys none. */
+  queue(name: QueueName): WorkQueue;
   readonly outdir: string;
   template(stack: Stack): Template;
   /** Every CloudFormation template of the app, by stack name. */
@@ -23,6 +30,8 @@ export interface Synthesized {
 
 export interface SynthOptions {
   readonly stage?: 'dev' | 'prod';
+  /** The stage configuration file. @default lib/stages/example.json (every system enabled) */
+  readonly config?: string;
   readonly context?: Record<string, unknown>;
   /**
    * Deploy every function of the registry, whatever exists on disk: each entry is pointed at a
@@ -41,17 +50,16 @@ export function synthesize(options: SynthOptions = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'eo-cdk-'));
   const app = new App({
     outdir,
-    context: { 'aws:cdk:bundling-stacks': [], stage: options.stage ?? 'dev', ...options.context },
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      stage: options.stage ?? 'dev',
+      config: options.config ?? EXAMPLE_STAGE_FILE,
+      ...options.context,
+    },
   });
   const deployment = buildDeployment(app, options.fullRegistry === true ? { functions: fullRegistry() } : {});
   app.synth();
-  const stacks = [
-    deployment.monitoring,
-    deployment.data,
-    deployment.pipeline,
-    deployment.api,
-    deployment.worker,
-  ];
+  const stacks = deployment.stacks;
   const cache = new Map<Stack, Template>();
   const template = (stack: Stack) => {
     let t = cache.get(stack);
@@ -64,6 +72,16 @@ export function synthesize(options: SynthOptions = {}): Synthesized {
   return {
     app,
     deployment,
+    get worker() {
+      if (deployment.worker === undefined)
+        throw new Error(`${deployment.settings.file} deploys no IRC worker`);
+      return deployment.worker;
+    },
+    queue(name) {
+      const queue = deployment.pipeline.queues[name];
+      if (queue === undefined) throw new Error(`${deployment.settings.file} deploys no ${name} queue`);
+      return queue;
+    },
     outdir,
     template,
     templates: Object.fromEntries(stacks.map((s) => [s.stackName, template(s)])),

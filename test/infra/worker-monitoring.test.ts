@@ -42,7 +42,7 @@ afterAll(() => {
 
 describe('IRC worker', () => {
   it('runs one Fargate task in the private subnets with a deployment circuit breaker that rolls back', () => {
-    const t = app.template(app.deployment.worker);
+    const t = app.template(app.worker);
     t.resourceCountIs('AWS::ECS::Service', 1);
     t.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
@@ -63,9 +63,9 @@ describe('IRC worker', () => {
   });
 
   it('runs the worker image built from this repository, logging through awslogs', () => {
-    const t = app.template(app.deployment.worker);
+    const t = app.template(app.worker);
     const manifest = JSON.parse(
-      readFileSync(join(app.outdir, `${app.deployment.worker.artifactId}.assets.json`), 'utf8'),
+      readFileSync(join(app.outdir, `${app.worker.artifactId}.assets.json`), 'utf8'),
     ) as {
       dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
     };
@@ -98,8 +98,8 @@ describe('IRC worker', () => {
   });
 
   it('lets the worker send to the ingest queue and read only the Twitch and database secrets', () => {
-    const taskRole = logicalIdOf(app.deployment.worker.taskDefinition.taskRole);
-    const statements = statementsOfRole(app.template(app.deployment.worker), taskRole);
+    const taskRole = logicalIdOf(app.worker.taskDefinition.taskRole);
+    const statements = statementsOfRole(app.template(app.worker), taskRole);
     const secretReads = statements
       .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
       .map((s) => JSON.stringify(s.Resource));
@@ -209,7 +209,7 @@ describe('alarms', () => {
   });
 
   it('alarms when the IRC worker has no running task', () => {
-    app.template(app.deployment.worker).hasResourceProperties('AWS::CloudWatch::Alarm', {
+    app.template(app.worker).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'ECS/ContainerInsights',
       MetricName: 'RunningTaskCount',
       ComparisonOperator: 'LessThanThreshold',

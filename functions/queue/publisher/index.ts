@@ -6,7 +6,13 @@ import { publishBatch } from '../../../layers/shared/src/services/publisher.ts';
 import { publisherDeps } from '../../dependencies.ts';
 
 loadConfig(process.env, {
-  require: ['DATABASE_URL', 'SOLANA_RPC_URL', 'SOLANA_PUBLISHER_SECRET_ARN', 'PUBLISH_QUEUE_URL'],
+  require: [
+    'DATABASE_URL',
+    'SOLANA_RPC_URL',
+    'SOLANA_PUBLISHER_SECRET_ARN',
+    'PUBLISH_QUEUE_URL',
+    'PUBLISH_MODE',
+  ],
 });
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {

@@ -4,7 +4,6 @@
  * straight to EVM_RPC_URL. A run that could not finish everything is recorded as `partial` in
  * oracle_sync_logs and then thrown, so the schedule's retry policy and DLQ see it.
  */
-import { z } from 'zod';
 import { EthersCreatorContracts } from '../../../layers/shared/src/adapters/evm/creator-contracts.ts';
 import { evmProvider } from '../../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
@@ -20,22 +19,21 @@ import { enqueueDependencies } from '../../delivery.ts';
 import { eventBus } from '../../dependencies.ts';
 
 const settings = loadConfig(process.env, {
-  require: ['DATABASE_URL', 'EVM_RPC_URL', 'EVM_CHAIN_ID', 'EVM_SIGNER_ADDRESS', 'ORACLE_CALLS_QUEUE_URL'],
+  require: [
+    'DATABASE_URL',
+    'EVM_RPC_URL',
+    'EVM_CHAIN_ID',
+    'EVM_SIGNER_ADDRESS',
+    'ORACLE_CALLS_QUEUE_URL',
+    'CREATOR_METRICS_MANAGER_ADDRESS',
+    'CREATOR_TOKEN_FACTORY_ADDRESS',
+  ],
 });
-
-// The contract addresses are this function's own settings (deployed contracts in production,
-// the reference contracts locally).
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex characters');
-function contractAddress(name: string): string {
-  const parsed = address.safeParse(process.env[name]);
-  if (!parsed.success)
-    throw new ConfigError(
-      `${name}: ${process.env[name] === undefined ? 'required, but not set' : parsed.error.issues[0]?.message}`,
-    );
-  return parsed.data;
+// The contracts are this function's reason to exist: without them it fails its cold start in
+// every mode (deployed contracts in production, the reference contracts locally).
+for (const name of ['CREATOR_METRICS_MANAGER_ADDRESS', 'CREATOR_TOKEN_FACTORY_ADDRESS'] as const) {
+  if (settings[name] === undefined) throw new ConfigError(`${name}: required, but not set`);
 }
-const metricsManagerAddress = contractAddress('CREATOR_METRICS_MANAGER_ADDRESS');
-const tokenFactoryAddress = contractAddress('CREATOR_TOKEN_FACTORY_ADDRESS');
 
 let deps: Promise<CreatorSyncDeps> | undefined;
 
@@ -43,8 +41,17 @@ function syncDeps(): Promise<CreatorSyncDeps> {
   deps ??= (async (): Promise<CreatorSyncDeps> => {
     const chainId = settings.EVM_CHAIN_ID;
     const rpcUrl = settings.EVM_RPC_URL;
-    if (chainId === undefined || rpcUrl === undefined)
-      throw new ConfigError('EVM_CHAIN_ID and EVM_RPC_URL are required');
+    const metricsManagerAddress = settings.CREATOR_METRICS_MANAGER_ADDRESS;
+    const tokenFactoryAddress = settings.CREATOR_TOKEN_FACTORY_ADDRESS;
+    if (
+      chainId === undefined ||
+      rpcUrl === undefined ||
+      metricsManagerAddress === undefined ||
+      tokenFactoryAddress === undefined
+    )
+      throw new ConfigError(
+        'EVM_CHAIN_ID, EVM_RPC_URL, CREATOR_METRICS_MANAGER_ADDRESS and CREATOR_TOKEN_FACTORY_ADDRESS are required',
+      );
     const enqueue = await enqueueDependencies();
     return {
       sql: enqueue.sql,

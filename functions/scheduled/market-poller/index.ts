@@ -12,7 +12,7 @@ import { runMarketPoll } from '../../../layers/shared/src/services/market/market
 import { marketDependencies } from '../../market-dependencies.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL', 'EVM_RPC_URL'] });
-marketConfig();
+marketConfig({ require: ['MARKET_FACTORY_ADDRESS'] });
 
 export async function handler(): Promise<Record<string, unknown>> {
   try {

@@ -20,7 +20,7 @@ import {
 import { database, eventBus, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.
-const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL'] }));
+const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL', 'PUBLISH_MODE'] }));
 
 export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[]; announced: number }> {
   try {

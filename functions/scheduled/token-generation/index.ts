@@ -12,8 +12,10 @@ import {
 } from '../../../layers/shared/src/services/market/token-generator.ts';
 import { marketDependencies } from '../../market-dependencies.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
-marketConfig();
+loadConfig(process.env, {
+  require: ['DATABASE_URL', 'EVM_SIGNER_ADDRESS', 'EVM_CHAIN_ID', 'ORACLE_CALLS_QUEUE_URL'],
+});
+marketConfig({ require: ['AIR_API_URL', 'AIR_API_KEY_SECRET_ARN', 'MARKET_REWARD_TOKEN'] });
 
 export async function handler(): Promise<GenerationSummary> {
   try {

@@ -9,6 +9,7 @@ import { ConfigError } from './errors.ts';
 
 const url = z.string().url();
 const positiveInt = z.coerce.number().int().positive();
+const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex characters');
 
 /** Variable name → schema. The README's configuration table lists the same names. */
 export const configVariables = {
@@ -69,6 +70,10 @@ export const configVariables = {
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
     .optional(),
+
+  /** The creator oracle's contracts (deployed addresses in production, the reference contracts locally). */
+  CREATOR_METRICS_MANAGER_ADDRESS: evmAddress.optional(),
+  CREATOR_TOKEN_FACTORY_ADDRESS: evmAddress.optional(),
 
   SOLANA_RPC_URL: url.optional(),
   SOLANA_PUBLISHER_SECRET_ARN: z.string().min(1).optional(),

@@ -58,8 +58,22 @@ function safeJson(text: string): unknown {
 type Variables = typeof marketConfigVariables;
 export type MarketConfig = { readonly [K in keyof Variables]: z.output<Variables[K]> };
 
-export function loadMarketConfig(env: NodeJS.ProcessEnv = process.env): MarketConfig {
+export interface LoadMarketConfigOptions {
+  /** Settings this function cannot run without in production (ORACLE_MODE=production). */
+  readonly require?: readonly (keyof Variables)[];
+}
+
+export function loadMarketConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadMarketConfigOptions = {},
+): MarketConfig {
   const problems: string[] = [];
+  if (env['ORACLE_MODE'] === 'production') {
+    for (const name of options.require ?? []) {
+      if (env[name] === undefined || env[name] === '')
+        problems.push(`${name}: required in production, but not set`);
+    }
+  }
   const parsed: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(marketConfigVariables) as [string, z.ZodTypeAny][]) {
     const raw = env[name];
@@ -72,8 +86,9 @@ export function loadMarketConfig(env: NodeJS.ProcessEnv = process.env): MarketCo
 }
 
 let cached: MarketConfig | undefined;
-export function marketConfig(): MarketConfig {
-  cached ??= loadMarketConfig();
+/** The process's market settings, parsed on first use (a function's cold start names what it requires). */
+export function marketConfig(options: LoadMarketConfigOptions = {}): MarketConfig {
+  cached ??= loadMarketConfig(process.env, options);
   return cached;
 }
 

@@ -1,0 +1,263 @@
+/**
+ * The four systems a stage switches on (lib/stages/<stage>.json) and what each needs: the systems
+ * it depends on and the settings it takes, with the zod schema that checks a value in the stage
+ * file. The platform core (data stack, Migrate, authorizer, /health, /openapi.json, the
+ * notifications queue and consumer, monitoring) is always deployed. Functions name their system
+ * in lib/functions.ts and the settings they read; the wiring gives each exactly those.
+ */
+import { z } from 'zod';
+
+export type SystemName = 'attention' | 'creator' | 'delivery' | 'market';
+export type SystemOrCore = SystemName | 'core';
+export const SYSTEM_NAMES: readonly SystemName[] = ['attention', 'creator', 'delivery', 'market'];
+
+export interface SettingSpec {
+  /** Checks the value as the stage file holds it and turns it into the environment's text. */
+  readonly schema: z.ZodType<string, z.ZodTypeDef, unknown>;
+  readonly description: string;
+  /** A stage that enables the system must give it. */
+  readonly required: boolean;
+  /** Put into the environment when the stage file gives none (endpoints the check may redirect). */
+  readonly default?: string;
+  /** What example.json holds (never a real deployment's value). */
+  readonly example: unknown;
+}
+
+export interface SystemSpec {
+  readonly title: string;
+  /** Systems that must be enabled with this one. */
+  readonly needs: readonly SystemName[];
+  readonly settings: Readonly<Record<string, SettingSpec>>;
+}
+
+const text = (schema: z.ZodType<string>) => schema as z.ZodType<string, z.ZodTypeDef, unknown>;
+const httpsUrl = text(z.string().url());
+const evmAddress = text(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected 0x followed by 40 hex characters'));
+const base58Key = text(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 public key'));
+const integer = (min: number) =>
+  z
+    .union([z.number().int().min(min), z.string().regex(/^\d+$/).transform(Number).pipe(z.number().min(min))])
+    .transform(String) as z.ZodType<string, z.ZodTypeDef, unknown>;
+const oneOf = (values: readonly [string, ...string[]]) => text(z.enum(values));
+const jsonOf = (schema: z.ZodTypeAny) =>
+  schema.transform((v) => JSON.stringify(v)) as z.ZodType<string, z.ZodTypeDef, unknown>;
+
+const optional = (spec: Omit<SettingSpec, 'required'>): SettingSpec => ({ ...spec, required: false });
+const required = (spec: Omit<SettingSpec, 'required'>): SettingSpec => ({ ...spec, required: true });
+
+export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
+  attention: {
+    title: 'Attention oracle',
+    needs: [],
+    settings: {
+      PUBLISH_MODE: required({
+        schema: oneOf(['program', 'memo']),
+        description:
+          '`program` (set_channel_merkle_root: viewers can claim) or `memo` (roots in Memo transactions, for clusters without the program)',
+        example: 'program',
+      }),
+      SOLANA_RPC_URL: required({
+        schema: httpsUrl,
+        description: 'Solana JSON-RPC endpoint',
+        example: 'https://solana-rpc.example.com',
+      }),
+      TOKEN_GROUP_MINTS: required({
+        schema: jsonOf(
+          z.record(
+            z
+              .object({
+                mint: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/),
+                epochUnit: z.enum(['hours', 'seconds']).optional(),
+              })
+              .strict(),
+          ),
+        ),
+        description:
+          'token group → `{ "mint": "<base58>", "epochUnit"?: "hours" | "seconds" }`; a group without a mint is sealed and served, not published',
+        example: { MILO: { mint: 'So11111111111111111111111111111111111111112' } },
+      }),
+      ATTENTION_PROGRAM_ID: optional({
+        schema: base58Key,
+        description: 'the attention program (default: the deployed v1 program)',
+        example: 'GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop',
+      }),
+      PRIORITY_FEE_MICROLAMPORTS: optional({
+        schema: integer(0),
+        description: 'priority fee of root publications',
+        example: 1000,
+      }),
+      BASE_UNITS_PER_WEIGHT: optional({
+        schema: integer(0),
+        description: 'token base units per whole weight unit',
+        example: '1000000000',
+      }),
+      CATEGORY_BASE_UNITS_PER_WEIGHT: optional({
+        schema: integer(0),
+        description: 'the same for category trees (0: not published)',
+        example: '0',
+      }),
+      TREE_FORMAT: optional({
+        schema: oneOf(['claim-v1', 'claim-v2']),
+        description: 'leaf format',
+        example: 'claim-v1',
+      }),
+      TREE_CAPACITY: optional({ schema: integer(1), description: 'leaves per tree', example: 1024 }),
+      TWITCH_HELIX_URL: optional({
+        schema: httpsUrl,
+        description: 'Twitch Helix',
+        default: 'https://api.twitch.tv/helix',
+        example: 'https://api.twitch.tv/helix',
+      }),
+      TWITCH_AUTH_URL: optional({
+        schema: httpsUrl,
+        description: 'Twitch OAuth',
+        default: 'https://id.twitch.tv/oauth2',
+        example: 'https://id.twitch.tv/oauth2',
+      }),
+      TWITCH_IRC_HOST: optional({
+        schema: text(z.string().min(1)),
+        description: 'Twitch IRC host',
+        default: 'irc.chat.twitch.tv',
+        example: 'irc.chat.twitch.tv',
+      }),
+      TWITCH_IRC_PORT: optional({
+        schema: integer(1),
+        description: 'Twitch IRC port',
+        default: '6697',
+        example: 6697,
+      }),
+      TWITCH_IRC_TLS: optional({
+        schema: oneOf(['true', 'false']),
+        description: 'Twitch IRC over TLS',
+        default: 'true',
+        example: 'true',
+      }),
+    },
+  },
+  delivery: {
+    title: 'Oracle call delivery',
+    needs: [],
+    settings: {
+      EVM_RPC_URL: required({
+        schema: httpsUrl,
+        description: 'EVM JSON-RPC endpoint (Filecoin EVM)',
+        example: 'https://evm-rpc.example.com',
+      }),
+      EVM_CHAIN_ID: required({
+        schema: integer(1),
+        description: 'chain id of that endpoint (signing refuses another)',
+        example: 314159,
+      }),
+      EVM_SIGNER_ADDRESS: required({
+        schema: evmAddress,
+        description:
+          'address of the key in the EvmSignerKey secret (functions that only enqueue are never given the key)',
+        example: '0x00000000000000000000000000000000000e0a01',
+      }),
+    },
+  },
+  creator: {
+    title: 'Creator metrics oracle',
+    needs: ['delivery'],
+    settings: {
+      CREATOR_METRICS_MANAGER_ADDRESS: required({
+        schema: evmAddress,
+        description: 'CreatorMetricsManager contract',
+        example: '0x00000000000000000000000000000000000e0a02',
+      }),
+      CREATOR_TOKEN_FACTORY_ADDRESS: required({
+        schema: evmAddress,
+        description: 'CreatorTokenFactory contract',
+        example: '0x00000000000000000000000000000000000e0a03',
+      }),
+    },
+  },
+  market: {
+    title: 'Token market services',
+    // Token generation mints, and the poller sends FPMM calls, through the delivery engine.
+    needs: ['delivery'],
+    settings: {
+      MARKET_FACTORY_ADDRESS: required({
+        schema: evmAddress,
+        description: 'pool factory whose pools are priced',
+        example: '0x00000000000000000000000000000000000e0a04',
+      }),
+      MARKET_REWARD_TOKEN: required({
+        schema: evmAddress,
+        description: 'credential reward token minted by the token generator',
+        example: '0x00000000000000000000000000000000000e0a05',
+      }),
+      AIR_API_URL: required({
+        schema: httpsUrl,
+        description: 'AIR credential API',
+        example: 'https://air-api.example.com',
+      }),
+      MARKET_FACTORY_START_BLOCK: optional({
+        schema: integer(0),
+        description: 'first block of the factory logs',
+        example: 0,
+      }),
+      MARKET_QUOTE_TOKEN: optional({
+        schema: evmAddress,
+        description: 'token prices are quoted in',
+        example: '0x00000000000000000000000000000000000e0a06',
+      }),
+      MARKET_CONFIRMATIONS: optional({
+        schema: integer(0),
+        description: 'confirmations before a log counts',
+        example: 2,
+      }),
+      EMISSION_BASE_RATE_PER_SECOND: optional({
+        schema: integer(0),
+        description: 'base units per second at multiplier 1.0',
+        example: '1000000000000000',
+      }),
+      EMISSION_TIER_MULTIPLIERS_BPS: optional({
+        schema: jsonOf(z.record(z.number().int().nonnegative())),
+        description: 'tier → multiplier in basis points',
+        example: { bronze: 10000, gold: 20000 },
+      }),
+      EMISSION_AUTO_MINT_MINIMUM: optional({
+        schema: integer(1),
+        description: 'claimable base units minted without a claim',
+        example: '1000000000000000000',
+      }),
+    },
+  },
+};
+
+/** Settings of the platform core, optional: a feature without its setting is off. */
+export const CORE_SETTINGS: Readonly<Record<string, SettingSpec>> = {
+  NOTIFICATIONS_EMAIL_FROM: optional({
+    schema: text(z.string().email()),
+    description: 'verified SES sender of email notifications (no email channel without it)',
+    example: 'alerts@example.com',
+  }),
+};
+
+/**
+ * Settings a function reads under another name: the market's chain is the one the delivery
+ * engine writes to, so market functions take MARKET_CHAIN_ID from EVM_CHAIN_ID.
+ */
+export const DERIVED_SETTINGS: Readonly<Record<string, string>> = { MARKET_CHAIN_ID: 'EVM_CHAIN_ID' };
+
+/** The system that declares a setting, or undefined. */
+export function systemOfSetting(name: string): SystemOrCore | undefined {
+  const source = DERIVED_SETTINGS[name] ?? name;
+  if (CORE_SETTINGS[source] !== undefined) return 'core';
+  return SYSTEM_NAMES.find((system) => SYSTEMS[system].settings[source] !== undefined);
+}
+
+/** A system and every system it needs, transitively. */
+export function withNeeds(system: SystemOrCore): Set<SystemOrCore> {
+  const all = new Set<SystemOrCore>(['core', system]);
+  const visit = (name: SystemName) => {
+    for (const need of SYSTEMS[name].needs) {
+      if (all.has(need)) continue;
+      all.add(need);
+      visit(need);
+    }
+  };
+  if (system !== 'core') visit(system);
+  return all;
+}
