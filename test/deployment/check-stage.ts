@@ -89,6 +89,10 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
   const assembly = options.patchAssembly === undefined ? loaded : options.patchAssembly(loaded);
   const functions = lambdaFunctions(assembly);
   const triggers = readTriggers(assembly);
+  // The ingest queue is part of this deployment when any function or task is given its URL.
+  const hasIngestQueue = JSON.stringify(assembly.stacks.map((s) => s.template.Resources)).includes(
+    '"INGEST_QUEUE_URL"',
+  );
   const key = (fn: { stack: string; logicalId: string }) => `${fn.stack}/${fn.logicalId}`;
   const selected = functions.filter((fn) => options.only === undefined || options.only.has(key(fn)));
   const warnings = new Set<string>();
@@ -323,7 +327,7 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
           );
           continue;
         }
-        const problem = answerProblem(route.routeKey, safeJson(answer?.body));
+        const problem = answerProblem(route.routeKey, safeJson(answer?.body), hasIngestQueue);
         if (problem !== undefined) fail(fn, `${route.routeKey}: ${problem}`);
       }
       const ws = triggersOf(fn)?.webSocketRoutes ?? [];
@@ -448,8 +452,14 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         return { ...base, outcome: 'skipped', detail: PROVIDER_FRAMEWORK_REASON };
       }
       const v = verdicts.get(key(fn));
-      if (v === undefined)
-        return { ...base, outcome: 'failed', detail: 'no trigger in the templates delivered an event to it' };
+      if (v === undefined) {
+        return {
+          ...base,
+          outcome: 'failed',
+          detail:
+            'nothing in the templates invokes it (no schedule, queue, route, authorizer, rule or custom resource)',
+        };
+      }
       // The failure first (the table shows the first line), then what the check substituted.
       const substituted = v.notes.filter((n) => n.startsWith('substituted'));
       const problems = v.notes.filter((n) => !n.startsWith('substituted'));

@@ -21,7 +21,7 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /wallets/{user}': { pathParameters: { user: bound } },
     'GET /claims/{user}': { pathParameters: { user: viewer } },
     'GET /claims/{epoch}/{channel}/{user}': {
-      pathParameters: { epoch, channel: seed.channel, user: viewer },
+      pathParameters: { epoch, channel: seed.channel, user: bound },
     },
     'GET /epochs': {},
     'GET /epochs/{epoch}': { pathParameters: { epoch } },
@@ -68,15 +68,21 @@ export function successStatuses(routeKey: string): number[] {
 }
 
 /**
- * Checks beyond the status that a route's answer must pass: `/health` must check every
- * dependency a deployment has (a function deployed without its queue URL answers 200 while
+ * Checks beyond the status that a route's answer must pass: where the deployment has an ingest
+ * queue, `/health` must check it (a function deployed without its queue URL answers 200 while
  * never looking at the queue).
  */
-export function answerProblem(routeKey: string, body: unknown): string | undefined {
+export function answerProblem(
+  routeKey: string,
+  body: unknown,
+  deploymentHasIngestQueue: boolean,
+): string | undefined {
   if (routeKey !== 'GET /health') return undefined;
   const names = new Set(
     Object.keys((body as { dependencies?: Record<string, unknown> } | null)?.dependencies ?? {}),
   );
-  const missing = ['database', 'queues'].filter((name) => !names.has(name));
+  const missing = ['database', ...(deploymentHasIngestQueue ? ['queues'] : [])].filter(
+    (name) => !names.has(name),
+  );
   return missing.length === 0 ? undefined : `/health does not check ${missing.join(', ')}`;
 }

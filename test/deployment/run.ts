@@ -36,9 +36,23 @@ export function workDirectory(): string {
   return dir;
 }
 
-export async function synthesize(stage: string, outDir: string): Promise<void> {
+const EXAMPLE = 'example';
+const EXAMPLE_CONFIG = 'lib/stages/example.json';
+
+/** `cdk synth` as `cdk deploy` runs it (bundling included); `config` only for the self-test's fixture. */
+export async function synthesize(stage: string, outDir: string, config?: string): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
-  await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-c', `stage=${stage}`, '-o', outDir], {
+  const args = [
+    'cdk',
+    'synth',
+    '--quiet',
+    '-c',
+    `stage=${stage}`,
+    ...(config === undefined ? [] : ['-c', `config=${config}`]),
+    '-o',
+    outDir,
+  ];
+  await promisify(execFile)('npx', args, {
     cwd: REPO_ROOT,
     maxBuffer: 64 * 1024 * 1024,
   }).catch((error: { stderr?: string; message: string }) => {
@@ -58,9 +72,16 @@ async function main(argv: readonly string[]): Promise<number> {
     if (verbose) console.log(`  ${line}`);
   };
   const assemblyDir = (stage: string) => join(work, stage, 'cdk.out');
+  const selfTest = !argv.includes('--no-self-test');
   if (!argv.includes('--skip-synth')) {
-    console.log(`synthesizing ${stages.join(' and ')} into ${work}`);
-    await Promise.all(stages.map((stage) => synthesize(stage, assemblyDir(stage))));
+    console.log(
+      `synthesizing ${stages.join(' and ')}${selfTest ? ' and the example configuration' : ''} into ${work}`,
+    );
+    await Promise.all([
+      ...stages.map((stage) => synthesize(stage, assemblyDir(stage))),
+      // the self-test's fixture: every system enabled, so every function a defect concerns exists
+      ...(selfTest ? [synthesize('dev', assemblyDir(EXAMPLE), EXAMPLE_CONFIG)] : []),
+    ]);
     console.log(`synthesized in ${Math.round((Date.now() - started) / 1000)} s`);
   }
   const report: DeploymentReport = { functions: [], tasks: [], selfTest: [], warnings: [] };
@@ -77,16 +98,15 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`stage ${stage} checked at ${Math.round((Date.now() - started) / 1000)} s`);
   }
   let selfTestFailed: ReportEntry[] = [];
-  if (!argv.includes('--no-self-test')) {
-    const stage = stages.includes('dev') ? 'dev' : (stages[0] ?? 'dev');
-    const selfTest = await runSelfTest({
-      stage,
-      assemblyDir: assemblyDir(stage),
-      workDir: join(work, `${stage}-self-test`),
+  if (selfTest) {
+    const entries = await runSelfTest({
+      stage: EXAMPLE,
+      assemblyDir: assemblyDir(EXAMPLE),
+      workDir: join(work, `${EXAMPLE}-self-test`),
       log,
     });
-    report.selfTest?.push(...selfTest);
-    selfTestFailed = selfTest.filter((e) => e.outcome !== 'ok');
+    report.selfTest?.push(...entries);
+    selfTestFailed = entries.filter((e) => e.outcome !== 'ok');
   }
   const seconds = Math.round((Date.now() - started) / 1000);
   writeReport(join(REPO_ROOT, 'deployment-check.json'), { ...report, seconds });

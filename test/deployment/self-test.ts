@@ -1,8 +1,9 @@
 /**
  * The check's self-test: each of issue 16's first six defects reintroduced, in a fixture template
  * or a patched copy of the code, must be reported `failed` for the function or task it concerns,
- * for that defect's reason; and an error thrown from a bundle must keep its class name. It reuses
- * the synthesized output and runs only the functions the defects concern, in one stage run.
+ * for that defect's reason; and an error thrown from a bundle must keep its class name. It runs on
+ * the synthesis of the example configuration (every system enabled, so every function a defect
+ * concerns is deployed) and runs only those functions, in one stage run.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ export function reintroduceTemplateDefects(assembly: CloudAssembly): CloudAssemb
       }
       if (vars === undefined) continue;
       if (logicalId.startsWith('HealthApiFunction')) delete vars['INGEST_QUEUE_URL'];
-      delete vars['PUBLISH_MODE'];
+      if (logicalId.startsWith('PublisherFunction')) delete vars['PUBLISH_MODE'];
       if (logicalId.startsWith('MarketPollerFunction')) {
         for (const name of [...ADDRESS_SETTINGS, ...ENDPOINT_SETTINGS, 'MARKET_CHAIN_ID']) delete vars[name];
       }

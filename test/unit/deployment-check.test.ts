@@ -84,7 +84,7 @@ function assembly(): CloudAssembly {
               Properties: { FifoQueue: true, ContentBasedDeduplication: false },
             },
             Ws: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'WEBSOCKET' } },
-            Health: {
+            HealthApiFunction1: {
               Type: 'AWS::Lambda::Function',
               Properties: {
                 Environment: { Variables: { INGEST_QUEUE_URL: { Ref: 'Work' }, PUBLISH_MODE: 'program' } },
@@ -92,7 +92,9 @@ function assembly(): CloudAssembly {
             },
             Daily: {
               Type: 'AWS::Scheduler::Schedule',
-              Properties: { Target: { Arn: { 'Fn::GetAtt': ['Health', 'Arn'] }, Input: '{"mode":"daily"}' } },
+              Properties: {
+                Target: { Arn: { 'Fn::GetAtt': ['HealthApiFunction1', 'Arn'] }, Input: '{"mode":"daily"}' },
+              },
             },
           },
         },
@@ -406,16 +408,18 @@ describe('the image and the self-test fixtures', () => {
     expect(dockerfile.cmd).toEqual(['node', '--import', 'tsx', 'functions/worker/irc/index.ts']);
   });
 
-  it('puts the template defects back: the full-mode schedule input, no queue URL on health, no PUBLISH_MODE', () => {
+  it('puts the template defects back: the full-mode schedule input, no queue URL on health', () => {
     const patched = reintroduceTemplateDefects(assembly());
     const resources = patched.stacks[1]?.template.Resources ?? {};
     const target = resources['Daily']?.Properties?.['Target'] as { Input?: string } | undefined;
     expect(target?.Input).toBe('{"mode":"full"}');
-    const environment = resources['Health']?.Properties?.['Environment'] as
+    const environment = resources['HealthApiFunction1']?.Properties?.['Environment'] as
       | { Variables?: Record<string, unknown> }
       | undefined;
     const vars = environment?.Variables;
-    expect(vars).not.toHaveProperty('PUBLISH_MODE');
+    expect(vars).not.toHaveProperty('INGEST_QUEUE_URL');
+    // only the publisher loses PUBLISH_MODE: sealing, which needs it too, must still feed it a root
+    expect(vars).toHaveProperty('PUBLISH_MODE', 'program');
     // the original is left as it was
     expect(JSON.stringify(assembly())).toContain('"mode\\":\\"daily\\"');
   });
