@@ -204,7 +204,7 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     }
     // The rest is judged on its own even when the migrations function failed.
     await runMigrations({ url: standIns.adminDatabaseUrl, options: { tls: { ca: standIns.databaseCa } } });
-    let seeded: SeedData = await seed(admin, standIns);
+    let seeded: SeedData = await seed(admin, standIns, publishedTokenGroup(functions));
 
     // 2. The IRC task and the schedules (the task fills the ingest queue meanwhile).
     const tasks: ReportEntry[] = [];
@@ -389,11 +389,18 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
             (result.result as { batchItemFailures?: { itemIdentifier: string }[] } | null)
               ?.batchItemFailures ?? []
           ).map((f) => f.itemIdentifier);
-          if (failed.length > 0)
+          if (failed.length > 0) {
             fail(
               fn,
               `reported batchItemFailures for ${failed.length} of ${messages.length} messages from ${queue.name}`,
             );
+            const output = processes.get(key(fn))?.output ?? [];
+            const logged = output.filter(
+              (l) => l.includes('"level":"ERROR"') || l.includes('"level":"WARN"'),
+            );
+            const tail = (logged.length > 0 ? logged : output).slice(-2).map((l) => l.slice(0, 400));
+            if (tail.length > 0) verdict(fn).notes.push(`log: ${tail.join(' | ')}`);
+          }
           // Lambda's event source deletes what the function did not report as failed.
           const done = messages.filter((m) => !failed.includes(m.MessageId ?? ''));
           if (done.length > 0) {
@@ -506,6 +513,17 @@ async function recordedRunProblem(sql: postgres.Sql, since: Date): Promise<strin
   if (badSync !== undefined)
     return `recorded a ${badSync.status} creator sync run: ${badSync.error_message ?? ''}`;
   return undefined;
+}
+
+/** A token group the templates give a mint (TOKEN_GROUP_MINTS), else the default group. */
+function publishedTokenGroup(functions: readonly LambdaFunction[]): string {
+  for (const fn of functions) {
+    const mints = fn.variables['TOKEN_GROUP_MINTS'];
+    if (typeof mints !== 'string') continue;
+    const group = Object.keys(safeJson(mints) ?? {})[0];
+    if (group !== undefined) return group;
+  }
+  return 'OTHER';
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -33,13 +33,14 @@ export interface SeedData {
 
 const HOUR_MS = 3_600_000;
 
-export async function seed(sql: Sql, standIns: StandIns): Promise<SeedData> {
+/** `tokenGroup`: a group the deployment publishes (one with a mint), so its roots go out. */
+export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): Promise<SeedData> {
   const channel = 'deploycheck';
   const viewers = ['viewer_one', 'viewer_two', 'viewer_three'];
   await sql`
-    insert into attention.channels (channel, broadcaster_id, display_name, tracked, viewers, started_at, last_seen_live_at)
-    values (${channel}, '90001', 'DeployCheck', true, 100, now() - interval '2 hours', now())
-    on conflict (channel) do update set tracked = true`;
+    insert into attention.channels (channel, broadcaster_id, display_name, tracked, token_group, viewers, started_at, last_seen_live_at)
+    values (${channel}, '90001', 'DeployCheck', true, ${tokenGroup}, 100, now() - interval '2 hours', now())
+    on conflict (channel) do update set tracked = true, token_group = excluded.token_group`;
   const previousHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
   const epoch = epochOfMs(previousHour + 60_000);
   const events: IngestEvent[] = viewers.map((user, i) => ({
