@@ -39,30 +39,52 @@ const MIGRATIONS_DIR = 'drizzle/migrations';
 export const RDS_CA_BUNDLE = 'functions/custom-resource/migrate/rds-ca-bundle.pem';
 const MIGRATE_TIMEOUT = Duration.minutes(10);
 
-/** What each secret holds, for the operator who fills it in after the first deploy (README.md, "Deploying to AWS"). */
-const SECRETS: Record<SecretName, { id: string; description: string; key: string }> = {
-  evmSigner: { id: 'EvmSignerKey', description: 'EVM oracle signer private key', key: 'privateKey' },
+/**
+ * What each secret holds, for the operator who fills it in after the first deploy (README.md,
+ * "Before the first deploy", generated from `shape`).
+ */
+export const SECRETS: Record<SecretName, { id: string; description: string; key: string; shape: string }> = {
+  evmSigner: {
+    id: 'EvmSignerKey',
+    description: 'EVM oracle signer private key',
+    key: 'privateKey',
+    shape: '{"privateKey":"0x..."}',
+  },
   solanaPublisher: {
     id: 'SolanaPublisherKeypair',
     description: 'Solana root publisher keypair (64-byte secret key, base58)',
     key: 'secretKey',
+    shape: '{"secretKey":"<base58 64-byte secret key>"}',
   },
-  twitch: { id: 'TwitchCredentials', description: 'Twitch app client id and secret', key: 'clientSecret' },
-  ingestApiKeys: { id: 'IngestApiKeys', description: 'API keys accepted by POST /ingest', key: 'primary' },
+  twitch: {
+    id: 'TwitchCredentials',
+    description: 'Twitch app client id and secret',
+    key: 'clientSecret',
+    shape: '{"clientId":"...","clientSecret":"..."} (optionally "ircNick", "ircToken")',
+  },
+  ingestApiKeys: {
+    id: 'IngestApiKeys',
+    description: 'API keys accepted by POST /ingest',
+    key: 'primary',
+    shape: '{"primary":"...","<any name>":"..."} (every value is a valid key)',
+  },
   adminTokens: {
     id: 'AdminTokens',
     description: 'Bearer tokens accepted by the admin routes',
     key: 'primary',
+    shape: '{"primary":"...", ...} (bearer tokens)',
   },
   airApiKey: {
     id: 'AirApiKey',
     description: 'AIR credential API key for the token generator',
     key: 'apiKey',
+    shape: '{"apiKey":"..."}',
   },
   webPush: {
     id: 'WebPushVapidKeys',
     description: 'VAPID keys of web push notifications ({"subject","publicKey","privateKey"})',
     key: 'privateKey',
+    shape: '{"subject":"mailto:...","publicKey":"...","privateKey":"..."}',
   },
 };
 

@@ -17,6 +17,8 @@ import type { StageSettings } from '../stage-config.ts';
 import type { DataStack } from './data-stack.ts';
 
 export const WORKER_DOCKERFILE = 'functions/worker/irc/Dockerfile';
+/** What the image's CMD runs. */
+export const WORKER_ENTRY = 'functions/worker/irc/index.ts';
 
 /** Kept out of the image build context: only package files, the shared layer and the worker go in. */
 export const WORKER_IMAGE_EXCLUDE = [

@@ -38,6 +38,19 @@ describe('a function cold start in production', () => {
     expect(result.stderr).toContain('INGEST_QUEUE_URL: Invalid url (got "ingest")');
   });
 
+  it('fails the publisher without PUBLISH_MODE: a deployment never publishes memos by default', () => {
+    const result = coldStart('functions/queue/publisher/index.ts', {
+      ORACLE_MODE: 'production',
+      AWS_REGION: 'eu-west-1',
+      DATABASE_URL: 'postgres://user:pw@127.0.0.1:1/none',
+      SOLANA_RPC_URL: 'https://solana-rpc.example.com',
+      SOLANA_PUBLISHER_SECRET_ARN: 'publisher',
+      PUBLISH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/publish.fifo',
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('PUBLISH_MODE: required in production, but not set');
+  });
+
   it('starts when everything it requires is set', () => {
     const result = coldStart('functions/queue/ingest-writer/index.ts', {
       ORACLE_MODE: 'production',

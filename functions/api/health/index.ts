@@ -17,14 +17,18 @@ export function configuredChecks(): HealthCheck[] {
       },
     },
   ];
-  const queueUrl = c.INGEST_QUEUE_URL;
-  if (queueUrl !== undefined) {
+  // The queues this deployment gives the function (the ingest queue only where attention runs).
+  const queueUrls = [c.INGEST_QUEUE_URL, c.NOTIFICATIONS_QUEUE_URL].filter((url) => url !== undefined);
+  if (queueUrls.length > 0) {
     const endpoint = c.SQS_ENDPOINT;
     const client = sqsClient({ region: c.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
     checks.push({
       name: 'queues',
-      check: () =>
-        client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })),
+      check: async () => {
+        for (const url of queueUrls) {
+          await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+        }
+      },
     });
   }
   const evm = c.EVM_RPC_URL;
