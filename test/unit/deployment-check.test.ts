@@ -248,7 +248,10 @@ describe('secret injection', () => {
   it('holds every secret in the JSON shape the README documents for it', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const name of Object.keys(DOCUMENTED_SECRET_SHAPES)) {
-      const row = new RegExp(`^\\| \`${name}\`\\s*\\| \`(\\{[^\`]*\\})\``, 'm').exec(readme);
+      // README's checklist: | secret `engagement-oracle/<stage>/<name>` | ... | `{"key":"..."}`, read by ...
+      const row = new RegExp(`^\\| secret \`engagement-oracle/<stage>/${name}\`.*?\`(\\{[^\`]*)\``, 'm').exec(
+        readme,
+      );
       expect(row, `README documents ${name}`).not.toBeNull();
       const documentedKeys = [...(row?.[1] ?? '').matchAll(/"([A-Za-z]+)":/g)].map((m) => m[1]);
       const stored = Object.keys(
