@@ -48,7 +48,7 @@ export const DEFECTS: readonly DefectCase[] = [
   },
   {
     id: 'health-without-queue',
-    description: 'HealthApi is deployed without INGEST_QUEUE_URL',
+    description: 'HealthApi is deployed without INGEST_QUEUE_URL (or any queue URL)',
     target: 'HealthApiFunction',
     evidence: /queues/,
   },
@@ -91,7 +91,10 @@ export function reintroduceTemplateDefects(assembly: CloudAssembly): CloudAssemb
         }
       }
       if (vars === undefined) continue;
-      if (logicalId.startsWith('HealthApiFunction')) delete vars['INGEST_QUEUE_URL'];
+      // /health reads every queue it is given: without any queue URL its queue check never runs
+      if (logicalId.startsWith('HealthApiFunction')) {
+        for (const name of Object.keys(vars)) if (name.endsWith('_QUEUE_URL')) delete vars[name];
+      }
       if (logicalId.startsWith('PublisherFunction')) delete vars['PUBLISH_MODE'];
       if (logicalId.startsWith('MarketPollerFunction')) {
         for (const name of [...ADDRESS_SETTINGS, ...ENDPOINT_SETTINGS, 'MARKET_CHAIN_ID']) delete vars[name];
