@@ -53,6 +53,7 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'POST /api/notifications/preferences': { body: { userId: seed.marketUser, channels: ['email'] } },
     'GET /api/notifications/history/{userId}': { pathParameters: { userId: seed.marketUser } },
     'GET /health': {},
+    'GET /admin/health': {},
     'GET /openapi.json': {},
   };
   return requests[routeKey];
