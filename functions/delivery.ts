@@ -12,6 +12,7 @@ import {
   PrivateKeySigner,
 } from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import { config } from '../layers/shared/src/config.ts';
+import { confirmationDepth } from '../layers/shared/src/core/delivery/confirmation-depth.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import { METRIC } from '../layers/shared/src/metric-names.ts';
 import { logger, MetricUnit, metrics } from '../layers/shared/src/observability.ts';
@@ -89,7 +90,10 @@ export function deliveryEngine(): Promise<DeliveryDeps> {
       alerts: await adminAlerts(),
       breakers,
       now: Date.now,
-      options: DEFAULT_DELIVERY_OPTIONS,
+      options: {
+        ...DEFAULT_DELIVERY_OPTIONS,
+        confirmationDepth: confirmationDepth(chainId, c.EVM_CONFIRMATION_DEPTHS),
+      },
       metrics: deliveryMetrics,
       log: {
         info: (message, data) => logger.info(message, data ?? {}),

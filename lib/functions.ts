@@ -656,8 +656,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/health/index.ts',
     stack: 'api',
     system: 'core',
-    description: 'GET /health: dependencies up/down with latency',
-    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/health', auth: 'none' }] },
+    description:
+      'GET /health: dependencies up/down, cached per container; GET /admin/health: latency and errors (admin)',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/health', auth: 'none' },
+        { method: 'GET', path: '/admin/health', auth: 'admin' },
+      ],
+    },
     memoryMb: 256,
     timeoutSeconds: 10,
     database: true,

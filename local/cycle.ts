@@ -326,7 +326,7 @@ const oracleCalls: Stage = async (runtime) => {
       await confirmer();
       const { sql } = await database();
       const [open] = await sql<{ n: number }[]>`
-        select count(*)::int as n from delivery.oracle_call_history where status not in ('success', 'failed', 'superseded')`;
+        select count(*)::int as n from delivery.oracle_call_history where status not in ('success', 'failed', 'superseded', 'abandoned')`;
       if ((open?.n ?? 0) === 0) break;
       await drain(runtime.sqs.client, runtime.sqs.queues.oracleCalls.url, consumer, { batchSize: 10 });
       await new Promise((resolve) => setTimeout(resolve, 250));

@@ -19,7 +19,7 @@ import {
 export const summary = 'list, show and retry oracle calls of the delivery engine';
 
 const USAGE = `usage:
-  oracle calls list [--status queued|pending|retrying|success|failed|superseded] [--address 0x..]
+  oracle calls list [--status queued|pending|retrying|success|failed|superseded|abandoned] [--address 0x..]
                     [--function <name>] [--from <ISO time>] [--to <ISO time>] [--limit n] [--json]
   oracle calls show <id>
   oracle calls retry <id>

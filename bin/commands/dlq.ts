@@ -1,8 +1,9 @@
 /**
  * `oracle dlq redrive <queue>` empties a dead-letter queue. For `oracle-calls` every failed call
  * named there is reopened as a new generation with fresh attempts and queued again (the engine
- * decides final failure itself; SQS's receive count does not). Other queues get their messages
- * moved back as they are: `--queue-url` and `--dlq-url` name them.
+ * decides final failure itself; SQS's receive count does not); an abandoned call, whose effect
+ * was compensated (a refunded mint), is refused and named with the reason. Other queues get
+ * their messages moved back as they are: `--queue-url` and `--dlq-url` name them.
  */
 import { parseArgs } from 'node:util';
 import { oracleCallsQueue } from '../../functions/delivery.ts';
@@ -53,8 +54,9 @@ export async function run(argv: string[]): Promise<number> {
       const { sql } = await database();
       const report = await redriveOracleCallDeadLetters({ sql, queue: oracleCallsQueue(), now: Date.now });
       process.stdout.write(
-        `oracle-calls DLQ: ${report.received} messages, ${report.reopened} calls reopened, ${report.skipped} skipped\n`,
+        `oracle-calls DLQ: ${report.received} messages, ${report.reopened} calls reopened, ${report.skipped} skipped, ${report.refused.length} refused\n`,
       );
+      for (const { reason } of report.refused) process.stdout.write(`  refused: ${reason}\n`);
       return 0;
     }
     const queueUrl = values['queue-url'];

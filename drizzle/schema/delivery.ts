@@ -27,9 +27,19 @@ const wei = (name: string) => numeric(name, { precision: 78, scale: 0 });
 /**
  * queued: recorded, not yet sent; pending: holds a nonce, waiting for what gets mined there;
  * retrying: waiting for next_attempt_at; success; failed (for good, in the DLQ); superseded: a
- * newer call with the same supersede key succeeded first, so this one is never sent.
+ * newer call with the same supersede key succeeded first, so this one is never sent; abandoned:
+ * failed, and its effect was then compensated elsewhere (a mint refunded into the holder's
+ * balance), so it is never retried or redriven (`notes` says why).
  */
-export const CALL_STATUSES = ['queued', 'pending', 'retrying', 'success', 'failed', 'superseded'] as const;
+export const CALL_STATUSES = [
+  'queued',
+  'pending',
+  'retrying',
+  'success',
+  'failed',
+  'superseded',
+  'abandoned',
+] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 export const oracleCallHistory = delivery.table(
@@ -88,7 +98,7 @@ export const oracleCallHistory = delivery.table(
     index('idx_oracle_call_history_signer_status').on(t.chainId, t.signerAddress, t.status),
     check(
       'oracle_call_history_status_check',
-      sql`${t.status} in ('queued', 'pending', 'retrying', 'success', 'failed', 'superseded')`,
+      sql`${t.status} in ('queued', 'pending', 'retrying', 'success', 'failed', 'superseded', 'abandoned')`,
     ),
     check('oracle_call_history_attempts_check', sql`${t.attemptCount} >= 0 and ${t.maxAttempts} > 0`),
   ],
@@ -140,6 +150,13 @@ export const oracleTxAttempts = delivery.table(
     receipt: jsonb('receipt'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
+    /**
+     * The chain's head block at the first confirmer pass that found this nonce used and none of
+     * its transactions' receipts, and the passes in a row that found it so: the nonce counts as
+     * lost only once both pass the chain's confirmation depth and the pass minimum.
+     */
+    missingSinceBlock: i64('missing_since_block'),
+    missingPasses: integer('missing_passes').notNull().default(0),
     resolvedAt: tstz('resolved_at'),
   },
   (t) => [

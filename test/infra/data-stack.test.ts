@@ -1,16 +1,50 @@
+/**
+ * The committed stages as `cdk deploy -c stage=dev|prod` synthesizes them (lib/stages/dev.json,
+ * prod.json): the data stack, cdk-nag, and what the templates give the code. Every deployed
+ * function and the IRC task get what their cold start requires; the daily schedule's input runs a
+ * discovery; HealthApi can read its queue; the IRC task starts from its task definition's database
+ * settings (DB_HOST, DB_SECRET_ARN, ...).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
+import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nagFindings, removeOutput, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+import { channels } from '../../drizzle/schema/attention.ts';
+import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
+import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
+import { REPO_ROOT } from '../../lib/functions.ts';
+import { WORKER_ENTRY } from '../../lib/stacks/worker-stack.ts';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
+import { type IrcFixture, startIrcFixture } from '../../local/irc-fixture.ts';
+import { type SecretsManagerServer, startSecretsManagerServer } from '../../local/secrets-manager-server.ts';
+import { createCertificateAuthority, issueServerCertificate } from '../../local/tls-certificates.ts';
+import { sampleChannels, startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
+import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { unmetRequirements } from '../fixtures/required-variables.ts';
+import {
+  allows,
+  logicalIdOf,
+  nagFindings,
+  removeOutput,
+  resourcesOf,
+  type Synthesized,
+  statementsOfRole,
+  synthesize,
+} from './synth.ts';
 
 let dev: Synthesized;
 let prod: Synthesized;
 
 // one synthesis per hook: each gets the whole hook timeout on a loaded machine
 beforeAll(() => {
-  dev = synthesize({ stage: 'dev' });
+  dev = synthesize({ stage: 'dev', config: 'lib/stages/dev.json' });
 });
 beforeAll(() => {
-  prod = synthesize({ stage: 'prod' });
+  prod = synthesize({ stage: 'prod', config: 'lib/stages/prod.json' });
 });
 
 afterAll(() => {
@@ -171,7 +205,7 @@ describe('data stack', () => {
 
   it('hard-codes no account or region', () => {
     for (const s of [dev, prod]) {
-      expect(s.deployment.stacks).toHaveLength(5);
+      expect(s.deployment.stacks.length).toBeGreaterThanOrEqual(4);
       for (const stack of s.deployment.stacks) {
         expect(stack.environment).toBe('aws://unknown-account/unknown-region');
       }
@@ -188,3 +222,176 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(nagFindings(prod.app)).toEqual([]);
   });
 });
+
+describe('the committed stages', () => {
+  it('give every deployed function and the IRC task all the variables its cold start requires', () => {
+    expect(unmetRequirements(dev)).toEqual([]);
+    expect(unmetRequirements(prod)).toEqual([]);
+    // dev runs the attention oracle; prod the core until its settings are filled in
+    expect(dev.deployment.pipeline.functions['Publisher']).toBeDefined();
+    expect(prod.deployment.api.functions['HealthApi']).toBeDefined();
+  });
+});
+
+describe('DiscoveryDaily', () => {
+  let db: TestDatabase;
+  let twitch: TwitchFixture;
+
+  beforeAll(async () => {
+    [db, twitch] = await Promise.all([
+      createTestDatabase({ max: 2 }),
+      startTwitchFixture({ channels: sampleChannels(30) }),
+    ]);
+  });
+  afterAll(async () => {
+    const { resetDependencies } = await import('../../functions/dependencies.ts');
+    await resetDependencies();
+    await Promise.all([db.close(), twitch.close()]);
+  });
+
+  it('hands the discovery handler an input it runs, and the run is recorded', async () => {
+    const schedule = dev.deployment.pipeline.schedules['DiscoveryDaily'];
+    expect(schedule).toBeDefined();
+    const resource = dev.template(dev.deployment.pipeline).toJSON().Resources[
+      logicalIdOf(schedule?.schedule as NonNullable<typeof schedule>['schedule'])
+    ];
+    const input: unknown = JSON.parse(resource.Properties.Target.Input);
+    Object.assign(process.env, {
+      ORACLE_MODE: 'local',
+      DATABASE_URL: db.url,
+      TWITCH_SECRET_ARN: 'twitch-app',
+      TWITCH_AUTH_URL: twitch.authUrl,
+      TWITCH_HELIX_URL: twitch.helixUrl,
+      LOG_LEVEL: 'SILENT',
+    });
+    const dependencies = await import('../../functions/dependencies.ts');
+    dependencies.useSecretStore(
+      new StaticSecretStore({
+        'twitch-app': JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
+      }),
+    );
+    const { handler } = await import('../../functions/scheduled/discovery/index.ts');
+    await expect(handler(input)).resolves.toMatchObject({ outcome: 'succeeded' });
+    const runs = await db.sql<{ mode: string; outcome: string }[]>`
+      select mode, outcome from attention.discovery_runs`;
+    expect(runs).toEqual([{ mode: 'daily', outcome: 'succeeded' }]);
+  });
+});
+
+describe('HealthApi', () => {
+  it('gets the ingest queue URL and may read that queue for its check', () => {
+    const health = dev.deployment.api.functions['HealthApi'];
+    expect(health).toBeDefined();
+    if (health === undefined) return;
+    const template = dev.template(dev.deployment.api);
+    const variables =
+      template.toJSON().Resources[logicalIdOf(health.function)].Properties.Environment.Variables;
+    expect(variables).toHaveProperty('INGEST_QUEUE_URL');
+    expect(variables).toHaveProperty('NOTIFICATIONS_QUEUE_URL');
+    const role = logicalIdOf(health.function.role as NonNullable<typeof health.function.role>);
+    expect(
+      statementsOfRole(template, role).some((s) => allows(s, 'sqs:GetQueueAttributes', 'IngestQueue')),
+    ).toBe(true);
+  });
+});
+
+describe('the IRC task', () => {
+  let pg: EmbeddedPostgresHandle;
+  let secrets: SecretsManagerServer;
+  let sqs: FauxqsServer;
+  let irc: IrcFixture;
+  let child: ChildProcess | undefined;
+  let dir: string;
+
+  beforeAll(async () => {
+    const ca = await createCertificateAuthority();
+    [pg, sqs, irc] = await Promise.all([
+      startEmbeddedPostgres({ tls: await issueServerCertificate(ca, ['localhost']) }),
+      startFauxqs({ port: 0, logger: false }),
+      startIrcFixture(),
+    ]);
+    dir = mkdtempSync(join(tmpdir(), 'eo-task-'));
+    writeFileSync(join(dir, 'ca.pem'), ca.certificate);
+    const url = new URL(pg.url);
+    secrets = await startSecretsManagerServer({
+      'database-secret': JSON.stringify({
+        engine: 'postgres',
+        username: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+      }),
+    });
+  });
+  afterAll(async () => {
+    if (child !== undefined && child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all([pg?.stop(), secrets?.close(), sqs?.stop(), irc?.close()]);
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts from the database settings of its task definition, joins the tracked channels and exits 0 on SIGTERM', async () => {
+    const task = Object.values(dev.template(dev.worker).findResources('AWS::ECS::TaskDefinition'))[0] as {
+      Properties: { ContainerDefinitions: { Environment: { Name: string; Value: unknown }[] }[] };
+    };
+    const names = new Set((task.Properties.ContainerDefinitions[0]?.Environment ?? []).map((e) => e.Name));
+    for (const name of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_SECRET_ARN', 'INGEST_QUEUE_URL'])
+      expect(names).toContain(name);
+    expect(names).not.toContain('DATABASE_URL');
+
+    await runMigrations({
+      url: pg.urlFor('postgres').replace('127.0.0.1', 'localhost'),
+      options: { tls: { ca: ca(dir) } },
+    });
+    const seed = createDb(pg.urlFor('postgres').replace('127.0.0.1', 'localhost'), {
+      tls: { ca: ca(dir) },
+      max: 1,
+    });
+    await seed.db.insert(channels).values([{ channel: 'alpha_channel', tracked: true }]);
+    await seed.close();
+
+    // The task definition's variables, each resolved to its local stand-in.
+    const stand: Record<string, string> = {
+      DB_HOST: 'localhost',
+      DB_PORT: String(pg.port),
+      DB_NAME: 'postgres',
+      DB_SECRET_ARN: 'database-secret',
+      INGEST_QUEUE_URL: sqs.createQueue('ingest').queueUrl,
+      TWITCH_IRC_HOST: irc.host,
+      TWITCH_IRC_PORT: String(irc.port),
+      TWITCH_IRC_TLS: 'false',
+    };
+    const environment = Object.fromEntries(
+      (task.Properties.ContainerDefinitions[0]?.Environment ?? [])
+        .filter((e) => e.Name !== 'TWITCH_SECRET_ARN')
+        .map((e) => [e.Name, stand[e.Name] ?? String(e.Value)]),
+    );
+    child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ...environment,
+        LOG_LEVEL: 'ERROR',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+        AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqs.port}`,
+        DATABASE_CA_FILE: join(dir, 'ca.pem'),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
+    await irc.waitForJoined(['alpha_channel'], 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${stderr}`);
+    });
+    expect(secrets.requests).toContain('database-secret');
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
+  });
+});
+
+function ca(dir: string): string {
+  return readFileSync(join(dir, 'ca.pem'), 'utf8');
+}

@@ -117,6 +117,49 @@ describe('oracle call failures', () => {
     expect(Number(state?.next_nonce)).toBe(chainNonce);
   });
 
+  it('takes a used nonce for lost only after three passes without a receipt and the chain depth in blocks', async () => {
+    const { call: warmup } = await raffle(1, 21);
+    await h.drain();
+    await h.settle();
+    const outsider = new Wallet(ANVIL_DEV_ACCOUNTS[0].privateKey, h.anvil.provider());
+    await (await outsider.sendTransaction({ to: outsider.address, value: 1n })).wait();
+    const { call } = await raffle(1, 22);
+    await h.drain();
+    expect((await callRow(call.id))['status']).toBe('pending');
+    const absence = async () =>
+      (
+        await h.db.sql<{ outcome: string; missing_passes: number; missing_since_block: bigint | null }[]>`
+          select outcome, missing_passes, missing_since_block from delivery.oracle_tx_attempts
+          where call_id = ${call.id} order by id limit 1`
+      )[0];
+    const head = await h.anvil.provider().getBlockNumber();
+
+    const reports = [];
+    for (let pass = 0; pass < 4; pass++) {
+      reports.push(await h.confirm());
+      h.advance(61_000);
+    }
+    // Four passes, no new block: anvil's depth (2 blocks) is not reached.
+    expect(reports.map((r) => [r.missing, r.lost])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+    expect(await absence()).toEqual({
+      outcome: 'pending',
+      missing_passes: 4,
+      missing_since_block: BigInt(head),
+    });
+
+    await h.mine(2);
+    expect(await h.confirm()).toMatchObject({ missing: 0, lost: 1 });
+    expect((await absence())?.outcome).toBe('lost');
+    await h.settle();
+    expect((await callRow(call.id))['status']).toBe('success');
+    expect((await callRow(warmup.id))['status']).toBe('success');
+  });
+
   it('opens the breaker while the RPC is down and completes every call once it is back', async () => {
     await h.proxy.down();
     const calls = [];

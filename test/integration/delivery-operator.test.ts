@@ -66,11 +66,16 @@ describe('operating the delivery engine', () => {
     const call = await failedCall('to-redrive');
     const report = await redriveOracleCallDeadLetters(operator());
     // The DLQ also holds the message of the call retried above, which is no longer failed.
-    expect(report).toEqual({ received: 2, reopened: 1, skipped: 1 });
+    expect(report).toEqual({ received: 2, reopened: 1, skipped: 1, refused: [] });
     await h.drain();
     await h.settle();
     expect(await status(call.id)).toMatchObject({ status: 'success', generation: 2 });
-    expect(await redriveOracleCallDeadLetters(operator())).toEqual({ received: 0, reopened: 0, skipped: 0 });
+    expect(await redriveOracleCallDeadLetters(operator())).toEqual({
+      received: 0,
+      reopened: 0,
+      skipped: 0,
+      refused: [],
+    });
   });
 
   it('lists calls filtered by status, address and function, and refuses a malformed filter', async () => {

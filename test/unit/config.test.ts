@@ -32,6 +32,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads confirmation depths by chain id and refuses a depth that is not a whole number of blocks', () => {
+    expect(loadConfig({}).EVM_CONFIRMATION_DEPTHS).toEqual({});
+    expect(loadConfig({ EVM_CONFIRMATION_DEPTHS: '{"314": 40}' }).EVM_CONFIRMATION_DEPTHS).toEqual({
+      '314': 40,
+    });
+    expect(() => loadConfig({ EVM_CONFIRMATION_DEPTHS: '{"314": -1}' })).toThrow(
+      /EVM_CONFIRMATION_DEPTHS: expected a JSON object of chain id → blocks/,
+    );
+    expect(() => loadConfig({ EVM_CONFIRMATION_DEPTHS: '{"filecoin": 40}' })).toThrow(/keys are chain ids/);
+  });
+
   it('accepts a production configuration that has what the function requires', () => {
     const config = loadConfig(
       {

@@ -14,12 +14,17 @@ import {
   breakerSucceeded,
   CLOSED_BREAKER,
 } from '../../layers/shared/src/core/delivery/circuit-breaker.ts';
+import { confirmationDepth } from '../../layers/shared/src/core/delivery/confirmation-depth.ts';
 import {
   bumpFees,
   feesFromHistory,
   gasLimitFromEstimate,
 } from '../../layers/shared/src/core/delivery/fee-policy.ts';
-import { nonceOutcome } from '../../layers/shared/src/core/delivery/nonce-outcome.ts';
+import {
+  absenceSeen,
+  type LostNoncePolicy,
+  nonceOutcome,
+} from '../../layers/shared/src/core/delivery/nonce-outcome.ts';
 import {
   decideRetry,
   MAX_ATTEMPTS,
@@ -229,23 +234,81 @@ describe('alert policy', () => {
 });
 
 describe('nonce outcome', () => {
+  const policy: LostNoncePolicy = { passes: 3, blocks: 20 };
+  const absence = (passes: number, blocks: number) => ({
+    seen: { sinceBlock: 1_000, passes },
+    headBlock: 1_000 + blocks,
+  });
+
   it('lets whatever was mined at the nonce decide', () => {
-    expect(nonceOutcome({ consumed: false, receipts: [] })).toEqual({ kind: 'unmined' });
-    expect(nonceOutcome({ consumed: true, receipts: [] })).toEqual({ kind: 'lost' });
-    expect(nonceOutcome({ consumed: true, receipts: [{ hash: '0xa', status: 1, kind: 'call' }] })).toEqual({
+    expect(nonceOutcome({ consumed: false, receipts: [] }, policy)).toEqual({ kind: 'unmined' });
+    expect(
+      nonceOutcome({ consumed: true, receipts: [{ hash: '0xa', status: 1, kind: 'call' }] }, policy),
+    ).toEqual({
       kind: 'own',
       hash: '0xa',
       reverted: false,
     });
     expect(
-      nonceOutcome({ consumed: true, receipts: [{ hash: '0xb', status: 0, kind: 'call' }] }),
+      nonceOutcome({ consumed: true, receipts: [{ hash: '0xb', status: 0, kind: 'call' }] }, policy),
     ).toMatchObject({
       reverted: true,
     });
-    expect(nonceOutcome({ consumed: true, receipts: [{ hash: '0xf', status: 1, kind: 'fill' }] })).toEqual({
+    expect(
+      nonceOutcome({ consumed: true, receipts: [{ hash: '0xf', status: 1, kind: 'fill' }] }, policy),
+    ).toEqual({
       kind: 'filled',
       hash: '0xf',
     });
+    expect(
+      nonceOutcome(
+        { consumed: true, receipts: [{ hash: '0xa', status: 1, kind: 'call' }], absence: absence(9, 99) },
+        policy,
+      ),
+    ).toMatchObject({ kind: 'own' });
+  });
+
+  it('calls a used nonce without any receipt of ours missing until the absence held for the passes and the depth', () => {
+    const used = (a?: ReturnType<typeof absence>) =>
+      nonceOutcome({ consumed: true, receipts: [], ...(a === undefined ? {} : { absence: a }) }, policy).kind;
+    expect(used()).toBe('missing');
+    expect(used(absence(1, 0))).toBe('missing');
+    expect(used(absence(2, 500))).toBe('missing');
+    expect(used(absence(50, 19))).toBe('missing');
+    expect(used(absence(3, 20))).toBe('lost');
+  });
+
+  it('is lost only when both the passes and the blocks reached the policy', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 100 }),
+        (passes, blocks, needPasses, needBlocks) => {
+          const kind = nonceOutcome(
+            { consumed: true, receipts: [], absence: absence(passes, blocks) },
+            { passes: needPasses, blocks: needBlocks },
+          ).kind;
+          return kind === (passes >= needPasses && blocks >= needBlocks ? 'lost' : 'missing');
+        },
+      ),
+    );
+  });
+
+  it('counts passes in a row from the head block of the first', () => {
+    const first = absenceSeen(null, 500);
+    const third = absenceSeen(absenceSeen(first, 501), 530);
+    expect(first).toEqual({ sinceBlock: 500, passes: 1 });
+    expect(third).toEqual({ sinceBlock: 500, passes: 3 });
+  });
+
+  it('waits longer for receipts on Filecoin than on anvil, and takes an override by chain id', () => {
+    expect(confirmationDepth(314)).toBeGreaterThan(confirmationDepth(31337));
+    expect(confirmationDepth(314159)).toBe(confirmationDepth(314));
+    expect(confirmationDepth(99_999)).toBe(12);
+    expect(confirmationDepth(314, { '314': 60 })).toBe(60);
+    expect(confirmationDepth(31337, { '314': 60 })).toBe(2);
   });
 });
 

@@ -74,6 +74,13 @@ const txAttempt = z
     receipt: z.unknown(),
     errorCode: z.string().nullable(),
     errorMessage: z.string().nullable(),
+    missingSinceBlock: z.number().int().nullable().openapi({
+      description: 'Head block at the first confirmer pass that found this nonce used and no receipt of ours',
+    }),
+    missingPasses: z
+      .number()
+      .int()
+      .openapi({ description: 'Passes in a row that found it so; lost once passes and depth are reached' }),
   })
   .openapi('TxAttempt');
 
@@ -117,10 +124,14 @@ export const DELIVERY_ROUTES = {
     tag: 'delivery',
     summary: 'Reopen a failed oracle call',
     description:
-      'The call gets a new generation with fresh attempts and is queued again. Only a failed call can be retried.',
+      'The call gets a new generation with fresh attempts and is queued again. Only a failed call can be retried; an abandoned one (failed, and its effect compensated since, such as a mint refunded to the holder) never can, and the 409 says why.',
     params,
     responses: { 202: { description: 'Queued again', schema: z.object({ call: oracleCall }) } },
-    errors: { 400: 'the id is not a positive integer', 404: 'no such call', 409: 'the call is not failed' },
+    errors: {
+      400: 'the id is not a positive integer',
+      404: 'no such call',
+      409: 'the call is not failed, or it is abandoned (the message gives the reason)',
+    },
   }),
   'GET /admin/alerts': defineRoute({
     tag: 'delivery',

@@ -1,44 +1,82 @@
-/** GET /health: every dependency this deployment is configured with, up or down, with latency. */
+/**
+ * The platform's health, one function for two routes:
+ *   GET /health        public: each configured dependency up or down, nothing else, answered from
+ *                      this container's last probe for HEALTH_CACHE_SECONDS
+ *   GET /admin/health  admin (the authorizer checks): a fresh probe with latency and each error
+ * A new dependency needs one entry in DEPENDENCIES; both routes and `oracle status` report it.
+ */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
-import { config } from '../../../layers/shared/src/config.ts';
-import { checkHealth, type HealthCheck, jsonRpcPing } from '../../../layers/shared/src/services/health.ts';
+import { type Config, config } from '../../../layers/shared/src/config.ts';
+import { NotFoundError } from '../../../layers/shared/src/errors.ts';
+import {
+  CachedHealth,
+  checkHealth,
+  type HealthCheck,
+  jsonRpcPing,
+  publicHealth,
+} from '../../../layers/shared/src/services/health.ts';
 import { database } from '../../dependencies.ts';
-import { httpHandler, json } from '../http.ts';
+import { type HttpEvent, httpHandler, json } from '../http.ts';
 
-export function configuredChecks(): HealthCheck[] {
-  const c = config();
-  const checks: HealthCheck[] = [
-    {
-      name: 'database',
-      check: async () => {
-        const { sql } = await database();
-        await sql`select 1`;
-      },
+/** Each dependency a deployment may have: its check, or undefined where it is not configured. */
+const DEPENDENCIES: readonly ((c: Config) => HealthCheck | undefined)[] = [
+  () => ({
+    name: 'database',
+    check: async () => {
+      const { sql } = await database();
+      await sql`select 1`;
     },
-  ];
-  // The queues this deployment gives the function (the ingest queue only where attention runs).
-  const queueUrls = [c.INGEST_QUEUE_URL, c.NOTIFICATIONS_QUEUE_URL].filter((url) => url !== undefined);
-  if (queueUrls.length > 0) {
+  }),
+  (c) => {
+    // The queues this deployment gives the function (the ingest queue only where attention runs).
+    const queueUrls = [c.INGEST_QUEUE_URL, c.NOTIFICATIONS_QUEUE_URL].filter((url) => url !== undefined);
+    if (queueUrls.length === 0) return undefined;
     const endpoint = c.SQS_ENDPOINT;
     const client = sqsClient({ region: c.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
-    checks.push({
+    return {
       name: 'queues',
       check: async () => {
         for (const url of queueUrls) {
           await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
         }
       },
-    });
-  }
-  const evm = c.EVM_RPC_URL;
-  if (evm !== undefined) checks.push({ name: 'evm', check: () => jsonRpcPing(evm, 'eth_chainId') });
-  const solana = c.SOLANA_RPC_URL;
-  if (solana !== undefined) checks.push({ name: 'solana', check: () => jsonRpcPing(solana, 'getHealth') });
-  return checks;
+    };
+  },
+  (c) => {
+    const evm = c.EVM_RPC_URL;
+    return evm === undefined ? undefined : { name: 'evm', check: () => jsonRpcPing(evm, 'eth_chainId') };
+  },
+  (c) => {
+    const solana = c.SOLANA_RPC_URL;
+    return solana === undefined
+      ? undefined
+      : { name: 'solana', check: () => jsonRpcPing(solana, 'getHealth') };
+  },
+];
+
+export function configuredChecks(): HealthCheck[] {
+  const c = config();
+  return DEPENDENCIES.flatMap((dependency) => dependency(c) ?? []);
 }
 
-export const handler = httpHandler(async () => {
-  const report = await checkHealth(configuredChecks());
-  return json(report.status === 'ok' ? 200 : 503, report);
+let cached: CachedHealth | undefined;
+
+function route(event: HttpEvent): string {
+  const key = event.routeKey ?? '';
+  return key !== '' && key !== '$default' ? key : `GET ${event.rawPath ?? ''}`;
+}
+
+export const handler = httpHandler(async (event) => {
+  const key = route(event);
+  if (key === 'GET /health') {
+    cached ??= new CachedHealth(() => checkHealth(configuredChecks()), config().HEALTH_CACHE_SECONDS * 1000);
+    const report = publicHealth(await cached.report());
+    return json(report.status === 'ok' ? 200 : 503, report);
+  }
+  if (key === 'GET /admin/health') {
+    const report = await checkHealth(configuredChecks());
+    return json(report.status === 'ok' ? 200 : 503, report);
+  }
+  throw new NotFoundError(`no route ${key}`);
 });

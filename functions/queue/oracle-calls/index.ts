@@ -1,9 +1,11 @@
 /**
  * The oracle-calls FIFO queue's consumer: signs, records and sends the calls of a batch
  * together (nonces in a row), then lets the confirmer look at what was already mined. A message
- * whose call could not be tried (circuit open) is reported as a batch item failure and comes back.
+ * whose call could not be tried (circuit open) is reported as a batch item failure and comes back;
+ * Powertools' FIFO processor returns every later message of its group unprocessed with it, so the
+ * group's order holds, and goes on with the other groups (`skipGroupOnError`).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
@@ -15,7 +17,7 @@ loadConfig(process.env, {
   require: ['DATABASE_URL', 'EVM_RPC_URL', 'EVM_SIGNER_SECRET_ARN', 'ORACLE_CALLS_QUEUE_URL'],
 });
 
-const processor = new BatchProcessor(EventType.SQS);
+const processor = new SqsFifoPartialProcessorAsync();
 
 function body(record: SQSRecord): unknown {
   try {
@@ -28,7 +30,8 @@ function body(record: SQSRecord): unknown {
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   try {
     const deps = await deliveryEngine();
-    // One pass over the whole batch, so its calls take consecutive nonces in one transaction.
+    // One pass over the whole batch, so its calls take consecutive nonces in one transaction;
+    // the processor then reads each message's result in order.
     const results = processOracleCallMessages(deps, event.Records.map(body));
     const index = new Map(event.Records.map((record, i) => [record.messageId, i]));
     const response = await processPartialResponse(
@@ -40,7 +43,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         return result.outcome;
       },
       processor,
-      { context, throwOnFullBatchFailure: false },
+      { context, skipGroupOnError: true, throwOnFullBatchFailure: false },
     );
     await confirmDeliveries(deps).catch((error: unknown) =>
       logger.warn('confirm after send failed; the scheduled confirmer will catch up', {

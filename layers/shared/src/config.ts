@@ -11,6 +11,24 @@ const url = z.string().url();
 const positiveInt = z.coerce.number().int().positive();
 const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex characters');
 
+/** A variable holding a JSON object (`{}` when unset), checked by `schema`. */
+function jsonObject<S extends z.ZodTypeAny>(schema: S, expected: string) {
+  return z
+    .string()
+    .default('{}')
+    .transform((text, ctx): z.output<S> => {
+      try {
+        return schema.parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `expected a JSON object of ${expected}: ${String(error)}`,
+        });
+        return z.NEVER;
+      }
+    });
+}
+
 /** Variable name → schema. The README's configuration table lists the same names. */
 export const configVariables = {
   ORACLE_MODE: z.enum(['local', 'production']).default('local'),
@@ -70,6 +88,14 @@ export const configVariables = {
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
     .optional(),
+  /**
+   * JSON: chain id → blocks a used nonce must stay without a receipt of ours before it counts as
+   * lost; merged over core/delivery/confirmation-depth.ts's defaults.
+   */
+  EVM_CONFIRMATION_DEPTHS: jsonObject(
+    z.record(z.string().regex(/^\d+$/, 'keys are chain ids'), z.number().int().nonnegative()),
+    'chain id → blocks',
+  ),
 
   /** The creator oracle's contracts (deployed addresses in production, the reference contracts locally). */
   CREATOR_METRICS_MANAGER_ADDRESS: evmAddress.optional(),
@@ -85,27 +111,15 @@ export const configVariables = {
    */
   PUBLISH_MODE: z.enum(['memo', 'program']).default('memo'),
   /** JSON: token group → { mint, epochUnit: 'hours'|'seconds' }. */
-  TOKEN_GROUP_MINTS: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
-      try {
-        return z
-          .record(
-            z.object({
-              mint: z.string().min(32).max(44),
-              epochUnit: z.enum(['hours', 'seconds']).default('hours'),
-            }),
-          )
-          .parse(JSON.parse(text));
-      } catch (error) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: `expected a JSON object of token group → { mint, epochUnit }: ${String(error)}`,
-        });
-        return z.NEVER;
-      }
-    }),
+  TOKEN_GROUP_MINTS: jsonObject(
+    z.record(
+      z.object({
+        mint: z.string().min(32).max(44),
+        epochUnit: z.enum(['hours', 'seconds']).default('hours'),
+      }),
+    ),
+    'token group → { mint, epochUnit }',
+  ),
   PRIORITY_FEE_MICROLAMPORTS: z.coerce.number().int().nonnegative().default(0),
   /** Token base units per whole weight unit (a presence is 1.00). */
   BASE_UNITS_PER_WEIGHT: z.coerce.bigint().nonnegative().default(1_000_000_000n),
@@ -125,6 +139,8 @@ export const configVariables = {
   INGEST_API_KEYS_SECRET_ARN: z.string().min(1).optional(),
   ADMIN_TOKENS_SECRET_ARN: z.string().min(1).optional(),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),
+  /** Seconds a container answers GET /health from its last probe of the dependencies. */
+  HEALTH_CACHE_SECONDS: positiveInt.default(5),
 } as const;
 
 type Variables = typeof configVariables;

@@ -144,10 +144,15 @@ describe('token generator', () => {
 });
 
 describe('claims minted through a queueing minter (the delivery engine)', () => {
-  function queuedMinter(outcome: 'minted' | 'failed' | 'pending'): QueuedMinter & { sent: string[] } {
+  function queuedMinter(
+    outcome: 'minted' | 'failed' | 'pending',
+    options: { reopened?: boolean } = {},
+  ): QueuedMinter & { sent: string[]; abandoned: string[] } {
     const sent: string[] = [];
+    const abandoned: string[] = [];
     return {
       sent,
+      abandoned,
       mint: async (request) => {
         sent.push(request.claimId);
         return { txHash: undefined, status: 'queued' };
@@ -156,6 +161,12 @@ describe('claims minted through a queueing minter (the delivery engine)', () => 
         new Map(
           ids.map((id) => [id, { status: outcome, txHash: outcome === 'minted' ? '0xabc' : undefined }]),
         ),
+      // An operator reopening the mint after its outcome was read: it cannot be abandoned any more.
+      abandonFailed: async (claimId) => {
+        if (options.reopened === true) return false;
+        abandoned.push(claimId);
+        return true;
+      },
     };
   }
 
@@ -191,8 +202,22 @@ describe('claims minted through a queueing minter (the delivery engine)', () => 
     const again = await claimTokens({ ...deps, minter }, 'cred-f', { now: T0 + 61 });
 
     expect(failed).toBe(1);
+    expect(minter.abandoned).toEqual([minter.sent[0]]);
     expect(again.created).toBe(true);
     expect(again.amount).toBe('700');
     expect(minter.sent).toHaveLength(2);
+  });
+
+  it('refunds nothing when the failed mint was reopened after its outcome was read', async () => {
+    await seedBalance('cred-reopened', 500);
+    const minter = queuedMinter('failed', { reopened: true });
+    const claim = await claimTokens({ ...deps, minter }, 'cred-reopened', { now: T0 });
+
+    const [, failed] = await settleQueuedClaims({ ...deps, minter }, T0 + 60);
+
+    expect(failed).toBe(0);
+    expect((await claimableFor(t.sql, HOLDER_A)).total).toBe('0');
+    const [row] = await t.sql`select status from market.claims where id = ${claim.claimId}`;
+    expect(row).toMatchObject({ status: 'queued' });
   });
 });

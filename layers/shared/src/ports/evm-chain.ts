@@ -26,6 +26,8 @@ export interface EvmChain {
   readonly chainId: number;
   estimateGas(request: EvmCallRequest): Promise<bigint>;
   feeHistory(blocks: number, percentile: number): Promise<FeeHistory>;
+  /** The number of the latest block. */
+  blockNumber(): Promise<number>;
   /** Transactions the address has mined ('latest') or including the node's pool ('pending'). */
   getTransactionCount(address: string, blockTag: 'latest' | 'pending'): Promise<number>;
   /** Sends a signed transaction; resolves to its hash. A node that already has it is not an error. */

@@ -24,7 +24,18 @@ export interface MintOutcome {
   readonly txHash: string | undefined;
 }
 
-/** A minter that queues (the delivery engine) also reports how its mints ended. */
-export interface QueuedMinter extends Minter {
+/**
+ * A minter that queues (the delivery engine) also reports how its mints ended, and ends a failed
+ * one for good when its amount is given back. `Transaction` is the caller's open database
+ * transaction, in the adapter's own type.
+ */
+export interface QueuedMinter<Transaction = unknown> extends Minter {
   outcomes(claimIds: readonly string[]): Promise<Map<string, MintOutcome>>;
+  /**
+   * Makes a mint that failed for good terminal, never to be retried or redriven, because its
+   * amount is being refunded; inside `within`, so the end and the refund commit together. False
+   * when the mint is no longer failed (an operator reopened it, or it landed): then nothing may
+   * be refunded.
+   */
+  abandonFailed(claimId: string, reason: string, within: Transaction): Promise<boolean>;
 }

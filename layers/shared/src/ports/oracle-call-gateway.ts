@@ -2,7 +2,14 @@
  * What the creator sync needs from the oracle call delivery engine: enqueue calls (a known
  * request id is a no-op that returns the existing call) and read how calls ended.
  */
-export type OracleCallState = 'queued' | 'pending' | 'retrying' | 'success' | 'failed' | 'superseded';
+export type OracleCallState =
+  | 'queued'
+  | 'pending'
+  | 'retrying'
+  | 'success'
+  | 'failed'
+  | 'superseded'
+  | 'abandoned';
 
 export interface OracleCallRequest {
   /** Idempotency key: enqueueing it again returns the first call and sends nothing. */

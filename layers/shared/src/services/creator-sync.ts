@@ -103,7 +103,7 @@ export interface CreatorSyncReport {
 
 const METRICS_OP = 'UPDATE_METRICS';
 const COIN_OP = 'LAUNCH_COIN';
-const FINAL = new Set(['success', 'failed', 'superseded']);
+const FINAL = new Set(['success', 'failed', 'superseded', 'abandoned']);
 
 const lower = (address: string) => address.toLowerCase();
 

@@ -1,4 +1,8 @@
-/** Dependency health: each check runs with a timeout; the answer says up/down and latency per dependency. */
+/**
+ * Dependency health: each check runs with a timeout; the report says up/down, latency and why per
+ * dependency (for operators). The public answer is up/down alone: a failing dependency's error
+ * names hosts, ARNs and upstream messages, and is nobody else's business.
+ */
 export interface HealthCheck {
   readonly name: string;
   check(): Promise<unknown>;
@@ -13,6 +17,49 @@ export interface DependencyHealth {
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
   readonly dependencies: Record<string, DependencyHealth>;
+}
+
+export interface PublicHealthReport {
+  readonly status: 'ok' | 'degraded';
+  readonly dependencies: Record<string, { readonly up: boolean }>;
+}
+
+/** What anyone may see of a report: each dependency up or down, nothing about why. */
+export function publicHealth(report: HealthReport): PublicHealthReport {
+  return {
+    status: report.status,
+    dependencies: Object.fromEntries(
+      Object.entries(report.dependencies).map(([name, h]) => [name, { up: h.up }]),
+    ),
+  };
+}
+
+/**
+ * One report per window for this process: requests within `ttlMs` of a probe's start, and those
+ * arriving while it runs, share its report, so a flood of requests probes each dependency once
+ * per window instead of once per request.
+ */
+export class CachedHealth {
+  #latest: { readonly at: number; readonly report: Promise<HealthReport> } | undefined;
+
+  constructor(
+    private readonly probe: () => Promise<HealthReport>,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  report(): Promise<HealthReport> {
+    const at = this.now();
+    if (this.#latest === undefined || at - this.#latest.at >= this.ttlMs) {
+      const report = this.probe();
+      this.#latest = { at, report };
+      // A probe that threw (not a dependency that is down: that is a report) is not kept.
+      report.catch(() => {
+        if (this.#latest?.report === report) this.#latest = undefined;
+      });
+    }
+    return this.#latest.report;
+  }
 }
 
 export async function checkHealth(checks: readonly HealthCheck[], timeoutMs = 3000): Promise<HealthReport> {

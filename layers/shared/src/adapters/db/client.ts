@@ -9,6 +9,8 @@ import * as schema from '../../../../../drizzle/schema/index.ts';
 export type Schema = typeof schema;
 export type Database = PostgresJsDatabase<Schema>;
 export type Sql = postgres.Sql;
+/** A client or an open transaction: what a statement that must join the caller's transaction takes. */
+export type Queryable = Sql | postgres.TransactionSql;
 
 export interface DbHandle {
   readonly sql: Sql;

@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { ConfigError, DependencyError } from '../../errors.ts';
+import { ConfigError } from '../../errors.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
+import { parseSecretJson } from '../aws/secret-json.ts';
 import { createDb, type DbHandle, type DbOptions } from './client.ts';
 
 export type DatabaseSettings = Pick<
@@ -53,7 +54,12 @@ export async function databaseConnection(
   if (settings.DB_HOST === undefined || settings.DB_SECRET_ARN === undefined) {
     throw new ConfigError('DATABASE_URL (or DB_HOST with DB_SECRET_ARN) is required');
   }
-  const credentials = parseSecret(await secrets.getSecret(settings.DB_SECRET_ARN));
+  const credentials = parseSecretJson(
+    await secrets.getSecret(settings.DB_SECRET_ARN),
+    rdsSecret,
+    'the database secret',
+    '{"username","password", ...} (as RDS generates it)',
+  );
   const url = new URL('postgres://localhost');
   url.username = encodeURIComponent(credentials.username);
   url.password = encodeURIComponent(credentials.password);
@@ -66,19 +72,6 @@ export async function databaseConnection(
 export async function openDatabase(settings: DatabaseSettings, secrets: SecretStore): Promise<DbHandle> {
   const { url, options } = await databaseConnection(settings, secrets);
   return createDb(url, options);
-}
-
-function parseSecret(text: string): z.output<typeof rdsSecret> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // The parse error would quote the secret.
-    throw new DependencyError('the database secret is not JSON');
-  }
-  const parsed = rdsSecret.safeParse(value);
-  if (!parsed.success) throw new DependencyError('the database secret has no username or password');
-  return parsed.data;
 }
 
 function readCa(path: string): string {

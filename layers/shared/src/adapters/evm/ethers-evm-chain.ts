@@ -69,6 +69,11 @@ export class EthersEvmChain implements EvmChain {
     };
   }
 
+  async blockNumber(): Promise<number> {
+    // Asked each time: the provider's cached block number may be older than the receipts read.
+    return Number(toBigInt(await this.#read(() => this.provider.send('eth_blockNumber', []))));
+  }
+
   getTransactionCount(address: string, blockTag: 'latest' | 'pending'): Promise<number> {
     return this.#read(() => this.provider.getTransactionCount(address, blockTag));
   }

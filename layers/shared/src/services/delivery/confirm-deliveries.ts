@@ -3,9 +3,18 @@
  * each nonce our pending attempts hold, completes those calls, replaces transactions not mined
  * in time at the same nonce with higher fees, and sends calls whose retry time has come.
  * Whatever is mined at a nonce decides, never one hash: a replacement or the original may land.
+ * A used nonce where no receipt of ours is found is missing, and lost (the call sent again under
+ * a new nonce) only once that held over several passes and the chain's confirmation depth.
  */
 import { classifyChainError } from '../../core/delivery/chain-error-class.ts';
-import { type NonceOutcome, nonceOutcome } from '../../core/delivery/nonce-outcome.ts';
+import { confirmationDepth } from '../../core/delivery/confirmation-depth.ts';
+import {
+  type Absence,
+  absenceSeen,
+  type LostNoncePolicy,
+  type NonceOutcome,
+  nonceOutcome,
+} from '../../core/delivery/nonce-outcome.ts';
 import { CircuitOpenError } from '../../errors.ts';
 import type { EvmReceipt } from '../../ports/evm-chain.ts';
 import { type DeliveryDeps, iso, type OracleCall, type TxAttempt, toAttempt, toCall } from './engine.ts';
@@ -28,6 +37,8 @@ export interface ConfirmReport {
   readonly skipped: boolean;
   readonly succeeded: number;
   readonly failed: number;
+  /** Used nonces where no receipt of ours was found, not (yet) counted as lost. */
+  readonly missing: number;
   readonly lost: number;
   readonly replaced: number;
   readonly retried: number;
@@ -39,6 +50,7 @@ const SKIPPED: ConfirmReport = {
   skipped: true,
   succeeded: 0,
   failed: 0,
+  missing: 0,
   lost: 0,
   replaced: 0,
   retried: 0,
@@ -88,11 +100,11 @@ async function confirmAsOnlyConfirmer(deps: DeliveryDeps): Promise<ConfirmReport
     attempts.map((a) => a.callId),
   );
 
-  const counts = { succeeded: 0, failed: 0, lost: 0, replaced: 0, retried: 0 };
+  const counts = { succeeded: 0, failed: 0, missing: 0, lost: 0, replaced: 0, retried: 0 };
   const consumed = attempts.filter((a) => a.nonce < mined);
   // Receipts are asked for in slices of attempts, in nonce order: thousands of requests at once
   // overwhelm a node, and one failed request must not throw away every answer of the pass.
-  const resolved: { attempt: TxAttempt; call: OracleCall | undefined; mined: MinedAtNonce }[] = [];
+  const answered: { attempt: TxAttempt; call: OracleCall | undefined; found: (EvmReceipt | null)[] }[] = [];
   for (let start = 0; start < consumed.length; start += RECEIPT_SLICE) {
     const slice = consumed.slice(start, start + RECEIPT_SLICE);
     const receipts = await deps.breakers.runAll(
@@ -107,10 +119,15 @@ async function confirmAsOnlyConfirmer(deps: DeliveryDeps): Promise<ConfirmReport
       const own = receipts.slice(offset, offset + attempt.txHashes.length);
       offset += attempt.txHashes.length;
       const found = own.map((r) => (r.status === 'fulfilled' ? r.value : null));
-      resolved.push({ attempt, call: calls.get(attempt.callId), mined: minedAt(attempt, found) });
+      answered.push({ attempt, call: calls.get(attempt.callId), found });
     }
   }
-  if (consumed.length > 0 && resolved.length === 0) return { ...SKIPPED, pending: attempts.length };
+  if (consumed.length > 0 && answered.length === 0) return { ...SKIPPED, pending: attempts.length };
+  const resolved = await weighAbsences(
+    deps,
+    answered,
+    attempts.filter((a) => a.nonce >= mined),
+  );
   const succeeded: Mined[] = [];
   for (const item of resolved) {
     if (item.call === undefined) continue;
@@ -120,6 +137,7 @@ async function confirmAsOnlyConfirmer(deps: DeliveryDeps): Promise<ConfirmReport
     }
     const result = await resolveAttempt(deps, item.attempt, item.call, item.mined);
     if (result === 'failed') counts.failed++;
+    else if (result === 'missing') counts.missing++;
     else if (result === 'lost') counts.lost++;
   }
   if (succeeded.length > 0) {
@@ -167,7 +185,7 @@ async function loadCalls(deps: DeliveryDeps, ids: readonly number[]): Promise<Ma
   return new Map(rows.map((row) => [Number(row['id']), toCall(row)]));
 }
 
-type Resolution = 'failed' | 'lost' | 'none';
+type Resolution = 'failed' | 'missing' | 'lost' | 'none';
 
 interface MinedAtNonce {
   readonly outcome: NonceOutcome;
@@ -181,17 +199,73 @@ interface Mined {
   readonly mined: MinedAtNonce;
 }
 
+/**
+ * Decides every used nonce whose receipts were asked for. Where none of ours has one, the pass is
+ * counted against the head block (asked once, only then) and stored, so the next pass goes on
+ * from it; an unused nonce that had such passes starts over, since the absence was not steady.
+ */
+async function weighAbsences(
+  deps: DeliveryDeps,
+  answered: readonly { attempt: TxAttempt; call: OracleCall | undefined; found: (EvmReceipt | null)[] }[],
+  unconsumed: readonly TxAttempt[],
+): Promise<{ attempt: TxAttempt; call: OracleCall | undefined; mined: MinedAtNonce }[]> {
+  const policy: LostNoncePolicy = {
+    passes: deps.options.lostNoncePasses,
+    blocks: deps.options.confirmationDepth ?? confirmationDepth(deps.chain.chainId),
+  };
+  const withoutReceipt = (found: readonly (EvmReceipt | null)[]) => found.every((r) => r === null);
+  const head = answered.some((a) => withoutReceipt(a.found))
+    ? await deps.breakers.run(deps.chain.endpoint, () => deps.chain.blockNumber()).catch(() => undefined)
+    : undefined;
+  const seen: { id: number; absence: Absence }[] = [];
+  const resolved = answered.map(({ attempt, call, found }) => {
+    let absence: { seen: Absence; headBlock: number } | undefined;
+    if (head !== undefined && withoutReceipt(found)) {
+      const previous =
+        attempt.missingSinceBlock === null
+          ? null
+          : { sinceBlock: attempt.missingSinceBlock, passes: attempt.missingPasses };
+      absence = { seen: absenceSeen(previous, head), headBlock: head };
+      seen.push({ id: attempt.id, absence: absence.seen });
+    }
+    return { attempt, call, mined: minedAt(attempt, found, absence, policy) };
+  });
+  if (seen.length > 0) {
+    await deps.sql`
+      update delivery.oracle_tx_attempts a set missing_since_block = u.since, missing_passes = u.passes
+      from unnest(${seen.map((s) => s.id)}::bigint[], ${seen.map((s) => s.absence.sinceBlock)}::bigint[],
+        ${seen.map((s) => s.absence.passes)}::int[]) as u(id, since, passes)
+      where a.id = u.id`;
+  }
+  const restart = unconsumed.filter((a) => a.missingPasses > 0).map((a) => a.id);
+  if (restart.length > 0) {
+    await deps.sql`
+      update delivery.oracle_tx_attempts set missing_since_block = null, missing_passes = 0
+      where id = any(${restart}::bigint[])`;
+  }
+  return resolved;
+}
+
 /** Which of the attempt's transactions (call, replacements, fill) has a receipt: the nonce is consumed. */
-function minedAt(attempt: TxAttempt, receiptsByHash: readonly (EvmReceipt | null)[]): MinedAtNonce {
+function minedAt(
+  attempt: TxAttempt,
+  receiptsByHash: readonly (EvmReceipt | null)[],
+  absence: { seen: Absence; headBlock: number } | undefined,
+  policy: LostNoncePolicy,
+): MinedAtNonce {
   const receipts = attempt.txHashes.map((sent, i) => {
     const receipt = receiptsByHash[i] ?? null;
     return receipt === null ? undefined : { receipt, kind: sent.kind };
   });
   const found = receipts.filter((r): r is { receipt: EvmReceipt; kind: 'call' | 'fill' } => r !== undefined);
-  const outcome = nonceOutcome({
-    consumed: true,
-    receipts: found.map((f) => ({ hash: f.receipt.hash, status: f.receipt.status, kind: f.kind })),
-  });
+  const outcome = nonceOutcome(
+    {
+      consumed: true,
+      receipts: found.map((f) => ({ hash: f.receipt.hash, status: f.receipt.status, kind: f.kind })),
+      ...(absence === undefined ? {} : { absence }),
+    },
+    policy,
+  );
   const receipt = found[0]?.receipt;
   const receiptJson =
     receipt === undefined
@@ -249,6 +323,12 @@ async function resolveAttempt(
   switch (outcome.kind) {
     case 'unmined':
       return 'none';
+    case 'missing':
+      deps.log.info('no receipt at a used nonce; not taken for lost yet', {
+        callId: call.id,
+        nonce: attempt.nonce,
+      });
+      return 'missing';
     case 'lost': {
       await markAttemptLost(deps, attempt);
       if (call.notes?.startsWith('failed for good') === true) {

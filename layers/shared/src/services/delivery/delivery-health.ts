@@ -32,7 +32,8 @@ export async function deliveryHealth(sql: Sql, since: Date): Promise<DeliveryHea
   >`
     select
       count(*) filter (where status = 'success' and completed_at >= ${from}::timestamptz)::int as succeeded,
-      count(*) filter (where status = 'failed' and completed_at >= ${from}::timestamptz)::int as failed,
+      -- An abandoned call failed first; its refund elsewhere does not make it a success.
+      count(*) filter (where status in ('failed', 'abandoned') and completed_at >= ${from}::timestamptz)::int as failed,
       count(*) filter (where status = 'pending')::int as pending,
       count(*) filter (where status = 'retrying')::int as retrying,
       (select count(*)::int from delivery.oracle_tx_attempts where outcome = 'reverted' and resolved_at >= ${from}::timestamptz) as reverted

@@ -25,6 +25,15 @@ export interface DeliveryOptions {
   /** The node's minimum price bump for a replacement, in percent. @default 10 */
   readonly nodeMinBumpPercent: bigint;
   readonly breaker: BreakerOptions;
+  /**
+   * Confirmer passes in a row that must find a used nonce without any receipt of ours before it
+   * counts as lost (core/delivery/nonce-outcome.ts). @default 3
+   */
+  readonly lostNoncePasses: number;
+  /**
+   * Blocks that absence must also hold. @default the chain's (core/delivery/confirmation-depth.ts)
+   */
+  readonly confirmationDepth?: number;
 }
 
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
@@ -35,6 +44,7 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   fee: {},
   nodeMinBumpPercent: 10n,
   breaker: { failureThreshold: 5, coolOffMs: 30_000 },
+  lostNoncePasses: 3,
 };
 
 /** Emitted beside the business metrics in layers/shared/src/metric-names.ts. */
@@ -125,6 +135,8 @@ export interface TxAttempt {
   readonly receipt: unknown;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
+  readonly missingSinceBlock: number | null;
+  readonly missingPasses: number;
 }
 
 type Row = Record<string, unknown>;
@@ -203,6 +215,8 @@ export function toAttempt(r: Row): TxAttempt {
     receipt: fromJson(r['receipt']),
     errorCode: str(r['error_code']),
     errorMessage: str(r['error_message']),
+    missingSinceBlock: num(r['missing_since_block']),
+    missingPasses: Number(r['missing_passes'] ?? 0),
   };
 }
 

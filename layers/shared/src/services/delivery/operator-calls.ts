@@ -1,7 +1,8 @@
 /**
  * The operator surface of the delivery engine: list calls, reopen a failed call, redrive the
  * oracle-calls DLQ. Reopening makes a new generation with fresh attempts; only a failed call can
- * be reopened, so a call still waiting for its nonce (pending) is never sent twice.
+ * be reopened, so a call still waiting for its nonce (pending) is never sent twice, and an
+ * abandoned one (its effect was compensated, ./compensated-calls.ts) never has its effect twice.
  */
 
 import { CALL_STATUSES, type CallStatus } from '../../../../../drizzle/schema/delivery.ts';
@@ -76,9 +77,16 @@ export async function retryOracleCall(
     returning *`;
   if (row === undefined) {
     const [existing] = await deps.sql<
-      { status: string }[]
-    >`select status from delivery.oracle_call_history where id = ${id}`;
+      { status: string; notes: string | null }[]
+    >`select status, notes from delivery.oracle_call_history where id = ${id}`;
     if (existing === undefined) throw new NotFoundError(`oracle call ${id} does not exist`);
+    if (existing.status === 'abandoned') {
+      const reason = existing.notes ?? 'its effect was compensated';
+      throw new ConflictError(
+        `oracle call ${id} is abandoned and can never be retried: ${reason}; sending it again would repeat what was compensated`,
+        { details: { status: existing.status, reason } },
+      );
+    }
     throw new ConflictError(`oracle call ${id} is ${existing.status}; only a failed call can be retried`, {
       details: { status: existing.status },
     });
@@ -93,6 +101,8 @@ export interface RedriveReport {
   readonly reopened: number;
   /** Messages for calls that were no longer failed (already retried, say): dropped. */
   readonly skipped: number;
+  /** Abandoned calls (their effect was compensated): never reopened, dropped, each with why. */
+  readonly refused: readonly { readonly callId: number; readonly reason: string }[];
 }
 
 /** Moves every message off the oracle-calls DLQ, reopening the failed calls they name. */
@@ -103,6 +113,7 @@ export async function redriveOracleCallDeadLetters(
   let received = 0;
   let reopened = 0;
   let skipped = 0;
+  const refused: { callId: number; reason: string }[] = [];
   while (received < maxMessages) {
     const messages = await deps.queue.receiveDeadLetters({ maxMessages: 10, visibilityTimeoutSeconds: 60 });
     if (messages.length === 0) break;
@@ -115,13 +126,15 @@ export async function redriveOracleCallDeadLetters(
           reopened++;
         } catch (error) {
           if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
-          skipped++;
+          if (error.details?.['status'] === 'abandoned') {
+            refused.push({ callId: parsed.data.callId, reason: error.message });
+          } else skipped++;
         }
       } else skipped++;
       await deps.queue.deleteDeadLetter(message.receiptHandle);
     }
   }
-  return { received, reopened, skipped };
+  return { received, reopened, skipped, refused };
 }
 
 export function parseCallStatus(value: string | undefined): CallStatus | undefined {

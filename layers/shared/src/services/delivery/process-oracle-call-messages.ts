@@ -1,12 +1,16 @@
 /**
- * The oracle-calls queue consumer: sends the calls its messages name. A message for a call
- * that is no longer queued (a duplicate delivery, an old generation) changes nothing. While
- * the RPC endpoint's breaker is open, messages go back to the queue without counting as an attempt.
+ * The oracle-calls queue consumer: sends the calls its messages name, in message order, in one
+ * pass (consecutive nonces in one transaction). A message for a call that is no longer queued
+ * (a duplicate delivery, an old generation, an abandoned call) changes nothing and needs no RPC.
+ * While the RPC endpoint's breaker is open, the messages of calls to send fail, go back to the
+ * queue and do not count as an attempt; every other message is acknowledged. Because a pass sends
+ * nothing once the breaker is open, a message that fails has no sent message behind it in its
+ * FIFO group, and the consumer's FIFO processor returns those behind it unprocessed.
  */
 import { z } from 'zod';
-import { CircuitOpenError, ValidationError } from '../../errors.ts';
-import { type DeliveryDeps, toCall } from './engine.ts';
-import { sendCalls } from './send-calls.ts';
+import { CircuitOpenError } from '../../errors.ts';
+import { type DeliveryDeps, type OracleCall, toCall } from './engine.ts';
+import { type SendOutcome, sendCalls } from './send-calls.ts';
 
 export const oracleCallMessageSchema = z.object({
   callId: z.number().int().positive(),
@@ -23,30 +27,34 @@ export async function processOracleCallMessages(
   bodies: readonly unknown[],
 ): Promise<MessageResult[]> {
   const parsed = bodies.map((body) => oracleCallMessageSchema.safeParse(body));
-  const valid = parsed.flatMap((p) => (p.success ? [p.data] : []));
-  if (!deps.breakers.allows(deps.chain.endpoint)) {
-    const open = new CircuitOpenError(
-      `circuit open for ${deps.chain.endpoint}; message returns to the queue`,
-    );
-    return parsed.map((p) =>
-      p.success ? { ok: false, error: open } : { ok: false, error: new ValidationError(p.error.message) },
-    );
-  }
-  const ids = [...new Set(valid.map((m) => m.callId))];
+  const ids = [...new Set(parsed.flatMap((p) => (p.success ? [p.data.callId] : [])))];
   const rows =
     ids.length === 0
       ? []
       : await deps.sql`select * from delivery.oracle_call_history where id = any(${ids}::bigint[])`;
   const calls = new Map(rows.map((row) => [Number(row['id']), toCall(row)]));
-  const toSend = [...calls.values()].filter((call) => call.status === 'queued').sort((a, b) => a.id - b.id);
-  const outcomes = await sendCalls(deps, toSend);
+  const sendable = (message: z.output<typeof oracleCallMessageSchema>): OracleCall | undefined => {
+    const call = calls.get(message.callId);
+    return call?.status === 'queued' && call.generation === message.generation ? call : undefined;
+  };
+  // Message order is the group's order: a reopened call's message comes after newer calls'.
+  const toSend = [
+    ...new Map(
+      parsed.flatMap((p) => {
+        const call = p.success ? sendable(p.data) : undefined;
+        return call === undefined ? [] : [[call.id, call] as const];
+      }),
+    ).values(),
+  ];
+  const outcomes: Map<number, SendOutcome> = deps.breakers.allows(deps.chain.endpoint)
+    ? await sendCalls(deps, toSend)
+    : new Map(toSend.map((call) => [call.id, 'circuit-open' as const]));
   return parsed.map((p) => {
     // A malformed message can never succeed: it is acknowledged (logged), not retried forever.
     if (!p.success) return { ok: true, outcome: 'malformed' };
     const call = calls.get(p.data.callId);
     if (call === undefined) return { ok: true, outcome: 'unknown-call' };
-    if (call.generation !== p.data.generation || call.status !== 'queued')
-      return { ok: true, outcome: 'duplicate' };
+    if (sendable(p.data) === undefined) return { ok: true, outcome: 'duplicate' };
     const outcome = outcomes.get(call.id) ?? 'duplicate';
     if (outcome === 'circuit-open') {
       return {

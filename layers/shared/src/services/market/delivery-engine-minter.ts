@@ -4,12 +4,16 @@
  * retries and confirms. The claim stays `queued` until the engine reports the call's outcome.
  */
 
+import type { Queryable } from '../../adapters/db/client.ts';
 import { readOracleCallOutcomes } from '../../adapters/db/oracle-call-outcomes.ts';
 import { claimIdBytes32 } from '../../core/market/claim-id.ts';
 import type { MintOutcome, MintRequest, MintResult, QueuedMinter } from '../../ports/minter.ts';
+import { abandonCompensatedCall } from '../delivery/compensated-calls.ts';
 import { type EnqueueDeps, enqueueOracleCall } from '../delivery/enqueue-oracle-call.ts';
 
-export class DeliveryEngineMinter implements QueuedMinter {
+const requestIdOf = (claimId: string): string => `mint:${claimId}`;
+
+export class DeliveryEngineMinter implements QueuedMinter<Queryable> {
   constructor(
     private readonly deps: EnqueueDeps,
     private readonly tokenAddress: string,
@@ -17,7 +21,7 @@ export class DeliveryEngineMinter implements QueuedMinter {
 
   async mint(request: MintRequest): Promise<MintResult> {
     await enqueueOracleCall(this.deps, {
-      requestId: `mint:${request.claimId}`,
+      requestId: requestIdOf(request.claimId),
       contractAddress: this.tokenAddress,
       targetAddress: request.to,
       functionSignature: 'mintForClaim(bytes32 claimId, address to, uint256 amount)',
@@ -28,21 +32,22 @@ export class DeliveryEngineMinter implements QueuedMinter {
   }
 
   async outcomes(claimIds: readonly string[]): Promise<Map<string, MintOutcome>> {
-    const calls = await readOracleCallOutcomes(
-      this.deps.sql,
-      claimIds.map((id) => `mint:${id}`),
-    );
+    const calls = await readOracleCallOutcomes(this.deps.sql, claimIds.map(requestIdOf));
     const outcomes = new Map<string, MintOutcome>();
     for (const id of claimIds) {
-      const call = calls.get(`mint:${id}`);
+      const call = calls.get(requestIdOf(id));
       const status =
         call?.status === 'success'
           ? 'minted'
-          : call?.status === 'failed' || call?.status === 'superseded'
+          : call?.status === 'failed' || call?.status === 'superseded' || call?.status === 'abandoned'
             ? 'failed'
             : 'pending';
       outcomes.set(id, { status, txHash: call?.transactionHash ?? undefined });
     }
     return outcomes;
+  }
+
+  abandonFailed(claimId: string, reason: string, within: Queryable): Promise<boolean> {
+    return abandonCompensatedCall(within, requestIdOf(claimId), reason);
   }
 }

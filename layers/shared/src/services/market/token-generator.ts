@@ -275,18 +275,21 @@ function isQueuedMinter(minter: Minter): minter is QueuedMinter {
 /**
  * Settles claims handed to a queueing minter: a mint that succeeded marks the claim `minted` and
  * publishes TokenMinted; one that failed for good marks it `failed` and gives its amount back to
- * the balance, so the holder can claim it again. Returns [minted, failed].
+ * the balance, so the holder can claim it again. The refund and the end of the failed mint are
+ * one transaction: once the holder can claim the amount again, no retry or redrive can mint it
+ * under the old claim as well. Returns [minted, failed].
  */
 export async function settleQueuedClaims(
   deps: Pick<TokenGeneratorDeps, 'sql' | 'minter' | 'bus'>,
   now: number,
 ): Promise<[number, number]> {
-  if (!isQueuedMinter(deps.minter)) return [0, 0];
+  const minter = deps.minter;
+  if (!isQueuedMinter(minter)) return [0, 0];
   const queued = await deps.sql<ClaimRow[]>`
     select id, credential_id, holder, amount::text, status, tx_hash from market.claims
     where status = 'queued' order by created_at limit 1000`;
   if (queued.length === 0) return [0, 0];
-  const outcomes = await deps.minter.outcomes(queued.map((row) => row.id));
+  const outcomes = await minter.outcomes(queued.map((row) => row.id));
   let minted = 0;
   let failed = 0;
   for (const row of queued) {
@@ -301,9 +304,13 @@ export async function settleQueuedClaims(
       await deps.bus?.publish(tokenMinted(row, outcome.txHash, now));
     } else {
       await deps.sql.begin(async (tx) => {
-        const settled =
-          await tx`update market.claims set status = 'failed' where id = ${row.id} and status = 'queued'`;
-        if (settled.count === 0) return;
+        const [claim] = await tx`
+          select id from market.claims where id = ${row.id} and status = 'queued' for update`;
+        if (claim === undefined) return;
+        const reason = `mint refunded to the balance of credential ${row.credential_id} (claim ${row.id})`;
+        // Reopened by an operator since its outcome was read: it may still mint, so nothing returns.
+        if (!(await minter.abandonFailed(row.id, reason, tx))) return;
+        await tx`update market.claims set status = 'failed' where id = ${row.id}`;
         await tx`
           update market.claimable_balances set claimed = claimed - ${row.amount}::numeric
           where credential_id = ${row.credential_id}`;

@@ -1,0 +1,2 @@
+ALTER TABLE "delivery"."oracle_call_history" DROP CONSTRAINT "oracle_call_history_status_check";--> statement-breakpoint
+ALTER TABLE "delivery"."oracle_call_history" ADD CONSTRAINT "oracle_call_history_status_check" CHECK ("delivery"."oracle_call_history"."status" in ('queued', 'pending', 'retrying', 'success', 'failed', 'superseded', 'abandoned'));

@@ -1,0 +1,2 @@
+ALTER TABLE "delivery"."oracle_tx_attempts" ADD COLUMN "missing_since_block" bigint;--> statement-breakpoint
+ALTER TABLE "delivery"."oracle_tx_attempts" ADD COLUMN "missing_passes" integer DEFAULT 0 NOT NULL;
