@@ -87,6 +87,28 @@ describe('notifications queue consumer', () => {
     ]);
   });
 
+  it('marks a notification for a channel this deployment does not run failed at once, without a batch failure', async () => {
+    // No push channel here (no VAPID keys): redelivering cannot send it, and the DLQ would page the admins.
+    await subscribe(t.sql, {
+      userId: 'ivan',
+      trigger: 'token_minted',
+      params: { holder: HOLDER },
+      contact: { pushEndpoint: 'https://push.example.test/ivan' },
+    });
+    await t.sql`insert into market.notification_preferences (user_id, channels) values ('ivan', '["push"]'::jsonb)`;
+    smsDown = false;
+
+    const response = await handler(sqsEvent([mintedEvent('claim-push')]), {} as Context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const rows = await t.sql`
+      select status, attempts, last_error from market.notification_outbox
+      where user_id = 'ivan' and event_id = 'minted:claim-push'`;
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { status: 'failed', attempts: 1, last_error: 'no push channel configured' },
+    ]);
+  });
+
   it('takes domain events in the envelope the EventBridge rule delivers, matched by their params', async () => {
     const creator = `0x${'ab'.repeat(20)}`;
     await subscribe(t.sql, {

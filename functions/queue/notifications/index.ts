@@ -20,7 +20,7 @@ import {
 } from '../../../layers/shared/src/core/events/domain-event-schema.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
-import { flushMetrics } from '../../../layers/shared/src/observability.ts';
+import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
 import { isNotifying } from '../../../layers/shared/src/ports/event-bus.ts';
 import type {
   ChannelName,
@@ -135,14 +135,33 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   if (ids.length === 0) return;
   channels ??= defaultChannels();
   const outcome = await deliverNotifications(deps.sql, channels, deps.now(), { ids, queueRetry: true });
+  if (outcome.undeliverable > 0) {
+    logger.warn('notifications this deployment cannot send were marked failed', {
+      messageId: record.messageId,
+      outboxIds: outcome.undeliverableIds,
+    });
+  }
   if (outcome.retried > 0 || outcome.failed > 0) {
     throw new Error(`${outcome.retried + outcome.failed} of ${ids.length} notifications not delivered`);
   }
 }
 
+/** The batch processor reports a failed record without saying why; the log says it. */
+async function loggedRecordHandler(record: SQSRecord): Promise<void> {
+  try {
+    await recordHandler(record);
+  } catch (error) {
+    logger.error('notification message failed; SQS will redeliver it', {
+      messageId: record.messageId,
+      error: error as Error,
+    });
+    throw error;
+  }
+}
+
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   try {
-    return await processPartialResponse(event, recordHandler, processor, {
+    return await processPartialResponse(event, loggedRecordHandler, processor, {
       context,
       throwOnFullBatchFailure: false,
     });

@@ -13,7 +13,6 @@ import {
   deliverAfterQuietHours,
   renderTemplate,
 } from '../../core/market/notification-rules.ts';
-import { NotFoundError } from '../../errors.ts';
 import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
 
@@ -244,13 +243,19 @@ export interface DeliveryOutcome {
   readonly sent: number;
   readonly retried: number;
   readonly failed: number;
+  /** Rows this deployment can never send (no such channel, no address): failed at once, never retried. */
+  readonly undeliverable: number;
 }
 
 const BACKOFF_SECONDS = [30, 120, 600, 1800];
 
 /**
  * Sends outbox rows that are due (all, or the ones named). A failed send is retried later with
- * backoff; after `maxAttempts` the row is `failed` and the caller reports it (DLQ).
+ * backoff; after `maxAttempts` the row is `failed` and the caller reports it (DLQ). A row this
+ * deployment can never send (a channel it does not run, such as email without a verified sender,
+ * or a user without that address) is `failed` at once with the reason and counted apart:
+ * retrying cannot change it, and a queue redelivery would end in the DLQ and page the admins
+ * over a user's choice of channel.
  */
 export async function deliverNotifications(
   sql: Sql,
@@ -263,7 +268,7 @@ export async function deliverNotifications(
     /** A queue redelivery is the backoff: send rows that already failed without waiting for `not_before`. */
     queueRetry?: boolean;
   } = {},
-): Promise<DeliveryOutcome & { failedIds: number[] }> {
+): Promise<DeliveryOutcome & { failedIds: number[]; undeliverableIds: number[] }> {
   const maxAttempts = options.maxAttempts ?? 5;
   const rows = await sql<
     {
@@ -286,11 +291,21 @@ export async function deliverNotifications(
   let sent = 0;
   let retried = 0;
   const failedIds: number[] = [];
+  const undeliverableIds: number[] = [];
   for (const row of rows) {
     const channel = channels.get(row.channel);
+    if (channel === undefined || row.to === null) {
+      const reason =
+        channel === undefined
+          ? `no ${row.channel} channel configured`
+          : `user ${row.user_id} has no ${row.channel} address`;
+      await sql`
+        update market.notification_outbox set status = 'failed', attempts = attempts + 1, last_error = ${reason}
+        where id = ${row.id}`;
+      undeliverableIds.push(row.id);
+      continue;
+    }
     try {
-      if (channel === undefined) throw new NotFoundError(`no ${row.channel} channel configured`);
-      if (row.to === null) throw new NotFoundError(`user ${row.user_id} has no ${row.channel} address`);
       await channel.send({ to: row.to, subject: row.subject, body: row.body });
       await sql`
         update market.notification_outbox set status = 'sent', sent_at = to_timestamp(${now}), attempts = attempts + 1
@@ -308,7 +323,14 @@ export async function deliverNotifications(
       else retried++;
     }
   }
-  return { sent, retried, failed: failedIds.length, failedIds };
+  return {
+    sent,
+    retried,
+    failed: failedIds.length,
+    failedIds,
+    undeliverable: undeliverableIds.length,
+    undeliverableIds,
+  };
 }
 
 export async function notificationHistory(
