@@ -4,6 +4,8 @@
  * task and the schedules, the HTTP and WebSocket routes, the queue consumers, the rule targets),
  * and judges each as the issue defines `ok`.
  */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
@@ -109,6 +111,11 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
   };
 
   const standIns = await startStandIns(assembly, options.workDir);
+  // Each function's whole log, for a failure whose quoted lines do not say enough.
+  const logDir = join(options.workDir, 'logs');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const logFileOf = (fn: LambdaFunction) => join(logDir, `${fn.stack}-${fn.logicalId}.log`);
   const processes = new Map<string, FunctionProcess>();
   const admin = postgres(standIns.adminDatabaseUrl, {
     max: 2,
@@ -157,6 +164,7 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         env,
         timeoutSeconds: fn.timeoutSeconds,
         functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+        logFile: logFileOf(fn),
       });
       processes.set(key(fn), process);
       return process;
@@ -470,10 +478,11 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       // The failure first (the table shows the first line), then what the check substituted.
       const substituted = v.notes.filter((n) => n.startsWith('substituted'));
       const problems = v.notes.filter((n) => !n.startsWith('substituted'));
+      const logged = processes.has(key(fn)) ? [`log: ${logFileOf(fn)}`] : [];
       return {
         ...base,
         outcome: v.ok ? 'ok' : 'failed',
-        detail: [...(v.ok ? [] : problems), ...substituted].join('\n'),
+        detail: [...(v.ok ? [] : [...problems, ...logged]), ...substituted].join('\n'),
       };
     });
     return { functions: entries, tasks, warnings: [...warnings] };

@@ -5,7 +5,7 @@
  * one that outlives the function's timeout kills the process, as Lambda would.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,8 @@ export interface FunctionProcessOptions {
   readonly env: Record<string, string>;
   readonly timeoutSeconds: number;
   readonly functionArn: string;
+  /** Every line the function writes is appended here (the report quotes only the last few). */
+  readonly logFile?: string;
 }
 
 export class FunctionProcess {
@@ -85,6 +87,7 @@ export class FunctionProcess {
       },
     );
     const keep = (chunk: Buffer) => {
+      if (options.logFile !== undefined) appendFileSync(options.logFile, chunk);
       this.#output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       if (this.#output.length > 400) this.#output.splice(0, this.#output.length - 400);
     };
