@@ -24,7 +24,13 @@ export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
 /** SQS work queues created by the pipeline stack. */
 export type QueueName = 'ingest' | 'publish' | 'oracleCalls' | 'notifications';
 /** Events put on the EventBridge bus (DESIGN.md section 2). */
-export type EventName = 'PriceUpdated' | 'TokenMinted' | 'MilestoneReached' | 'EpochSealed' | 'RootPublished';
+export type EventName =
+  | 'PriceUpdated'
+  | 'TokenMinted'
+  | 'MilestoneReached'
+  | 'EpochSealed'
+  | 'RootPublished'
+  | 'WalletRebound';
 
 export type RouteAuth = 'none' | 'apiKey' | 'admin';
 
@@ -101,6 +107,11 @@ export interface FunctionSpec {
   readonly notifies?: boolean;
   /** Posts to WebSocket connections of the price stream. */
   readonly managesConnections?: boolean;
+  /**
+   * Checks messages that name this deployment (wallet binding): gets `API_ORIGIN`, the HTTP API's
+   * endpoint, unless `functionEnvironment` gives one (a custom domain).
+   */
+  readonly namesDeployment?: boolean;
   /** Applied in stages that allow reserved concurrency. */
   readonly reservedConcurrency?: number;
   /** Async invocation retries (scheduled functions). @default 2 */
@@ -158,7 +169,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 2048,
     timeoutSeconds: 600,
     database: true,
-    emits: ['EpochSealed'],
+    // WalletRebound: ended wallet bindings the bind route could not announce
+    emits: ['EpochSealed', 'WalletRebound'],
     reservedConcurrency: 1,
   },
   {
@@ -382,17 +394,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     system: 'attention',
     settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
     description:
-      'POST /wallets/bind: signed wallet binding, Twitch user token validated through Helix; the wallet bound for a user',
+      'Viewer sign-in with Twitch (authorization-code flow, our app credentials), signed wallet binding with a viewer session; the wallet bound for a user',
     trigger: {
       kind: 'http',
       routes: [
+        { method: 'GET', path: '/auth/twitch/authorize', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'POST', path: '/auth/twitch/session', auth: 'none', throttle: { rate: 20, burst: 40 } },
         { method: 'POST', path: '/wallets/bind', auth: 'none', throttle: { rate: 20, burst: 40 } },
         { method: 'GET', path: '/wallets/{user}', auth: 'none' },
       ],
     },
     timeoutSeconds: 29,
     database: true,
+    // the app's client id and secret: the code exchange, and the client id a token must carry
+    secrets: ['twitch'],
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
+    // announces ended bindings (WalletRebound)
+    emits: ['WalletRebound'],
+    namesDeployment: true,
   },
   {
     name: 'ClaimsApi',

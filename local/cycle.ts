@@ -170,29 +170,42 @@ const ingestViaApi: Stage = async (runtime, context) => {
 };
 
 /**
- * Half the viewers bind a Solana wallet (as `POST /wallets/bind` would, without the signature
- * and Twitch checks), then the epoch is sealed and its trees built, as the hourly schedule does:
- * bound viewers get leaves, the others' amounts are carried until they bind.
+ * Half the viewers bind a Solana wallet, then the epoch is sealed and its trees built, as the
+ * hourly schedule does: bound viewers get leaves, the others' amounts are carried until they bind.
+ * The viewer whose claim the cycle checks binds through the API as a viewer would (Twitch sign-in
+ * at the fixture, a signed message, the session); the rest are bound directly, without those
+ * checks, to keep the cycle short.
  */
-const seal: Stage = async (_runtime, context) => {
+const seal: Stage = async (runtime, context) => {
   const epoch = context.chatEpoch;
   if (epoch === undefined) throw new Error('the chat stage filled no epoch');
   const { sql } = await database();
   const { bindWalletDirect } = await import('../layers/shared/src/services/wallet-binding.ts');
+  const { bindWalletThroughApi } = await import('./wallet-binding-flow.ts');
   const { Keypair } = await import('@solana/web3.js');
+  const { ed25519 } = await import('@noble/curves/ed25519');
   const viewers = await sql<{ username: string }[]>`
     select distinct um.username from attention.channel_participation cp
     join attention.user_mapping um using (user_hash) where cp.epoch = ${epoch} order by um.username`;
   const bound = viewers.filter((_, i) => i % 2 === 0);
-  for (const viewer of bound) {
+  const [first, ...rest] = bound;
+  if (first !== undefined) {
+    const keypair = Keypair.generate();
+    await bindWalletThroughApi(runtime.apiUrl, first.username, {
+      address: keypair.publicKey.toBase58(),
+      sign: (message) => ed25519.sign(message, keypair.secretKey.slice(0, 32)),
+    });
+  }
+  for (const viewer of rest) {
     await bindWalletDirect(
       sql,
       viewer.username,
       Keypair.generate().publicKey.toBase58(),
       new Date(context.nowMs - 60_000),
+      { twitchUserId: runtime.twitch.userOf(viewer.username).id },
     );
   }
-  context.boundViewer = bound[0]?.username;
+  context.boundViewer = first?.username;
   const { handler } = await import('../functions/scheduled/seal/index.ts');
   const result = await handler({ epoch });
   const finalized = result.epochs[0];
@@ -205,6 +218,7 @@ const seal: Stage = async (_runtime, context) => {
   return {
     epoch,
     walletsBound: bound.length,
+    walletsBoundThroughSignIn: first === undefined ? 0 : 1,
     channelsSealed: finalized?.seal.sealed.length ?? 0,
     mappingCoverage: finalized?.seal.mappingCoverage,
     trees: trees.map((t) => ({

@@ -199,6 +199,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stack.push({ name: 'http', stop: () => http.close() });
     log(`api         ${http.url} (${http.routes.length} routes)`);
+    // Known once the server listens: binding messages name this origin, and Twitch sign-in
+    // returns to the page the runtime serves there.
+    const late = {
+      API_ORIGIN: http.url,
+      TWITCH_REDIRECT_URIS: process.env['TWITCH_REDIRECT_URIS'] ?? `${http.url}/`,
+    };
+    Object.assign(env, late);
+    Object.assign(process.env, late);
+    resetConfigForTests();
 
     const finalDatabaseUrl = databaseUrl;
     const finalEvm = evmRpcUrl;

@@ -9,10 +9,21 @@
  *                     authUrl: twitch.authUrl, helixUrl: twitch.helixUrl });
  *   twitch.scenario.rateLimitNext(3); twitch.scenario.failNext(2, 503); twitch.setLive('somechannel', false);
  *   await twitch.close();
+ *
+ * The OAuth endpoints (app tokens, the authorization-code flow, validation) are in
+ * ./twitch-oauth-fixture.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type FixtureUser,
+  type FixtureUserToken,
+  fixtureUserId,
+  TwitchOAuthFixture,
+} from './twitch-oauth-fixture.ts';
+
+export type { FixtureUser, FixtureUserToken } from './twitch-oauth-fixture.ts';
 
 export interface FixtureChannel {
   readonly login: string;
@@ -29,13 +40,6 @@ export interface FixtureChannel {
   readonly language: string;
 }
 
-export interface FixtureUserToken {
-  readonly login: string;
-  readonly userId: string;
-  readonly scopes: readonly string[];
-  readonly expiresInSeconds: number;
-}
-
 export interface TwitchFixtureOptions {
   readonly channels?: readonly FixtureChannel[];
   readonly clientId?: string;
@@ -50,6 +54,8 @@ export interface TwitchFixtureOptions {
    * which is what Twitch would see with no network latency. @default false
    */
   readonly trustClockHeader?: boolean;
+  /** Redirect URIs registered for the app (the authorize and token endpoints check them). @default any */
+  readonly redirectUris?: readonly string[];
 }
 
 export interface RecordedRequest {
@@ -80,8 +86,17 @@ export interface TwitchFixture {
   /** Every app token issued so far stops being accepted (Twitch revokes them at times). */
   revokeAppTokens(): void;
   addChannel(channel: FixtureChannel): void;
-  /** A user access token that /oauth2/validate accepts. */
+  /**
+   * A user access token that /oauth2/validate accepts, as if the user had signed in to an app:
+   * this fixture's app unless `clientId` names another one.
+   */
   issueUserToken(token: Omit<FixtureUserToken, 'expiresInSeconds'> & { expiresInSeconds?: number }): string;
+  /** Twitch signs `login` in as this user id from now on (a rename, or a login reused by another account). */
+  setUser(login: string, id?: string): FixtureUser;
+  /** The user signed in under `login` (created with a stable id on first use). */
+  userOf(login: string): FixtureUser;
+  /** Twitch's authorize endpoint for clients: `${url}/oauth2/authorize`. */
+  readonly authorizeUrl: string;
   /** Most requests seen in any `windowMs` window (the limit is about a rolling minute). */
   maxRequestsInWindow(windowMs?: number): number;
   /** Requests per calendar minute, keyed by the minute's start (unix ms). */
@@ -101,9 +116,7 @@ export const FIXTURE_GAMES: readonly { id: string; name: string }[] = [
   { id: '33214', name: 'Fortnite' },
 ];
 
-function numericId(seed: string): string {
-  return String(Number.parseInt(createHash('sha256').update(seed).digest('hex').slice(0, 8), 16));
-}
+const numericId = fixtureUserId;
 
 /**
  * `count` channels with a spread of viewers (some under 25), uptimes (some under 10 minutes)
@@ -173,8 +186,12 @@ export async function startTwitchFixture(options: TwitchFixtureOptions = {}): Pr
   const limit = options.rateLimitPerMinute ?? 800;
   const channels = new Map<string, FixtureChannel>();
   for (const c of options.channels ?? []) channels.set(c.login, { ...c });
-  const appTokens = new Set<string>();
-  const userTokens = new Map<string, FixtureUserToken>();
+  const oauth = new TwitchOAuthFixture({
+    clientId,
+    clientSecret,
+    now,
+    ...(options.redirectUris === undefined ? {} : { redirectUris: options.redirectUris }),
+  });
   const requests: RecordedRequest[] = [];
   let forced429 = 0;
   let forced429ResetMs = 1000;
@@ -327,47 +344,28 @@ export async function startTwitchFixture(options: TwitchFixtureOptions = {}): Pr
       });
     }
 
-    if (url.pathname === '/oauth2/token' && method === 'POST') {
-      const form = new URLSearchParams(await readBody(req));
+    if (url.pathname.startsWith('/oauth2/')) {
+      const form = new URLSearchParams(method === 'POST' ? await readBody(req) : '');
       for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
-      record(200);
-      if (form.get('grant_type') !== 'client_credentials') {
-        requests[requests.length - 1] = { method, path: url.pathname, atMs: at, status: 400 };
-        return send(res, 400, { status: 400, message: 'unsupported grant type' });
+      const answer = oauth.answer(method, url, { authorization: req.headers.authorization }, form);
+      record(answer.status);
+      if (answer.location !== undefined) {
+        res.writeHead(answer.status, { Location: answer.location, 'Content-Length': 0 });
+        return void res.end();
       }
-      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
-        requests[requests.length - 1] = { method, path: url.pathname, atMs: at, status: 403 };
-        return send(res, 403, { status: 403, message: 'invalid client secret' });
-      }
-      const token = randomBytes(15).toString('hex');
-      appTokens.add(token);
-      return send(res, 200, { access_token: token, expires_in: 5_011_271, token_type: 'bearer' });
-    }
-
-    if (url.pathname === '/oauth2/validate' && method === 'GET') {
-      const token = (req.headers.authorization ?? '').replace(/^(OAuth|Bearer) /i, '');
-      const user = userTokens.get(token);
-      if (user !== undefined) {
-        record(200);
-        return send(res, 200, {
-          client_id: clientId,
-          login: user.login,
-          scopes: user.scopes,
-          user_id: user.userId,
-          expires_in: user.expiresInSeconds,
+      if (answer.html !== undefined) {
+        res.writeHead(answer.status, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Length': Buffer.byteLength(answer.html),
         });
+        return void res.end(answer.html);
       }
-      if (appTokens.has(token)) {
-        record(200);
-        return send(res, 200, { client_id: clientId, scopes: [], expires_in: 5_011_271 });
-      }
-      record(401);
-      return send(res, 401, { status: 401, message: 'invalid access token' });
+      return send(res, answer.status, answer.body);
     }
 
     if (url.pathname.startsWith('/helix/')) {
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-      if (!appTokens.has(token) && !userTokens.has(token)) {
+      if (!oauth.isAppToken(token) && !oauth.isUserToken(token)) {
         record(401);
         return send(res, 401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' });
       }
@@ -410,6 +408,7 @@ export async function startTwitchFixture(options: TwitchFixtureOptions = {}): Pr
     url: `http://127.0.0.1:${port}`,
     helixUrl: `http://127.0.0.1:${port}/helix`,
     authUrl: `http://127.0.0.1:${port}/oauth2`,
+    authorizeUrl: `http://127.0.0.1:${port}/oauth2/authorize`,
     port,
     clientId,
     clientSecret,
@@ -431,15 +430,19 @@ export async function startTwitchFixture(options: TwitchFixtureOptions = {}): Pr
       channel.live = live;
     },
     revokeAppTokens() {
-      appTokens.clear();
+      oauth.revokeAppTokens();
     },
     addChannel(channel) {
       channels.set(channel.login, { ...channel });
     },
     issueUserToken(token) {
-      const value = randomBytes(15).toString('hex');
-      userTokens.set(value, { expiresInSeconds: 14_400, ...token });
-      return value;
+      return oauth.issueUserToken(token);
+    },
+    setUser(login, id) {
+      return oauth.setUser(login, id);
+    },
+    userOf(login) {
+      return oauth.userOf(login);
     },
     maxRequestsInWindow(windowMs = 60_000) {
       const times = requests.map((r) => r.atMs).sort((a, b) => a - b);

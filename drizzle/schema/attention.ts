@@ -152,19 +152,6 @@ export const suppressionList = attention.table('suppression_list', {
   createdAt: tstz('created_at').notNull().defaultNow(),
 });
 
-/** The Solana wallet a viewer bound; the claimer of that viewer's leaves from then on. */
-export const walletBindings = attention.table(
-  'wallet_bindings',
-  {
-    userHash: text('user_hash').primaryKey(),
-    username: text('username').notNull(),
-    wallet: text('wallet').notNull(),
-    boundAt: tstz('bound_at').notNull().defaultNow(),
-    nonce: text('nonce').notNull(),
-  },
-  (t) => [uniqueIndex('wallet_bindings_nonce_idx').on(t.nonce)],
-);
-
 /** Amounts owed to a viewer that no published leaf pays yet (unbound, expired, unclaimed). */
 export const carriedBalances = attention.table(
   'carried_balances',
@@ -296,14 +283,6 @@ export const treeBuilds = attention.table(
   },
   (t) => [primaryKey({ columns: [t.epoch, t.channel] }), index('tree_builds_kind_idx').on(t.kind, t.epoch)],
 );
-
-/** Every nonce a wallet binding used, so a signed binding message is accepted once. */
-export const walletBindingNonces = attention.table('wallet_binding_nonces', {
-  nonce: text('nonce').primaryKey(),
-  userHash: text('user_hash').notNull(),
-  wallet: text('wallet').notNull(),
-  usedAt: tstz('used_at').notNull().defaultNow(),
-});
 
 /**
  * One row per root to publish. Status: pending → queued (a publish message is on the FIFO

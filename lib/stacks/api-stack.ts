@@ -142,6 +142,9 @@ export class ApiStack extends Stack {
         );
         fn.addEnvironment('WS_CALLBACK_URL', this.webSocketStage.callbackUrl);
       }
+      if (spec.namesDeployment === true && props.extraEnvironment?.['API_ORIGIN'] === undefined) {
+        fn.addEnvironment('API_ORIGIN', this.httpApi.apiEndpoint);
+      }
       this.functions[spec.name] = fn;
       alarms.watchFunction(spec.name, fn.function);
       return fn;

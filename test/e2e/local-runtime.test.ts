@@ -64,6 +64,8 @@ describe('oracle local', () => {
     expect(summary.stages.ingestApi.eventsStored).toBe(summary.stages.ingestApi.eventsPosted);
     expect(summary.stages.ingestApi.mappingCoverage.coverage).toBe(1);
     expect(summary.stages.seal.channelsSealed).toBe(summary.stages.discovery.tracked.length);
+    // The viewer whose claim is checked below bound through Twitch sign-in and a signed message.
+    expect(summary.stages.seal.walletsBoundThroughSignIn).toBe(1);
     expect(summary.stages.publish.published).toBeGreaterThan(0);
     expect(summary.stages.publish.verified).toBe(true);
     expect(summary.stages.claim.proofVerified).toBe(true);

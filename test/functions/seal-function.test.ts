@@ -1,14 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
+import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { RecordingBus } from '../fixtures/event-bus.ts';
 import { makeEvent } from '../fixtures/events.ts';
+import { makeWallet } from '../fixtures/wallet-binding-client.ts';
 
 let t: TestDatabase;
-let handler: (
-  event: unknown,
-) => Promise<{ epochs: { epoch: number; seal: { sealed: unknown[] } }[]; announced: number }>;
+let handler: (event: unknown) => Promise<{
+  epochs: { epoch: number; seal: { sealed: unknown[] } }[];
+  announced: number;
+  rebindingsAnnounced: number;
+}>;
 
 /** The bus the handler announces on. */
 const bus = new RecordingBus();
@@ -45,7 +50,7 @@ describe('scheduled sealing', () => {
     expect(bus.events).toMatchObject([
       { type: 'EpochSealed', epoch: epochOfMs(twoHoursAgo), channels: 1, participants: 1 },
     ]);
-    expect(await handler({})).toEqual({ epochs: [], announced: 0 });
+    expect(await handler({})).toEqual({ epochs: [], announced: 0, rebindingsAnnounced: 0 });
     expect(bus.events).toHaveLength(1);
   });
 
@@ -60,6 +65,24 @@ describe('scheduled sealing', () => {
     bus.down = false;
     expect((await handler({})).announced).toBe(1);
     expect(bus.events).toMatchObject([{ type: 'EpochSealed', epoch: epochOfMs(epochMs) }]);
+  });
+
+  it('announces the wallet rebindings no binding request could announce', async () => {
+    bus.events.length = 0;
+    const before = makeWallet();
+    const after = makeWallet();
+    await bindWalletDirect(t.sql, 'dave_4', before.address, new Date(Date.now() - 60_000));
+    // Ended while nothing announced it (the bind route's bus was down).
+    await bindWalletDirect(t.sql, 'dave_4', after.address, new Date());
+    expect((await handler({})).rebindingsAnnounced).toBe(1);
+    expect(bus.ofType('WalletRebound')).toEqual([
+      expect.objectContaining({
+        userHash: userHash('dave_4'),
+        previousWallet: before.address,
+        wallet: after.address,
+      }),
+    ]);
+    expect((await handler({})).rebindingsAnnounced).toBe(0);
   });
 
   it('refuses an epoch that is not a number', async () => {

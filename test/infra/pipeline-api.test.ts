@@ -253,6 +253,10 @@ describe('least privilege', () => {
     expect(readersOf(full, secretId('solanaPublisher'))).toEqual(['Publisher']);
   });
 
+  it('lets the wallet binding routes read the Twitch app credentials they exchange codes with', () => {
+    expect(readersOf(full, secretId('twitch'))).toEqual(['Discovery', 'WalletsApi']);
+  });
+
   it('grants every secret to exactly the functions the registry lists for it', () => {
     for (const name of Object.keys(full.deployment.data.secrets) as SecretName[]) {
       const expected = FUNCTIONS.filter((f) => f.secrets?.includes(name))
@@ -334,6 +338,20 @@ describe('api', () => {
     ]) {
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key, AuthorizerId: { Ref: admin } });
     }
+  });
+
+  it('names the deployment to the wallet binding routes by the HTTP API’s own endpoint', () => {
+    const api = full.deployment.api;
+    const t = full.template(api);
+    const wallets = api.functions.WalletsApi;
+    expect(wallets).toBeDefined();
+    const fn = resourcesOf(t, 'AWS::Lambda::Function')[
+      logicalIdOf((wallets as NonNullable<typeof wallets>).function)
+    ];
+    const variables = (fn?.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    const origin = variables?.['API_ORIGIN'];
+    expect(origin).toEqual({ 'Fn::GetAtt': [logicalIdOf(api.httpApi), 'ApiEndpoint'] });
   });
 
   it('throttles the stage and the write routes, and writes access logs', () => {

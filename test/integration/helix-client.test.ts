@@ -85,6 +85,47 @@ describe('HelixClient', () => {
     expect(await client.validateUserToken('not-a-token')).toBeUndefined();
   });
 
+  it('exchanges an authorization code once, for the redirect URI it was issued for', async () => {
+    const { fixture, client } = await setup();
+    const redirectUri = 'https://claims.example.test/';
+    const codeFor = async (login: string) => {
+      const url = new URL(fixture.authorizeUrl);
+      for (const [k, v] of Object.entries({
+        response_type: 'code',
+        client_id: fixture.clientId,
+        redirect_uri: redirectUri,
+        scope: '',
+        state: 's',
+        login,
+      }))
+        url.searchParams.set(k, v);
+      const location = (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '';
+      return new URL(location).searchParams.get('code') ?? '';
+    };
+    const code = await codeFor('exchanged_viewer');
+    const token = await client.exchangeAuthorizationCode(code, redirectUri);
+    expect(await client.validateUserToken(token ?? '')).toMatchObject({
+      clientId: client.clientId,
+      login: 'exchanged_viewer',
+      userId: fixture.userOf('exchanged_viewer').id,
+    });
+    expect(await client.exchangeAuthorizationCode(code, redirectUri)).toBeUndefined();
+    const other = await codeFor('exchanged_viewer');
+    expect(await client.exchangeAuthorizationCode(other, 'https://elsewhere.example.test/')).toBeUndefined();
+    // Wrong app credentials are the operator's problem, not a refused code.
+    const misconfigured = new HelixClient({
+      clientId: fixture.clientId,
+      clientSecret: 'wrong-secret-value',
+      authUrl: fixture.authUrl,
+      helixUrl: fixture.helixUrl,
+    });
+    const error = await misconfigured
+      .exchangeAuthorizationCode(await codeFor('exchanged_viewer'), redirectUri)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyError);
+    expect((error as Error).message).not.toContain('wrong-secret-value');
+  });
+
   it('waits until Ratelimit-Reset after a 429 and then succeeds', async () => {
     const { fixture, client, timer } = await setup();
     await client.topStreams(1);

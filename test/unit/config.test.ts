@@ -32,6 +32,26 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the API origin as an origin and refuses one with a path', () => {
+    expect(loadConfig({ API_ORIGIN: 'https://API.example.org:8443/' }).API_ORIGIN).toBe(
+      'https://api.example.org:8443',
+    );
+    expect(() => loadConfig({ API_ORIGIN: 'https://api.example.org/prod' })).toThrow(
+      /API_ORIGIN: must be an origin \(scheme:\/\/host\[:port\]\) with no path/,
+    );
+  });
+
+  it('reads the Twitch redirect URIs as a comma-separated list of URLs', () => {
+    expect(loadConfig({}).TWITCH_REDIRECT_URIS).toEqual([]);
+    expect(
+      loadConfig({ TWITCH_REDIRECT_URIS: 'https://claims.example.org/, http://127.0.0.1:3000/cb' })
+        .TWITCH_REDIRECT_URIS,
+    ).toEqual(['https://claims.example.org/', 'http://127.0.0.1:3000/cb']);
+    expect(() => loadConfig({ TWITCH_REDIRECT_URIS: 'https://ok.example.org/,not a url' })).toThrow(
+      /TWITCH_REDIRECT_URIS: Invalid url/,
+    );
+  });
+
   it('reads confirmation depths by chain id and refuses a depth that is not a whole number of blocks', () => {
     expect(loadConfig({}).EVM_CONFIRMATION_DEPTHS).toEqual({});
     expect(loadConfig({ EVM_CONFIRMATION_DEPTHS: '{"314": 40}' }).EVM_CONFIRMATION_DEPTHS).toEqual({

@@ -107,3 +107,33 @@ describe('EpochSealed', () => {
     expect(sent).toHaveLength(1);
   });
 });
+
+describe('WalletRebound', () => {
+  const rebound = {
+    userHash: 'a'.repeat(64),
+    previousWallet: '9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin',
+    wallet: null,
+    reason: 'login-changed',
+    timestamp: 1_750_000_000,
+  };
+
+  it('comes off the bus with a wallet or none, and refuses what is not a user_hash or a reason', () => {
+    expect(domainEventFromEnvelope(envelope('WalletRebound', rebound))).toEqual({
+      type: 'WalletRebound',
+      ...rebound,
+    });
+    expect(() =>
+      domainEventFromEnvelope(envelope('WalletRebound', { ...rebound, userHash: 'alice_1' })),
+    ).toThrow(/WalletRebound event: userHash: expected a user_hash/);
+    expect(() =>
+      domainEventFromEnvelope(envelope('WalletRebound', { ...rebound, reason: 'stolen' })),
+    ).toThrow(/WalletRebound event: reason/);
+  });
+
+  it('goes to no notification', async () => {
+    const sent: unknown[] = [];
+    const queue = { send: async (message: unknown) => void sent.push(message) } as unknown as WorkQueue;
+    await new NotificationQueueBus(queue).publish({ type: 'WalletRebound', ...rebound, reason: 'rebound' });
+    expect(sent).toEqual([]);
+  });
+});

@@ -52,14 +52,19 @@ const claim = z
   })
   .openapi('Claim');
 
+// No username: it would turn the user_hash published on chain back into a Twitch login.
 const walletBinding = z
   .object({
-    username: z.string(),
     userHash: z.string(),
     wallet: z.string().openapi({ description: 'Solana public key, base58' }),
     boundAt: isoTime,
   })
   .openapi('WalletBinding');
+
+/** The binder's own answer, which may name their login. */
+const walletBound = walletBinding
+  .extend({ username: z.string(), twitchUserId: z.string() })
+  .openapi('WalletBound');
 
 const userClaims = z
   .object({
@@ -186,13 +191,15 @@ export const ATTENTION_ROUTES = {
   }),
   'POST /wallets/bind': defineRoute({
     tag: 'attention',
-    summary: 'Bind a Solana wallet to a Twitch login',
-    description:
-      'The wallet signs (ed25519) the canonical message `engagement-oracle wallet binding\\nusername: <login>\\nwallet: <base58>\\nnonce: <nonce>\\nexpires: <expiresAt>`; `twitchToken` is a user token of the same login. A nonce is accepted once; a message may expire at most an hour ahead. A new binding replaces the previous wallet.',
+    summary: 'Bind a Solana wallet to the signed-in Twitch user',
+    description: [
+      "Needs a viewer session from the Twitch sign-in; a Twitch token is not accepted. The wallet signs (ed25519) the canonical message `engagement-oracle wallet binding\\nstage: <stage>\\napi: <API origin>\\ntwitch user id: <id>\\nusername: <login>\\nwallet: <base58>\\nnonce: <nonce>\\nexpires: <expiresAt>`, with this deployment's stage and API origin and the session's Twitch user id and login (`POST /auth/twitch/session` answers them).",
+      'A nonce is accepted once; a message may expire at most an hour ahead. A binding ends the user’s previous one and any other binding of the same login (a reused login); a rebinding needs a sign-in made after the current binding.',
+    ].join(' '),
+    session: 'viewer',
     body: {
       schema: z
         .object({
-          username: text('username').openapi({ description: 'Twitch login' }),
           wallet: text('wallet').openapi({ description: 'Solana public key, base58' }),
           nonce: text('nonce').openapi({ description: '8–128 of A-Z, a-z, 0-9, _ and -' }),
           expiresAt: text('expiresAt').openapi({
@@ -202,21 +209,22 @@ export const ATTENTION_ROUTES = {
           signature: text('signature').openapi({
             description: '64-byte ed25519 signature, base58 or base64',
           }),
-          twitchToken: text('twitchToken').min(1, 'twitchToken is required'),
         })
         .strict(),
       required: true,
     },
-    responses: { 201: { description: 'Bound', schema: walletBinding } },
+    responses: { 201: { description: 'Bound', schema: walletBound } },
     errors: {
       400: 'a field is malformed, or the message expired',
-      401: 'the signature does not verify, or the Twitch token is invalid or of another login',
+      401: 'no viewer session, or an unknown or expired one; the signature does not verify; or a rebinding without a sign-in made after the current binding',
       409: 'the nonce was already used',
     },
   }),
   'GET /wallets/{user}': defineRoute({
     tag: 'attention',
     summary: 'The wallet bound for a user',
+    description:
+      'What a claimer needs: the user_hash, the wallet that claims its leaves and when it was bound. The username is never answered, so a user_hash read on chain is not turned back into a login.',
     params: z.object({ user }),
     responses: { 200: { description: 'The binding', schema: walletBinding } },
     errors: { 400: '`user` is neither a login nor a user_hash', 404: 'no wallet is bound' },

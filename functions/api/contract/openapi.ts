@@ -47,6 +47,22 @@ export const SECURITY_SCHEMES: Record<
   },
 };
 
+/** Credentials the handler checks itself (RouteContract.session). */
+export const SESSION_SCHEMES: Record<
+  NonNullable<RouteContract['session']>,
+  { name: string; scheme: SecurityScheme }
+> = {
+  viewer: {
+    name: 'ViewerSession',
+    scheme: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'A viewer session from the Twitch sign-in (`GET /auth/twitch/authorize`, then `POST /auth/twitch/session`): `Authorization: Bearer <session>`. A Twitch token is not one.',
+    },
+  },
+};
+
 const TAGS: readonly { name: Tag; description: string }[] = [
   { name: 'attention', description: 'Attention oracle: ingest, opt-out, wallet binding, claims and epochs' },
   { name: 'creators', description: 'Creator metrics oracle' },
@@ -141,7 +157,12 @@ function describe(contract: RouteContract, route: HttpRoute): string | undefined
 }
 
 function pathConfig(route: HttpRoute, contract: RouteContract): RouteConfig {
-  const scheme = route.auth === 'none' ? undefined : SECURITY_SCHEMES[route.auth];
+  const scheme =
+    route.auth !== 'none'
+      ? SECURITY_SCHEMES[route.auth]
+      : contract.session === undefined
+        ? undefined
+        : SESSION_SCHEMES[contract.session];
   const description = describe(contract, route);
   const request: NonNullable<RouteConfig['request']> = {
     ...(contract.params === undefined ? {} : { params: contract.params }),
@@ -184,7 +205,7 @@ export function openApiDocument(
     );
   }
   const registry = new OpenAPIRegistry();
-  for (const { name, scheme } of Object.values(SECURITY_SCHEMES)) {
+  for (const { name, scheme } of [...Object.values(SECURITY_SCHEMES), ...Object.values(SESSION_SCHEMES)]) {
     registry.registerComponent('securitySchemes', name, scheme);
   }
   for (const route of routes) {

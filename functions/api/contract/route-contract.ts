@@ -32,6 +32,11 @@ export interface RouteContract {
   readonly query?: AnyZodObject;
   /** Request headers the route reads, named in lowercase. */
   readonly headers?: AnyZodObject;
+  /**
+   * A credential the handler itself checks on a route API Gateway lets through: `viewer`, the
+   * session of a Twitch sign-in (`Authorization: Bearer <session>`, services/twitch-sign-in.ts).
+   */
+  readonly session?: 'viewer';
   /** A JSON body; when it is not required, a request without one is read as `{}`. */
   readonly body?: { readonly schema: ZodTypeAny; readonly required: boolean };
   /** Answers in a shape of their own, by status: the 2xx ones, and e.g. a degraded health report's 503. */

@@ -8,6 +8,7 @@ import { DELIVERY_ROUTES } from './delivery.ts';
 import { MARKET_ROUTES } from './market.ts';
 import { PLATFORM_ROUTES } from './platform.ts';
 import type { RouteContract } from './route-contract.ts';
+import { TWITCH_SIGN_IN_ROUTES } from './twitch-sign-in.ts';
 
 export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...ATTENTION_ROUTES,
@@ -15,4 +16,5 @@ export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...DELIVERY_ROUTES,
   ...MARKET_ROUTES,
   ...PLATFORM_ROUTES,
+  ...TWITCH_SIGN_IN_ROUTES,
 };

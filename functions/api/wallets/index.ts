@@ -1,24 +1,46 @@
 /**
- * Wallet binding API (API Gateway HTTP API, payload v2):
- *   POST /wallets/bind   { username, wallet, nonce, expiresAt, signature, twitchToken } → 201 binding
- *   GET  /wallets/{user} the wallet bound for a login or user_hash (404 when none)
- * The canonical message and the checks are described in services/wallet-binding.ts.
+ * Viewer sign-in and wallet binding API (API Gateway HTTP API, payload v2):
+ *   GET  /auth/twitch/authorize  a fresh state and the Twitch authorize URL carrying it
+ *   POST /auth/twitch/session    { code, state } → 201 a viewer session (services/twitch-sign-in.ts)
+ *   POST /wallets/bind           Authorization: Bearer <viewer session>,
+ *                                { wallet, nonce, expiresAt, signature } → 201 binding
+ *   GET  /wallets/{user}         the wallet bound for a login or user_hash (404 when none)
+ * The canonical message is in core/attention/binding-message.ts, the checks in
+ * services/wallet-binding.ts. A binding that ended another announces WalletRebound.
  */
-import { loadConfig } from '../../../layers/shared/src/config.ts';
-import { NotFoundError } from '../../../layers/shared/src/errors.ts';
-import { bindWallet, requireWalletBinding } from '../../../layers/shared/src/services/wallet-binding.ts';
-import { database, twitchHelix } from '../../dependencies.ts';
+import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
+import { config, loadConfig } from '../../../layers/shared/src/config.ts';
+import { ConfigError, NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { logger } from '../../../layers/shared/src/observability.ts';
+import {
+  authenticateViewer,
+  completeTwitchSignIn,
+  startTwitchSignIn,
+  type TwitchSignInDeps,
+} from '../../../layers/shared/src/services/twitch-sign-in.ts';
+import {
+  announceWalletRebindings,
+  bindWallet,
+  type Deployment,
+  requireWalletBinding,
+} from '../../../layers/shared/src/services/wallet-binding.ts';
+import { database, eventBus, twitchHelix } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
+import { TWITCH_SIGN_IN_ROUTES } from '../contract/twitch-sign-in.ts';
+import { type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
+loadConfig(process.env, {
+  require: ['DATABASE_URL', 'API_ORIGIN', 'TWITCH_SECRET_ARN', 'TWITCH_REDIRECT_URIS'],
+});
+
+const FIXED_ROUTES = ['GET /auth/twitch/authorize', 'POST /auth/twitch/session', 'POST /wallets/bind'];
 
 function route(event: HttpEvent): string {
   const key = event.routeKey ?? '';
   if (key !== '' && key !== '$default') return key;
   const method = event.requestContext?.http?.method ?? 'GET';
   const path = event.rawPath ?? '';
-  if (method === 'POST' && path === '/wallets/bind') return 'POST /wallets/bind';
+  if (FIXED_ROUTES.includes(`${method} ${path}`)) return `${method} ${path}`;
   const match = /^\/wallets\/([^/]+)$/.exec(path);
   if (method === 'GET' && match !== null) {
     event.pathParameters = { ...event.pathParameters, user: match[1] ?? '' };
@@ -27,19 +49,64 @@ function route(event: HttpEvent): string {
   return `${method} ${path}`;
 }
 
+async function signInDeps(): Promise<TwitchSignInDeps> {
+  const c = config();
+  return {
+    sql: (await database()).sql,
+    twitch: await twitchHelix('required'),
+    authUrl: c.TWITCH_AUTH_URL,
+    redirectUris: c.TWITCH_REDIRECT_URIS,
+    sessionTtlSeconds: c.VIEWER_SESSION_TTL_SECONDS,
+    now: () => new Date(),
+  };
+}
+
+/** What a binding message must name: this deployment. */
+function deployment(): Deployment {
+  const c = config();
+  if (c.API_ORIGIN === undefined) {
+    throw new ConfigError('API_ORIGIN is not set: binding messages name the API origin of this deployment');
+  }
+  return { stage: c.STAGE, apiOrigin: c.API_ORIGIN };
+}
+
+/** WalletRebound for what this binding ended; a bus that is down leaves it to the next run. */
+async function announce(sql: Sql): Promise<void> {
+  try {
+    await announceWalletRebindings({ sql, events: eventBus() }, new Date());
+  } catch (error) {
+    logger.warn('announcing ended wallet bindings failed; a later binding or seal run announces them', {
+      error: (error as Error).message,
+    });
+  }
+}
+
 export const handler = httpHandler(async (event) => {
-  const { sql } = await database();
   switch (route(event)) {
+    case 'GET /auth/twitch/authorize': {
+      const { query } = parseRequest(TWITCH_SIGN_IN_ROUTES['GET /auth/twitch/authorize'], event);
+      return json(200, await startTwitchSignIn(await signInDeps(), query));
+    }
+    case 'POST /auth/twitch/session': {
+      const { body } = parseRequest(TWITCH_SIGN_IN_ROUTES['POST /auth/twitch/session'], event);
+      const session = await completeTwitchSignIn(await signInDeps(), body);
+      return json(201, { ...session, deployment: deployment() });
+    }
     case 'POST /wallets/bind': {
+      const { sql } = await database();
+      const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
       const { body } = parseRequest(ATTENTION_ROUTES['POST /wallets/bind'], event);
-      const client = await twitchHelix('optional');
       const binding = await bindWallet(
-        { sql, validateTwitchToken: (token) => client.validateUserToken(token), now: () => new Date() },
+        { sql, deployment: deployment(), now: () => new Date() },
+        viewer,
         body,
       );
+      logger.info('wallet bound', { userHash: binding.userHash, twitchUserId: binding.twitchUserId });
+      await announce(sql);
       return json(201, binding);
     }
     case 'GET /wallets/{user}': {
+      const { sql } = await database();
       const { user } = parseRequest(ATTENTION_ROUTES['GET /wallets/{user}'], event).params;
       return json(200, await requireWalletBinding(sql, user));
     }

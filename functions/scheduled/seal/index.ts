@@ -3,10 +3,10 @@
  * every past epoch with unsealed participation and builds its trees (services/sealing.ts).
  * `{ "epoch": <unix seconds> }` seals that one epoch instead. A failure is thrown, so the
  * schedule's retry policy and DLQ see it; a retry redoes only what is missing. Then EpochSealed
- * goes on the bus for what is sealed and built and was not announced yet.
+ * goes on the bus for what is sealed and built and was not announced yet, and WalletRebound for
+ * ended wallet bindings the bind route could not announce (the bus was down).
  */
 
-import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
@@ -17,12 +17,15 @@ import {
   finalizeEpoch,
   sealDueEpochs,
 } from '../../../layers/shared/src/services/sealing.ts';
+import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
 import { database, eventBus, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.
 const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL', 'PUBLISH_MODE'] }));
 
-export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[]; announced: number }> {
+export async function handler(
+  event: unknown,
+): Promise<{ epochs: FinalizeResult[]; announced: number; rebindingsAnnounced: number }> {
   try {
     const { sql } = await database();
     const deps = {
@@ -39,18 +42,28 @@ export async function handler(event: unknown): Promise<{ epochs: FinalizeResult[
       epoch === undefined
         ? await sealDueEpochs(deps, new Date())
         : { epochs: [await finalizeEpoch(deps, epoch, new Date())] };
-    return { epochs, announced: await announce(sql) };
+    const events = eventBus();
+    return {
+      epochs,
+      announced: await announce('sealed epochs', () => announceSealedEpochs({ sql, events }, new Date())),
+      rebindingsAnnounced: await announce('ended wallet bindings', () =>
+        announceWalletRebindings({ sql, events }, new Date()),
+      ),
+    };
   } finally {
     flushMetrics();
   }
 }
 
-/** EpochSealed for what is sealed and built; a bus that is down leaves it to the next run. */
-async function announce(sql: Sql): Promise<number> {
+/**
+ * EpochSealed for what is sealed and built, and WalletRebound for ended wallet bindings still
+ * waiting; a bus that is down leaves them to the next run.
+ */
+async function announce(what: string, run: () => Promise<number>): Promise<number> {
   try {
-    return await announceSealedEpochs({ sql, events: eventBus() }, new Date());
+    return await run();
   } catch (error) {
-    logger.warn('announcing sealed epochs failed; the next run announces them', {
+    logger.warn(`announcing ${what} failed; the next run announces them`, {
       error: (error as Error).message,
     });
     return 0;

@@ -11,6 +11,26 @@ const url = z.string().url();
 const positiveInt = z.coerce.number().int().positive();
 const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex characters');
 
+/** scheme://host[:port], written as URL.origin writes it. */
+const origin = url
+  .refine((text) => {
+    const parsed = new URL(text);
+    return parsed.pathname === '/' && parsed.search === '' && parsed.hash === '';
+  }, 'must be an origin (scheme://host[:port]) with no path, query or fragment')
+  .transform((text) => new URL(text).origin);
+
+/** Comma-separated absolute URLs. */
+const urlList = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  )
+  .pipe(z.array(url));
+
 /** A variable holding a JSON object (`{}` when unset), checked by `schema`. */
 function jsonObject<S extends z.ZodTypeAny>(schema: S, expected: string) {
   return z
@@ -33,6 +53,12 @@ function jsonObject<S extends z.ZodTypeAny>(schema: S, expected: string) {
 export const configVariables = {
   ORACLE_MODE: z.enum(['local', 'production']).default('local'),
   STAGE: z.string().min(1).default('local'),
+  /**
+   * Where this deployment's HTTP API is reached (on AWS the HTTP API's endpoint, or its custom
+   * domain). Wallet binding messages name it with the stage, so a signature made for one
+   * deployment is refused by another.
+   */
+  API_ORIGIN: origin.optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
 
@@ -136,6 +162,13 @@ export const configVariables = {
     .default('true')
     .transform((v) => v === 'true'),
   TWITCH_SECRET_ARN: z.string().min(1).optional(),
+  /**
+   * Where Twitch may send a viewer back after sign-in (each registered for the Twitch app); the
+   * first is the default of GET /auth/twitch/authorize.
+   */
+  TWITCH_REDIRECT_URIS: urlList,
+  /** How long a viewer session opened by a Twitch sign-in lasts. */
+  VIEWER_SESSION_TTL_SECONDS: positiveInt.max(86_400).default(1800),
   INGEST_API_KEYS_SECRET_ARN: z.string().min(1).optional(),
   ADMIN_TOKENS_SECRET_ARN: z.string().min(1).optional(),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),

@@ -73,12 +73,40 @@ export interface EpochSealedEvent {
   readonly timestamp: number;
 }
 
+/** Why a wallet binding ended (attention.wallet_binding_history.end_reason). */
+export const BINDING_END_REASONS = ['rebound', 'login-reused', 'login-changed', 'legacy-replaced'] as const;
+export type BindingEndReason = (typeof BINDING_END_REASONS)[number];
+
+/**
+ * A binding ended: the wallet that claims a login's leaves changed, or the login has none any
+ * more. One event per ended binding, so a viewer can be told when their rewards start going
+ * elsewhere. Nothing in the platform notifies on it; it is for consumers of the bus.
+ */
+export interface WalletReboundEvent {
+  readonly type: 'WalletRebound';
+  /** The login whose leaves the binding decided. */
+  readonly userHash: string;
+  /** The wallet bound until now, base58. */
+  readonly previousWallet: string;
+  /** The wallet bound now, base58; null when the login has no wallet any more. */
+  readonly wallet: string | null;
+  /**
+   * rebound: the same Twitch user bound another wallet; login-reused: another Twitch user now
+   * holds the login; login-changed: the user bound under a new login; legacy-replaced: a binding
+   * made before Twitch sign-in, replaced through sign-in.
+   */
+  readonly reason: BindingEndReason;
+  /** When the binding ended, unix seconds. */
+  readonly timestamp: number;
+}
+
 export type DomainEvent =
   | PriceUpdatedEvent
   | TokenMintedEvent
   | MilestoneReachedEvent
   | RootPublishedEvent
-  | EpochSealedEvent;
+  | EpochSealedEvent
+  | WalletReboundEvent;
 
 /** The events a user can be notified of; the bus rule sends these to the notifications queue. */
 export const NOTIFYING_EVENT_TYPES = [

@@ -37,6 +37,8 @@ export interface TokenInfo {
 }
 
 export interface TwitchHelix {
+  /** The app's client id: public, and what /oauth2/validate reports for tokens issued to this app. */
+  readonly clientId: string;
   /** Live streams, most viewers first, up to `limit` (following pagination cursors). */
   topStreams(limit: number): Promise<HelixStream[]>;
   /** Live streams of these logins (at most 100 per request; more are split). */
@@ -46,6 +48,12 @@ export interface TwitchHelix {
   games(ids: readonly string[]): Promise<HelixGame[]>;
   /** undefined when Twitch says the token is invalid or expired. */
   validateUserToken(token: string): Promise<TokenInfo | undefined>;
+  /**
+   * Exchanges an authorization code (the OAuth authorization-code flow) for a user access token,
+   * with the app's own credentials and the redirect URI the code was issued for; undefined when
+   * Twitch refuses the code (unknown, used, expired, or issued for another redirect URI).
+   */
+  exchangeAuthorizationCode(code: string, redirectUri: string): Promise<string | undefined>;
   /** Requests sent so far (every attempt, retries included). */
   readonly requestCount: number;
 }

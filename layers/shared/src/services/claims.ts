@@ -18,7 +18,7 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { logger } from '../observability.ts';
 import type { ClaimStatusSource } from './claim-status.ts';
 import { listSealedEpochs, type SealedEpochSummary } from './sealing.ts';
-import { findWalletBinding, userHashOf, type WalletBinding } from './wallet-binding.ts';
+import { type ClaimerWallet, findWalletBinding, userHashOf } from './wallet-binding.ts';
 
 /** Publication statuses whose root can still be claimed (or soon will be). */
 export const CLAIMABLE_STATUSES = ['pending', 'queued', 'sent', 'published'] as const;
@@ -77,7 +77,7 @@ export interface ClaimedLeafView {
 export interface UserClaimsView {
   readonly user: string;
   readonly userHash: string;
-  readonly wallet: WalletBinding | null;
+  readonly wallet: ClaimerWallet | null;
   readonly claims: UserClaimView[];
   /** Leaves of claimable roots whose on-chain bitmap says they were claimed already. */
   readonly claimed: ClaimedLeafView[];

@@ -1,117 +1,100 @@
 /**
- * Wallet binding: a viewer names the Solana wallet that claims their leaves. The wallet proves
- * itself with an ed25519 signature over a canonical message, the viewer with a Twitch user
- * token (validated through Twitch's /oauth2/validate, whose `login` must be the username).
+ * Wallet binding (DESIGN.md, "Wallet binding"): a viewer names the Solana wallet that claims
+ * their leaves. The viewer proves a Twitch identity with a viewer session from the Twitch sign-in
+ * (services/twitch-sign-in.ts), never with a token of their own; the wallet proves itself with an
+ * ed25519 signature over the canonical message of core/attention/binding-message.ts, which names
+ * this deployment, the Twitch user id and the login. A nonce is accepted once, ever.
  *
- * The canonical message, byte for byte (UTF-8, `\n` line ends, no trailing newline):
- *
- *   engagement-oracle wallet binding
- *   username: <Twitch login, lowercase>
- *   wallet: <wallet public key, base58>
- *   nonce: <nonce>
- *   expires: <expiresAt, ISO-8601 UTC exactly as Date.prototype.toISOString writes it>
- *
- * e.g. `engagement-oracle wallet binding\nusername: alice_1\nwallet: 9xQe…\nnonce: 3f1c…\nexpires: 2026-01-01T10:15:00.000Z`.
- * The signature (64 bytes) is sent as base58 or base64. A nonce is accepted once, ever; a
- * message expires at `expiresAt`, which may be at most an hour ahead. The wallet bound when an
- * epoch's trees are built is the claimer of that epoch's leaves; amounts of unbound viewers wait
- * in carried balances and are paid in the next carry tree after binding.
+ * One binding per Twitch user id and per login (user_hash, what leaves and carried balances are
+ * keyed by). A new binding ends, in the same transaction, the user's own earlier binding and any
+ * other binding of the login (a login reused by another Twitch account, or one bound before
+ * sign-in existed); each ended binding is kept in wallet_binding_history and announced as
+ * WalletRebound. Rebinding needs a Twitch authorization made after the user's current binding,
+ * so a session (or a stolen one) binds once. The wallet bound when an epoch's trees are built
+ * is the claimer of that epoch's leaves; amounts of unbound viewers wait in carried balances.
  */
 import { randomUUID } from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519';
-import bs58 from 'bs58';
 import type { Sql } from '../adapters/db/client.ts';
+import {
+  type BindingMessageFields,
+  decodeWallet,
+  verifyBindingMessage,
+} from '../core/attention/binding-message.ts';
 import { normalizeLogin } from '../core/attention/signals.ts';
 import { isUserHash, userHash } from '../core/attention/user-hash.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
-import type { TokenInfo } from '../ports/twitch-helix.ts';
+import type { BindingEndReason, EventBus } from '../ports/event-bus.ts';
+import { lockKeys } from './advisory-locks.ts';
+import type { ViewerIdentity } from './twitch-sign-in.ts';
 
-export const BINDING_MESSAGE_TITLE = 'engagement-oracle wallet binding';
-/** How far ahead a binding message may expire: a signed message is a bearer credential until then. */
-export const MAX_BINDING_VALIDITY_MS = 60 * 60 * 1000;
-const NONCE = /^[A-Za-z0-9_-]{8,128}$/;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-export interface BindingMessageFields {
-  readonly username: string;
+export interface BindWalletRequest {
   readonly wallet: string;
   readonly nonce: string;
   /** ISO-8601 UTC as `toISOString()` writes it. */
   readonly expiresAt: string;
-}
-
-export function canonicalBindingMessage(fields: BindingMessageFields): string {
-  return [
-    BINDING_MESSAGE_TITLE,
-    `username: ${fields.username.toLowerCase()}`,
-    `wallet: ${fields.wallet}`,
-    `nonce: ${fields.nonce}`,
-    `expires: ${fields.expiresAt}`,
-  ].join('\n');
-}
-
-export interface BindWalletRequest extends BindingMessageFields {
   /** base58 or base64 of the 64-byte ed25519 signature over the canonical message. */
   readonly signature: string;
-  /** A Twitch user access token of `username`. */
-  readonly twitchToken: string;
 }
 
-export interface WalletBinding {
-  readonly username: string;
+/** The deployment a binding message must name. */
+export interface Deployment {
+  readonly stage: string;
+  readonly apiOrigin: string;
+}
+
+/**
+ * What anyone may learn about a binding: what a claimer needs. Never the username, which would
+ * turn the user_hash published on chain back into a Twitch login.
+ */
+export interface ClaimerWallet {
   readonly userHash: string;
   readonly wallet: string;
   readonly boundAt: string;
 }
 
+/** The binder's own answer. */
+export interface WalletBinding extends ClaimerWallet {
+  readonly username: string;
+  readonly twitchUserId: string;
+}
+
 export interface WalletBindingDeps {
   readonly sql: Sql;
-  readonly validateTwitchToken: (token: string) => Promise<TokenInfo | undefined>;
+  readonly deployment: Deployment;
   readonly now: () => Date;
 }
 
+interface BindingRow {
+  readonly user_hash: string;
+  readonly username: string;
+  readonly wallet: string;
+  readonly bound_at: string;
+  readonly twitch_user_id: string | null;
+}
+
 /**
- * Checks, in order: the fields (400), the expiry (400), the signature (401), the Twitch token
- * (401), the nonce (409, consumed only once everything else passed); then binds.
+ * Checks, in order: the fields and the expiry (400), the signature (401), then in one
+ * transaction the nonce (409) and the authorization's freshness (401); then binds. Nothing is
+ * written unless every check passed.
  */
 export async function bindWallet(
   deps: WalletBindingDeps,
+  viewer: ViewerIdentity,
   request: BindWalletRequest,
 ): Promise<WalletBinding> {
-  const username = normalizeLogin(request.username);
-  if (username === undefined) {
-    throw new ValidationError('username must be a Twitch login (4–25 characters of a-z, 0-9, _)');
-  }
-  const walletKey = decodeWallet(request.wallet);
-  if (!NONCE.test(request.nonce)) {
-    throw new ValidationError('nonce must be 8–128 characters of A-Z, a-z, 0-9, _ and -');
-  }
-  const expiresMs = Date.parse(request.expiresAt);
-  if (Number.isNaN(expiresMs) || new Date(expiresMs).toISOString() !== request.expiresAt) {
-    throw new ValidationError(
-      'expiresAt must be an ISO-8601 UTC time as toISOString() writes it (e.g. 2026-01-01T10:15:00.000Z)',
-    );
-  }
-  const now = deps.now().getTime();
-  if (expiresMs <= now) throw new ValidationError(`the binding message expired at ${request.expiresAt}`);
-  if (expiresMs - now > MAX_BINDING_VALIDITY_MS) {
-    throw new ValidationError('expiresAt may be at most 1 hour ahead');
-  }
-  const signature = decodeSignature(request.signature);
-  const message = new TextEncoder().encode(canonicalBindingMessage({ ...request, username }));
-  if (!verifySignature(signature, message, walletKey)) {
-    throw new UnauthorizedError(
-      'signature does not verify: it must be the wallet’s ed25519 signature over the canonical binding message',
-    );
-  }
-  const token = await deps.validateTwitchToken(request.twitchToken);
-  if (token === undefined) throw new UnauthorizedError('the Twitch token is invalid or expired');
-  if (token.login?.toLowerCase() !== username) {
-    throw new UnauthorizedError(`the Twitch token does not belong to ${username}`);
-  }
-
-  const hash = userHash(username);
+  const username = normalizeLogin(viewer.login);
+  if (username === undefined) throw new UnauthorizedError('the viewer session names no Twitch login');
+  const fields: BindingMessageFields = {
+    ...deps.deployment,
+    twitchUserId: viewer.twitchUserId,
+    username,
+    wallet: request.wallet,
+    nonce: request.nonce,
+    expiresAt: request.expiresAt,
+  };
   const boundAt = deps.now();
+  verifyBindingMessage(fields, request.signature, boundAt.getTime());
+  const hash = userHash(username);
   return deps.sql.begin(async (tx) => {
     const used = await tx`
       insert into attention.wallet_binding_nonces (nonce, user_hash, wallet, used_at)
@@ -119,43 +102,57 @@ export async function bindWallet(
       on conflict (nonce) do nothing returning 1`;
     if (used.length === 0)
       throw new ConflictError('nonce was already used: sign a new message with a fresh nonce');
-    return upsertBinding(tx as unknown as Sql, username, request.wallet, boundAt, request.nonce);
+    const bound = await recordBinding(tx as unknown as Sql, {
+      username,
+      twitchUserId: viewer.twitchUserId,
+      wallet: request.wallet,
+      boundAt,
+      nonce: request.nonce,
+      authorizedAt: viewer.authorizedAt,
+    });
+    return { ...bound, username, twitchUserId: viewer.twitchUserId };
   });
 }
 
 /**
- * Binds without the signature and Twitch checks: for the local runtime's fixture viewers and
- * for tests. Never reachable from the API.
+ * Binds without a session or a signature: for the local runtime's fixture viewers and for tests.
+ * Never reachable from the API. Without a Twitch user id the binding is like one made before
+ * sign-in existed.
  */
 export async function bindWalletDirect(
   sql: Sql,
   username: string,
   wallet: string,
   now: Date,
-): Promise<WalletBinding> {
+  options: { readonly twitchUserId?: string } = {},
+): Promise<ClaimerWallet> {
   const login = normalizeLogin(username);
   if (login === undefined)
     throw new ValidationError(`username ${JSON.stringify(username)} is not a Twitch login`);
   decodeWallet(wallet);
-  return upsertBinding(sql, login, wallet, now, `direct:${randomUUID()}`);
+  return sql.begin((tx) =>
+    recordBinding(tx as unknown as Sql, {
+      username: login,
+      twitchUserId: options.twitchUserId ?? null,
+      wallet,
+      boundAt: now,
+      nonce: `direct:${randomUUID()}`,
+      authorizedAt: undefined,
+    }),
+  );
 }
 
-/** The binding of a login or a user_hash, if any. */
-export async function findWalletBinding(sql: Sql, user: string): Promise<WalletBinding | undefined> {
+/** The wallet bound for a login or a user_hash, if any. */
+export async function findWalletBinding(sql: Sql, user: string): Promise<ClaimerWallet | undefined> {
   const hash = userHashOf(user);
-  const [row] = await sql<{ username: string; user_hash: string; wallet: string; bound_at: string }[]>`
-    select username, user_hash, wallet, bound_at::text from attention.wallet_bindings where user_hash = ${hash}`;
+  const [row] = await sql<{ user_hash: string; wallet: string; bound_at: string }[]>`
+    select user_hash, wallet, bound_at::text from attention.wallet_bindings where user_hash = ${hash}`;
   return row === undefined
     ? undefined
-    : {
-        username: row.username,
-        userHash: row.user_hash,
-        wallet: row.wallet,
-        boundAt: new Date(row.bound_at).toISOString(),
-      };
+    : { userHash: row.user_hash, wallet: row.wallet, boundAt: new Date(row.bound_at).toISOString() };
 }
 
-export async function requireWalletBinding(sql: Sql, user: string): Promise<WalletBinding> {
+export async function requireWalletBinding(sql: Sql, user: string): Promise<ClaimerWallet> {
   const binding = await findWalletBinding(sql, user);
   if (binding === undefined) throw new NotFoundError(`no wallet is bound for ${user}`);
   return binding;
@@ -174,55 +171,117 @@ export function userHashOf(user: string): string {
   return userHash(login);
 }
 
-async function upsertBinding(
-  sql: Sql,
-  username: string,
-  wallet: string,
-  boundAt: Date,
-  nonce: string,
-): Promise<WalletBinding> {
-  const hash = userHash(username);
-  await sql`
-    insert into attention.wallet_bindings (user_hash, username, wallet, bound_at, nonce)
-    values (${hash}, ${username}, ${wallet}, ${boundAt.toISOString()}::timestamptz, ${nonce})
-    on conflict (user_hash) do update set username = excluded.username, wallet = excluded.wallet,
-      bound_at = excluded.bound_at, nonce = excluded.nonce`;
-  return { username, userHash: hash, wallet, boundAt: boundAt.toISOString() };
-}
+/** Ended bindings announced per call; the rest wait for the next one. */
+const ANNOUNCE_BATCH = 100;
 
-function decodeWallet(wallet: unknown): Uint8Array {
-  if (typeof wallet !== 'string') throw new ValidationError('wallet must be a base58 Solana public key');
-  let bytes: Uint8Array;
-  try {
-    bytes = bs58.decode(wallet);
-  } catch {
-    throw new ValidationError('wallet must be a base58 Solana public key');
-  }
-  if (bytes.length !== 32) throw new ValidationError(`wallet must decode to 32 bytes, got ${bytes.length}`);
-  return bytes;
-}
-
-function decodeSignature(text: string): Uint8Array {
-  if (typeof text === 'string') {
-    try {
-      const bytes = bs58.decode(text);
-      if (bytes.length === 64) return bytes;
-    } catch {
-      // not base58: try base64 below
+/**
+ * Puts WalletRebound on the bus for ended bindings not announced yet, and marks those the bus
+ * took (wallet_binding_history is the outbox): a bus that is down delays an event, never loses
+ * it. Concurrent callers announce different rows.
+ */
+export async function announceWalletRebindings(
+  deps: { readonly sql: Sql; readonly events: EventBus },
+  now: Date,
+): Promise<number> {
+  let failure: unknown;
+  const announced = await deps.sql.begin(async (tx) => {
+    const rows = await tx<
+      {
+        id: number;
+        user_hash: string;
+        wallet: string;
+        next_wallet: string | null;
+        end_reason: BindingEndReason;
+        ended_at: string;
+      }[]
+    >`
+      select id::float8 as id, user_hash, wallet, next_wallet, end_reason, ended_at::text
+      from attention.wallet_binding_history where announced_at is null
+      order by id limit ${ANNOUNCE_BATCH} for update skip locked`;
+    const done: number[] = [];
+    for (const row of rows) {
+      try {
+        await deps.events.publish({
+          type: 'WalletRebound',
+          userHash: row.user_hash,
+          previousWallet: row.wallet,
+          wallet: row.next_wallet,
+          reason: row.end_reason,
+          timestamp: Math.floor(Date.parse(row.ended_at) / 1000),
+        });
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      done.push(row.id);
     }
-    if (BASE64.test(text)) {
-      const bytes = Buffer.from(text, 'base64');
-      if (bytes.length === 64) return new Uint8Array(bytes);
+    if (done.length > 0) {
+      await tx`
+        update attention.wallet_binding_history set announced_at = ${now.toISOString()}::timestamptz
+        where id = any(${done}::bigint[])`;
     }
-  }
-  throw new ValidationError('signature must be 64 bytes of ed25519 signature, in base58 or base64');
+    return done.length;
+  });
+  if (failure !== undefined) throw failure;
+  return announced;
 }
 
-function verifySignature(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    // A key that is not a curve point cannot have signed anything.
-    return false;
+interface NewBinding {
+  readonly username: string;
+  readonly twitchUserId: string | null;
+  readonly wallet: string;
+  readonly boundAt: Date;
+  readonly nonce: string;
+  /** The session's authorization time; undefined for direct bindings, which skip the freshness check. */
+  readonly authorizedAt: Date | undefined;
+}
+
+/**
+ * Ends the user's own binding and any other binding of the login, then records the new one, in
+ * the caller's transaction. Locks the user id and the login first, so two bindings touching
+ * either are serialized.
+ */
+async function recordBinding(tx: Sql, binding: NewBinding): Promise<ClaimerWallet> {
+  const hash = userHash(binding.username);
+  const userKey = binding.twitchUserId ?? `none:${hash}`;
+  await lockKeys(tx, [`wallet-binding:login:${hash}`, `wallet-binding:twitch-user:${userKey}`], 'exclusive');
+  const rows = await tx<BindingRow[]>`
+    select user_hash, username, wallet, bound_at::text, twitch_user_id from attention.wallet_bindings
+    where user_hash = ${hash} or twitch_user_id = ${binding.twitchUserId}`;
+  const own = rows.find((r) => r.twitch_user_id !== null && r.twitch_user_id === binding.twitchUserId);
+  if (own !== undefined && binding.authorizedAt !== undefined) {
+    const current = new Date(own.bound_at);
+    if (binding.authorizedAt.getTime() <= current.getTime()) {
+      throw new UnauthorizedError(
+        `a rebinding needs a Twitch authorization made after the current binding (bound ${current.toISOString()}, this session authorized ${binding.authorizedAt.toISOString()}): sign in with Twitch again`,
+      );
+    }
   }
+  for (const ended of rows) {
+    const sameLogin = ended.user_hash === hash;
+    const reason: BindingEndReason =
+      ended === own
+        ? sameLogin
+          ? 'rebound'
+          : 'login-changed'
+        : ended.twitch_user_id === null
+          ? 'legacy-replaced'
+          : 'login-reused';
+    await tx`
+      insert into attention.wallet_binding_history
+        (user_hash, username, wallet, twitch_user_id, bound_at, ended_at, end_reason, next_wallet)
+      values (${ended.user_hash}, ${ended.username}, ${ended.wallet}, ${ended.twitch_user_id},
+        ${ended.bound_at}::timestamptz, ${binding.boundAt.toISOString()}::timestamptz, ${reason},
+        ${sameLogin ? binding.wallet : null})`;
+  }
+  if (rows.length > 0) {
+    await tx`delete from attention.wallet_bindings where user_hash = any(${rows.map((r) => r.user_hash)}::text[])`;
+  }
+  await tx`
+    insert into attention.wallet_bindings
+      (user_hash, username, wallet, bound_at, nonce, twitch_user_id, authorized_at)
+    values (${hash}, ${binding.username}, ${binding.wallet}, ${binding.boundAt.toISOString()}::timestamptz,
+      ${binding.nonce}, ${binding.twitchUserId},
+      ${binding.authorizedAt?.toISOString() ?? null}::timestamptz)`;
+  return { userHash: hash, wallet: binding.wallet, boundAt: binding.boundAt.toISOString() };
 }

@@ -83,6 +83,10 @@ export class HelixClient implements TwitchHelix {
     return this.requests;
   }
 
+  get clientId(): string {
+    return this.options.clientId;
+  }
+
   async topStreams(limit: number): Promise<HelixStream[]> {
     const streams: HelixStream[] = [];
     let cursor: string | undefined;
@@ -160,6 +164,41 @@ export class HelixClient implements TwitchHelix {
     };
   }
 
+  async exchangeAuthorizationCode(code: string, redirectUri: string): Promise<string | undefined> {
+    const response = await this.postToken({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+    });
+    if (response.status === 400 || response.status === 401 || response.status === 403) {
+      const body = (await response.json().catch(() => ({}))) as Json;
+      // Twitch answers 400 for a bad code and for a bad client id alike; only the message tells
+      // a viewer's stale code from the operator's wrong credentials.
+      if (response.status === 403 || /client/i.test(str(body['message']))) {
+        throw new DependencyError(`Twitch refused the client credentials (HTTP ${response.status})`, {
+          details: { status: response.status },
+        });
+      }
+      return undefined;
+    }
+    const value = str((await this.json(response, '/oauth2/token'))['access_token']);
+    if (value === '') throw new DependencyError('Twitch /oauth2/token answered without an access_token');
+    return value;
+  }
+
+  /** POST /oauth2/token with the app's credentials and the grant's own fields. */
+  private postToken(grant: Record<string, string>): Promise<Response> {
+    return this.send(`${this.authUrl}/token`, () => ({
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: this.options.clientId,
+        client_secret: this.options.clientSecret,
+        ...grant,
+      }).toString(),
+    }));
+  }
+
   private async appToken(): Promise<AppToken> {
     if (this.token !== undefined && this.timer.now() < this.token.expiresAtMs - TOKEN_MARGIN_MS)
       return this.token;
@@ -171,15 +210,7 @@ export class HelixClient implements TwitchHelix {
   }
 
   private async requestAppToken(): Promise<AppToken> {
-    const response = await this.send(`${this.authUrl}/token`, () => ({
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: this.options.clientId,
-        client_secret: this.options.clientSecret,
-        grant_type: 'client_credentials',
-      }).toString(),
-    }));
+    const response = await this.postToken({ grant_type: 'client_credentials' });
     if (response.status === 400 || response.status === 401 || response.status === 403) {
       throw new DependencyError(`Twitch refused the client credentials (HTTP ${response.status})`, {
         details: { status: response.status },

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../../errors.ts';
-import type { DomainEvent } from '../../ports/event-bus.ts';
+import { BINDING_END_REASONS, type DomainEvent } from '../../ports/event-bus.ts';
 
 const unixSeconds = z.number().int().nonnegative();
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal string');
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte address');
+const solanaAddress = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'expected a base58 public key');
 
 export const domainEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -57,6 +58,14 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     channels: z.number().int().positive(),
     participants: z.number().int().nonnegative(),
     trees: z.number().int().nonnegative(),
+    timestamp: unixSeconds,
+  }),
+  z.object({
+    type: z.literal('WalletRebound'),
+    userHash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a user_hash (64 lowercase hex)'),
+    previousWallet: solanaAddress,
+    wallet: solanaAddress.nullable(),
+    reason: z.enum(BINDING_END_REASONS),
     timestamp: unixSeconds,
   }),
 ]);
