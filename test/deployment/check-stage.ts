@@ -21,6 +21,7 @@ import { answerProblem, successStatuses, validRequest } from './http-requests.ts
 import { runIrcTask } from './irc-task.ts';
 import { isProviderFramework, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from './report.ts';
 import { type SeedData, seed } from './seed.ts';
+import { SIGN_IN_ROUTES, SignInFlow, signInOrder } from './sign-in-flow.ts';
 import { startStandIns } from './stand-ins.ts';
 import {
   authorizerEvent,
@@ -295,8 +296,26 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       (fn) => (triggersOf(fn)?.httpRoutes.length ?? 0) + (triggersOf(fn)?.webSocketRoutes.length ?? 0) > 0,
     );
     await inParallel(httpFns, CONCURRENCY, async (fn) => {
-      for (const route of triggersOf(fn)?.httpRoutes ?? []) {
-        const request = validRequest(route.routeKey, seeded);
+      const routes = signInOrder(triggersOf(fn)?.httpRoutes ?? []);
+      const redirectUris = fn.variables['TWITCH_REDIRECT_URIS'];
+      const flow = routes.some((r) => SIGN_IN_ROUTES.includes(r.routeKey))
+        ? new SignInFlow(standIns.twitch, seeded.viewers[1] ?? 'viewer_two', {
+            TWITCH_REDIRECT_URIS: typeof redirectUris === 'string' ? redirectUris : '',
+          })
+        : undefined;
+      if (flow?.off === true) {
+        warnings.add(
+          `${options.stage}: viewer sign-in is off (WalletsApi has no TWITCH_REDIRECT_URIS), so no viewer can bind a wallet`,
+        );
+      }
+      for (const route of routes) {
+        const step = SIGN_IN_ROUTES.includes(route.routeKey) ? await flow?.step(route.routeKey) : undefined;
+        if (step?.kind === 'unavailable') {
+          // Where the stage switched sign-in off, the warning above says so; otherwise it is a failure.
+          if (flow?.off !== true) fail(fn, `${route.routeKey}: ${step.reason}`);
+          continue;
+        }
+        const request = step?.kind === 'request' ? step.request : validRequest(route.routeKey, seeded);
         if (request === undefined) {
           fail(fn, `${route.routeKey}: the check knows no valid request for this route`);
           continue;
@@ -323,6 +342,7 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         if (result?.ok !== true) continue;
         const answer = result.result as { statusCode?: number; body?: string } | null;
         const status = answer?.statusCode ?? 200;
+        if (flow?.acceptsUnavailable(route.routeKey, status, String(answer?.body ?? '')) === true) continue;
         const expected = successStatuses(route.routeKey);
         if (status >= 500) {
           const errors = (processes.get(key(fn))?.output ?? []).filter((l) => l.includes('"level":"ERROR"'));
@@ -337,6 +357,7 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         }
         const problem = answerProblem(route.routeKey, safeJson(answer?.body), hasIngestQueue);
         if (problem !== undefined) fail(fn, `${route.routeKey}: ${problem}`);
+        if (step !== undefined) await flow?.observe(route.routeKey, status, String(answer?.body ?? ''));
       }
       const ws = triggersOf(fn)?.webSocketRoutes ?? [];
       if (ws.length > 0) {

@@ -2,6 +2,7 @@
  * A request valid under each HTTP route's contract (functions/api/contract/), filled in with the
  * seeded data, and the statuses the contract declares for a valid request. Which routes exist
  * comes from the templates; a deployed route with no request here fails the check by name.
+ * The sign-in routes and the bind route depend on each other's answers: ./sign-in-flow.ts.
  */
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
 import type { SeedData } from './seed.ts';
@@ -17,7 +18,6 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
       body: { events: [{ channel: seed.channel, user: 'http_viewer', kind: 'presence' }] },
     },
     'POST /suppressions': { body: { user: 'optout_viewer', reason: 'deployment check' } },
-    'POST /wallets/bind': { body: seed.walletBinding },
     'GET /wallets/{user}': { pathParameters: { user: bound } },
     'GET /claims/{user}': { pathParameters: { user: viewer } },
     'GET /claims/{epoch}/{channel}/{user}': {

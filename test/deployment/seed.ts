@@ -1,7 +1,8 @@
 /**
  * What the check puts in place before any function runs, so each one has real work: a tracked
  * channel with events ingested in the previous hour (to seal and publish), creators (to sync),
- * a credential on the AIR stand-in (to accrue), a bound wallet, and values the HTTP requests use.
+ * a credential on the AIR stand-in (to accrue), a bound wallet, and values the HTTP requests use
+ * (a wallet binding through sign-in is made by ./sign-in-flow.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519';
@@ -10,10 +11,7 @@ import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
 import { epochOfMs, type IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import {
-  bindWalletDirect,
-  canonicalBindingMessage,
-} from '../../layers/shared/src/services/wallet-binding.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import type { StandIns } from './stand-ins.ts';
 
 export interface SeedData {
@@ -24,8 +22,6 @@ export interface SeedData {
   readonly creatorAddress: string;
   readonly credentialId: string;
   readonly credentialHolder: string;
-  /** A fresh wallet binding request (signed, with a Twitch user token the fixture accepts). */
-  readonly walletBinding: Record<string, string>;
   readonly marketUser: string;
   /** An oracle call the functions recorded (looked up once the schedules ran). */
   readonly oracleCallId?: string;
@@ -77,19 +73,6 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     tier: 'gold',
   });
 
-  const viewer = viewers[1] ?? 'viewer_two';
-  const twitchToken = standIns.twitch.issueUserToken({ login: viewer, userId: '700002', scopes: [] });
-  const secretKey = ed25519.utils.randomPrivateKey();
-  const wallet = bs58.encode(ed25519.getPublicKey(secretKey));
-  const fields = {
-    username: viewer,
-    wallet,
-    nonce: `check-${randomBytes(8).toString('hex')}`,
-    expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
-  };
-  const signature = bs58.encode(
-    ed25519.sign(new TextEncoder().encode(canonicalBindingMessage(fields)), secretKey),
-  );
   return {
     channel,
     viewers,
@@ -97,7 +80,6 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     creatorAddress,
     credentialId,
     credentialHolder,
-    walletBinding: { ...fields, signature, twitchToken },
     marketUser: `0x${randomBytes(20).toString('hex')}`,
   };
 }
