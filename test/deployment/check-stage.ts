@@ -6,9 +6,12 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import postgres from 'postgres';
+import { EventBridgeBus } from '../../layers/shared/src/adapters/aws/eventbridge-bus.ts';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
+import { FUNCTIONS, type RouteAuth } from '../../lib/functions.ts';
 import {
   type CloudAssembly,
   type LambdaFunction,
@@ -20,6 +23,7 @@ import { FunctionProcess, type InvokeResult, nodeForRuntime } from './function-p
 import { answerProblem, successStatuses, validRequest } from './http-requests.ts';
 import { runIrcTask } from './irc-task.ts';
 import { isProviderFramework, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from './report.ts';
+import { sampleDomainEvent } from './sample-events.ts';
 import { type SeedData, seed } from './seed.ts';
 import { SIGN_IN_ROUTES, SignInFlow, signInOrder } from './sign-in-flow.ts';
 import { startStandIns } from './stand-ins.ts';
@@ -255,25 +259,28 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     };
     const authorizerContexts = new Map<string, Record<string, unknown>>();
     for (const fn of authorizerFns) {
-      for (const a of triggersOf(fn)?.authorizers ?? []) {
-        const header = (a.identitySource[0] ?? '').replace('$request.header.', '').toLowerCase();
-        const route = findRouteFor(triggers, a.identitySource);
-        if (route === undefined) {
-          fail(fn, `authorizer ${a.logicalId}: no route uses it`);
-          continue;
-        }
+      // Every credential kind the authorizer accepts, whether or not this stage deploys a route
+      // that needs it: the route comes from the registry the authorizer itself reads.
+      for (const kind of CREDENTIAL_KINDS) {
+        const a = triggersOf(fn)?.authorizers.find(
+          (x) => (x.identitySource[0] ?? '').toLowerCase() === `$request.header.${kind.header}`,
+        );
+        const identitySource = a?.identitySource ?? [`$request.header.${kind.header}`];
+        const route = findRouteFor(triggers, identitySource) ?? registryRouteFor(kind.auth);
+        if (route === undefined) continue;
         const request = validRequest(route, seeded) ?? {};
+        const name = a?.logicalId ?? `${kind.auth} credentials (no route of this stage needs them)`;
         for (const valid of [true, false]) {
-          const credential = credentialFor(header, valid);
+          const credential = credentialFor(kind.header, valid);
           const event = authorizerEvent(
             route,
-            { ...request, headers: { ...request.headers, [header]: credential } },
+            { ...request, headers: { ...request.headers, [kind.header]: credential } },
             [credential],
-            a.apiId,
+            a?.apiId ?? 'httpapi',
           );
           const result = await invoke(
             fn,
-            `authorizer ${a.logicalId} (${valid ? 'valid' : 'invalid'} credential)`,
+            `authorizer ${name} (${valid ? 'valid' : 'invalid'} credential)`,
             event,
           );
           if (result?.ok !== true) continue;
@@ -282,12 +289,9 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
             context?: Record<string, unknown>;
           } | null;
           if (answer?.isAuthorized !== valid) {
-            fail(
-              fn,
-              `authorizer ${a.logicalId} ${valid ? 'denied a valid' : 'allowed an invalid'} credential`,
-            );
+            fail(fn, `authorizer ${name} ${valid ? 'denied a valid' : 'allowed an invalid'} credential`);
           } else if (valid) {
-            authorizerContexts.set(a.identitySource.join(','), answer.context ?? {});
+            authorizerContexts.set(identitySource.join(','), answer.context ?? {});
           }
         }
       }
@@ -381,6 +385,27 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       }
     });
     await taskRun;
+
+    // Every rule gets an event of each type it matches: where no function of this stage put one
+    // on the bus, the check puts a sample there, and the rule carries it to its target as on AWS.
+    for (const rule of standIns.rules) {
+      for (const type of (rule.pattern['detail-type'] ?? []) as string[]) {
+        const busName = String(rule.bus);
+        if (standIns.bus.events.some((e) => e.eventBusName === busName && e.detailType === type)) continue;
+        const bus = new EventBridgeBus(
+          new EventBridgeClient({
+            region: 'us-east-1',
+            endpoint: standIns.bus.url,
+            credentials: { accessKeyId: 'check', secretAccessKey: 'check' },
+          }),
+          busName,
+        );
+        await bus.publish(sampleDomainEvent(type, seeded));
+        warnings.add(
+          `${options.stage}: no function put a ${type} event on the bus; the check put a sample one`,
+        );
+      }
+    }
 
     // 4. Queue consumers, in rounds: each round's work may put messages on the next queue.
     const consumers = selected.filter((fn) => (triggersOf(fn)?.queues.length ?? 0) > 0);
@@ -512,6 +537,22 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     await admin.end();
     await standIns.stop();
   }
+}
+
+/** The credential kinds of the HTTP API's authorizer (lib/stacks/api-stack.ts). */
+const CREDENTIAL_KINDS = [
+  { auth: 'apiKey', header: 'x-api-key' },
+  { auth: 'admin', header: 'authorization' },
+] as const;
+
+/** A route of the registry that needs `auth`, deployed in this stage or not. */
+function registryRouteFor(auth: RouteAuth): string | undefined {
+  for (const spec of FUNCTIONS) {
+    if (spec.trigger.kind !== 'http') continue;
+    const route = spec.trigger.routes.find((r) => r.auth === auth);
+    if (route !== undefined) return `${route.method} ${route.path}`;
+  }
+  return undefined;
 }
 
 /** A route that sends this authorizer's identity header (for the request the authorizer sees). */

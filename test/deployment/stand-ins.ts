@@ -66,6 +66,8 @@ export interface StandIns {
   readonly databaseCa: string;
   /** Events the bus's rules delivered to Lambda targets, for the check to invoke them. */
   readonly ruleDeliveries: RuleDelivery[];
+  /** The templates' EventBridge rules: the bus each listens on (its name) and its pattern. */
+  readonly rules: readonly { readonly bus: unknown; readonly pattern: Record<string, unknown> }[];
   /** Whether a message on the queue at this URL (visible or in flight) contains `text`. */
   queueHolds(queueUrl: string, text: string): boolean;
   /** The plaintext value of a stand-in secret, by ARN (what ECS would inject). */
@@ -301,6 +303,7 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       adminDatabaseUrl: pg.urlFor(database.dbname).replace('127.0.0.1', DATABASE_HOST),
       databaseCa: ca.certificate,
       ruleDeliveries,
+      rules,
       secretValueOf: (arn) => secretByArn.get(arn),
       queueHolds: (queueUrl, text) => {
         const name = [...queueUrls].find(([, url]) => url === queueUrl)?.[0];

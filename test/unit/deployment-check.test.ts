@@ -5,6 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EVENT_SOURCE } from '../../layers/shared/src/adapters/aws/eventbridge-bus.ts';
+import {
+  domainEventFromEnvelope,
+  domainEventSchema,
+} from '../../layers/shared/src/core/events/domain-event-schema.ts';
 import type { CloudAssembly } from '../deployment/cloud-assembly.ts';
 import {
   allowedAdditions,
@@ -19,6 +24,7 @@ import {
   UnresolvedReference,
 } from '../deployment/references.ts';
 import { failures, formatTable, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from '../deployment/report.ts';
+import { sampleDomainEvent } from '../deployment/sample-events.ts';
 import {
   DOCUMENTED_SECRET_SHAPES,
   ecsSecretValue,
@@ -370,6 +376,30 @@ describe('events', () => {
     expect(patternMatches(pattern, { detailType: 'PriceUpdated', source: 'engagement-oracle' })).toBe(true);
     expect(patternMatches(pattern, { detailType: 'TokenMinted', source: 'engagement-oracle' })).toBe(false);
     expect(patternMatches(pattern, { detailType: 'PriceUpdated', source: 'other' })).toBe(false);
+  });
+});
+
+describe('sample domain events', () => {
+  const seedData = {
+    channel: 'deploycheck',
+    viewers: ['viewer_one'],
+    epoch: 1_767_261_600,
+    creatorAddress: '0x00000000000000000000000000000000000e0a03',
+    credentialId: 'cred-1',
+    credentialHolder: '0x00000000000000000000000000000000000e0a01',
+    marketUser: '0x00000000000000000000000000000000000e0a02',
+  };
+
+  it('has one the consumers accept for every domain event type a rule can match', () => {
+    for (const option of domainEventSchema.options) {
+      const type = option.shape.type.value;
+      const event = sampleDomainEvent(type, seedData);
+      expect(event.type).toBe(type);
+      expect(
+        domainEventFromEnvelope({ 'detail-type': type, source: EVENT_SOURCE, detail: { ...event } }),
+      ).toEqual(event);
+    }
+    expect(() => sampleDomainEvent('ChannelRenamed', seedData)).toThrow('no sample ChannelRenamed event');
   });
 });
 
