@@ -65,7 +65,8 @@ export async function synthesize(stage: string, outDir: string, config?: string)
 async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const stageArg = argv.includes('--stage') ? argv[argv.indexOf('--stage') + 1] : undefined;
-  const stages = stageArg === undefined ? ['dev', 'prod'] : [stageArg];
+  // dev and prod as committed, and every function of every system from the example configuration.
+  const stages = stageArg === undefined ? ['dev', 'prod', EXAMPLE] : [stageArg];
   const work = workDirectory();
   const verbose = argv.includes('--verbose');
   const log = (line: string) => {
@@ -74,14 +75,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const assemblyDir = (stage: string) => join(work, stage, 'cdk.out');
   const selfTest = !argv.includes('--no-self-test');
   if (!argv.includes('--skip-synth')) {
-    console.log(
-      `synthesizing ${stages.join(' and ')}${selfTest ? ' and the example configuration' : ''} into ${work}`,
+    // The example configuration (every system enabled) is a target of its own and the self-test's
+    // fixture, so every function a defect concerns exists.
+    const synthesized = [...new Set([...stages, ...(selfTest ? [EXAMPLE] : [])])];
+    console.log(`synthesizing ${synthesized.join(', ')} into ${work}`);
+    await Promise.all(
+      synthesized.map((stage) =>
+        stage === EXAMPLE
+          ? synthesize('dev', assemblyDir(EXAMPLE), EXAMPLE_CONFIG)
+          : synthesize(stage, assemblyDir(stage)),
+      ),
     );
-    await Promise.all([
-      ...stages.map((stage) => synthesize(stage, assemblyDir(stage))),
-      // the self-test's fixture: every system enabled, so every function a defect concerns exists
-      ...(selfTest ? [synthesize('dev', assemblyDir(EXAMPLE), EXAMPLE_CONFIG)] : []),
-    ]);
     console.log(`synthesized in ${Math.round((Date.now() - started) / 1000)} s`);
   }
   const report: DeploymentReport = { functions: [], tasks: [], selfTest: [], warnings: [] };
