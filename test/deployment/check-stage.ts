@@ -250,7 +250,15 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     const [call] = await admin<
       { id: string }[]
     >`select id::text from delivery.oracle_call_history order by id limit 1`;
-    if (call !== undefined) seeded = { ...seeded, oracleCallId: call.id };
+    if (call !== undefined) {
+      seeded = { ...seeded, oracleCallId: call.id };
+      // Only a failed call can be retried: the retry route gets one the engine gave up on. Its
+      // retry queues it again, so the consumer's round below still sends it.
+      await admin`
+        update delivery.oracle_call_history
+        set status = 'failed', error_message = 'deployment check: given up on, for the retry route'
+        where id = ${call.id}::bigint and status in ('queued', 'retrying')`;
+    }
     const authorizerFns = selected.filter((fn) => (triggersOf(fn)?.authorizers.length ?? 0) > 0);
     const credentialFor = (header: string, valid: boolean) => {
       const value =

@@ -44,6 +44,8 @@ export interface StandInPlan {
   readonly topics: readonly { stack: string; logicalId: string; name: string }[];
   readonly buses: readonly { stack: string; logicalId: string; name: string }[];
   readonly webSocketApis: readonly { stack: string; logicalId: string; apiId: string }[];
+  /** HTTP APIs: their endpoint is what WalletsApi names as `API_ORIGIN`. */
+  readonly httpApis: readonly { stack: string; logicalId: string; apiId: string }[];
   readonly databaseName: string;
 }
 
@@ -122,6 +124,9 @@ export function planStandIns(assembly: CloudAssembly): StandInPlan {
   const webSocketApis = resourcesOfType(assembly, 'AWS::ApiGatewayV2::Api')
     .filter(({ resource }) => resource.Properties?.['ProtocolType'] === 'WEBSOCKET')
     .map(({ stack, logicalId }) => ({ stack, logicalId, apiId: logicalId.toLowerCase().slice(0, 10) }));
+  const httpApis = resourcesOfType(assembly, 'AWS::ApiGatewayV2::Api')
+    .filter(({ resource }) => resource.Properties?.['ProtocolType'] === 'HTTP')
+    .map(({ stack, logicalId }) => ({ stack, logicalId, apiId: logicalId.toLowerCase().slice(0, 10) }));
   const cluster = resourcesOfType(assembly, 'AWS::RDS::DBCluster')[0]?.resource;
   return {
     queues,
@@ -130,6 +135,7 @@ export function planStandIns(assembly: CloudAssembly): StandInPlan {
     topics,
     buses,
     webSocketApis,
+    httpApis,
     databaseName: literal(cluster?.Properties?.['DatabaseName']) ?? 'postgres',
   };
 }
@@ -169,6 +175,15 @@ export function standInLookup(
     values.set(key(api.stack, api.logicalId), {
       ref: api.apiId,
       attributes: { ApiId: api.apiId, ApiEndpoint: `wss://${api.apiId}.execute-api.${REGION}.amazonaws.com` },
+    });
+  }
+  for (const api of plan.httpApis) {
+    values.set(key(api.stack, api.logicalId), {
+      ref: api.apiId,
+      attributes: {
+        ApiId: api.apiId,
+        ApiEndpoint: `https://${api.apiId}.execute-api.${REGION}.amazonaws.com`,
+      },
     });
   }
   const { host, port } = live.database;
