@@ -24,7 +24,7 @@ import { answerProblem, successStatuses, validRequest } from './http-requests.ts
 import { runIrcTask } from './irc-task.ts';
 import { isProviderFramework, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from './report.ts';
 import { sampleDomainEvent } from './sample-events.ts';
-import { type SeedData, seed } from './seed.ts';
+import { type SeedData, seed, seedMarketPrice } from './seed.ts';
 import { SIGN_IN_ROUTES, SignInFlow, signInOrder } from './sign-in-flow.ts';
 import { startStandIns } from './stand-ins.ts';
 import {
@@ -218,6 +218,10 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     // The rest is judged on its own even when the migrations function failed.
     await runMigrations({ url: standIns.adminDatabaseUrl, options: { tls: { ca: standIns.databaseCa } } });
     let seeded: SeedData = await seed(admin, standIns, publishedTokenGroup(functions));
+    const marketChainId = functions
+      .map((fn) => fn.variables['MARKET_CHAIN_ID'])
+      .find((v) => typeof v === 'string');
+    if (marketChainId !== undefined) await seedMarketPrice(admin, Number(marketChainId), seeded.marketToken);
 
     // 2. The IRC task and the schedules (the task fills the ingest queue meanwhile).
     const tasks: ReportEntry[] = [];

@@ -38,8 +38,10 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
           'GET /admin/oracle-calls/{id}': { pathParameters: { id: seed.oracleCallId } },
           'POST /admin/oracle-calls/{id}/retry': { pathParameters: { id: seed.oracleCallId } },
         }),
-    'GET /api/prices/{tokenAddress}': { pathParameters: { tokenAddress: token } },
-    'GET /api/twap/{tokenAddress}/{window}': { pathParameters: { tokenAddress: token, window: '1h' } },
+    'GET /api/prices/{tokenAddress}': { pathParameters: { tokenAddress: seed.marketToken } },
+    'GET /api/twap/{tokenAddress}/{window}': {
+      pathParameters: { tokenAddress: seed.marketToken, window: '1h' },
+    },
     'GET /api/analytics/overview': {},
     'GET /api/analytics/tokens/rankings': {},
     'GET /api/analytics/volume/{tokenAddress}': { pathParameters: { tokenAddress: token } },

@@ -23,6 +23,8 @@ export interface SeedData {
   readonly credentialId: string;
   readonly credentialHolder: string;
   readonly marketUser: string;
+  /** A token priced by a pool (seedMarketPrice, where the stage runs the market). */
+  readonly marketToken: string;
   /** An oracle call the functions recorded (looked up once the schedules ran). */
   readonly oracleCallId?: string;
 }
@@ -81,5 +83,46 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     credentialId,
     credentialHolder,
     marketUser: `0x${randomBytes(20).toString('hex')}`,
+    marketToken: `0x${randomBytes(20).toString('hex')}`,
   };
+}
+
+const Q112 = 2n ** 112n;
+
+/**
+ * A pool pricing `token` at 1.5 quote tokens, with observations two hours apart ending now, so
+ * the price route has a current price and the TWAP route an hour of history: the market poller
+ * finds no pools on the check's chain (no factory deployed there).
+ */
+export async function seedMarketPrice(sql: Sql, chainId: number, token: string): Promise<void> {
+  const quote = `0x${randomBytes(20).toString('hex')}`;
+  const pool = `0x${randomBytes(20).toString('hex')}`;
+  const [token0, token1] = token < quote ? [token, quote] : [quote, token];
+  const reserveBase = 1_000n * 10n ** 18n;
+  const reserveQuote = 1_500n * 10n ** 18n;
+  const [reserve0, reserve1] = token0 === token ? [reserveBase, reserveQuote] : [reserveQuote, reserveBase];
+  const price0X112 = (reserve1 * Q112) / reserve0;
+  const price1X112 = (reserve0 * Q112) / reserve1;
+  const now = Math.floor(Date.now() / 1000);
+  const start = now - 7_200;
+  await sql`
+    insert into market.tokens (chain_id, address, symbol, name, decimals, first_seen_block)
+    values (${chainId}, ${token}, 'CHK', 'Deployment check token', 18, 1),
+           (${chainId}, ${quote}, 'QTE', 'Deployment check quote', 18, 1)
+    on conflict do nothing`;
+  await sql`
+    insert into market.pools (chain_id, address, token0, token1, base_token, quote_token, created_block, created_tx)
+    values (${chainId}, ${pool}, ${token0}, ${token1}, ${token}, ${quote}, 1, ${`0x${'0'.repeat(64)}`})`;
+  const price0 = Number(reserve1) / Number(reserve0);
+  for (const [block, at, elapsed] of [
+    [1, start, 0n],
+    [2, now, BigInt(now - start)],
+  ] as const) {
+    await sql`
+      insert into market.price_feeds (chain_id, pool_address, block_number, block_timestamp, reserve0, reserve1,
+        price0, price1, price0_cumulative, price1_cumulative, cumulative_timestamp)
+      values (${chainId}, ${pool}, ${block}, ${at}, ${reserve0.toString()}, ${reserve1.toString()},
+        ${String(price0)}, ${String(1 / price0)}, ${(price0X112 * elapsed).toString()},
+        ${(price1X112 * elapsed).toString()}, ${at})`;
+  }
 }

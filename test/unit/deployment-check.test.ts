@@ -388,6 +388,7 @@ describe('sample domain events', () => {
     credentialId: 'cred-1',
     credentialHolder: '0x00000000000000000000000000000000000e0a01',
     marketUser: '0x00000000000000000000000000000000000e0a02',
+    marketToken: '0x00000000000000000000000000000000000e0a05',
   };
 
   it('has one the consumers accept for every domain event type a rule can match', () => {
