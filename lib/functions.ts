@@ -109,7 +109,7 @@ export interface FunctionSpec {
   readonly managesConnections?: boolean;
   /**
    * Checks messages that name this deployment (wallet binding): gets `API_ORIGIN`, the HTTP API's
-   * endpoint.
+   * endpoint, unless the stage settings give one (a custom domain).
    */
   readonly namesDeployment?: boolean;
   /** Applied in stages that allow reserved concurrency. */
@@ -367,6 +367,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/ingest/index.ts',
     stack: 'api',
     system: 'attention',
+    settings: ['INGEST_KEY_EVENTS_PER_MINUTE', 'INGEST_KEY_EVENTS_PER_HOUR'],
     description: 'POST /ingest: validates events and enqueues them',
     trigger: {
       kind: 'http',
@@ -384,6 +385,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     system: 'attention',
     description: 'POST /suppressions: opt-out',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'IngestKeysApi',
+    entry: 'functions/api/ingest-keys/index.ts',
+    stack: 'api',
+    system: 'attention',
+    description:
+      "POST /admin/ingest-keys/{keyId}/void: removes one ingest key's events from epochs not yet sealed",
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/admin/ingest-keys/{keyId}/void', auth: 'admin' }],
+    },
     timeoutSeconds: 29,
     database: true,
   },

@@ -102,6 +102,17 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         example: 'claim-v1',
       }),
       TREE_CAPACITY: optional({ schema: integer(1), description: 'leaves per tree', example: 1024 }),
+      INGEST_KEY_EVENTS_PER_MINUTE: optional({
+        schema: integer(1),
+        description:
+          'events one ingest API key may send per minute (POST /ingest answers 429 past it; default 60000)',
+        example: 60000,
+      }),
+      INGEST_KEY_EVENTS_PER_HOUR: optional({
+        schema: integer(1),
+        description: 'events one ingest API key may send per hour (default 1000000)',
+        example: 1000000,
+      }),
       TWITCH_HELIX_URL: optional({
         schema: httpsUrl,
         description: 'Twitch Helix',

@@ -34,6 +34,8 @@ export interface CycleContext {
   chatEpoch?: number;
   /** A viewer with a wallet bound before sealing, whose claim the cycle checks. */
   boundViewer?: string | undefined;
+  /** That viewer's wallet (generated for this run, funded), which signs the claim. */
+  boundWallet?: Uint8Array | undefined;
   readonly stages: Record<string, unknown>;
 }
 
@@ -195,6 +197,9 @@ const seal: Stage = async (runtime, context) => {
       address: keypair.publicKey.toBase58(),
       sign: (message) => ed25519.sign(message, keypair.secretKey.slice(0, 32)),
     });
+    // The claim stage claims this viewer's leaf with this wallet.
+    context.boundViewer = first.username;
+    context.boundWallet = keypair.secretKey;
   }
   for (const viewer of rest) {
     await bindWalletDirect(
@@ -205,7 +210,6 @@ const seal: Stage = async (runtime, context) => {
       { twitchUserId: runtime.twitch.userOf(viewer.username).id },
     );
   }
-  context.boundViewer = first?.username;
   const { handler } = await import('../functions/scheduled/seal/index.ts');
   const result = await handler({ epoch });
   const finalized = result.epochs[0];
@@ -270,7 +274,11 @@ const publish: Stage = async (runtime, context) => {
   };
 };
 
-/** A bound viewer's claim from the running API, and its proof checked against the root. */
+/**
+ * A bound viewer's claim from the running API, its proof checked against the root, and (in
+ * program mode) the claim made on chain from the viewer's wallet: the token balance grows by
+ * the leaf's amount.
+ */
 const claim: Stage = async (runtime, context) => {
   const user = context.boundViewer;
   if (user === undefined || context.chatEpoch === undefined) throw new Error('no bound viewer to claim for');
@@ -292,13 +300,15 @@ const claim: Stage = async (runtime, context) => {
     'claim-v1',
   );
   if (!verified) throw new Error(`the proof served for ${user} does not verify`);
-  return {
+  const served = {
     user,
     claims: body.claims?.length ?? 0,
     channel: first['channel'],
     amount: first['amount'],
     proofVerified: verified,
   };
+  const { claimOnChain } = await import('./cycle-claim.ts');
+  return { ...served, onChain: await claimOnChain(runtime, context, first, proof) };
 };
 
 /**

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519';
 import bs58 from 'bs58';
 import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
-import { epochOfMs, type IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { epochOfMs, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
@@ -41,7 +41,8 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     on conflict (channel) do update set tracked = true, token_group = excluded.token_group`;
   const previousHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
   const epoch = epochOfMs(previousHour + 60_000);
-  const events: IngestEvent[] = viewers.map((user, i) => ({
+  const events: KeyedEvent[] = viewers.map((user, i) => ({
+    keyId: 'deployment-check',
     id: `deployment-check-${epoch}-${i}`,
     channel,
     user,

@@ -12,7 +12,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { SesEmailChannel } from '../../../layers/shared/src/adapters/aws/ses-email-channel.ts';
 import { SnsSmsChannel } from '../../../layers/shared/src/adapters/aws/sns-sms-channel.ts';
-import { type VapidKeys, WebPushChannel } from '../../../layers/shared/src/adapters/web-push-channel.ts';
+import { vapidKeysFromSecret, WebPushChannel } from '../../../layers/shared/src/adapters/web-push-channel.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import {
   domainEventFromEnvelope,
@@ -87,7 +87,7 @@ function defaultChannels(): ReadonlyMap<ChannelName, NotificationChannel> {
       async send(notification) {
         push ??= secretStore()
           .getSecret(pushSecret)
-          .then((text) => new WebPushChannel(JSON.parse(text) as VapidKeys));
+          .then((text) => new WebPushChannel(vapidKeysFromSecret(text)));
         return (await push).send(notification);
       },
     });
