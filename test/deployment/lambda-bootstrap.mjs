@@ -67,4 +67,10 @@ process.on('message', (message) => {
     (error) => process.send({ type: 'result', id: message.id, ok: false, error: describe(error) }),
   );
 });
-process.send({ type: 'ready' });
+// Lambda imports the handler in its init phase, which its own limit governs; the function's
+// timeout runs from the invocation. A failed import is reported by the first invocation.
+handlerPromise = loadHandler();
+handlerPromise.then(
+  () => process.send({ type: 'ready' }),
+  () => process.send({ type: 'ready' }),
+);
