@@ -9,7 +9,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { AUTHORIZER_CACHE_SECONDS } from '../../layers/shared/src/key-change-budget.ts';
 import { AlarmSet } from '../constructs/alarm-set.ts';
 import type { NodeFunction } from '../constructs/node-function.ts';
 import { createRegisteredFunction } from '../function-wiring.ts';
@@ -143,9 +142,7 @@ export class ApiStack extends Stack {
         );
         fn.addEnvironment('WS_CALLBACK_URL', this.webSocketStage.callbackUrl);
       }
-      if (spec.namesDeployment === true && props.settings.values['API_ORIGIN'] === undefined) {
-        fn.addEnvironment('API_ORIGIN', this.httpApi.apiEndpoint);
-      }
+      if (spec.namesDeployment === true) fn.addEnvironment('API_ORIGIN', this.httpApi.apiEndpoint);
       this.functions[spec.name] = fn;
       alarms.watchFunction(spec.name, fn.function);
       return fn;
@@ -155,10 +152,7 @@ export class ApiStack extends Stack {
     const authorizers: Partial<Record<RouteAuth, HttpLambdaAuthorizer>> = {};
     if (authorizerSpec !== undefined) {
       const fn = build(authorizerSpec).function;
-      const common = {
-        responseTypes: [HttpLambdaResponseType.SIMPLE],
-        resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
-      };
+      const common = { responseTypes: [HttpLambdaResponseType.SIMPLE], resultsCacheTtl: Duration.minutes(5) };
       authorizers.apiKey = new HttpLambdaAuthorizer('IngestApiKeyAuthorizer', fn, {
         ...common,
         identitySource: ['$request.header.x-api-key'],
