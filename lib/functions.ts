@@ -417,7 +417,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
     system: 'attention',
-    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
+    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL', 'TWITCH_REDIRECT_URIS'],
     description:
       'Viewer sign-in with Twitch (authorization-code flow, our app credentials), signed wallet binding with a viewer session; the wallet bound for a user',
     trigger: {

@@ -144,6 +144,23 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         default: 'https://id.twitch.tv/oauth2',
         example: 'https://id.twitch.tv/oauth2',
       }),
+      TWITCH_REDIRECT_URIS: optional({
+        schema: text(
+          z
+            .union([
+              z.array(z.string().url()).min(1),
+              z
+                .string()
+                .min(1)
+                .transform((list) => list.split(',').map((part) => part.trim()))
+                .pipe(z.array(z.string().url())),
+            ])
+            .transform((urls) => urls.join(',')) as unknown as z.ZodType<string>,
+        ),
+        description:
+          'the page(s) Twitch sends a viewer back to after sign-in, each registered as an OAuth Redirect URL of the Twitch app; the first is the default (without it the sign-in routes answer 503)',
+        example: ['https://claims.example.com/'],
+      }),
       TWITCH_IRC_HOST: optional({
         schema: text(z.string().min(1)),
         description: 'Twitch IRC host',
