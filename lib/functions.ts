@@ -109,7 +109,7 @@ export interface FunctionSpec {
   readonly managesConnections?: boolean;
   /**
    * Checks messages that name this deployment (wallet binding): gets `API_ORIGIN`, the HTTP API's
-   * endpoint, unless `functionEnvironment` gives one (a custom domain).
+   * endpoint.
    */
   readonly namesDeployment?: boolean;
   /** Applied in stages that allow reserved concurrency. */
