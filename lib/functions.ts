@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PER_IP_LIMITS } from '../functions/api/contract/per-ip-limits.ts';
 import type { SystemOrCore } from './systems.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -112,7 +113,13 @@ export interface FunctionSpec {
    * endpoint.
    */
   readonly namesDeployment?: boolean;
-  /** Applied in stages that allow reserved concurrency. */
+  /**
+   * Concurrent executions set aside for it, which are also the most it runs at once (Lambda's
+   * reserved concurrency), in stages that apply reserved concurrency (lib/stage.ts). The pipeline
+   * functions get one so that no flood elsewhere can throttle them; each public function gets one
+   * as a cap, so that a flood of its routes cannot take the account's unreserved pool (README.md,
+   * "Concurrency"). A queue consumer's reservation covers its event source's `maxConcurrency`.
+   */
   readonly reservedConcurrency?: number;
   /** Async invocation retries (scheduled functions). @default 2 */
   readonly asyncRetryAttempts?: number;
@@ -299,6 +306,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'Publisher',
@@ -320,6 +328,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // re-enqueues a root whose blockhash expired, to be re-signed in order
     sends: ['publish'],
     emits: ['RootPublished'],
+    reservedConcurrency: 5,
   },
   {
     name: 'OracleCalls',
@@ -335,6 +344,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sends: ['oracleCalls'],
     sendsToDeadLetter: ['oracleCalls'],
     alerts: true,
+    reservedConcurrency: 5,
   },
   {
     name: 'Notifications',
@@ -412,6 +422,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // announces ended bindings (WalletRebound)
     emits: ['WalletRebound'],
     namesDeployment: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'ClaimsApi',
@@ -430,6 +441,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 50,
   },
   {
     name: 'EpochsApi',
@@ -447,6 +459,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'CreatorsApi',
@@ -465,6 +478,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'AdminOracleCallsApi',
@@ -495,6 +509,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/prices/{tokenAddress}', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'MarketTwap',
@@ -509,6 +524,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'AnalyticsOverview',
@@ -520,6 +536,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'AnalyticsRankings',
@@ -534,6 +551,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'AnalyticsVolume',
@@ -548,6 +566,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'Graphql',
@@ -562,6 +581,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'GenerateClaim',
@@ -591,6 +611,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     database: true,
     sends: ['oracleCalls'],
+    reservedConcurrency: 10,
   },
   {
     name: 'GenerateClaimable',
@@ -605,6 +626,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'GenerateStats',
@@ -616,6 +638,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/generate/stats', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsSubscribe',
@@ -636,6 +659,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsPreferences',
@@ -656,6 +680,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsHistory',
@@ -669,6 +694,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    reservedConcurrency: 10,
   },
   {
     name: 'HealthApi',
@@ -689,6 +715,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
     // its queue check reads each queue's attributes (the ingest queue only where attention runs)
     observes: ['ingest', 'notifications'],
+    reservedConcurrency: 10,
   },
   {
     name: 'OpenApiDocument',
@@ -700,6 +727,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/openapi.json', auth: 'none' }] },
     memoryMb: 256,
     timeoutSeconds: 10,
+    reservedConcurrency: 5,
   },
   {
     name: 'WsPrices',
@@ -715,6 +743,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 10,
     tables: [{ table: 'wsConnections', access: 'readWrite' }],
     managesConnections: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'WsBroadcast',
@@ -731,6 +760,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 
 /** The custom resource that applies the database migrations on deploy (data stack). */
 export const MIGRATE_ENTRY = 'functions/custom-resource/migrate/index.ts';
+
+/** An HTTP route's API Gateway route key: `POST /wallets/bind`. */
+export function routeKeyOf(route: Pick<HttpRoute, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/**
+ * The tables a function is granted: those it lists, and the rate-limit table where one of its
+ * routes has a per-IP limit (functions/api/contract/per-ip-limits.ts), counted by its handler.
+ */
+export function tablesOf(spec: FunctionSpec): NonNullable<FunctionSpec['tables']> {
+  const listed = spec.tables ?? [];
+  const limited =
+    spec.trigger.kind === 'http' &&
+    spec.trigger.routes.some((route) => PER_IP_LIMITS[routeKeyOf(route)] !== undefined);
+  return limited && !listed.some((t) => t.table === 'rateLimits')
+    ? [...listed, { table: 'rateLimits', access: 'readWrite' }]
+    : listed;
+}
 
 export function entryPath(spec: Pick<FunctionSpec, 'entry'>, root = REPO_ROOT): string {
   return join(root, spec.entry);

@@ -12,8 +12,13 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import { FUNCTIONS, type FunctionSpec, type HttpRoute, type RouteAuth } from '../../../lib/functions.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
+import { PER_IP_LIMITS, type PerIpLimit } from './per-ip-limits.ts';
 import { errorBody, gatewayMessage, type RouteContract, type Tag } from './route-contract.ts';
 import { API_ROUTES } from './routes.ts';
+
+const perIpLimit = (route: HttpRoute): PerIpLimit | undefined =>
+  PER_IP_LIMITS[`${route.method} ${route.path}`];
+
 import { z } from './zod.ts';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -105,7 +110,11 @@ function capitalize(word: string): string {
 
 const json = (schema: z.ZodTypeAny) => ({ 'application/json': { schema } });
 
-function responses(contract: RouteContract, auth: RouteAuth): Record<string, ResponseConfig> {
+function responses(
+  contract: RouteContract,
+  auth: RouteAuth,
+  perIp: PerIpLimit | undefined,
+): Record<string, ResponseConfig> {
   const out: Record<string, { description: string; schemas: z.ZodTypeAny[] }> = {};
   const add = (status: number, description: string, schema: z.ZodTypeAny) => {
     const entry = out[status];
@@ -130,6 +139,13 @@ function responses(contract: RouteContract, auth: RouteAuth): Record<string, Res
     );
     add(403, `the ${what} is not accepted`, gatewayMessage);
   }
+  if (perIp !== undefined) {
+    add(
+      429,
+      `more than ${perIp.limit} requests from one address in ${perIp.windowSeconds} s (\`retry-after\` says when to retry)`,
+      errorBody,
+    );
+  }
   add(500, 'internal error (logged with its stack; the answer says nothing more)', errorBody);
   return Object.fromEntries(
     Object.entries(out).map(([status, { description, schemas }]) => [
@@ -147,11 +163,15 @@ function responses(contract: RouteContract, auth: RouteAuth): Record<string, Res
 }
 
 function describe(contract: RouteContract, route: HttpRoute): string | undefined {
+  const perIp = perIpLimit(route);
   const parts = [
     contract.description,
     route.throttle === undefined
       ? undefined
       : `Throttled to ${route.throttle.rate} requests/s (burst ${route.throttle.burst}).`,
+    perIp === undefined
+      ? undefined
+      : `At most ${perIp.limit} requests per ${perIp.windowSeconds} s from one address.`,
   ].filter((p): p is string => p !== undefined);
   return parts.length === 0 ? undefined : parts.join('\n\n');
 }
@@ -181,7 +201,7 @@ function pathConfig(route: HttpRoute, contract: RouteContract): RouteConfig {
     tags: [contract.tag],
     security: scheme === undefined ? [] : [{ [scheme.name]: [] }],
     ...(Object.keys(request).length === 0 ? {} : { request }),
-    responses: responses(contract, route.auth),
+    responses: responses(contract, route.auth, perIpLimit(route)),
   };
 }
 
