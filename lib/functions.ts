@@ -20,6 +20,22 @@ export type SecretName =
   | 'adminTokens'
   | 'airApiKey'
   | 'webPush';
+/**
+ * The database login roles the migrations create (drizzle/migrations/0017_function_roles.sql), one
+ * per function group: writers of one schema, read-only readers of one schema, and the health
+ * check. Writers that enqueue oracle calls may also write the delivery schema.
+ */
+export const DATABASE_ROLES = [
+  'oracle_attention',
+  'oracle_attention_reader',
+  'oracle_delivery',
+  'oracle_creator',
+  'oracle_creator_reader',
+  'oracle_market',
+  'oracle_market_reader',
+  'oracle_health',
+] as const;
+export type DatabaseRole = (typeof DATABASE_ROLES)[number];
 /** DynamoDB tables created by the data stack. */
 export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
 /** SQS work queues created by the pipeline stack. */
@@ -93,6 +109,11 @@ export interface FunctionSpec {
   readonly timeoutSeconds?: number;
   /** Reaches Aurora through RDS Proxy: VPC placement, the DB client security group and the DB credentials. */
   readonly database?: boolean;
+  /**
+   * The database role it connects as (required with `database`): the least its group needs,
+   * never the owner of the tables, so row-level security applies to it.
+   */
+  readonly databaseRole?: DatabaseRole;
   readonly secrets?: readonly SecretName[];
   readonly tables?: readonly { readonly table: TableName; readonly access: 'read' | 'readWrite' }[];
   /** Queues whose attributes it reads (a health check); those of disabled systems are left out. */
@@ -152,6 +173,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 120,
     database: true,
+    databaseRole: 'oracle_attention',
     secrets: ['twitch'],
     // the shared Helix limiter (800 requests per minute) is counted in DynamoDB
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
@@ -176,6 +198,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 2048,
     timeoutSeconds: 600,
     database: true,
+    databaseRole: 'oracle_attention',
     // WalletRebound: ended wallet bindings the bind route could not announce
     emits: ['EpochSealed', 'WalletRebound'],
     reservedConcurrency: 1,
@@ -193,6 +216,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_attention',
     sends: ['publish'],
     emits: ['RootPublished'],
     asyncRetryAttempts: 0,
@@ -211,6 +235,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_delivery',
     secrets: ['evmSigner'],
     sends: ['oracleCalls'],
     sendsToDeadLetter: ['oracleCalls'],
@@ -234,6 +259,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 300,
     database: true,
+    databaseRole: 'oracle_creator',
     sends: ['oracleCalls'],
     emits: ['MilestoneReached'],
   },
@@ -257,6 +283,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_market',
     sends: ['oracleCalls'],
     emits: ['PriceUpdated'],
     asyncRetryAttempts: 0,
@@ -285,6 +312,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 300,
     database: true,
+    databaseRole: 'oracle_market',
     secrets: ['airApiKey'],
     sends: ['oracleCalls'],
     emits: ['TokenMinted'],
@@ -306,6 +334,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_attention',
     reservedConcurrency: 10,
   },
   {
@@ -324,6 +353,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'publish', batchSize: 1, maxConcurrency: 5 },
     timeoutSeconds: 90,
     database: true,
+    databaseRole: 'oracle_attention',
     secrets: ['solanaPublisher'],
     // re-enqueues a root whose blockhash expired, to be re-signed in order
     sends: ['publish'],
@@ -340,6 +370,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'oracleCalls', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_delivery',
     secrets: ['evmSigner'],
     sends: ['oracleCalls'],
     sendsToDeadLetter: ['oracleCalls'],
@@ -356,6 +387,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 2 },
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_market',
     tables: [{ table: 'idempotency', access: 'readWrite' }],
     secrets: ['webPush'],
     notifies: true,
@@ -396,6 +428,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention',
   },
   {
     name: 'WalletsApi',
@@ -416,6 +449,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention',
     // the app's client id and secret: the code exchange, and the client id a token must carry
     secrets: ['twitch'],
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
@@ -441,6 +475,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention_reader',
     reservedConcurrency: 50,
   },
   {
@@ -459,6 +494,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention_reader',
     reservedConcurrency: 20,
   },
   {
@@ -478,6 +514,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_creator_reader',
     reservedConcurrency: 20,
   },
   {
@@ -497,6 +534,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_delivery',
     sends: ['oracleCalls'],
   },
   {
@@ -509,6 +547,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/prices/{tokenAddress}', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 20,
   },
   {
@@ -524,6 +563,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 20,
   },
   {
@@ -536,6 +576,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
   {
@@ -551,6 +592,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
   {
@@ -566,6 +608,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
   {
@@ -581,6 +624,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 20,
   },
   {
@@ -610,6 +654,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
     sends: ['oracleCalls'],
     reservedConcurrency: 10,
   },
@@ -626,6 +671,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
   {
@@ -638,6 +684,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/generate/stats', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
   {
@@ -659,6 +706,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
     reservedConcurrency: 10,
   },
   {
@@ -680,6 +728,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
     reservedConcurrency: 10,
   },
   {
@@ -694,6 +743,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
   {
@@ -713,6 +763,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 10,
     database: true,
+    databaseRole: 'oracle_health',
     // its queue check reads each queue's attributes (the ingest queue only where attention runs)
     observes: ['ingest', 'notifications'],
     reservedConcurrency: 10,

@@ -5,7 +5,9 @@
  * deployment connects it, and attempts what its job never needs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeMarketQuery } from '../../layers/shared/src/services/market/graphql/market-schema.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { DATABASE_ROLES, FUNCTIONS } from '../../lib/functions.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { connectAsFunction, type FunctionConnection } from '../fixtures/function-database.ts';
 import { makeWallet } from '../fixtures/wallet-binding-client.ts';
@@ -46,14 +48,14 @@ async function refusal(run: () => Promise<unknown>): Promise<string> {
 }
 
 describe('what a function’s database role lets it do', () => {
-  it.fails('the public GraphQL function cannot update the oracle call history', async () => {
+  it('the public GraphQL function cannot update the oracle call history', async () => {
     const { sql } = await as('Graphql');
     // 42501: insufficient_privilege
     expect(await refusal(() => sql`update delivery.oracle_call_history set max_attempts = 99`)).toBe('42501');
     expect(await refusal(() => sql`delete from attention.carried_balances`)).toBe('42501');
   });
 
-  it.fails('the public GraphQL function cannot read the delivery rows row-level security hides', async () => {
+  it('the public GraphQL function cannot read the delivery rows row-level security hides', async () => {
     const { sql } = await as('Graphql');
     const outcome = await sql`select count(*)::int as n from delivery.oracle_call_history`.then(
       (rows) => `rows:${rows[0]?.n}`,
@@ -62,13 +64,38 @@ describe('what a function’s database role lets it do', () => {
     expect(['42501', 'rows:0']).toContain(outcome);
   });
 
-  it.fails('a market function cannot read the wallet bindings of the attention schema', async () => {
+  it('a market function cannot read the wallet bindings of the attention schema', async () => {
     const { sql } = await as('GenerateClaim');
     expect(await refusal(() => sql`select wallet from attention.wallet_bindings`)).toBe('42501');
   });
 
-  it.fails('a public attention read function cannot rebind a wallet', async () => {
+  it('a public attention read function cannot rebind a wallet', async () => {
     const { sql } = await as('ClaimsApi');
     expect(await refusal(() => sql`update attention.wallet_bindings set wallet = 'attacker'`)).toBe('42501');
+  });
+});
+
+describe('the function roles', () => {
+  it('exist, one for each role the registry names, none of them owning a table or bypassing row-level security', async () => {
+    const named = new Set(FUNCTIONS.flatMap((spec) => (spec.database === true ? [spec.databaseRole] : [])));
+    expect(named.has(undefined)).toBe(false);
+    const rows = await t.sql<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; owns: number }[]>`
+      select r.rolname, r.rolsuper, r.rolbypassrls,
+        (select count(*)::int from pg_tables where tableowner = r.rolname) as owns
+      from pg_roles r where r.rolname = any(${[...DATABASE_ROLES]})`;
+    expect(rows.map((r) => r.rolname).sort()).toEqual([...DATABASE_ROLES].sort());
+    for (const role of named) expect(DATABASE_ROLES).toContain(role);
+    for (const row of rows)
+      expect(row, row.rolname).toMatchObject({ rolsuper: false, rolbypassrls: false, owns: 0 });
+  });
+
+  it('the public GraphQL function still answers a query with its read-only role', async () => {
+    const { sql } = await as('Graphql');
+    await t.sql`
+      insert into market.tokens (chain_id, address, symbol, name, decimals, first_seen_block)
+      values (31337, ${`0x${'ab'.repeat(20)}`}, 'EOT', 'Engagement Oracle Token', 18, 1)`;
+    const result = await executeMarketQuery(sql, 31337, { query: '{ tokens { address } }' });
+    expect(result.errors).toBeUndefined();
+    expect(JSON.stringify(result.data)).toContain('ab'.repeat(20));
   });
 });
