@@ -21,7 +21,7 @@ export type SecretName =
   | 'airApiKey'
   | 'webPush';
 /**
- * The database login roles the migrations create (drizzle/migrations/0017_function_roles.sql), one
+ * The database login roles the migrations create (drizzle/migrations/0020_function_roles.sql), one
  * per function group: writers of one schema, read-only readers of one schema, and the health
  * check. Writers that enqueue oracle calls may also write the delivery schema.
  */
@@ -409,6 +409,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/ingest/index.ts',
     stack: 'api',
     system: 'attention',
+    settings: ['INGEST_KEY_EVENTS_PER_MINUTE', 'INGEST_KEY_EVENTS_PER_HOUR'],
     description: 'POST /ingest: validates events and enqueues them',
     trigger: {
       kind: 'http',
@@ -426,6 +427,21 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     system: 'attention',
     description: 'POST /suppressions: opt-out',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_attention',
+  },
+  {
+    name: 'IngestKeysApi',
+    entry: 'functions/api/ingest-keys/index.ts',
+    stack: 'api',
+    system: 'attention',
+    description:
+      "POST /admin/ingest-keys/{keyId}/void: removes one ingest key's events from epochs not yet sealed",
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/admin/ingest-keys/{keyId}/void', auth: 'admin' }],
+    },
     timeoutSeconds: 29,
     database: true,
     databaseRole: 'oracle_attention',
@@ -639,8 +655,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'MARKET_CHAIN_ID',
       'EMISSION_BASE_RATE_PER_SECOND',
       'EMISSION_TIER_MULTIPLIERS_BPS',
+      'EMISSION_AUTO_MINT_MINIMUM',
+      'EMISSION_CLAIM_MINIMUM',
+      'EMISSION_CLAIM_COOLDOWN_SECONDS',
     ],
-    description: 'Claims and mints what a credential accrued',
+    description: "Claims and mints what a credential accrued, for its holder's session",
     trigger: {
       kind: 'http',
       routes: [
@@ -692,13 +711,58 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/market/notifications-subscribe/index.ts',
     stack: 'api',
     system: 'core',
-    description: 'Subscribes a user to notification channels',
+    settings: [
+      'NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER',
+      'NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_IP_PER_DAY',
+      'NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY',
+      'NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY',
+      'NOTIFICATIONS_VERIFY_EMAIL_URL',
+    ],
+    description:
+      "The signed-in user's subscriptions: subscribe (sends verifications of new contacts), unsubscribe, list",
     trigger: {
       kind: 'http',
       routes: [
         {
           method: 'POST',
           path: '/api/notifications/subscribe',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+        {
+          method: 'POST',
+          path: '/api/notifications/unsubscribe',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+        { method: 'GET', path: '/api/notifications/subscriptions', auth: 'none' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
+    sends: ['notifications'],
+  },
+  {
+    name: 'NotificationsVerify',
+    entry: 'functions/api/market/notifications-verify/index.ts',
+    stack: 'api',
+    system: 'core',
+    description: 'Double opt-in of market users: email confirmation page and link, SMS code',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/api/notifications/verify/email', auth: 'none' },
+        {
+          method: 'POST',
+          path: '/api/notifications/verify/email',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+        {
+          method: 'POST',
+          path: '/api/notifications/verify/sms',
           auth: 'none',
           throttle: { rate: 20, burst: 40 },
         },
@@ -744,6 +808,32 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     database: true,
     databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
+  },
+  {
+    name: 'MarketSignIn',
+    entry: 'functions/api/market/sign-in/index.ts',
+    stack: 'api',
+    system: 'core',
+    settings: [
+      'MARKET_SIWE_DOMAIN',
+      'MARKET_SIWE_URI',
+      'MARKET_SIWE_CHAIN_ID',
+      'MARKET_SESSION_TTL_SECONDS',
+      'MARKET_SIGN_IN_NONCES_PER_IP',
+    ],
+    description: 'Sign-In with Ethereum for market users: nonces, sessions, sign-out',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/api/auth/nonce', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'POST', path: '/api/auth/session', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'DELETE', path: '/api/auth/session', auth: 'none' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_market',
     reservedConcurrency: 10,
   },
   {

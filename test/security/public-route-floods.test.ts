@@ -12,9 +12,6 @@ import { route as claimRoute } from '../../functions/api/market/generate-claim/i
 import { route as graphqlRoute } from '../../functions/api/market/graphql/index.ts';
 import { route as preferencesRoute } from '../../functions/api/market/notifications-preferences/index.ts';
 import { route as subscribeRoute } from '../../functions/api/market/notifications-subscribe/index.ts';
-import type { MarketDependencies } from '../../functions/market-dependencies.ts';
-import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
-import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-api.ts';
 
@@ -22,26 +19,9 @@ import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-a
 const limitOf = (routeKey: string) => PER_IP_LIMITS[routeKey]?.limit ?? 100;
 
 let api: WalletsApiUnderTest;
-let market: MarketDependencies;
 
 beforeAll(async () => {
   api = await startWalletsApi({ deployment: { stage: 'prod', apiOrigin: 'https://api.example' } });
-  market = {
-    sql: api.t.sql,
-    chainId: 31337,
-    config: loadMarketConfig({}),
-    emission: { baseRatePerSecond: 10n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
-    bus: new InProcessEventBus(),
-    air: async () => {
-      throw new Error('no AIR API in this test');
-    },
-    minter: async () => ({
-      mint: async () => {
-        throw new Error('nothing is minted in this test');
-      },
-    }),
-    now: () => Math.floor(Date.now() / 1000),
-  };
 });
 
 afterAll(async () => {
@@ -82,7 +62,7 @@ const ROUTES: readonly PublicWriteRoute[] = [
   },
   {
     routeKey: 'POST /api/generate/claim/{credentialId}',
-    send: (event) => claimRoute.handle(event, market),
+    send: (event) => claimRoute.handler(event),
     request: (ip) => ({
       ...post('/api/generate/claim/cred-flood', {}, ip, { credentialId: 'cred-flood' }),
       routeKey: 'POST /api/generate/claim/{credentialId}',
@@ -90,17 +70,17 @@ const ROUTES: readonly PublicWriteRoute[] = [
   },
   {
     routeKey: 'POST /api/notifications/subscribe',
-    send: (event) => subscribeRoute.handle(event, market),
+    send: (event) => subscribeRoute.handler(event),
     request: (ip) => post('/api/notifications/subscribe', { userId: 'flooder' }, ip),
   },
   {
     routeKey: 'POST /api/notifications/preferences',
-    send: (event) => preferencesRoute.handle(event, market),
+    send: (event) => preferencesRoute.handler(event),
     request: (ip) => post('/api/notifications/preferences', { userId: 'flooder' }, ip),
   },
   {
     routeKey: 'POST /graphql',
-    send: (event) => graphqlRoute.handle(event, market),
+    send: (event) => graphqlRoute.handler(event),
     request: (ip) => post('/graphql', { query: '{ __typename }' }, ip),
   },
 ];

@@ -23,14 +23,15 @@ export const PER_IP_LIMITS: Readonly<Record<string, PerIpLimit>> = {
   'POST /auth/twitch/session': perMinute(30),
   'POST /wallets/bind': perMinute(10),
   'POST /api/generate/claim/{credentialId}': perMinute(10),
-  'POST /api/notifications/subscribe': perMinute(10),
+  // Above the subscription caps (20 per user, 30 per address), which answer 409 and 429 themselves.
+  'POST /api/notifications/subscribe': perMinute(60),
   'POST /api/notifications/preferences': perMinute(20),
   'POST /graphql': perMinute(120),
   // Sign-In with Ethereum and the double opt-in of market users (DESIGN.md, "Market users").
   'POST /api/auth/nonce': perMinute(30),
   'POST /api/auth/session': perMinute(30),
   'DELETE /api/auth/session': perMinute(30),
-  'POST /api/notifications/unsubscribe': perMinute(20),
+  'POST /api/notifications/unsubscribe': perMinute(60),
   'POST /api/notifications/verify/email': perMinute(10),
   'POST /api/notifications/verify/sms': perMinute(10),
 };
