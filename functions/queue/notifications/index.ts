@@ -39,7 +39,8 @@ import { marketDependencies } from '../../market-dependencies.ts';
 loadConfig(process.env, { require: ['DATABASE_URL'] });
 marketConfig();
 
-const message = z
+/** A notification event or outbox ids to retry (an EventBridge envelope is read first). */
+export const notificationMessageSchema = z
   .object({
     event: z
       .object({
@@ -116,7 +117,7 @@ function parseMessage(body: string): {
     if (!isNotifying(event)) throw new ValidationError(`${event.type} events raise no notification`);
     return { event: notificationEventFor(event) };
   }
-  const parsed = message.safeParse(value);
+  const parsed = notificationMessageSchema.safeParse(value);
   if (!parsed.success) throw new ValidationError(`notification message: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
