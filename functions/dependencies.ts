@@ -22,6 +22,7 @@ import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.t
 import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twitch-credentials.ts';
 import { config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
+import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
@@ -50,6 +51,8 @@ export function secretStore(): SecretStore {
           ? {}
           : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       }),
+      // The authorizer's keys are read through this store: their 60 s budget counts its cache.
+      { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
     );
   }
   return secrets;

@@ -8,16 +8,21 @@
 import { airApiKeyFromSecret } from '../layers/shared/src/adapters/air/air-api-key.ts';
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
+import { SiweMessages } from '../layers/shared/src/adapters/evm/siwe-messages.ts';
+import { config as platformConfig } from '../layers/shared/src/config.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
-import { ConfigError } from '../layers/shared/src/errors.ts';
+import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import { emissionConfig, type MarketConfig, marketConfig } from '../layers/shared/src/market-config.ts';
 import type { AirCredentialApi } from '../layers/shared/src/ports/air-credentials.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { Minter } from '../layers/shared/src/ports/minter.ts';
+import type { SignInMessages } from '../layers/shared/src/ports/sign-in-message.ts';
+import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { HealthCheck } from '../layers/shared/src/services/health.ts';
 import { DeliveryEngineMinter } from '../layers/shared/src/services/market/delivery-engine-minter.ts';
+import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
 import { enqueueDependencies } from './delivery.ts';
-import { database, eventBus, secretStore } from './dependencies.ts';
+import { database, eventBus, queue, secretStore } from './dependencies.ts';
 
 export interface MarketDependencies {
   readonly sql: Sql;
@@ -25,6 +30,12 @@ export interface MarketDependencies {
   readonly config: MarketConfig;
   readonly emission: EmissionConfig;
   readonly bus: EventBus;
+  /** Reads and verifies Sign-In with Ethereum messages. */
+  readonly messages: SignInMessages;
+  /** What a sign-in message must name; throws (503) where sign-in is not configured. */
+  signInSettings(): SignInSettings;
+  /** The notifications queue (its consumer sends outbox rows). */
+  notificationQueue(): WorkQueue;
   air(): Promise<AirCredentialApi>;
   minter(): Promise<Minter>;
   now(): number;
@@ -51,6 +62,9 @@ export function marketDependencies(): Promise<MarketDependencies> {
       config,
       emission: emissionConfig(config),
       bus: overrides?.bus ?? eventBus(),
+      messages: new SiweMessages(),
+      signInSettings: () => signInSettings(config),
+      notificationQueue: () => queue(platformConfig().NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
       air: () => {
         air ??= (async () => {
           if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');
@@ -79,6 +93,34 @@ export function marketDependencies(): Promise<MarketDependencies> {
     built = undefined;
   });
   return built;
+}
+
+/**
+ * What a sign-in message must name. Locally the domain and URI default to `localhost` and the
+ * chain to the market's; a deployed API must be told the site its users sign in from, or sign-in
+ * would accept messages any site could have asked for. Where it is not told, sign-in is off:
+ * 503 naming the settings (the stage's core settings, lib/systems.ts), and no session exists
+ * for the routes that need one.
+ */
+export function signInSettings(
+  config: MarketConfig,
+  local = platformConfig().ORACLE_MODE === 'local',
+): SignInSettings {
+  const domain = config.MARKET_SIWE_DOMAIN ?? (local ? 'localhost' : undefined);
+  const uri = config.MARKET_SIWE_URI ?? (local ? 'http://localhost' : undefined);
+  const chainId = config.MARKET_SIWE_CHAIN_ID ?? (local ? config.MARKET_CHAIN_ID : undefined);
+  if (domain === undefined || uri === undefined || chainId === undefined) {
+    throw new DependencyError(
+      'sign-in is not configured: MARKET_SIWE_DOMAIN, MARKET_SIWE_URI and MARKET_SIWE_CHAIN_ID name the site and chain market users sign in from',
+    );
+  }
+  return {
+    domain,
+    uri,
+    chainId,
+    sessionTtlSeconds: config.MARKET_SESSION_TTL_SECONDS,
+    noncesPerSource: config.MARKET_SIGN_IN_NONCES_PER_IP,
+  };
 }
 
 /** The market's dependencies for GET /health: its schema, the AIR API and the chain it polls. */

@@ -109,7 +109,7 @@ export interface FunctionSpec {
   readonly managesConnections?: boolean;
   /**
    * Checks messages that name this deployment (wallet binding): gets `API_ORIGIN`, the HTTP API's
-   * endpoint, unless `functionEnvironment` gives one (a custom domain).
+   * endpoint.
    */
   readonly namesDeployment?: boolean;
   /** Applied in stages that allow reserved concurrency. */
@@ -367,6 +367,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/ingest/index.ts',
     stack: 'api',
     system: 'attention',
+    settings: ['INGEST_KEY_EVENTS_PER_MINUTE', 'INGEST_KEY_EVENTS_PER_HOUR'],
     description: 'POST /ingest: validates events and enqueues them',
     trigger: {
       kind: 'http',
@@ -384,6 +385,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     system: 'attention',
     description: 'POST /suppressions: opt-out',
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'IngestKeysApi',
+    entry: 'functions/api/ingest-keys/index.ts',
+    stack: 'api',
+    system: 'attention',
+    description:
+      "POST /admin/ingest-keys/{keyId}/void: removes one ingest key's events from epochs not yet sealed",
+    trigger: {
+      kind: 'http',
+      routes: [{ method: 'POST', path: '/admin/ingest-keys/{keyId}/void', auth: 'admin' }],
+    },
     timeoutSeconds: 29,
     database: true,
   },
@@ -575,8 +590,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'MARKET_CHAIN_ID',
       'EMISSION_BASE_RATE_PER_SECOND',
       'EMISSION_TIER_MULTIPLIERS_BPS',
+      'EMISSION_AUTO_MINT_MINIMUM',
+      'EMISSION_CLAIM_MINIMUM',
+      'EMISSION_CLAIM_COOLDOWN_SECONDS',
     ],
-    description: 'Claims and mints what a credential accrued',
+    description: "Claims and mints what a credential accrued, for its holder's session",
     trigger: {
       kind: 'http',
       routes: [
@@ -622,13 +640,56 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/market/notifications-subscribe/index.ts',
     stack: 'api',
     system: 'core',
-    description: 'Subscribes a user to notification channels',
+    settings: [
+      'NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER',
+      'NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_IP_PER_DAY',
+      'NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY',
+      'NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY',
+      'NOTIFICATIONS_VERIFY_EMAIL_URL',
+    ],
+    description:
+      "The signed-in user's subscriptions: subscribe (sends verifications of new contacts), unsubscribe, list",
     trigger: {
       kind: 'http',
       routes: [
         {
           method: 'POST',
           path: '/api/notifications/subscribe',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+        {
+          method: 'POST',
+          path: '/api/notifications/unsubscribe',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+        { method: 'GET', path: '/api/notifications/subscriptions', auth: 'none' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    sends: ['notifications'],
+  },
+  {
+    name: 'NotificationsVerify',
+    entry: 'functions/api/market/notifications-verify/index.ts',
+    stack: 'api',
+    system: 'core',
+    description: 'Double opt-in of market users: email confirmation page and link, SMS code',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/api/notifications/verify/email', auth: 'none' },
+        {
+          method: 'POST',
+          path: '/api/notifications/verify/email',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
+        {
+          method: 'POST',
+          path: '/api/notifications/verify/sms',
           auth: 'none',
           throttle: { rate: 20, burst: 40 },
         },
@@ -666,6 +727,30 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: {
       kind: 'http',
       routes: [{ method: 'GET', path: '/api/notifications/history/{userId}', auth: 'none' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
+    name: 'MarketSignIn',
+    entry: 'functions/api/market/sign-in/index.ts',
+    stack: 'api',
+    system: 'core',
+    settings: [
+      'MARKET_SIWE_DOMAIN',
+      'MARKET_SIWE_URI',
+      'MARKET_SIWE_CHAIN_ID',
+      'MARKET_SESSION_TTL_SECONDS',
+      'MARKET_SIGN_IN_NONCES_PER_IP',
+    ],
+    description: 'Sign-In with Ethereum for market users: nonces, sessions, sign-out',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/api/auth/nonce', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'POST', path: '/api/auth/session', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'DELETE', path: '/api/auth/session', auth: 'none' },
+      ],
     },
     timeoutSeconds: 29,
     database: true,

@@ -102,6 +102,17 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         example: 'claim-v1',
       }),
       TREE_CAPACITY: optional({ schema: integer(1), description: 'leaves per tree', example: 1024 }),
+      INGEST_KEY_EVENTS_PER_MINUTE: optional({
+        schema: integer(1),
+        description:
+          'events one ingest API key may send per minute (POST /ingest answers 429 past it; default 60000)',
+        example: 60000,
+      }),
+      INGEST_KEY_EVENTS_PER_HOUR: optional({
+        schema: integer(1),
+        description: 'events one ingest API key may send per hour (default 1000000)',
+        example: 1000000,
+      }),
       TWITCH_HELIX_URL: optional({
         schema: httpsUrl,
         description: 'Twitch Helix',
@@ -222,6 +233,17 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         description: 'claimable base units minted without a claim',
         example: '1000000000000000000',
       }),
+      EMISSION_CLAIM_MINIMUM: optional({
+        schema: integer(1),
+        description:
+          "base units a holder's claim must reach (default EMISSION_AUTO_MINT_MINIMUM, else 10^18)",
+        example: '1000000000000000000',
+      }),
+      EMISSION_CLAIM_COOLDOWN_SECONDS: optional({
+        schema: integer(0),
+        description: 'seconds after a claim of a credential before the next one is taken (default 3600)',
+        example: 3600,
+      }),
     },
   },
 };
@@ -232,6 +254,58 @@ export const CORE_SETTINGS: Readonly<Record<string, SettingSpec>> = {
     schema: text(z.string().email()),
     description: 'verified SES sender of email notifications (no email channel without it)',
     example: 'alerts@example.com',
+  }),
+  MARKET_SIWE_DOMAIN: optional({
+    schema: text(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected a host, optionally with :port')),
+    description:
+      'the site market users sign in from (Sign-In with Ethereum): a message must name exactly this domain (no sign-in without it)',
+    example: 'app.example.com',
+  }),
+  MARKET_SIWE_URI: optional({
+    schema: httpsUrl,
+    description: 'the URI a sign-in message must name (no sign-in without it)',
+    example: 'https://app.example.com',
+  }),
+  MARKET_SIWE_CHAIN_ID: optional({
+    schema: integer(1),
+    description: 'the chain ID a sign-in message must name (no sign-in without it)',
+    example: 8453,
+  }),
+  MARKET_SESSION_TTL_SECONDS: optional({
+    schema: integer(60),
+    description: "how long a market user's session lasts (60 – 86400, default 3600)",
+    example: 3600,
+  }),
+  MARKET_SIGN_IN_NONCES_PER_IP: optional({
+    schema: integer(1),
+    description: 'unused sign-in nonces one IP address may hold (default 20; past it 429)',
+    example: 20,
+  }),
+  NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER: optional({
+    schema: integer(1),
+    description: 'active notification subscriptions one user may hold (default 20; past it 409)',
+    example: 20,
+  }),
+  NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_IP_PER_DAY: optional({
+    schema: integer(1),
+    description: 'subscriptions one caller IP address may create a day (default 100; past it 429)',
+    example: 100,
+  }),
+  NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY: optional({
+    schema: integer(1),
+    description: 'verification links and codes sent for one user a day (default 5; past it 429)',
+    example: 5,
+  }),
+  NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY: optional({
+    schema: integer(1),
+    description: 'verification links and codes sent for one caller IP address a day (default 20)',
+    example: 20,
+  }),
+  NOTIFICATIONS_VERIFY_EMAIL_URL: optional({
+    schema: httpsUrl,
+    description:
+      "the page an email's confirmation link opens, `?token=` appended (default the API's GET /api/notifications/verify/email)",
+    example: 'https://app.example.com/confirm-email',
   }),
 };
 

@@ -10,7 +10,7 @@ import { epochOfMs } from '../layers/shared/src/core/attention/signals.ts';
 import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts';
 import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
 import { randomChatScript } from './chat-script.ts';
-import { drain } from './queue-poller.ts';
+import { drain, lambdaContext } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 export interface CycleSummary {
@@ -34,6 +34,8 @@ export interface CycleContext {
   chatEpoch?: number;
   /** A viewer with a wallet bound before sealing, whose claim the cycle checks. */
   boundViewer?: string | undefined;
+  /** That viewer's wallet (generated for this run, funded), which signs the claim. */
+  boundWallet?: Uint8Array | undefined;
   readonly stages: Record<string, unknown>;
 }
 
@@ -195,6 +197,9 @@ const seal: Stage = async (runtime, context) => {
       address: keypair.publicKey.toBase58(),
       sign: (message) => ed25519.sign(message, keypair.secretKey.slice(0, 32)),
     });
+    // The claim stage claims this viewer's leaf with this wallet.
+    context.boundViewer = first.username;
+    context.boundWallet = keypair.secretKey;
   }
   for (const viewer of rest) {
     await bindWalletDirect(
@@ -205,7 +210,6 @@ const seal: Stage = async (runtime, context) => {
       { twitchUserId: runtime.twitch.userOf(viewer.username).id },
     );
   }
-  context.boundViewer = first?.username;
   const { handler } = await import('../functions/scheduled/seal/index.ts');
   const result = await handler({ epoch });
   const finalized = result.epochs[0];
@@ -270,7 +274,11 @@ const publish: Stage = async (runtime, context) => {
   };
 };
 
-/** A bound viewer's claim from the running API, and its proof checked against the root. */
+/**
+ * A bound viewer's claim from the running API, its proof checked against the root, and (in
+ * program mode) the claim made on chain from the viewer's wallet: the token balance grows by
+ * the leaf's amount.
+ */
 const claim: Stage = async (runtime, context) => {
   const user = context.boundViewer;
   if (user === undefined || context.chatEpoch === undefined) throw new Error('no bound viewer to claim for');
@@ -292,13 +300,15 @@ const claim: Stage = async (runtime, context) => {
     'claim-v1',
   );
   if (!verified) throw new Error(`the proof served for ${user} does not verify`);
-  return {
+  const served = {
     user,
     claims: body.claims?.length ?? 0,
     channel: first['channel'],
     amount: first['amount'],
     proofVerified: verified,
   };
+  const { claimOnChain } = await import('./cycle-claim.ts');
+  return { ...served, onChain: await claimOnChain(runtime, context, first, proof) };
 };
 
 /**
@@ -389,26 +399,43 @@ const market: Stage = async (runtime) => {
 
 /**
  * Demo subscribers to the attention and creator triggers, made before anything is published so
- * the roots and milestones of this cycle reach them.
+ * the roots and milestones of this cycle reach them: generated keys that sign in with Ethereum
+ * over the API, subscribe, and confirm the link and the code the notifications queue brought them.
  */
-const subscriptions: Stage = async () => {
-  const { subscribe } = await import('../layers/shared/src/services/market/notifications.ts');
-  const { sql } = await database();
+const subscriptions: Stage = async (runtime) => {
+  const { call, confirmOverApi, signInOverApi } = await import('./market/demo-users.ts');
+  const { handler, useNotificationChannels } = await import('../functions/queue/notifications/index.ts');
+  const { RecordingChannel } = await import('../layers/shared/src/services/market/notifications.ts');
+  const viewer = await signInOverApi(runtime.apiUrl);
+  const fan = await signInOverApi(runtime.apiUrl);
+  const subscribe = (session: string, body: Record<string, unknown>) =>
+    call(runtime.apiUrl, 'POST', '/api/notifications/subscribe', body, session) as Promise<{
+      subscriptionId: string;
+    }>;
   const made = [
-    await subscribe(sql, {
-      userId: 'demo-viewer',
-      trigger: 'epoch_published',
-      params: {},
-      contact: { email: 'viewer@example.test' },
-    }),
-    await subscribe(sql, {
-      userId: 'demo-fan',
+    await subscribe(viewer.session, { trigger: 'epoch_published', email: 'viewer@example.test' }),
+    await subscribe(fan.session, {
       trigger: 'creator_milestone',
-      params: {},
-      contact: { email: 'fan@example.test', phone: '+15550100002' },
+      email: 'fan@example.test',
+      phone: '+15550100002',
     }),
   ];
-  return { subscriptions: made.map((m) => m.subscriptionId) };
+  const email = new RecordingChannel('email');
+  const sms = new RecordingChannel('sms');
+  useNotificationChannels(
+    new Map([
+      ['email', email],
+      ['sms', sms],
+    ]),
+  );
+  const consumer = (event: SQSEvent) => handler(event, lambdaContext(60_000));
+  await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
+  const to = (...contacts: string[]) => [...email.sent, ...sms.sent].filter((m) => contacts.includes(m.to));
+  const confirmed =
+    (await confirmOverApi(runtime.apiUrl, viewer, to('viewer@example.test'))) +
+    (await confirmOverApi(runtime.apiUrl, fan, to('fan@example.test', '+15550100002')));
+  if (confirmed !== 3) throw new Error(`the demo subscribers confirmed ${confirmed} of 3 contacts`);
+  return { subscriptions: made.map((m) => m.subscriptionId), confirmedContacts: confirmed };
 };
 
 /**
@@ -422,7 +449,7 @@ const notifications: Stage = async (runtime) => {
     '../layers/shared/src/services/market/notifications.ts'
   );
   useNotificationChannels(new Map(CHANNELS.map((name) => [name, new RecordingChannel(name)])));
-  const consumer = (event: SQSEvent) => handler(event, {} as never);
+  const consumer = (event: SQSEvent) => handler(event, lambdaContext(60_000));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
   const { sql } = await database();
   const rows = await sql<{ trigger: string; status: string; n: number }[]>`

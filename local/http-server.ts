@@ -1,7 +1,7 @@
 /**
  * One HTTP server for every route, translating node requests into API Gateway HTTP API
  * (payload v2) events and calling the same handlers the Lambdas export. Auth is checked here
- * as the authorizer does on AWS.
+ * as the authorizer does on AWS, and the credential's name handed on in the same place.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HttpEvent, HttpResult } from '../functions/api/http.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
-import { type Credential, KeyRing, presentedCredential } from '../layers/shared/src/services/api-auth.ts';
+import {
+  authorize,
+  type Credential,
+  type CredentialContext,
+  KeyRing,
+} from '../layers/shared/src/services/api-auth.ts';
 import type { RouteSpec } from './routes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -86,21 +91,22 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
         return send(res, errorBody(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${MAX_BODY} bytes`));
       }
       const headers = flatHeaders(req);
+      let credential: CredentialContext | undefined;
       if (route.spec.auth !== 'none') {
-        const ok = await keyRings[route.spec.auth].accepts(presentedCredential(headers));
-        if (!ok) {
-          const what = route.spec.auth === 'ingest' ? 'an ingest API key' : 'an admin token';
-          return send(
-            res,
-            errorBody(401, 'UNAUTHORIZED', `this route needs ${what} (x-api-key or Authorization: Bearer)`),
-          );
+        credential = await authorize(keyRings, route.spec.auth, headers);
+        if (credential === undefined) {
+          const what =
+            route.spec.auth === 'ingest'
+              ? 'an ingest API key (x-api-key)'
+              : 'an admin token (Authorization: Bearer)';
+          return send(res, errorBody(401, 'UNAUTHORIZED', `this route needs ${what}`));
         }
       }
       const pathParameters: Record<string, string> = {};
       route.params.forEach((name, i) => {
         pathParameters[name] = match[i + 1] ?? '';
       });
-      const event = toEvent(req, url, body, headers, route.spec, pathParameters);
+      const event = toEvent(req, url, body, headers, route.spec, pathParameters, credential);
       const handler = await load(route.spec);
       return send(res, await handler(event));
     }
@@ -217,6 +223,7 @@ function toEvent(
   headers: Record<string, string>,
   spec: RouteSpec,
   pathParameters: Record<string, string>,
+  credential: CredentialContext | undefined,
 ): HttpEvent {
   const now = Date.now();
   const queryStringParameters: Record<string, string> = {};
@@ -248,8 +255,10 @@ function toEvent(
         sourceIp: headers['x-forwarded-for']?.split(',')[0]?.trim() ?? req.socket.remoteAddress ?? 'unknown',
         userAgent: headers['user-agent'] ?? '',
       },
+      // Where API Gateway puts a Lambda authorizer's context.
+      ...(credential === undefined ? {} : { authorizer: { lambda: { ...credential } } }),
     },
-  };
+  } as HttpEvent;
 }
 
 function errorBody(statusCode: number, code: string, message: string): HttpResult {

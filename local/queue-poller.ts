@@ -4,7 +4,7 @@
  * come back after their visibility timeout (and reach the DLQ after maxReceiveCount).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 export type SqsConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
@@ -127,4 +127,14 @@ export function startPoller(
       await running;
     },
   };
+}
+
+/** The Lambda context a consumer is invoked with: `timeoutMs` from now until the function's timeout. */
+export function lambdaContext(timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    functionName: 'local',
+    awsRequestId: `local-${deadline}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  } as Context;
 }

@@ -3,6 +3,13 @@
  * environment names a real endpoint) PostgreSQL, anvil, the LiteSVM Solana RPC, fauxqs,
  * dynalite and the Twitch fixtures; applies migrations; serves every API route on one HTTP
  * server; and stops all of it again, leaving no process behind.
+ *
+ * On its own Solana RPC it publishes in program mode, so viewers can claim: each token group
+ * gets a mint, the attention program's protocol state (this run's publisher allowlisted) and a
+ * funded treasury, and the program's instructions run on the RPC's stand-in (or the compiled
+ * program with ATTENTION_PROGRAM_SO). PUBLISH_MODE=memo publishes memos instead; against a real
+ * cluster (SOLANA_RPC_URL) memo is the default unless PUBLISH_MODE and TOKEN_GROUP_MINTS say
+ * otherwise, since its mints and protocol states are the operator's.
  */
 
 import { resetDependencies, useSecretStore, useTreeHasher } from '../functions/dependencies.ts';
@@ -11,6 +18,7 @@ import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
 import { generateKeypairSigner } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { resetConfigForTests } from '../layers/shared/src/config.ts';
+import { DEFAULT_ATTENTION_PROGRAM_ID } from '../layers/shared/src/core/solana/program-ids.ts';
 import {
   checkHealth,
   type HealthCheck,
@@ -18,6 +26,7 @@ import {
   jsonRpcPing,
 } from '../layers/shared/src/services/health.ts';
 import { ANVIL_DEV_ACCOUNTS } from './anvil.ts';
+import { setUpAttentionProtocol } from './attention-program-accounts.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { type IrcFixture, startIrcFixture } from './irc-fixture.ts';
 import { ROUTES } from './routes.ts';
@@ -30,7 +39,7 @@ import {
   startEmbeddedPostgres,
   startSqs,
 } from './services.ts';
-import { startSolanaRpc } from './solana-rpc.ts';
+import { type SolanaRpcHandle, startSolanaRpc } from './solana-rpc.ts';
 import { WorkerTreeHasher } from './tree-hash-pool.ts';
 import { sampleChannels, startTwitchFixture, type TwitchFixture } from './twitch-fixture.ts';
 
@@ -106,11 +115,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
 
     let solanaRpcUrl = process.env['SOLANA_RPC_URL'];
+    let embeddedSolana: SolanaRpcHandle | undefined;
     if (solanaRpcUrl === undefined) {
-      const solana = await startSolanaRpc();
+      const solana = await startSolanaRpc({ attentionProgramId: attentionProgramId() });
+      embeddedSolana = solana;
       stack.push({ name: 'solana', stop: () => solana.stop() });
       solanaRpcUrl = solana.url;
-      log(`solana      ${solana.url} (LiteSVM)`);
+      log(
+        `solana      ${solana.url} (LiteSVM; attention program: ${solana.attentionProgram === 'compiled' ? 'compiled, ATTENTION_PROGRAM_SO' : 'stand-in'})`,
+      );
     }
 
     const sqs = await startSqs();
@@ -139,10 +152,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
     const publisherSecret = JSON.stringify([...publisher.secretKey]);
     log(`publisher   ${publisher.signer.address} (generated, funded)`);
+    const publishing = await localPublishing(embeddedSolana, publisher.signer.address, log);
 
     const secrets = new StaticSecretStore({
-      [SECRET_IDS.ingestKeys]: JSON.stringify({ keys: [ingestApiKey] }),
-      [SECRET_IDS.adminTokens]: JSON.stringify({ keys: [adminToken] }),
+      [SECRET_IDS.ingestKeys]: JSON.stringify({ local: ingestApiKey }),
+      [SECRET_IDS.adminTokens]: JSON.stringify({ local: adminToken }),
       // anvil's well-known dev account 0: a public test key, never a real one.
       [SECRET_IDS.evmSigner]: JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0]?.privateKey }),
       [SECRET_IDS.twitch]: JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
@@ -178,7 +192,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       POWERTOOLS_METRICS_NAMESPACE: 'EngagementOracle',
       POWERTOOLS_DEV: 'true',
       SOLANA_PUBLISHER_SECRET_ARN: SECRET_IDS.solanaPublisher,
-      PUBLISH_MODE: process.env['PUBLISH_MODE'] ?? 'memo',
+      ...publishing,
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
     };
     Object.assign(process.env, env);
@@ -302,4 +316,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stopAll();
     throw error;
   }
+}
+
+const LOCAL_TOKEN_GROUPS = ['MILO', 'CLS', 'OTHER'] as const;
+
+const attentionProgramId = () => process.env['ATTENTION_PROGRAM_ID'] || DEFAULT_ATTENTION_PROGRAM_ID;
+
+/**
+ * PUBLISH_MODE and TOKEN_GROUP_MINTS for this run: program mode on the embedded chain, with a
+ * mint, protocol state and treasury per token group; what the environment says otherwise.
+ */
+async function localPublishing(
+  solana: SolanaRpcHandle | undefined,
+  publisher: string,
+  log: (line: string) => void,
+): Promise<Record<string, string>> {
+  const wanted = process.env['PUBLISH_MODE'];
+  if (solana === undefined || wanted === 'memo' || process.env['TOKEN_GROUP_MINTS'] !== undefined) {
+    return {
+      PUBLISH_MODE: wanted ?? 'memo',
+      ...(process.env['TOKEN_GROUP_MINTS'] === undefined
+        ? {}
+        : { TOKEN_GROUP_MINTS: process.env['TOKEN_GROUP_MINTS'] }),
+    };
+  }
+  const mints: Record<string, { mint: string; epochUnit: 'hours' }> = {};
+  for (const group of LOCAL_TOKEN_GROUPS) {
+    const protocol = await setUpAttentionProtocol(solana, { publisher, programId: attentionProgramId() });
+    mints[group] = { mint: protocol.mint, epochUnit: 'hours' };
+    log(`mint ${group.padEnd(6)} ${protocol.mint} (treasury ${protocol.treasury}, publisher allowlisted)`);
+  }
+  return { PUBLISH_MODE: 'program', TOKEN_GROUP_MINTS: JSON.stringify(mints) };
 }

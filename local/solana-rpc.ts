@@ -12,7 +12,10 @@
  * LiteSVM 1.5 (`new LiteSVM()`) loads the standard SPL programs at their canonical addresses,
  * Memo v1 and Memo v3 (MemoSq4…) among them, plus Token, Token-2022 and the associated token
  * program; `addProgramFromFile` loads a compiled program (the attention program when
- * ATTENTION_PROGRAM_SO points to one).
+ * ATTENTION_PROGRAM_SO points to one). Without that file, transactions calling the attention
+ * program are executed by its stand-in (attention-program/stand-in.ts), which emulates the
+ * program by the rules of its public source; they land, fail, cost fees and show in the history
+ * like any other.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -21,11 +24,19 @@ import type { Socket } from 'node:net';
 import { address, getTransactionDecoder, lamports, type Transaction } from '@solana/kit';
 import { PublicKey, VersionedMessage } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { FailedTransactionMetadata, LiteSVM, type TransactionMetadata } from 'litesvm';
+import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
+import { DEFAULT_ATTENTION_PROGRAM_ID } from '../layers/shared/src/core/solana/program-ids.ts';
+import { AddressHistory, memoField } from './address-history.ts';
 import {
-  COMPUTE_BUDGET_PROGRAM_ID,
-  DEFAULT_ATTENTION_PROGRAM_ID,
-} from '../layers/shared/src/core/solana/program-ids.ts';
+  createAttentionStandIn,
+  type ExecutionOutcome,
+  type InnerInstructionsJson,
+  liteSvmChain,
+  resolveAccountKeys,
+} from './attention-program/stand-in.ts';
+import { liteSvmOutcome } from './litesvm-outcomes.ts';
+import { computeBudget, expectedFee, LAMPORTS_PER_SIGNATURE } from './solana-fees.ts';
+import { type TokenBalanceJson, tokenBalances } from './token-2022.ts';
 
 export type SolanaRpcFaultKind =
   /** The request is swallowed: no processing, no answer until the client gives up. */
@@ -92,6 +103,8 @@ export interface SolanaRpcHandle {
   readonly faults: SolanaRpcFaults;
   /** Whether a compiled attention program was loaded (ATTENTION_PROGRAM_SO). */
   readonly attentionProgramLoaded: boolean;
+  /** Who executes the attention program's instructions: the compiled program, or the stand-in. */
+  readonly attentionProgram: 'compiled' | 'stand-in';
   /** Writes an account directly, e.g. a ChannelState laid out as the program would. */
   setAccount(pubkey: string, account: LocalAccount): void;
   /** Credits `lamports` to `pubkey` from the faucet, as requestAirdrop does; returns the signature. */
@@ -126,132 +139,21 @@ class RpcError extends Error {
   }
 }
 
-const LAMPORTS_PER_SIGNATURE = 5000n;
 const SLOTS_PER_EPOCH = 432_000n;
-const DEFAULT_COMPUTE_UNITS_PER_INSTRUCTION = 200_000n;
-const BUILTIN_COMPUTE_UNITS_PER_INSTRUCTION = 3_000n;
-const MAX_COMPUTE_UNITS = 1_400_000n;
 const PRIORITIZATION_FEE_SLOTS = 150n;
-/** Programs the runtime charges the builtin default compute units for. */
-const BUILTIN_PROGRAMS = new Set([
-  '11111111111111111111111111111111',
-  COMPUTE_BUDGET_PROGRAM_ID,
-  'AddressLookupTab1e1111111111111111111111111',
-  'Vote111111111111111111111111111111111111111',
-  'Stake11111111111111111111111111111111111111',
-  'Config1111111111111111111111111111111111111',
-  'BPFLoaderUpgradeab1e11111111111111111111111',
-  'BPFLoader2111111111111111111111111111111111',
-  'BPFLoader1111111111111111111111111111111111',
-  'LoaderV411111111111111111111111111111111111',
-]);
-
-/** Names of LiteSVM's fieldless error enums (litesvm/dist/internal.d.ts), by value. */
-const TRANSACTION_ERRORS = [
-  'AccountInUse',
-  'AccountLoadedTwice',
-  'AccountNotFound',
-  'ProgramAccountNotFound',
-  'InsufficientFundsForFee',
-  'InvalidAccountForFee',
-  'AlreadyProcessed',
-  'BlockhashNotFound',
-  'CallChainTooDeep',
-  'MissingSignatureForFee',
-  'InvalidAccountIndex',
-  'SignatureFailure',
-  'InvalidProgramForExecution',
-  'SanitizeFailure',
-  'ClusterMaintenance',
-  'AccountBorrowOutstanding',
-  'WouldExceedMaxBlockCostLimit',
-  'UnsupportedVersion',
-  'InvalidWritableAccount',
-  'WouldExceedMaxAccountCostLimit',
-  'WouldExceedAccountDataBlockLimit',
-  'TooManyAccountLocks',
-  'AddressLookupTableNotFound',
-  'InvalidAddressLookupTableOwner',
-  'InvalidAddressLookupTableData',
-  'InvalidAddressLookupTableIndex',
-  'InvalidRentPayingAccount',
-  'WouldExceedMaxVoteCostLimit',
-  'WouldExceedAccountDataTotalLimit',
-  'MaxLoadedAccountsDataSizeExceeded',
-  'ResanitizationNeeded',
-  'InvalidLoadedAccountsDataSizeLimit',
-  'UnbalancedTransaction',
-  'ProgramCacheHitMaxLimit',
-  'CommitCancelled',
-];
-const INSTRUCTION_ERRORS = [
-  'GenericError',
-  'InvalidArgument',
-  'InvalidInstructionData',
-  'InvalidAccountData',
-  'AccountDataTooSmall',
-  'InsufficientFunds',
-  'IncorrectProgramId',
-  'MissingRequiredSignature',
-  'AccountAlreadyInitialized',
-  'UninitializedAccount',
-  'UnbalancedInstruction',
-  'ModifiedProgramId',
-  'ExternalAccountLamportSpend',
-  'ExternalAccountDataModified',
-  'ReadonlyLamportChange',
-  'ReadonlyDataModified',
-  'DuplicateAccountIndex',
-  'ExecutableModified',
-  'RentEpochModified',
-  'NotEnoughAccountKeys',
-  'AccountDataSizeChanged',
-  'AccountNotExecutable',
-  'AccountBorrowFailed',
-  'AccountBorrowOutstanding',
-  'DuplicateAccountOutOfSync',
-  'InvalidError',
-  'ExecutableDataModified',
-  'ExecutableLamportChange',
-  'ExecutableAccountNotRentExempt',
-  'UnsupportedProgramId',
-  'CallDepth',
-  'MissingAccount',
-  'ReentrancyNotAllowed',
-  'MaxSeedLengthExceeded',
-  'InvalidSeeds',
-  'InvalidRealloc',
-  'ComputationalBudgetExceeded',
-  'PrivilegeEscalation',
-  'ProgramEnvironmentSetupFailure',
-  'ProgramFailedToComplete',
-  'ProgramFailedToCompile',
-  'Immutable',
-  'IncorrectAuthority',
-  'AccountNotRentExempt',
-  'InvalidAccountOwner',
-  'ArithmeticOverflow',
-  'UnsupportedSysvar',
-  'IllegalOwner',
-  'MaxAccountsDataAllocationsExceeded',
-  'MaxAccountsExceeded',
-  'MaxInstructionTraceLengthExceeded',
-  'BuiltinProgramsMustConsumeComputeUnits',
-  'BorshIoError',
-];
 
 interface LandedTransaction extends ProcessedTransactionRecord {
   /** Absent for airdrops: LiteSVM signs those with a faucet key it keeps to itself. */
   readonly message: VersionedMessage | undefined;
   readonly preBalances: readonly number[];
   readonly postBalances: readonly number[];
+  readonly preTokenBalances: readonly TokenBalanceJson[];
+  readonly postTokenBalances: readonly TokenBalanceJson[];
   readonly computeUnitsConsumed: number;
-  readonly innerInstructions: readonly {
-    index: number;
-    instructions: { programIdIndex: number; accounts: number[]; data: string; stackHeight: number }[];
-  }[];
+  readonly innerInstructions: readonly InnerInstructionsJson[];
   readonly computeUnitPrice: bigint;
   readonly writableAccounts: ReadonlySet<string>;
+  readonly memo: string | null;
 }
 
 interface DecodedTransaction {
@@ -282,6 +184,10 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
   }
   for (const program of options.programs ?? [])
     svm.addProgramFromFile(address(program.programId), program.path);
+  const standIn = attentionProgramLoaded
+    ? undefined
+    : createAttentionStandIn(svm, options.attentionProgramId ?? DEFAULT_ATTENTION_PROGRAM_ID);
+  const chain = liteSvmChain(svm);
 
   const genesisHash = bs58.encode(randomBytes(32));
   let slot = svm.getClock().slot;
@@ -290,6 +196,7 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
   /** blockhash → last block height at which a transaction carrying it can land */
   const blockhashes = new Map<string, bigint>([[svm.latestBlockhash(), blockHeight + blockhashLifetime]]);
   const history = new Map<string, LandedTransaction>();
+  const addressHistory = new AddressHistory();
   const slotsWithTransactions: bigint[] = [];
   const calls = new Map<string, number>();
   const faultQueue: { method: string; kind: SolanaRpcFaultKind; remaining: number }[] = [];
@@ -332,44 +239,46 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
     return keys.map((key) => Number(svm.getBalance(address(key)) ?? 0n));
   }
 
+  /** Runs a transaction, or only simulates it (nothing changes) when `commit` is false. */
+  function execute(decoded: DecodedTransaction, commit: boolean): ExecutionOutcome {
+    if (standIn?.handles(decoded.message)) return standIn.execute(decoded, { commit });
+    return liteSvmOutcome(
+      commit ? svm.sendTransaction(decoded.transaction) : svm.simulateTransaction(decoded.transaction),
+      decoded.message,
+    );
+  }
+
   function record(
     decoded: DecodedTransaction,
-    outcome: TransactionMetadata | FailedTransactionMetadata,
-    pre: number[],
+    outcome: ExecutionOutcome,
+    pre: { lamports: number[]; tokens: TokenBalanceJson[] },
   ) {
-    const meta = outcome instanceof FailedTransactionMetadata ? outcome.meta() : outcome;
     const keys = staticKeys(decoded.message);
+    const instructions = decoded.message.compiledInstructions.map((ix) => ({
+      programAddress: keys[ix.programIdIndex] ?? '',
+      data: ix.data,
+    }));
     const landed: LandedTransaction = {
       signature: decoded.signature,
       slot,
       blockTime: Math.floor(Date.now() / 1000),
-      fee: chargedFee(outcome, decoded.message),
-      err: outcome instanceof FailedTransactionMetadata ? transactionErrorJson(outcome.err()) : null,
-      logs: meta.logs(),
+      fee: outcome.fee,
+      err: outcome.err,
+      logs: outcome.logs,
       wireTransaction: decoded.wire,
       message: decoded.message,
-      preBalances: pre,
+      preBalances: pre.lamports,
       postBalances: balancesOf(keys),
-      computeUnitsConsumed: Number(meta.computeUnitsConsumed()),
-      innerInstructions: meta
-        .innerInstructions()
-        .map((inner, index) => ({
-          index,
-          instructions: inner.map((ix) => {
-            const compiled = ix.instruction();
-            return {
-              programIdIndex: compiled.programIdIndex(),
-              accounts: Array.from(compiled.accounts()),
-              data: bs58.encode(compiled.data()),
-              stackHeight: ix.stackHeight(),
-            };
-          }),
-        }))
-        .filter((inner) => inner.instructions.length > 0),
+      preTokenBalances: pre.tokens,
+      postTokenBalances: tokenBalances(keys, chain.get),
+      computeUnitsConsumed: outcome.computeUnitsConsumed,
+      innerInstructions: outcome.innerInstructions,
       computeUnitPrice: computeBudget(decoded.message).price,
       writableAccounts: new Set(keys.filter((_, i) => decoded.message.isAccountWritable(i))),
+      memo: memoField(instructions),
     };
     history.set(decoded.signature, landed);
+    addressHistory.add(decoded.signature, resolveAccountKeys(decoded.message, chain) ?? keys);
     transactionCount += 1n;
     if (slotsWithTransactions.at(-1) !== slot) slotsWithTransactions.push(slot);
     while (slotsWithTransactions.length > Number(PRIORITIZATION_FEE_SLOTS)) slotsWithTransactions.shift();
@@ -391,17 +300,16 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
       throw preflightFailure('BlockhashNotFound', []);
     }
     if (!skipPreflight) {
-      const simulated = svm.simulateTransaction(decoded.transaction);
-      if (simulated instanceof FailedTransactionMetadata) {
-        throw preflightFailure(transactionErrorJson(simulated.err()), simulated.meta().logs());
-      }
+      const simulated = execute(decoded, false);
+      if (simulated.err !== null) throw preflightFailure(simulated.err, simulated.logs);
     }
-    const pre = balancesOf(staticKeys(decoded.message));
-    const outcome = svm.sendTransaction(decoded.transaction);
-    if (outcome instanceof FailedTransactionMetadata && !landsWhenFailed(outcome)) {
+    const keys = staticKeys(decoded.message);
+    const pre = { lamports: balancesOf(keys), tokens: tokenBalances(keys, chain.get) };
+    const outcome = execute(decoded, true);
+    if (!outcome.landed) {
       // Rejected before execution (bad signature, no funds for the fee): nothing lands.
       if (skipPreflight) return decoded.signature;
-      throw preflightFailure(transactionErrorJson(outcome.err()), outcome.meta().logs());
+      throw preflightFailure(outcome.err, outcome.logs);
     }
     record(decoded, outcome, pre);
     return decoded.signature;
@@ -416,15 +324,14 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
         value: { err: 'BlockhashNotFound', logs: [], accounts: null, unitsConsumed: 0 },
       };
     }
-    const simulated = svm.simulateTransaction(decoded.transaction);
-    const meta = simulated.meta();
+    const simulated = execute(decoded, false);
     return {
       context: context(),
       value: {
-        err: simulated instanceof FailedTransactionMetadata ? transactionErrorJson(simulated.err()) : null,
-        logs: meta.logs(),
+        err: simulated.err,
+        logs: simulated.logs,
         accounts: null,
-        unitsConsumed: Number(meta.computeUnitsConsumed()),
+        unitsConsumed: simulated.computeUnitsConsumed,
         returnData: null,
       },
     };
@@ -469,8 +376,8 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
       postBalances: landed.postBalances,
       innerInstructions: landed.innerInstructions,
       logMessages: landed.logs,
-      preTokenBalances: [],
-      postTokenBalances: [],
+      preTokenBalances: landed.preTokenBalances,
+      postTokenBalances: landed.postTokenBalances,
       rewards: [],
       loadedAddresses: { writable: [], readonly: [] },
       computeUnitsConsumed: landed.computeUnitsConsumed,
@@ -553,11 +460,15 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
       message: undefined,
       preBalances: [],
       postBalances: [],
+      preTokenBalances: [],
+      postTokenBalances: [],
       computeUnitsConsumed: Number(outcome.computeUnitsConsumed()),
       innerInstructions: [],
       computeUnitPrice: 0n,
       writableAccounts: new Set([recipient]),
+      memo: null,
     });
+    addressHistory.add(signature, [recipient]);
     transactionCount += 1n;
     // LiteSVM signs airdrops with its latest blockhash: a second identical airdrop in the same
     // block would be a duplicate transaction, so every airdrop ends its block.
@@ -593,8 +504,43 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
     return Number(expectedFee(message));
   }
 
+  function signaturesForAddress(params: unknown[]) {
+    const key = parsePubkey(params[0]);
+    const config = (params[1] ?? {}) as { before?: string; until?: string; limit?: number };
+    let page: string[];
+    try {
+      page = addressHistory.query(key, {
+        ...(config.before === undefined ? {} : { before: config.before }),
+        ...(config.until === undefined ? {} : { until: config.until }),
+        ...(config.limit === undefined ? {} : { limit: config.limit }),
+      });
+    } catch (error) {
+      throw new RpcError(-32602, `Invalid params: ${(error as Error).message}`);
+    }
+    return page.map((signature) => {
+      const landed = history.get(signature) as LandedTransaction;
+      return {
+        signature,
+        slot: Number(landed.slot),
+        err: landed.err,
+        memo: landed.memo,
+        blockTime: landed.blockTime,
+        confirmationStatus: signatureStatus(signature)?.confirmationStatus ?? null,
+      };
+    });
+  }
+
+  function tokenAccountBalance(params: unknown[]) {
+    const key = parsePubkey(params[0]);
+    const [balance] = tokenBalances([key], chain.get);
+    if (balance === undefined) throw new RpcError(-32602, 'Invalid param: not a Token account');
+    return { context: context(), value: balance.uiTokenAmount };
+  }
+
   const handlers: Record<string, (params: unknown[]) => unknown> = {
     sendTransaction,
+    getSignaturesForAddress: signaturesForAddress,
+    getTokenAccountBalance: tokenAccountBalance,
     simulateTransaction,
     getSignatureStatuses: (params) => {
       const signatures = Array.isArray(params[0]) ? params[0] : [];
@@ -748,6 +694,7 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
     url: `http://127.0.0.1:${port}`,
     svm,
     attentionProgramLoaded,
+    attentionProgram: attentionProgramLoaded ? 'compiled' : 'stand-in',
     faults: {
       next(method, kind, times = 1) {
         faultQueue.push({ method, kind, remaining: times });
@@ -825,82 +772,6 @@ function transactionSignatures(wire: Uint8Array): string[] {
   return Object.values(transaction.signatures).map((signature) =>
     signature === null ? bs58.encode(new Uint8Array(64)) : bs58.encode(signature),
   );
-}
-
-function computeBudget(message: VersionedMessage): { price: bigint; limit: bigint | undefined } {
-  let price = 0n;
-  let limit: bigint | undefined;
-  for (const ix of message.compiledInstructions) {
-    if (message.staticAccountKeys[ix.programIdIndex]?.toBase58() !== COMPUTE_BUDGET_PROGRAM_ID) continue;
-    const data = Buffer.from(ix.data);
-    if (data[0] === 2 && data.length >= 5) limit = BigInt(data.readUInt32LE(1));
-    if (data[0] === 3 && data.length >= 9) price = data.readBigUInt64LE(1);
-  }
-  return { price, limit };
-}
-
-/** The runtime's fee: 5,000 lamports per signature plus ceil(price × compute unit limit / 10^6). */
-function expectedFee(message: VersionedMessage): bigint {
-  const { price, limit } = computeBudget(message);
-  const units =
-    limit ??
-    message.compiledInstructions.reduce((sum, ix) => {
-      const program = message.staticAccountKeys[ix.programIdIndex]?.toBase58() ?? '';
-      return (
-        sum +
-        (BUILTIN_PROGRAMS.has(program)
-          ? BUILTIN_COMPUTE_UNITS_PER_INSTRUCTION
-          : DEFAULT_COMPUTE_UNITS_PER_INSTRUCTION)
-      );
-    }, 0n);
-  const cappedUnits = units > MAX_COMPUTE_UNITS ? MAX_COMPUTE_UNITS : units;
-  const priority = (price * cappedUnits + 999_999n) / 1_000_000n;
-  return LAMPORTS_PER_SIGNATURE * BigInt(message.header.numRequiredSignatures) + priority;
-}
-
-/** The fee LiteSVM charged (its metadata prints it; there is no accessor), else the runtime's formula. */
-function chargedFee(
-  outcome: TransactionMetadata | FailedTransactionMetadata,
-  message: VersionedMessage,
-): bigint {
-  const charged = /\bfee: (\d+)/.exec(outcome.toString())?.[1];
-  return charged === undefined ? expectedFee(message) : BigInt(charged);
-}
-
-/** Failures during execution land (the fee is charged, the error recorded); the others are dropped. */
-function landsWhenFailed(outcome: FailedTransactionMetadata): boolean {
-  return typeof outcome.err() !== 'number';
-}
-
-function transactionErrorJson(err: ReturnType<FailedTransactionMetadata['err']>): unknown {
-  if (typeof err === 'number') return TRANSACTION_ERRORS[err] ?? `TransactionError(${err})`;
-  const name = err.constructor.name;
-  if (name === 'TransactionErrorInstructionError') {
-    const ix = err as { index: number; err(): unknown };
-    return { InstructionError: [ix.index, instructionErrorJson(ix.err())] };
-  }
-  if (name === 'TransactionErrorDuplicateInstruction')
-    return { DuplicateInstruction: (err as { index: number }).index };
-  if (name === 'TransactionErrorInsufficientFundsForRent') {
-    return { InsufficientFundsForRent: { account_index: (err as { accountIndex: number }).accountIndex } };
-  }
-  if (name === 'TransactionErrorProgramExecutionTemporarilyRestricted') {
-    return {
-      ProgramExecutionTemporarilyRestricted: {
-        account_index: (err as { accountIndex: number }).accountIndex,
-      },
-    };
-  }
-  return err.toString();
-}
-
-function instructionErrorJson(err: unknown): unknown {
-  if (typeof err === 'number') return INSTRUCTION_ERRORS[err] ?? `InstructionError(${err})`;
-  if (err !== null && typeof err === 'object' && 'code' in err)
-    return { Custom: (err as { code: number }).code };
-  if (err !== null && typeof err === 'object' && 'msg' in err)
-    return { BorshIoError: (err as { msg: string }).msg };
-  return String(err);
 }
 
 /** The -32002 error a node answers when preflight simulation fails. */

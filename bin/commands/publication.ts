@@ -1,12 +1,18 @@
 /**
  * `oracle publication verify <epoch> <channel>`: reads the chain and compares it with the
  * database; `oracle publication list [--status S]`. Exit 0 when they agree, 1 when not.
+ * `oracle publication return <epoch> <channel>`: settles again the root the published
+ * `<epoch>` overwrote (the ReturnUndecided runbook), from the RPC in SOLANA_RPC_URL, which must
+ * keep the channel's history; exit 0 when returned (or nothing was replaced), 1 when still
+ * undecided.
  */
 import { parseArgs } from 'node:util';
 import { resetDependencies, verifierDeps } from '../../functions/dependencies.ts';
 import { verifyPublication } from '../../layers/shared/src/services/publisher.ts';
+import { settleRecordedOverwrite } from '../../layers/shared/src/services/replaced-roots.ts';
 
-export const summary = 'verify published roots against the chain (verify <epoch> <channel>), list them';
+export const summary =
+  'verify published roots against the chain (verify <epoch> <channel>), list them, return an overwritten root (return <epoch> <channel>)';
 
 export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -17,13 +23,20 @@ export async function run(argv: string[]): Promise<number> {
   const [action, epochText, channel] = positionals;
   try {
     const deps = await verifierDeps();
-    if (action === 'verify') {
+    if (action === 'verify' || action === 'return') {
       const epoch = Number(epochText);
       if (!Number.isInteger(epoch) || epoch % 3600 !== 0 || channel === undefined) {
         process.stderr.write(
-          'usage: oracle publication verify <epoch (unix seconds of the hour)> <channel>\n',
+          `usage: oracle publication ${action} <epoch (unix seconds of the hour)> <channel>\n`,
         );
         return 2;
+      }
+      if (action === 'return') {
+        const settled = await settleRecordedOverwrite(deps, { epoch, channel: channel.toLowerCase() });
+        process.stdout.write(
+          `${JSON.stringify(settled, (_, value) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`,
+        );
+        return settled.outcome === 'undecided' ? 1 : 0;
       }
       const result = await verifyPublication(deps, epoch, channel.toLowerCase());
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -38,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     process.stderr.write(
-      'usage: oracle publication verify <epoch> <channel> | oracle publication list [--status S]\n',
+      'usage: oracle publication verify <epoch> <channel> | list [--status S] | return <epoch> <channel>\n',
     );
     return 2;
   } finally {

@@ -11,6 +11,7 @@ import {
   index,
   integer,
   json,
+  numeric,
   pgSchema,
   primaryKey,
   text,
@@ -77,6 +78,12 @@ export const rawEvents = attention.table(
     channel: text('channel').notNull(),
     userHash: text('user_hash').notNull(),
     kind: text('kind').notNull(),
+    /**
+     * The key that sent the event: an ingest API key's name, `irc` for the IRC worker, or
+     * `unattributed` for events stored before events carried one. Voiding a key removes its
+     * events from epochs not yet sealed.
+     */
+    keyId: text('key_id').notNull(),
     amount: i64('amount').notNull().default(1),
     /** The event's paid weight in hundredths (presence is added once per row, not per event). */
     weight: i64('weight').notNull().default(0),
@@ -87,8 +94,14 @@ export const rawEvents = attention.table(
     occurredAt: tstz('occurred_at').notNull(),
     receivedAt: tstz('received_at').notNull().defaultNow(),
   },
-  // No secondary index: every index here is paid on each ingested event, and nothing reads
-  // raw events by anything but their id in the hot path.
+  // Every index here is paid on each ingested event, and the hot path reads raw events by id
+  // only. Two cheap ones serve voiding a key (services/ingest-key-void.ts): the key's events,
+  // indexed for `POST /ingest` events alone (the IRC worker's, the bulk, pay nothing), and a
+  // BRIN over the epoch, which rows arrive in the order of, a few pages for the whole table.
+  (t) => [
+    index('raw_events_key_idx').on(t.keyId, t.epoch).where(sql`${t.keyId} not in ('irc', 'unattributed')`),
+    index('raw_events_epoch_brin').using('brin', t.epoch),
+  ],
 );
 
 /** One row per (epoch, channel, viewer): the weight and per-signal counts so far. */
@@ -152,13 +165,17 @@ export const suppressionList = attention.table('suppression_list', {
   createdAt: tstz('created_at').notNull().defaultNow(),
 });
 
-/** Amounts owed to a viewer that no published leaf pays yet (unbound, expired, unclaimed). */
+/**
+ * Amounts owed to a viewer that no published leaf pays yet (unbound, expired, unclaimed). The
+ * amount is numeric, not bigint: it is a sum of credits each within MAX_AMOUNT (2^63 - 1), which
+ * a bigint could not hold; a carry tree pays at most MAX_AMOUNT of it per epoch.
+ */
 export const carriedBalances = attention.table(
   'carried_balances',
   {
     userHash: text('user_hash').notNull(),
     tokenGroup: text('token_group').notNull(),
-    amount: u64('amount').notNull().default(sql`0`),
+    amount: numeric('amount', { precision: 40, scale: 0 }).notNull().default(sql`0`),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [
@@ -171,7 +188,8 @@ export const carriedBalances = attention.table(
 export const carryLedger = attention.table(
   'carry_ledger',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    // bigint: a row per viewer per tree and per returned leaf runs past 2^31 within years.
+    id: i64('id').primaryKey().generatedAlwaysAsIdentity(),
     userHash: text('user_hash').notNull(),
     tokenGroup: text('token_group').notNull(),
     delta: u64('delta').notNull(),
@@ -314,6 +332,16 @@ export const publications = attention.table(
     publishedAt: tstz('published_at'),
     /** When the root's amounts went back to carried balances (expired, or its ring slot reused). */
     returnedAt: tstz('returned_at'),
+    /**
+     * Program mode: the root this one overwrites in its ring slot, as read before signing and
+     * recorded with the signature (DESIGN.md "No stranded amount"): its epoch id, its claimed
+     * bitmap (hex) and the slot that read was at. Once this root's transaction is confirmed, the
+     * replaced root's leaves neither in that bitmap nor claimed later (the channel's transaction
+     * history after that slot) go back to carried balances. Null: the slot held no root.
+     */
+    replacesEpoch: i64('replaces_epoch'),
+    replacesBitmap: text('replaces_bitmap'),
+    replacesReadSlot: i64('replaces_read_slot'),
     /** When RootPublished went out on the event bus (an outbox: null until it did). */
     announcedAt: tstz('announced_at'),
   },

@@ -3,3 +3,4 @@ export * from './attention-wallets.ts';
 export * from './creator.ts';
 export * from './delivery.ts';
 export * from './market.ts';
+export * from './market-users.ts';

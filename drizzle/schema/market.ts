@@ -4,7 +4,7 @@
  * oracle's history and TWAPs, analytics rollups and rankings, the token generator's credentials
  * and balances, and notifications. Token amounts and cumulative prices are uint256 on chain:
  * numeric(78, 0), read back as decimal strings. Block times are unix seconds.
- * `market.users` are market users (wallet holders, notification recipients), not StreamVault's.
+ * Market users (EVM addresses) and how they sign in are in ./market-users.ts.
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -280,15 +280,6 @@ export const generationJobs = market.table('generation_jobs', {
 
 // ---- notifications ----
 
-export const marketUsers = market.table('users', {
-  id: text('id').primaryKey(),
-  address: text('address'),
-  email: text('email'),
-  phone: text('phone'),
-  pushEndpoint: text('push_endpoint'),
-  createdAt: tstz('created_at').notNull().defaultNow(),
-});
-
 /** What a user wants to hear about: a trigger kind with its parameters (token, threshold). */
 export const notificationSubscriptions = market.table(
   'notification_subscriptions',
@@ -301,8 +292,14 @@ export const notificationSubscriptions = market.table(
     state: jsonb('state').notNull().default(sql`'{}'::jsonb`),
     active: boolean('active').notNull().default(true),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    /** SHA-256 of the IP address that created it: subscriptions made per source a day are capped. */
+    sourceHash: text('source_hash'),
   },
-  (t) => [index('notification_subscriptions_trigger_idx').on(t.trigger, t.active)],
+  (t) => [
+    index('notification_subscriptions_trigger_idx').on(t.trigger, t.active),
+    index('notification_subscriptions_user_idx').on(t.userId, t.active),
+    index('notification_subscriptions_source_idx').on(t.sourceHash, t.createdAt),
+  ],
 );
 
 export const notificationPreferences = market.table('notification_preferences', {
@@ -325,7 +322,11 @@ export const notificationTemplates = market.table(
   (t) => [primaryKey({ columns: [t.trigger, t.channel] })],
 );
 
-/** Outbox and history in one: one row per (user, channel, event), so an event notifies once. */
+/**
+ * Outbox and history in one: one row per (user, channel, event), so an event notifies once. Status
+ * `pending`, `sent`, `failed` (gave up after retries) or `skipped` (its contact stopped being
+ * verified before it went out).
+ */
 export const notificationOutbox = market.table(
   'notification_outbox',
   {
@@ -339,6 +340,11 @@ export const notificationOutbox = market.table(
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     notBefore: tstz('not_before').notNull().defaultNow(),
+    /**
+     * Where exactly this message goes, when it is not the user's current contact of its channel:
+     * a verification goes to the contact being verified, and only there.
+     */
+    destination: text('destination'),
     lastError: text('last_error'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     sentAt: tstz('sent_at'),

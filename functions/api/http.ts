@@ -59,6 +59,21 @@ export function sourceIp(event: HttpEvent): string {
   return event.requestContext?.http?.sourceIp ?? 'unknown';
 }
 
+/**
+ * The name of the credential the authorizer accepted for this request: on `POST /ingest` the
+ * ingest API key's name, on admin routes the admin token's name (its property in the
+ * `IngestApiKeys` or `AdminTokens` secret; never the key or token itself). API Gateway hands the
+ * authorizer's context over in `requestContext.authorizer.lambda`, and the local server does the
+ * same (services/api-auth.ts, `authorize`). Undefined on a route without an authorizer. What an
+ * audit log records as the actor.
+ */
+export function credentialName(event: HttpEvent): string | undefined {
+  const context = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } } | undefined)
+    ?.authorizer?.lambda;
+  const name = context?.['credentialName'];
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
 /** Wraps a handler: correlation id on every log line, errors shaped into responses. */
 export function httpHandler(
   fn: (event: HttpEvent) => Promise<HttpResult>,

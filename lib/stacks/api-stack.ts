@@ -142,9 +142,7 @@ export class ApiStack extends Stack {
         );
         fn.addEnvironment('WS_CALLBACK_URL', this.webSocketStage.callbackUrl);
       }
-      if (spec.namesDeployment === true && props.extraEnvironment?.['API_ORIGIN'] === undefined) {
-        fn.addEnvironment('API_ORIGIN', this.httpApi.apiEndpoint);
-      }
+      if (spec.namesDeployment === true) fn.addEnvironment('API_ORIGIN', this.httpApi.apiEndpoint);
       this.functions[spec.name] = fn;
       alarms.watchFunction(spec.name, fn.function);
       return fn;

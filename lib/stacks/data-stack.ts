@@ -66,13 +66,14 @@ export const SECRETS: Record<SecretName, { id: string; description: string; key:
     id: 'IngestApiKeys',
     description: 'API keys accepted by POST /ingest',
     key: 'primary',
-    shape: '{"primary":"...","<any name>":"..."} (every value is a valid key)',
+    shape:
+      '{"primary":"...","<name>":"..."} (every value is a valid key; its name is stored with its events)',
   },
   adminTokens: {
     id: 'AdminTokens',
     description: 'Bearer tokens accepted by the admin routes',
     key: 'primary',
-    shape: '{"primary":"...", ...} (bearer tokens)',
+    shape: '{"primary":"...","<name>":"..."} (bearer tokens, named for logs and audit)',
   },
   airApiKey: {
     id: 'AirApiKey',

@@ -201,6 +201,44 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     anchor: 'root-expired',
     description: 'A sealed root can no longer be published (its ring slot holds a newer epoch)',
   },
+  {
+    id: 'ReturnUndecided',
+    system: 'attention',
+    metric: METRIC.returnUndecided,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.minutes(5),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'return-undecided',
+    description:
+      "An overwritten root's unclaimed leaves could not be proven from the chain; nothing returned",
+  },
+  {
+    id: 'SealingFailed',
+    system: 'attention',
+    metric: METRIC.sealingFailures,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.hours(1),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'sealing-failed',
+    description: 'An (epoch, channel) was not sealed or a tree not built; the rest of the run went on',
+  },
+  {
+    id: 'AmountOverflow',
+    system: 'attention',
+    metric: METRIC.amountOverflow,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.hours(1),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'amount-overflow',
+    description:
+      'Amounts past 2^63 - 1: a channel refused at sealing, a tree refused, or a carried balance paid in parts',
+  },
 ];
 
 export function businessMetric(name: string, statistic: string, period: Duration): cloudwatch.Metric {
@@ -333,10 +371,12 @@ export class MonitoringStack extends Stack {
         graph('Carried balances (base units)', [
           businessMetric(METRIC.carriedBalance, cloudwatch.Stats.MAXIMUM, hour),
         ]),
-        graph('Discovery failures, merkle timeouts, expired roots', [
+        graph('Discovery and sealing failures, merkle timeouts, expired roots, overflows', [
           businessMetric(METRIC.discoveryFailure, cloudwatch.Stats.SUM, fiveMin),
           businessMetric(METRIC.merkleBuildTimeout, cloudwatch.Stats.SUM, fiveMin),
           businessMetric(METRIC.rootExpired, cloudwatch.Stats.SUM, fiveMin),
+          businessMetric(METRIC.sealingFailures, cloudwatch.Stats.SUM, fiveMin),
+          businessMetric(METRIC.amountOverflow, cloudwatch.Stats.SUM, fiveMin),
         ]),
       ],
       creator: [

@@ -18,9 +18,9 @@ import type { Minter } from '../../layers/shared/src/ports/minter.ts';
 import type { ChannelName, NotificationChannel } from '../../layers/shared/src/ports/notification-channel.ts';
 import { getRankings } from '../../layers/shared/src/services/market/analytics.ts';
 import { runMarketPoll } from '../../layers/shared/src/services/market/market-cycle-steps.ts';
+import { deliverNotifications } from '../../layers/shared/src/services/market/notification-delivery.ts';
+import { dispatchNotificationEvent } from '../../layers/shared/src/services/market/notification-dispatch.ts';
 import {
-  deliverNotifications,
-  dispatchNotificationEvent,
   notificationEventFor,
   RecordingChannel,
   subscribe,
@@ -30,6 +30,7 @@ import { runTokenGeneration } from '../../layers/shared/src/services/market/toke
 import { startAirFixtureServer } from '../air-fixture-server.ts';
 import { ANVIL_DEV_ACCOUNTS } from '../anvil.ts';
 import { type PriceStreamServer, startPriceStreamServer } from '../price-stream-server.ts';
+import { confirmContacts, signInDirect } from './demo-users.ts';
 import {
   DEFAULT_MARKETS,
   deployMarket,
@@ -68,7 +69,13 @@ export interface MarketCycleSummary {
     mintedOnChain: string;
   };
   readonly stream: { subscriberReceived: number; published: number };
-  readonly notifications: { queued: number; sent: number; byChannel: Record<string, number> };
+  readonly notifications: {
+    queued: number;
+    sent: number;
+    byChannel: Record<string, number>;
+    /** Verifications (links, codes) the demo subscribers received and confirmed. */
+    verified: number;
+  };
   readonly checks: Record<string, boolean>;
 }
 
@@ -144,27 +151,32 @@ export async function runMarketCycle(deps: MarketCycleDeps): Promise<MarketCycle
     let trades = await generateTrades(provider, trader, market, { rounds, secondsBetween: 60 });
     const first = await runMarketPoll({ sql, chain, bus }, pollOptions);
 
-    // A price alert 5 % above the first token's price, crossed by a large buy below.
+    // A price alert 5 % above the first token's price, crossed by a large buy below. Subscribers
+    // are market users: generated keys that sign in with Ethereum and confirm their contacts.
     const lead = market.tokens[0]!;
     const before = await currentPrice(sql, chainId, lead.address);
     const threshold = (Number(before.price) * 1.05).toFixed(6);
+    const traderUser = await signInDirect(sql);
     await subscribe(sql, {
-      userId: 'demo-trader',
+      userId: traderUser.address,
       trigger: 'price_alert',
       params: { token: lead.address, above: threshold },
       contact: { email: 'trader@example.test', phone: '+15550100001' },
       currentPrice: before.price,
     });
+    let verified = (await confirmContacts(sql, traderUser.address)).length;
     const holders = [ANVIL_DEV_ACCOUNTS[1].address, ANVIL_DEV_ACCOUNTS[2].address].map((a) =>
       a.toLowerCase(),
     );
     for (const [i, holder] of holders.entries()) {
+      const follower = await signInDirect(sql);
       await subscribe(sql, {
-        userId: `demo-holder-${i + 1}`,
+        userId: follower.address,
         trigger: 'token_minted',
-        params: {},
-        contact: { address: holder, email: `holder${i + 1}@example.test` },
+        params: { holder },
+        contact: { email: `holder${i + 1}@example.test` },
       });
+      verified += (await confirmContacts(sql, follower.address)).length;
     }
 
     // An hour later, more trading and a buy that moves the lead token's price.
@@ -249,6 +261,7 @@ export async function runMarketCycle(deps: MarketCycleDeps): Promise<MarketCycle
       ).length,
       streamDeliveredEveryUpdate: received === published,
       notificationsSent: delivery.sent > 0 && delivery.sent === queued,
+      subscribersConfirmedContacts: verified === 4,
     };
     return {
       ok: Object.values(checks).every(Boolean),
@@ -274,7 +287,7 @@ export async function runMarketCycle(deps: MarketCycleDeps): Promise<MarketCycle
         mintedOnChain: mintedOnChain.toString(),
       },
       stream: { subscriberReceived: received, published },
-      notifications: { queued, sent: delivery.sent, byChannel },
+      notifications: { queued, sent: delivery.sent, byChannel, verified },
       checks,
     };
   } finally {

@@ -5,7 +5,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
-import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { IRC_KEY_ID, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
@@ -25,7 +25,7 @@ function makeEvents(
   nowMs: number,
   salt: string,
   shape: 'chat' | 'distinct' = 'chat',
-): IngestEvent[] {
+): KeyedEvent[] {
   const epoch = Math.floor(nowMs / 3_600_000) * 3600;
   const kinds = ['presence', 'presence', 'presence', 'presence', 'presence', 'sub', 'bits', 'gift'] as const;
   return Array.from({ length: count }, (_, i) => {
@@ -40,6 +40,7 @@ function makeEvents(
       amount: kind === 'bits' ? 100 : kind === 'gift' ? 2 : 1,
       ts: nowMs - (i % 1000),
       epoch,
+      keyId: IRC_KEY_ID,
     };
   });
 }
@@ -47,7 +48,7 @@ function makeEvents(
 /** Writes batches of 10,000 with `concurrency` writers, as parallel Lambda invocations would. */
 async function writeAll(
   sql: postgres.Sql,
-  events: readonly IngestEvent[],
+  events: readonly KeyedEvent[],
   now: number,
   concurrency: number,
 ): Promise<number> {
@@ -65,12 +66,12 @@ async function writeAll(
 }
 
 /** The naive writer: one transaction and one INSERT (plus its mapping) per event. */
-async function naiveWrite(sql: postgres.Sql, events: readonly IngestEvent[]): Promise<void> {
+async function naiveWrite(sql: postgres.Sql, events: readonly KeyedEvent[]): Promise<void> {
   for (const e of events) {
     const hash = userHash(e.user);
     await sql.begin(async (tx) => {
-      await tx`insert into attention.raw_events (event_id, channel, user_hash, kind, amount, epoch, source_epoch, occurred_at)
-        values (${e.id}, ${e.channel}, ${hash}, ${e.kind}, ${e.amount}, ${e.epoch}, ${e.epoch}, to_timestamp(${e.ts} / 1000.0))
+      await tx`insert into attention.raw_events (event_id, channel, user_hash, kind, key_id, amount, epoch, source_epoch, occurred_at)
+        values (${e.id}, ${e.channel}, ${hash}, ${e.kind}, ${e.keyId}, ${e.amount}, ${e.epoch}, ${e.epoch}, to_timestamp(${e.ts} / 1000.0))
         on conflict do nothing`;
       await tx`insert into attention.channel_participation (epoch, channel, user_hash, first_seen, weight)
         values (${e.epoch}, ${e.channel}, ${hash}, to_timestamp(${e.ts} / 1000.0), 100)

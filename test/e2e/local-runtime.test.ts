@@ -13,7 +13,10 @@ function alive(pid: number): boolean {
   }
 }
 
-function runOracle(args: string[]): {
+function runOracle(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
@@ -21,8 +24,17 @@ function runOracle(args: string[]): {
 } {
   const env = { ...process.env };
   // The runtime must start its own services, whatever the test process was given.
-  for (const name of ['DATABASE_URL', 'EVM_RPC_URL', 'SOLANA_RPC_URL', 'SQS_ENDPOINT', 'DYNAMODB_ENDPOINT'])
+  for (const name of [
+    'DATABASE_URL',
+    'EVM_RPC_URL',
+    'SOLANA_RPC_URL',
+    'SQS_ENDPOINT',
+    'DYNAMODB_ENDPOINT',
+    'PUBLISH_MODE',
+    'TOKEN_GROUP_MINTS',
+  ])
     delete env[name];
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/oracle.ts', ...args], {
     cwd: ROOT,
     env,
@@ -49,7 +61,7 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
 }
 
 describe('oracle local', () => {
-  it('--once runs a cycle, prints a JSON summary with every dependency healthy, exits 0 and leaves no process', async () => {
+  it('--once runs a cycle in program mode (a viewer claims on chain), prints a JSON summary with every dependency healthy, exits 0 and leaves no process', async () => {
     const run = runOracle(['local', '--once']);
     const code = await run.exit;
     expect(code, run.stderr()).toBe(0);
@@ -69,6 +81,12 @@ describe('oracle local', () => {
     expect(summary.stages.publish.published).toBeGreaterThan(0);
     expect(summary.stages.publish.verified).toBe(true);
     expect(summary.stages.claim.proofVerified).toBe(true);
+    // Program mode: the viewer's wallet claimed the served leaf, and its token balance grew by it.
+    const onChain = summary.stages.claim.onChain;
+    expect(onChain).toMatchObject({ amount: summary.stages.claim.amount, leafClaimedOnChain: true });
+    expect(BigInt(onChain.balanceAfter) - BigInt(onChain.balanceBefore)).toBe(
+      BigInt(summary.stages.claim.amount),
+    );
     expect(summary.stages.oracleCalls.byStatus).toEqual({ success: summary.stages.oracleCalls.enqueued });
     expect(summary.stages.market.ok).toBe(true);
     const { rounds, lastRunStatus } = summary.stages.creators;
@@ -88,8 +106,8 @@ describe('oracle local', () => {
     await waitFor(() => pids.every((pid) => !alive(pid)), 5000);
   }, 180_000);
 
-  it('serves claims whose proofs `oracle tree verify` accepts, agrees with `oracle publication verify`, and stops everything on SIGINT', async () => {
-    const run = runOracle(['local', '--interval', '3600']);
+  it('in memo mode, serves claims whose proofs `oracle tree verify` accepts, agrees with `oracle publication verify`, and stops everything on SIGINT', async () => {
+    const run = runOracle(['local', '--interval', '3600'], { PUBLISH_MODE: 'memo' });
     await waitFor(() => run.stderr().includes('Ctrl-C stops everything'), 120_000);
     await waitFor(() => run.stderr().includes('npx oracle publication verify'), 120_000);
     const claimUrl = /GET (\S+\/claims\/\S+)/.exec(run.stderr())?.[1] as string;

@@ -60,8 +60,13 @@ describe('the AIR client of the market functions', () => {
 describe('airApiKeyFromSecret', () => {
   it('refuses a malformed secret without quoting it', async () => {
     const { airApiKeyFromSecret } = await import('../../layers/shared/src/adapters/air/air-api-key.ts');
-    expect(() => airApiKeyFromSecret('{"apiKey": "s3cret-value"')).toThrow(/not JSON/);
+    expect(() => airApiKeyFromSecret('{"apiKey": "s3cret-value"')).toThrow(
+      'the AIR API key secret is not JSON; expected {"apiKey":"..."}',
+    );
     expect(() => airApiKeyFromSecret('{"apiKey": "s3cret-value"')).not.toThrow(/s3cret/);
-    expect(() => airApiKeyFromSecret('{"key": "s3cret-value"}')).toThrow(/does not have the expected shape/);
+    expect(() => airApiKeyFromSecret('{"key": "s3cret-value"}')).toThrow(
+      'the AIR API key secret: apiKey is missing; expected {"apiKey":"..."}',
+    );
+    expect(() => airApiKeyFromSecret('{"key": "s3cret-value"}')).not.toThrow(/s3cret/);
   });
 });

@@ -34,6 +34,7 @@ describe('HTTP API authorizer', () => {
   it('lets an ingest key through on POST /ingest and nothing else', async () => {
     expect(await handler(event('POST /ingest', { 'x-api-key': 'ingest-key-1' }))).toEqual({
       isAuthorized: true,
+      context: { credential: 'ingest', credentialName: 'primary' },
     });
     expect(await handler(event('POST /ingest', { 'x-api-key': 'admin-token-1' }))).toEqual({
       isAuthorized: false,
@@ -44,6 +45,7 @@ describe('HTTP API authorizer', () => {
   it('needs an admin bearer token on admin routes; an ingest key does not do', async () => {
     expect(await handler(event('POST /suppressions', { authorization: 'Bearer admin-token-1' }))).toEqual({
       isAuthorized: true,
+      context: { credential: 'admin', credentialName: 'primary' },
     });
     expect(await handler(event('POST /suppressions', { authorization: 'Bearer ingest-key-1' }))).toEqual({
       isAuthorized: false,

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
@@ -6,6 +6,7 @@ import { decodeIngestMessage } from '../../layers/shared/src/core/attention/inge
 import { type DynamoService, type SqsService, startDynamo, startSqs } from '../../local/services.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { queueDepth } from '../fixtures/queue-depth.ts';
 
 let sqs: SqsService;
 let dynamo: DynamoService;
@@ -19,21 +20,11 @@ const post = (body: string | undefined, sourceIp?: string) =>
       path: '/ingest',
       body,
       sourceIp: sourceIp ?? `198.51.100.${(ipCounter++ % 250) + 1}`,
+      credential: { credential: 'ingest', credentialName: 'partner' },
     }),
   );
 
-async function queueDepth(): Promise<number> {
-  const out = await sqs.client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: sqs.queues.ingest.url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
+const depth = () => queueDepth(sqs.client, sqs.queues.ingest.url);
 
 beforeAll(async () => {
   sqs = await startSqs();
@@ -79,12 +70,25 @@ describe('POST /ingest', () => {
       new ReceiveMessageCommand({ QueueUrl: sqs.queues.ingest.url, MaxNumberOfMessages: 10 }),
     );
     const stored = decodeIngestMessage(out.Messages?.[0]?.Body ?? '');
+    expect(new Set(stored.map((e) => e.keyId))).toEqual(new Set(['partner']));
     expect(stored.map((e) => [e.channel, e.user, e.kind, e.amount])).toEqual([
       ['chan_one', 'viewer_0x', 'presence', 1],
       ['chan_one', 'viewer_1x', 'presence', 1],
       ['chan_one', 'viewer_2x', 'presence', 1],
       ['chan_one', 'giver_1', 'gift', 5],
     ]);
+  });
+
+  it('refuses a request no ingest key was identified for, and enqueues nothing', async () => {
+    const response = await handler(
+      makeHttpEvent({
+        method: 'POST',
+        path: '/ingest',
+        body: JSON.stringify([{ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' }]),
+      }),
+    );
+    expect(response.statusCode).toBe(401);
+    expect(await depth()).toBe(0);
   });
 
   it('names the event index and field of a bad event, and enqueues nothing', async () => {
@@ -98,7 +102,7 @@ describe('POST /ingest', () => {
     );
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error.message).toBe('events[1].amount is required for kind bits');
-    expect(await queueDepth()).toBe(0);
+    expect(await depth()).toBe(0);
   });
 
   it('refuses 1001 events in one request', async () => {
@@ -119,19 +123,50 @@ describe('POST /ingest', () => {
     // A fixed clock 10 s into a minute, so the window cannot roll over during the test.
     const nowMs = Date.UTC(2026, 5, 1, 12, 0, 10);
     const body = [{ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' }];
-    for (let i = 0; i < 1000; i++) await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs });
-    const refused = await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs }).catch(
+    const keyId = 'partner';
+    for (let i = 0; i < 1000; i++)
+      await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs, keyId });
+    const refused = await acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs, keyId }).catch(
       (e: unknown) => e,
     );
     expect(refused).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 50 });
-    await expect(acceptIngestRequest(deps, { body, sourceIp: '192.0.2.56', nowMs })).resolves.toMatchObject({
-      enqueued: 1,
-    });
     await expect(
-      acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs: nowMs + 60_000 }),
+      acceptIngestRequest(deps, { body, sourceIp: '192.0.2.56', nowMs, keyId }),
     ).resolves.toMatchObject({
       enqueued: 1,
     });
+    await expect(
+      acceptIngestRequest(deps, { body, sourceIp: '192.0.2.55', nowMs: nowMs + 60_000, keyId }),
+    ).resolves.toMatchObject({
+      enqueued: 1,
+    });
+  });
+
+  it("counts a key's events in its minute and its hour with one write, refusing past either", async () => {
+    const { rateLimiter } = await import('../../functions/dependencies.ts');
+    const windows = [
+      { limit: 5, windowSeconds: 60 },
+      { limit: 8, windowSeconds: 3600 },
+    ];
+    const at = (minute: number, second: number) => Date.UTC(2026, 5, 1, 13, minute, second);
+    const counts = async (nowMs: number) =>
+      (await rateLimiter().hitEach('ingest-key:windows-test', windows, nowMs, 3)).map((d) => [
+        d.allowed,
+        d.count,
+        d.retryAfterSeconds,
+      ]);
+    expect(await counts(at(0, 10))).toEqual([
+      [true, 3, 50],
+      [true, 3, 3590],
+    ]);
+    expect(await counts(at(0, 20))).toEqual([
+      [false, 6, 40],
+      [true, 6, 3580],
+    ]);
+    expect(await counts(at(1, 0))).toEqual([
+      [true, 3, 60],
+      [false, 9, 3540],
+    ]);
   });
 
   it('answers 429 through the handler with a Retry-After header', async () => {
@@ -194,6 +229,6 @@ describe('POST /ingest', () => {
       }),
       { numRuns: 300 },
     );
-    expect(await queueDepth()).toBe(0);
+    expect(await depth()).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels } from '../../drizzle/schema/attention.ts';
 import { sqsClient } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { decodeIngestMessage } from '../../layers/shared/src/core/attention/ingest-message.ts';
-import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { type IngestEvent, IRC_KEY_ID } from '../../layers/shared/src/core/attention/signals.ts';
 import { ChatScriptBuilder } from '../../local/chat-script.ts';
 import { type IrcFixture, startIrcFixture } from '../../local/irc-fixture.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
@@ -89,7 +89,8 @@ describe('IRC worker process (functions/worker/irc)', () => {
     expect(await exited, stderr).toBe(0);
     const events = await drain(client, queueUrl);
     expect(new Map(events.map((e) => [e.id, e]))).toEqual(
-      new Map(script.expectedEvents().map((e) => [e.id, e])),
+      // Stored as the IRC worker's: key id `irc`.
+      new Map(script.expectedEvents().map((e) => [e.id, { ...e, keyId: IRC_KEY_ID }])),
     );
   });
 });

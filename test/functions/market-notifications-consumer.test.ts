@@ -5,6 +5,7 @@ import { handler, useNotificationChannels } from '../../functions/queue/notifica
 import type { ChannelName, NotificationChannel } from '../../layers/shared/src/ports/notification-channel.ts';
 import { RecordingChannel, subscribe } from '../../layers/shared/src/services/market/notifications.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { confirmContacts } from '../fixtures/market-api.ts';
 
 const HOLDER = `0x${'12'.repeat(20)}`;
 let t: TestDatabase;
@@ -27,10 +28,10 @@ beforeAll(async () => {
     ]),
   );
   await subscribe(t.sql, {
-    userId: 'erin',
+    userId: HOLDER,
     trigger: 'token_minted',
     params: {},
-    contact: { address: HOLDER, email: 'erin@example.test' },
+    contact: { email: 'erin@example.test' },
   });
   await subscribe(t.sql, {
     userId: 'frank',
@@ -38,6 +39,8 @@ beforeAll(async () => {
     params: { holder: HOLDER },
     contact: { phone: '+15550100002' },
   });
+  await confirmContacts(t.sql, HOLDER);
+  await confirmContacts(t.sql, 'frank');
   await t.sql`insert into market.notification_preferences (user_id, channels) values ('frank', '["sms"]'::jsonb)`;
 });
 afterAll(async () => {
@@ -80,10 +83,32 @@ describe('notifications queue consumer', () => {
     expect(redelivered.batchItemFailures).toEqual([]);
     expect(email.sent).toHaveLength(1);
     const rows =
-      await t.sql`select channel, status, attempts from market.notification_outbox order by channel`;
+      await t.sql`select channel, status, attempts from market.notification_outbox where trigger = 'token_minted' order by channel`;
     expect(rows.map((r) => [r['channel'], r['status'], r['attempts']])).toEqual([
       ['email', 'sent', 1],
       ['sms', 'sent', 2],
+    ]);
+  });
+
+  it('marks a notification for a channel this deployment does not run failed at once, without a batch failure', async () => {
+    // No push channel here (no VAPID keys): redelivering cannot send it, and the DLQ would page the admins.
+    await subscribe(t.sql, {
+      userId: 'ivan',
+      trigger: 'token_minted',
+      params: { holder: HOLDER },
+      contact: { pushEndpoint: 'https://push.example.test/ivan' },
+    });
+    await t.sql`insert into market.notification_preferences (user_id, channels) values ('ivan', '["push"]'::jsonb)`;
+    smsDown = false;
+
+    const response = await handler(sqsEvent([mintedEvent('claim-push')]), {} as Context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const rows = await t.sql`
+      select status, attempts, last_error from market.notification_outbox
+      where user_id = 'ivan' and event_id = 'minted:claim-push'`;
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { status: 'failed', attempts: 1, last_error: 'no push channel configured' },
     ]);
   });
 
@@ -95,12 +120,14 @@ describe('notifications queue consumer', () => {
       params: { creator },
       contact: { email: 'gina@example.test' },
     });
+    await confirmContacts(t.sql, 'gina');
     await subscribe(t.sql, {
       userId: 'hugo',
       trigger: 'epoch_published',
       params: { channel: 'other_channel' },
       contact: { email: 'hugo@example.test' },
     });
+    await confirmContacts(t.sql, 'hugo');
     const envelope = (detailType: string, detail: Record<string, unknown>) => ({
       version: '0',
       id: 'eb-1',

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route as overviewRoute } from '../../functions/api/market/analytics-overview/index.ts';
 import { route as rankingsRoute } from '../../functions/api/market/analytics-rankings/index.ts';
@@ -12,13 +13,16 @@ import { route as preferencesRoute } from '../../functions/api/market/notificati
 import { route as subscribeRoute } from '../../functions/api/market/notifications-subscribe/index.ts';
 import { route as pricesRoute } from '../../functions/api/market/prices/index.ts';
 import { route as twapRoute } from '../../functions/api/market/twap/index.ts';
-import type { MarketDependencies } from '../../functions/market-dependencies.ts';
+import { type MarketDependencies, signInSettings } from '../../functions/market-dependencies.ts';
 import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
+import { SiweMessages } from '../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
 import type { Minter } from '../../layers/shared/src/ports/minter.ts';
+import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
 import { computeTokenRankings } from '../../layers/shared/src/services/market/analytics.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { sessionHeaders } from '../fixtures/market-api.ts';
 
 const TOKEN = `0x${'ab'.repeat(20)}`;
 let t: TestDatabase;
@@ -40,6 +44,10 @@ beforeAll(async () => {
     config,
     emission: { baseRatePerSecond: 10n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
     bus: new InProcessEventBus(),
+    messages: new SiweMessages(),
+    signInSettings: () => signInSettings(config),
+    // Verifications go to the queue's consumer; these tests read the outbox instead.
+    notificationQueue: () => ({ send: async () => ({ messageId: 'not-sent' }) }) as unknown as WorkQueue,
     air: async () => {
       throw new Error('not used');
     },
@@ -101,7 +109,8 @@ describe('market routes', () => {
   it('rejects a price alert without a threshold and writes nothing', async () => {
     const response = await subscribeRoute.handle(
       event({
-        body: { userId: 'u1', trigger: 'price_alert', params: { token: TOKEN }, email: 'u1@example.test' },
+        headers: await sessionHeaders(t.sql, Wallet.createRandom(), deps.now()),
+        body: { trigger: 'price_alert', params: { token: TOKEN }, email: 'u1@example.test' },
       }),
       deps,
     );
@@ -112,9 +121,10 @@ describe('market routes', () => {
   });
 
   it('subscribes once however often the same subscription is sent', async () => {
-    const body = { userId: 'u2', trigger: 'token_minted', address: TOKEN, email: 'u2@example.test' };
-    const first = await subscribeRoute.handle(event({ body }), deps);
-    const second = await subscribeRoute.handle(event({ body }), deps);
+    const headers = await sessionHeaders(t.sql, Wallet.createRandom(), deps.now());
+    const body = { trigger: 'token_minted', email: 'u2@example.test' };
+    const first = await subscribeRoute.handle(event({ body, headers }), deps);
+    const second = await subscribeRoute.handle(event({ body, headers }), deps);
     expect([first.statusCode, second.statusCode]).toEqual([201, 200]);
     expect(JSON.parse(first.body).subscriptionId).toBe(JSON.parse(second.body).subscriptionId);
   });
@@ -122,7 +132,8 @@ describe('market routes', () => {
   it('rejects quiet hours outside the day with 400 naming the field', async () => {
     const response = await preferencesRoute.handle(
       event({
-        body: { userId: 'u2', channels: ['email'], quietHours: { startMinute: 1500, endMinute: 60 } },
+        headers: await sessionHeaders(t.sql, Wallet.createRandom(), deps.now()),
+        body: { channels: ['email'], quietHours: { startMinute: 1500, endMinute: 60 } },
       }),
       deps,
     );
@@ -131,13 +142,18 @@ describe('market routes', () => {
   });
 
   it('claims with an idempotency key once: the repeat answers 200 with the same claim', async () => {
+    const holder = Wallet.createRandom();
     await t.sql`insert into market.claimable_balances (credential_id, holder, accrued, claimed, accrued_until)
-                values ('cred-1', ${TOKEN}, 500, 0, 1)`;
-    const request = event({ path: { credentialId: 'cred-1' }, headers: { 'Idempotency-Key': 'k-1' } });
+                values ('cred-1', ${holder.address.toLowerCase()}, ${(2n * 10n ** 18n).toString()}, 0, 1)`;
+    const session = await sessionHeaders(t.sql, holder, deps.now());
+    const request = event({
+      path: { credentialId: 'cred-1' },
+      headers: { 'Idempotency-Key': 'k-1', ...session },
+    });
     const first = await claimRoute.handle(request, deps);
     const again = await claimRoute.handle(request, deps);
     expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
-    expect(JSON.parse(first.body)).toMatchObject({ amount: '500', status: 'minted' });
+    expect(JSON.parse(first.body)).toMatchObject({ amount: '2000000000000000000', status: 'minted' });
     expect(JSON.parse(again.body).claimId).toBe(JSON.parse(first.body).claimId);
     expect(mints).toHaveLength(1);
   });
@@ -153,10 +169,17 @@ describe('market routes', () => {
     expect(JSON.parse(response.body).errors[0].message).toBe('query depth 7 exceeds the limit of 6');
   });
 
-  it('lists a user notification history, empty for a new user', async () => {
-    const response = await historyRoute.handle(event({ path: { userId: 'nobody' } }), deps);
+  it('lists the signed-in user notification history, empty for a new user', async () => {
+    const user = Wallet.createRandom();
+    const response = await historyRoute.handle(
+      event({
+        path: { userId: user.address },
+        headers: await sessionHeaders(t.sql, user, deps.now()),
+      }),
+      deps,
+    );
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ userId: 'nobody', notifications: [] });
+    expect(JSON.parse(response.body)).toEqual({ userId: user.address.toLowerCase(), notifications: [] });
   });
 });
 
@@ -208,16 +231,22 @@ describe('the market answers', () => {
       jobs: 1,
       lastJobAt: expect.stringMatching(/^\d{4}-.*Z$/),
     });
-    await check('GET /api/notifications/history/{userId}', historyRoute, event({ path: { userId: 'u2' } }));
+    const user = Wallet.createRandom();
+    const headers = await sessionHeaders(t.sql, user, deps.now());
+    await check(
+      'GET /api/notifications/history/{userId}',
+      historyRoute,
+      event({ path: { userId: user.address }, headers }),
+    );
     await check(
       'POST /api/notifications/preferences',
       preferencesRoute,
-      event({ body: { userId: 'u3', channels: ['email', 'email', 'sms'] } }),
+      event({ body: { channels: ['email', 'email', 'sms'] }, headers }),
     );
     await check(
       'POST /api/notifications/subscribe',
       subscribeRoute,
-      event({ body: { userId: 'u3', trigger: 'price_alert', params: { token: TOKEN, above: '3' } } }),
+      event({ body: { trigger: 'price_alert', params: { token: TOKEN, above: '3' } }, headers }),
     );
     await check('POST /graphql', graphqlRoute, event({ body: { query: '{ tokens { address } }' } }));
     const refused = await graphqlRoute.handle(event({ body: { query: '{ nope' } }), deps);
@@ -226,8 +255,12 @@ describe('the market answers', () => {
   });
 
   it('refuses an Idempotency-Key longer than its contract allows, naming the header', async () => {
+    const session = await sessionHeaders(t.sql, Wallet.createRandom(), deps.now());
     const response = await claimRoute.handle(
-      event({ path: { credentialId: 'cred-1' }, headers: { 'Idempotency-Key': 'k'.repeat(201) } }),
+      event({
+        path: { credentialId: 'cred-1' },
+        headers: { 'Idempotency-Key': 'k'.repeat(201), ...session },
+      }),
       deps,
     );
     expect(response.statusCode).toBe(400);

@@ -44,10 +44,15 @@ describe('the OpenAPI document', () => {
       // Routes API Gateway lets through may still need a credential their handler checks.
       const session = API_ROUTES[`${route.method} ${route.path}`]?.session;
       const expected =
-        route.auth === 'none' && session === 'viewer' ? [{ ViewerSession: [] }] : SECURITY[route.auth];
+        route.auth === 'none' && session === 'viewer'
+          ? [{ ViewerSession: [] }]
+          : route.auth === 'none' && session === 'market'
+            ? [{ MarketSession: [] }]
+            : SECURITY[route.auth];
       expect(op?.security, `${route.method} ${route.path}`).toEqual(expected);
       if (route.auth !== 'none')
         expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+      if (session === 'market') expect(Object.keys(op?.responses ?? {})).toContain('401');
     }
     const documented = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
@@ -55,13 +60,17 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(httpRoutes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('names the credentials the authorizer reads, and the viewer session handlers check', () => {
+  it('names the credentials the authorizer reads, and the sessions handlers check', () => {
     expect(document.components?.securitySchemes).toEqual({
       IngestApiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
       AdminToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       ViewerSession: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      MarketSession: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
     expect(operation({ method: 'POST', path: '/wallets/bind' })?.security).toEqual([{ ViewerSession: [] }]);
+    expect(operation({ method: 'POST', path: '/api/notifications/subscribe' })?.security).toEqual([
+      { MarketSession: [] },
+    ]);
   });
 
   it('lists each path parameter of a route as required, and only those', () => {

@@ -11,6 +11,7 @@ import { makeWallet } from '../fixtures/wallet-binding-client.ts';
 let t: TestDatabase;
 let handler: (event: unknown) => Promise<{
   epochs: { epoch: number; seal: { sealed: unknown[] } }[];
+  failed: unknown[];
   announced: number;
   rebindingsAnnounced: number;
 }>;
@@ -50,7 +51,7 @@ describe('scheduled sealing', () => {
     expect(bus.events).toMatchObject([
       { type: 'EpochSealed', epoch: epochOfMs(twoHoursAgo), channels: 1, participants: 1 },
     ]);
-    expect(await handler({})).toEqual({ epochs: [], announced: 0, rebindingsAnnounced: 0 });
+    expect(await handler({})).toEqual({ epochs: [], failed: [], announced: 0, rebindingsAnnounced: 0 });
     expect(bus.events).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTHORIZER_CACHE_SECONDS } from '../../layers/shared/src/key-change-budget.ts';
 import { FUNCTIONS, type SecretName } from '../../lib/functions.ts';
 import { QUEUES } from '../../lib/stacks/pipeline-stack.ts';
 import {
@@ -337,6 +338,10 @@ describe('api', () => {
       'POST /suppressions',
     ]) {
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key, AuthorizerId: { Ref: admin } });
+    }
+    // A removed key or token must stop working within 60 s: the gateway's cache is part of that.
+    for (const authorizer of Object.values(authorizers)) {
+      expect(authorizer.Properties?.['AuthorizerResultTtlInSeconds']).toBe(AUTHORIZER_CACHE_SECONDS);
     }
   });
 

@@ -159,6 +159,8 @@ describe('alarms', () => {
       [METRIC.oracleCallSuccessRate, 'LessThanThreshold', 90],
       [METRIC.oracleCallSuccessRate, 'LessThanThreshold', 70],
       [METRIC.rootExpired, 'GreaterThanOrEqualToThreshold', 1],
+      [METRIC.sealingFailures, 'GreaterThanOrEqualToThreshold', 1],
+      [METRIC.amountOverflow, 'GreaterThanOrEqualToThreshold', 1],
     ];
     for (const [metric, comparison, threshold] of expected) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import type { KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { suppressUser } from '../../layers/shared/src/services/suppression.ts';
@@ -51,6 +51,17 @@ describe('ingest writer', () => {
     const [row] = await participation('alice_1');
     // presence 100 (once) + sub 1000 + 250 bits × 1 + 3 gifts × 500
     expect(row).toMatchObject({ weight: '2850', presence: 2, subs: 1, gifts: '3', bits: '250' });
+  });
+
+  it('stores each event with the key that sent it, and a re-delivery under another key changes nothing', async () => {
+    const fromPartner = makeEvent({ id: 'evt-partner', user: 'alice_1', kind: 'sub', keyId: 'partner' });
+    await writeIngestBatch(t.sql, [fromPartner, makeEvent({ id: 'evt-irc', user: 'bob_2' })], NOW);
+    await writeIngestBatch(t.sql, [{ ...fromPartner, keyId: 'other' }], NOW);
+    const rows = await t.sql`select event_id, key_id from attention.raw_events order by event_id`;
+    expect(rows).toEqual([
+      { event_id: 'evt-irc', key_id: 'irc' },
+      { event_id: 'evt-partner', key_id: 'partner' },
+    ]);
   });
 
   it('writes the username mapping with every participation row', async () => {
@@ -146,7 +157,7 @@ describe('ingest writer', () => {
         await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping, attention.suppression_list, attention.sealed_epochs`;
         for (const s of steps) {
           if (s.type === 'batch') {
-            const batch: IngestEvent[] = s.events.map((e, i) =>
+            const batch: KeyedEvent[] = s.events.map((e, i) =>
               makeEvent({
                 id: `${e.user}-${e.kind}-${e.minute}-${e.hour}-${i}`,
                 user: e.user,

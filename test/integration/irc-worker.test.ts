@@ -5,7 +5,11 @@ import { SqsEventSink } from '../../layers/shared/src/adapters/aws/sqs-event-sin
 import { sqsClient } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { ircFrameworkConnector } from '../../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { decodeIngestMessage } from '../../layers/shared/src/core/attention/ingest-message.ts';
-import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import {
+  type IngestEvent,
+  IRC_KEY_ID,
+  type KeyedEvent,
+} from '../../layers/shared/src/core/attention/signals.ts';
 import { IrcWorker, type IrcWorkerOptions } from '../../layers/shared/src/services/irc-worker.ts';
 import { ChatScriptBuilder } from '../../local/chat-script.ts';
 import { type IrcFixture, type IrcFixtureOptions, startIrcFixture } from '../../local/irc-fixture.ts';
@@ -52,6 +56,11 @@ async function drainQueue(
 
 function byId(events: readonly IngestEvent[]): Map<string, IngestEvent> {
   return new Map(events.map((e) => [e.id, e]));
+}
+
+/** Expected events as the queue holds them: every one sent with the IRC worker's key id. */
+function sentByIrc(events: readonly IngestEvent[]): KeyedEvent[] {
+  return events.map((e) => ({ ...e, keyId: IRC_KEY_ID }));
 }
 
 async function eventually(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -117,7 +126,7 @@ describe('IRC worker against the IRC fixture and fauxqs', () => {
     const drained = await drainQueue(client, queueUrl);
     received.push(...drained.events);
     messages += drained.messages;
-    expect(byId(received)).toEqual(byId(expected));
+    expect(byId(received)).toEqual(byId(sentByIrc(expected)));
     expect(received).toHaveLength(expected.length);
     expect(messages).toBeLessThan(received.length);
     // The mystery gift's five community subgifts and the anonymous gifts credit nobody.
@@ -139,7 +148,7 @@ describe('IRC worker against the IRC fixture and fauxqs', () => {
 
     await w.stop();
     expect(w.pending).toBe(0);
-    expect(byId((await drainQueue(client, queueUrl)).events)).toEqual(byId(expected));
+    expect(byId((await drainQueue(client, queueUrl)).events)).toEqual(byId(sentByIrc(expected)));
   });
 
   it('reconnects after the connection drops mid-stream, rejoins, and loses nothing buffered', async () => {
@@ -153,7 +162,7 @@ describe('IRC worker against the IRC fixture and fauxqs', () => {
     await eventually(() => w.pending === expected.length, 'every line to be read');
 
     await w.stop();
-    expect(byId((await drainQueue(client, queueUrl)).events)).toEqual(byId(expected));
+    expect(byId((await drainQueue(client, queueUrl)).events)).toEqual(byId(sentByIrc(expected)));
   });
 
   it('joins and parts as the tracked set changes', async () => {

@@ -1,4 +1,3 @@
-import { Keypair } from '@solana/web3.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsWorkQueue } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { createAttentionProgram } from '../../layers/shared/src/adapters/solana/attention-program.ts';
@@ -13,7 +12,7 @@ import {
   schedulePublications,
   verifyPublication,
 } from '../../layers/shared/src/services/publisher.ts';
-import { markClaimed, setRoot } from '../../local/attention-program-accounts.ts';
+import { markClaimed, setRoot, setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
 import { type SolanaRpcHandle, startSolanaRpc } from '../../local/solana-rpc.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
@@ -211,6 +210,35 @@ describe('root publisher, memo mode', () => {
     expect(await landed()).toHaveLength(1);
   });
 
+  it('returns nothing of a published memo root, however many epochs follow it, and all of one whose backlog expired unsent', async () => {
+    await storeTree(t.sql, { epoch: EPOCH, channel: 'memo_ring', users: ['alice_a'], amount: 100n });
+    await storeTree(t.sql, {
+      epoch: EPOCH + 10 * HOUR,
+      channel: 'memo_ring',
+      users: ['bob_b'],
+      amount: 100n,
+    });
+    for (const epoch of [EPOCH, EPOCH + 10 * HOUR]) {
+      expect((await publishRoot(deps, { epoch, channel: 'memo_ring' })).outcome).toBe('published');
+    }
+    for (let i = 0; i < 11; i++) {
+      await storeTree(t.sql, {
+        epoch: EPOCH + (20 + i) * HOUR,
+        channel: 'memo_backlog',
+        users: ['carol_c'],
+        amount: 7n,
+      });
+    }
+
+    const tick = await schedulePublications(deps);
+
+    expect(tick.expired).toEqual([{ epoch: EPOCH + 20 * HOUR, channel: 'memo_backlog' }]);
+    const balances = await t.sql`select user_hash, amount::text from attention.carried_balances`;
+    expect(balances.map((b) => [b['user_hash'], b['amount']])).toEqual([[userHash('carol_c'), '7']]);
+    const ledger = await t.sql`select source_key from attention.carry_ledger`;
+    expect(ledger.map((l) => l['source_key'])).toEqual([`return:${EPOCH + 20 * HOUR}:memo_backlog:0`]);
+  });
+
   it('signs again once the recorded blockhash has expired unseen', async () => {
     const stored = await storeTree(t.sql, { epoch: EPOCH, channel: 'chan_expired', users: ['alice_a'] });
     const { buildRootMemo, rootMemoInstruction } = await import(
@@ -233,8 +261,11 @@ describe('root publisher, memo mode', () => {
   });
 });
 
-describe('root publisher, program mode (ChannelState accounts written into LiteSVM)', () => {
-  const mint = Keypair.generate().publicKey.toBase58();
+describe('root publisher, program mode (the attention program run by the local RPC)', () => {
+  let mint: string;
+  beforeAll(async () => {
+    mint = (await setUpAttentionProtocol(rpc, { publisher: deps.signer.address })).mint;
+  });
   const program = () => ({
     ...deps,
     mode: 'program' as const,
@@ -278,7 +309,7 @@ describe('root publisher, program mode (ChannelState accounts written into LiteS
     expect(again[0]?.['total']).toBe('1000');
   });
 
-  it('returns the unclaimed leaves of the root it is about to overwrite', async () => {
+  it('returns the unclaimed leaves of the root it overwrites once the overwrite has landed, each once', async () => {
     const old = await storeTree(t.sql, {
       epoch: EPOCH,
       channel: 'prog_ring',
@@ -287,8 +318,8 @@ describe('root publisher, program mode (ChannelState accounts written into LiteS
       mode: 'program',
       mint,
     });
-    await t.sql`update attention.publications set status = 'published' where channel = 'prog_ring'`;
-    setRoot(rpc, { mint, channel: 'prog_ring' }, BigInt(EPOCH / HOUR), Buffer.from(old.root, 'hex'));
+    expect((await publishRoot(program(), { epoch: EPOCH, channel: 'prog_ring' })).outcome).toBe('published');
+    expect((await verifyPublication(program(), EPOCH, 'prog_ring')).onChain?.root).toBe(old.root);
     markClaimed(rpc, { mint, channel: 'prog_ring' }, BigInt(EPOCH / HOUR), 1);
     await storeTree(t.sql, {
       epoch: EPOCH + 10 * HOUR,
@@ -297,12 +328,27 @@ describe('root publisher, program mode (ChannelState accounts written into LiteS
       mode: 'program',
       mint,
     });
-    // No program is deployed here, so the send itself fails; the returns happen before it.
-    await publishRoot(program(), { epoch: EPOCH + 10 * HOUR, channel: 'prog_ring' }).catch(() => undefined);
-    const balances = await t.sql`select user_hash from attention.carried_balances order by user_hash`;
-    expect(balances.map((b) => b['user_hash']).sort()).toEqual(
-      [userHash('alice_a'), userHash('carol_c')].sort(),
+
+    const outcome = await publishRoot(program(), { epoch: EPOCH + 10 * HOUR, channel: 'prog_ring' });
+    await publishRoot(program(), { epoch: EPOCH + 10 * HOUR, channel: 'prog_ring' });
+
+    expect(outcome.outcome).toBe('published');
+    const balances =
+      await t.sql`select user_hash, amount::text from attention.carried_balances order by user_hash`;
+    expect(balances.map((b) => [b['user_hash'], b['amount']])).toEqual(
+      [
+        [userHash('alice_a'), '100'],
+        [userHash('carol_c'), '100'],
+      ].sort(),
     );
+    const ledger = await t.sql`select source_key from attention.carry_ledger order by source_key`;
+    expect(ledger.map((l) => l['source_key'])).toEqual([
+      `return:${EPOCH}:prog_ring:0`,
+      `return:${EPOCH}:prog_ring:2`,
+    ]);
+    const [replaced] = await t.sql`select returned_at is not null as returned from attention.publications
+      where epoch = ${EPOCH} and channel = 'prog_ring'`;
+    expect(replaced?.['returned']).toBe(true);
   });
 
   it('refuses a mint whose slots hold second-based epochs in hour mode', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import type { KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
@@ -118,7 +118,7 @@ describe('sealing', () => {
   it('produces the same rows and roots whatever order the events were written in', async () => {
     const viewers = Array.from({ length: 24 }, (_, i) => login(i));
     const wallets = new Map(viewers.map((v) => [v, wallet()]));
-    const events: IngestEvent[] = viewers.flatMap((user, i) => [
+    const events: KeyedEvent[] = viewers.flatMap((user, i) => [
       // Several viewers share a first_seen, so the user_hash tiebreak decides.
       makeEvent({ id: `p-${user}`, user, ts: BASE_EPOCH_MS + (i % 5) * 1000 }),
       ...(i % 3 === 0
@@ -338,14 +338,81 @@ describe('trees', () => {
     expect(published).toEqual([{ channel: 'somechannel' }]);
   });
 
-  it('refuses a tree whose amount does not fit a u64 leaf, rather than store a wrapped one', async () => {
+  it('refuses a channel whose amounts pass 2^63 - 1 rather than clamp them, and seals the others of its batch', async () => {
+    // 10^9 units per weight: two viewers of 6 × 10^9 weight are 6 × 10^18 each, 1.2 × 10^19 together.
+    const heavy = (user: string) =>
+      Array.from({ length: 60 }, (_, i) =>
+        makeEvent({
+          channel: 'heavy_chan',
+          user,
+          kind: 'raid',
+          amount: 1_000_000_000,
+          ts: BASE_EPOCH_MS + i,
+        }),
+      );
+    await writeIngestBatch(
+      t.sql,
+      [...heavy('raider_one'), ...heavy('raider_two'), makeEvent({ channel: 'light_chan', user: 'alice_1' })],
+      DURING,
+    );
+    const result = await sealEpoch(deps({ baseUnitsPerWeight: 1_000_000_000n }), EPOCH, AFTER);
+    expect(result.sealed.map((c) => c.channel)).toEqual(['light_chan']);
+    expect(result.failed).toEqual([
+      {
+        epoch: EPOCH,
+        channel: 'heavy_chan',
+        stage: 'seal',
+        reason: expect.stringMatching(/amounts past 9223372036854775807 .*total 12000000002000000000/),
+      },
+    ]);
+    expect(await t.sql`select channel from attention.sealed_epochs`).toEqual([{ channel: 'light_chan' }]);
+    const waiting = await t.sql`select 1 from attention.channel_participation where channel = 'heavy_chan'`;
+    expect(waiting).toHaveLength(2);
+  });
+
+  it('seals the other channels of a batch when one fails to seal, and seals that one on the next run', async () => {
+    await writeIngestBatch(
+      t.sql,
+      ['chan_a', 'chan_b', 'chan_c'].map((channel) => makeEvent({ channel, user: 'alice_1' })),
+      DURING,
+    );
+    await t.sql`create function attention.fail_seal() returns trigger language plpgsql
+      as $$ begin raise exception 'injected failure for %', new.channel; end $$`;
+    await t.sql`create trigger fail_seal before insert on attention.sealed_epochs
+      for each row when (new.channel = 'chan_b') execute function attention.fail_seal()`;
+    let first: Awaited<ReturnType<typeof sealEpoch>>;
+    try {
+      first = await sealEpoch(deps(), EPOCH, AFTER);
+    } finally {
+      await t.sql`drop trigger fail_seal on attention.sealed_epochs`;
+      await t.sql`drop function attention.fail_seal()`;
+    }
+    expect(first.sealed.map((c) => c.channel)).toEqual(['chan_a', 'chan_c']);
+    expect(first.failed).toMatchObject([
+      { channel: 'chan_b', stage: 'seal', reason: 'injected failure for chan_b' },
+    ]);
+    expect((await sealEpoch(deps(), EPOCH, AFTER)).sealed.map((c) => c.channel)).toEqual(['chan_b']);
+  });
+
+  it('refuses a tree whose amount does not fit a u64 leaf, rather than store a wrapped one, and builds the others', async () => {
     await writeIngestBatch(t.sql, [makeEvent({ user: 'alice_1' })], DURING);
     await bindWalletDirect(t.sql, 'alice_1', wallet(), BOUND_BEFORE);
-    await expect(
-      finalizeEpoch(deps({ categoryBaseUnitsPerWeight: 10n ** 20n }), EPOCH, AFTER),
-    ).rejects.toThrow(/claims\[0\]\.amount must be from 0 to 2\^64 - 1 \(u64\)/);
+    const result = await finalizeEpoch(deps({ categoryBaseUnitsPerWeight: 10n ** 20n }), EPOCH, AFTER);
+    expect(result.trees.failed).toEqual([
+      {
+        epoch: EPOCH,
+        channel: 'category:default:other',
+        stage: 'tree',
+        reason: expect.stringMatching(/amounts past 9223372036854775807 \(one of 100000000000000000000/),
+      },
+    ]);
     const stored = await t.sql`select channel from attention.merkle_trees where kind = 'category'`;
     expect(stored).toEqual([]);
+    // Not decided: the next run tries it again.
+    expect(await t.sql`select 1 from attention.tree_builds where channel = 'category:default:other'`).toEqual(
+      [],
+    );
+    expect(await roots()).toEqual([{ channel: 'somechannel', root: expect.stringMatching(/^0x/) }]);
   });
 
   it('publishes in program mode only groups with a mint, and leaves their carried balances waiting', async () => {
@@ -494,34 +561,36 @@ describe('channel trees built in batches', () => {
     expect(await balances()).toEqual(owed(all));
   });
 
-  it('leaves the trees of a run that failed half way to the next run, and credits nothing twice', async () => {
+  it('leaves a tree that fails to the next run, builds every other one, and credits nothing twice', async () => {
     await sealChannels();
     const failing = channel(CHANNEL_TREES_PER_TRANSACTION + 5);
     await t.sql`create function attention.fail_tree_build() returns trigger language plpgsql
       as $$ begin raise exception 'injected failure for %', new.channel; end $$`;
     await t.sql`create trigger fail_tree_build before insert on attention.tree_builds
       for each row when (new.channel = ${t.sql.unsafe(`'${failing}'`)}) execute function attention.fail_tree_build()`;
+    let first: Awaited<ReturnType<typeof buildEpochTrees>>;
     try {
-      // One transaction at a time: the first batch commits, the second fails, the third never starts.
-      await expect(buildEpochTrees({ ...deps(), concurrency: 1 }, EPOCH, AFTER)).rejects.toThrow(
-        /injected failure/,
-      );
+      // One transaction at a time: the second batch fails, is built again tree by tree, and the
+      // third batch still runs.
+      first = await buildEpochTrees({ ...deps(), concurrency: 1 }, EPOCH, AFTER);
     } finally {
       await t.sql`drop trigger fail_tree_build on attention.tree_builds`;
       await t.sql`drop function attention.fail_tree_build()`;
     }
-    const first = all.slice(0, CHANNEL_TREES_PER_TRANSACTION);
-    expect(await builtChannels()).toEqual(first.map(channel));
+    expect(first.failed).toEqual([
+      { epoch: EPOCH, channel: failing, stage: 'tree', reason: expect.stringMatching(/injected failure/) },
+    ]);
+    const others = all.filter((c) => channel(c) !== failing);
+    expect(await builtChannels()).toEqual(others.map(channel));
     const [stored] = await t.sql<{ n: number }[]>`
       select count(*)::int as n from attention.merkle_trees where epoch = ${EPOCH} and kind = 'channel'`;
-    expect(stored?.n).toBe(first.length);
-    expect(await balances()).toEqual(owed(first));
+    expect(stored?.n).toBe(others.length);
+    expect(await balances()).toEqual(owed(others));
     expect(await epochTreesPending(t.sql, EPOCH, EPOCH)).toEqual([EPOCH]);
 
     const next = await buildEpochTrees(deps(), EPOCH, AFTER);
-    expect(next.trees.filter((tr) => tr.kind === 'channel').map((tr) => tr.channel)).toEqual(
-      all.slice(CHANNEL_TREES_PER_TRANSACTION).map(channel),
-    );
+    expect(next.trees.filter((tr) => tr.kind === 'channel').map((tr) => tr.channel)).toEqual([failing]);
+    expect(next.failed).toEqual([]);
     expect(await builtChannels()).toEqual(all.map(channel));
     expect(await balances()).toEqual(owed(all));
     expect(await epochTreesPending(t.sql, EPOCH, EPOCH)).toEqual([]);

@@ -342,6 +342,77 @@ describe('the local Solana RPC through the web3.js adapter', () => {
   });
 });
 
+describe("an address's transaction history (getSignaturesForAddress)", () => {
+  it('lists every transaction that named the address, newest first, failed ones and airdrops included', async () => {
+    const signer = await fundedSigner();
+    const landed = await client.sendAndConfirmTransaction(
+      [rootMemoInstruction({ channel: 'hist', epoch: 1n, root: ROOT })],
+      signer,
+    );
+    const lifetime = await client.getLatestBlockhash();
+    const refused = await client.signTransaction(
+      [{ programAddress: MEMO_PROGRAM_ID, accounts: [], data: Uint8Array.of(0xff) }],
+      signer,
+      lifetime,
+    );
+    await client.sendTransaction(refused, { skipPreflight: true });
+
+    const history = await client.getSignaturesForAddress(signer.address);
+
+    expect(history.map((h) => h.signature)).toEqual([
+      refused.signature,
+      landed.signature,
+      expect.any(String), // the airdrop that funded it
+    ]);
+    expect(history[0]?.err).toEqual({ InstructionError: [0, expect.anything()] });
+    expect(history[1]).toMatchObject({ err: null, slot: landed.slot, confirmationStatus: 'confirmed' });
+    expect(await client.getSignaturesForAddress(Keypair.generate().publicKey.toBase58())).toEqual([]);
+  });
+
+  it('pages with before, until and limit, each exclusive, as a node does', async () => {
+    const signer = await fundedSigner();
+    const sent: string[] = [];
+    for (let epoch = 1n; epoch <= 5n; epoch++) {
+      const confirmed = await client.sendAndConfirmTransaction(
+        [rootMemoInstruction({ channel: 'pages', epoch, root: ROOT })],
+        signer,
+      );
+      sent.push(confirmed.signature);
+    }
+    const newestFirst = [...sent].reverse();
+    const page = async (query: Parameters<typeof client.getSignaturesForAddress>[1]) =>
+      (await client.getSignaturesForAddress(signer.address, query)).map((h) => h.signature);
+
+    expect(await page({ limit: 2 })).toEqual(newestFirst.slice(0, 2));
+    expect(await page({ before: newestFirst[1] as string, limit: 2 })).toEqual(newestFirst.slice(2, 4));
+    expect(await page({ before: newestFirst[0] as string, until: newestFirst[3] as string })).toEqual(
+      newestFirst.slice(1, 3),
+    );
+    expect(await page({ before: 'unknownsignature1111111111111111' })).toEqual([]);
+    await expect(page({ limit: 1001 })).rejects.toMatchObject({ name: 'ChainError' });
+  });
+
+  it('answers the memo of a memo transaction in the entry, as a node formats it', async () => {
+    const signer = await fundedSigner();
+    const memo = buildRootMemo({ channel: 'memo_field', epoch: 7n, root: ROOT });
+    await client.sendAndConfirmTransaction([rootMemoInstruction(memo)], signer);
+
+    const response = await fetch(rpc.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'getSignaturesForAddress',
+        params: [signer.address],
+      }),
+    });
+    const body = (await response.json()) as { result: { memo: string | null }[] };
+
+    expect(body.result[0]?.memo).toBe(`[${memo.length}] ${memo}`);
+  });
+});
+
 describe('fault injection on the local Solana RPC', () => {
   it('surfaces a request that never gets an answer as a network error', async () => {
     rpc.faults.next('getLatestBlockhash', 'timeout');

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { KeyRing, presentedCredential } from '../../layers/shared/src/services/api-auth.ts';
+import {
+  AUTHORIZER_CACHE_SECONDS,
+  KEY_CHANGE_DEADLINE_SECONDS,
+  KEY_RING_MAX_AGE_MS,
+  SECRET_STORE_MAX_AGE_MS,
+} from '../../layers/shared/src/key-change-budget.ts';
+import {
+  authorize,
+  KEY_RING_STALE_IF_ERROR_MS,
+  KeyRing,
+  presentedCredential,
+} from '../../layers/shared/src/services/api-auth.ts';
 
 describe('KeyRing', () => {
   it.each([
@@ -23,5 +34,123 @@ describe('presentedCredential', () => {
     expect(presentedCredential({ authorization: 'Bearer tok-1' })).toBe('tok-1');
     expect(presentedCredential({ Authorization: 'Basic xyz' })).toBeUndefined();
     expect(presentedCredential({})).toBeUndefined();
+  });
+});
+
+describe('KeyRing reloading', () => {
+  /** A secret store whose value the test changes, and which fails while `down`. */
+  class ChangingStore {
+    reads = 0;
+    down = false;
+    constructor(public value: string) {}
+    async getSecret(): Promise<string> {
+      this.reads++;
+      if (this.down) throw new Error('Secrets Manager unavailable');
+      return this.value;
+    }
+  }
+
+  it('reads the secret again once its keys are older than maxAgeMs, and not before', async () => {
+    let now = 0;
+    const store = new ChangingStore(JSON.stringify({ primary: 'key-one', old: 'key-two' }));
+    const ring = new KeyRing(store, 'keys', { maxAgeMs: 20_000, now: () => now });
+    expect(await ring.accepts('key-two')).toBe(true);
+    store.value = JSON.stringify({ primary: 'key-one' });
+    now = 19_999;
+    expect(await ring.accepts('key-two')).toBe(true);
+    expect(store.reads).toBe(1);
+    now = 20_000;
+    expect(await ring.accepts('key-two')).toBe(false);
+    expect(await ring.accepts('key-one')).toBe(true);
+    expect(store.reads).toBe(2);
+  });
+
+  it('keeps recent keys while the secret cannot be read, and retries the read', async () => {
+    let now = 0;
+    const store = new ChangingStore(JSON.stringify({ primary: 'key-one' }));
+    const ring = new KeyRing(store, 'keys', { maxAgeMs: 20_000, now: () => now });
+    expect(await ring.accepts('key-one')).toBe(true);
+    store.down = true;
+    now = 30_000;
+    expect(await ring.accepts('key-one')).toBe(true);
+    // Within the pause after a failure, no read is tried.
+    now = 31_000;
+    expect(await ring.accepts('key-one')).toBe(true);
+    expect(store.reads).toBe(2);
+    store.down = false;
+    store.value = JSON.stringify({ primary: 'key-three' });
+    now = 33_000;
+    expect(await ring.accepts('key-one')).toBe(false);
+    expect(await ring.accepts('key-three')).toBe(true);
+  });
+
+  it('fails closed once the keys it has are too old to trust, and recovers on the next good read', async () => {
+    let now = 0;
+    const store = new ChangingStore(JSON.stringify({ primary: 'key-one' }));
+    const ring = new KeyRing(store, 'keys', { now: () => now });
+    expect(await ring.accepts('key-one')).toBe(true);
+    store.down = true;
+    now = KEY_RING_STALE_IF_ERROR_MS;
+    await expect(ring.accepts('key-one')).rejects.toThrow('Secrets Manager unavailable');
+    store.down = false;
+    now += 5_000;
+    expect(await ring.accepts('key-one')).toBe(true);
+  });
+
+  it('spends no more than the 60 s deadline in the gateway, key ring and secret store caches', () => {
+    expect(
+      AUTHORIZER_CACHE_SECONDS * 1000 + KEY_RING_MAX_AGE_MS + SECRET_STORE_MAX_AGE_MS,
+    ).toBeLessThanOrEqual(KEY_CHANGE_DEADLINE_SECONDS * 1000);
+  });
+});
+
+describe('key names', () => {
+  it('names each key by its property, or by its position in an array', async () => {
+    const named = new KeyRing(
+      new StaticSecretStore({ keys: JSON.stringify({ 'partner-a': 'k1', 'b.2': 'k2' }) }),
+      'keys',
+    );
+    expect(await named.identify('k1')).toBe('partner-a');
+    expect(await named.identify('k2')).toBe('b.2');
+    expect(await named.identify('k3')).toBeUndefined();
+    const listed = new KeyRing(
+      new StaticSecretStore({ keys: JSON.stringify({ keys: ['k1', 'k2'] }) }),
+      'keys',
+    );
+    expect(await listed.identify('k2')).toBe('key-1');
+  });
+
+  it('ignores a key whose name breaks the rules or is taken by the IRC worker or unattributed events', async () => {
+    const ring = new KeyRing(
+      new StaticSecretStore({
+        keys: JSON.stringify({
+          'has space': 'k1',
+          irc: 'k2',
+          unattributed: 'k3',
+          ['x'.repeat(65)]: 'k4',
+          ok: 'k5',
+        }),
+      }),
+      'keys',
+    );
+    for (const key of ['k1', 'k2', 'k3', 'k4']) expect(await ring.identify(key)).toBeUndefined();
+    expect(await ring.identify('k5')).toBe('ok');
+  });
+
+  it('authorizes an ingest key only from x-api-key and an admin token only as a bearer token', async () => {
+    const rings = {
+      ingest: new KeyRing(new StaticSecretStore({ i: JSON.stringify({ partner: 'ingest-1' }) }), 'i'),
+      admin: new KeyRing(new StaticSecretStore({ a: JSON.stringify({ oncall: 'admin-1' }) }), 'a'),
+    };
+    expect(await authorize(rings, 'ingest', { 'X-Api-Key': 'ingest-1' })).toEqual({
+      credential: 'ingest',
+      credentialName: 'partner',
+    });
+    expect(await authorize(rings, 'ingest', { authorization: 'Bearer ingest-1' })).toBeUndefined();
+    expect(await authorize(rings, 'admin', { Authorization: 'Bearer admin-1' })).toEqual({
+      credential: 'admin',
+      credentialName: 'oncall',
+    });
+    expect(await authorize(rings, 'admin', { 'x-api-key': 'admin-1' })).toBeUndefined();
   });
 });

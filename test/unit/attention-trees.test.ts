@@ -9,8 +9,10 @@ import {
   categoryTreeName,
   isEpochDue,
   latestDueEpoch,
+  MAX_AMOUNT,
   parseTreeName,
   splitByCapacity,
+  withinAmountBudget,
 } from '../../layers/shared/src/core/attention/trees.ts';
 import { ClaimTree, type LeafOptions } from '../../layers/shared/src/core/merkle/index.ts';
 import { attentionSettings, isPublishable } from '../../layers/shared/src/services/attention-settings.ts';
@@ -188,6 +190,34 @@ describe('stored dump', () => {
         );
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('withinAmountBudget', () => {
+  const c = (userHash: string, amount: bigint) => ({ userHash, amount, wallet: 'w' });
+
+  it('pays each candidate in order what is left of the budget, and nothing once it is spent', () => {
+    const { paid, reduced } = withinAmountBudget([c('a', 40n), c('b', 50n), c('c', 30n), c('d', 5n)], 100n);
+    expect(paid.map((p) => [p.userHash, p.amount])).toEqual([
+      ['a', 40n],
+      ['b', 50n],
+      ['c', 10n],
+    ]);
+    expect(reduced).toBe(2);
+  });
+
+  it('keeps every leaf and the total within MAX_AMOUNT by default', () => {
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n }), { maxLength: 50 }), (amounts) => {
+        const { paid } = withinAmountBudget(amounts.map((a, i) => c(String(i), a)));
+        const total = paid.reduce((sum, p) => sum + p.amount, 0n);
+        expect(total <= MAX_AMOUNT).toBe(true);
+        for (const p of paid) expect(p.amount > 0n && p.amount <= MAX_AMOUNT).toBe(true);
+        // Nothing is cut while the total fits.
+        const asked = amounts.reduce((sum, a) => sum + a, 0n);
+        if (asked <= MAX_AMOUNT) expect(total).toBe(asked);
+      }),
     );
   });
 });

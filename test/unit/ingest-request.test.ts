@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ingestRequestBody,
+  MAX_AMOUNT_PER_EVENT,
   MAX_EVENTS_PER_REQUEST,
   parseIngestRequest,
 } from '../../layers/shared/src/core/attention/ingest-request.ts';
@@ -63,5 +64,26 @@ describe('POST /ingest bodies', () => {
       ok: false,
       issues: [{ field: 'body', message: 'body must be {"events": [...]} or an array of events' }],
     });
+  });
+});
+
+describe('per-event caps', () => {
+  it.each([
+    ['bits', 1_000_000, 'must be at most 1,000,000 bits per event'],
+    ['gift', 100_000, 'must be at most 100,000 gifted subs per event'],
+    ['raid', 10_000_000, 'must be at most 10,000,000 raiders per event'],
+  ] as const)('take %s up to %i and refuse one more, naming the field and the cap', (kind, cap, message) => {
+    const event = (amount: number) => [{ channel: 'chan_one', user: 'viewer_ok', kind, amount }];
+    expect(parseIngestRequest(event(cap), NOW)).toMatchObject({ ok: true, events: [{ amount: cap }] });
+    expect(parseIngestRequest(event(cap + 1), NOW)).toEqual({
+      ok: false,
+      issues: [{ index: 0, field: 'amount', message }],
+    });
+    expect(MAX_AMOUNT_PER_EVENT[kind]).toBe(cap);
+  });
+
+  it('do not apply to kinds whose amount is not counted', () => {
+    const sub = [{ channel: 'chan_one', user: 'viewer_ok', kind: 'sub', amount: 50_000_000 }];
+    expect(parseIngestRequest(sub, NOW)).toMatchObject({ ok: true, events: [{ amount: 1 }] });
   });
 });

@@ -6,7 +6,7 @@ import {
   SqsEventSink,
 } from '../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { decodeIngestMessage } from '../../layers/shared/src/core/attention/ingest-message.ts';
-import type { IngestEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { type IngestEvent, IRC_KEY_ID } from '../../layers/shared/src/core/attention/signals.ts';
 import { DependencyError } from '../../layers/shared/src/errors.ts';
 import type { ChatConnectionHandlers, ChatConnector } from '../../layers/shared/src/ports/chat-connection.ts';
 import type { EventSink } from '../../layers/shared/src/ports/event-sink.ts';
@@ -163,7 +163,9 @@ describe('SQS event sink', () => {
     const bodies = calls.flatMap((c) => c.entries.map((e) => e.MessageBody));
     expect(bodies.length).toBeLessThan(events.length / 10);
     for (const call of calls) expect(call.entries.length).toBeLessThanOrEqual(10);
-    expect(bodies.flatMap((b) => decodeIngestMessage(b))).toEqual(events);
+    expect(bodies.flatMap((b) => decodeIngestMessage(b))).toEqual(
+      events.map((e) => ({ ...e, keyId: IRC_KEY_ID })),
+    );
   });
 
   it('sends refused entries again and throws when the queue keeps refusing', async () => {

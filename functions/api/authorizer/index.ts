@@ -6,7 +6,7 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
-import { KeyRing, presentedCredential } from '../../../layers/shared/src/services/api-auth.ts';
+import { authorize, type CredentialContext, KeyRing } from '../../../layers/shared/src/services/api-auth.ts';
 import { FUNCTIONS } from '../../../lib/functions.ts';
 import { secretStore } from '../../dependencies.ts';
 
@@ -22,9 +22,16 @@ for (const spec of FUNCTIONS) {
   }
 }
 
-let rings: { apiKey: KeyRing; admin: KeyRing } | undefined;
+let rings: { ingest: KeyRing; admin: KeyRing } | undefined;
 
-export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<{ isAuthorized: boolean }> {
+/**
+ * An accepted request carries the credential's kind and name in its context, which API Gateway
+ * hands to the route in `requestContext.authorizer.lambda` (read it with `credentialName` in
+ * ../http.ts).
+ */
+export async function handler(
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<{ isAuthorized: boolean; context?: CredentialContext }> {
   const needs = ROUTE_AUTH.get(event.routeKey);
   if (needs === undefined) {
     // A route the registry does not protect should never reach an authorizer: refuse.
@@ -32,15 +39,23 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     return { isAuthorized: false };
   }
   rings ??= {
-    apiKey: new KeyRing(secretStore(), settings.INGEST_API_KEYS_SECRET_ARN as string),
+    ingest: new KeyRing(secretStore(), settings.INGEST_API_KEYS_SECRET_ARN as string),
     admin: new KeyRing(secretStore(), settings.ADMIN_TOKENS_SECRET_ARN as string),
   };
-  const headers = event.headers ?? {};
-  const credential =
-    needs === 'apiKey'
-      ? presentedCredential({ 'x-api-key': headers['x-api-key'] })
-      : presentedCredential({ authorization: headers['authorization'] });
-  const isAuthorized = await rings[needs].accepts(credential);
-  if (!isAuthorized) logger.info('request refused by the authorizer', { routeKey: event.routeKey, needs });
-  return { isAuthorized };
+  let context: CredentialContext | undefined;
+  try {
+    context = await authorize(rings, needs === 'apiKey' ? 'ingest' : 'admin', event.headers ?? {});
+  } catch (error) {
+    // Thrown, not refused: API Gateway caches a refusal for the credential, never an error.
+    logger.error('the authorizer could not read its keys', {
+      routeKey: event.routeKey,
+      error: (error as Error).message,
+    });
+    throw error;
+  }
+  if (context === undefined) {
+    logger.info('request refused by the authorizer', { routeKey: event.routeKey, needs });
+    return { isAuthorized: false };
+  }
+  return { isAuthorized: true, context };
 }

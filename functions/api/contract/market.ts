@@ -24,8 +24,19 @@ const tokenPrice = z
 
 const minute = z.number().int().min(0).max(1439).openapi({ description: 'Minutes after UTC midnight' });
 
+/**
+ * The user a notification route acts for is the session's address. A request may still name it
+ * (`userId`, as the source's routes did); naming another user is refused with 403.
+ */
+const userId = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .openapi({ description: "The signed-in address; if given, it must be the session's" });
+
 const preferences = z.object({
-  userId: z.string().min(1).max(200),
+  userId,
   channels: z
     .array(z.enum(CHANNELS as [ChannelName, ...ChannelName[]]))
     .min(1)
@@ -35,7 +46,7 @@ const preferences = z.object({
 
 const subscription = z
   .object({
-    userId: z.string().min(1).max(200),
+    userId,
     trigger: z.enum(TRIGGERS),
     params: z
       .record(z.string().max(200))
@@ -47,7 +58,6 @@ const subscription = z
       .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number')
       .optional(),
     pushEndpoint: z.string().url().optional(),
-    address: z.string().regex(ADDRESS_PATTERN, 'expected a 0x-prefixed 20-byte address').optional(),
   })
   .superRefine((value, ctx) => {
     if (value.trigger !== 'price_alert') return;
@@ -84,7 +94,14 @@ const tokenClaim = z.object({
   created: z.boolean().openapi({ description: 'False when the request repeated an earlier claim' }),
 });
 
-const subscribed = z.object({ subscriptionId: z.string(), created: z.boolean() });
+const subscribed = z.object({
+  subscriptionId: z.string(),
+  created: z.boolean(),
+  verificationsSent: z.number().int().openapi({
+    description:
+      'Verifications sent to the email or phone given (a link, a code): until confirmed, a contact receives nothing else',
+  }),
+});
 
 const graphqlResult = z
   .object({
@@ -272,10 +289,11 @@ export const MARKET_ROUTES = {
     errors: { 400: 'the body is not a GraphQL request' },
   }),
   'POST /api/generate/claim/{credentialId}': defineRoute({
+    session: 'market',
     tag: 'market',
-    summary: 'Claim and mint what a credential accrued',
+    summary: "Claim and mint what a credential accrued (the holder's session)",
     description:
-      'An `Idempotency-Key` header (or `requestId` in the body) makes a retried request the same claim; without one, a repeat after the balance was emptied answers with the latest claim.',
+      "Only the credential's holder, signed in with Ethereum, can claim, for at least the claim minimum (`EMISSION_CLAIM_MINIMUM` base units), and once per credential within the cooldown (`EMISSION_CLAIM_COOLDOWN_SECONDS`). An `Idempotency-Key` header (or `requestId` in the body) makes a retried request the same claim; without one, a repeat after the balance was emptied answers with the latest claim.",
     params: z.object({ credentialId: z.string().min(1).max(200) }),
     headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
     body: { schema: z.object({ requestId: z.string().min(1).max(200).optional() }), required: false },
@@ -285,8 +303,10 @@ export const MARKET_ROUTES = {
     },
     errors: {
       400: 'the credential id, key or body is malformed',
+      403: "the session's address is not the credential's holder",
       404: 'the credential has no balance',
-      409: 'the credential has nothing to claim',
+      409: 'the credential has nothing to claim, or less than the claim minimum',
+      429: 'the credential was claimed within its cooldown (`Retry-After` says when it ends)',
     },
   }),
   'GET /api/generate/claimable/{address}': defineRoute({
@@ -332,33 +352,78 @@ export const MARKET_ROUTES = {
     errors: {},
   }),
   'POST /api/notifications/subscribe': defineRoute({
+    session: 'market',
     tag: 'market',
-    summary: 'Subscribe a user to a notification trigger',
-    description: 'Repeating a subscription changes nothing; contact fields given update the user.',
+    summary: 'Subscribe the signed-in user to a notification trigger',
+    description:
+      "Repeating a subscription changes nothing; contact fields given update the signed-in user's contacts. An email address or phone number receives nothing but its verification (a link by email, a code by SMS) until its owner confirms it (`/api/notifications/verify/*`); a verification is not sent again within a minute.",
     body: { schema: subscription, required: true },
     responses: {
       201: { description: 'Subscribed', schema: subscribed },
       200: { description: 'Already subscribed', schema: subscribed },
     },
-    errors: { 400: 'a field is malformed' },
+    errors: {
+      400: 'a field is malformed',
+      403: '`userId` names another user than the session',
+      409: 'the user holds as many subscriptions as one may (`NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER`)',
+      429: 'this IP address created as many subscriptions today as one may, or too many verifications were sent today for this user or IP address',
+    },
+  }),
+  'POST /api/notifications/unsubscribe': defineRoute({
+    session: 'market',
+    tag: 'market',
+    summary: "End one of the signed-in user's subscriptions",
+    body: { schema: z.object({ subscriptionId: z.string().min(1).max(64) }), required: true },
+    responses: {
+      200: {
+        description: 'Ended',
+        schema: z.object({ subscriptionId: z.string(), active: z.literal(false) }),
+      },
+    },
+    errors: { 400: '`subscriptionId` is malformed', 404: 'the user has no such active subscription' },
+  }),
+  'GET /api/notifications/subscriptions': defineRoute({
+    session: 'market',
+    tag: 'market',
+    summary: "The signed-in user's active subscriptions, newest first",
+    responses: {
+      200: {
+        description: 'Subscriptions',
+        schema: z.object({
+          userId: z.string(),
+          subscriptions: z.array(
+            z.object({
+              subscriptionId: z.string(),
+              trigger: z.enum(TRIGGERS),
+              params: z.record(z.string()),
+              createdAt: isoTime,
+            }),
+          ),
+        }),
+      },
+    },
+    errors: {},
   }),
   'POST /api/notifications/preferences': defineRoute({
+    session: 'market',
     tag: 'market',
-    summary: "Set a user's channels and quiet hours",
+    summary: "Set the signed-in user's channels and quiet hours",
     body: { schema: preferences, required: true },
     responses: {
       200: {
         description: 'The preferences as stored',
         schema: preferences.extend({
+          userId: z.string(),
           quietHours: z.object({ startMinute: minute, endMinute: minute }).nullable(),
         }),
       },
     },
-    errors: { 400: 'a field is malformed' },
+    errors: { 400: 'a field is malformed', 403: '`userId` names another user than the session' },
   }),
   'GET /api/notifications/history/{userId}': defineRoute({
+    session: 'market',
     tag: 'market',
-    summary: "A user's notifications, newest first, with their status",
+    summary: "The signed-in user's notifications, newest first, with their status",
     params: z.object({ userId: z.string().min(1).max(200) }),
     query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     responses: {
@@ -380,6 +445,6 @@ export const MARKET_ROUTES = {
         }),
       },
     },
-    errors: { 400: '`limit` is malformed' },
+    errors: { 400: '`limit` is malformed', 403: '`userId` is another user than the session' },
   }),
 } as const;

@@ -10,6 +10,7 @@ import {
   type ResponseConfig,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../../layers/shared/src/core/market/stream-subscriptions.ts';
 import { FUNCTIONS, type FunctionSpec, type HttpRoute, type RouteAuth } from '../../../lib/functions.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { errorBody, gatewayMessage, type RouteContract, type Tag } from './route-contract.ts';
@@ -61,6 +62,15 @@ export const SESSION_SCHEMES: Record<
         'A viewer session from the Twitch sign-in (`GET /auth/twitch/authorize`, then `POST /auth/twitch/session`): `Authorization: Bearer <session>`. A Twitch token is not one.',
     },
   },
+  market: {
+    name: 'MarketSession',
+    scheme: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        "A market user's session from Sign-In with Ethereum (`POST /api/auth/nonce`, then `POST /api/auth/session`): `Authorization: Bearer <session>`",
+    },
+  },
 };
 
 const TAGS: readonly { name: Tag; description: string }[] = [
@@ -82,7 +92,9 @@ Live prices are not part of this document: they stream over a WebSocket API (\`/
 \`wss://<api-id>.execute-api.<region>.amazonaws.com/prices\`). A client sends
 \`{"action":"subscribe","tokens":["0x..."]}\`, \`{"action":"unsubscribe","tokens":[...]}\` or
 \`{"action":"ping"}\` and receives \`subscribed\`, \`unsubscribed\`, \`pong\`, \`error\` and
-\`price\` messages (\`{"type":"price","seq",...}\`, with a per-token sequence number).`;
+\`price\` messages (\`{"type":"price","seq",...}\`, with a per-token sequence number). A connection
+follows at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} tokens: a \`subscribe\` that would pass that adds nothing and
+answers an \`error\` that says so.`;
 
 function httpRoutes(functions: readonly FunctionSpec[]): HttpRoute[] {
   return functions.flatMap((spec) => (spec.trigger.kind === 'http' ? spec.trigger.routes : []));
@@ -105,8 +117,9 @@ function capitalize(word: string): string {
 
 const json = (schema: z.ZodTypeAny) => ({ 'application/json': { schema } });
 
-function responses(contract: RouteContract, auth: RouteAuth): Record<string, ResponseConfig> {
-  const out: Record<string, { description: string; schemas: z.ZodTypeAny[] }> = {};
+function responses(contract: RouteContract, route: HttpRoute): Record<string, ResponseConfig> {
+  const auth: RouteAuth = route.auth;
+  const out: Record<string, { description: string; schemas: z.ZodTypeAny[]; contentType?: 'text/html' }> = {};
   const add = (status: number, description: string, schema: z.ZodTypeAny) => {
     const entry = out[status];
     if (entry === undefined) out[status] = { description, schemas: [schema] };
@@ -116,7 +129,10 @@ function responses(contract: RouteContract, auth: RouteAuth): Record<string, Res
     }
   };
   for (const [status, response] of Object.entries(contract.responses)) {
-    if (response !== undefined) add(Number(status), response.description, response.schema);
+    if (response === undefined) continue;
+    add(Number(status), response.description, response.schema);
+    if (response.contentType !== undefined)
+      (out[status] as { contentType?: 'text/html' }).contentType = response.contentType;
   }
   for (const [status, when] of Object.entries(contract.errors)) {
     if (when !== undefined) add(Number(status), when, errorBody);
@@ -130,19 +146,24 @@ function responses(contract: RouteContract, auth: RouteAuth): Record<string, Res
     );
     add(403, `the ${what} is not accepted`, gatewayMessage);
   }
+  if (contract.session === 'market') {
+    add(401, 'no session was presented, or it is unknown, expired or signed out', errorBody);
+  }
   add(500, 'internal error (logged with its stack; the answer says nothing more)', errorBody);
   return Object.fromEntries(
-    Object.entries(out).map(([status, { description, schemas }]) => [
-      status,
-      {
-        description: capitalize(description),
-        content: json(
-          schemas.length === 1
-            ? (schemas[0] as z.ZodTypeAny)
-            : z.union(schemas as [z.ZodTypeAny, z.ZodTypeAny]),
-        ),
-      },
-    ]),
+    Object.entries(out).map(([status, { description, schemas, contentType }]) => {
+      const schema =
+        schemas.length === 1
+          ? (schemas[0] as z.ZodTypeAny)
+          : z.union(schemas as [z.ZodTypeAny, z.ZodTypeAny]);
+      return [
+        status,
+        {
+          description: capitalize(description),
+          content: contentType === undefined ? json(schema) : { [contentType]: { schema } },
+        },
+      ];
+    }),
   );
 }
 
@@ -181,7 +202,7 @@ function pathConfig(route: HttpRoute, contract: RouteContract): RouteConfig {
     tags: [contract.tag],
     security: scheme === undefined ? [] : [{ [scheme.name]: [] }],
     ...(Object.keys(request).length === 0 ? {} : { request }),
-    responses: responses(contract, route.auth),
+    responses: responses(contract, route),
   };
 }
 

@@ -13,15 +13,18 @@ import { z } from './zod.ts';
 
 /**
  * Statuses a handler answers with the error shape. The authorizer's 401 and 403 on protected
- * routes are added by the document generator from the route's auth.
+ * routes, and the 401 of a route that needs a market user's session, are added by the document
+ * generator from the route's registration.
  */
-export type ErrorStatus = 400 | 401 | 404 | 409 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 503;
 
 export type Tag = 'attention' | 'creators' | 'delivery' | 'market' | 'platform';
 
 export interface ResponseContract {
   readonly description: string;
   readonly schema: ZodTypeAny;
+  /** A page for a person, not JSON (an email's confirmation link opens one). @default application/json */
+  readonly contentType?: 'text/html';
 }
 
 export interface RouteContract {
@@ -33,10 +36,11 @@ export interface RouteContract {
   /** Request headers the route reads, named in lowercase. */
   readonly headers?: AnyZodObject;
   /**
-   * A credential the handler itself checks on a route API Gateway lets through: `viewer`, the
-   * session of a Twitch sign-in (`Authorization: Bearer <session>`, services/twitch-sign-in.ts).
+   * A credential the handler itself checks on a route API Gateway lets through (`Authorization:
+   * Bearer <session>`): `viewer`, the session of a Twitch sign-in (services/twitch-sign-in.ts);
+   * `market`, a market user's session from Sign-In with Ethereum (services/market/market-sessions.ts).
    */
-  readonly session?: 'viewer';
+  readonly session?: 'viewer' | 'market';
   /** A JSON body; when it is not required, a request without one is read as `{}`. */
   readonly body?: { readonly schema: ZodTypeAny; readonly required: boolean };
   /** Answers in a shape of their own, by status: the 2xx ones, and e.g. a degraded health report's 503. */

@@ -6,6 +6,7 @@ import { ATTENTION_ROUTES } from './attention.ts';
 import { CREATOR_ROUTES } from './creators.ts';
 import { DELIVERY_ROUTES } from './delivery.ts';
 import { MARKET_ROUTES } from './market.ts';
+import { MARKET_USER_ROUTES } from './market-users.ts';
 import { PLATFORM_ROUTES } from './platform.ts';
 import type { RouteContract } from './route-contract.ts';
 import { TWITCH_SIGN_IN_ROUTES } from './twitch-sign-in.ts';
@@ -15,6 +16,7 @@ export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...CREATOR_ROUTES,
   ...DELIVERY_ROUTES,
   ...MARKET_ROUTES,
+  ...MARKET_USER_ROUTES,
   ...PLATFORM_ROUTES,
   ...TWITCH_SIGN_IN_ROUTES,
 };

@@ -2,9 +2,11 @@
  * Shared by the market routes: the handler shape (`handle(event, deps)` for tests, `handler` for
  * Lambda). Input is validated with each route's contract (../contract/market.ts).
  */
+import { ForbiddenError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
+import { authenticateSession } from '../../../layers/shared/src/services/market/market-sessions.ts';
 import { type MarketDependencies, marketDependencies } from '../../market-dependencies.ts';
-import { type HttpEvent, type HttpResult, httpHandler } from '../http.ts';
+import { type HttpEvent, type HttpResult, header, httpHandler } from '../http.ts';
 
 // A malformed market setting fails the cold start with its name, not a request later.
 marketConfig();
@@ -20,4 +22,30 @@ export function marketRoute(handle: MarketHandle): {
     handle: (event, deps) => httpHandler((e) => handle(e, deps))(event),
     handler: httpHandler(async (event) => handle(event, await marketDependencies())),
   };
+}
+
+/** The bearer token of `Authorization: Bearer <token>`, if the request presents one. */
+export function bearerToken(event: HttpEvent): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header(event, 'authorization') ?? '');
+  return match?.[1];
+}
+
+/** The market user (lowercase address) the request's session signs in as; 401 without a live one. */
+export function marketUser(event: HttpEvent, deps: MarketDependencies): Promise<string> {
+  return authenticateSession(deps.sql, bearerToken(event), deps.now());
+}
+
+/** A request that names its user (`userId`) may name only the session's: another is a 403. */
+export function sameUser(user: string, named: string | undefined): void {
+  if (named !== undefined && named.toLowerCase() !== user) {
+    throw new ForbiddenError(`this session acts for ${user} only, not for ${named}`);
+  }
+}
+
+/** The confirmation page an email's link opens: configured, or this API's own on the request's domain. */
+export function verifyEmailPage(event: HttpEvent, deps: MarketDependencies): string {
+  return (
+    deps.config.NOTIFICATIONS_VERIFY_EMAIL_URL ??
+    `https://${event.requestContext?.domainName ?? 'localhost'}/api/notifications/verify/email`
+  );
 }

@@ -6,7 +6,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { decodeIngestMessage } from '../../../layers/shared/src/core/attention/ingest-message.ts';
-import type { IngestEvent } from '../../../layers/shared/src/core/attention/signals.ts';
+import type { KeyedEvent } from '../../../layers/shared/src/core/attention/signals.ts';
 import { METRIC } from '../../../layers/shared/src/metric-names.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import { writeIngestBatch } from '../../../layers/shared/src/services/ingest-writer.ts';
@@ -16,7 +16,7 @@ loadConfig(process.env, { require: ['DATABASE_URL'] });
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
-  const events: IngestEvent[] = [];
+  const events: KeyedEvent[] = [];
   const good: string[] = [];
   let oldestSentMs = Number.POSITIVE_INFINITY;
   for (const record of event.Records) {

@@ -1,9 +1,15 @@
 /**
  * The notifications queue's consumer. A message carries a domain event as EventBridge's rule
- * delivers it (`{ "detail-type", detail }`), a notification event (the local bus), or outbox ids
- * to retry. An event is dispatched into the outbox (once per user, channel
- * and event) and its rows are sent; a row that fails is reported as a batch item failure, so SQS
- * redelivers it and, past maxReceiveCount, moves it to the DLQ.
+ * delivers it (`{ "detail-type", detail }`), a notification event (the local bus, or the
+ * continuation of one: `{ event, after }`), or outbox ids to send (`{ outboxIds }`).
+ *
+ * An event is dispatched into the outbox a page of subscriptions at a time
+ * (services/market/notification-dispatch.ts) for as long as the invocation has time; what is left
+ * goes back on the queue as a continuation from the last page, so no number of subscriptions makes
+ * one invocation time out. An event that fits one page with few rows is sent at once; otherwise its
+ * rows go on the queue in messages of OUTBOX_IDS_PER_MESSAGE ids. A row that fails is reported as a
+ * batch item failure, so SQS redelivers it and, past maxReceiveCount, moves it to the DLQ. The
+ * outbox decides what was sent: redelivered messages send nothing twice.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -12,7 +18,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { SesEmailChannel } from '../../../layers/shared/src/adapters/aws/ses-email-channel.ts';
 import { SnsSmsChannel } from '../../../layers/shared/src/adapters/aws/sns-sms-channel.ts';
-import { type VapidKeys, WebPushChannel } from '../../../layers/shared/src/adapters/web-push-channel.ts';
+import { vapidKeysFromSecret, WebPushChannel } from '../../../layers/shared/src/adapters/web-push-channel.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import {
   domainEventFromEnvelope,
@@ -20,15 +26,15 @@ import {
 } from '../../../layers/shared/src/core/events/domain-event-schema.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
-import { flushMetrics } from '../../../layers/shared/src/observability.ts';
+import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
 import { isNotifying } from '../../../layers/shared/src/ports/event-bus.ts';
 import type {
   ChannelName,
   NotificationChannel,
 } from '../../../layers/shared/src/ports/notification-channel.ts';
+import { deliverNotifications } from '../../../layers/shared/src/services/market/notification-delivery.ts';
+import { dispatchNotificationPage } from '../../../layers/shared/src/services/market/notification-dispatch.ts';
 import {
-  deliverNotifications,
-  dispatchNotificationEvent,
   type NotificationEvent,
   notificationEventFor,
   TRIGGERS,
@@ -50,7 +56,9 @@ export const notificationMessageSchema = z
         data: z.record(z.union([z.string(), z.number()])),
       })
       .optional(),
-    outboxIds: z.array(z.number().int().positive()).min(1).optional(),
+    /** Where a dispatch left off: the last subscription id of the page before. */
+    after: z.string().min(1).max(200).optional(),
+    outboxIds: z.array(z.number().int().positive()).min(1).max(500).optional(),
   })
   .refine(
     (value) => value.event !== undefined || value.outboxIds !== undefined,
@@ -88,7 +96,7 @@ function defaultChannels(): ReadonlyMap<ChannelName, NotificationChannel> {
       async send(notification) {
         push ??= secretStore()
           .getSecret(pushSecret)
-          .then((text) => new WebPushChannel(JSON.parse(text) as VapidKeys));
+          .then((text) => new WebPushChannel(vapidKeysFromSecret(text)));
         return (await push).send(notification);
       },
     });
@@ -101,10 +109,14 @@ export function useNotificationChannels(replacement: ReadonlyMap<ChannelName, No
   channels = replacement;
 }
 
-function parseMessage(body: string): {
-  event?: NotificationEvent | undefined;
-  outboxIds?: number[] | undefined;
-} {
+/** Rows per `{ outboxIds }` message: one invocation sends them well within its timeout. */
+export const OUTBOX_IDS_PER_MESSAGE = 50;
+/** An event whose one page made no more rows than this is sent at once, not through the queue. */
+const SEND_AT_ONCE = 50;
+
+type ParsedMessage = z.infer<typeof message>;
+
+function parseMessage(body: string): ParsedMessage {
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -122,28 +134,86 @@ function parseMessage(body: string): {
   return parsed.data;
 }
 
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const parsed = parseMessage(record.body);
+/**
+ * Dispatches pages of the event while the invocation has time; returns the rows to send at once
+ * (when the whole event fit one small page), having queued everything else.
+ */
+async function dispatch(
+  event: NotificationEvent,
+  from: string | undefined,
+  context: Context,
+): Promise<number[]> {
   const deps = await marketDependencies();
-  let ids = parsed.outboxIds ?? [];
-  if (parsed.event !== undefined) {
-    await dispatchNotificationEvent(deps.sql, parsed.event);
-    // A redelivered event creates nothing new but retries what failed for it before.
-    const rows = await deps.sql<{ id: number }[]>`
-      select id from market.notification_outbox where event_id = ${parsed.event.id} and status = 'pending'`;
-    ids = rows.map((row) => Number(row.id));
+  let after = from;
+  let slowestMs = 0;
+  for (let pages = 0; ; pages++) {
+    const started = Date.now();
+    const page = await dispatchNotificationPage(deps.sql, event, { after });
+    slowestMs = Math.max(slowestMs, Date.now() - started);
+    if (pages === 0 && page.next === undefined && page.deliverable.length <= SEND_AT_ONCE)
+      return page.deliverable;
+    const messages = [];
+    for (let i = 0; i < page.deliverable.length; i += OUTBOX_IDS_PER_MESSAGE) {
+      messages.push({ body: { outboxIds: page.deliverable.slice(i, i + OUTBOX_IDS_PER_MESSAGE) } });
+    }
+    after = page.next;
+    // Time left for another page, with room to hand the rest over: otherwise continue later.
+    const more = after !== undefined && remainingMs(context) > 3 * slowestMs + 5_000;
+    if (after !== undefined && !more) messages.push({ body: { event, after } });
+    if (messages.length > 0) {
+      // Only a dispatch that spills over uses the queue (one that fits a page sends at once).
+      const { failed } = await deps.notificationQueue().sendBatch(messages);
+      if (failed > 0)
+        throw new Error(`the notifications queue refused ${failed} of ${messages.length} messages`);
+    }
+    if (!more) {
+      if (after !== undefined)
+        logger.info('dispatch continues in a new message', { eventId: event.id, after });
+      return [];
+    }
   }
+}
+
+/** Lambda's time left; none known (a caller without a Lambda context) means one page per invocation. */
+const remainingMs = (context: Context | undefined) => context?.getRemainingTimeInMillis?.() ?? 0;
+
+async function recordHandler(record: SQSRecord, context: Context): Promise<void> {
+  const parsed = parseMessage(record.body);
+  const ids =
+    parsed.event === undefined
+      ? (parsed.outboxIds ?? [])
+      : await dispatch(parsed.event, parsed.after, context);
   if (ids.length === 0) return;
+  const deps = await marketDependencies();
   channels ??= defaultChannels();
   const outcome = await deliverNotifications(deps.sql, channels, deps.now(), { ids, queueRetry: true });
+  if (outcome.undeliverable > 0) {
+    logger.warn('notifications this deployment cannot send were marked failed', {
+      messageId: record.messageId,
+      outboxIds: outcome.undeliverableIds,
+    });
+  }
   if (outcome.retried > 0 || outcome.failed > 0) {
     throw new Error(`${outcome.retried + outcome.failed} of ${ids.length} notifications not delivered`);
   }
 }
 
+/** The batch processor reports a failed record without saying why; the log says it. */
+async function loggedRecordHandler(record: SQSRecord, context: Context): Promise<void> {
+  try {
+    await recordHandler(record, context);
+  } catch (error) {
+    logger.error('notification message failed; SQS will redeliver it', {
+      messageId: record.messageId,
+      error: error as Error,
+    });
+    throw error;
+  }
+}
+
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   try {
-    return await processPartialResponse(event, recordHandler, processor, {
+    return await processPartialResponse(event, loggedRecordHandler, processor, {
       context,
       throwOnFullBatchFailure: false,
     });

@@ -1,10 +1,13 @@
 /**
  * Epoch sealing, invoked by EventBridge Scheduler hourly at 5 minutes past the hour: seals
  * every past epoch with unsealed participation and builds its trees (services/sealing.ts).
- * `{ "epoch": <unix seconds> }` seals that one epoch instead. A failure is thrown, so the
- * schedule's retry policy and DLQ see it; a retry redoes only what is missing. Then EpochSealed
- * goes on the bus for what is sealed and built and was not announced yet, and WalletRebound for
- * ended wallet bindings the bind route could not announce (the bus was down).
+ * `{ "epoch": <unix seconds> }` seals that one epoch instead. An (epoch, channel) or a tree that
+ * fails stops only itself: it is reported (the SealingFailures and AmountOverflow alarms) and
+ * left for the next run, and the answer lists it. What fails before any work starts (the database
+ * unreachable) is thrown, so the schedule's retry policy and DLQ see it; a retry redoes only what
+ * is missing. Then EpochSealed goes on the bus for what is sealed and built and was not announced
+ * yet, and WalletRebound for ended wallet bindings the bind route could not announce (the bus was
+ * down).
  */
 
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
@@ -17,15 +20,19 @@ import {
   finalizeEpoch,
   sealDueEpochs,
 } from '../../../layers/shared/src/services/sealing.ts';
+import type { SealingFailure } from '../../../layers/shared/src/services/sealing-failures.ts';
 import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
 import { database, eventBus, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.
 const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL', 'PUBLISH_MODE'] }));
 
-export async function handler(
-  event: unknown,
-): Promise<{ epochs: FinalizeResult[]; announced: number; rebindingsAnnounced: number }> {
+export async function handler(event: unknown): Promise<{
+  epochs: FinalizeResult[];
+  failed: SealingFailure[];
+  announced: number;
+  rebindingsAnnounced: number;
+}> {
   try {
     const { sql } = await database();
     const deps = {
@@ -38,13 +45,16 @@ export async function handler(
     if (epoch !== undefined && typeof epoch !== 'number') {
       throw new ValidationError('seal event epoch must be a number (unix seconds)');
     }
-    const { epochs } =
+    const { epochs, failed } =
       epoch === undefined
         ? await sealDueEpochs(deps, new Date())
-        : { epochs: [await finalizeEpoch(deps, epoch, new Date())] };
+        : { epochs: [await finalizeEpoch(deps, epoch, new Date())], failed: [] };
+    // Everything that failed, of whole epochs, single channels and single trees.
+    const all = [...failed, ...epochs.flatMap((e) => [...e.seal.failed, ...e.trees.failed])];
     const events = eventBus();
     return {
       epochs,
+      failed: all,
       announced: await announce('sealed epochs', () => announceSealedEpochs({ sql, events }, new Date())),
       rebindingsAnnounced: await announce('ended wallet bindings', () =>
         announceWalletRebindings({ sql, events }, new Date()),

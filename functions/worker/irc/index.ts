@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
 import { SecretsManagerStore } from '../../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsEventSink } from '../../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
@@ -19,6 +20,7 @@ import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/share
 import type { ChatConnector } from '../../../layers/shared/src/ports/chat-connection.ts';
 import type { EventSink } from '../../../layers/shared/src/ports/event-sink.ts';
 import type { SecretStore } from '../../../layers/shared/src/ports/secret-store.ts';
+import { parseSecret } from '../../../layers/shared/src/secret-value.ts';
 import { trackedChannels } from '../../../layers/shared/src/services/discovery.ts';
 import { IrcWorker, type IrcWorkerOptions } from '../../../layers/shared/src/services/irc-worker.ts';
 
@@ -43,19 +45,20 @@ export async function startIrcWorker(deps: IrcWorkerDeps): Promise<IrcWorker> {
 }
 
 /** A logged-in bot's nick and token from the Twitch secret (`ircNick`, `ircToken`), else anonymous. */
-async function ircIdentity(
+export async function ircIdentity(
   config: Config,
   secrets: SecretStore,
 ): Promise<{ nick: string; password?: string }> {
   const anonymous = { nick: `justinfan${randomInt(10_000, 99_999)}` };
   if (config.TWITCH_SECRET_ARN === undefined) return anonymous;
-  const secret = JSON.parse(await secrets.getSecret(config.TWITCH_SECRET_ARN)) as {
-    ircNick?: unknown;
-    ircToken?: unknown;
-  };
-  if (typeof secret.ircNick !== 'string' || typeof secret.ircToken !== 'string') return anonymous;
-  const token = secret.ircToken.startsWith('oauth:') ? secret.ircToken : `oauth:${secret.ircToken}`;
-  return { nick: secret.ircNick.toLowerCase(), password: token };
+  const { ircNick, ircToken } = parseSecret(
+    await secrets.getSecret(config.TWITCH_SECRET_ARN),
+    z.record(z.string(), z.unknown()),
+    'the Twitch secret',
+  );
+  if (typeof ircNick !== 'string' || typeof ircToken !== 'string') return anonymous;
+  const token = ircToken.startsWith('oauth:') ? ircToken : `oauth:${ircToken}`;
+  return { nick: ircNick.toLowerCase(), password: token };
 }
 
 async function main(): Promise<void> {

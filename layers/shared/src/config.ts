@@ -172,6 +172,9 @@ export const configVariables = {
   INGEST_API_KEYS_SECRET_ARN: z.string().min(1).optional(),
   ADMIN_TOKENS_SECRET_ARN: z.string().min(1).optional(),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),
+  /** Events one ingest API key may send per minute and per hour (counted in the rate-limit table). */
+  INGEST_KEY_EVENTS_PER_MINUTE: positiveInt.default(60_000),
+  INGEST_KEY_EVENTS_PER_HOUR: positiveInt.default(1_000_000),
   /** Seconds a container answers GET /health from its last probe of the dependencies. */
   HEALTH_CACHE_SECONDS: positiveInt.default(5),
 } as const;

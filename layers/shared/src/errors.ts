@@ -101,6 +101,15 @@ export class CircuitOpenError extends DependencyError {
   override readonly code = 'CIRCUIT_OPEN';
 }
 
+/**
+ * An amount, or a sum of amounts, past what a leaf (u64) and the bigint columns that store amounts
+ * hold; refused rather than clamped or wrapped, so it cannot overflow later.
+ */
+export class AmountOverflowError extends OracleError {
+  readonly code = 'AMOUNT_OVERFLOW';
+  readonly httpStatus = 422;
+}
+
 export class InvalidProofError extends OracleError {
   readonly code = 'INVALID_PROOF';
   readonly httpStatus = 400;

@@ -45,6 +45,43 @@ export const marketConfigVariables = {
   EMISSION_DEFAULT_MULTIPLIER_BPS: z.coerce.number().int().nonnegative().default(10_000),
   /** Claimable base units at which the scheduled job mints without a claim request. */
   EMISSION_AUTO_MINT_MINIMUM: z.coerce.bigint().positive().optional(),
+  /**
+   * The least a holder's claim may mint (each mint costs the oracle signer gas): by default the
+   * auto-mint minimum, or one whole token of 18 decimals where that is unset.
+   */
+  EMISSION_CLAIM_MINIMUM: z.coerce.bigint().positive().optional(),
+  /** Seconds after a claim of a credential before the next claim of it is taken. */
+  EMISSION_CLAIM_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(3600),
+
+  /**
+   * Sign-In with Ethereum (EIP-4361): the domain (RFC 3986 authority, e.g. `app.example.org`) and
+   * URI of the site users sign in from, and the chain their accounts are on (default
+   * MARKET_CHAIN_ID). A message naming another domain, URI or chain is refused, so a signature
+   * a phishing site collected for itself never opens a session here.
+   */
+  MARKET_SIWE_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected a host, optionally with a port (app.example.org)')
+    .optional(),
+  MARKET_SIWE_URI: z.string().url().optional(),
+  MARKET_SIWE_CHAIN_ID: z.coerce.number().int().positive().optional(),
+  /** How long a session obtained by signing in lasts. */
+  MARKET_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** Sign-in nonces issued and not yet used, per caller IP address (each expires after 10 minutes). */
+  MARKET_SIGN_IN_NONCES_PER_IP: z.coerce.number().int().positive().default(20),
+
+  /** Active notification subscriptions one user may hold. */
+  NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().positive().default(20),
+  /** Subscriptions one caller IP address may create a day (across every user it signs in as). */
+  NOTIFICATIONS_MAX_SUBSCRIPTIONS_PER_IP_PER_DAY: z.coerce.number().int().positive().default(100),
+  /** Email links and SMS codes sent to confirm contacts, per user and per caller IP address, a day. */
+  NOTIFICATIONS_VERIFICATIONS_PER_USER_PER_DAY: z.coerce.number().int().positive().default(5),
+  NOTIFICATIONS_VERIFICATIONS_PER_IP_PER_DAY: z.coerce.number().int().positive().default(20),
+  /**
+   * The page an email's confirmation link opens (`?token=` is appended); by default the API's own
+   * `GET /api/notifications/verify/email` on the domain the request came in on.
+   */
+  NOTIFICATIONS_VERIFY_EMAIL_URL: z.string().url().optional(),
 } as const;
 
 function safeJson(text: string): unknown {
@@ -92,10 +129,26 @@ export function marketConfig(options: LoadMarketConfigOptions = {}): MarketConfi
   return cached;
 }
 
+/** Reads the environment again at the next marketConfig() (tests that set market settings). */
+export function resetMarketConfigForTests(): void {
+  cached = undefined;
+}
+
 export function emissionConfig(config: MarketConfig): EmissionConfig {
   return {
     baseRatePerSecond: config.EMISSION_BASE_RATE_PER_SECOND,
     tierMultiplierBps: config.EMISSION_TIER_MULTIPLIERS_BPS,
     defaultMultiplierBps: config.EMISSION_DEFAULT_MULTIPLIER_BPS,
+  };
+}
+
+/** One whole token of 18 decimals: the claim minimum where neither minimum is configured. */
+const ONE_TOKEN = 10n ** 18n;
+
+/** What a holder's own claim must reach, and how long a credential rests after one. */
+export function claimLimits(config: MarketConfig): { minimum: bigint; cooldownSeconds: number } {
+  return {
+    minimum: config.EMISSION_CLAIM_MINIMUM ?? config.EMISSION_AUTO_MINT_MINIMUM ?? ONE_TOKEN,
+    cooldownSeconds: config.EMISSION_CLAIM_COOLDOWN_SECONDS,
   };
 }

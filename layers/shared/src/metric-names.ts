@@ -31,6 +31,21 @@ export const METRIC = {
   oracleFailedTransactions: 'OracleFailedTransactions',
   /** 1 for each root that can no longer land (its ring slot holds a newer epoch). Alarm >= 1. */
   rootExpired: 'RootExpired',
+  /**
+   * 1 for each overwritten root whose unclaimed leaves the chain's history could not prove, so
+   * nothing of it went back to carried balances. Alarm >= 1.
+   */
+  returnUndecided: 'ReturnUndecided',
+  /**
+   * 1 for each (epoch, channel) the sealer refused and each tree not built because an amount or a
+   * sum of amounts is past 2^63 - 1, and each carried balance too large for one leaf. Alarm >= 1.
+   */
+  amountOverflow: 'AmountOverflow',
+  /**
+   * 1 for each (epoch, channel) or tree whose sealing or building failed and was left for the next
+   * run, the rest of the run going on. Alarm >= 1.
+   */
+  sealingFailures: 'SealingFailures',
   /** Dashboard only: percent of an epoch's participants beyond tree capacity. */
   overflowShare: 'OverflowShare',
   /** Dashboard only: base units waiting in carried balances. */

@@ -26,11 +26,14 @@ describe('market cycle on a local chain', () => {
       revokedCredentialGotNothing: true,
       streamDeliveredEveryUpdate: true,
       notificationsSent: true,
+      subscribersConfirmedContacts: true,
     });
     expect(summary.ok).toBe(true);
     expect(summary.tokensGenerated.claimsMinted).toBe(2);
-    // Two minted claims and one crossed price alert, each to one email address.
+    // Two minted claims and one crossed price alert, each to one email address; the subscribers
+    // signed in with generated keys and confirmed three emails and a phone first.
     expect(summary.notifications.byChannel).toEqual({ email: 3, sms: 0, push: 0 });
+    expect(summary.notifications.verified).toBe(4);
     expect(summary.ingestion.transactions).toBe(summary.trades + 3);
   });
 });

@@ -4,9 +4,9 @@ import type {
   ChannelName,
   NotificationChannel,
 } from '../../../layers/shared/src/ports/notification-channel.ts';
+import { deliverNotifications } from '../../../layers/shared/src/services/market/notification-delivery.ts';
+import { dispatchNotificationEvent } from '../../../layers/shared/src/services/market/notification-dispatch.ts';
 import {
-  deliverNotifications,
-  dispatchNotificationEvent,
   notificationEventFor,
   notificationHistory,
   RecordingChannel,
@@ -14,6 +14,7 @@ import {
   subscribe,
 } from '../../../layers/shared/src/services/market/notifications.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
+import { confirmContacts } from '../../fixtures/market-api.ts';
 
 const HOLDER = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const TOKEN = `0x${'ab'.repeat(20)}`;
@@ -67,12 +68,13 @@ const channels = () => {
 describe('notifications', () => {
   it('notifies a holder once per minted claim on each preferred channel, even if the event comes twice', async () => {
     await subscribe(t.sql, {
-      userId: 'alice',
+      userId: HOLDER,
       trigger: 'token_minted',
       params: {},
-      contact: { address: HOLDER, email: 'alice@example.test', phone: '+15550100' },
+      contact: { email: 'alice@example.test', phone: '+15550100' },
     });
-    await setPreferences(t.sql, { userId: 'alice', channels: ['email', 'sms'], quietHours: null });
+    await confirmContacts(t.sql, HOLDER);
+    await setPreferences(t.sql, { userId: HOLDER, channels: ['email', 'sms'], quietHours: null });
     const { email, sms, map } = channels();
 
     const first = await dispatchNotificationEvent(t.sql, notificationEventFor(minted('claim-1')));
@@ -90,10 +92,12 @@ describe('notifications', () => {
       },
     ]);
     expect(sms.sent).toHaveLength(1);
-    const history = await notificationHistory(t.sql, 'alice', 10);
-    expect(history.map((row) => [row.channel, row.status])).toEqual([
-      ['sms', 'sent'],
-      ['email', 'sent'],
+    const history = await notificationHistory(t.sql, HOLDER, 10);
+    expect(history.map((row) => [row.channel, row.trigger, row.status])).toEqual([
+      ['sms', 'token_minted', 'sent'],
+      ['email', 'token_minted', 'sent'],
+      ['sms', 'contact_verification', 'sent'],
+      ['email', 'contact_verification', 'sent'],
     ]);
   });
 
@@ -104,6 +108,7 @@ describe('notifications', () => {
       params: { token: TOKEN, above: '2' },
       contact: { email: 'bob@example.test' },
     });
+    await confirmContacts(t.sql, 'bob');
     const raised: number[] = [];
     for (const [value, block] of [
       ['1.0', 1],
@@ -127,6 +132,7 @@ describe('notifications', () => {
       params: { holder: HOLDER },
       contact: { email: 'carol@example.test' },
     });
+    await confirmContacts(t.sql, 'carol');
     // Quiet from 11:00 to 13:00 UTC; the event happens at noon.
     await setPreferences(t.sql, {
       userId: 'carol',
@@ -151,6 +157,7 @@ describe('notifications', () => {
       params: { holder: HOLDER },
       contact: { email: 'dave@example.test' },
     });
+    await confirmContacts(t.sql, 'dave');
     const [id] = await dispatchNotificationEvent(t.sql, notificationEventFor(minted('claim-3')));
     const broken: NotificationChannel = {
       name: 'email',

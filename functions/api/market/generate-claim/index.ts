@@ -1,13 +1,17 @@
 /**
- * POST /api/generate/claim/{credentialId}: claims and mints what the credential accrued. An
- * `Idempotency-Key` header (or `requestId` in the body) makes a retried request the same claim.
+ * POST /api/generate/claim/{credentialId}: the credential's holder, signed in with Ethereum,
+ * claims and mints what it accrued: at least the claim minimum, and not again within the
+ * credential's cooldown. An `Idempotency-Key` header (or `requestId` in the body) makes a retried
+ * request the same claim.
  */
+import { claimLimits } from '../../../../layers/shared/src/market-config.ts';
 import { claimTokens } from '../../../../layers/shared/src/services/market/token-generator.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
 import { json, parseRequest } from '../../http.ts';
-import { marketRoute } from '../market-http.ts';
+import { marketRoute, marketUser } from '../market-http.ts';
 
 export const route = marketRoute(async (event, deps) => {
+  const claimant = await marketUser(event, deps);
   const { params, headers, body } = parseRequest(
     MARKET_ROUTES['POST /api/generate/claim/{credentialId}'],
     event,
@@ -16,7 +20,12 @@ export const route = marketRoute(async (event, deps) => {
   const result = await claimTokens(
     { sql: deps.sql, minter: await deps.minter(), bus: deps.bus, emission: deps.emission },
     params.credentialId,
-    { now: deps.now(), ...(key === undefined ? {} : { requestId: key }) },
+    {
+      now: deps.now(),
+      claimant,
+      ...claimLimits(deps.config),
+      ...(key === undefined ? {} : { requestId: key }),
+    },
   );
   return json(result.created ? 201 : 200, result);
 });

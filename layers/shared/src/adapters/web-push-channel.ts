@@ -4,14 +4,29 @@
  * service no longer knows (404/410) is reported as gone, not retried forever.
  */
 import webpush from 'web-push';
+import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import type { NotificationChannel, OutgoingNotification } from '../ports/notification-channel.ts';
+import { parseSecret } from '../secret-value.ts';
 
 export interface VapidKeys {
   /** `mailto:` or `https:` contact of the sender, required by push services. */
   readonly subject: string;
   readonly publicKey: string;
   readonly privateKey: string;
+}
+
+/** The web push secret: `{"subject", "publicKey", "privateKey"}`. */
+export function vapidKeysFromSecret(text: string): VapidKeys {
+  return parseSecret(
+    text,
+    z.object({
+      subject: z.string().min(1),
+      publicKey: z.string().min(1),
+      privateKey: z.string().min(1),
+    }),
+    'the web push secret',
+  );
 }
 
 export class PushSubscriptionGoneError extends Error {}

@@ -74,7 +74,34 @@ export interface SolanaTransactionRecord {
   readonly feePayer: string;
   readonly accountKeys: readonly string[];
   readonly instructions: readonly SolanaTransactionInstruction[];
+  /** Instructions the top-level ones invoked (cross-program invocations), in execution order. */
+  readonly innerInstructions: readonly SolanaTransactionInstruction[];
   readonly logMessages: readonly string[];
+}
+
+/** One entry of an address's transaction history, newest first (getSignaturesForAddress). */
+export interface AddressSignature {
+  readonly signature: string;
+  readonly slot: bigint;
+  /** The transaction error (landed but failed), null on success. */
+  readonly err: unknown;
+  readonly blockTime: number | null;
+  readonly confirmationStatus: SolanaCommitment | null;
+}
+
+export interface AddressSignatureQuery {
+  /** Start below this signature (exclusive); newest first when absent. */
+  readonly before?: string;
+  /** Stop at this signature (exclusive). */
+  readonly until?: string;
+  /** At most this many, 1,000 at most. @default 1000 */
+  readonly limit?: number;
+}
+
+/** An account as read, with the slot the cluster read it at. */
+export interface AccountAtSlot {
+  readonly slot: bigint;
+  readonly account: SolanaAccount | null;
 }
 
 export interface PrioritizationFeeSample {
@@ -127,8 +154,12 @@ export interface SolanaClient {
   getSignatureStatus(signature: string): Promise<SignatureStatus | null>;
   getSignatureStatuses(signatures: readonly string[]): Promise<(SignatureStatus | null)[]>;
   getTransaction(signature: string): Promise<SolanaTransactionRecord | null>;
+  /** Transactions that named `address` among their accounts, newest first, failed ones included. */
+  getSignaturesForAddress(address: string, query?: AddressSignatureQuery): Promise<AddressSignature[]>;
 
   getAccount(address: string): Promise<SolanaAccount | null>;
+  /** The account and the slot its state was read at: every transaction of an earlier slot is in it. */
+  getAccountAtSlot(address: string): Promise<AccountAtSlot>;
   getMultipleAccounts(addresses: readonly string[]): Promise<(SolanaAccount | null)[]>;
   getBalance(address: string): Promise<bigint>;
 

@@ -1,6 +1,7 @@
 /**
  * The ingest writer: one transaction per batch. Raw events go in keyed by event id (a
- * re-delivery changes nothing), participation is upserted with the username mapping in the
+ * re-delivery changes nothing) with the key that sent them (so one key's events can be voided),
+ * participation is upserted with the username mapping in the
  * same statement (a participation row without its mapping must be impossible: the source lost
  * 421,757 records to that), suppressed viewers are dropped, and an event whose epoch was
  * already sealed is credited to the current epoch and counted, never dropped.
@@ -9,7 +10,7 @@ import type { Sql } from '../adapters/db/client.ts';
 import { attentionLockKey, SUPPRESSION_LOCK } from '../core/attention/locks.ts';
 import {
   epochOfMs,
-  type IngestEvent,
+  type KeyedEvent,
   WEIGHT_HUNDREDTHS_PER_UNIT,
   weightOf,
 } from '../core/attention/signals.ts';
@@ -33,7 +34,7 @@ const EMPTY: IngestWriteResult = { accepted: 0, duplicates: 0, suppressed: 0, la
 
 export async function writeIngestBatch(
   sql: Sql,
-  events: readonly IngestEvent[],
+  events: readonly KeyedEvent[],
   now: Date,
 ): Promise<IngestWriteResult> {
   const unique = dedupeById(events);
@@ -59,12 +60,12 @@ export async function writeIngestBatch(
     // epoch. Writers take it shared (they may run side by side), in one sorted order.
     const keys = new Set<string>();
     for (const i of keep) {
-      const e = unique[i] as IngestEvent;
+      const e = unique[i] as KeyedEvent;
       keys.add(attentionLockKey(e.epoch, e.channel));
       keys.add(attentionLockKey(currentEpoch, e.channel));
     }
     await lockKeys(tx as unknown as Sql, keys, 'shared');
-    const pairs = distinctPairs(keep.map((i) => unique[i] as IngestEvent));
+    const pairs = distinctPairs(keep.map((i) => unique[i] as KeyedEvent));
     const sealedRows = await tx<{ epoch: number; channel: string }[]>`
       select s.epoch::float8 as epoch, s.channel from attention.sealed_epochs s
       join unnest(${pairs.epochs}::bigint[], ${pairs.channels}::text[]) as p(epoch, channel)
@@ -76,6 +77,7 @@ export async function writeIngestBatch(
     const userHashes: string[] = [];
     const usernames: string[] = [];
     const kinds: string[] = [];
+    const keyIds: string[] = [];
     const amounts: number[] = [];
     const paidWeights: number[] = [];
     const epochs: number[] = [];
@@ -83,7 +85,7 @@ export async function writeIngestBatch(
     const occurredAtMs: number[] = [];
     let late = 0;
     for (const i of keep) {
-      const e = unique[i] as IngestEvent;
+      const e = unique[i] as KeyedEvent;
       const isLate = sealed.has(`${e.epoch}:${e.channel}`);
       if (isLate) late++;
       ids.push(e.id);
@@ -91,6 +93,7 @@ export async function writeIngestBatch(
       userHashes.push(hashes[i] as string);
       usernames.push(e.user);
       kinds.push(e.kind);
+      keyIds.push(e.keyId);
       amounts.push(e.amount);
       paidWeights.push(e.kind === 'presence' ? 0 : weightOf(e.kind, e.amount));
       epochs.push(isLate ? currentEpoch : e.epoch);
@@ -103,13 +106,13 @@ export async function writeIngestBatch(
       with input as (
         select * from unnest(
           ${ids}::text[], ${channels}::text[], ${userHashes}::text[], ${usernames}::text[], ${kinds}::text[],
-          ${amounts}::bigint[], ${paidWeights}::bigint[], ${epochs}::bigint[], ${sourceEpochs}::bigint[],
-          ${occurredAtMs}::bigint[]
-        ) as t(event_id, channel, user_hash, username, kind, amount, paid_weight, epoch, source_epoch, occurred_ms)
+          ${keyIds}::text[], ${amounts}::bigint[], ${paidWeights}::bigint[], ${epochs}::bigint[],
+          ${sourceEpochs}::bigint[], ${occurredAtMs}::bigint[]
+        ) as t(event_id, channel, user_hash, username, kind, key_id, amount, paid_weight, epoch, source_epoch, occurred_ms)
       ),
       ins as (
-        insert into attention.raw_events (event_id, channel, user_hash, kind, amount, weight, epoch, source_epoch, occurred_at)
-        select event_id, channel, user_hash, kind, amount, paid_weight, epoch, source_epoch, to_timestamp(occurred_ms / 1000.0)
+        insert into attention.raw_events (event_id, channel, user_hash, kind, key_id, amount, weight, epoch, source_epoch, occurred_at)
+        select event_id, channel, user_hash, kind, key_id, amount, paid_weight, epoch, source_epoch, to_timestamp(occurred_ms / 1000.0)
         from input
         on conflict (event_id) do nothing
         returning channel, user_hash, kind, amount, weight, epoch, occurred_at
@@ -163,9 +166,9 @@ export async function writeIngestBatch(
   });
 }
 
-function dedupeById(events: readonly IngestEvent[]): IngestEvent[] {
+function dedupeById(events: readonly KeyedEvent[]): KeyedEvent[] {
   const seen = new Set<string>();
-  const out: IngestEvent[] = [];
+  const out: KeyedEvent[] = [];
   for (const e of events) {
     if (seen.has(e.id)) continue;
     seen.add(e.id);
@@ -178,7 +181,7 @@ function distinct(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function distinctPairs(events: readonly IngestEvent[]): { epochs: number[]; channels: string[] } {
+function distinctPairs(events: readonly KeyedEvent[]): { epochs: number[]; channels: string[] } {
   const seen = new Set<string>();
   const epochs: number[] = [];
   const channels: string[] = [];

@@ -8,6 +8,19 @@
  * sends. After a crash anywhere, the next attempt finds the recorded signature and asks the
  * chain about it: it resends the same bytes while the blockhash is valid and re-signs only once
  * the blockhash has expired unseen. A root is never on chain twice.
+ *
+ * Program mode, the ring slot: the root a publication overwrites is read with the slot it was
+ * read at and recorded with the signature; its unclaimed leaves go back to carried balances in
+ * the same database transaction that marks the new root published, once the overwrite is
+ * confirmed (replaced-roots.ts). A crash after confirmation leaves the row `sent`, so the next
+ * attempt finds the landed signature and settles then. A root that can no longer land expires and
+ * returns all its leaves; one that did land, then was overwritten, is published, and the root
+ * that overwrote it returns what was left of it.
+ *
+ * Memo mode has no ring and no bitmap: nothing in a memo root is claimable on chain, nothing is
+ * overwritten, and nothing of a published memo root ever returns; its leaves stay the record of
+ * what each viewer earned. A memo root whose backlog expired before it went out returns all its
+ * amounts, as in program mode.
  */
 import type { Sql } from '../adapters/db/client.ts';
 import { parsePublishMessage } from '../core/attention/publish-message.ts';
@@ -16,7 +29,6 @@ import {
   channelSlotStanding,
   decodeChannelState,
   emptyChannelState,
-  unclaimedIndexes,
 } from '../core/solana/channel-state.ts';
 import {
   assertEpochUnitFits,
@@ -38,7 +50,13 @@ import type {
   SolanaSigner,
 } from '../ports/solana.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
-import { creditCarried } from './carry.ts';
+import {
+  claimedBeforeOverwrite,
+  type ReplacedRoot,
+  recordedReplacedRoot,
+  returnLeaves,
+  settleReplacedRoot,
+} from './replaced-roots.ts';
 
 /** How many epochs a channel's ring holds: a root older than that can no longer be claimed. */
 export const RING_SIZE = 10;
@@ -89,6 +107,10 @@ interface PublicationRow {
 
 const now = (deps: Pick<PublisherDeps, 'now'>) => (deps.now ?? (() => new Date()))();
 
+const PUBLICATION_COLUMNS = (sql: Sql) => sql`epoch::float8 as epoch, channel, token_group, mint, mode, root,
+  status, signature, last_valid_block_height::float8 as last_valid_block_height, signed_transaction,
+  recent_blockhash, queued_at::text`;
+
 // ---------------------------------------------------------------------------------------------
 // Scheduling
 
@@ -105,8 +127,7 @@ export type SchedulerDeps = Pick<PublisherDeps, 'sql' | 'queue' | 'now' | 'event
 export async function schedulePublications(deps: SchedulerDeps): Promise<ScheduleResult> {
   const at = now(deps);
   const rows = await deps.sql<PublicationRow[]>`
-    select epoch::float8 as epoch, channel, token_group, mint, mode, root, status, signature,
-      last_valid_block_height::float8 as last_valid_block_height, signed_transaction, recent_blockhash, queued_at::text
+    select ${PUBLICATION_COLUMNS(deps.sql)}
     from attention.publications
     where status in ('pending', 'queued', 'sent')
     order by channel, epoch`;
@@ -124,8 +145,9 @@ export async function schedulePublications(deps: SchedulerDeps): Promise<Schedul
     const cut = Math.max(0, list.length - RING_SIZE);
     for (const row of list.slice(0, cut)) {
       if (row.status === 'sent') continue; // possibly on chain: the consumer settles it
-      await expirePublication(deps, row, 'backlog beyond the ring of 10 epochs');
-      expired.push({ epoch: row.epoch, channel: row.channel });
+      // Never signed, so never on chain; unless the consumer signed it meanwhile (then it stays).
+      if (await expirePublication(deps, row, 'backlog beyond the ring of 10 epochs', ['pending', 'queued']))
+        expired.push({ epoch: row.epoch, channel: row.channel });
     }
     for (const row of list.slice(cut)) {
       const stale =
@@ -230,48 +252,94 @@ async function publishWithMemo(deps: PublisherDeps, row: PublicationRow): Promis
 async function publishWithProgram(deps: PublisherDeps, row: PublicationRow): Promise<PublishOutcome> {
   const config = mintFor(deps, row);
   const onChainEpoch = toOnChainEpoch(row.epoch, config.epochUnit);
-  const state = await readChannelState(deps, config.mint, row.channel);
-  assertEpochUnitFits(state, config.epochUnit, row.channel);
-  const standing = channelSlotStanding(state, onChainEpoch);
+  const read = await readChannelState(deps, config.mint, row.channel);
+  assertEpochUnitFits(read.state, config.epochUnit, row.channel);
+  const standing = channelSlotStanding(read.state, onChainEpoch);
   const rootHex = row.root.replace(/^0x/, '');
   if (standing.kind === 'present') {
-    if (Buffer.from(standing.slot.root).toString('hex') === rootHex) {
-      await markPublished(deps, row, row.signature, null, null);
-      return { outcome: 'already-published' };
+    if (Buffer.from(standing.slot.root).toString('hex') !== rootHex) {
+      // The program takes an epoch once per slot: ours can never land.
+      await expirePublication(deps, row, `the ring slot holds a different root for epoch ${onChainEpoch}`);
+      return { outcome: 'expired', reason: 'different root on chain' };
     }
-    await expirePublication(deps, row, `the ring slot holds a different root for epoch ${onChainEpoch}`);
-    return { outcome: 'expired', reason: 'different root on chain' };
+    // Our root is there: the transaction we recorded landed (and a crash came before we knew).
+    const landed = await landedSlot(deps, row);
+    if (landed !== undefined && row.signature !== null) return finish(deps, row, row.signature, landed);
+    const replaced = await replacedRootOf(deps, row);
+    await deps.sql.begin(async (tx) => {
+      const sql = tx as unknown as Sql;
+      await markPublished(sql, deps, row, row.signature, null, null);
+      if (replaced !== undefined) {
+        const reason = 'the root is on chain, but the cluster does not know the transaction recorded for it';
+        const overwrite = { channel: row.channel, epoch: row.epoch, signature: row.signature ?? 'unknown' };
+        await settleReplacedRoot(sql, overwrite, replaced.root, { decided: false, reason });
+      }
+    });
+    return { outcome: 'already-published' };
   }
   if (standing.kind === 'superseded') {
+    const landed = await landedSlot(deps, row);
+    if (landed !== undefined && row.signature !== null) {
+      // It landed, then a newer root took the slot: that root returns what was left of this one.
+      return finish(deps, row, row.signature, landed);
+    }
     await expirePublication(deps, row, `ring slot holds the newer epoch ${standing.slot.epoch}`);
     return { outcome: 'expired', reason: `slot holds newer epoch ${standing.slot.epoch}` };
   }
-  if (standing.slot.epoch > 0n) {
-    // The slot is about to be overwritten: what its root left unclaimed goes back to its owners.
-    const previousEpoch = fromOnChainEpoch(standing.slot.epoch, config.epochUnit);
-    await returnTreeAmounts(
-      deps.sql,
-      previousEpoch,
-      row.channel,
-      standing.slot.claimedBitmap,
-      'ring slot reused',
-    );
-  }
-  return sendExactlyOnce(deps, row, () => [
-    deps.program.setChannelMerkleRoot({
-      payer: deps.signer.address,
-      mint: config.mint,
-      channel: row.channel,
-      epoch: onChainEpoch,
-      root: Buffer.from(rootHex, 'hex'),
-    }),
-  ]);
+  const replaced: ReplacedRoot | undefined =
+    standing.slot.epoch === 0n
+      ? undefined
+      : {
+          epoch: fromOnChainEpoch(standing.slot.epoch, config.epochUnit),
+          onChainEpoch: standing.slot.epoch,
+          claimedBitmap: standing.slot.claimedBitmap,
+          readSlot: read.slot,
+        };
+  return sendExactlyOnce(
+    deps,
+    row,
+    () => [
+      deps.program.setChannelMerkleRoot({
+        payer: deps.signer.address,
+        mint: config.mint,
+        channel: row.channel,
+        epoch: onChainEpoch,
+        root: Buffer.from(rootHex, 'hex'),
+      }),
+    ],
+    replaced,
+  );
+}
+
+/** The root this publication overwrote, as recorded with its signature, and where it lives. */
+async function replacedRootOf(deps: PublisherDeps, row: PublicationRow) {
+  const config = mintFor(deps, row);
+  const root = await recordedReplacedRoot(deps.sql, row, config.epochUnit);
+  return root === undefined
+    ? undefined
+    : { root, mint: config.mint, overwriteEpoch: toOnChainEpoch(row.epoch, config.epochUnit) };
+}
+
+/**
+ * The slot our recorded transaction landed in, if it did. A cluster that has forgotten it
+ * still told us by the root that overwrote it: that publication recorded this epoch as the one
+ * it replaced, which it read on chain.
+ */
+async function landedSlot(deps: PublisherDeps, row: PublicationRow): Promise<bigint | undefined> {
+  if (row.signature === null) return undefined;
+  const status = await deps.solana.getSignatureStatus(row.signature);
+  if (status !== null && status.err === null) return status.slot;
+  const [seen] = await deps.sql<{ seen: number }[]>`
+    select 1 as seen from attention.publications
+    where channel = ${row.channel} and epoch > ${row.epoch} and replaces_epoch = ${row.epoch} limit 1`;
+  return seen === undefined ? undefined : 0n;
 }
 
 async function sendExactlyOnce(
   deps: PublisherDeps,
   row: PublicationRow,
   instructions: () => ReturnType<AttentionProgram['setChannelMerkleRoot']>[],
+  replaced?: ReplacedRoot,
 ): Promise<PublishOutcome> {
   let current: SignedTransaction | undefined;
   if (row.signature !== null && row.last_valid_block_height !== null && row.signed_transaction !== null) {
@@ -302,12 +370,22 @@ async function sendExactlyOnce(
           ? {}
           : { computeUnitPriceMicroLamports: deps.priorityFeeMicroLamports }),
       });
-      // Recorded before it is sent: after a crash the signature is asked about, never guessed.
-      await deps.sql`update attention.publications set status = 'sent', signature = ${current.signature},
+      // Recorded before it is sent, with the root it replaces: after a crash the signature is
+      // asked about, never guessed, and the replaced root's claimed bitmap is the one read here.
+      const recorded =
+        await deps.sql`update attention.publications set status = 'sent', signature = ${current.signature},
           last_valid_block_height = ${current.lifetime.lastValidBlockHeight.toString()},
           signed_transaction = ${Buffer.from(current.wireTransaction).toString('base64')},
-          recent_blockhash = ${current.lifetime.blockhash}, updated_at = now()
-        where epoch = ${row.epoch} and channel = ${row.channel}`;
+          recent_blockhash = ${current.lifetime.blockhash},
+          replaces_epoch = ${replaced?.epoch ?? null},
+          replaces_bitmap = ${replaced === undefined ? null : Buffer.from(replaced.claimedBitmap).toString('hex')},
+          replaces_read_slot = ${replaced?.readSlot.toString() ?? null}, updated_at = now()
+        where epoch = ${row.epoch} and channel = ${row.channel} and status in ('pending', 'queued', 'sent')
+        returning 1`;
+      if (recorded.length === 0) {
+        // The scheduler expired it meanwhile and returned its amounts: it must not go out now.
+        return { outcome: 'expired', reason: 'expired before it was sent' };
+      }
     }
     try {
       await deps.solana.sendTransaction(current);
@@ -363,78 +441,82 @@ async function finish(
   slot: bigint,
 ): Promise<PublishOutcome> {
   const record = await deps.solana.getTransaction(signature).catch(() => null);
-  await markPublished(deps, row, signature, slot, record?.fee ?? null);
+  const replaced = row.mode === 'program' ? await replacedRootOf(deps, row) : undefined;
+  const overwrite = { channel: row.channel, epoch: row.epoch, signature };
+  // Read from the chain before the transaction below, which then only writes.
+  const claimed =
+    replaced === undefined
+      ? undefined
+      : await claimedBeforeOverwrite(
+          deps,
+          { ...overwrite, mint: replaced.mint, onChainEpoch: replaced.overwriteEpoch },
+          replaced.root,
+        );
+  await deps.sql.begin(async (tx) => {
+    const sql = tx as unknown as Sql;
+    await markPublished(sql, deps, row, signature, slot === 0n ? null : slot, record?.fee ?? null);
+    if (replaced !== undefined && claimed !== undefined) {
+      await settleReplacedRoot(sql, overwrite, replaced.root, claimed);
+    }
+  });
   metrics.addMetric('RootsPublished', MetricUnit.Count, 1);
   return { outcome: 'published', signature, slot: Number(slot) };
 }
 
 async function markPublished(
-  deps: PublisherDeps,
+  sql: Sql,
+  deps: Pick<PublisherDeps, 'now'>,
   row: PublicationRow,
   signature: string | null,
   slot: bigint | null,
   fee: bigint | null,
 ): Promise<void> {
-  await deps.sql`update attention.publications set status = 'published', signature = coalesce(${signature}, signature),
+  await sql`update attention.publications set status = 'published', signature = coalesce(${signature}, signature),
       slot = coalesce(${slot === null ? null : slot.toString()}::bigint, slot),
       fee_lamports = coalesce(${fee === null ? null : fee.toString()}::bigint, fee_lamports),
       error = null, published_at = coalesce(published_at, ${now(deps).toISOString()}::timestamptz), updated_at = now()
     where epoch = ${row.epoch} and channel = ${row.channel}`;
 }
 
-async function expirePublication(deps: SchedulerDeps, row: PublicationRow, reason: string): Promise<void> {
-  logger.warn('root expired', { epoch: row.epoch, channel: row.channel, reason });
-  metrics.addMetric(METRIC.rootExpired, MetricUnit.Count, 1);
-  await deps.sql.begin(async (tx) => {
+/** Expires a root that never landed and can no longer land; all its leaves return, each once. */
+async function expirePublication(
+  deps: SchedulerDeps,
+  row: PublicationRow,
+  reason: string,
+  fromStatuses: readonly string[] = ['pending', 'queued', 'sent'],
+): Promise<boolean> {
+  const expired = await deps.sql.begin(async (tx) => {
     const updated =
       await tx`update attention.publications set status = 'expired', error = ${reason}, updated_at = now()
-      where epoch = ${row.epoch} and channel = ${row.channel} and status <> 'published' returning 1`;
+      where epoch = ${row.epoch} and channel = ${row.channel} and status = any(${[...fromStatuses]}::text[]) returning 1`;
     if (updated.length > 0)
-      await returnTreeAmounts(tx as unknown as Sql, row.epoch, row.channel, undefined, 'root expired');
+      await returnLeaves(
+        tx as unknown as Sql,
+        { epoch: row.epoch, channel: row.channel },
+        new Set(),
+        'root expired',
+      );
+    return updated.length > 0;
   });
+  if (expired) {
+    logger.warn('root expired', { epoch: row.epoch, channel: row.channel, reason });
+    metrics.addMetric(METRIC.rootExpired, MetricUnit.Count, 1);
+  }
+  return expired;
 }
 
-/**
- * Every leaf of the tree whose bit is clear in `claimedBitmap` (all leaves when there is no
- * bitmap: the root never landed) goes back to its owner's carried balance, once.
- */
-export async function returnTreeAmounts(
-  sql: Sql,
-  epoch: number,
+async function readChannelState(
+  deps: VerifierDeps,
+  mint: string,
   channel: string,
-  claimedBitmap: Uint8Array | undefined,
-  reason: string,
-): Promise<bigint> {
-  const [tree] = await sql<
-    { token_group: string; dump: { claims: { index: number; amount: string; id: string }[] } }[]
-  >`
-    select token_group, dump from attention.merkle_trees where epoch = ${epoch} and channel = ${channel}`;
-  if (tree === undefined) return 0n;
-  const claims = tree.dump.claims;
-  const open = new Set(
-    claimedBitmap === undefined
-      ? claims.map((c) => c.index)
-      : unclaimedIndexes(claimedBitmap, Math.max(0, ...claims.map((c) => c.index + 1))),
+): Promise<{ state: ChannelState; slot: bigint }> {
+  const { account, slot } = await deps.solana.getAccountAtSlot(
+    deps.program.channelStateAddress(mint, channel),
   );
-  const credited = await creditCarried(
-    sql,
-    claims
-      .filter((c) => open.has(c.index))
-      .map((c) => ({ userHash: c.id, tokenGroup: tree.token_group, amount: BigInt(c.amount) })),
-    `return:${epoch}:${channel}`,
-    reason,
-  );
-  await sql`update attention.publications set returned_at = coalesce(returned_at, now()) where epoch = ${epoch} and channel = ${channel}`;
-  metrics.addMetric(METRIC.carriedBalance, MetricUnit.Count, Number(credited));
-  return credited;
-}
-
-async function readChannelState(deps: VerifierDeps, mint: string, channel: string): Promise<ChannelState> {
-  const address = deps.program.channelStateAddress(mint, channel);
-  const account = await deps.solana.getAccount(address);
   // No account yet: the program creates it on the first root, with every slot empty.
-  if (account === null) return emptyChannelState({ mint: new Uint8Array(32), streamer: new Uint8Array(32) });
-  return decodeChannelState(account.data);
+  if (account === null)
+    return { state: emptyChannelState({ mint: new Uint8Array(32), streamer: new Uint8Array(32) }), slot };
+  return { state: decodeChannelState(account.data), slot };
 }
 
 function mintFor(deps: Pick<PublisherDeps, 'mints'>, row: PublicationRow): MintConfig {
@@ -452,8 +534,7 @@ async function loadPublication(
   message: PublishMessage,
   options: { countAttempt?: boolean } = {},
 ): Promise<PublicationRow> {
-  const columns = sql`epoch::float8 as epoch, channel, token_group, mint, mode, root, status, signature,
-    last_valid_block_height::float8 as last_valid_block_height, signed_transaction, recent_blockhash, queued_at::text`;
+  const columns = PUBLICATION_COLUMNS(sql);
   const [row] = options.countAttempt
     ? await sql<PublicationRow[]>`
         update attention.publications set attempts = attempts + 1, updated_at = now()
@@ -492,7 +573,7 @@ export async function verifyPublication(
   const base = { epoch, channel, status: row.status, root: row.root, signature: row.signature };
   if (row.mode === 'program') {
     const config = mintFor(deps, row);
-    const state = await readChannelState(deps, config.mint, channel);
+    const { state } = await readChannelState(deps, config.mint, channel);
     const standing = channelSlotStanding(state, toOnChainEpoch(epoch, config.epochUnit));
     const onChainRoot = standing.kind === 'present' ? Buffer.from(standing.slot.root).toString('hex') : null;
     const ok =

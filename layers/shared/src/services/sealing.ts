@@ -9,18 +9,25 @@
  * snapshot or credited to the current epoch. The snapshot is one INSERT … SELECT … ORDER BY
  * (the source inserted batches of 1,000 rows; one statement is the same snapshot without the
  * round trips). Sealing an (epoch, channel) that is already sealed changes nothing.
+ *
+ * Amounts are checked, never clamped (issue 17, H4): an (epoch, channel) with a viewer's amount,
+ * or a sum of its amounts or weights, past MAX_AMOUNT is refused whole and left unsealed with an
+ * alarm (AmountOverflow), so nothing built from what was sealed can overflow later; voiding the
+ * ingest key that sent it lets it seal. A pair that fails, for that or any reason, stops only
+ * itself: every other channel and every later epoch is sealed (./sealing-failures.ts).
  */
 import type { Sql } from '../adapters/db/client.ts';
 import { attentionLockKey } from '../core/attention/locks.ts';
-import { EPOCH_SECONDS, isEpochDue, latestDueEpoch } from '../core/attention/trees.ts';
+import { EPOCH_SECONDS, isEpochDue, latestDueEpoch, MAX_AMOUNT } from '../core/attention/trees.ts';
 import { chunks } from '../core/chunks.ts';
-import { ValidationError } from '../errors.ts';
+import { AmountOverflowError, ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import { lockKeys } from './advisory-locks.ts';
 import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';
+import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
 import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './tree-builder.ts';
 import type { TreeHasher } from './tree-hashing.ts';
@@ -54,6 +61,8 @@ export interface SealEpochResult {
   /** Channels of the epoch that were already sealed (by an earlier run or a concurrent one). */
   readonly alreadySealed: number;
   readonly mappingCoverage: number;
+  /** Channels left unsealed by this call, and why; the next run tries them again. */
+  readonly failed: SealingFailure[];
 }
 
 export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Promise<SealEpochResult> {
@@ -65,11 +74,18 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
   }
   const channels = (await unsealedChannels(deps.sql, epoch, epoch)).map((c) => c.channel);
   const sealed: SealedChannel[] = [];
+  const failed: SealingFailure[] = [];
+  const fail = (channel: string, error: unknown) =>
+    failed.push(reportSealingFailure({ epoch, channel, stage: 'seal' }, error));
   await forEachLimited(
     chunks(channels, SEAL_CHANNELS_PER_TRANSACTION),
     deps.concurrency ?? 2,
     async (batch) => {
-      sealed.push(...(await sealChannels(deps, epoch, batch, now)));
+      const outcomes = await inIsolatedBatches(batch, (items) => sealChannels(deps, epoch, items, now), fail);
+      for (const outcome of outcomes) {
+        if ('refused' in outcome) fail(outcome.channel, outcome.refused);
+        else sealed.push(outcome);
+      }
     },
   );
   sealed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
@@ -86,7 +102,8 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
       participants: sealed.reduce((n, s) => n + s.participants, 0),
     });
   }
-  return { epoch, sealed, alreadySealed, mappingCoverage: coverage.coverage };
+  failed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
+  return { epoch, sealed, alreadySealed, mappingCoverage: coverage.coverage, failed };
 }
 
 export interface FinalizeResult {
@@ -104,6 +121,8 @@ export async function finalizeEpoch(deps: SealingDeps, epoch: number, now: Date)
 
 export interface SealDueResult {
   readonly epochs: FinalizeResult[];
+  /** Epochs whose finalizing failed outright (channel `*`); the next run tries them again. */
+  readonly failed: SealingFailure[];
 }
 
 /**
@@ -117,9 +136,18 @@ export async function sealDueEpochs(deps: SealingDeps, now: Date): Promise<SealD
   const due = new Set(unsealed.map((c) => c.epoch));
   for (const epoch of await epochTreesPending(deps.sql, earliest, latest)) due.add(epoch);
   const epochs: FinalizeResult[] = [];
-  for (const epoch of [...due].sort((a, b) => a - b)) epochs.push(await finalizeEpoch(deps, epoch, now));
+  const failed: SealingFailure[] = [];
+  for (const epoch of [...due].sort((a, b) => a - b)) {
+    try {
+      epochs.push(await finalizeEpoch(deps, epoch, now));
+    } catch (error) {
+      // Failures of single channels and trees are reported inside; this is an epoch that could
+      // not even be read. Later epochs are still sealed.
+      failed.push(reportSealingFailure({ epoch, channel: '*', stage: 'seal' }, error));
+    }
+  }
   if (epochs.length === 0) metrics.addMetric(METRIC.epochsSealed, MetricUnit.Count, 0);
-  return { epochs };
+  return { epochs, failed };
 }
 
 /**
@@ -151,19 +179,27 @@ async function unsealedChannels(
 /** Channels sealed per transaction: one lock statement, one snapshot and one commit for all of them. */
 export const SEAL_CHANNELS_PER_TRANSACTION = 10;
 
+/** A channel the sealer would not seal: an amount or a sum past MAX_AMOUNT. */
+interface RefusedChannel {
+  readonly channel: string;
+  readonly refused: AmountOverflowError;
+}
+
 /**
  * Freezes the still unsealed (epoch, channel) pairs among `channels` in one transaction: every
  * pair's lock first (in the writer's order, so the two never wait on each other in a cycle),
  * then which of them are sealed, read under the locks, then one snapshot of the rest. Each
- * pair is still sealed once and whole: its rows and its sealed_epochs row commit together.
+ * pair is still sealed once and whole: its rows and its sealed_epochs row commit together. A pair
+ * whose largest amount, amount total or weight total is past MAX_AMOUNT is not written at all.
  */
 async function sealChannels(
   deps: SealingDeps,
   epoch: number,
   channels: readonly string[],
   now: Date,
-): Promise<SealedChannel[]> {
+): Promise<(SealedChannel | RefusedChannel)[]> {
   const units = deps.settings.baseUnitsPerWeight.toString();
+  const max = MAX_AMOUNT.toString();
   const keys = channels.map((channel) => attentionLockKey(epoch, channel));
   return withSerializationRetry(`seal ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
@@ -177,56 +213,85 @@ async function sealChannels(
       if (open.length === 0) return [];
       const names = open.map((o) => o.channel);
       // user_hash is compared in the C collation: the order must not depend on the server's locale.
+      // Amounts are numeric until checked: a bigint cast would fail the whole batch, a clamp would
+      // hide the overflow until a sum of clamped amounts overflowed further on.
       const rows = await tx<
         {
+          outcome: 'sealed' | 'refused';
           channel: string;
-          token_group: string;
-          category: string;
+          token_group: string | null;
+          category: string | null;
           participant_count: number;
-          total_weight: number;
+          total_weight: string;
+          largest: string;
+          total_amount: string;
         }[]
       >`
-        with frozen as (
-          insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
+        with source as materialized (
           select cp.epoch, cp.channel,
-            (row_number() over (partition by cp.channel order by cp.first_seen, cp.user_hash collate "C") - 1)::int,
+            (row_number() over (partition by cp.channel order by cp.first_seen, cp.user_hash collate "C") - 1)::int as position,
             cp.user_hash, cp.first_seen, cp.weight,
-            least(div(cp.weight::numeric * ${units}::numeric, 100), 9223372036854775807)::bigint
+            div(cp.weight::numeric * ${units}::numeric, 100) as amount
           from attention.channel_participation cp
           where cp.epoch = ${epoch} and cp.channel = any(${names}::text[])
             and not exists (select 1 from attention.suppression_list s where s.user_hash = cp.user_hash)
-          order by cp.channel, cp.first_seen, cp.user_hash collate "C"
-          returning channel, weight
         ),
-        totals as (
-          select channel, count(*)::int as participants, coalesce(sum(weight), 0)::bigint as weight
-          from frozen group by channel
+        checked as (
+          select o.channel, count(s.user_hash)::int as participants, coalesce(max(s.amount), 0) as largest,
+            coalesce(sum(s.amount), 0) as total_amount, coalesce(sum(s.weight::numeric), 0) as total_weight
+          from unnest(${names}::text[]) as o(channel) left join source s on s.channel = o.channel
+          group by o.channel
+        ),
+        fits as (
+          select * from checked
+          where largest <= ${max}::numeric and total_amount <= ${max}::numeric and total_weight <= ${max}::numeric
+        ),
+        frozen as (
+          insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
+          select s.epoch, s.channel, s.position, s.user_hash, s.first_seen, s.weight, s.amount::bigint
+          from source s join fits f on f.channel = s.channel
+          order by s.channel, s.position
         ),
         standing as (
           -- channel_config is the operator's word; channels is what discovery last copied from it.
-          select o.channel, coalesce(cc.token_group, c.token_group, 'OTHER') as token_group,
+          select f.channel, f.participants, f.total_weight,
+            coalesce(cc.token_group, c.token_group, 'OTHER') as token_group,
             coalesce(cc.category_override, c.category, 'default') as category
-          from unnest(${names}::text[]) as o(channel)
-          left join attention.channel_config cc on cc.channel = o.channel
-          left join attention.channels c on c.channel = o.channel
+          from fits f
+          left join attention.channel_config cc on cc.channel = f.channel
+          left join attention.channels c on c.channel = f.channel
+        ),
+        sealed as (
+          insert into attention.sealed_epochs (epoch, channel, token_group, category, participant_count, total_weight, sealed_at)
+          select ${epoch}, channel, token_group, category, participants, total_weight::bigint, ${now.toISOString()}::timestamptz
+          from standing
+          returning channel, token_group, category, participant_count, total_weight
         )
-        insert into attention.sealed_epochs (epoch, channel, token_group, category, participant_count, total_weight, sealed_at)
-        select ${epoch}, standing.channel, standing.token_group, standing.category,
-          coalesce(totals.participants, 0), coalesce(totals.weight, 0), ${now.toISOString()}::timestamptz
-        from standing left join totals on totals.channel = standing.channel
-        returning channel, token_group, category, participant_count, total_weight::float8 as total_weight`;
+        select 'sealed' as outcome, s.channel, s.token_group, s.category, s.participant_count,
+          s.total_weight::text as total_weight, c.largest::text as largest, c.total_amount::text as total_amount
+        from sealed s join checked c on c.channel = s.channel
+        union all
+        select 'refused', c.channel, null, null, c.participants, c.total_weight::text, c.largest::text, c.total_amount::text
+        from checked c where not exists (select 1 from fits f where f.channel = c.channel)`;
       if (rows.length !== names.length) {
-        throw new Error(
-          `sealing ${names.length} channels of ${epoch} wrote ${rows.length} sealed_epochs rows`,
-        );
+        throw new Error(`sealing ${names.length} channels of ${epoch} answered for ${rows.length}`);
       }
-      return rows.map((row) => ({
-        channel: row.channel,
-        tokenGroup: row.token_group,
-        category: row.category,
-        participants: row.participant_count,
-        totalWeight: row.total_weight,
-      }));
+      return rows.map((row) =>
+        row.outcome === 'refused'
+          ? {
+              channel: row.channel,
+              refused: new AmountOverflowError(
+                `${row.channel} in epoch ${epoch}: amounts past ${MAX_AMOUNT} (largest ${row.largest}, total ${row.total_amount}, weights ${row.total_weight} hundredths over ${row.participant_count} viewers); void the ingest key that sent them`,
+              ),
+            }
+          : {
+              channel: row.channel,
+              tokenGroup: row.token_group as string,
+              category: row.category as string,
+              participants: row.participant_count,
+              totalWeight: Number(row.total_weight),
+            },
+      );
     }),
   );
 }

@@ -19,6 +19,12 @@
  * `CHANNEL_TREES_PER_TRANSACTION` at a time: one lock statement, one read of their participants
  * and one batch of writes per transaction instead of a round of each per tree; the bound
  * wallets of the epoch's viewers are read once for all of them.
+ *
+ * A tree that fails stops only itself (./sealing-failures.ts): it is reported, left undecided
+ * for the next run, and every other tree of the epoch is built. No amount past MAX_AMOUNT is
+ * stored or hashed: channel trees hold what the sealer checked, a category tree whose amounts or
+ * total would pass it is refused (its units are configuration), and a carry tree pays each
+ * balance only what fits, the rest staying carried to the next epoch.
  */
 import type { Sql } from '../adapters/db/client.ts';
 import {
@@ -26,17 +32,21 @@ import {
   type Candidate,
   carryTreeName,
   categoryTreeName,
+  MAX_AMOUNT,
   splitByCapacity,
   type TreeKind,
+  withinAmountBudget,
 } from '../core/attention/trees.ts';
 import { chunks } from '../core/chunks.ts';
 import { fromBase58, type LeafOptions, validateClaim } from '../core/merkle/index.ts';
+import { AmountOverflowError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import { lockKeys } from './advisory-locks.ts';
 import { type AttentionSettings, groupPublishes, isPublishable } from './attention-settings.ts';
 import { type CarryCredit, creditCarriedFrom } from './carry.ts';
 import type { SealingDeps } from './sealing.ts';
+import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
 import { inThreadTreeHasher, type TreeHasher, type TreeHashJob } from './tree-hashing.ts';
 
@@ -61,6 +71,8 @@ export interface EpochTreesResult {
   readonly trees: TreeOutcome[];
   /** Percent of the epoch's sealed participants beyond capacity in their channel. */
   readonly overflowShare: number;
+  /** Trees not built by this call, and why; the next run tries them again. */
+  readonly failed: SealingFailure[];
 }
 
 export async function buildEpochTrees(
@@ -88,19 +100,40 @@ export async function buildEpochTrees(
       ? Promise.resolve(new Map<string, BoundWallet>())
       : boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
   wallets.catch(() => {});
+  const failed: SealingFailure[] = [];
+  const fail = (channel: string, error: unknown) =>
+    failed.push(reportSealingFailure({ epoch, channel, stage: 'tree' }, error));
+  /** One tree built, or its failure reported: never a throw that stops the others. */
+  const alone = async (channel: string, build: () => Promise<TreeOutcome | undefined>) => {
+    try {
+      return await build();
+    } catch (error) {
+      fail(channel, error);
+      return undefined;
+    }
+  };
   const tasks: (() => Promise<TreeOutcome[]>)[] = [];
   if (categories.length > 0) {
     tasks.push(async () => {
       const outcomes: TreeOutcome[] = [];
       for (const { category, token_group } of categories) {
-        const outcome = await buildCategoryTree(deps, epoch, category, token_group, now);
+        const outcome = await alone(categoryTreeName(category, token_group), () =>
+          buildCategoryTree(deps, epoch, category, token_group, now),
+        );
         if (outcome !== undefined) outcomes.push(outcome);
       }
       return outcomes;
     });
   }
   for (const batch of chunks(names, CHANNEL_TREES_PER_TRANSACTION)) {
-    tasks.push(async () => buildChannelTrees(deps, epoch, batch, await wallets));
+    tasks.push(async () => {
+      const bound = await wallets.catch((error: unknown) => {
+        for (const channel of batch) fail(channel, error);
+        return undefined;
+      });
+      if (bound === undefined) return [];
+      return inIsolatedBatches(batch, (items) => buildChannelTrees(deps, epoch, items, bound), fail);
+    });
   }
   // Two transactions in flight: one batch's trees are hashed while another's are written.
   await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {
@@ -109,7 +142,7 @@ export async function buildEpochTrees(
 
   // Last: the carry trees pay what the channel and category trees carried.
   for (const group of await carryGroups(deps.sql, epoch)) {
-    const outcome = await buildCarryTree(deps, epoch, group, now);
+    const outcome = await alone(carryTreeName(group), () => buildCarryTree(deps, epoch, group, now));
     if (outcome !== undefined) trees.push(outcome);
   }
 
@@ -122,7 +155,8 @@ export async function buildEpochTrees(
     select coalesce(sum(amount), 0)::text as total from attention.carried_balances`;
   metrics.addMetric(METRIC.carriedBalance, MetricUnit.Count, Number(carried?.total ?? 0));
   trees.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || (a.channel < b.channel ? -1 : 1));
-  return { epoch, trees, overflowShare };
+  failed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
+  return { epoch, trees, overflowShare, failed };
 }
 
 /** Epochs in [from, to] with sealed channels, categories or token groups whose trees were not decided. */
@@ -318,6 +352,7 @@ async function buildCategoryTree(
         amount: amountForWeight(BigInt(r.weight), categoryBaseUnitsPerWeight),
         wallet: r.wallet ?? undefined,
       }));
+      refuseOverflow(channel, epoch, candidates);
       const total = rows[0]?.total ?? 0;
       const split = splitByCapacity(candidates, capacity, total);
       return storeTree(tx as unknown as Sql, deps, {
@@ -387,7 +422,18 @@ async function buildCarryTree(
         order by wb.bound_at, cb.user_hash collate "C"
         limit ${capacity}`;
       const total = rows[0]?.total ?? 0;
-      const split = splitByCapacity(rows.map(candidate), capacity, total);
+      // A balance, or the sum of the balances within capacity, may be past what one tree pays:
+      // each is paid what fits and keeps the rest, carried to the next epoch's tree.
+      const { paid, reduced } = withinAmountBudget(rows.map(candidate));
+      if (reduced > 0) {
+        metrics.addMetric(METRIC.amountOverflow, MetricUnit.Count, 1);
+        logger.warn('carried balances past what one tree pays; the rest waits for the next epoch', {
+          epoch,
+          channel,
+          reduced,
+        });
+      }
+      const split = splitByCapacity(paid, capacity, total);
       const outcome = await storeTree(tx as unknown as Sql, deps, {
         epoch,
         channel,
@@ -429,6 +475,22 @@ function lockTreeBuilds(t: Sql, epoch: number, channels: readonly string[]): Pro
     channels.map((channel) => `tree:${epoch}:${channel}`),
     'exclusive',
   );
+}
+
+/**
+ * Refuses a tree whose candidates' amounts, or their sum, are past MAX_AMOUNT: a leaf would not
+ * fit, or the tree's total or carried amount would not be storable.
+ */
+function refuseOverflow(channel: string, epoch: number, candidates: readonly Candidate[]): void {
+  let total = 0n;
+  for (const c of candidates) {
+    total += c.amount;
+    if (c.amount > MAX_AMOUNT || total > MAX_AMOUNT) {
+      throw new AmountOverflowError(
+        `${channel} in epoch ${epoch}: amounts past ${MAX_AMOUNT} (one of ${c.amount}, ${total} so far); lower its base units per weight`,
+      );
+    }
+  }
 }
 
 function candidate(row: { user_hash: string; amount: string; wallet: string | null }): Candidate {

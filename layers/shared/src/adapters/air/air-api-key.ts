@@ -3,10 +3,10 @@
  * first deploy"). The secret's whole JSON value as a header is refused by AIR on every call.
  */
 import { z } from 'zod';
-import { parseSecretJson } from '../aws/secret-json.ts';
+import { parseSecret } from '../../secret-value.ts';
 
 const airSecret = z.object({ apiKey: z.string().min(1) });
 
 export function airApiKeyFromSecret(text: string): string {
-  return parseSecretJson(text, airSecret, 'the AIR API key secret', '{"apiKey":"..."}').apiKey;
+  return parseSecret(text, airSecret, 'the AIR API key secret', '{"apiKey":"..."}').apiKey;
 }

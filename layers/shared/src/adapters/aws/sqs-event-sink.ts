@@ -1,5 +1,5 @@
 /**
- * EventSink on SQS: events packed many per message (`{"v":1,"events":[...]}`, the format of
+ * EventSink on SQS: events packed many per message (`{"v":1,"keyId":"irc","events":[...]}`, the format of
  * core/attention/ingest-message.ts), messages grouped into SendMessageBatch calls within
  * SQS's limits — at most 10 entries and 262,144 bytes of bodies per call. Entries SQS refuses
  * are sent again with backoff a bounded number of times; after that the call throws and the
@@ -11,7 +11,7 @@ import {
   MAX_BATCH_ENTRIES,
   MAX_MESSAGE_BYTES,
 } from '../../core/attention/ingest-message.ts';
-import type { IngestEvent } from '../../core/attention/signals.ts';
+import { type IngestEvent, IRC_KEY_ID } from '../../core/attention/signals.ts';
 import { DependencyError } from '../../errors.ts';
 import type { EventSink } from '../../ports/event-sink.ts';
 
@@ -26,6 +26,8 @@ export interface SqsEventSinkOptions {
   /** Sends of refused entries after the first. @default 3 */
   readonly maxRetries?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The key the events are stored under. @default IRC_KEY_ID (the IRC worker is this sink's producer) */
+  readonly keyId?: string;
 }
 
 /** Groups bodies into batches of at most `maxEntries` entries and `maxBytes` bytes. */
@@ -62,9 +64,11 @@ export class SqsEventSink implements EventSink {
 
   async sendBatch(events: readonly IngestEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const bodies = encodeIngestMessages(events, this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES).map((m) =>
-      JSON.stringify(m),
-    );
+    const bodies = encodeIngestMessages(
+      events,
+      this.options.keyId ?? IRC_KEY_ID,
+      this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+    ).map((m) => JSON.stringify(m));
     for (const batch of planBatches(bodies)) await this.sendWithRetries(batch);
   }
 

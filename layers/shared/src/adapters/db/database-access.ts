@@ -5,12 +5,11 @@
  * verifies the certificate and the host name (against DATABASE_CA_FILE when set).
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { ConfigError } from '../../errors.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
-import { parseSecretJson } from '../aws/secret-json.ts';
 import { createDb, type DbHandle, type DbOptions } from './client.ts';
+import { parseDatabaseSecret } from './database-secret.ts';
 
 export type DatabaseSettings = Pick<
   Config,
@@ -29,9 +28,6 @@ export interface DatabaseConnection {
   readonly url: string;
   readonly options: DbOptions;
 }
-
-/** The shape RDS generates for a cluster's credentials (more keys may be present). */
-const rdsSecret = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
 export async function databaseConnection(
   settings: DatabaseSettings,
@@ -54,12 +50,7 @@ export async function databaseConnection(
   if (settings.DB_HOST === undefined || settings.DB_SECRET_ARN === undefined) {
     throw new ConfigError('DATABASE_URL (or DB_HOST with DB_SECRET_ARN) is required');
   }
-  const credentials = parseSecretJson(
-    await secrets.getSecret(settings.DB_SECRET_ARN),
-    rdsSecret,
-    'the database secret',
-    '{"username","password", ...} (as RDS generates it)',
-  );
+  const credentials = parseDatabaseSecret(await secrets.getSecret(settings.DB_SECRET_ARN));
   const url = new URL('postgres://localhost');
   url.username = encodeURIComponent(credentials.username);
   url.password = encodeURIComponent(credentials.password);

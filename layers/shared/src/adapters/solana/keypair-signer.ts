@@ -6,8 +6,10 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { Keypair } from '@solana/web3.js';
 import bs58 from 'bs58';
+import { z } from 'zod';
 import { ValidationError } from '../../errors.ts';
 import type { SolanaSigner } from '../../ports/solana.ts';
+import { parseSecret, parseSecretJson } from '../../secret-value.ts';
 
 export function createKeypairSigner(secretKey: Uint8Array): SolanaSigner {
   let keypair: Keypair;
@@ -37,23 +39,17 @@ export function generateKeypairSigner(): { signer: SolanaSigner; secretKey: Uint
 export function parseSecretKey(text: string): Uint8Array {
   let trimmed = text.trim();
   if (trimmed.startsWith('{')) {
-    let field: unknown;
-    try {
-      field = (JSON.parse(trimmed) as { secretKey?: unknown }).secretKey;
-    } catch {
-      throw new ValidationError('Solana secret key JSON does not parse');
-    }
+    const field = parseSecret(
+      trimmed,
+      z.object({ secretKey: z.unknown() }),
+      'the Solana publisher secret',
+    ).secretKey;
     if (typeof field === 'string') trimmed = field.trim();
     else if (Array.isArray(field)) trimmed = JSON.stringify(field);
     else throw new ValidationError('Solana secret key object must have a secretKey field');
   }
   if (trimmed.startsWith('[')) {
-    let numbers: unknown;
-    try {
-      numbers = JSON.parse(trimmed);
-    } catch {
-      throw new ValidationError('Solana secret key JSON does not parse');
-    }
+    const numbers = parseSecretJson(trimmed, 'the Solana publisher secret');
     if (
       !Array.isArray(numbers) ||
       numbers.length !== 64 ||

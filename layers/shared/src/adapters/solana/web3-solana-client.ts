@@ -17,6 +17,9 @@ import {
 import bs58 from 'bs58';
 import { ChainError, ValidationError } from '../../errors.ts';
 import type {
+  AccountAtSlot,
+  AddressSignature,
+  AddressSignatureQuery,
   BlockhashLifetime,
   ConfirmedTransaction,
   ConfirmOptions,
@@ -249,8 +252,39 @@ export class Web3SolanaClient implements SolanaClient {
           accounts: instruction.accountKeyIndexes.map((index) => accountKeys[index] ?? ''),
           data: new Uint8Array(instruction.data),
         })),
+        innerInstructions: (response.meta?.innerInstructions ?? [])
+          .slice()
+          .sort((a, b) => a.index - b.index)
+          .flatMap((inner) =>
+            inner.instructions.map((instruction) => ({
+              programAddress: accountKeys[instruction.programIdIndex] ?? '',
+              accounts: instruction.accounts.map((index) => accountKeys[index] ?? ''),
+              data: bs58.decode(instruction.data),
+            })),
+          ),
         logMessages: response.meta?.logMessages ?? [],
       };
+    });
+  }
+
+  getSignaturesForAddress(address: string, query: AddressSignatureQuery = {}): Promise<AddressSignature[]> {
+    return this.call('getSignaturesForAddress', async () => {
+      const found = await this.connection.getSignaturesForAddress(
+        new PublicKey(address),
+        {
+          ...(query.before === undefined ? {} : { before: query.before }),
+          ...(query.until === undefined ? {} : { until: query.until }),
+          ...(query.limit === undefined ? {} : { limit: query.limit }),
+        },
+        this.commitment === 'processed' ? 'confirmed' : this.commitment,
+      );
+      return found.map((entry) => ({
+        signature: entry.signature,
+        slot: BigInt(entry.slot),
+        err: entry.err ?? null,
+        blockTime: entry.blockTime ?? null,
+        confirmationStatus: entry.confirmationStatus ?? null,
+      }));
     });
   }
 
@@ -258,6 +292,16 @@ export class Web3SolanaClient implements SolanaClient {
     return this.call('getAccountInfo', async () => {
       const info = await this.connection.getAccountInfo(new PublicKey(address), this.commitment);
       return info === null ? null : toAccount(address, info);
+    });
+  }
+
+  getAccountAtSlot(address: string): Promise<AccountAtSlot> {
+    return this.call('getAccountInfo', async () => {
+      const { context, value } = await this.connection.getAccountInfoAndContext(
+        new PublicKey(address),
+        this.commitment,
+      );
+      return { slot: BigInt(context.slot), account: value === null ? null : toAccount(address, value) };
     });
   }
 

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ConfigError } from '../../errors.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
+import { parseSecret } from '../../secret-value.ts';
 
 export interface TwitchCredentials {
   readonly clientId: string;
@@ -14,13 +16,11 @@ export async function loadTwitchCredentials(
   store: SecretStore,
   secretId: string,
 ): Promise<TwitchCredentials> {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(await store.getSecret(secretId)) as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new ConfigError('the Twitch credentials secret is not JSON');
-    throw error;
-  }
+  const parsed = parseSecret(
+    await store.getSecret(secretId),
+    z.record(z.string(), z.unknown()),
+    'the Twitch credentials secret',
+  );
   const clientId = parsed['clientId'] ?? parsed['client_id'];
   const clientSecret = parsed['clientSecret'] ?? parsed['client_secret'];
   if (

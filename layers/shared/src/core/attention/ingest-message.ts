@@ -1,10 +1,11 @@
 /**
- * The ingest queue's message body: `{"v":1,"events":[IngestEvent...]}`. Producers (the IRC
- * worker, `POST /ingest`) pack many events per message, under SQS's 256 KiB limit; the
+ * The ingest queue's message body: `{"v":1,"keyId":"<key>","events":[IngestEvent...]}`.
+ * Producers (the IRC worker, `POST /ingest`) pack many events per message, under SQS's 256 KiB
+ * limit, all sent with one key: the ingest API key's name, or `irc` for the IRC worker. The
  * writer decodes and re-validates every message, so one malformed message fails alone.
  */
 import { z } from 'zod';
-import { type IngestEvent, SIGNAL_KINDS } from './signals.ts';
+import { type IngestEvent, type KeyedEvent, SIGNAL_KINDS, UNATTRIBUTED_KEY_ID } from './signals.ts';
 
 /** Leaves room under SQS's 262,144-byte limit for attributes and the batch envelope. */
 export const MAX_MESSAGE_BYTES = 200_000;
@@ -28,22 +29,31 @@ export const ingestEventSchema = z
   })
   .strict();
 
-const messageSchema = z.object({ v: z.literal(1), events: z.array(ingestEventSchema).min(1) }).strict();
+const messageSchema = z
+  .object({
+    v: z.literal(1),
+    // Messages queued before events carried their key have none.
+    keyId: z.string().min(1).max(64).default(UNATTRIBUTED_KEY_ID),
+    events: z.array(ingestEventSchema).min(1),
+  })
+  .strict();
 
 export interface IngestMessage {
   readonly v: 1;
+  readonly keyId: string;
   readonly events: IngestEvent[];
 }
 
-/** Packs events into as few messages as fit under `maxBytes` of JSON each. */
+/** Packs events sent with `keyId` into as few messages as fit under `maxBytes` of JSON each. */
 export function encodeIngestMessages(
   events: readonly IngestEvent[],
+  keyId: string,
   maxBytes = MAX_MESSAGE_BYTES,
 ): IngestMessage[] {
   const messages: IngestMessage[] = [];
   let current: IngestEvent[] = [];
   let size = 0;
-  const envelope = '{"v":1,"events":[]}'.length;
+  const envelope = JSON.stringify({ v: 1, keyId, events: [] }).length;
   for (const event of events) {
     const compact: IngestEvent = {
       id: event.id,
@@ -56,21 +66,21 @@ export function encodeIngestMessages(
     };
     const added = Buffer.byteLength(JSON.stringify(compact)) + 1;
     if (current.length > 0 && envelope + size + added > maxBytes) {
-      messages.push({ v: 1, events: current });
+      messages.push({ v: 1, keyId, events: current });
       current = [];
       size = 0;
     }
     current.push(compact);
     size += added;
   }
-  if (current.length > 0) messages.push({ v: 1, events: current });
+  if (current.length > 0) messages.push({ v: 1, keyId, events: current });
   return messages;
 }
 
 export class MalformedIngestMessageError extends Error {}
 
-/** Accepts the raw SQS body (a JSON string) or the already parsed value. */
-export function decodeIngestMessage(body: unknown): IngestEvent[] {
+/** Accepts the raw SQS body (a JSON string) or the already parsed value; each event gets the message's key. */
+export function decodeIngestMessage(body: unknown): KeyedEvent[] {
   let json: unknown = body;
   if (typeof body === 'string') {
     try {
@@ -86,5 +96,6 @@ export function decodeIngestMessage(body: unknown): IngestEvent[] {
       `ingest message invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`,
     );
   }
-  return parsed.data.events;
+  const { keyId } = parsed.data;
+  return parsed.data.events.map((event) => ({ ...event, keyId }));
 }

@@ -17,6 +17,25 @@ const login = z
 
 const COUNTED = new Set(['gift', 'bits', 'raid']);
 
+/**
+ * The most one event may count, per kind (issue 17, H4): far above anything Twitch produces, so
+ * no real event is refused, yet one event of a key can no longer mint unbounded weight.
+ * - bits: Twitch's guide to cheering puts at most 100,000 bits in one chat message (10,000 per
+ *   cheermote); 10 times that.
+ * - gift: community gifts are sold up to 1,000 subs at once (100 when they launched in 2018),
+ *   and Twitch's "gift to every follower watching" experiment is bounded by a channel's
+ *   audience; 100,000 gifted subs would be half a million dollars in one purchase.
+ * - raid: raiders are the raiding channel's viewers, and the largest audience one Twitch channel
+ *   has had is about 3.4 million (Ibai, 2023); about three times that.
+ */
+export const MAX_AMOUNT_PER_EVENT = { bits: 1_000_000, gift: 100_000, raid: 10_000_000 } as const;
+
+const COUNTED_UNIT: Readonly<Record<keyof typeof MAX_AMOUNT_PER_EVENT, string>> = {
+  bits: 'bits',
+  gift: 'gifted subs',
+  raid: 'raiders',
+};
+
 export const ingestEventInput = z
   .object(
     {
@@ -48,11 +67,19 @@ export const ingestEventInput = z
   )
   .strict()
   .superRefine((event, ctx) => {
-    if (COUNTED.has(event.kind) && event.amount === undefined) {
+    if (!COUNTED.has(event.kind)) return;
+    const kind = event.kind as keyof typeof MAX_AMOUNT_PER_EVENT;
+    if (event.amount === undefined) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['amount'],
-        message: `is required for kind ${event.kind}`,
+        message: `is required for kind ${kind}`,
+      });
+    } else if (event.amount > MAX_AMOUNT_PER_EVENT[kind]) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['amount'],
+        message: `must be at most ${MAX_AMOUNT_PER_EVENT[kind].toLocaleString('en-US')} ${COUNTED_UNIT[kind]} per event`,
       });
     }
   });

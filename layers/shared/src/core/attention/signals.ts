@@ -6,6 +6,16 @@ export const SIGNAL_KINDS = ['presence', 'sub', 'resub', 'gift', 'bits', 'raid']
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 /**
+ * The key id the IRC worker's events are stored under. Events from `POST /ingest` carry the name
+ * of the ingest API key that sent them (services/api-auth.ts), which can never be this one.
+ */
+export const IRC_KEY_ID = 'irc';
+/** The key id of events queued or stored before events carried one; no key can have it either. */
+export const UNATTRIBUTED_KEY_ID = 'unattributed';
+/** Key ids no ingest API key may be named. */
+export const RESERVED_KEY_IDS: ReadonlySet<string> = new Set([IRC_KEY_ID, UNATTRIBUTED_KEY_ID]);
+
+/**
  * One engagement signal, as the ingest queue carries it (from the IRC worker and from
  * `POST /ingest`). `user` and `channel` are lowercased Twitch logins; `amount` is 1 for
  * presence, sub and resub, the number of gifted subs, bits or raiders otherwise; `ts` is the
@@ -21,6 +31,11 @@ export interface IngestEvent {
   readonly epoch: number;
 }
 export type Signal = IngestEvent;
+
+/** An event with the key that sent it: an ingest API key's name, or IRC_KEY_ID. */
+export interface KeyedEvent extends IngestEvent {
+  readonly keyId: string;
+}
 
 /**
  * Weights in integer hundredths (DESIGN.md: presence 1, sub 10, resub 10, gift 5 per gifted

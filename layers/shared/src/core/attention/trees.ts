@@ -63,6 +63,40 @@ export function latestDueEpoch(nowMs: number): number {
   return Math.floor((nowMs / 1000 - EPOCH_SECONDS - SEAL_DELAY_SECONDS) / EPOCH_SECONDS) * EPOCH_SECONDS;
 }
 
+/**
+ * The largest amount, and the largest sum of amounts, the attention oracle stores or pays. A
+ * leaf's amount is a u64 on chain, but amounts and their sums (a tree's total, a channel's
+ * carried amount) are kept in signed bigint columns: the smaller bound applies to all of them,
+ * so an amount that passes never overflows further on (issue 17, H4).
+ */
+export const MAX_AMOUNT = 2n ** 63n - 1n;
+
+/**
+ * What a tree can pay of `candidates`, in their order: each its amount or what is left of
+ * `budget` (every leaf and the tree's total stay within MAX_AMOUNT), none once the budget is
+ * spent. `reduced` counts the candidates paid less than their amount or nothing.
+ */
+export function withinAmountBudget(
+  candidates: readonly Candidate[],
+  budget: bigint = MAX_AMOUNT,
+): { readonly paid: Candidate[]; readonly reduced: number } {
+  const paid: Candidate[] = [];
+  let left = budget;
+  let reduced = 0;
+  for (const c of candidates) {
+    // bigint: Math.min does not take it.
+    let amount = c.amount;
+    if (amount > left) {
+      amount = left;
+      reduced++;
+    }
+    if (amount <= 0n) continue;
+    paid.push(amount === c.amount ? c : { ...c, amount });
+    left -= amount;
+  }
+  return { paid, reduced };
+}
+
 /** Token base units for a weight in hundredths, floored once (DESIGN.md: weights → u64 amounts). */
 export function amountForWeight(weightHundredths: bigint, baseUnitsPerWeight: bigint): bigint {
   return (weightHundredths * baseUnitsPerWeight) / 100n;

@@ -2,20 +2,17 @@
  * Notifications: subscriptions to triggers (token minted, price alert crossing, creator
  * milestone, epoch published), per-user channel preferences and quiet hours, templates, and an
  * outbox that is also the history. An event becomes at most one outbox row per user and channel
- * (unique on user, channel, event id), so a redelivered event notifies nobody twice. Delivery
- * retries with backoff and gives up after `maxAttempts`, leaving the row `failed` (the queue's
- * DLQ holds the message on AWS).
+ * (unique on user, channel, event id), so a redelivered event notifies nobody twice. Dispatch is
+ * ./notification-dispatch.ts, delivery ./notification-delivery.ts.
  */
 import { createHash } from 'node:crypto';
 import type { Sql } from '../../adapters/db/client.ts';
-import {
-  alertCrossed,
-  deliverAfterQuietHours,
-  renderTemplate,
-} from '../../core/market/notification-rules.ts';
-import { NotFoundError } from '../../errors.ts';
+import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.ts';
 import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
+import { lockKeys } from '../advisory-locks.ts';
+import { type ContactUpdate, updateContacts, type VerificationLimits } from './contact-verification.ts';
+import { sourceHash } from './market-sessions.ts';
 
 export const TRIGGERS = ['token_minted', 'price_alert', 'creator_milestone', 'epoch_published'] as const;
 export type NotificationTrigger = (typeof TRIGGERS)[number];
@@ -38,23 +35,47 @@ export const DEFAULT_TEMPLATES: Readonly<Record<NotificationTrigger, { subject: 
 };
 
 export interface SubscribeInput {
+  /** The market user: a lowercase address (the signed-in one, on the routes). */
   readonly userId: string;
   readonly trigger: NotificationTrigger;
   readonly params: Readonly<Record<string, string>>;
-  readonly contact: {
-    readonly email?: string;
-    readonly phone?: string;
-    readonly pushEndpoint?: string;
-    readonly address?: string;
-  };
+  /** Contacts to set; an email or phone not yet confirmed gets a verification (./contact-verification.ts). */
+  readonly contact: ContactUpdate;
   /** For a price alert: the token's price now, so the first update after subscribing can cross. */
   readonly currentPrice?: string;
+  /** The caller's IP address (verifications are capped per source). @default 'internal' */
+  readonly sourceIp?: string;
+  /** Unix seconds. @default the clock */
+  readonly now?: number;
+  /** @default DEFAULT_VERIFICATION_LIMITS */
+  readonly verificationLimits?: VerificationLimits;
+  /** The confirmation link for an email token. @default the API route on localhost */
+  readonly emailLink?: (token: string) => string;
+  /** @default DEFAULT_SUBSCRIPTION_LIMITS */
+  readonly subscriptionLimits?: SubscriptionLimits;
 }
 
-export async function subscribe(
-  sql: Sql,
-  input: SubscribeInput,
-): Promise<{ subscriptionId: string; created: boolean }> {
+/**
+ * Every subscription is work for every event of its trigger and, on SMS, money: a user holds a
+ * bounded number, and one IP address creates a bounded number a day (addresses cost nothing to make).
+ */
+export interface SubscriptionLimits {
+  readonly perUser: number;
+  readonly perSourcePerDay: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { perUser: 20, perSourcePerDay: 100 };
+
+export interface Subscribed {
+  readonly subscriptionId: string;
+  readonly created: boolean;
+  /** Outbox rows of verifications to send now (the caller hands them to the notifications queue). */
+  readonly verificationOutboxIds: readonly number[];
+}
+
+export const DEFAULT_VERIFICATION_LIMITS: VerificationLimits = { perUserPerDay: 5, perSourcePerDay: 20 };
+
+export async function subscribe(sql: Sql, input: SubscribeInput): Promise<Subscribed> {
   const canonical = JSON.stringify(Object.entries(input.params).sort(([a], [b]) => a.localeCompare(b)));
   const subscriptionId = `sub_${createHash('sha256').update(`${input.userId}\0${input.trigger}\0${canonical}`).digest('hex').slice(0, 24)}`;
   const params = Object.fromEntries(
@@ -63,25 +84,84 @@ export async function subscribe(
       /^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : value,
     ]),
   );
+  const now = input.now ?? Math.floor(Date.now() / 1000);
   return sql.begin(async (tx) => {
-    await tx`
-      insert into market.users (id, address, email, phone, push_endpoint)
-      values (${input.userId}, ${input.contact.address?.toLowerCase() ?? null}, ${input.contact.email ?? null},
-              ${input.contact.phone ?? null}, ${input.contact.pushEndpoint ?? null})
-      on conflict (id) do update set
-        address = coalesce(excluded.address, market.users.address),
-        email = coalesce(excluded.email, market.users.email),
-        phone = coalesce(excluded.phone, market.users.phone),
-        push_endpoint = coalesce(excluded.push_endpoint, market.users.push_endpoint)`;
+    const verificationOutboxIds = await updateContacts(tx as unknown as Sql, {
+      userId: input.userId,
+      contact: input.contact,
+      sourceIp: input.sourceIp ?? 'internal',
+      now,
+      limits: input.verificationLimits ?? DEFAULT_VERIFICATION_LIMITS,
+      emailLink:
+        input.emailLink ?? ((token) => `http://localhost/api/notifications/verify/email?token=${token}`),
+    });
+    const [existing] = await tx<{ active: boolean }[]>`
+      select active from market.notification_subscriptions where id = ${subscriptionId}`;
+    if (existing?.active !== true) {
+      // The user's row is locked (updateContacts), so the user's count is exact.
+      await withinLimits(tx as unknown as Sql, input, now, existing === undefined);
+    }
     // xmax is 0 only for a row this statement inserted (not one it updated on conflict).
     const [row] = await tx<{ inserted: boolean }[]>`
-      insert into market.notification_subscriptions (id, user_id, trigger, params, state)
+      insert into market.notification_subscriptions (id, user_id, trigger, params, state, created_at, source_hash)
       values (${subscriptionId}, ${input.userId}, ${input.trigger}, ${JSON.stringify(params)}::jsonb,
-              ${JSON.stringify(input.currentPrice === undefined ? {} : { lastPrice: input.currentPrice })}::jsonb)
+              ${JSON.stringify(input.currentPrice === undefined ? {} : { lastPrice: input.currentPrice })}::jsonb,
+              to_timestamp(${now}), ${sourceHash(input.sourceIp ?? 'internal')})
       on conflict (id) do update set active = true
       returning (xmax = 0) as inserted`;
-    return { subscriptionId, created: row?.inserted ?? false };
-  }) as Promise<{ subscriptionId: string; created: boolean }>;
+    return { subscriptionId, created: row?.inserted ?? false, verificationOutboxIds };
+  }) as Promise<Subscribed>;
+}
+
+/** Refuses a subscription the user, or its source today, has no room left for. */
+async function withinLimits(tx: Sql, input: SubscribeInput, now: number, creates: boolean): Promise<void> {
+  const limits = input.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
+  const [held] = await tx<{ n: number }[]>`
+    select count(*)::int as n from market.notification_subscriptions where user_id = ${input.userId} and active`;
+  if ((held?.n ?? 0) >= limits.perUser) {
+    throw new ConflictError(
+      `${input.userId} holds ${held?.n} subscriptions, the most one user may hold; unsubscribe from one first`,
+    );
+  }
+  if (!creates) return;
+  const source = sourceHash(input.sourceIp ?? 'internal');
+  await lockKeys(tx, [`subscribe:${source}`], 'exclusive');
+  const [made] = await tx<{ n: number; oldest: number | null }[]>`
+    select count(*)::int as n, extract(epoch from min(created_at))::float8 as oldest
+    from market.notification_subscriptions
+    where source_hash = ${source} and created_at > to_timestamp(${now - 86_400})`;
+  if ((made?.n ?? 0) >= limits.perSourcePerDay) {
+    throw new RateLimitedError(
+      `at most ${limits.perSourcePerDay} subscriptions a day from one IP address`,
+      Math.max(1, Math.ceil((made?.oldest ?? now) + 86_400 - now)),
+    );
+  }
+}
+
+/** Ends one of the user's subscriptions; 404 for one that is not theirs or not active. */
+export async function unsubscribe(sql: Sql, userId: string, subscriptionId: string): Promise<void> {
+  const ended = await sql`
+    update market.notification_subscriptions set active = false
+    where id = ${subscriptionId} and user_id = ${userId} and active`;
+  if (ended.count === 0) throw new NotFoundError(`${userId} has no active subscription ${subscriptionId}`);
+}
+
+/** The user's active subscriptions, newest first. */
+export async function subscriptionsOf(
+  sql: Sql,
+  userId: string,
+): Promise<{ subscriptionId: string; trigger: string; params: Record<string, string>; createdAt: Date }[]> {
+  const rows = await sql<
+    { id: string; trigger: string; params: Record<string, string>; created_at: string }[]
+  >`
+    select id, trigger, params, created_at from market.notification_subscriptions
+    where user_id = ${userId} and active order by created_at desc, id`;
+  return rows.map((row) => ({
+    subscriptionId: row.id,
+    trigger: row.trigger,
+    params: row.params,
+    createdAt: new Date(row.created_at),
+  }));
 }
 
 export interface PreferencesInput {
@@ -156,159 +236,6 @@ export function notificationEventFor(event: NotifyingEvent): NotificationEvent {
         },
       };
   }
-}
-
-interface CandidateRow {
-  subscription_id: string;
-  user_id: string;
-  params: Record<string, string>;
-  state: Record<string, string>;
-  address: string | null;
-  email: string | null;
-  phone: string | null;
-  push_endpoint: string | null;
-  channels: ChannelName[] | null;
-  quiet_start_minute: number | null;
-  quiet_end_minute: number | null;
-}
-
-/**
- * Turns one event into outbox rows for every matching subscription, honouring preferences and
- * quiet hours. Returns the ids of the rows created (none for a repeated event).
- */
-export async function dispatchNotificationEvent(sql: Sql, event: NotificationEvent): Promise<number[]> {
-  return sql.begin(async (tx) => {
-    const candidates = await tx<CandidateRow[]>`
-      select s.id as subscription_id, s.user_id, s.params, s.state, u.address, u.email, u.phone, u.push_endpoint,
-             p.channels, p.quiet_start_minute, p.quiet_end_minute
-      from market.notification_subscriptions s
-      join market.users u on u.id = s.user_id
-      left join market.notification_preferences p on p.user_id = s.user_id
-      where s.trigger = ${event.trigger} and s.active
-      order by s.id
-      for update of s`;
-    const templates = await tx<{ channel: ChannelName; subject: string; body: string }[]>`
-      select channel, subject, body from market.notification_templates where trigger = ${event.trigger}`;
-    const created: number[] = [];
-    for (const row of candidates) {
-      const data: Record<string, string | number> = { ...event.data };
-      if (!matches(event, row)) continue;
-      if (event.trigger === 'price_alert') {
-        const price = String(event.data['price']);
-        const previous = row.state['lastPrice'];
-        await tx`
-          update market.notification_subscriptions set state = ${JSON.stringify({ ...row.state, lastPrice: price })}::jsonb
-          where id = ${row.subscription_id}`;
-        const direction = alertCrossed(previous, price, {
-          above: row.params['above'],
-          below: row.params['below'],
-        });
-        if (direction === undefined) continue;
-        data['direction'] = direction;
-        data['threshold'] = (direction === 'above' ? row.params['above'] : row.params['below']) ?? '';
-      }
-      const notBefore = deliverAfterQuietHours(
-        event.occurredAt,
-        row.quiet_start_minute,
-        row.quiet_end_minute,
-      );
-      for (const channel of row.channels ?? ['email']) {
-        const to = channel === 'email' ? row.email : channel === 'sms' ? row.phone : row.push_endpoint;
-        if (to === null) continue;
-        const template = templates.find((t) => t.channel === channel) ?? DEFAULT_TEMPLATES[event.trigger];
-        const inserted = await tx<{ id: number }[]>`
-          insert into market.notification_outbox (user_id, channel, event_id, trigger, subject, body, not_before)
-          values (${row.user_id}, ${channel}, ${event.id}, ${event.trigger}, ${renderTemplate(template.subject, data)},
-                  ${renderTemplate(template.body, data)}, to_timestamp(${notBefore}))
-          on conflict do nothing returning id`;
-        for (const { id } of inserted) created.push(Number(id));
-      }
-    }
-    return created;
-  }) as Promise<number[]>;
-}
-
-function matches(event: NotificationEvent, row: CandidateRow): boolean {
-  if (event.trigger === 'token_minted') {
-    const holder = String(event.data['holder']).toLowerCase();
-    return (row.params['holder'] ?? row.address ?? '').toLowerCase() === holder;
-  }
-  if (event.trigger === 'price_alert')
-    return row.params['token'] === String(event.data['token']).toLowerCase();
-  const wanted = event.trigger === 'creator_milestone' ? row.params['creator'] : row.params['channel'];
-  const actual = event.trigger === 'creator_milestone' ? event.data['creator'] : event.data['channel'];
-  return wanted === undefined || wanted === String(actual);
-}
-
-export interface DeliveryOutcome {
-  readonly sent: number;
-  readonly retried: number;
-  readonly failed: number;
-}
-
-const BACKOFF_SECONDS = [30, 120, 600, 1800];
-
-/**
- * Sends outbox rows that are due (all, or the ones named). A failed send is retried later with
- * backoff; after `maxAttempts` the row is `failed` and the caller reports it (DLQ).
- */
-export async function deliverNotifications(
-  sql: Sql,
-  channels: ReadonlyMap<ChannelName, NotificationChannel>,
-  now: number,
-  options: {
-    ids?: readonly number[];
-    maxAttempts?: number;
-    limit?: number;
-    /** A queue redelivery is the backoff: send rows that already failed without waiting for `not_before`. */
-    queueRetry?: boolean;
-  } = {},
-): Promise<DeliveryOutcome & { failedIds: number[] }> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const rows = await sql<
-    {
-      id: number;
-      user_id: string;
-      channel: ChannelName;
-      subject: string;
-      body: string;
-      attempts: number;
-      to: string | null;
-    }[]
-  >`
-    select o.id, o.user_id, o.channel, o.subject, o.body, o.attempts,
-      case o.channel when 'email' then u.email when 'sms' then u.phone else u.push_endpoint end as "to"
-    from market.notification_outbox o join market.users u on u.id = o.user_id
-    where o.status = 'pending'
-      and (o.not_before <= to_timestamp(${now}) or (${options.queueRetry === true} and o.attempts > 0))
-      ${options.ids === undefined ? sql`` : sql`and o.id in ${sql(options.ids.map(Number))}`}
-    order by o.id limit ${options.limit ?? 500}`;
-  let sent = 0;
-  let retried = 0;
-  const failedIds: number[] = [];
-  for (const row of rows) {
-    const channel = channels.get(row.channel);
-    try {
-      if (channel === undefined) throw new NotFoundError(`no ${row.channel} channel configured`);
-      if (row.to === null) throw new NotFoundError(`user ${row.user_id} has no ${row.channel} address`);
-      await channel.send({ to: row.to, subject: row.subject, body: row.body });
-      await sql`
-        update market.notification_outbox set status = 'sent', sent_at = to_timestamp(${now}), attempts = attempts + 1
-        where id = ${row.id}`;
-      sent++;
-    } catch (error) {
-      const attempts = row.attempts + 1;
-      const give = attempts >= maxAttempts;
-      const delay = BACKOFF_SECONDS[Math.min(attempts - 1, BACKOFF_SECONDS.length - 1)] ?? 1800;
-      await sql`
-        update market.notification_outbox set attempts = ${attempts}, last_error = ${(error as Error).message},
-          status = ${give ? 'failed' : 'pending'}, not_before = to_timestamp(${now + delay})
-        where id = ${row.id}`;
-      if (give) failedIds.push(row.id);
-      else retried++;
-    }
-  }
-  return { sent, retried, failed: failedIds.length, failedIds };
 }
 
 export async function notificationHistory(

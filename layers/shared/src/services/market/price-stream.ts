@@ -9,6 +9,11 @@
  * WebSocket API on AWS.
  */
 import { z } from 'zod';
+import {
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  newTokens,
+  subscriptionCapMessage,
+} from '../../core/market/stream-subscriptions.ts';
 import type { PriceUpdatedEvent } from '../../ports/event-bus.ts';
 
 export interface StreamConnection {
@@ -100,6 +105,14 @@ export class PriceStreamHub {
       return;
     }
     const tokens = parsed.tokens.map((token) => token.toLowerCase());
+    if (parsed.action === 'subscribe') {
+      const adding = newTokens(entry.tokens, tokens).length;
+      if (entry.tokens.size + adding > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        const message = subscriptionCapMessage(entry.tokens.size, adding);
+        entry.connection.send(JSON.stringify({ type: 'error', message }));
+        return;
+      }
+    }
     for (const token of tokens) {
       if (parsed.action === 'subscribe') {
         entry.tokens.add(token);

@@ -17,7 +17,7 @@ import {
   type EmissionConfig,
   multiplierBps,
 } from '../../core/market/emission.ts';
-import { ConflictError, NotFoundError } from '../../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.ts';
 import type { AirCredentialApi } from '../../ports/air-credentials.ts';
 import type { EventBus, TokenMintedEvent } from '../../ports/event-bus.ts';
 import type { Minter, QueuedMinter } from '../../ports/minter.ts';
@@ -180,15 +180,28 @@ const claimResult = (row: ClaimRow, created: boolean): ClaimResult => ({
   created,
 });
 
+export interface ClaimOptions {
+  /** An Idempotency-Key: a retried request returns the first claim. */
+  readonly requestId?: string;
+  readonly now: number;
+  /** The signed-in address asking (a holder's own claim); it must be the credential's holder. */
+  readonly claimant?: string;
+  /** Base units below which a claim is refused (it would cost more gas than it is worth). */
+  readonly minimum?: bigint;
+  /** Seconds after a credential's last claim before another is taken. */
+  readonly cooldownSeconds?: number;
+}
+
 /**
  * Claims everything accrued and not yet claimed for a credential and mints it. `requestId`
  * (an Idempotency-Key) makes a retried request return the first claim; without one, a repeat
- * after the balance was emptied answers with the latest claim.
+ * after the balance was emptied answers with the latest claim. A holder's own claim (the route)
+ * names the claimant and is held to the minimum and the cooldown; the scheduled job's is not.
  */
 export async function claimTokens(
   deps: Pick<TokenGeneratorDeps, 'sql' | 'minter' | 'bus' | 'emission'>,
   credentialId: string,
-  options: { requestId?: string; now: number },
+  options: ClaimOptions,
 ): Promise<ClaimResult> {
   const { sql } = deps;
   const outcome = await sql.begin(async (tx) => {
@@ -198,6 +211,9 @@ export async function claimTokens(
       select holder, accrued::text, claimed::text from market.claimable_balances
       where credential_id = ${credentialId} for update`;
     if (balance === undefined) throw new NotFoundError(`credential ${credentialId} has no balance`);
+    if (options.claimant !== undefined && options.claimant.toLowerCase() !== balance.holder) {
+      throw new ForbiddenError(`only the holder of credential ${credentialId} can claim it`);
+    }
     if (options.requestId !== undefined) {
       const [known] = await tx<ClaimRow[]>`
         select id, credential_id, holder, amount::text, status, tx_hash from market.claims
@@ -213,6 +229,24 @@ export async function claimTokens(
       if (options.requestId === undefined && last !== undefined) return { row: last, created: false };
       throw new ConflictError(`credential ${credentialId} has nothing to claim`);
     }
+    if (options.cooldownSeconds !== undefined && options.cooldownSeconds > 0) {
+      const [recent] = await tx<{ at: number }[]>`
+        select extract(epoch from max(created_at))::float8 as at from market.claims
+        where credential_id = ${credentialId} and status <> 'failed'`;
+      const next = recent?.at == null ? undefined : Math.floor(recent.at) + options.cooldownSeconds;
+      if (next !== undefined && next > options.now) {
+        throw new RateLimitedError(
+          `credential ${credentialId} was claimed less than ${options.cooldownSeconds} s ago; claim again from ${new Date(next * 1000).toISOString()}`,
+          next - options.now,
+        );
+      }
+    }
+    if (options.minimum !== undefined && amount < options.minimum) {
+      throw new ConflictError(
+        `credential ${credentialId} has ${amount} base units to claim, below the claim minimum of ${options.minimum}`,
+        { details: { claimable: amount.toString(), minimum: options.minimum.toString() } },
+      );
+    }
     const row: ClaimRow = {
       id: `claim-${randomUUID()}`,
       credential_id: credentialId,
@@ -222,8 +256,9 @@ export async function claimTokens(
       tx_hash: null,
     };
     await tx`
-      insert into market.claims (id, request_id, credential_id, holder, amount, status)
-      values (${row.id}, ${options.requestId ?? row.id}, ${credentialId}, ${row.holder}, ${row.amount}, 'pending')`;
+      insert into market.claims (id, request_id, credential_id, holder, amount, status, created_at)
+      values (${row.id}, ${options.requestId ?? row.id}, ${credentialId}, ${row.holder}, ${row.amount}, 'pending',
+              to_timestamp(${options.now}))`;
     await tx`
       update market.claimable_balances set claimed = claimed + ${row.amount}::numeric
       where credential_id = ${credentialId}`;
@@ -262,7 +297,7 @@ export async function resumePendingClaims(
 ): Promise<number> {
   const stale = await deps.sql<ClaimRow[]>`
     select id, credential_id, holder, amount::text, status, tx_hash from market.claims
-    where status = 'pending' and created_at < now() - make_interval(secs => ${olderThanSeconds})
+    where status = 'pending' and created_at < to_timestamp(${now - olderThanSeconds})
     order by created_at`;
   for (const row of stale) await mintClaim(deps, row, now);
   return stale.length;

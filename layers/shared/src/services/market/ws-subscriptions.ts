@@ -2,9 +2,14 @@
  * The price stream on AWS: API Gateway WebSocket connections and their token subscriptions in
  * DynamoDB (one item per connection and topic; index ByTopic finds a token's subscribers), and
  * each PriceUpdated pushed to them through the API's management endpoint. A connection that is
- * gone (410) is forgotten; one slow or broken connection never stops the others.
+ * gone (410) is forgotten; one slow or broken connection never stops the others. A connection
+ * follows at most MAX_SUBSCRIPTIONS_PER_CONNECTION tokens; a request past it adds nothing.
  */
 import { z } from 'zod';
+import {
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  subscriptionCapMessage,
+} from '../../core/market/stream-subscriptions.ts';
 import { ValidationError } from '../../errors.ts';
 import type { PriceUpdatedEvent } from '../../ports/event-bus.ts';
 
@@ -14,11 +19,29 @@ export const CONNECTION_TOPIC = '#connection';
 export const CONNECTION_TTL_SECONDS = 2 * 60 * 60;
 export const MAX_TOKENS_PER_SUBSCRIBE = 50;
 
+export type SubscribeOutcome =
+  | { readonly admitted: true }
+  | { readonly admitted: false; readonly held: number; readonly adding: number };
+
 export interface ConnectionStore {
   put(connectionId: string, topics: readonly string[], expiresAt: number): Promise<void>;
   remove(connectionId: string, topics: readonly string[]): Promise<void>;
   topicsOf(connectionId: string): Promise<string[]>;
   subscribersOf(topic: string): Promise<string[]>;
+  /**
+   * Adds token topics unless the connection would then follow more than `cap` tokens, in which
+   * case nothing is added. Requests racing on one connection never pass the cap together.
+   */
+  subscribe(
+    connectionId: string,
+    tokens: readonly string[],
+    cap: number,
+    expiresAt: number,
+  ): Promise<SubscribeOutcome>;
+  /** Removes token topics, giving their room back. */
+  unsubscribe(connectionId: string, tokens: readonly string[]): Promise<void>;
+  /** Moves the expiry of every item of the connection. */
+  touch(connectionId: string, expiresAt: number): Promise<void>;
 }
 
 export interface ConnectionPusher {
@@ -83,15 +106,24 @@ export async function onMessage(deps: WsDeps, connectionId: string, body: string
     return;
   }
   if (message.action === 'subscribe') {
-    await deps.store.put(connectionId, [CONNECTION_TOPIC, ...message.tokens], expiry(deps));
-    await deps.pusher.push(connectionId, { type: 'subscribed', tokens: message.tokens });
+    const outcome = await deps.store.subscribe(
+      connectionId,
+      message.tokens,
+      MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      expiry(deps),
+    );
+    await deps.pusher.push(
+      connectionId,
+      outcome.admitted
+        ? { type: 'subscribed', tokens: message.tokens }
+        : { type: 'error', message: subscriptionCapMessage(outcome.held, outcome.adding) },
+    );
   } else if (message.action === 'unsubscribe') {
-    await deps.store.remove(connectionId, message.tokens);
+    await deps.store.unsubscribe(connectionId, message.tokens);
     await deps.pusher.push(connectionId, { type: 'unsubscribed', tokens: message.tokens });
   } else {
     // The heartbeat keeps the connection's items alive as well as the socket.
-    const topics = await deps.store.topicsOf(connectionId);
-    await deps.store.put(connectionId, topics.length > 0 ? topics : [CONNECTION_TOPIC], expiry(deps));
+    await deps.store.touch(connectionId, expiry(deps));
     await deps.pusher.push(connectionId, { type: 'pong', at: deps.nowMs() });
   }
 }

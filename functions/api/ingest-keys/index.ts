@@ -1,0 +1,23 @@
+/**
+ * POST /admin/ingest-keys/{keyId}/void (admin): removes one ingest key's events, and what they
+ * built, from epochs not yet sealed. The answer and a log line are the audit record: the counts
+ * and the name of the admin token that did it.
+ */
+import { loadConfig } from '../../../layers/shared/src/config.ts';
+import { logger } from '../../../layers/shared/src/observability.ts';
+import { voidIngestKey } from '../../../layers/shared/src/services/ingest-key-void.ts';
+import { database } from '../../dependencies.ts';
+import { ATTENTION_ROUTES } from '../contract/attention.ts';
+import { credentialName, httpHandler, json, parseRequest } from '../http.ts';
+
+loadConfig(process.env, { require: ['DATABASE_URL'] });
+
+export const handler = httpHandler(async (event) => {
+  const { params } = parseRequest(ATTENTION_ROUTES['POST /admin/ingest-keys/{keyId}/void'], event);
+  const { sql } = await database();
+  const voidedBy = credentialName(event) ?? 'unknown';
+  const result = await voidIngestKey(sql, params.keyId);
+  const record = { ...result, voidedBy, voidedAt: new Date().toISOString() };
+  logger.info('ingest key voided', record);
+  return json(200, record);
+});
