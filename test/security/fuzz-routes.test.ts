@@ -9,6 +9,7 @@
  *
  * FUZZ_SEED=<n> replays a run; FUZZ_ROUTE_CASES sets the cases shared by the routes.
  */
+import { Wallet } from 'ethers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -19,6 +20,7 @@ import { FUNCTIONS, type FunctionSpec, type HttpRoute, partitionByEntry } from '
 import { type BodyPlan, bodiesAround, type FuzzBody, textsAround } from '../fixtures/fuzz-mutations.ts';
 import { FUZZ_DEPLOYMENT, type FuzzPlatform, startFuzzPlatform } from '../fixtures/fuzz-platform.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { siweMessage } from '../fixtures/market-api.ts';
 import { authorizeAt, signInThroughTwitch } from '../fixtures/twitch-sign-in.ts';
 import { makeWallet, WalletBindingClient } from '../fixtures/wallet-binding-client.ts';
 
@@ -70,6 +72,8 @@ const SEED = process.env['FUZZ_SEED'] === undefined ? undefined : Number(process
 const SPENT_WHEN_REFUSED: Readonly<Record<string, readonly string[]>> = {
   // the sign-in's state: a state and a code are good for one attempt
   'POST /auth/twitch/session': ['UPDATE attention.twitch_auth_states'],
+  // a wrong SMS code spends one of the code's attempts, so six digits cannot be guessed
+  'POST /api/notifications/verify/sms': ['UPDATE market.contact_verifications'],
 };
 
 /**
@@ -110,9 +114,7 @@ const withCredential = new Map<string, number>();
 
 beforeAll(async () => {
   platform = await startFuzzPlatform();
-  const wallets = FUNCTIONS.find((spec) => spec.name === 'WalletsApi');
-  if (wallets === undefined) throw new Error('WalletsApi is not in the registry');
-  const walletsHandler = await platform.handlerOf<Handler>(wallets);
+  const walletsHandler = await platform.handlerOf<Handler>(specServing('POST /auth/twitch/session'));
   const client = new WalletBindingClient(walletsHandler, platform.twitch, FUZZ_DEPLOYMENT);
   // Sessions of a few viewers, used in turn: a bind ends a viewer's rebinding rights, not their session.
   const viewers = await Promise.all(
@@ -143,10 +145,50 @@ beforeAll(async () => {
       forged,
     },
   };
+  // Market users: Sign-In with Ethereum through the sign-in routes, a nonce per message.
+  const marketHandler = await platform.handlerOf<Handler>(specServing('POST /api/auth/session'));
+  let sources = 0;
+  const signInCall = (key: string, body?: unknown) => {
+    const [method, path] = key.split(' ') as [string, string];
+    return marketHandler({
+      ...makeHttpEvent({
+        method,
+        path,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        // nonces are capped per source address
+        sourceIp: `10.${(sources >> 16) & 255}.${(sources >> 8) & 255}.${sources++ & 255}`,
+      }),
+      routeKey: key,
+    });
+  };
+  const siweBody = async () => {
+    const issued = await signInCall('POST /api/auth/nonce');
+    if (issued.statusCode !== 201)
+      throw new Error(`POST /api/auth/nonce answered ${issued.statusCode}: ${issued.body}`);
+    const offer = JSON.parse(issued.body) as { nonce: string; domain: string; uri: string; chainId: number };
+    const wallet = Wallet.createRandom();
+    const message = siweMessage({ ...offer, address: wallet.address, issuedAt: new Date().toISOString() });
+    return { message, signature: await wallet.signMessage(message) };
+  };
+  const marketSessions = await Promise.all(
+    [0, 1, 2, 3].map(async () => {
+      const answer = await signInCall('POST /api/auth/session', await siweBody());
+      if (answer.statusCode !== 201)
+        throw new Error(`market sign-in answered ${answer.statusCode}: ${answer.body}`);
+      return (JSON.parse(answer.body) as { token: string }).token;
+    }),
+  );
+  factories['market'] = {
+    valid: async () => ({
+      headers: { authorization: `Bearer ${marketSessions[turn++ % marketSessions.length]}` },
+    }),
+    forged: [...forged, { authorization: `Bearer ${viewers[0]?.session}` }],
+  };
   let signIns = 0;
   bodyCredentials = {
     'POST /auth/twitch/session': () =>
       authorizeAt(walletsHandler, platform.twitch, `fuzz_login_${signIns++}`),
+    'POST /api/auth/session': siweBody,
   };
 });
 
@@ -270,6 +312,17 @@ describe('POST routes under fuzzing', () => {
     expect(credentialed / all).toBeGreaterThanOrEqual(0.5);
   });
 });
+
+/** The function that serves `key` (`POST /api/auth/session`). */
+function specServing(key: string): FunctionSpec {
+  const spec = FUNCTIONS.find(
+    (candidate) =>
+      candidate.trigger.kind === 'http' &&
+      candidate.trigger.routes.some((route) => `${route.method} ${route.path}` === key),
+  );
+  if (spec === undefined) throw new Error(`no function serves ${key}`);
+  return spec;
+}
 
 /** The generated body, or one signed with the case's credential, or a body credential, then mutated. */
 async function bodyFor(

@@ -4,16 +4,22 @@
  * 500. Input with NUL in any string is refused as input, naming the field.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route as claimRoute } from '../../functions/api/market/generate-claim/index.ts';
-import type { MarketDependencies } from '../../functions/market-dependencies.ts';
+import { type MarketDependencies, signInSettings } from '../../functions/market-dependencies.ts';
 import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
+import { SiweMessages } from '../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
+import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { sessionHeaders } from '../fixtures/market-api.ts';
 
 let t: TestDatabase;
 let deps: MarketDependencies;
+let holder: Record<string, string>;
+const NOW = 1_750_000_000;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -24,6 +30,9 @@ beforeAll(async () => {
     config,
     emission: { baseRatePerSecond: 10n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
     bus: new InProcessEventBus(),
+    messages: new SiweMessages(),
+    signInSettings: () => signInSettings(config),
+    notificationQueue: () => ({ send: async () => ({ messageId: 'not-sent' }) }) as unknown as WorkQueue,
     air: async () => {
       throw new Error('not reached: the request is refused first');
     },
@@ -33,8 +42,10 @@ beforeAll(async () => {
         throw new Error('not reached: nothing accrued');
       },
     }),
-    now: () => 1_750_000_000,
+    now: () => NOW,
   };
+  // The claim route acts for a signed-in market user: the refusal asked for is of the input.
+  holder = await sessionHeaders(t.sql, Wallet.createRandom(), NOW);
 });
 afterAll(() => t.close());
 
@@ -43,7 +54,7 @@ const claim = (credentialId: string, headers: Record<string, string> = {}): APIG
     method: 'POST',
     path: `/api/generate/claim/${encodeURIComponent(credentialId)}`,
     pathParameters: { credentialId: encodeURIComponent(credentialId) },
-    headers,
+    headers: { ...holder, ...headers },
     body: '{}',
   });
 

@@ -114,7 +114,7 @@ export const OUTBOX_IDS_PER_MESSAGE = 50;
 /** An event whose one page made no more rows than this is sent at once, not through the queue. */
 const SEND_AT_ONCE = 50;
 
-type ParsedMessage = z.infer<typeof message>;
+type ParsedMessage = z.infer<typeof notificationMessageSchema>;
 
 function parseMessage(body: string): ParsedMessage {
   let value: unknown;
