@@ -10,13 +10,14 @@
  * FUZZ_SEED=<n> replays a run; FUZZ_QUEUE_MESSAGES sets the messages shared by the consumers.
  */
 
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import type { z } from 'zod';
 import { FUNCTIONS, type FunctionSpec, partitionByEntry, type QueueName } from '../../lib/functions.ts';
 import { bodiesAround } from '../fixtures/fuzz-mutations.ts';
 import { type FuzzPlatform, startFuzzPlatform } from '../fixtures/fuzz-platform.ts';
+import { lambdaContext, sqsRecord } from '../fixtures/sqs-event.ts';
 
 vi.hoisted(() => {
   // Every malformed message is logged otherwise; the logger reads its level once, when imported.
@@ -166,44 +167,4 @@ function conforms(schema: z.ZodTypeAny, text: string | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-function sqsRecord(queue: QueueName, messageId: string, body: string, group: string | undefined): SQSRecord {
-  const now = String(Date.now());
-  return {
-    messageId,
-    receiptHandle: `receipt-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: now,
-      SenderId: 'AIDAFUZZ',
-      ApproximateFirstReceiveTimestamp: now,
-      ...(group === undefined
-        ? {}
-        : { MessageGroupId: group, MessageDeduplicationId: messageId, SequenceNumber: messageId.slice(2) }),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queue}${group === undefined ? '' : '.fifo'}`,
-    awsRegion: 'us-east-1',
-  };
-}
-
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: `fuzz-${functionName}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'fuzz',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }

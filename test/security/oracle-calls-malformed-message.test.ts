@@ -7,6 +7,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { type FuzzPlatform, startFuzzPlatform } from '../fixtures/fuzz-platform.ts';
+import { lambdaContext, sqsRecord } from '../fixtures/sqs-event.ts';
 
 vi.hoisted(() => {
   process.env['LOG_LEVEL'] = 'SILENT';
@@ -30,32 +31,14 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-const record = (messageId: string, body: string) => ({
-  messageId,
-  receiptHandle: `receipt-${messageId}`,
-  body,
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: String(Date.now()),
-    SenderId: 'AIDATEST',
-    ApproximateFirstReceiveTimestamp: String(Date.now()),
-    MessageGroupId: '0xsigner',
-    MessageDeduplicationId: messageId,
-    SequenceNumber: '1',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:oracle-calls.fifo',
-  awsRegion: 'us-east-1',
-});
+const record = (messageId: string, body: string) => sqsRecord('oracleCalls', messageId, body, '0xsigner');
 
 describe('a malformed oracle-calls message', () => {
   it('is acknowledged and counted in a metric, so a broken producer shows', async () => {
     addMetric.mockClear();
     const response = await handler(
       { Records: [record('m-1', '{"callId":"one"}'), record('m-2', 'not json')] },
-      {} as Context,
+      lambdaContext('OracleCalls'),
     );
     expect(response.batchItemFailures).toEqual([]);
     const counted = addMetric.mock.calls
