@@ -195,7 +195,8 @@ describe('trees', () => {
     await bindWalletDirect(t.sql, login(5), wallets[2] as string, BOUND_BEFORE); // beyond capacity
     // Bound after the build: counts as unbound for this epoch.
     await bindWalletDirect(t.sql, login(3), wallet(), new Date(AFTER.getTime() + 1000));
-    const result = await finalizeEpoch(deps({ capacity: 4 }), EPOCH, AFTER);
+    // One tree of 4: the cap is 4 places, so the last two participants overflow.
+    const result = await finalizeEpoch(deps({ capacity: 4, maxShards: { OTHER: 1 } }), EPOCH, AFTER);
 
     const channelTree = result.trees.trees.find((tr) => tr.channel === 'somechannel');
     expect(channelTree).toMatchObject({
