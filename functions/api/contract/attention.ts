@@ -346,11 +346,9 @@ export const ATTENTION_ROUTES = {
             epoch: z.number().int(),
             startsAt: isoTime,
             channels: z.array(epochChannel),
-            pooledTrees: z
-              .array(epochChannel)
-              .openapi({
-                description: 'Category and carry trees, and every shard tree past the first (`<name>~k`)',
-              }),
+            pooledTrees: z.array(epochChannel).openapi({
+              description: 'Category and carry trees, and every shard tree past the first (`<name>~k`)',
+            }),
           })
           .openapi('Epoch'),
       },
