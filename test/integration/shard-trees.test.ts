@@ -9,10 +9,12 @@ import { Keypair } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase58, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
+import { shardCost } from '../../layers/shared/src/core/solana/shard-cost.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { publishRoot, verifyPublication } from '../../layers/shared/src/services/publisher.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
+import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import {
   type AttentionChain,
@@ -93,7 +95,13 @@ describe.each(PROGRAM_TARGETS)('shard trees: $name', ({ so, skip }) => {
       expect(pending.map((p) => p.channel)).toEqual([CHANNEL, `${CHANNEL}~2`, `${CHANNEL}~3`]);
       const onChainRoots = new Map<string, Uint8Array>();
       for (const { channel } of pending) {
+        const before = await chain.client.getBalance(chain.publisher.address);
         expect(await publishRoot(deps, { epoch: EPOCH, channel })).toMatchObject({ outcome: 'published' });
+        // Each shard's first root creates its channel_state: the README's rent plus one fee.
+        const { rentLamports, feeLamportsPerRoot } = shardCost(0n);
+        expect(before - (await chain.client.getBalance(chain.publisher.address))).toBe(
+          rentLamports + feeLamportsPerRoot,
+        );
         const check = await verifyPublication(deps, EPOCH, channel);
         expect(check).toMatchObject({ ok: true, status: 'published' });
         onChainRoots.set(channel, fromHex(check.onChain?.root as string, 'root', 32));
@@ -131,6 +139,20 @@ describe.each(PROGRAM_TARGETS)('shard trees: $name', ({ so, skip }) => {
       const unbound = viewer(3);
       expect((await reader.userClaims(unbound)).carried).toEqual([
         { tokenGroup: 'MILO', amount: expect.any(String), waitingForBinding: true },
+      ]);
+
+      // oracle channels: the shards the channel used, beside its group's cap.
+      expect(await channelShardUsage(t.sql, chain.settings)).toEqual([
+        {
+          channel: CHANNEL,
+          tokenGroup: 'MILO',
+          maxShards: 8,
+          epochs: 1,
+          maxShardsUsed: 3,
+          lastEpoch: EPOCH,
+          lastShardsUsed: 3,
+          overflow: 0,
+        },
       ]);
 
       // One viewer of each shard claims on chain: the program takes the shard's proof.
