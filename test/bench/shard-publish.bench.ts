@@ -16,18 +16,13 @@ import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-s
 import { shardName } from '../../layers/shared/src/core/attention/trees.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, toHex } from '../../layers/shared/src/core/merkle/index.ts';
-import {
-  MAX_ROOTS_PER_TICK,
-  type PublisherDeps,
-  publishBatch,
-  schedulePublications,
-} from '../../layers/shared/src/services/publisher.ts';
+import { MAX_ROOTS_PER_TICK, type PublisherDeps } from '../../layers/shared/src/services/publisher.ts';
 import { setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
-import { pollOnce } from '../../local/queue-poller.ts';
 import { startSqs } from '../../local/services.ts';
 import { startSolanaRpc } from '../../local/solana-rpc.ts';
 import type { BenchRow } from './harness.ts';
+import { publishTick } from './publish-tick.ts';
 
 export const title = 'shard publishing';
 
@@ -108,31 +103,12 @@ export async function bench(): Promise<BenchRow[]> {
     await sql`insert into attention.merkle_trees ${sql(rows.map((r) => ({ ...r, dump: sql.json(r['dump'] as never) })))}`;
     await sql`insert into attention.publications ${sql(publications)}`;
 
-    const consumer = async () => {
-      const result = await pollOnce(sqs.client, sqs.queues.publish.url, async (event) => {
-        const failed = await publishBatch(
-          deps,
-          event.Records.map((r) => ({
-            messageId: r.messageId,
-            groupId: r.attributes.MessageGroupId ?? '',
-            body: r.body,
-          })),
-        );
-        return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
-      });
-      return result.received;
-    };
     const tickMs: number[] = [];
     let published = 0;
     for (tick = 1; tick <= MAX_TICKS && published < rows.length; tick++) {
       const started = performance.now();
-      const { queued } = await schedulePublications(deps);
-      if (queued.length > MAX_ROOTS_PER_TICK) throw new Error(`tick ${tick} queued ${queued.length} roots`);
-      let handled = 0;
-      while (handled < queued.length) {
-        const counts = await Promise.all(Array.from({ length: 10 }, consumer));
-        handled += counts.reduce((a, b) => a + b, 0);
-      }
+      const queued = await publishTick(deps, sqs);
+      if (queued > MAX_ROOTS_PER_TICK) throw new Error(`tick ${tick} queued ${queued} roots`);
       tickMs.push(performance.now() - started);
       const [count] = await sql<{ n: number }[]>`
         select count(*)::int as n from attention.publications where status = 'published'`;

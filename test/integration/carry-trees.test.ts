@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
+import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
 import { buildEpochTrees } from '../../layers/shared/src/services/tree-builder.ts';
@@ -94,5 +95,41 @@ describe('carry trees', () => {
       expect(BigInt(row.credits)).toBe(owed.get(row.user_hash));
       expect(row.debits).toBe(row.credits);
     }
+  });
+});
+
+describe('category shard trees', () => {
+  it("shard a category's viewers by earliest first_seen like a channel's, each shard claimable by its viewers", async () => {
+    await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping,
+      attention.sealed_epochs, attention.sealed_participants, attention.merkle_trees, attention.tree_builds,
+      attention.publications, attention.carried_balances, attention.carry_ledger, attention.wallet_bindings`;
+    await t.sql`insert into attention.channel_config (channel, token_group, category_override)
+      values ('music_one', 'MILO', 'music'), ('music_two', 'MILO', 'music')`;
+    const viewers = ['cat_v1', 'cat_v2', 'cat_v3', 'cat_v4', 'cat_v5'];
+    for (const user of viewers) {
+      await bindWalletDirect(t.sql, user, bs58.encode(randomBytes(32)), new Date(BASE_EPOCH_MS - HOUR_MS));
+    }
+    // Alternating channels; the category orders them by first_seen across both.
+    await writeIngestBatch(
+      t.sql,
+      viewers.map((user, i) =>
+        makeEvent({ user, channel: i % 2 === 0 ? 'music_one' : 'music_two', ts: BASE_EPOCH_MS + i * 1000 }),
+      ),
+      new Date(BASE_EPOCH_MS + 30 * 60_000),
+    );
+    const category = testAttentionSettings({ capacity: 2, categoryBaseUnitsPerWeight: 10n });
+    const result = await finalizeEpoch({ sql: t.sql, settings: category }, EPOCH, builtAt(EPOCH));
+
+    const trees = result.trees.trees.filter((tree) => tree.kind === 'category');
+    expect(trees.map((tree) => [tree.channel, tree.leaves, tree.published])).toEqual([
+      ['category:music:milo', 2, true],
+      ['category:music:milo~2', 2, true],
+      ['category:music:milo~3', 1, true],
+    ]);
+    const dumps = await t.sql<{ channel: string; dump: { claims: { id: string }[] } }[]>`
+      select channel, dump from attention.merkle_trees where kind = 'category' order by channel`;
+    expect(dumps.flatMap((d) => d.dump.claims.map((c) => c.id))).toEqual(viewers.map(userHash));
+    const listed = await new ClaimsReader(t.sql).userClaims('cat_v5');
+    expect(listed.claims.map((c) => c.channel).sort()).toEqual(['category:music:milo~3', 'music_one~2']);
   });
 });
