@@ -19,8 +19,9 @@
  * a `pending` publications row; every decision, empty trees included, is a tree_builds row, so
  * building again changes nothing. A sharded tree's first shard row (the base name) holds the
  * counts of the whole channel (candidates, carried, overflow); the other shards' rows hold only
- * their leaves, so sums over tree_builds count every participant once. A tree is stored in the same transaction as the movement of
- * balances it causes, so a tree and its carried amounts never disagree. Channel trees are built
+ * their leaves, so sums over tree_builds count every participant once. A tree is stored in the
+ * same transaction as the movement of balances it causes, so a tree and its carried amounts
+ * never disagree. Channel trees are built
  * `CHANNEL_TREES_PER_TRANSACTION` at a time: one lock statement, one read of their participants
  * and one batch of writes per transaction instead of a round of each per tree; the bound
  * wallets of the epoch's viewers are read once for all of them.
