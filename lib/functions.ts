@@ -196,7 +196,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/scheduled/delivery-confirmer/index.ts',
     stack: 'pipeline',
     system: 'delivery',
-    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID', 'ORACLE_ALERT_CUTOFF'],
     description:
       'Reads receipts, replaces stuck transactions, retries due calls, decides final failure (every minute)',
     trigger: {
@@ -222,6 +222,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'EVM_SIGNER_ADDRESS',
       'CREATOR_METRICS_MANAGER_ADDRESS',
       'CREATOR_TOKEN_FACTORY_ADDRESS',
+      'ORACLE_MAX_RETRIES',
+      'CREATOR_MILESTONES_PLAYS',
+      'CREATOR_MILESTONES_FOLLOWERS',
+      'CREATOR_MILESTONES_REVENUE_FIL',
+      'COIN_LAUNCH_MIN_PLAYS',
+      'COIN_LAUNCH_MIN_FOLLOWERS',
+      'REVENUE_SHARING_MIN_FIL',
+      'MARKET_CHAIN_ID',
+      'CREATOR_COIN_QUOTE_TOKEN',
     ],
     description: 'Creator metrics, milestones and coin launches through the delivery engine (hourly)',
     trigger: { kind: 'schedule', schedules: [{ id: 'CreatorSyncHourly', expression: 'cron(0 * * * ? *)' }] },
@@ -269,6 +278,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'EMISSION_BASE_RATE_PER_SECOND',
       'EMISSION_TIER_MULTIPLIERS_BPS',
       'EMISSION_AUTO_MINT_MINIMUM',
+      'ORACLE_MAX_RETRIES',
     ],
     description: 'Credential status, emission accrual and mint jobs (every 15 minutes)',
     trigger: {
@@ -327,7 +337,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/queue/oracle-calls/index.ts',
     stack: 'pipeline',
     system: 'delivery',
-    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID', 'ORACLE_ALERT_CUTOFF'],
     description: 'Signs, records and sends oracle calls (oracle-calls FIFO queue, grouped by signer)',
     trigger: { kind: 'queue', queue: 'oracleCalls', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 60,
@@ -408,7 +418,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
     system: 'attention',
-    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
+    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL', 'TWITCH_REDIRECT_URIS'],
     description:
       'Viewer sign-in with Twitch (authorization-code flow, our app credentials), signed wallet binding with a viewer session; the wallet bound for a user',
     trigger: {
@@ -469,7 +479,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/creators/index.ts',
     stack: 'api',
     system: 'creator',
-    description: 'Creator metrics, milestones and coin; the creator sync logs (admin)',
+    settings: [
+      'EVM_RPC_URL',
+      'EVM_CHAIN_ID',
+      'CREATOR_METRICS_MANAGER_ADDRESS',
+      'CREATOR_TOKEN_FACTORY_ADDRESS',
+      'COIN_LAUNCH_MIN_PLAYS',
+      'COIN_LAUNCH_MIN_FOLLOWERS',
+      'MARKET_CHAIN_ID',
+      'CREATOR_COIN_QUOTE_TOKEN',
+    ],
+    description: 'Creator metrics, milestones and coin; the creator sync logs and health (admin)',
     trigger: {
       kind: 'http',
       routes: [
@@ -477,6 +497,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         { method: 'GET', path: '/creators/{address}/milestones', auth: 'none' },
         { method: 'GET', path: '/creators/{address}/coin', auth: 'none' },
         { method: 'GET', path: '/admin/sync-logs', auth: 'admin' },
+        { method: 'GET', path: '/admin/sync-health', auth: 'admin' },
       ],
     },
     timeoutSeconds: 29,
@@ -552,6 +573,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
   },
   {
+    name: 'AnalyticsTrends',
+    entry: 'functions/api/market/analytics-trends/index.ts',
+    stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
+    description: 'Market trends: price change over 1 h, 24 h and 7 d, volume trends, top movers',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/trends', auth: 'none' }] },
+    timeoutSeconds: 29,
+    database: true,
+  },
+  {
     name: 'AnalyticsVolume',
     entry: 'functions/api/market/analytics-volume/index.ts',
     stack: 'api',
@@ -594,6 +626,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'EMISSION_AUTO_MINT_MINIMUM',
       'EMISSION_CLAIM_MINIMUM',
       'EMISSION_CLAIM_COOLDOWN_SECONDS',
+      'ORACLE_MAX_RETRIES',
     ],
     description: "Claims and mints what a credential accrued, for its holder's session",
     trigger: {
