@@ -7,6 +7,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { z } from 'zod';
 import { isOracleError, RateLimitedError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
+import { rateLimiter } from '../rate-limiter.ts';
+import { PER_IP_LIMITS } from './contract/per-ip-limits.ts';
 import type { RouteContract } from './contract/route-contract.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -74,7 +76,33 @@ export function credentialName(event: HttpEvent): string | undefined {
   return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
-/** Wraps a handler: correlation id on every log line, errors shaped into responses. */
+/**
+ * Counts the request against its route's per-IP limit (./contract/per-ip-limits.ts), if it has
+ * one, before anything else of it is read: a flood of malformed requests is refused like any other.
+ */
+async function limitPerIp(event: HttpEvent): Promise<void> {
+  const routeKey = event.routeKey ?? event.requestContext?.routeKey;
+  const limit = routeKey === undefined ? undefined : PER_IP_LIMITS[routeKey];
+  if (limit === undefined) return;
+  const decision = await rateLimiter().hit(
+    `ip:${routeKey}:${sourceIp(event)}`,
+    limit.limit,
+    limit.windowSeconds,
+    Date.now(),
+  );
+  if (!decision.allowed) {
+    logger.warn('per-IP limit reached', { routeKey, limit: limit.limit, count: decision.count });
+    throw new RateLimitedError(
+      `too many requests to ${routeKey} from this address: at most ${limit.limit} per ${limit.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`,
+      decision.retryAfterSeconds,
+    );
+  }
+}
+
+/**
+ * Wraps a handler: the route's per-IP limit, correlation id on every log line, errors shaped
+ * into responses.
+ */
 export function httpHandler(
   fn: (event: HttpEvent) => Promise<HttpResult>,
 ): (event: HttpEvent) => Promise<HttpResult> {
@@ -82,6 +110,7 @@ export function httpHandler(
     const correlationId = header(event, 'x-correlation-id') ?? event.requestContext?.requestId;
     if (correlationId !== undefined) logger.appendKeys({ correlationId });
     try {
+      await limitPerIp(event);
       return await fn(event);
     } catch (error) {
       return errorResponse(error);
