@@ -192,6 +192,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'CATEGORY_BASE_UNITS_PER_WEIGHT',
       'TREE_FORMAT',
       'TREE_CAPACITY',
+      'TOKEN_GROUP_MAX_SHARDS',
     ],
     description: 'Seals every unsealed past epoch and builds its trees (hourly at :05)',
     trigger: { kind: 'schedule', schedules: [{ id: 'SealHourly', expression: 'cron(5 * * * ? *)' }] },
