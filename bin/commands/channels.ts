@@ -1,4 +1,9 @@
 /**
+ * `oracle channels [--epochs N]`: per channel, the shard trees it used in the last N built
+ * epochs (default 24) beside its token group's cap, and the participants beyond the cap. A
+ * channel at its cap, or with overflow, needs a higher TOKEN_GROUP_MAX_SHARDS (README:
+ * "Participants beyond the shard cap").
+ *
  * `oracle channels list|set|clear`: the operator's channel configuration (token group, category
  * override, blocklist) without SQL, written to DATABASE_URL directly and audited as
  * `cli:<os user>@<host>`. The same checks as `PUT /admin/channels/{channel}`: a Twitch login, a
@@ -10,6 +15,7 @@ import { config } from '../../layers/shared/src/config.ts';
 import { CATEGORIES, type Category } from '../../layers/shared/src/core/attention/category.ts';
 import { isOracleError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { cliActor } from '../../layers/shared/src/services/admin-audit.ts';
+import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import {
   type ChannelChange,
   type ChannelSetting,
@@ -18,11 +24,13 @@ import {
   listChannelSettings,
   setChannelSetting,
 } from '../../layers/shared/src/services/channel-config.ts';
+import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.ts';
 
 export const summary =
   'channel configuration: token groups, category overrides, the blocklist (list, set, clear)';
 
 const USAGE = `usage:
+  oracle channels [--epochs N (1–720, default 24)]
   oracle channels list [--blocked | --not-blocked] [--token-group G] [--json]
   oracle channels set <channel> [--token-group G] [--category ${CATEGORIES.join('|')} | --no-category]
                                 [--block | --unblock] [--reason text]
@@ -40,7 +48,10 @@ function line(s: ChannelSetting): string {
   ].join('  ');
 }
 
+const CONFIGURATION = ['list', 'set', 'clear', 'help'];
+
 export async function run(argv: string[]): Promise<number> {
+  if (!CONFIGURATION.includes(argv[0] ?? '')) return shardUsage(argv);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -132,4 +143,21 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
     },
   });
+}
+
+async function shardUsage(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { epochs: { type: 'string', default: '24' } } });
+  const epochs = Number(values.epochs);
+  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 24 * 30) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  try {
+    const { sql } = await database();
+    const usage = await channelShardUsage(sql, attentionSettings(config()), { epochs });
+    process.stdout.write(`${JSON.stringify(usage, null, 2)}\n`);
+    return 0;
+  } finally {
+    await resetDependencies();
+  }
 }
