@@ -458,6 +458,26 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     databaseRole: 'oracle_attention',
   },
   {
+    name: 'ChannelsApi',
+    entry: 'functions/api/admin-channels/index.ts',
+    stack: 'api',
+    system: 'attention',
+    // the token groups a channel may be put in: MILO, CLS, OTHER and those given a mint
+    settings: ['TOKEN_GROUP_MINTS'],
+    description: 'Channel configuration (admin): token groups, category overrides, the blocklist; audited',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/admin/channels', auth: 'admin' },
+        { method: 'PUT', path: '/admin/channels/{channel}', auth: 'admin' },
+        { method: 'DELETE', path: '/admin/channels/{channel}', auth: 'admin' },
+      ],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_attention',
+  },
+  {
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
@@ -893,6 +913,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // its queue check reads each queue's attributes (the ingest queue only where attention runs)
     observes: ['ingest', 'notifications'],
     reservedConcurrency: 10,
+  },
+  {
+    name: 'AdminAuditApi',
+    entry: 'functions/api/admin-audit/index.ts',
+    stack: 'api',
+    system: 'core',
+    description: 'GET /admin/audit: the admin audit log (who changed what, before and after)',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/admin/audit', auth: 'admin' }] },
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    database: true,
+    // reads the audit log, which lives in the creator schema
+    databaseRole: 'oracle_creator_reader',
   },
   {
     name: 'OpenApiDocument',

@@ -10,6 +10,7 @@ import { epochOfMs } from '../layers/shared/src/core/attention/signals.ts';
 import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts';
 import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
 import { randomChatScript } from './chat-script.ts';
+import { configureChannels } from './cycle-channels.ts';
 import { drain, lambdaContext } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -57,6 +58,9 @@ const discover: Stage = async () => {
   };
 };
 
+/** A token group and a blocklisted channel set through the admin routes (cycle-channels.ts). */
+const channels: Stage = (runtime, context) =>
+  configureChannels(runtime, (context.stages['discovery'] as { tracked: string[] }).tracked);
 /** Chatters of the crowd in the first tracked channel. */
 const CROWD = 2400;
 
@@ -486,6 +490,7 @@ const creators: Stage = async (runtime, context) => {
 export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['subscriptions', subscriptions],
   ['discovery', discover],
+  ['channels', channels],
   ['chat', chat],
   ['ingestApi', ingestViaApi],
   ['seal', seal],

@@ -5,7 +5,12 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { isOracleError, RateLimitedError, ValidationError } from '../../layers/shared/src/errors.ts';
+import {
+  isOracleError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../layers/shared/src/errors.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
 import { rateLimiter } from '../rate-limiter.ts';
 import { PER_IP_LIMITS } from './contract/per-ip-limits.ts';
@@ -74,6 +79,17 @@ export function credentialName(event: HttpEvent): string | undefined {
     ?.authorizer?.lambda;
   const name = context?.['credentialName'];
   return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/**
+ * Who the admin audit log names for an admin route's action: the admin token's name. API Gateway
+ * runs no admin route without the authorizer, so a request without the name did not come through
+ * it (a misconfigured route) and is refused rather than recorded as nobody.
+ */
+export function adminActor(event: HttpEvent): string {
+  const name = credentialName(event);
+  if (name === undefined) throw new UnauthorizedError('this route needs an admin token');
+  return name;
 }
 
 /**

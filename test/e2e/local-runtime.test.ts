@@ -75,7 +75,13 @@ describe('oracle local', () => {
     expect(summary.stages.chat.mappingCoverage.coverage).toBe(1);
     expect(summary.stages.ingestApi.eventsStored).toBe(summary.stages.ingestApi.eventsPosted);
     expect(summary.stages.ingestApi.mappingCoverage.coverage).toBe(1);
-    expect(summary.stages.seal.channelsSealed).toBe(summary.stages.discovery.tracked.length);
+    // Through the admin routes: one channel put in MILO, one blocklisted and untracked by the liveness pass.
+    const configured = summary.stages.channels;
+    expect(configured.untrackedByLiveness).toEqual([configured.blocked]);
+    expect(configured.tracked).not.toContain(configured.blocked);
+    expect(configured.tracked.length).toBe(summary.stages.discovery.tracked.length - 1);
+    expect(configured.auditEntries).toBe(2);
+    expect(summary.stages.seal.channelsSealed).toBe(configured.tracked.length);
     // The viewer whose claim is checked below bound through Twitch sign-in and a signed message.
     expect(summary.stages.seal.walletsBoundThroughSignIn).toBe(1);
     expect(summary.stages.publish.published).toBeGreaterThan(0);

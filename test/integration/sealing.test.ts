@@ -161,7 +161,7 @@ describe('sealing', () => {
       [makeEvent({ user: 'stays_here' }), makeEvent({ user: 'opts_out_1' })],
       DURING,
     );
-    await suppressUser(t.sql, 'opts_out_1', undefined);
+    await suppressUser(t.sql, 'opts_out_1', undefined, 'oncall');
     // A row written before the opt-out and not deleted with it must still be left out at sealing.
     await t.sql`insert into attention.channel_participation (epoch, channel, user_hash, first_seen, weight, presence)
       values (${EPOCH}, 'somechannel', ${userHash('opts_out_1')}, ${DURING.toISOString()}::timestamptz, 100, 1)`;

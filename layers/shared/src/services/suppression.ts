@@ -7,6 +7,7 @@ import type { Sql } from '../adapters/db/client.ts';
 import { SUPPRESSION_LOCK } from '../core/attention/locks.ts';
 import { isUserHash, userHash } from '../core/attention/user-hash.ts';
 import { ValidationError } from '../errors.ts';
+import { recordAdminAction } from './admin-audit.ts';
 
 export interface SuppressionResult {
   readonly userHash: string;
@@ -15,11 +16,15 @@ export interface SuppressionResult {
   readonly mappingDeleted: boolean;
 }
 
-/** `user` is a Twitch login or a user_hash (64 hex characters). */
+/**
+ * `user` is a Twitch login or a user_hash (64 hex characters); `actor` is who asked (an admin
+ * token's name), recorded in the admin audit log in the same transaction.
+ */
 export async function suppressUser(
   sql: Sql,
   user: string,
   reason: string | undefined,
+  actor: string,
 ): Promise<SuppressionResult> {
   const lowered = user.trim().toLowerCase();
   let hash: string;
@@ -42,11 +47,25 @@ export async function suppressUser(
         and not exists (select 1 from attention.sealed_epochs s where s.epoch = cp.epoch and s.channel = cp.channel)
       returning 1`;
     const deletedMapping = await tx`delete from attention.user_mapping where user_hash = ${hash} returning 1`;
-    return {
+    const result = {
       userHash: hash,
       alreadySuppressed: inserted.length === 0,
       participationRowsDeleted: deletedParticipation.length,
       mappingDeleted: deletedMapping.length > 0,
     };
+    await recordAdminAction(tx, {
+      actor,
+      action: 'suppression.add',
+      targetType: 'viewer',
+      targetId: hash,
+      before: { suppressed: result.alreadySuppressed },
+      after: { suppressed: true },
+      details: {
+        reason: reason ?? null,
+        participationRowsDeleted: result.participationRowsDeleted,
+        mappingDeleted: result.mappingDeleted,
+      },
+    });
+    return result;
   });
 }

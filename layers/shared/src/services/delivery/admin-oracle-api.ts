@@ -86,8 +86,9 @@ export function getCallRoute(deps: AdminOracleDeps, id: string) {
   return getOracleCall(deps.sql, parse(callId, id, 'call id'));
 }
 
-export async function retryCallRoute(deps: AdminOracleDeps, id: string) {
-  return { call: await retryOracleCall(deps, parse(callId, id, 'call id')) };
+/** `actor`: the admin token's name, for the audit log. */
+export async function retryCallRoute(deps: AdminOracleDeps, id: string, actor: string) {
+  return { call: await retryOracleCall(deps, parse(callId, id, 'call id'), actor) };
 }
 
 export async function listAlertsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
