@@ -433,12 +433,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/claims/index.ts',
     stack: 'api',
     system: 'attention',
-    settings: ['SOLANA_RPC_URL', 'TOKEN_GROUP_MINTS', 'ATTENTION_PROGRAM_ID'],
-    description: 'Claims and proofs',
+    settings: ['SOLANA_RPC_URL', 'TOKEN_GROUP_MINTS', 'ATTENTION_PROGRAM_ID', 'PUBLISH_MODE'],
+    description: "Claims and proofs; a viewer's claims as transactions to sign",
     trigger: {
       kind: 'http',
       routes: [
         { method: 'GET', path: '/claims/{user}', auth: 'none' },
+        {
+          method: 'POST',
+          path: '/claims/{user}/transactions',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
         { method: 'GET', path: '/claims/{epoch}/{channel}/{user}', auth: 'none' },
       ],
     },

@@ -104,6 +104,14 @@ const userClaims = z
   })
   .openapi('UserClaims');
 
+const claimedLeaf = z.object({
+  epoch: z.number().int(),
+  channel: z.string(),
+  tokenGroup: z.string(),
+  index: z.number().int().nonnegative(),
+  amount: decimalString.openapi({ description: 'Token base units (u64)' }),
+});
+
 const epochChannel = z
   .object({
     channel: z.string(),
@@ -286,6 +294,45 @@ export const ATTENTION_ROUTES = {
     params: z.object({ user }),
     responses: { 200: { description: 'Claims and carried balances', schema: userClaims } },
     errors: { 400: '`user` is neither a login nor a user_hash' },
+  }),
+  'POST /claims/{user}/transactions': defineRoute({
+    tag: 'attention',
+    summary: "The signed-in viewer's claims as transactions to sign",
+    description: [
+      "Unsigned, serialized `claim_channel_open` transactions (legacy, base64) for every leaf the viewer can claim now: its root published to the attention program and built for the wallet bound now. The fee payer and claimer is that wallet; its wallet signs and sends them before `lastValidBlockHeight` (ask again after it: the blockhash expires). As few transactions as fit Solana's 1,232-byte limit; the program's claim creates the wallet's Token-2022 account for the mint when it has none (the wallet pays its rent).",
+      'Needs a viewer session of the same Twitch login as `user`. Leaves that cannot be claimed this way are listed in `skipped` with the reason (root not on chain yet, built for an earlier wallet).',
+    ].join(' '),
+    session: 'viewer',
+    params: z.object({ user }),
+    responses: {
+      200: {
+        description: 'The transactions, and the leaves left out',
+        schema: z
+          .object({
+            userHash: z.string(),
+            wallet: z.string().openapi({ description: 'The bound wallet: fee payer and claimer (base58)' }),
+            blockhash: z.string(),
+            lastValidBlockHeight: decimalString,
+            transactions: z.array(
+              z.object({
+                transaction: z.string().openapi({
+                  description: "Serialized legacy transaction, base64, the wallet's signature empty",
+                }),
+                claims: z.array(claimedLeaf),
+              }),
+            ),
+            skipped: z.array(claimedLeaf.extend({ reason: z.string() })),
+          })
+          .openapi('ClaimTransactions'),
+      },
+    },
+    errors: {
+      400: '`user` is neither a login nor a user_hash',
+      401: 'no viewer session, or an unknown or expired one',
+      403: "the session is another Twitch login's",
+      409: 'the deployment publishes roots as memos (claims need the attention program), or no wallet is bound',
+      503: 'the Solana RPC is unreachable or not configured',
+    },
   }),
   'GET /claims/{epoch}/{channel}/{user}': defineRoute({
     tag: 'attention',
