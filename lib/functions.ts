@@ -383,10 +383,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/suppressions/index.ts',
     stack: 'api',
     system: 'attention',
-    description: 'POST /suppressions: opt-out',
-    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
+    description: "Opt-out: an admin's, and a viewer's own with their sign-in session (which they may lift)",
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/suppressions', auth: 'admin' },
+        { method: 'POST', path: '/suppressions/self', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'DELETE', path: '/suppressions/self', auth: 'none', throttle: { rate: 20, burst: 40 } },
+      ],
+    },
     timeoutSeconds: 29,
     database: true,
+    // announces the binding an opt-out ended (WalletRebound)
+    emits: ['WalletRebound'],
   },
   {
     name: 'IngestKeysApi',

@@ -1,0 +1,4 @@
+ALTER TABLE "attention"."wallet_binding_history" DROP CONSTRAINT "wallet_binding_history_end_reason";--> statement-breakpoint
+ALTER TABLE "attention"."suppression_list" ADD COLUMN "requested_by" text DEFAULT 'admin' NOT NULL;--> statement-breakpoint
+ALTER TABLE "attention"."suppression_list" ADD CONSTRAINT "suppression_list_requested_by" CHECK ("attention"."suppression_list"."requested_by" in ('admin', 'viewer'));--> statement-breakpoint
+ALTER TABLE "attention"."wallet_binding_history" ADD CONSTRAINT "wallet_binding_history_end_reason" CHECK ("attention"."wallet_binding_history"."end_reason" in ('rebound', 'login-reused', 'login-changed', 'legacy-replaced', 'opted-out'));
