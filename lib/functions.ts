@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SystemOrCore } from './systems.ts';
+import type { SystemName, SystemOrCore } from './systems.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -112,6 +112,15 @@ export interface FunctionSpec {
    * endpoint.
    */
   readonly namesDeployment?: boolean;
+  /**
+   * Systems whose external dependencies it probes (a health check) where the stage enables them:
+   * their settings and secrets are given to it only there, so a disabled system adds nothing.
+   */
+  readonly probes?: readonly {
+    readonly system: SystemName;
+    readonly settings: readonly string[];
+    readonly secrets?: readonly SecretName[];
+  }[];
   /** Applied in stages that allow reserved concurrency. */
   readonly reservedConcurrency?: number;
   /** Async invocation retries (scheduled functions). @default 2 */
@@ -789,6 +798,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
     // its queue check reads each queue's attributes (the ingest queue only where attention runs)
     observes: ['ingest', 'notifications'],
+    // the market's AIR API and the chain its factory is on, where the market runs
+    probes: [
+      {
+        system: 'market',
+        settings: ['AIR_API_URL', 'MARKET_FACTORY_ADDRESS', 'EVM_RPC_URL'],
+        secrets: ['airApiKey'],
+      },
+    ],
   },
   {
     name: 'OpenApiDocument',
