@@ -155,6 +155,9 @@ export function createRegisteredFunction(
   });
   const grantee = fn.function;
 
+  if (spec.database === true && spec.databaseReader === true && res.database.readerEndpoint !== undefined) {
+    fn.addEnvironment('DB_READER_HOST', res.database.readerEndpoint);
+  }
   if (spec.database === true) {
     res.database.secret.grantRead(grantee);
     fn.addEnvironment('DB_HOST', res.database.proxyEndpoint)

@@ -92,6 +92,11 @@ export interface FunctionSpec {
   readonly timeoutSeconds?: number;
   /** Reaches Aurora through RDS Proxy: VPC placement, the DB client security group and the DB credentials. */
   readonly database?: boolean;
+  /**
+   * Only reads: goes to the cluster's readers through the proxy's read-only endpoint
+   * (`DB_READER_HOST`) where the stage has a reader, to the writer otherwise. Needs `database`.
+   */
+  readonly databaseReader?: boolean;
   readonly secrets?: readonly SecretName[];
   readonly tables?: readonly { readonly table: TableName; readonly access: 'read' | 'readWrite' }[];
   /** Queues whose attributes it reads (a health check); those of disabled systems are left out. */
@@ -559,6 +564,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
   },
   {
     name: 'AnalyticsRankings',
@@ -573,6 +579,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
   },
   {
     name: 'AnalyticsVolume',
@@ -587,6 +594,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
   },
   {
     name: 'Graphql',
@@ -601,6 +609,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
   },
   {
     name: 'GenerateClaim',
