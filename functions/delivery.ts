@@ -11,7 +11,7 @@ import {
   EthersEvmChain,
   PrivateKeySigner,
 } from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
-import { config } from '../layers/shared/src/config.ts';
+import { config, oracleCallMaxAttempts } from '../layers/shared/src/config.ts';
 import { confirmationDepth } from '../layers/shared/src/core/delivery/confirmation-depth.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import { METRIC } from '../layers/shared/src/metric-names.ts';
@@ -60,8 +60,12 @@ export function alertSink(): AlertSink {
 
 export async function adminAlerts(): Promise<AdminAlertService> {
   const { sql } = await database();
-  return new AdminAlertService(sql, alertSink(), Date.now, {}, (error) =>
-    logger.error('admin alert not published', { error: error as Error }),
+  return new AdminAlertService(
+    sql,
+    alertSink(),
+    Date.now,
+    { threshold: config().ORACLE_ALERT_CUTOFF },
+    (error) => logger.error('admin alert not published', { error: error as Error }),
   );
 }
 
@@ -130,6 +134,7 @@ export async function enqueueDependencies(): Promise<EnqueueDeps> {
     chainId,
     signerAddress: c.EVM_SIGNER_ADDRESS,
     now: Date.now,
+    maxAttempts: oracleCallMaxAttempts(c),
   };
 }
 

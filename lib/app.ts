@@ -47,9 +47,12 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
   const alarmSms = contextString(app, 'alarmSms');
   const alarmHttpsUrl = contextString(app, 'alarmHttpsUrl');
 
+  // The delivery engine's ORACLE_ALERT_CUTOFF (lib/systems.ts checked it): the alarm pages at the same count.
+  const alertCutoff = settings.values['ORACLE_ALERT_CUTOFF'];
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     stage,
     systems: settings.enabled,
+    ...(alertCutoff === undefined ? {} : { oracleAlertCutoff: Number(alertCutoff) }),
     description: 'Engagement Oracle: admin alarm topic, business alarms, dashboard',
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(alarmSms === undefined ? {} : { alarmSms }),

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PER_IP_LIMITS } from '../functions/api/contract/per-ip-limits.ts';
 import type { SystemName, SystemOrCore } from './systems.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +20,22 @@ export type SecretName =
   | 'adminTokens'
   | 'airApiKey'
   | 'webPush';
+/**
+ * The database login roles the migrations create (drizzle/migrations/0021_function_roles.sql), one
+ * per function group: writers of one schema, read-only readers of one schema, and the health
+ * check. Writers that enqueue oracle calls may also write the delivery schema.
+ */
+export const DATABASE_ROLES = [
+  'oracle_attention',
+  'oracle_attention_reader',
+  'oracle_delivery',
+  'oracle_creator',
+  'oracle_creator_reader',
+  'oracle_market',
+  'oracle_market_reader',
+  'oracle_health',
+] as const;
+export type DatabaseRole = (typeof DATABASE_ROLES)[number];
 /** DynamoDB tables created by the data stack. */
 export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
 /** SQS work queues created by the pipeline stack. */
@@ -97,6 +114,11 @@ export interface FunctionSpec {
    * (`DB_READER_HOST`) where the stage has a reader, to the writer otherwise. Needs `database`.
    */
   readonly databaseReader?: boolean;
+  /**
+   * The database role it connects as (required with `database`): the least its group needs,
+   * never the owner of the tables, so row-level security applies to it.
+   */
+  readonly databaseRole?: DatabaseRole;
   readonly secrets?: readonly SecretName[];
   readonly tables?: readonly { readonly table: TableName; readonly access: 'read' | 'readWrite' }[];
   /** Queues whose attributes it reads (a health check); those of disabled systems are left out. */
@@ -126,7 +148,13 @@ export interface FunctionSpec {
     readonly settings: readonly string[];
     readonly secrets?: readonly SecretName[];
   }[];
-  /** Applied in stages that allow reserved concurrency. */
+  /**
+   * Concurrent executions set aside for it, which are also the most it runs at once (Lambda's
+   * reserved concurrency), in stages that apply reserved concurrency (lib/stage.ts). The pipeline
+   * functions get one so that no flood elsewhere can throttle them; each public function gets one
+   * as a cap, so that a flood of its routes cannot take the account's unreserved pool (README.md,
+   * "Concurrency"). A queue consumer's reservation covers its event source's `maxConcurrency`.
+   */
   readonly reservedConcurrency?: number;
   /** Async invocation retries (scheduled functions). @default 2 */
   readonly asyncRetryAttempts?: number;
@@ -159,6 +187,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 120,
     database: true,
+    databaseRole: 'oracle_attention',
     secrets: ['twitch'],
     // the shared Helix limiter (800 requests per minute) is counted in DynamoDB
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
@@ -177,12 +206,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'CATEGORY_BASE_UNITS_PER_WEIGHT',
       'TREE_FORMAT',
       'TREE_CAPACITY',
+      'TOKEN_GROUP_MAX_SHARDS',
     ],
     description: 'Seals every unsealed past epoch and builds its trees (hourly at :05)',
     trigger: { kind: 'schedule', schedules: [{ id: 'SealHourly', expression: 'cron(5 * * * ? *)' }] },
     memoryMb: 2048,
     timeoutSeconds: 600,
     database: true,
+    databaseRole: 'oracle_attention',
     // WalletRebound: ended wallet bindings the bind route could not announce
     emits: ['EpochSealed', 'WalletRebound'],
     reservedConcurrency: 1,
@@ -200,6 +231,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_attention',
     sends: ['publish'],
     emits: ['RootPublished'],
     asyncRetryAttempts: 0,
@@ -209,7 +241,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/scheduled/delivery-confirmer/index.ts',
     stack: 'pipeline',
     system: 'delivery',
-    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID', 'ORACLE_ALERT_CUTOFF'],
     description:
       'Reads receipts, replaces stuck transactions, retries due calls, decides final failure (every minute)',
     trigger: {
@@ -218,6 +250,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_delivery',
     secrets: ['evmSigner'],
     sends: ['oracleCalls'],
     sendsToDeadLetter: ['oracleCalls'],
@@ -235,12 +268,22 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'EVM_SIGNER_ADDRESS',
       'CREATOR_METRICS_MANAGER_ADDRESS',
       'CREATOR_TOKEN_FACTORY_ADDRESS',
+      'ORACLE_MAX_RETRIES',
+      'CREATOR_MILESTONES_PLAYS',
+      'CREATOR_MILESTONES_FOLLOWERS',
+      'CREATOR_MILESTONES_REVENUE_FIL',
+      'COIN_LAUNCH_MIN_PLAYS',
+      'COIN_LAUNCH_MIN_FOLLOWERS',
+      'REVENUE_SHARING_MIN_FIL',
+      'MARKET_CHAIN_ID',
+      'CREATOR_COIN_QUOTE_TOKEN',
     ],
     description: 'Creator metrics, milestones and coin launches through the delivery engine (hourly)',
     trigger: { kind: 'schedule', schedules: [{ id: 'CreatorSyncHourly', expression: 'cron(0 * * * ? *)' }] },
     memoryMb: 1024,
     timeoutSeconds: 300,
     database: true,
+    databaseRole: 'oracle_creator',
     sends: ['oracleCalls'],
     emits: ['MilestoneReached'],
   },
@@ -264,6 +307,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_market',
     sends: ['oracleCalls'],
     emits: ['PriceUpdated'],
     asyncRetryAttempts: 0,
@@ -282,6 +326,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'EMISSION_BASE_RATE_PER_SECOND',
       'EMISSION_TIER_MULTIPLIERS_BPS',
       'EMISSION_AUTO_MINT_MINIMUM',
+      'ORACLE_MAX_RETRIES',
     ],
     description: 'Credential status, emission accrual and mint jobs (every 15 minutes)',
     trigger: {
@@ -292,6 +337,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 300,
     database: true,
+    databaseRole: 'oracle_market',
     secrets: ['airApiKey'],
     sends: ['oracleCalls'],
     emits: ['TokenMinted'],
@@ -313,6 +359,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_attention',
+    reservedConcurrency: 10,
   },
   {
     name: 'Publisher',
@@ -330,25 +378,29 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'publish', batchSize: 1, maxConcurrency: 5 },
     timeoutSeconds: 90,
     database: true,
+    databaseRole: 'oracle_attention',
     secrets: ['solanaPublisher'],
     // re-enqueues a root whose blockhash expired, to be re-signed in order
     sends: ['publish'],
     emits: ['RootPublished'],
+    reservedConcurrency: 5,
   },
   {
     name: 'OracleCalls',
     entry: 'functions/queue/oracle-calls/index.ts',
     stack: 'pipeline',
     system: 'delivery',
-    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID'],
+    settings: ['EVM_RPC_URL', 'EVM_CHAIN_ID', 'ORACLE_ALERT_CUTOFF'],
     description: 'Signs, records and sends oracle calls (oracle-calls FIFO queue, grouped by signer)',
     trigger: { kind: 'queue', queue: 'oracleCalls', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_delivery',
     secrets: ['evmSigner'],
     sends: ['oracleCalls'],
     sendsToDeadLetter: ['oracleCalls'],
     alerts: true,
+    reservedConcurrency: 5,
   },
   {
     name: 'Notifications',
@@ -360,6 +412,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 2 },
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_market',
     tables: [{ table: 'idempotency', access: 'readWrite' }],
     secrets: ['webPush'],
     notifies: true,
@@ -410,6 +463,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
     // announces the binding an opt-out ended (WalletRebound)
     emits: ['WalletRebound'],
+    databaseRole: 'oracle_attention',
   },
   {
     name: 'IngestKeysApi',
@@ -424,13 +478,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention',
   },
   {
     name: 'WalletsApi',
     entry: 'functions/api/wallets/index.ts',
     stack: 'api',
     system: 'attention',
-    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL'],
+    settings: ['TWITCH_HELIX_URL', 'TWITCH_AUTH_URL', 'TWITCH_REDIRECT_URIS'],
     description:
       'Viewer sign-in with Twitch (authorization-code flow, our app credentials), signed wallet binding with a viewer session; the wallet bound for a user',
     trigger: {
@@ -444,12 +499,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention',
     // the app's client id and secret: the code exchange, and the client id a token must carry
     secrets: ['twitch'],
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
     // announces ended bindings (WalletRebound)
     emits: ['WalletRebound'],
     namesDeployment: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'ClaimsApi',
@@ -474,6 +531,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention_reader',
+    reservedConcurrency: 50,
   },
   {
     name: 'EpochsApi',
@@ -491,13 +550,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'CreatorsApi',
     entry: 'functions/api/creators/index.ts',
     stack: 'api',
     system: 'creator',
-    description: 'Creator metrics, milestones and coin; the creator sync logs (admin)',
+    settings: [
+      'EVM_RPC_URL',
+      'EVM_CHAIN_ID',
+      'CREATOR_METRICS_MANAGER_ADDRESS',
+      'CREATOR_TOKEN_FACTORY_ADDRESS',
+      'COIN_LAUNCH_MIN_PLAYS',
+      'COIN_LAUNCH_MIN_FOLLOWERS',
+      'MARKET_CHAIN_ID',
+      'CREATOR_COIN_QUOTE_TOKEN',
+    ],
+    description: 'Creator metrics, milestones and coin; the creator sync logs and health (admin)',
     trigger: {
       kind: 'http',
       routes: [
@@ -505,10 +576,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         { method: 'GET', path: '/creators/{address}/milestones', auth: 'none' },
         { method: 'GET', path: '/creators/{address}/coin', auth: 'none' },
         { method: 'GET', path: '/admin/sync-logs', auth: 'admin' },
+        { method: 'GET', path: '/admin/sync-health', auth: 'admin' },
       ],
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_creator_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'AdminOracleCallsApi',
@@ -527,6 +601,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_delivery',
     sends: ['oracleCalls'],
   },
   {
@@ -539,6 +614,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/prices/{tokenAddress}', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'MarketTwap',
@@ -553,6 +630,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'AnalyticsOverview',
@@ -565,6 +644,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     database: true,
     databaseReader: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'AnalyticsRankings',
@@ -580,6 +661,22 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     database: true,
     databaseReader: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
+  },
+  {
+    name: 'AnalyticsTrends',
+    entry: 'functions/api/market/analytics-trends/index.ts',
+    stack: 'api',
+    system: 'market',
+    settings: ['MARKET_CHAIN_ID'],
+    description: 'Market trends: price change over 1 h, 24 h and 7 d, volume trends, top movers',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/trends', auth: 'none' }] },
+    timeoutSeconds: 29,
+    database: true,
+    databaseReader: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'AnalyticsVolume',
@@ -595,6 +692,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     database: true,
     databaseReader: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'Graphql',
@@ -610,6 +709,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     database: true,
     databaseReader: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'GenerateClaim',
@@ -626,6 +727,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'EMISSION_AUTO_MINT_MINIMUM',
       'EMISSION_CLAIM_MINIMUM',
       'EMISSION_CLAIM_COOLDOWN_SECONDS',
+      'ORACLE_MAX_RETRIES',
     ],
     description: "Claims and mints what a credential accrued, for its holder's session",
     trigger: {
@@ -641,7 +743,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
     sends: ['oracleCalls'],
+    reservedConcurrency: 10,
   },
   {
     name: 'GenerateClaimable',
@@ -656,6 +760,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'GenerateStats',
@@ -667,6 +773,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/generate/stats', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsSubscribe',
@@ -702,6 +810,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
     sends: ['notifications'],
   },
   {
@@ -730,6 +840,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsPreferences',
@@ -750,6 +862,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsHistory',
@@ -763,6 +877,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'MarketSignIn',
@@ -787,6 +903,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
   },
   {
     name: 'HealthApi',
@@ -805,6 +923,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 10,
     database: true,
+    databaseRole: 'oracle_health',
     // its queue check reads each queue's attributes (the ingest queue only where attention runs)
     observes: ['ingest', 'notifications'],
     // the market's AIR API and the chain its factory is on, where the market runs
@@ -815,6 +934,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         secrets: ['airApiKey'],
       },
     ],
+    reservedConcurrency: 10,
   },
   {
     name: 'OpenApiDocument',
@@ -826,6 +946,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/openapi.json', auth: 'none' }] },
     memoryMb: 256,
     timeoutSeconds: 10,
+    reservedConcurrency: 5,
   },
   {
     name: 'WsPrices',
@@ -841,6 +962,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 10,
     tables: [{ table: 'wsConnections', access: 'readWrite' }],
     managesConnections: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'WsBroadcast',
@@ -857,6 +979,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 
 /** The custom resource that applies the database migrations on deploy (data stack). */
 export const MIGRATE_ENTRY = 'functions/custom-resource/migrate/index.ts';
+
+/** An HTTP route's API Gateway route key: `POST /wallets/bind`. */
+export function routeKeyOf(route: Pick<HttpRoute, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/**
+ * The tables a function is granted: those it lists, and the rate-limit table where one of its
+ * routes has a per-IP limit (functions/api/contract/per-ip-limits.ts), counted by its handler.
+ */
+export function tablesOf(spec: FunctionSpec): NonNullable<FunctionSpec['tables']> {
+  const listed = spec.tables ?? [];
+  const limited =
+    spec.trigger.kind === 'http' &&
+    spec.trigger.routes.some((route) => PER_IP_LIMITS[routeKeyOf(route)] !== undefined);
+  return limited && !listed.some((t) => t.table === 'rateLimits')
+    ? [...listed, { table: 'rateLimits', access: 'readWrite' }]
+    : listed;
+}
 
 export function entryPath(spec: Pick<FunctionSpec, 'entry'>, root = REPO_ROOT): string {
   return join(root, spec.entry);

@@ -6,6 +6,7 @@
  * in lib/functions.ts and the settings they read; the wiring gives each exactly those.
  */
 import { z } from 'zod';
+import { type ConfigName, configVariables } from '../layers/shared/src/config.ts';
 
 export type SystemName = 'attention' | 'creator' | 'delivery' | 'market';
 export type SystemOrCore = SystemName | 'core';
@@ -41,6 +42,24 @@ const integer = (min: number) =>
 const oneOf = (values: readonly [string, ...string[]]) => text(z.enum(values));
 const jsonOf = (schema: z.ZodTypeAny) =>
   schema.transform((v) => JSON.stringify(v)) as z.ZodType<string, z.ZodTypeDef, unknown>;
+
+/**
+ * A threshold list (numbers, or their comma-separated text; `none` for an empty list), checked by
+ * the schema the functions parse it with.
+ */
+const thresholds = (name: ConfigName) =>
+  z
+    .union([
+      z.array(z.union([z.number(), z.string()])).transform((items) => items.join(',')),
+      z.string(),
+      z.number(),
+    ])
+    .transform(String)
+    .superRefine((value, ctx) => {
+      const parsed = configVariables[name].safeParse(value);
+      if (!parsed.success)
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.error.issues[0]?.message ?? 'invalid' });
+    }) as z.ZodType<string, z.ZodTypeDef, unknown>;
 
 const optional = (spec: Omit<SettingSpec, 'required'>): SettingSpec => ({ ...spec, required: false });
 const required = (spec: Omit<SettingSpec, 'required'>): SettingSpec => ({ ...spec, required: true });
@@ -102,6 +121,12 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         example: 'claim-v1',
       }),
       TREE_CAPACITY: optional({ schema: integer(1), description: 'leaves per tree', example: 1024 }),
+      TOKEN_GROUP_MAX_SHARDS: optional({
+        schema: jsonOf(z.record(z.number().int().min(1).max(999))),
+        description:
+          'token group → shard trees per channel (default 8): each shard is one more `channel_state` account (rent) and one more publication an hour; participants beyond `shards × TREE_CAPACITY` are overflow (ShardOverflow alarm)',
+        example: { MILO: 8 },
+      }),
       INGEST_KEY_EVENTS_PER_MINUTE: optional({
         schema: integer(1),
         description:
@@ -124,6 +149,23 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         description: 'Twitch OAuth',
         default: 'https://id.twitch.tv/oauth2',
         example: 'https://id.twitch.tv/oauth2',
+      }),
+      TWITCH_REDIRECT_URIS: optional({
+        schema: text(
+          z
+            .union([
+              z.array(z.string().url()).min(1),
+              z
+                .string()
+                .min(1)
+                .transform((list) => list.split(',').map((part) => part.trim()))
+                .pipe(z.array(z.string().url())),
+            ])
+            .transform((urls) => urls.join(',')) as unknown as z.ZodType<string>,
+        ),
+        description:
+          'the page(s) Twitch sends a viewer back to after sign-in, each registered as an OAuth Redirect URL of the Twitch app; the first is the default (without it the sign-in routes answer 503)',
+        example: ['https://claims.example.com/'],
       }),
       TWITCH_IRC_HOST: optional({
         schema: text(z.string().min(1)),
@@ -165,6 +207,18 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
           'address of the key in the EvmSignerKey secret (functions that only enqueue are never given the key)',
         example: '0x00000000000000000000000000000000000e0a01',
       }),
+      ORACLE_MAX_RETRIES: optional({
+        schema: integer(0),
+        description:
+          "retries of a failed call after its first attempt (default 5, the source's); stored on each call as it is enqueued",
+        example: 5,
+      }),
+      ORACLE_ALERT_CUTOFF: optional({
+        schema: integer(1),
+        description:
+          'consecutive failed attempts on one target address that page an admin (default 3); the alarm follows it',
+        example: 3,
+      }),
     },
   },
   creator: {
@@ -180,6 +234,43 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         schema: evmAddress,
         description: 'CreatorTokenFactory contract',
         example: '0x00000000000000000000000000000000000e0a03',
+      }),
+      CREATOR_MILESTONES_PLAYS: optional({
+        schema: thresholds('CREATOR_MILESTONES_PLAYS'),
+        description: 'milestones by total plays (default 1000, 5000, 10000, 20000, 50000; `none` for none)',
+        example: [1000, 5000, 10000, 20000, 50000],
+      }),
+      CREATOR_MILESTONES_FOLLOWERS: optional({
+        schema: thresholds('CREATOR_MILESTONES_FOLLOWERS'),
+        description: 'milestones by followers (default 1000, 5000, 10000)',
+        example: [1000, 5000, 10000],
+      }),
+      CREATOR_MILESTONES_REVENUE_FIL: optional({
+        schema: thresholds('CREATOR_MILESTONES_REVENUE_FIL'),
+        description: 'milestones by monthly revenue in FIL (default 100)',
+        example: [100],
+      }),
+      COIN_LAUNCH_MIN_PLAYS: optional({
+        schema: integer(0),
+        description: 'plays at which a coin is launched (default 50000; the contract must agree)',
+        example: 50000,
+      }),
+      COIN_LAUNCH_MIN_FOLLOWERS: optional({
+        schema: integer(0),
+        description: 'followers at which a coin is launched (default 5000)',
+        example: 5000,
+      }),
+      REVENUE_SHARING_MIN_FIL: optional({
+        schema: thresholds('REVENUE_SHARING_MIN_FIL'),
+        description:
+          'revenue in some 30 days of a quarter from which its distribution is recorded (default 100 FIL)',
+        example: '100',
+      }),
+      CREATOR_COIN_QUOTE_TOKEN: optional({
+        schema: evmAddress,
+        description:
+          'the token standing for FIL in the market pools (wrapped FIL): prices coins for the revenue term',
+        example: '0x00000000000000000000000000000000000e0a07',
       }),
     },
   },

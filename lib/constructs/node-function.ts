@@ -27,8 +27,12 @@ export const ESBUILD_OPTIONS = {
   // The Node 24 Lambda runtime ships the AWS SDK v3.
   external: ['@aws-sdk/*'],
   mainFields: ['module', 'main'],
-  // ESM bundles still meet CommonJS dependencies that call require().
-  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  // ESM bundles still meet CommonJS dependencies that call require() and read __filename: the
+  // `bindings` loader (bigint-buffer, under @solana/web3.js) otherwise throws a ReferenceError from
+  // inside Error.prepareStackTrace and leaves it installed, so the next error's stack crashes the
+  // runtime and CloudWatch shows that instead of the error.
+  banner:
+    "import { createRequire } from 'node:module'; import { fileURLToPath as __fileURLToPath } from 'node:url'; import { dirname as __pathDirname } from 'node:path'; const require = createRequire(import.meta.url); const __filename = __fileURLToPath(import.meta.url); const __dirname = __pathDirname(__filename);",
 } as const;
 
 /** ESBUILD_OPTIONS as esbuild's own build API takes them (the bundle-size report, the bundle tests). */

@@ -17,6 +17,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly alarmEmail?: string;
   readonly alarmSms?: string;
   readonly alarmHttpsUrl?: string;
+  /** The ORACLE_ALERT_CUTOFF the functions run with, so the alarm pages at the same count. @default 3 */
+  readonly oracleAlertCutoff?: number;
 }
 
 interface BusinessAlarm {
@@ -141,6 +143,19 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     description: 'The creator sync has reported nothing for 3 h',
   },
   {
+    id: 'CreatorSyncResponseTimeHigh',
+    system: 'creator',
+    metric: METRIC.creatorSyncResponseTime,
+    statistic: cloudwatch.Stats.AVERAGE,
+    period: Duration.hours(1),
+    comparison: GTE,
+    // "Response Times: Average <30 seconds" (streamvault-database.md, Sync Health Metrics)
+    threshold: 30,
+    missing: NOT_BREACHING,
+    anchor: 'sync-response-time',
+    description: 'Creator sync calls took 30 s or more on average from enqueue to confirmation',
+  },
+  {
     id: 'OracleConsecutiveFailures',
     system: 'delivery',
     metric: METRIC.oracleConsecutiveFailures,
@@ -239,7 +254,33 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     description:
       'Amounts past 2^63 - 1: a channel refused at sealing, a tree refused, or a carried balance paid in parts',
   },
+  {
+    id: 'ShardOverflow',
+    system: 'attention',
+    metric: METRIC.shardOverflow,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.hours(1),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'shard-overflow',
+    description:
+      "Participants beyond a channel's shard cap got no reward this epoch: TOKEN_GROUP_MAX_SHARDS is too low",
+  },
 ];
+
+/** The alarms with the consecutive-failures threshold set to the deployment's cutoff. */
+function withAlertCutoff(alarms: readonly BusinessAlarm[], cutoff: number | undefined): BusinessAlarm[] {
+  return alarms.map((spec) =>
+    spec.id !== 'OracleConsecutiveFailures' || cutoff === undefined
+      ? spec
+      : {
+          ...spec,
+          threshold: cutoff,
+          description: `An oracle target address reached ${cutoff} consecutive failed attempts`,
+        },
+  );
+}
 
 export function businessMetric(name: string, statistic: string, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({
@@ -289,7 +330,10 @@ export class MonitoringStack extends Stack {
     );
 
     this.alarms = new AlarmSet(this, 'Alarms', { topic: this.topic });
-    const created = BUSINESS_ALARMS.filter((spec) => props.systems.has(spec.system)).map(
+    const created = withAlertCutoff(
+      BUSINESS_ALARMS.filter((spec) => props.systems.has(spec.system)),
+      props.oracleAlertCutoff,
+    ).map(
       (spec) =>
         new cloudwatch.Alarm(this.alarms, spec.id, {
           metric: businessMetric(spec.metric, spec.statistic, spec.period),
@@ -377,6 +421,7 @@ export class MonitoringStack extends Stack {
           businessMetric(METRIC.rootExpired, cloudwatch.Stats.SUM, fiveMin),
           businessMetric(METRIC.sealingFailures, cloudwatch.Stats.SUM, fiveMin),
           businessMetric(METRIC.amountOverflow, cloudwatch.Stats.SUM, fiveMin),
+          businessMetric(METRIC.shardOverflow, cloudwatch.Stats.SUM, fiveMin),
         ]),
       ],
       creator: [
@@ -391,6 +436,11 @@ export class MonitoringStack extends Stack {
         graph('Creator data staleness (s)', [
           businessMetric(METRIC.creatorDataStaleSeconds, cloudwatch.Stats.MAXIMUM, hour),
         ]),
+        graph(
+          'Creator sync response time (s)',
+          [businessMetric(METRIC.creatorSyncResponseTime, cloudwatch.Stats.AVERAGE, hour)],
+          [{ value: 30, label: 'alarm' }],
+        ),
       ],
       delivery: [
         graph('Oracle failures', [

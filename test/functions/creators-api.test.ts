@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
+import { creatorCoinView } from '../../layers/shared/src/services/creator-queries.ts';
 import { runCreatorSync } from '../../layers/shared/src/services/creator-sync.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
@@ -133,6 +134,32 @@ describe('GET /creators/:address/milestones and /coin', () => {
     expect(JSON.stringify(body(none))).toContain('50000 plays and 5000 followers');
   });
 
+  it('says why the market-cap term and the intrinsic value are missing without a price oracle or contracts', async () => {
+    const address = wallets.get('Launch Pad')!;
+    const coin = body(await get('GET /creators/{address}/coin', `/creators/${address}/coin`, { address }));
+    expect(coin['marketCapTerm']).toEqual({ value: '0', reason: 'no price oracle' });
+    expect(coin['intrinsicValue']).toEqual({
+      valueAttoFil: null,
+      reason: 'the creator contracts are not configured',
+    });
+  });
+
+  it('answers a chain that cannot be read without the error, which may name the endpoint', async () => {
+    const address = wallets.get('Launch Pad')!;
+    const logged: unknown[] = [];
+    const view = await creatorCoinView(t.sql, address, {
+      contracts: {
+        calculateIntrinsicValue: async () => {
+          throw new Error('request to https://rpc.example.org/v1/s3cr3t-key failed');
+        },
+      },
+      onChainError: (error) => logged.push(error),
+    });
+    expect(view.intrinsicValue).toEqual({ valueAttoFil: null, reason: 'the chain could not be read' });
+    expect(JSON.stringify(view)).not.toContain('s3cr3t');
+    expect(logged).toHaveLength(1);
+  });
+
   it('routes by path when called without a route key', async () => {
     const address = wallets.get('Launch Pad')!;
     const result = await get('$default', `/creators/${address}/coin`);
@@ -170,6 +197,40 @@ describe('GET /admin/sync-logs', () => {
     const big = await get('GET /admin/sync-logs', '/admin/sync-logs', { query: { limit: '5000' } });
     expect(big.statusCode).toBe(400);
     expect(JSON.stringify(body(big))).toContain('limit must be between 1 and 500');
+  });
+});
+
+describe('GET /admin/sync-health', () => {
+  it('answers the health now and after each of the three runs, newest first, paged with nextBefore', async () => {
+    const result = await get('GET /admin/sync-health', '/admin/sync-health', { query: { limit: '2' } });
+    expect(result.statusCode).toBe(200);
+    const page = conformingBody('GET /admin/sync-health', result) as {
+      current: { level: string; at: string };
+      runs: { id: number; status: string; health: { level: string; failedCallsLastHour: number } | null }[];
+      nextBefore?: number;
+    };
+    expect(page.current.level).toBe('ok');
+    expect(page.runs.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(page.runs.every((r) => r.health?.level === 'ok' && r.health.failedCallsLastHour === 0)).toBe(true);
+    const rest = conformingBody(
+      'GET /admin/sync-health',
+      await get('GET /admin/sync-health', '/admin/sync-health', {
+        query: { limit: '2', before: String(page.nextBefore) },
+      }),
+    ) as { runs: { id: number }[]; nextBefore?: number };
+    expect(rest.runs).toHaveLength(1);
+    expect(rest.runs[0]?.id).toBeLessThan(Math.min(...page.runs.map((r) => r.id)));
+    expect(rest.nextBefore).toBeUndefined();
+  });
+
+  it('answers 400 naming a malformed since or an unknown parameter', async () => {
+    const since = await get('GET /admin/sync-health', '/admin/sync-health', {
+      query: { since: 'yesterday' },
+    });
+    expect(since.statusCode).toBe(400);
+    expect(since.body).toContain('since must be an ISO-8601 time');
+    const unknown = await get('GET /admin/sync-health', '/admin/sync-health', { query: { level: 'ok' } });
+    expect(unknown.statusCode).toBe(400);
   });
 });
 

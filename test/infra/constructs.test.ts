@@ -1,10 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AlarmSet } from '../../lib/constructs/alarm-set.ts';
 import { NodeFunction } from '../../lib/constructs/node-function.ts';
 import { Schedule } from '../../lib/constructs/schedule.ts';
@@ -12,8 +14,16 @@ import { WorkQueue } from '../../lib/constructs/work-queue.ts';
 import { MIGRATE_ENTRY, REPO_ROOT } from '../../lib/functions.ts';
 import { logicalIdOf } from './synth.ts';
 
+// Each app's cloud assembly goes under one directory this file removes (an App without an
+// outdir makes its own temp dir and leaves it behind).
+const assemblies = mkdtempSync(join(tmpdir(), 'eo-cdk-constructs-'));
+afterAll(() => rmSync(assemblies, { recursive: true, force: true }));
+
 function makeStack(): Stack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    outdir: mkdtempSync(join(assemblies, 'app-')),
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
   return new Stack(app, 'Test');
 }
 

@@ -36,7 +36,13 @@ function environmentOf(s: Synthesized, name: string): Record<string, unknown> {
 
 describe('reads on the reader', () => {
   it('marks the analytics and GraphQL functions as readers', () => {
-    expect(READERS.sort()).toEqual(['AnalyticsOverview', 'AnalyticsRankings', 'AnalyticsVolume', 'Graphql']);
+    expect(READERS.sort()).toEqual([
+      'AnalyticsOverview',
+      'AnalyticsRankings',
+      'AnalyticsTrends',
+      'AnalyticsVolume',
+      'Graphql',
+    ]);
   });
 
   it('in prod, gives the proxy a READ_ONLY endpoint and hands it to the readers only', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_MARK } from '../../lib/app.ts';
+import { settingsEnvironment } from '../../lib/function-wiring.ts';
 import { FUNCTIONS, REPO_ROOT } from '../../lib/functions.ts';
 import { EXAMPLE_STAGE_FILE, parseStageSettings } from '../../lib/stage-config.ts';
 import { unmetRequirements } from '../fixtures/required-variables.ts';
@@ -72,6 +73,32 @@ describe('a stage file', () => {
     attention['SOLANA_RPC_URL'] = 'not a url';
     expect(() => parseStageSettings(file, 'lib/stages/dev.json')).toThrow(
       /systems\.attention\.settings\.PUBLISH_MOD is not a setting of the Attention oracle[\s\S]*SOLANA_RPC_URL in lib\/stages\/dev\.json: Invalid url/,
+    );
+  });
+
+  it('gives WalletsApi the sign-in redirect URIs as the comma-separated list it reads, and refuses one that is no URL', () => {
+    const wallets = FUNCTIONS.find((f) => f.name === 'WalletsApi');
+    const file = example();
+    const attention = file.systems['attention']?.settings ?? {};
+    attention['TWITCH_REDIRECT_URIS'] = ['https://claims.example.org/', 'https://claims.example.org/alt'];
+    const settings = parseStageSettings(file, 'lib/stages/dev.json');
+    expect(
+      settingsEnvironment('WalletsApi', 'attention', wallets?.settings ?? [], settings)[
+        'TWITCH_REDIRECT_URIS'
+      ],
+    ).toBe('https://claims.example.org/,https://claims.example.org/alt');
+    delete attention['TWITCH_REDIRECT_URIS'];
+    expect(
+      settingsEnvironment(
+        'WalletsApi',
+        'attention',
+        wallets?.settings ?? [],
+        parseStageSettings(file, 'x.json'),
+      ),
+    ).not.toHaveProperty('TWITCH_REDIRECT_URIS');
+    attention['TWITCH_REDIRECT_URIS'] = ['claims page'];
+    expect(() => parseStageSettings(file, 'lib/stages/dev.json')).toThrow(
+      /systems\.attention\.settings\.TWITCH_REDIRECT_URIS in lib\/stages\/dev\.json: Invalid url/,
     );
   });
 });

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../../layers/shared/src/metric-names.ts';
+import { REPO_ROOT } from '../../lib/functions.ts';
 import { BUSINESS_ALARMS } from '../../lib/stacks/monitoring-stack.ts';
 import { WORKER_DOCKERFILE } from '../../lib/stacks/worker-stack.ts';
+import { EXAMPLE_STAGE_FILE } from '../../lib/stage-config.ts';
 import {
   allows,
   logicalIdOf,
@@ -18,6 +21,7 @@ import {
 let app: Synthesized;
 let full: Synthesized;
 let paged: Synthesized;
+const stageDir = mkdtempSync(join(tmpdir(), 'eo-stage-'));
 
 // one synthesis per hook: each gets the whole hook timeout on a loaded machine
 beforeAll(() => {
@@ -27,7 +31,13 @@ beforeAll(() => {
   full = synthesize({ fullRegistry: true });
 });
 beforeAll(() => {
+  // The example stage file with the delivery engine's alert cutoff changed from its default of 3.
+  const stage = JSON.parse(readFileSync(join(REPO_ROOT, EXAMPLE_STAGE_FILE), 'utf8'));
+  stage.systems.delivery.settings.ORACLE_ALERT_CUTOFF = 5;
+  const config = join(stageDir, 'alert-cutoff.json');
+  writeFileSync(config, JSON.stringify(stage));
   paged = synthesize({
+    config,
     context: {
       alarmEmail: 'oncall@example.org',
       alarmSms: '+15555550100',
@@ -38,6 +48,7 @@ beforeAll(() => {
 
 afterAll(() => {
   removeOutput(app, full, paged);
+  rmSync(stageDir, { recursive: true, force: true });
 });
 
 describe('IRC worker', () => {
@@ -154,6 +165,7 @@ describe('alarms', () => {
       [METRIC.syncSuccessRate, 'LessThanThreshold', 90],
       [METRIC.syncSuccessRate, 'LessThanThreshold', 70],
       [METRIC.creatorDataStaleSeconds, 'GreaterThanThreshold', 7200],
+      [METRIC.creatorSyncResponseTime, 'GreaterThanOrEqualToThreshold', 30],
       [METRIC.oracleConsecutiveFailures, 'GreaterThanOrEqualToThreshold', 3],
       [METRIC.oracleFailedTransactions, 'GreaterThanOrEqualToThreshold', 10],
       [METRIC.oracleCallSuccessRate, 'LessThanThreshold', 90],
@@ -161,6 +173,7 @@ describe('alarms', () => {
       [METRIC.rootExpired, 'GreaterThanOrEqualToThreshold', 1],
       [METRIC.sealingFailures, 'GreaterThanOrEqualToThreshold', 1],
       [METRIC.amountOverflow, 'GreaterThanOrEqualToThreshold', 1],
+      [METRIC.shardOverflow, 'GreaterThanOrEqualToThreshold', 1],
     ];
     for (const [metric, comparison, threshold] of expected) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -172,6 +185,25 @@ describe('alarms', () => {
       });
     }
     t.resourceCountIs('AWS::CloudWatch::Alarm', BUSINESS_ALARMS.length);
+  });
+
+  it('pages on consecutive oracle failures at the ORACLE_ALERT_CUTOFF the functions are given', () => {
+    const cutoff = (s: Synthesized) =>
+      Object.values(resourcesOf(s.template(s.deployment.monitoring), 'AWS::CloudWatch::Alarm'))
+        .map((alarm) => alarm.Properties ?? {})
+        .filter((props) => props['MetricName'] === METRIC.oracleConsecutiveFailures)
+        .map((props) => props['Threshold']);
+    // The functions that count the failures and page are given the same cutoff as the alarm.
+    const given = (s: Synthesized) =>
+      ['DeliveryConfirmer', 'OracleCalls'].map((name) => {
+        const fn = s.deployment.pipeline.functions[name];
+        if (fn === undefined) throw new Error(`${name} is not deployed`);
+        return s.template(s.deployment.pipeline).toJSON().Resources[logicalIdOf(fn.function)].Properties
+          .Environment.Variables['ORACLE_ALERT_CUTOFF'];
+      });
+    expect(cutoff(app)).toEqual([3]);
+    expect(cutoff(paged)).toEqual([5]);
+    expect(given(paged)).toEqual(['5', '5']);
   });
 
   it('treats two silent hours without a sealed epoch as an alarm', () => {

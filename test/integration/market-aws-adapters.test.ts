@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createECDH, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Agent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +73,9 @@ beforeAll(async () => {
     { stdio: 'ignore' },
   );
   certificate = readFileSync(join(dir, 'cert.pem'));
-  tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: certificate }, record);
+  const key = readFileSync(join(dir, 'key.pem'));
+  rmSync(dir, { recursive: true, force: true });
+  tls = createHttpsServer({ key, cert: certificate }, record);
   await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', () => resolve()));
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CachedHealth, type HealthReport, publicHealth } from '../../layers/shared/src/services/health.ts';
+import {
+  CachedHealth,
+  ContainerProbe,
+  type HealthReport,
+  publicHealth,
+} from '../../layers/shared/src/services/health.ts';
 
 const report = (up: boolean): HealthReport => ({
   status: up ? 'ok' : 'degraded',
@@ -46,5 +51,43 @@ describe('cached health', () => {
 
   it('tells the public up or down only', () => {
     expect(publicHealth(report(false))).toEqual({ status: 'degraded', dependencies: { evm: { up: false } } });
+  });
+});
+
+describe('a container probe', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('gives a first connection the cold budget, then holds a connected dependency to the warm one', async () => {
+    // The first call connects (slow); every later one is a connected query that has become slow too.
+    const probe = new ContainerProbe(() => [{ name: 'database', check: () => sleep(150) }], {
+      coldMs: 1_000,
+      warmMs: 50,
+    });
+
+    const cold = await probe.report();
+    const warm = await probe.report();
+
+    expect(cold.status).toBe('ok');
+    expect(cold.dependencies['database']?.up).toBe(true);
+    expect(warm.status).toBe('degraded');
+    expect(warm.dependencies['database']).toMatchObject({ up: false, error: 'no answer within 50 ms' });
+  });
+
+  it('keeps the cold budget for a dependency that never came up, and reports it down past that', async () => {
+    let calls = 0;
+    const probe = new ContainerProbe(
+      () => [
+        { name: 'database', check: () => sleep(calls++ === 0 ? 400 : 150) },
+        { name: 'queues', check: async () => {} },
+      ],
+      { coldMs: 300, warmMs: 50 },
+    );
+
+    const first = await probe.report();
+    const second = await probe.report();
+
+    expect(first.dependencies['database']).toMatchObject({ up: false, error: 'no answer within 300 ms' });
+    expect(first.dependencies['queues']?.up).toBe(true);
+    expect(second.dependencies['database']?.up).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../layers/shared/src/config.ts';
+import { creatorThresholds, loadConfig, oracleCallMaxAttempts } from '../../layers/shared/src/config.ts';
+import { ATTO_PER_FIL, MILESTONES } from '../../layers/shared/src/core/creator/milestones.ts';
 import { ConfigError } from '../../layers/shared/src/errors.ts';
 
 describe('loadConfig', () => {
@@ -73,5 +74,49 @@ describe('loadConfig', () => {
       { require: ['INGEST_QUEUE_URL'] },
     );
     expect(config.INGEST_QUEUE_URL).toBe('https://sqs.eu-west-1.amazonaws.com/1/ingest');
+  });
+
+  it("defaults the sources' thresholds: 5 retries, alert at 3, the milestone table, coin at 50,000 plays and 5,000 followers", () => {
+    const config = loadConfig({});
+    expect(config.ORACLE_MAX_RETRIES).toBe(5);
+    expect(oracleCallMaxAttempts(config)).toBe(6);
+    expect(config.ORACLE_ALERT_CUTOFF).toBe(3);
+    const { milestones, coinLaunch } = creatorThresholds(config);
+    expect(milestones).toEqual(MILESTONES);
+    expect(coinLaunch).toEqual({ minPlays: 50_000, minFollowers: 5_000 });
+    expect(config.REVENUE_SHARING_MIN_FIL).toBe(100n * ATTO_PER_FIL);
+    expect(loadConfig({ REVENUE_SHARING_MIN_FIL: '12.5' }).REVENUE_SHARING_MIN_FIL).toBe(
+      (25n * ATTO_PER_FIL) / 2n,
+    );
+  });
+
+  it('reads milestone lists in any order, without repeats, FIL with decimals, and none for an empty list', () => {
+    const config = loadConfig({
+      CREATOR_MILESTONES_PLAYS: '2500, 100,100',
+      CREATOR_MILESTONES_FOLLOWERS: 'none',
+      CREATOR_MILESTONES_REVENUE_FIL: '0.5,250',
+    });
+    expect(creatorThresholds(config).milestones.map((m) => [m.id, m.threshold, m.description])).toEqual([
+      ['plays_100', 100n, '100 plays'],
+      ['plays_2_5k', 2_500n, '2.5K plays'],
+      ['revenue_0_5fil_month', ATTO_PER_FIL / 2n, '0.5 FIL monthly revenue'],
+      ['revenue_250fil_month', 250n * ATTO_PER_FIL, '250 FIL monthly revenue'],
+    ]);
+  });
+
+  it.each([
+    [
+      'CREATOR_MILESTONES_PLAYS',
+      '1000,lots',
+      /CREATOR_MILESTONES_PLAYS: expected a comma-separated list of play counts/,
+    ],
+    ['CREATOR_MILESTONES_FOLLOWERS', '0', /CREATOR_MILESTONES_FOLLOWERS: expected a comma-separated list/],
+    ['CREATOR_MILESTONES_REVENUE_FIL', '1.0000000000000000001', /CREATOR_MILESTONES_REVENUE_FIL: expected/],
+    ['ORACLE_MAX_RETRIES', '-1', /ORACLE_MAX_RETRIES: Number must be greater than or equal to 0/],
+    ['ORACLE_ALERT_CUTOFF', '0', /ORACLE_ALERT_CUTOFF: Number must be greater than 0/],
+    ['COIN_LAUNCH_MIN_PLAYS', '5e4x', /COIN_LAUNCH_MIN_PLAYS: Expected number/],
+    ['REVENUE_SHARING_MIN_FIL', 'a hundred', /REVENUE_SHARING_MIN_FIL: expected an amount of FIL/],
+  ])('refuses %s=%s, naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 });

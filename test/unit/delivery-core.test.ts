@@ -28,6 +28,7 @@ import {
 import {
   decideRetry,
   MAX_ATTEMPTS,
+  maxAttemptsFor,
   RETRY_DELAYS_MS,
 } from '../../layers/shared/src/core/delivery/retry-schedule.ts';
 import { healthLevel } from '../../layers/shared/src/services/delivery/delivery-health.ts';
@@ -105,6 +106,15 @@ describe('retry schedule', () => {
     expect(decisions.slice(0, 5)).toEqual(RETRY_DELAYS_MS.map((delayMs) => ({ action: 'retry', delayMs })));
     expect(decisions[5]).toEqual({ action: 'fail' });
     expect(MAX_ATTEMPTS).toBe(6);
+  });
+
+  it('fails sooner with fewer retries configured, and keeps retrying every 30 s past five', () => {
+    expect(decideRetry(1, 'network', maxAttemptsFor(1))).toEqual({ action: 'retry', delayMs: 2_000 });
+    expect(decideRetry(2, 'network', maxAttemptsFor(1))).toEqual({ action: 'fail' });
+    expect(decideRetry(1, 'gas', maxAttemptsFor(0))).toEqual({ action: 'fail' });
+    expect(decideRetry(7, 'nonce', maxAttemptsFor(8))).toEqual({ action: 'retry', delayMs: 30_000 });
+    expect(decideRetry(9, 'nonce', maxAttemptsFor(8))).toEqual({ action: 'fail' });
+    expect(() => maxAttemptsFor(-1)).toThrow(RangeError);
   });
 
   it('never retries a revert', () => {

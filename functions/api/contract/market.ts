@@ -22,6 +22,41 @@ const tokenPrice = z
   })
   .openapi('TokenPrice');
 
+const volumeTrend = z
+  .object({
+    currentQuote: decimalString.openapi({ description: 'Quote volume in the window, base units' }),
+    previousQuote: decimalString.openapi({ description: 'Quote volume in the window before it' }),
+    changePercent: z.number().nullable().openapi({ description: 'Null when there was no volume before' }),
+    direction: z.enum(['up', 'down', 'flat', 'new', 'none']),
+  })
+  .openapi('VolumeTrend');
+
+const priceChange = z
+  .object({
+    changePercent: z.number().openapi({ description: 'Percent, two decimals' }),
+    fromPrice: price,
+    fromTimestamp: z.number().int().openapi({ description: 'When that price held (block time)' }),
+  })
+  .nullable()
+  .openapi('PriceChange', {
+    description: 'Null where the price history does not reach back over the window',
+  });
+
+const tokenTrend = z
+  .object({
+    token: z.string(),
+    symbol: z.string().nullable(),
+    pool: z.string().openapi({ description: 'The pool the token is priced from (most quote liquidity)' }),
+    price,
+    timestamp: z.number().int().openapi({ description: 'Block time of the price' }),
+    change1h: priceChange,
+    change24h: priceChange,
+    change7d: priceChange,
+    volume24h: volumeTrend,
+    volume7d: volumeTrend,
+  })
+  .openapi('TokenTrend');
+
 const minute = z.number().int().min(0).max(1439).openapi({ description: 'Minutes after UTC midnight' });
 
 /**
@@ -207,6 +242,43 @@ export const MARKET_ROUTES = {
       },
     },
     errors: {},
+  }),
+  'GET /api/analytics/trends': defineRoute({
+    tag: 'market',
+    summary: 'Price change over 1 h, 24 h and 7 d, the volume trend, and the top movers',
+    query: z
+      .object({
+        limit: z.coerce
+          .number()
+          .int('limit must be an integer')
+          .min(1, 'limit must be between 1 and 100')
+          .max(100, 'limit must be between 1 and 100')
+          .default(20)
+          .openapi({ description: 'Tokens listed, by 24 h volume' }),
+        movers: z.coerce
+          .number()
+          .int('movers must be an integer')
+          .min(1, 'movers must be between 1 and 20')
+          .max(20, 'movers must be between 1 and 20')
+          .default(5)
+          .openapi({ description: 'Gainers and losers listed, each' }),
+      })
+      .strict(),
+    responses: {
+      200: {
+        description: 'The trends at chain time',
+        schema: z
+          .object({
+            asOf: z.number().int().openapi({ description: 'Chain time, unix seconds' }),
+            market: z.object({ volume24h: volumeTrend, volume7d: volumeTrend }),
+            tokens: z.array(tokenTrend),
+            gainers: z.array(tokenTrend).openapi({ description: 'Highest 24 h price rise first' }),
+            losers: z.array(tokenTrend).openapi({ description: 'Steepest 24 h price fall first' }),
+          })
+          .openapi('MarketTrends'),
+      },
+    },
+    errors: { 400: '`limit` or `movers` is malformed, or a parameter is unknown' },
   }),
   'GET /api/analytics/tokens/rankings': defineRoute({
     tag: 'market',

@@ -13,7 +13,7 @@ import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import {
   CachedHealth,
-  checkHealth,
+  ContainerProbe,
   type HealthCheck,
   jsonRpcPing,
   publicHealth,
@@ -70,6 +70,12 @@ export function configuredChecks(): HealthCheck[] {
   return DEPENDENCIES.flatMap((dependency) => dependency(c) ?? []);
 }
 
+/**
+ * HealthApi runs 10 s: a container's first probe may take 7 s to connect (the database through
+ * RDS Proxy and TLS on a cold start under load) before a dependency is reported down; a
+ * connected one that takes 3 s is down.
+ */
+const probe = new ContainerProbe(configuredChecks, { coldMs: 7_000, warmMs: 3_000 });
 let cached: CachedHealth | undefined;
 
 function route(event: HttpEvent): string {
@@ -80,12 +86,12 @@ function route(event: HttpEvent): string {
 export const handler = httpHandler(async (event) => {
   const key = route(event);
   if (key === 'GET /health') {
-    cached ??= new CachedHealth(() => checkHealth(configuredChecks()), config().HEALTH_CACHE_SECONDS * 1000);
+    cached ??= new CachedHealth(() => probe.report(), config().HEALTH_CACHE_SECONDS * 1000);
     const report = publicHealth(await cached.report());
     return json(report.status === 'ok' ? 200 : 503, report);
   }
   if (key === 'GET /admin/health') {
-    const report = await checkHealth(configuredChecks());
+    const report = await probe.report();
     return json(report.status === 'ok' ? 200 : 503, report);
   }
   throw new NotFoundError(`no route ${key}`);

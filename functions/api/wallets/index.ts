@@ -10,7 +10,7 @@
  */
 import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
-import { ConfigError, NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { ConfigError, DependencyError, NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
 import {
   authenticateViewer,
@@ -29,8 +29,10 @@ import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { TWITCH_SIGN_IN_ROUTES } from '../contract/twitch-sign-in.ts';
 import { type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
 
+// TWITCH_REDIRECT_URIS is not required: a stage that has not registered a page for viewers to
+// return to still serves the wallet lookups; only the sign-in routes answer 503 until it does.
 loadConfig(process.env, {
-  require: ['DATABASE_URL', 'API_ORIGIN', 'TWITCH_SECRET_ARN', 'TWITCH_REDIRECT_URIS'],
+  require: ['DATABASE_URL', 'API_ORIGIN', 'TWITCH_SECRET_ARN'],
 });
 
 const FIXED_ROUTES = ['GET /auth/twitch/authorize', 'POST /auth/twitch/session', 'POST /wallets/bind'];
@@ -51,6 +53,11 @@ function route(event: HttpEvent): string {
 
 async function signInDeps(): Promise<TwitchSignInDeps> {
   const c = config();
+  if (c.TWITCH_REDIRECT_URIS.length === 0) {
+    throw new DependencyError(
+      'viewer sign-in is not configured on this deployment: TWITCH_REDIRECT_URIS is not set (systems.attention.settings in the stage file)',
+    );
+  }
   return {
     sql: (await database()).sql,
     twitch: await twitchHelix('required'),

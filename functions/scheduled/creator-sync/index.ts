@@ -4,10 +4,9 @@
  * straight to EVM_RPC_URL. A run that could not finish everything is recorded as `partial` in
  * oracle_sync_logs and then thrown, so the schedule's retry policy and DLQ see it.
  */
-import { EthersCreatorContracts } from '../../../layers/shared/src/adapters/evm/creator-contracts.ts';
-import { evmProvider } from '../../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
-import { loadConfig } from '../../../layers/shared/src/config.ts';
+import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../../../layers/shared/src/errors.ts';
+import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator-oracle-calls.ts';
 import {
@@ -15,6 +14,7 @@ import {
   type CreatorSyncReport,
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator-sync.ts';
+import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
 import { enqueueDependencies } from '../../delivery.ts';
 import { eventBus } from '../../dependencies.ts';
 
@@ -35,34 +35,32 @@ for (const name of ['CREATOR_METRICS_MANAGER_ADDRESS', 'CREATOR_TOKEN_FACTORY_AD
   if (settings[name] === undefined) throw new ConfigError(`${name}: required, but not set`);
 }
 
+// The market settings name the FIL token coins are priced in: a malformed one fails the cold start.
+marketConfig();
+const reader = creatorContractsReader(settings);
+if (reader === undefined)
+  throw new ConfigError(
+    'EVM_CHAIN_ID, EVM_RPC_URL, CREATOR_METRICS_MANAGER_ADDRESS and CREATOR_TOKEN_FACTORY_ADDRESS are required',
+  );
+const contracts = reader;
+
 let deps: Promise<CreatorSyncDeps> | undefined;
 
 function syncDeps(): Promise<CreatorSyncDeps> {
   deps ??= (async (): Promise<CreatorSyncDeps> => {
-    const chainId = settings.EVM_CHAIN_ID;
-    const rpcUrl = settings.EVM_RPC_URL;
-    const metricsManagerAddress = settings.CREATOR_METRICS_MANAGER_ADDRESS;
-    const tokenFactoryAddress = settings.CREATOR_TOKEN_FACTORY_ADDRESS;
-    if (
-      chainId === undefined ||
-      rpcUrl === undefined ||
-      metricsManagerAddress === undefined ||
-      tokenFactoryAddress === undefined
-    )
-      throw new ConfigError(
-        'EVM_CHAIN_ID, EVM_RPC_URL, CREATOR_METRICS_MANAGER_ADDRESS and CREATOR_TOKEN_FACTORY_ADDRESS are required',
-      );
     const enqueue = await enqueueDependencies();
     return {
       sql: enqueue.sql,
       calls: deliveryEngineGateway(enqueue),
-      contracts: new EthersCreatorContracts(
-        evmProvider(rpcUrl, chainId, { local: settings.ORACLE_MODE === 'local' }),
-        chainId,
-        metricsManagerAddress,
-        tokenFactoryAddress,
-      ),
-      config: { chainId, metricsManagerAddress, tokenFactoryAddress },
+      contracts,
+      config: {
+        chainId: contracts.chainId,
+        metricsManagerAddress: contracts.metricsManagerAddress,
+        tokenFactoryAddress: contracts.tokenFactoryAddress,
+        ...creatorThresholds(settings),
+        revenueSharingMinAttoFilPerMonth: settings.REVENUE_SHARING_MIN_FIL,
+      },
+      prices: coinPriceSource(enqueue.sql),
       metrics: {
         record: (name, value, unit) =>
           metrics.addMetric(

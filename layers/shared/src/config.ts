@@ -5,10 +5,49 @@
  * malformed variable fails the cold start with its name and what was expected.
  */
 import { z } from 'zod';
+import type { CoinLaunchThresholds } from './core/creator/coin-launch.ts';
+import { ATTO_PER_FIL, type Milestone, milestoneTable } from './core/creator/milestones.ts';
+import { maxAttemptsFor } from './core/delivery/retry-schedule.ts';
 import { ConfigError } from './errors.ts';
 
 const url = z.string().url();
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+/** A whole FIL amount or one with up to 18 decimals, as attoFIL. */
+const FIL_AMOUNT = /^(\d{1,12})(?:\.(\d{1,18}))?$/;
+function filToAtto(text: string): bigint | undefined {
+  const match = FIL_AMOUNT.exec(text.trim());
+  if (match === null) return undefined;
+  return BigInt(match[1] ?? '0') * ATTO_PER_FIL + BigInt((match[2] ?? '').padEnd(18, '0'));
+}
+
+/**
+ * A comma-separated list of positive thresholds (`none` for an empty list), parsed by `parse`
+ * into distinct values, ascending.
+ */
+function thresholdList(defaultText: string, what: string, parse: (item: string) => bigint | undefined) {
+  return z
+    .string()
+    .default(defaultText)
+    .transform((text, ctx) => {
+      if (text.trim().toLowerCase() === 'none') return [] as bigint[];
+      const values: bigint[] = [];
+      for (const item of text.split(',')) {
+        const value = parse(item.trim());
+        if (value === undefined || value <= 0n) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `expected a comma-separated list of ${what} (or none), and ${JSON.stringify(item.trim())} is not one`,
+          });
+          return z.NEVER;
+        }
+        values.push(value);
+      }
+      return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    });
+}
+const wholeCount = (item: string) => (/^\d{1,15}$/.test(item) ? BigInt(item) : undefined);
 const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex characters');
 
 /** scheme://host[:port], written as URL.origin writes it. */
@@ -154,6 +193,11 @@ export const configVariables = {
   CATEGORY_BASE_UNITS_PER_WEIGHT: z.coerce.bigint().nonnegative().default(0n),
   TREE_FORMAT: z.enum(['claim-v1', 'claim-v2']).default('claim-v1'),
   TREE_CAPACITY: positiveInt.default(1024),
+  /** JSON: token group → shard trees per channel (1–999); a group not named gets 8. */
+  TOKEN_GROUP_MAX_SHARDS: jsonObject(
+    z.record(z.number().int().min(1).max(999)),
+    'token group → shards per channel (1–999)',
+  ),
 
   TWITCH_HELIX_URL: url.default('https://api.twitch.tv/helix'),
   TWITCH_AUTH_URL: url.default('https://id.twitch.tv/oauth2'),
@@ -177,6 +221,34 @@ export const configVariables = {
   /** Events one ingest API key may send per minute and per hour (counted in the rate-limit table). */
   INGEST_KEY_EVENTS_PER_MINUTE: positiveInt.default(60_000),
   INGEST_KEY_EVENTS_PER_HOUR: positiveInt.default(1_000_000),
+
+  // Thresholds the sources name as configurable, with the sources' values as defaults.
+  /** Retries of a failed oracle call after its first attempt (oracle-call-history-and-alerts.md). */
+  ORACLE_MAX_RETRIES: nonNegativeInt.max(50).default(5),
+  /** Consecutive failed attempts against one target address that page an admin. */
+  ORACLE_ALERT_CUTOFF: positiveInt.max(1000).default(3),
+  /** Creator milestones (creator-metrics-oracle.md "Milestone Thresholds"). */
+  CREATOR_MILESTONES_PLAYS: thresholdList('1000,5000,10000,20000,50000', 'play counts', wholeCount),
+  CREATOR_MILESTONES_FOLLOWERS: thresholdList('1000,5000,10000', 'follower counts', wholeCount),
+  CREATOR_MILESTONES_REVENUE_FIL: thresholdList('100', 'FIL amounts per month', filToAtto),
+  /** A creator coin is launched at these totals (and the contract's own check). */
+  COIN_LAUNCH_MIN_PLAYS: nonNegativeInt.default(50_000),
+  COIN_LAUNCH_MIN_FOLLOWERS: nonNegativeInt.default(5_000),
+  /** Revenue sharing starts at this monthly revenue: quarterly distributions only above it. */
+  REVENUE_SHARING_MIN_FIL: z
+    .string()
+    .default('100')
+    .transform((text, ctx) => {
+      const atto = filToAtto(text);
+      if (atto === undefined) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'expected an amount of FIL (up to 18 decimals)',
+        });
+        return z.NEVER;
+      }
+      return atto;
+    }),
   /** Seconds a container answers GET /health from its last probe of the dependencies. */
   HEALTH_CACHE_SECONDS: positiveInt.default(5),
 } as const;
@@ -229,6 +301,26 @@ function describeIssue(error: z.ZodError, raw: string | undefined): string {
   const got =
     raw === undefined ? 'not set' : `got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)}`;
   return `${issue?.message ?? 'invalid'} (${got})`;
+}
+
+/** The creator oracle's thresholds, as the core takes them. */
+export function creatorThresholds(c: Config): {
+  readonly milestones: readonly Milestone[];
+  readonly coinLaunch: CoinLaunchThresholds;
+} {
+  return {
+    milestones: milestoneTable({
+      plays: c.CREATOR_MILESTONES_PLAYS,
+      followers: c.CREATOR_MILESTONES_FOLLOWERS,
+      revenueAttoFilPerMonth: c.CREATOR_MILESTONES_REVENUE_FIL,
+    }),
+    coinLaunch: { minPlays: c.COIN_LAUNCH_MIN_PLAYS, minFollowers: c.COIN_LAUNCH_MIN_FOLLOWERS },
+  };
+}
+
+/** Attempts an oracle call is given when it is enqueued: the first plus ORACLE_MAX_RETRIES. */
+export function oracleCallMaxAttempts(c: Config): number {
+  return maxAttemptsFor(c.ORACLE_MAX_RETRIES);
 }
 
 let cached: Config | undefined;

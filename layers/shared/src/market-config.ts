@@ -19,6 +19,11 @@ export const marketConfigVariables = {
   /** The token prices are quoted in; pools pairing it list the other token. */
   MARKET_QUOTE_TOKEN: address.optional(),
   MARKET_CONFIRMATIONS: z.coerce.number().int().nonnegative().default(2),
+  /**
+   * The token taken as FIL (wrapped FIL) in the market's pools: a creator coin paired with it is
+   * priced for the revenue's market-cap term. Unset: no coin is priced and the term is 0.
+   */
+  CREATOR_COIN_QUOTE_TOKEN: address.optional(),
   /** The credential reward token minted by the token generator. */
   MARKET_REWARD_TOKEN: address.optional(),
   AIR_API_URL: z.string().url().optional(),

@@ -23,6 +23,8 @@ export const METRIC = {
   syncSuccessRate: 'SyncSuccessRate',
   /** Seconds since creator data on-chain last matched the database, or since the last successful sync. Alarm > 7200. */
   creatorDataStaleSeconds: 'CreatorDataStaleSeconds',
+  /** Seconds from enqueueing a creator sync call to its confirmation, averaged over the last hour. Alarm >= 30. */
+  creatorSyncResponseTime: 'CreatorSyncResponseTime',
   /** Highest consecutive failed-attempt count over the oracle target addresses. Alarm >= 3. */
   oracleConsecutiveFailures: 'OracleConsecutiveFailures',
   /** Percent of finished oracle calls that succeeded. Alarms < 90 (warning), < 70 (critical). */
@@ -48,6 +50,8 @@ export const METRIC = {
   sealingFailures: 'SealingFailures',
   /** Dashboard only: percent of an epoch's participants beyond tree capacity. */
   overflowShare: 'OverflowShare',
+  /** Participants beyond a channel's or category's shard cap (no reward that epoch). */
+  shardOverflow: 'ShardOverflow',
   /** Dashboard only: base units waiting in carried balances. */
   carriedBalance: 'CarriedBalance',
   /** Dashboard only: events credited to the open epoch because theirs was already sealed. */

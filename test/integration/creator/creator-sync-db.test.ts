@@ -260,6 +260,47 @@ describe('creator sync up to the delivery engine boundary', () => {
     expect(later.health.staleSeconds).toBeGreaterThan(7_200);
   });
 
+  it("reports the average response time as a metric, warns at 30 s, and keeps each run's health with its log row", async () => {
+    const recorded: { name: string; value: number; unit: string }[] = [];
+    const withMetrics = {
+      ...deps,
+      metrics: {
+        record: (name: string, value: number, unit: string) => recorded.push({ name, value, unit }),
+      },
+    };
+    await runCreatorSync(withMetrics);
+    calls.finishAll('success');
+    const fast = await runCreatorSync(withMetrics);
+    expect(fast.health).toMatchObject({ averageResponseMs: 2_000, slowResponses: false, level: 'ok' });
+    expect(recorded).toContainEqual({ name: 'CreatorSyncResponseTime', value: 2, unit: 'Seconds' });
+
+    await t.sql`update creator.plays set play_count = play_count + 1`;
+    await runCreatorSync(withMetrics);
+    calls.responseMs = 90_000;
+    calls.finishAll('success');
+    const slow = await runCreatorSync(withMetrics);
+    // The last hour holds both rounds: 2 s calls and the slower second round.
+    const average = slow.health.averageResponseMs ?? 0;
+    expect(average).toBeGreaterThan(30_000);
+    expect(average).toBeLessThan(90_000);
+    expect(slow.health).toMatchObject({ slowResponses: true, level: 'warning' });
+    expect(recorded.at(-1)).toEqual({
+      name: 'CreatorSyncResponseTime',
+      value: average / 1000,
+      unit: 'Seconds',
+    });
+
+    const runs = await t.sql<
+      { run_id: string; health: { level: string; averageResponseMs: number | null } }[]
+    >`
+      select run_id, details -> 'health' as health from creator.oracle_sync_logs where operation = 'SYNC_RUN' order by id`;
+    expect(runs).toHaveLength(4);
+    const health = (r: (typeof runs)[number]) =>
+      typeof r.health === 'string' ? (JSON.parse(r.health) as typeof r.health) : r.health;
+    expect(runs.map((r) => health(r).averageResponseMs)).toEqual([null, 2_000, 2_000, Math.round(average)]);
+    expect(runs.at(-1)?.run_id).toBe(slow.runId);
+  });
+
   it('records a quarter revenue distribution once per coin creator, 10 % of its sales and tips', async () => {
     const [creator] = await t.sql<
       { id: string }[]
@@ -279,5 +320,60 @@ describe('creator sync up to the delivery engine boundary', () => {
     expect(BigInt(row!.revenue_atto_fil)).toBe(BigInt(sums!.revenue));
     expect(BigInt(row!.revenue_atto_fil)).toBeGreaterThanOrEqual(120n * ATTO_PER_FIL);
     expect(BigInt(row!.holder_share_atto_fil)).toBe(BigInt(sums!.revenue) / 10n);
+  });
+});
+
+describe('revenue sharing from 100 FIL a month', () => {
+  let t: TestDatabase;
+  const quarter = quarterContaining(new Date('2027-02-15T00:00:00Z'));
+  const creators = new Map<string, string>();
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await seedCreatorDemo(t.sql, { creators: 14, seed: 5, now: NOW });
+    // A quarter after the seeded data: each creator's revenue in it is exactly the tips below.
+    const tips: [string, string, number][] = [
+      ['Launch Pad', '2027-01-05T10:00:00Z', 60],
+      ['Launch Pad', '2027-01-30T10:00:00Z', 40],
+      ['So Close', '2027-01-05T10:00:00Z', 60],
+      ['So Close', '2027-02-20T10:00:00Z', 50],
+      ['Twenty Twenty', '2027-03-01T10:00:00Z', 99],
+    ];
+    for (const name of ['Launch Pad', 'So Close', 'Twenty Twenty']) {
+      const [row] = await t.sql<{ id: string }[]>`select id from creator.creators where stage_name = ${name}`;
+      creators.set(name, row!.id);
+      await t.sql`insert into creator.creator_coins (creator_id, name, symbol, initial_supply, request_id, status, launched_at)
+        values (${row!.id}, ${`${name} Coin`}, ${name.replace(/\W/g, '').slice(0, 8).toUpperCase()}, 1, ${`r-${name}`},
+                'launched', '2026-06-01T00:00:00Z')`;
+    }
+    for (const [name, at, fil] of tips) {
+      await t.sql`insert into creator.tips (creator_id, amount_atto_fil, created_at)
+        values (${creators.get(name)!}, ${(BigInt(fil) * ATTO_PER_FIL).toString()}, ${at})`;
+    }
+  });
+  afterAll(() => t.close());
+
+  const distributed = async () =>
+    (
+      await t.sql<{ stage_name: string; revenue_atto_fil: string }[]>`
+        select c.stage_name, d.revenue_atto_fil::text from creator.revenue_distributions d
+        join creator.creators c on c.id = d.creator_id where d.quarter = ${quarter.id} order by c.stage_name`
+    ).map((r) => [r.stage_name, BigInt(r.revenue_atto_fil) / ATTO_PER_FIL]);
+
+  it('records a distribution only for a creator who made 100 FIL within some 30 days of the quarter', async () => {
+    expect(await recordRevenueDistributions(t.sql, quarter)).toBe(1);
+    // So Close made 110 FIL in the quarter, but never 100 within 30 days; Twenty Twenty made 99.
+    expect(await distributed()).toEqual([['Launch Pad', 100n]]);
+  });
+
+  it('lets the others in once REVENUE_SHARING_MIN_FIL is lower, each once', async () => {
+    expect(
+      await recordRevenueDistributions(t.sql, quarter, { minMonthlyRevenueAttoFil: 60n * ATTO_PER_FIL }),
+    ).toBe(2);
+    expect(await distributed()).toEqual([
+      ['Launch Pad', 100n],
+      ['So Close', 110n],
+      ['Twenty Twenty', 99n],
+    ]);
   });
 });

@@ -19,6 +19,13 @@ describe('coin launch thresholds', () => {
     expect(meetsCoinLaunchThresholds({ totalPlays: 1_000_000, followers: 0 })).toBe(false);
     expect(meetsCoinLaunchThresholds({ totalPlays: 0, followers: 1_000_000 })).toBe(false);
   });
+
+  it('applies configured thresholds instead', () => {
+    const thresholds = { minPlays: 100, minFollowers: 10 };
+    expect(meetsCoinLaunchThresholds({ totalPlays: 100, followers: 10 }, thresholds)).toBe(true);
+    expect(meetsCoinLaunchThresholds({ totalPlays: 99, followers: 10 }, thresholds)).toBe(false);
+    expect(meetsCoinLaunchThresholds({ totalPlays: 100, followers: 9 }, thresholds)).toBe(false);
+  });
 });
 
 describe('coin name and symbol', () => {

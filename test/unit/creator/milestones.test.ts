@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ATTO_PER_FIL,
+  DEFAULT_MILESTONE_THRESHOLDS,
   MILESTONES,
   type MilestoneValues,
+  milestoneTable,
   newlyReachedMilestones,
   reachedMilestones,
 } from '../../../layers/shared/src/core/creator/milestones.ts';
@@ -27,6 +29,30 @@ describe('milestones', () => {
       ['followers', 10_000n],
       ['revenue', 100n * ATTO_PER_FIL],
     ]);
+  });
+
+  it('keeps the ids creators already hold when the table comes from the default thresholds', () => {
+    expect(milestoneTable(DEFAULT_MILESTONE_THRESHOLDS).map((m) => m.id)).toEqual([
+      'plays_1k',
+      'plays_5k',
+      'plays_10k',
+      'plays_20k',
+      'plays_50k',
+      'followers_1k',
+      'followers_5k',
+      'followers_10k',
+      'revenue_100fil_month',
+    ]);
+  });
+
+  it('reaches the milestones of a configured table, not those of the default one', () => {
+    const custom = milestoneTable({ plays: [300n, 100n], followers: [], revenueAttoFilPerMonth: [] });
+    const v = values({ totalPlays: 1_200, followers: 1_500 });
+    expect(reachedMilestones(v, custom).map((r) => r.milestone.id)).toEqual(['plays_100', 'plays_300']);
+    expect(newlyReachedMilestones(v, ['plays_100'], custom).map((r) => r.milestone.id)).toEqual([
+      'plays_300',
+    ]);
+    expect(ids(v)).toEqual(['plays_1k', 'followers_1k']);
   });
 
   it.each([1_000, 5_000, 10_000, 20_000, 50_000])(

@@ -61,6 +61,18 @@ describe('sync health', () => {
     expect(evaluateSyncHealth(healthy).level).toBe('ok');
   });
 
+  it('warns once calls take 30 s on average from enqueue to confirmation', () => {
+    expect(evaluateSyncHealth({ ...healthy, averageResponseMs: 29_999 })).toMatchObject({
+      slowResponses: false,
+      level: 'ok',
+    });
+    expect(evaluateSyncHealth({ ...healthy, averageResponseMs: 30_000 })).toMatchObject({
+      slowResponses: true,
+      level: 'warning',
+    });
+    expect(evaluateSyncHealth({ ...healthy, averageResponseMs: undefined }).slowResponses).toBe(false);
+  });
+
   it('raises the failed-transaction alarm at 10 failures in the last hour', () => {
     expect(evaluateSyncHealth({ ...healthy, failedCallsLastHour: 9 }).failedCallsAlarm).toBe(false);
     const health = evaluateSyncHealth({ ...healthy, failedCallsLastHour: 10 });

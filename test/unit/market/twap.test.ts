@@ -7,6 +7,7 @@ import {
   Q112,
   spotPriceX112,
   twapOverWindow,
+  wholeTokenSpotPrice,
   x112ToDecimal,
 } from '../../../layers/shared/src/core/market/twap.ts';
 
@@ -88,6 +89,15 @@ describe('TWAP from cumulative prices', () => {
         },
       ),
     );
+  });
+
+  it('prices one whole token in base units of the other, floored, and nothing for an empty pool', () => {
+    // 100,000 coins against 5,000 FIL (18 decimals each): 0.05 FIL a coin.
+    expect(wholeTokenSpotPrice(100_000n * 10n ** 18n, 5_000n * 10n ** 18n, 18)).toBe(5n * 10n ** 16n);
+    // A 6-decimal token against 3 base units: 1e6 × 3 / 7 floors to 428,571.
+    expect(wholeTokenSpotPrice(7n, 3n, 6)).toBe(428_571n);
+    expect(wholeTokenSpotPrice(0n, 5n, 18)).toBeUndefined();
+    expect(wholeTokenSpotPrice(5n, 0n, 18)).toBeUndefined();
   });
 
   it('formats prices between tokens of different decimals in whole units', () => {

@@ -3,10 +3,11 @@
  * the oracle last confirmed on-chain), milestones and coin, and the sync log for operators.
  */
 import type { Sql } from '../adapters/db/client.ts';
-import { COIN_LAUNCH_MIN_FOLLOWERS, COIN_LAUNCH_MIN_PLAYS } from '../core/creator/coin-launch.ts';
+import { type CoinLaunchThresholds, DEFAULT_COIN_LAUNCH_THRESHOLDS } from '../core/creator/coin-launch.ts';
 import { NotFoundError } from '../errors.ts';
-import type { CoinPriceSource } from '../ports/coin-price-source.ts';
-import { computeCreatorMetrics } from './creator-metrics.ts';
+import { type CoinPriceSource, noCoinPrices } from '../ports/coin-price-source.ts';
+import type { CreatorContracts } from '../ports/creator-contracts.ts';
+import { computeCreatorMetrics, marketCapTerm, marketCapTermView } from './creator-metrics.ts';
 
 const iso = (value: string | Date | null): string | null =>
   value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString();
@@ -62,6 +63,7 @@ export async function creatorMetricsView(sql: Sql, address: string, asOf: Date, 
       trackSalesAttoFil: m.purchasesLast30DaysAttoFil.toString(),
       tipsAttoFil: m.tipsLast30DaysAttoFil.toString(),
       coinValueShareAttoFil: m.coinValueShareAttoFil.toString(),
+      marketCapTerm: marketCapTermView(m.marketCapTerm),
     },
     onChain:
       chain === undefined || chain.confirmed_at === null
@@ -113,7 +115,32 @@ export async function creatorMilestonesView(sql: Sql, address: string) {
   };
 }
 
-export async function creatorCoinView(sql: Sql, address: string) {
+export interface CoinViewOptions {
+  /** For the answer when there is no coin yet. @default 50,000 plays and 5,000 followers */
+  readonly coinLaunch?: CoinLaunchThresholds;
+  /** Prices the coin for its market-cap term. @default no price oracle */
+  readonly prices?: CoinPriceSource;
+  /** Reads `calculateIntrinsicValue`; without them the value is null with the reason. */
+  readonly contracts?: Pick<CreatorContracts, 'calculateIntrinsicValue'>;
+  /** Told when the contract could not be read (the answer says only that). */
+  readonly onChainError?: (error: unknown) => void;
+}
+
+/** `CreatorMetricsManager.calculateIntrinsicValue(creator)`, or why it is not shown. */
+async function intrinsicValue(address: string, options: CoinViewOptions) {
+  if (options.contracts === undefined)
+    return { valueAttoFil: null, reason: 'the creator contracts are not configured' };
+  try {
+    return { valueAttoFil: (await options.contracts.calculateIntrinsicValue(address)).toString() };
+  } catch (error) {
+    // The RPC error can name the endpoint (keys in its URL): logged, never answered.
+    options.onChainError?.(error);
+    return { valueAttoFil: null, reason: 'the chain could not be read' };
+  }
+}
+
+export async function creatorCoinView(sql: Sql, address: string, options: CoinViewOptions = {}) {
+  const coinLaunch = options.coinLaunch ?? DEFAULT_COIN_LAUNCH_THRESHOLDS;
   const creator = await requireCreator(sql, address);
   const [coin] = await sql<
     {
@@ -131,9 +158,13 @@ export async function creatorCoinView(sql: Sql, address: string) {
     from creator.creator_coins where creator_id = ${creator.id}`;
   if (coin === undefined) {
     throw new NotFoundError(
-      `creator ${address} has no coin: a coin is launched at ${COIN_LAUNCH_MIN_PLAYS} plays and ${COIN_LAUNCH_MIN_FOLLOWERS} followers`,
+      `creator ${address} has no coin: a coin is launched at ${coinLaunch.minPlays} plays and ${coinLaunch.minFollowers} followers`,
     );
   }
+  const prices = options.prices ?? noCoinPrices;
+  const launched =
+    coin.status === 'launched' && coin.coin_address !== null ? coin.coin_address.toLowerCase() : null;
+  const price = launched === null ? undefined : (await prices.pricesAttoFilPerCoin([launched])).get(launched);
   return {
     address,
     stageName: creator.stage_name,
@@ -146,6 +177,10 @@ export async function creatorCoinView(sql: Sql, address: string) {
     txHash: coin.tx_hash,
     launchedAt: iso(coin.launched_at),
     error: coin.error,
+    marketCapTerm: marketCapTermView(
+      marketCapTerm(launched === null ? null : BigInt(coin.initial_supply), price, prices),
+    ),
+    intrinsicValue: await intrinsicValue(address, options),
   };
 }
 

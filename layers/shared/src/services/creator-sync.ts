@@ -11,7 +11,8 @@
  *      `meetsLaunchRequirements` is true, with a request id per creator and attempt;
  *   6. records the last completed quarter's revenue distributions (once per creator and quarter)
  *      and rolls up yesterday's and today's daily stats;
- *   7. writes its SYNC_RUN row and emits the health metrics.
+ *   7. writes its SYNC_RUN row with the sync's health (the history admins read) and emits the
+ *      health metrics.
  *
  * Concurrent runs are safe without a lock: the same data gives the same request ids, which the
  * engine deduplicates, and every table write is an upsert or conditional update. A call that
@@ -23,12 +24,17 @@ import type { Sql } from '../adapters/db/client.ts';
 import { rollupDailyStats } from '../adapters/db/creator-metrics-repo.ts';
 import {
   assignCoinIdentities,
+  type CoinLaunchThresholds,
   DEFAULT_COIN_INITIAL_SUPPLY,
   meetsCoinLaunchThresholds,
 } from '../core/creator/coin-launch.ts';
-import { newlyReachedMilestones } from '../core/creator/milestones.ts';
-import { HOLDER_SHARE_BPS, lastCompletedQuarter, type Quarter } from '../core/creator/revenue.ts';
-import { evaluateSyncHealth, type SyncHealth } from '../core/creator/sync-health.ts';
+import { MILESTONES, type Milestone, newlyReachedMilestones } from '../core/creator/milestones.ts';
+import {
+  HOLDER_SHARE_BPS,
+  lastCompletedQuarter,
+  type Quarter,
+  REVENUE_SHARING_MIN_ATTO_FIL,
+} from '../core/creator/revenue.ts';
 import { METRIC, type MetricName } from '../metric-names.ts';
 import type { CoinPriceSource } from '../ports/coin-price-source.ts';
 import {
@@ -43,6 +49,13 @@ import type {
   OracleCallRequest,
 } from '../ports/oracle-call-gateway.ts';
 import { type CreatorMetrics, computeCreatorMetrics } from './creator-metrics.ts';
+import {
+  COIN_OP,
+  type CreatorSyncHealth,
+  METRICS_OP,
+  recordRunHealth,
+  syncHealth,
+} from './creator-sync-health.ts';
 
 export interface CreatorSyncConfig {
   readonly chainId: number;
@@ -50,6 +63,12 @@ export interface CreatorSyncConfig {
   readonly tokenFactoryAddress: string;
   /** Supply of each launched coin, base units (18 decimals). @default 1,000,000 coins */
   readonly coinInitialSupply?: bigint;
+  /** The milestones recorded (config.ts `CREATOR_MILESTONES_*`). @default the source's table */
+  readonly milestones?: readonly Milestone[];
+  /** Totals at which a coin is launched (`COIN_LAUNCH_MIN_*`). @default 50,000 plays and 5,000 followers */
+  readonly coinLaunch?: CoinLaunchThresholds;
+  /** Revenue sharing starts at this revenue a month (`REVENUE_SHARING_MIN_FIL`). @default 100 FIL */
+  readonly revenueSharingMinAttoFilPerMonth?: bigint;
 }
 
 export interface SyncMetricsSink {
@@ -101,8 +120,6 @@ export interface CreatorSyncReport {
   readonly health: CreatorSyncHealth;
 }
 
-const METRICS_OP = 'UPDATE_METRICS';
-const COIN_OP = 'LAUNCH_COIN';
 const FINAL = new Set(['success', 'failed', 'superseded', 'abandoned']);
 
 const lower = (address: string) => address.toLowerCase();
@@ -170,7 +187,13 @@ async function syncRun(
   const metricsMs = performance.now() - metricsStarted;
 
   const sent = await enqueueChangedMetrics(deps, runId, now, metrics);
-  const milestonesRecorded = await recordMilestones(sql, runId, now, metrics);
+  const milestonesRecorded = await recordMilestones(
+    sql,
+    runId,
+    now,
+    metrics,
+    deps.config.milestones ?? MILESTONES,
+  );
   let milestonesAnnounced = 0;
   try {
     milestonesAnnounced = await announceMilestones(deps, now);
@@ -180,7 +203,12 @@ async function syncRun(
   const coins = await launchEligibleCoins(deps, runId, metrics, errors);
   let distributionsRecorded = 0;
   try {
-    distributionsRecorded = await recordRevenueDistributions(sql, lastCompletedQuarter(now), runId);
+    distributionsRecorded = await recordRevenueDistributions(sql, lastCompletedQuarter(now), {
+      runId,
+      ...(deps.config.revenueSharingMinAttoFilPerMonth === undefined
+        ? {}
+        : { minMonthlyRevenueAttoFil: deps.config.revenueSharingMinAttoFilPerMonth }),
+    });
   } catch (error) {
     errors.push(`revenue distributions: ${errorText(error)}`);
   }
@@ -220,11 +248,15 @@ async function syncRun(
     where run_id = ${runId} and operation = 'SYNC_RUN'`;
 
   const health = await syncHealth(sql, clock());
+  await recordRunHealth(sql, runId, health);
   const completed = reconciled.succeededCalls + reconciled.failed;
   if (completed > 0) {
     deps.metrics?.record(METRIC.syncSuccessRate, (reconciled.succeededCalls / completed) * 100, 'Percent');
   }
   deps.metrics?.record(METRIC.creatorDataStaleSeconds, health.staleSeconds, 'Seconds');
+  if (health.averageResponseMs !== undefined) {
+    deps.metrics?.record(METRIC.creatorSyncResponseTime, health.averageResponseMs / 1000, 'Seconds');
+  }
   deps.log?.info('creator sync finished', { runId, ...details, status, errors });
   return { runId, status, ...details, errors, durationMs, health };
 }
@@ -481,6 +513,7 @@ async function recordMilestones(
   runId: string,
   now: Date,
   metrics: readonly CreatorMetrics[],
+  milestones: readonly Milestone[],
 ): Promise<number> {
   const recorded = new Map<string, string[]>();
   for (const row of await sql<{ creator_id: string; milestone: string }[]>`
@@ -490,7 +523,7 @@ async function recordMilestones(
     recorded.set(row.creator_id, list);
   }
   const fresh = metrics.flatMap((m) =>
-    newlyReachedMilestones(m, recorded.get(m.creatorId) ?? []).map((reached) => ({
+    newlyReachedMilestones(m, recorded.get(m.creatorId) ?? [], milestones).map((reached) => ({
       creatorId: m.creatorId,
       ...reached,
     })),
@@ -581,7 +614,9 @@ async function launchEligibleCoins(
   const byCreator = new Map(coins.map((c) => [c.creator_id, c]));
   const candidates = metrics.filter((m) => {
     const coin = byCreator.get(m.creatorId);
-    return meetsCoinLaunchThresholds(m) && (coin === undefined || coin.status === 'failed');
+    return (
+      meetsCoinLaunchThresholds(m, config.coinLaunch) && (coin === undefined || coin.status === 'failed')
+    );
   });
   let awaitingChain = 0;
   const ready: CreatorMetrics[] = [];
@@ -649,32 +684,54 @@ async function launchEligibleCoins(
 
 /**
  * What each coin's holders are owed for `quarter`: 10 % of the creator's track sales and tips
- * from the later of the quarter's start and the coin's launch to the quarter's end. One row per
- * (creator, quarter), written once; running it again changes nothing.
+ * from the later of the quarter's start and the coin's launch to the quarter's end. Revenue
+ * sharing starts at 100 FIL a month (creator-metrics-oracle.md, a setting): a creator is owed a
+ * distribution only if, within that period, their sales and tips reached the threshold over some
+ * 30 days (a month as the oracle's monthly revenue counts one). One row per (creator, quarter),
+ * written once; running it again changes nothing.
  */
 export async function recordRevenueDistributions(
   sql: Sql,
   quarter: Quarter,
-  runId?: string,
+  options: { runId?: string; minMonthlyRevenueAttoFil?: bigint } = {},
 ): Promise<number> {
   const start = quarter.start.toISOString();
   const end = quarter.end.toISOString();
   const bps = Number(HOLDER_SHARE_BPS);
+  const minimum = (options.minMonthlyRevenueAttoFil ?? REVENUE_SHARING_MIN_ATTO_FIL).toString();
   const rows = await sql`
     with holders as (
       select k.creator_id, greatest(${start}::timestamptz, k.launched_at) as period_start
       from creator.creator_coins k join creator.creators c on c.id = k.creator_id
       where k.status = 'launched' and k.launched_at < ${end}::timestamptz and c.deleted_at is null
     ),
+    revenue as (
+      select h.creator_id, p.purchased_at as at, p.amount_atto_fil as purchase, 0::numeric as tip
+      from holders h join creator.track_purchases p on p.creator_id = h.creator_id
+      where p.purchased_at >= h.period_start and p.purchased_at < ${end}::timestamptz
+      union all
+      select h.creator_id, t.created_at, 0, t.amount_atto_fil
+      from holders h join creator.tips t on t.creator_id = h.creator_id
+      where t.created_at >= h.period_start and t.created_at < ${end}::timestamptz
+    ),
+    best_month as (
+      -- The most earned in any 30 days of the period: each window ending at a sale or tip.
+      select creator_id, max(month) as month
+      from (
+        select creator_id,
+               sum(purchase + tip) over (partition by creator_id order by at
+                 range between interval '30 days' preceding and current row) as month
+        from revenue
+      ) windows
+      group by creator_id
+    ),
     sums as (
       select h.creator_id, h.period_start,
-        coalesce((select sum(p.amount_atto_fil) from creator.track_purchases p
-                  where p.creator_id = h.creator_id and p.purchased_at >= h.period_start
-                    and p.purchased_at < ${end}::timestamptz), 0) as purchases,
-        coalesce((select sum(t.amount_atto_fil) from creator.tips t
-                  where t.creator_id = h.creator_id and t.created_at >= h.period_start
-                    and t.created_at < ${end}::timestamptz), 0) as tips
+             coalesce(sum(r.purchase), 0) as purchases, coalesce(sum(r.tip), 0) as tips
       from holders h
+      join best_month b on b.creator_id = h.creator_id and b.month >= ${minimum}::numeric
+      left join revenue r on r.creator_id = h.creator_id
+      group by h.creator_id, h.period_start
     )
     insert into creator.revenue_distributions
       (creator_id, quarter, period_start, period_end, purchases_atto_fil, tips_atto_fil, revenue_atto_fil,
@@ -684,57 +741,11 @@ export async function recordRevenueDistributions(
     from sums
     on conflict (creator_id, quarter) do nothing
     returning 1`;
-  if (rows.length > 0 && runId !== undefined) {
+  if (rows.length > 0 && options.runId !== undefined) {
     await sql`
       insert into creator.oracle_sync_logs (run_id, operation, status, details, completed_at)
-      values (${runId}::uuid, 'REVENUE_DISTRIBUTION', 'success',
+      values (${options.runId}::uuid, 'REVENUE_DISTRIBUTION', 'success',
               ${JSON.stringify({ quarter: quarter.id, creators: rows.length })}::jsonb, now())`;
   }
   return rows.length;
-}
-
-export interface CreatorSyncHealth extends SyncHealth {
-  /** Seconds the data has been stale by the worse of the two rules (0 when fresh). */
-  readonly staleSeconds: number;
-}
-
-/** Health over the last hour of sync logs, and staleness as DESIGN.md defines it. */
-export async function syncHealth(sql: Sql, now: Date): Promise<CreatorSyncHealth> {
-  const at = now.toISOString();
-  const [calls] = await sql<
-    { succeeded: number; failed: number; failed_last_hour: number; avg_ms: number | null }[]
-  >`
-    select count(*) filter (where status = 'success')::int as succeeded,
-           count(*) filter (where status = 'failed')::int as failed,
-           count(*) filter (where status = 'failed')::int as failed_last_hour,
-           avg(duration_ms) filter (where status = 'success')::float8 as avg_ms
-    from creator.oracle_sync_logs
-    where operation in (${METRICS_OP}, ${COIN_OP}) and completed_at > ${at}::timestamptz - interval '1 hour'`;
-  const [runs] = await sql<{ last_success: string | null; first_run: string | null }[]>`
-    select max(completed_at) filter (where status = 'success') as last_success, min(created_at) as first_run
-    from creator.oracle_sync_logs where operation = 'SYNC_RUN'`;
-  const [divergence] = await sql<{ oldest: string | null; over_limit: number }[]>`
-    select min(s.diverged_since) as oldest,
-           count(*) filter (where s.diverged_since < ${at}::timestamptz - interval '2 hours')::int as over_limit
-    from creator.creator_chain_state s join creator.creators c on c.id = s.creator_id and c.deleted_at is null
-    where s.diverged_since is not null`;
-  // Raw-query timestamps come back as text from the shared client.
-  const lastSuccess = runs?.last_success == null ? undefined : new Date(runs.last_success);
-  const firstRun = runs?.first_run == null ? undefined : new Date(runs.first_run);
-  const oldest = divergence?.oldest == null ? undefined : new Date(divergence.oldest);
-  const health = evaluateSyncHealth({
-    now,
-    succeededCalls: calls?.succeeded ?? 0,
-    failedCalls: calls?.failed ?? 0,
-    failedCallsLastHour: calls?.failed_last_hour ?? 0,
-    averageResponseMs: calls?.avg_ms ?? undefined,
-    lastSuccessfulRunAt: lastSuccess,
-    oldestDivergenceAt: oldest,
-    divergedCreatorsOverLimit: divergence?.over_limit ?? 0,
-  });
-  // Never a successful run: stale since the first run started.
-  const lastGood = lastSuccess ?? firstRun ?? now;
-  const sinceRun = now.getTime() - lastGood.getTime();
-  const sinceMatch = oldest === undefined ? 0 : now.getTime() - oldest.getTime();
-  return { ...health, staleSeconds: Math.max(0, Math.floor(Math.max(sinceRun, sinceMatch) / 1000)) };
 }

@@ -89,6 +89,38 @@ export async function checkHealth(checks: readonly HealthCheck[], timeoutMs = 30
   return { status: entries.every(([, h]) => h.up) ? 'ok' : 'degraded', dependencies };
 }
 
+/**
+ * Each check's timeout in one container: the first probe also connects (a database client's
+ * first query fetches its secret, opens TLS and authenticates; a paused Aurora resumes), which
+ * under load takes longer than a dependency that answers should ever take afterwards. So the
+ * first probe gets `coldMs`; once a dependency was found up, it gets `warmMs`. A dependency that
+ * never came up keeps the cold budget: it is still connecting, not slow.
+ */
+export class ContainerProbe {
+  readonly #connected = new Set<string>();
+
+  constructor(
+    private readonly checks: () => readonly HealthCheck[],
+    private readonly budget: { readonly coldMs: number; readonly warmMs: number },
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const checks = this.checks();
+    const reports = await Promise.all(
+      checks.map((c) =>
+        checkHealth([c], this.#connected.has(c.name) ? this.budget.warmMs : this.budget.coldMs),
+      ),
+    );
+    const dependencies: Record<string, DependencyHealth> = {};
+    for (const r of reports) Object.assign(dependencies, r.dependencies);
+    for (const [name, h] of Object.entries(dependencies)) if (h.up) this.#connected.add(name);
+    return {
+      status: Object.values(dependencies).every((h) => h.up) ? 'ok' : 'degraded',
+      dependencies,
+    };
+  }
+}
+
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }

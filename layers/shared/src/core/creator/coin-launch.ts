@@ -1,6 +1,7 @@
 /**
- * Creator coin launch: the thresholds (`creator-metrics-oracle.md`: 50K plays and 5K followers)
- * and the coin's name and symbol, derived from the stage name.
+ * Creator coin launch: the thresholds (`creator-metrics-oracle.md`: 50K plays and 5K followers,
+ * the defaults of `COIN_LAUNCH_MIN_PLAYS` / `COIN_LAUNCH_MIN_FOLLOWERS`) and the coin's name and
+ * symbol, derived from the stage name.
  *
  * Naming rules: a symbol is 3–8 characters of A–Z0–9, a name at most 32 characters; both are
  * unique among launched coins (names compared case-insensitively). A collision is resolved with
@@ -19,8 +20,21 @@ export const COIN_SYMBOL_MAX_LENGTH = 8;
 const SYMBOL_PATTERN = /^[A-Z0-9]{3,8}$/;
 const NAME_SUFFIX = ' Coin';
 
-export function meetsCoinLaunchThresholds(values: { totalPlays: number; followers: number }): boolean {
-  return values.totalPlays >= COIN_LAUNCH_MIN_PLAYS && values.followers >= COIN_LAUNCH_MIN_FOLLOWERS;
+export interface CoinLaunchThresholds {
+  readonly minPlays: number;
+  readonly minFollowers: number;
+}
+
+export const DEFAULT_COIN_LAUNCH_THRESHOLDS: CoinLaunchThresholds = {
+  minPlays: COIN_LAUNCH_MIN_PLAYS,
+  minFollowers: COIN_LAUNCH_MIN_FOLLOWERS,
+};
+
+export function meetsCoinLaunchThresholds(
+  values: { totalPlays: number; followers: number },
+  thresholds: CoinLaunchThresholds = DEFAULT_COIN_LAUNCH_THRESHOLDS,
+): boolean {
+  return values.totalPlays >= thresholds.minPlays && values.followers >= thresholds.minFollowers;
 }
 
 export function isValidCoinSymbol(symbol: string): boolean {

@@ -12,11 +12,17 @@ export const COIN_VALUE_SHARE_BPS = 1_000n;
  * holders" in the source), applied to the quarter's track sales and tips.
  */
 export const HOLDER_SHARE_BPS = 1_000n;
+/** "Revenue | 100 FIL/month | Enable revenue sharing" (creator-metrics-oracle.md); a setting. */
+export const REVENUE_SHARING_MIN_ATTO_FIL = 100n * ATTO_PER_FIL;
+
+/** Price in attoFIL per whole coin × supply in base units (18 decimals), in attoFIL. */
+export function marketCapAttoFil(priceAttoFilPerCoin: bigint, totalSupplyBaseUnits: bigint): bigint {
+  return (priceAttoFilPerCoin * totalSupplyBaseUnits) / ATTO_PER_FIL;
+}
 
 /** Market cap × 10 %; price in attoFIL per whole coin, supply in base units (18 decimals). */
 export function coinValueShareAttoFil(priceAttoFilPerCoin: bigint, totalSupplyBaseUnits: bigint): bigint {
-  const marketCap = (priceAttoFilPerCoin * totalSupplyBaseUnits) / ATTO_PER_FIL;
-  return (marketCap * COIN_VALUE_SHARE_BPS) / 10_000n;
+  return (marketCapAttoFil(priceAttoFilPerCoin, totalSupplyBaseUnits) * COIN_VALUE_SHARE_BPS) / 10_000n;
 }
 
 export function holderShareAttoFil(quarterRevenueAttoFil: bigint): bigint {

@@ -1,9 +1,9 @@
 /**
  * Health of the creator metrics sync (`creator-metrics-oracle.md` "Monitoring & Alerts",
  * `streamvault-database.md` "Sync Health Metrics"): success rate (warning under 90 %, critical
- * under 70 %), failed transactions per hour (under 10), average response time, and staleness
- * (DESIGN.md: on-chain values differing from the database for more than 2 h, or no successful
- * sync run for 2 h).
+ * under 70 %), failed transactions per hour (under 10), average response time (under 30 s: the
+ * time from enqueueing a call to its confirmation on-chain), and staleness (DESIGN.md: on-chain
+ * values differing from the database for more than 2 h, or no successful sync run for 2 h).
  */
 export type HealthLevel = 'ok' | 'warning' | 'critical';
 
@@ -11,6 +11,8 @@ export const SUCCESS_RATE_WARNING = 0.9;
 export const SUCCESS_RATE_CRITICAL = 0.7;
 export const FAILED_TX_PER_HOUR_LIMIT = 10;
 export const STALENESS_LIMIT_MS = 2 * 60 * 60 * 1000;
+/** "Response Times: Average <30 seconds". */
+export const RESPONSE_TIME_LIMIT_MS = 30_000;
 
 export interface SyncHealthInput {
   readonly now: Date;
@@ -33,6 +35,8 @@ export interface SyncHealth {
   readonly failedCallsLastHour: number;
   readonly failedCallsAlarm: boolean;
   readonly averageResponseMs: number | undefined;
+  /** The average response time is at or above the limit. */
+  readonly slowResponses: boolean;
   readonly noRecentSuccessfulRun: boolean;
   readonly divergedCreatorsOverLimit: number;
   readonly stale: boolean;
@@ -51,6 +55,8 @@ export function evaluateSyncHealth(input: SyncHealthInput): SyncHealth {
   const successRate = completed === 0 ? undefined : input.succeededCalls / completed;
   const successLevel = successRateLevel(successRate);
   const failedCallsAlarm = input.failedCallsLastHour >= FAILED_TX_PER_HOUR_LIMIT;
+  const slowResponses =
+    input.averageResponseMs !== undefined && input.averageResponseMs >= RESPONSE_TIME_LIMIT_MS;
   const limit = input.now.getTime() - STALENESS_LIMIT_MS;
   const noRecentSuccessfulRun =
     input.lastSuccessfulRunAt === undefined || input.lastSuccessfulRunAt.getTime() < limit;
@@ -61,7 +67,7 @@ export function evaluateSyncHealth(input: SyncHealthInput): SyncHealth {
   const level: HealthLevel =
     successLevel === 'critical' || stale
       ? 'critical'
-      : successLevel === 'warning' || failedCallsAlarm
+      : successLevel === 'warning' || failedCallsAlarm || slowResponses
         ? 'warning'
         : 'ok';
   return {
@@ -70,6 +76,7 @@ export function evaluateSyncHealth(input: SyncHealthInput): SyncHealth {
     failedCallsLastHour: input.failedCallsLastHour,
     failedCallsAlarm,
     averageResponseMs: input.averageResponseMs,
+    slowResponses,
     noRecentSuccessfulRun,
     divergedCreatorsOverLimit: input.divergedCreatorsOverLimit,
     stale,

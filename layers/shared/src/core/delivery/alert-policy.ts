@@ -1,5 +1,6 @@
 /**
- * When a failed attempt pages an admin (the source's adminAlertService, ORACLE_ALERT_CUTOFF = 3):
+ * When a failed attempt pages an admin (the source's adminAlertService, ORACLE_ALERT_CUTOFF = 3,
+ * a setting with that default; the 5-minute cooldown is the source's fixed one):
  * consecutive failed attempts are counted per target address; the count reaching the threshold
  * alerts, after that at most one alert per cooldown; a success resets count and cooldown.
  */

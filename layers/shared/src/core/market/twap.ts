@@ -14,6 +14,19 @@ export function spotPriceX112(reserveIn: bigint, reserveOut: bigint): bigint {
   return (reserveOut * Q112) / reserveIn;
 }
 
+/**
+ * What one whole token (10^tokenDecimals base units) is worth at these reserves, in base units of
+ * the other token, floored; undefined for an empty pool.
+ */
+export function wholeTokenSpotPrice(
+  reserveToken: bigint,
+  reserveQuote: bigint,
+  tokenDecimals: number,
+): bigint | undefined {
+  if (reserveToken <= 0n || reserveQuote <= 0n) return undefined;
+  return (reserveQuote * 10n ** BigInt(tokenDecimals)) / reserveToken;
+}
+
 /** A pool's state at the end of a block: reserves and the cumulative prices the contract holds. */
 export interface PoolObservation {
   readonly reserve0: bigint;

@@ -4,6 +4,7 @@
  * is already known returns the existing call and sends nothing.
  */
 import type { Sql } from '../../adapters/db/client.ts';
+import { MAX_ATTEMPTS } from '../../core/delivery/retry-schedule.ts';
 import { ValidationError } from '../../errors.ts';
 import type { EvmCallEncoder } from '../../ports/evm-chain.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
@@ -16,6 +17,8 @@ export interface EnqueueDeps {
   readonly chainId: number;
   readonly signerAddress: string;
   readonly now: () => number;
+  /** Attempts each call gets unless it names its own: 1 + ORACLE_MAX_RETRIES. @default 6 */
+  readonly maxAttempts?: number;
 }
 
 export interface OracleCallRequest {
@@ -106,7 +109,7 @@ export async function enqueueOracleCalls(
       parameters: JSON.stringify(jsonSafe(request.parameters ?? { args: request.args })),
       call_data: encoded.data,
       supersede_key: request.supersedeKey ?? null,
-      max_attempts: request.maxAttempts ?? 6,
+      max_attempts: request.maxAttempts ?? deps.maxAttempts ?? MAX_ATTEMPTS,
     };
   });
   if (rows.length === 0) return [];

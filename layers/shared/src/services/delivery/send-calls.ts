@@ -443,8 +443,7 @@ export async function registerFailedAttempt(
     `${error.kind}: ${error.reason}`,
     attemptsMade,
   );
-  const decision =
-    attemptsMade >= call.maxAttempts ? ({ action: 'fail' } as const) : decideRetry(attemptsMade, error.kind);
+  const decision = decideRetry(attemptsMade, error.kind, call.maxAttempts);
   if (decision.action === 'fail') return finalFailure(deps, call, error, attemptsMade, held);
   const now = deps.now();
   await deps.sql`

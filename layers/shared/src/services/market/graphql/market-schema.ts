@@ -7,6 +7,7 @@ import {
   type ExecutionResult,
   execute,
   GraphQLError,
+  GraphQLFloat,
   GraphQLInt,
   GraphQLList,
   GraphQLNonNull,
@@ -19,6 +20,7 @@ import {
 } from 'graphql';
 import type { Sql } from '../../../adapters/db/client.ts';
 import { chainNow, getRankings, marketOverview, RANKING_KINDS, type RankingKind } from '../analytics.ts';
+import { type MarketTrends, marketTrends, type TokenTrend } from '../trends.ts';
 import {
   createMarketLoaders,
   type MarketLoaders,
@@ -121,6 +123,69 @@ const overviewType = new GraphQLObjectType({
   },
 });
 
+const volumeTrendType = new GraphQLObjectType({
+  name: 'VolumeTrend',
+  fields: {
+    currentQuote: { type: new GraphQLNonNull(GraphQLString), description: 'Quote volume in the window' },
+    previousQuote: {
+      type: new GraphQLNonNull(GraphQLString),
+      description: 'Quote volume in the window before',
+    },
+    changePercent: { type: GraphQLFloat, description: 'Null when there was no volume before' },
+    direction: { type: new GraphQLNonNull(GraphQLString), description: 'up, down, flat, new or none' },
+  },
+});
+
+const priceChangeType = new GraphQLObjectType({
+  name: 'PriceChange',
+  fields: {
+    changePercent: { type: new GraphQLNonNull(GraphQLFloat) },
+    fromPrice: { type: new GraphQLNonNull(GraphQLString) },
+    fromTimestamp: { type: new GraphQLNonNull(GraphQLInt) },
+  },
+});
+
+const tokenTrendType = new GraphQLObjectType<TokenTrend, GraphqlContext>({
+  name: 'TokenTrend',
+  fields: () => ({
+    token: { type: tokenType, resolve: (trend, _args, ctx) => ctx.loaders.token.load(trend.token) },
+    address: { type: new GraphQLNonNull(GraphQLString), resolve: (trend) => trend.token },
+    symbol: { type: GraphQLString },
+    pool: { type: new GraphQLNonNull(GraphQLString) },
+    price: { type: new GraphQLNonNull(GraphQLString) },
+    timestamp: { type: new GraphQLNonNull(GraphQLInt) },
+    change1h: { type: priceChangeType },
+    change24h: { type: priceChangeType },
+    change7d: { type: priceChangeType },
+    volume24h: { type: new GraphQLNonNull(volumeTrendType) },
+    volume7d: { type: new GraphQLNonNull(volumeTrendType) },
+  }),
+});
+
+const trendList = (
+  description: string,
+  pick: (trends: MarketTrends) => readonly TokenTrend[],
+  fallback: number,
+) => ({
+  type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(tokenTrendType))),
+  description,
+  args: { limit: { type: GraphQLInt } },
+  resolve: (trends: MarketTrends, args: { limit?: number }) =>
+    pick(trends).slice(0, clampLimit(args.limit, fallback)),
+});
+
+const trendsType = new GraphQLObjectType<MarketTrends, GraphqlContext>({
+  name: 'Trends',
+  fields: {
+    asOf: { type: new GraphQLNonNull(GraphQLInt) },
+    volume24h: { type: new GraphQLNonNull(volumeTrendType), resolve: (trends) => trends.market.volume24h },
+    volume7d: { type: new GraphQLNonNull(volumeTrendType), resolve: (trends) => trends.market.volume7d },
+    tokens: trendList('By 24 h volume, highest first', (trends) => trends.tokens, 20),
+    gainers: trendList('Highest 24 h price rise first', (trends) => trends.gainers, 5),
+    losers: trendList('Steepest 24 h price fall first', (trends) => trends.losers, 5),
+  },
+});
+
 export const marketSchema = new GraphQLSchema({
   query: new GraphQLObjectType<unknown, GraphqlContext>({
     name: 'Query',
@@ -159,6 +224,13 @@ export const marketSchema = new GraphQLSchema({
       overview: {
         type: new GraphQLNonNull(overviewType),
         resolve: (_root, _args, ctx) => marketOverview(ctx.sql, ctx.chainId, ctx.now),
+      },
+      trends: {
+        type: new GraphQLNonNull(trendsType),
+        description: 'Price changes over 1 h, 24 h and 7 d, volume trends and the top movers',
+        // The lists below take what they show from the widest answer their limits allow.
+        resolve: (_root, _args, ctx) =>
+          marketTrends(ctx.sql, ctx.chainId, ctx.now, { limit: MAX_LIST, movers: MAX_LIST }),
       },
     },
   }),

@@ -26,6 +26,8 @@ export const LIST_FIELD_SIZES: Readonly<Record<string, number>> = {
   tokens: 20,
   rankings: 10,
   pools: 5,
+  gainers: 5,
+  losers: 5,
   history: 24,
   series: 24,
 };

@@ -1,0 +1,41 @@
+/**
+ * What the creator oracle's entry points share: a reader of the creator contracts at EVM_RPC_URL
+ * (the deployed contracts in production, the reference contracts locally), and the coin price
+ * source of the revenue's market-cap term.
+ */
+import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
+import { EthersCreatorContracts } from '../layers/shared/src/adapters/evm/creator-contracts.ts';
+import { evmProvider } from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
+import type { Config } from '../layers/shared/src/config.ts';
+import { marketConfig } from '../layers/shared/src/market-config.ts';
+import { type CoinPriceSource, noCoinPrices } from '../layers/shared/src/ports/coin-price-source.ts';
+import { marketCoinPrices } from '../layers/shared/src/services/market/coin-prices.ts';
+
+/** A reader of the contracts, or undefined when the chain or the contract addresses are not configured. */
+export function creatorContractsReader(settings: Config): EthersCreatorContracts | undefined {
+  const { EVM_RPC_URL, EVM_CHAIN_ID, CREATOR_METRICS_MANAGER_ADDRESS, CREATOR_TOKEN_FACTORY_ADDRESS } =
+    settings;
+  if (
+    EVM_RPC_URL === undefined ||
+    EVM_CHAIN_ID === undefined ||
+    CREATOR_METRICS_MANAGER_ADDRESS === undefined ||
+    CREATOR_TOKEN_FACTORY_ADDRESS === undefined
+  )
+    return undefined;
+  return new EthersCreatorContracts(
+    evmProvider(EVM_RPC_URL, EVM_CHAIN_ID, { local: settings.ORACLE_MODE === 'local' }),
+    EVM_CHAIN_ID,
+    CREATOR_METRICS_MANAGER_ADDRESS,
+    CREATOR_TOKEN_FACTORY_ADDRESS,
+  );
+}
+
+/** Creator coins priced by the market price oracle where CREATOR_COIN_QUOTE_TOKEN names the FIL token. */
+export function coinPriceSource(sql: Sql): CoinPriceSource {
+  const market = marketConfig();
+  if (market.CREATOR_COIN_QUOTE_TOKEN === undefined) return noCoinPrices;
+  return marketCoinPrices(sql, {
+    chainId: market.MARKET_CHAIN_ID,
+    filToken: market.CREATOR_COIN_QUOTE_TOKEN,
+  });
+}

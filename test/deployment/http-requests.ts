@@ -1,0 +1,91 @@
+/**
+ * A request valid under each HTTP route's contract (functions/api/contract/), filled in with the
+ * seeded data, and the statuses the contract declares for a valid request. Which routes exist
+ * comes from the templates; a deployed route with no request here fails the check by name.
+ * The sign-in routes and the bind route depend on each other's answers: ./sign-in-flow.ts.
+ */
+import { API_ROUTES } from '../../functions/api/contract/routes.ts';
+import type { SeedData } from './seed.ts';
+import type { HttpRequest } from './trigger-events.ts';
+
+export function validRequest(routeKey: string, seed: SeedData): HttpRequest | undefined {
+  const epoch = String(seed.epoch);
+  const viewer = seed.viewers[1] ?? 'viewer_two';
+  const bound = seed.viewers[0] ?? 'viewer_one';
+  const token = seed.creatorAddress;
+  const requests: Record<string, HttpRequest> = {
+    'POST /ingest': {
+      body: { events: [{ channel: seed.channel, user: 'http_viewer', kind: 'presence' }] },
+    },
+    'POST /suppressions': { body: { user: 'optout_viewer', reason: 'deployment check' } },
+    'GET /wallets/{user}': { pathParameters: { user: bound } },
+    'GET /claims/{user}': { pathParameters: { user: viewer } },
+    'GET /claims/{epoch}/{channel}/{user}': {
+      pathParameters: { epoch, channel: seed.channel, user: bound },
+    },
+    'GET /epochs': {},
+    'GET /epochs/{epoch}': { pathParameters: { epoch } },
+    'GET /epochs/{epoch}/channels/{channel}': { pathParameters: { epoch, channel: seed.channel } },
+    'GET /creators/{address}/metrics': { pathParameters: { address: seed.creatorAddress } },
+    'GET /creators/{address}/milestones': { pathParameters: { address: seed.creatorAddress } },
+    'GET /creators/{address}/coin': { pathParameters: { address: seed.creatorAddress } },
+    'GET /admin/sync-logs': {},
+    'GET /admin/oracle-calls': {},
+    'GET /admin/alerts': {},
+    ...(seed.oracleCallId === undefined
+      ? {}
+      : {
+          'GET /admin/oracle-calls/{id}': { pathParameters: { id: seed.oracleCallId } },
+          'POST /admin/oracle-calls/{id}/retry': { pathParameters: { id: seed.oracleCallId } },
+        }),
+    'GET /api/prices/{tokenAddress}': { pathParameters: { tokenAddress: seed.marketToken } },
+    'GET /api/twap/{tokenAddress}/{window}': {
+      pathParameters: { tokenAddress: seed.marketToken, window: '1h' },
+    },
+    'GET /api/analytics/overview': {},
+    'GET /api/analytics/tokens/rankings': {},
+    'GET /api/analytics/volume/{tokenAddress}': { pathParameters: { tokenAddress: token } },
+    'POST /graphql': { body: { query: '{ __typename }' } },
+    'POST /api/generate/claim/{credentialId}': { pathParameters: { credentialId: seed.credentialId } },
+    'GET /api/generate/claimable/{address}': { pathParameters: { address: seed.credentialHolder } },
+    'GET /api/generate/stats': {},
+    'POST /api/notifications/subscribe': {
+      body: { userId: seed.marketUser, trigger: 'epoch_published', email: 'deployment-check@example.org' },
+    },
+    'POST /api/notifications/preferences': { body: { userId: seed.marketUser, channels: ['email'] } },
+    'GET /api/notifications/history/{userId}': { pathParameters: { userId: seed.marketUser } },
+    'GET /health': {},
+    'GET /admin/health': {},
+    'GET /openapi.json': {},
+  };
+  return requests[routeKey];
+}
+
+/** The 2xx statuses the route's contract declares. */
+export function successStatuses(routeKey: string): number[] {
+  const contract = API_ROUTES[routeKey];
+  if (contract === undefined) return [];
+  return Object.keys(contract.responses)
+    .map(Number)
+    .filter((status) => status >= 200 && status < 300);
+}
+
+/**
+ * Checks beyond the status that a route's answer must pass: where the deployment has an ingest
+ * queue, `/health` must check it (a function deployed without its queue URL answers 200 while
+ * never looking at the queue).
+ */
+export function answerProblem(
+  routeKey: string,
+  body: unknown,
+  deploymentHasIngestQueue: boolean,
+): string | undefined {
+  if (routeKey !== 'GET /health') return undefined;
+  const names = new Set(
+    Object.keys((body as { dependencies?: Record<string, unknown> } | null)?.dependencies ?? {}),
+  );
+  const missing = ['database', ...(deploymentHasIngestQueue ? ['queues'] : [])].filter(
+    (name) => !names.has(name),
+  );
+  return missing.length === 0 ? undefined : `/health does not check ${missing.join(', ')}`;
+}

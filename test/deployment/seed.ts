@@ -1,0 +1,129 @@
+/**
+ * What the check puts in place before any function runs, so each one has real work: a tracked
+ * channel with events ingested in the previous hour (to seal and publish), creators (to sync),
+ * a credential on the AIR stand-in (to accrue), a bound wallet, and values the HTTP requests use
+ * (a wallet binding through sign-in is made by ./sign-in-flow.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519';
+import bs58 from 'bs58';
+import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
+import { epochOfMs, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import type { StandIns } from './stand-ins.ts';
+
+export interface SeedData {
+  readonly channel: string;
+  readonly viewers: readonly string[];
+  /** The sealed-to-be epoch (unix seconds of the previous hour). */
+  readonly epoch: number;
+  readonly creatorAddress: string;
+  readonly credentialId: string;
+  readonly credentialHolder: string;
+  readonly marketUser: string;
+  /** A token priced by a pool (seedMarketPrice, where the stage runs the market). */
+  readonly marketToken: string;
+  /** An oracle call the functions recorded (looked up once the schedules ran). */
+  readonly oracleCallId?: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** `tokenGroup`: a group the deployment publishes (one with a mint), so its roots go out. */
+export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): Promise<SeedData> {
+  const channel = 'deploycheck';
+  const viewers = ['viewer_one', 'viewer_two', 'viewer_three'];
+  await sql`
+    insert into attention.channels (channel, broadcaster_id, display_name, tracked, token_group, viewers, started_at, last_seen_live_at)
+    values (${channel}, '90001', 'DeployCheck', true, ${tokenGroup}, 100, now() - interval '2 hours', now())
+    on conflict (channel) do update set tracked = true, token_group = excluded.token_group`;
+  const previousHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
+  const epoch = epochOfMs(previousHour + 60_000);
+  const events: KeyedEvent[] = viewers.map((user, i) => ({
+    keyId: 'deployment-check',
+    id: `deployment-check-${epoch}-${i}`,
+    channel,
+    user,
+    kind: i === 0 ? 'bits' : 'presence',
+    amount: i === 0 ? 100 : 1,
+    ts: previousHour + 60_000 * (i + 1),
+    epoch,
+  }));
+  await writeIngestBatch(sql, events, new Date(previousHour + 30 * 60_000));
+  // One viewer already bound, so the sealed tree has a leaf to claim with a proof.
+  const boundViewer = viewers[0] ?? 'viewer_one';
+  await bindWalletDirect(
+    sql,
+    boundViewer,
+    bs58.encode(ed25519.getPublicKey(ed25519.utils.randomPrivateKey())),
+    new Date(previousHour),
+  );
+
+  const creators = await seedCreatorDemo(sql, { creators: 2, seed: 7 });
+  const creatorAddress = creators.plans[0]?.walletAddress ?? '';
+
+  const credentialId = `cred-${randomBytes(4).toString('hex')}`;
+  const credentialHolder = `0x${randomBytes(20).toString('hex')}`;
+  const now = Math.floor(Date.now() / 1000);
+  standIns.air.set({
+    id: credentialId,
+    holder: credentialHolder,
+    status: 'active',
+    issued: now - 3600,
+    expires: now + 30 * 86_400,
+    tier: 'gold',
+  });
+
+  return {
+    channel,
+    viewers,
+    epoch,
+    creatorAddress,
+    credentialId,
+    credentialHolder,
+    marketUser: `0x${randomBytes(20).toString('hex')}`,
+    marketToken: `0x${randomBytes(20).toString('hex')}`,
+  };
+}
+
+const Q112 = 2n ** 112n;
+
+/**
+ * A pool pricing `token` at 1.5 quote tokens, with observations two hours apart ending now, so
+ * the price route has a current price and the TWAP route an hour of history: the market poller
+ * finds no pools on the check's chain (no factory deployed there).
+ */
+export async function seedMarketPrice(sql: Sql, chainId: number, token: string): Promise<void> {
+  const quote = `0x${randomBytes(20).toString('hex')}`;
+  const pool = `0x${randomBytes(20).toString('hex')}`;
+  const [token0, token1] = token < quote ? [token, quote] : [quote, token];
+  const reserveBase = 1_000n * 10n ** 18n;
+  const reserveQuote = 1_500n * 10n ** 18n;
+  const [reserve0, reserve1] = token0 === token ? [reserveBase, reserveQuote] : [reserveQuote, reserveBase];
+  const price0X112 = (reserve1 * Q112) / reserve0;
+  const price1X112 = (reserve0 * Q112) / reserve1;
+  const now = Math.floor(Date.now() / 1000);
+  const start = now - 7_200;
+  await sql`
+    insert into market.tokens (chain_id, address, symbol, name, decimals, first_seen_block)
+    values (${chainId}, ${token}, 'CHK', 'Deployment check token', 18, 1),
+           (${chainId}, ${quote}, 'QTE', 'Deployment check quote', 18, 1)
+    on conflict do nothing`;
+  await sql`
+    insert into market.pools (chain_id, address, token0, token1, base_token, quote_token, created_block, created_tx)
+    values (${chainId}, ${pool}, ${token0}, ${token1}, ${token}, ${quote}, 1, ${`0x${'0'.repeat(64)}`})`;
+  const price0 = Number(reserve1) / Number(reserve0);
+  for (const [block, at, elapsed] of [
+    [1, start, 0n],
+    [2, now, BigInt(now - start)],
+  ] as const) {
+    await sql`
+      insert into market.price_feeds (chain_id, pool_address, block_number, block_timestamp, reserve0, reserve1,
+        price0, price1, price0_cumulative, price1_cumulative, cumulative_timestamp)
+      values (${chainId}, ${pool}, ${block}, ${at}, ${reserve0.toString()}, ${reserve1.toString()},
+        ${String(price0)}, ${String(1 / price0)}, ${(price0X112 * elapsed).toString()},
+        ${(price1X112 * elapsed).toString()}, ${at})`;
+  }
+}
