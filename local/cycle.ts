@@ -37,6 +37,8 @@ export interface CycleContext {
   boundViewer?: string | undefined;
   /** That viewer's wallet (generated for this run, funded), which signs the claim. */
   boundWallet?: Uint8Array | undefined;
+  /** That viewer's session from the Twitch sign-in, which asks for the claim transactions. */
+  boundSession?: string | undefined;
   readonly stages: Record<string, unknown>;
 }
 
@@ -203,13 +205,14 @@ const seal: Stage = async (runtime, context) => {
   const [first, ...rest] = bound;
   if (first !== undefined) {
     const keypair = Keypair.generate();
-    await bindWalletThroughApi(runtime.apiUrl, first.username, {
+    const binding = await bindWalletThroughApi(runtime.apiUrl, first.username, {
       address: keypair.publicKey.toBase58(),
       sign: (message) => ed25519.sign(message, keypair.secretKey.slice(0, 32)),
     });
     // The claim stage claims this viewer's leaf with this wallet.
     context.boundViewer = first.username;
     context.boundWallet = keypair.secretKey;
+    context.boundSession = binding.session;
   }
   for (const viewer of rest) {
     await bindWalletDirect(
@@ -321,12 +324,14 @@ const claim: Stage = async (runtime, context) => {
   const served = {
     user,
     claims: body.claims?.length ?? 0,
+    epoch: first['epoch'],
     channel: first['channel'],
+    index: first['index'],
     amount: first['amount'],
     proofVerified: verified,
   };
   const { claimOnChain } = await import('./cycle-claim.ts');
-  return { ...served, onChain: await claimOnChain(runtime, context, first, proof) };
+  return { ...served, onChain: await claimOnChain(runtime, context, first) };
 };
 
 /**

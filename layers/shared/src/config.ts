@@ -105,6 +105,8 @@ export const configVariables = {
   /** On AWS: the RDS Proxy endpoint and the generated credentials secret, instead of DATABASE_URL. */
   DB_SECRET_ARN: z.string().min(1).optional(),
   DB_HOST: z.string().min(1).optional(),
+  /** RDS Proxy's read-only endpoint, for functions that only read (lib/functions.ts `databaseReader`). */
+  DB_READER_HOST: z.string().min(1).optional(),
   DB_PORT: positiveInt.default(5432),
   DB_NAME: z.string().min(1).default('oracle'),
   /** DB_HOST is RDS Proxy (functions, the IRC worker), not the cluster itself (Migrate). */

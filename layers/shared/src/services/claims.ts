@@ -190,7 +190,10 @@ export class ClaimsReader {
    * `GET /claims/{user}`: every leaf of a root still claimable that the chain does not know as
    * claimed, the ones it does, and carried balances.
    */
-  async userClaims(userParam: string): Promise<UserClaimsView> {
+  async userClaims(
+    userParam: string,
+    options: { readonly claimStatusMaxAgeMs?: number } = {},
+  ): Promise<UserClaimsView> {
     const hash = userHashOf(userParam);
     const rows = await this.sql<MetaRow[]>`
       select t.epoch::float8 as epoch, t.channel, t.kind, t.token_group, t.root, t.format, t.leaf_count,
@@ -228,15 +231,18 @@ export class ClaimsReader {
       if (position === undefined) continue;
       const view = claimView(meta, loaded, position);
       if (view.amount === '0') continue;
-      const test = await this.claimStatus?.claimedTest(meta).catch((error: unknown) => {
-        // The list still answers when the chain does not; its leaves are then of unknown status.
-        logger.warn('claimed status unavailable', {
-          epoch: meta.epoch,
-          channel: meta.channel,
-          error: error as Error,
+      const maxAge = options.claimStatusMaxAgeMs;
+      const test = await this.claimStatus
+        ?.claimedTest(meta, maxAge === undefined ? {} : { maxAgeMs: maxAge })
+        .catch((error: unknown) => {
+          // The list still answers when the chain does not; its leaves are then of unknown status.
+          logger.warn('claimed status unavailable', {
+            epoch: meta.epoch,
+            channel: meta.channel,
+            error: error as Error,
+          });
+          return undefined;
         });
-        return undefined;
-      });
       if (test?.(view.index) === true) {
         claimed.push({ epoch: view.epoch, channel: view.channel, index: view.index, amount: view.amount });
       } else {

@@ -15,6 +15,7 @@ export type DatabaseSettings = Pick<
   Config,
   | 'DATABASE_URL'
   | 'DB_HOST'
+  | 'DB_READER_HOST'
   | 'DB_PORT'
   | 'DB_NAME'
   | 'DB_SECRET_ARN'
@@ -54,7 +55,8 @@ export async function databaseConnection(
   const url = new URL('postgres://localhost');
   url.username = encodeURIComponent(credentials.username);
   url.password = encodeURIComponent(credentials.password);
-  url.hostname = settings.DB_HOST;
+  // A function that only reads is given the proxy's read-only endpoint where the cluster has readers.
+  url.hostname = settings.DB_READER_HOST ?? settings.DB_HOST;
   url.port = String(settings.DB_PORT);
   url.pathname = `/${settings.DB_NAME}`;
   return { url: url.toString(), options: { max, ...timeout, ...tls, viaProxy: settings.DB_VIA_PROXY } };
