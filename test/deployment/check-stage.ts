@@ -22,6 +22,7 @@ import { allowedAdditions, buildEnvironment, lambdaReservedVariables } from './f
 import { FunctionProcess, type InvokeResult, nodeForRuntime } from './function-process.ts';
 import { answerProblem, successStatuses, validRequest } from './http-requests.ts';
 import { runIrcTask } from './irc-task.ts';
+import { epochUnitsOf, publishedRootProblem } from './published-roots.ts';
 import { isProviderFramework, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from './report.ts';
 import { sampleDomainEvent } from './sample-events.ts';
 import { type SeedData, seed, seedMarketPrice } from './seed.ts';
@@ -484,6 +485,15 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     for (const fn of consumers) {
       if ((received.get(key(fn)) ?? 0) === 0)
         fail(fn, 'no message reached its queue: nothing in the check produced work for it');
+    }
+    // A program-mode publisher is judged by the chain: its roots must be in the channel accounts.
+    for (const fn of consumers.filter((f) => f.variables['PUBLISH_MODE'] === 'program')) {
+      const problem = await publishedRootProblem(
+        admin,
+        standIns,
+        epochUnitsOf(fn.variables['TOKEN_GROUP_MINTS']),
+      );
+      if (problem !== undefined) fail(fn, problem);
     }
 
     // 5. EventBridge rule targets: one delivery of each event type the rule matches.

@@ -5,7 +5,7 @@
  * The sign-in routes and the bind route depend on each other's answers: ./sign-in-flow.ts.
  */
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
-import type { SeedData } from './seed.ts';
+import { SEED_INGEST_KEY, type SeedData } from './seed.ts';
 import type { HttpRequest } from './trigger-events.ts';
 
 export function validRequest(routeKey: string, seed: SeedData): HttpRequest | undefined {
@@ -18,6 +18,8 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
       body: { events: [{ channel: seed.channel, user: 'http_viewer', kind: 'presence' }] },
     },
     'POST /suppressions': { body: { user: 'optout_viewer', reason: 'deployment check' } },
+    // The seeded events' key: its epoch is sealed by then, so voiding it removes nothing sealed.
+    'POST /admin/ingest-keys/{keyId}/void': { pathParameters: { keyId: SEED_INGEST_KEY } },
     'GET /wallets/{user}': { pathParameters: { user: bound } },
     'GET /claims/{user}': { pathParameters: { user: viewer } },
     'GET /claims/{epoch}/{channel}/{user}': {
@@ -44,6 +46,7 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     },
     'GET /api/analytics/overview': {},
     'GET /api/analytics/tokens/rankings': {},
+    'GET /api/analytics/trends': {},
     'GET /api/analytics/volume/{tokenAddress}': { pathParameters: { tokenAddress: token } },
     'POST /graphql': { body: { query: '{ __typename }' } },
     'POST /api/generate/claim/{credentialId}': { pathParameters: { credentialId: seed.credentialId } },

@@ -9,6 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519';
 import bs58 from 'bs58';
 import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
 import { epochOfMs, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { latestDueEpoch } from '../../layers/shared/src/core/attention/trees.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
@@ -17,7 +18,7 @@ import type { StandIns } from './stand-ins.ts';
 export interface SeedData {
   readonly channel: string;
   readonly viewers: readonly string[];
-  /** The sealed-to-be epoch (unix seconds of the previous hour). */
+  /** The sealed-to-be epoch (unix seconds of the newest hour the seal schedule takes). */
   readonly epoch: number;
   readonly creatorAddress: string;
   readonly credentialId: string;
@@ -29,7 +30,8 @@ export interface SeedData {
   readonly oracleCallId?: string;
 }
 
-const HOUR_MS = 3_600_000;
+/** The ingest key name the seeded events carry. */
+export const SEED_INGEST_KEY = 'deployment-check';
 
 /** `tokenGroup`: a group the deployment publishes (one with a mint), so its roots go out. */
 export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): Promise<SeedData> {
@@ -37,12 +39,14 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
   const viewers = ['viewer_one', 'viewer_two', 'viewer_three'];
   await sql`
     insert into attention.channels (channel, broadcaster_id, display_name, tracked, token_group, viewers, started_at, last_seen_live_at)
-    values (${channel}, '90001', 'DeployCheck', true, ${tokenGroup}, 100, now() - interval '2 hours', now())
+    values (${channel}, '90001', 'DeployCheck', true, ${tokenGroup}, 100, now() - interval '3 hours', now())
     on conflict (channel) do update set tracked = true, token_group = excluded.token_group`;
-  const previousHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
+  // The newest epoch the seal schedule takes: the previous hour, or in the first minutes of an
+  // hour (before the sealing delay has passed) the one before it.
+  const previousHour = latestDueEpoch(Date.now()) * 1000;
   const epoch = epochOfMs(previousHour + 60_000);
   const events: KeyedEvent[] = viewers.map((user, i) => ({
-    keyId: 'deployment-check',
+    keyId: SEED_INGEST_KEY,
     id: `deployment-check-${epoch}-${i}`,
     channel,
     user,
@@ -61,8 +65,14 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     new Date(previousHour),
   );
 
-  const creators = await seedCreatorDemo(sql, { creators: 2, seed: 7 });
-  const creatorAddress = creators.plans[0]?.walletAddress ?? '';
+  // The demo's first twelve creators end with two past the coin launch thresholds (50,000 plays,
+  // 5,000 followers); the last, the largest, is the one the creator routes are asked about.
+  const creators = await seedCreatorDemo(sql, { creators: 12, seed: 7 });
+  const headliner = creators.plans.at(-1);
+  const creatorAddress = headliner?.walletAddress ?? '';
+  // Where the creator contracts are deployed, its metrics are already on chain, so the first
+  // sync run finds it meets the launch requirements and reserves its coin.
+  if (headliner !== undefined) await standIns.creatorChain?.handOver([headliner]);
 
   const credentialId = `cred-${randomBytes(4).toString('hex')}`;
   const credentialHolder = `0x${randomBytes(20).toString('hex')}`;
