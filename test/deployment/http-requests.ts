@@ -5,6 +5,7 @@
  * The sign-in routes and the bind route depend on each other's answers: ./sign-in-flow.ts.
  */
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
+import { CHECK_PHONE } from './market-session-flow.ts';
 import { SEED_INGEST_KEY, type SeedData } from './seed.ts';
 import type { HttpRequest } from './trigger-events.ts';
 
@@ -32,6 +33,7 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /creators/{address}/milestones': { pathParameters: { address: seed.creatorAddress } },
     'GET /creators/{address}/coin': { pathParameters: { address: seed.creatorAddress } },
     'GET /admin/sync-logs': {},
+    'GET /admin/sync-health': {},
     'GET /admin/oracle-calls': {},
     'GET /admin/alerts': {},
     ...(seed.oracleCallId === undefined
@@ -53,10 +55,16 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /api/generate/claimable/{address}': { pathParameters: { address: seed.credentialHolder } },
     'GET /api/generate/stats': {},
     'POST /api/notifications/subscribe': {
-      body: { userId: seed.marketUser, trigger: 'epoch_published', email: 'deployment-check@example.org' },
+      body: {
+        userId: seed.marketUser,
+        trigger: 'epoch_published',
+        email: 'deployment-check@example.org',
+        phone: CHECK_PHONE,
+      },
     },
     'POST /api/notifications/preferences': { body: { userId: seed.marketUser, channels: ['email'] } },
     'GET /api/notifications/history/{userId}': { pathParameters: { userId: seed.marketUser } },
+    'GET /api/notifications/subscriptions': {},
     'GET /health': {},
     'GET /admin/health': {},
     'GET /openapi.json': {},

@@ -7,12 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519';
 import bs58 from 'bs58';
+import { Wallet } from 'ethers';
 import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
 import { epochOfMs, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { latestDueEpoch } from '../../layers/shared/src/core/attention/trees.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import type { KeyHolder } from '../../local/market/demo-users.ts';
 import type { StandIns } from './stand-ins.ts';
 
 export interface SeedData {
@@ -23,7 +25,9 @@ export interface SeedData {
   readonly creatorAddress: string;
   readonly credentialId: string;
   readonly credentialHolder: string;
+  /** The market user (lowercase address) and its wallet, which signs in with Ethereum and holds the credential. */
   readonly marketUser: string;
+  readonly marketWallet: KeyHolder;
   /** A token priced by a pool (seedMarketPrice, where the stage runs the market). */
   readonly marketToken: string;
   /** An oracle call the functions recorded (looked up once the schedules ran). */
@@ -75,7 +79,9 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
   if (headliner !== undefined) await standIns.creatorChain?.handOver([headliner]);
 
   const credentialId = `cred-${randomBytes(4).toString('hex')}`;
-  const credentialHolder = `0x${randomBytes(20).toString('hex')}`;
+  // A generated key, so the holder can sign in and claim what its credential accrued.
+  const marketWallet = Wallet.createRandom();
+  const credentialHolder = marketWallet.address.toLowerCase();
   const now = Math.floor(Date.now() / 1000);
   standIns.air.set({
     id: credentialId,
@@ -93,7 +99,8 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     creatorAddress,
     credentialId,
     credentialHolder,
-    marketUser: `0x${randomBytes(20).toString('hex')}`,
+    marketUser: credentialHolder,
+    marketWallet,
     marketToken: `0x${randomBytes(20).toString('hex')}`,
   };
 }
