@@ -5,10 +5,6 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  DynamoDbRateLimiter,
-  dynamoDbClient,
-} from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
 import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
 import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
@@ -24,19 +20,20 @@ import { config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
-import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
 import type { PublisherDeps, SchedulerDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
 import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
+import { resetRateLimiter } from './rate-limiter.ts';
+
+export { rateLimiter } from './rate-limiter.ts';
 
 let db: Promise<DbHandle> | undefined;
 let secrets: SecretStore | undefined;
 let sqs: ReturnType<typeof sqsClient> | undefined;
 const queues = new Map<string, WorkQueue>();
-let limiter: RateLimiter | undefined;
 let bus: EventBus | undefined;
 let helix: Promise<HelixClient> | undefined;
 let hasher: TreeHasher | undefined;
@@ -86,18 +83,6 @@ export function queue(url: string | undefined, name: string, deadLetterUrl?: str
 
 export function ingestQueue(): WorkQueue {
   return queue(config().INGEST_QUEUE_URL, 'INGEST_QUEUE_URL');
-}
-
-export function rateLimiter(): RateLimiter {
-  if (limiter === undefined) {
-    const table = config().RATE_LIMIT_TABLE;
-    if (table === undefined) throw new ConfigError('RATE_LIMIT_TABLE is required');
-    limiter = new DynamoDbRateLimiter(
-      dynamoDbClient({ region: config().AWS_REGION, endpoint: config().DYNAMODB_ENDPOINT }),
-      table,
-    );
-  }
-  return limiter;
 }
 
 export function publishQueue(): WorkQueue {
@@ -222,7 +207,7 @@ export async function resetDependencies(): Promise<void> {
   db = undefined;
   secrets = undefined;
   sqs = undefined;
-  limiter = undefined;
+  resetRateLimiter();
   bus = undefined;
   helix = undefined;
   hasher = undefined;

@@ -18,6 +18,7 @@ import {
   type QueueName,
   type SecretName,
   type TableName,
+  tablesOf,
 } from './functions.ts';
 import { acknowledge } from './nag.ts';
 import type { DatabaseAccess } from './stacks/data-stack.ts';
@@ -166,7 +167,7 @@ export function createRegisteredFunction(
     res.secrets[name].grantRead(grantee);
     fn.addEnvironment(SECRET_ENV[name], res.secrets[name].secretArn);
   }
-  for (const { table, access } of spec.tables ?? []) {
+  for (const { table, access } of tablesOf(spec)) {
     const t = res.tables[table];
     // Named index ARNs instead of CDK's `index/*`, so the grant covers exactly the indexes that exist.
     grantee.addToRolePolicy(

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PER_IP_LIMITS } from '../functions/api/contract/per-ip-limits.ts';
 import type { SystemOrCore } from './systems.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +20,22 @@ export type SecretName =
   | 'adminTokens'
   | 'airApiKey'
   | 'webPush';
+/**
+ * The database login roles the migrations create (drizzle/migrations/0021_function_roles.sql), one
+ * per function group: writers of one schema, read-only readers of one schema, and the health
+ * check. Writers that enqueue oracle calls may also write the delivery schema.
+ */
+export const DATABASE_ROLES = [
+  'oracle_attention',
+  'oracle_attention_reader',
+  'oracle_delivery',
+  'oracle_creator',
+  'oracle_creator_reader',
+  'oracle_market',
+  'oracle_market_reader',
+  'oracle_health',
+] as const;
+export type DatabaseRole = (typeof DATABASE_ROLES)[number];
 /** DynamoDB tables created by the data stack. */
 export type TableName = 'idempotency' | 'rateLimits' | 'wsConnections';
 /** SQS work queues created by the pipeline stack. */
@@ -92,6 +109,11 @@ export interface FunctionSpec {
   readonly timeoutSeconds?: number;
   /** Reaches Aurora through RDS Proxy: VPC placement, the DB client security group and the DB credentials. */
   readonly database?: boolean;
+  /**
+   * The database role it connects as (required with `database`): the least its group needs,
+   * never the owner of the tables, so row-level security applies to it.
+   */
+  readonly databaseRole?: DatabaseRole;
   readonly secrets?: readonly SecretName[];
   readonly tables?: readonly { readonly table: TableName; readonly access: 'read' | 'readWrite' }[];
   /** Queues whose attributes it reads (a health check); those of disabled systems are left out. */
@@ -112,7 +134,13 @@ export interface FunctionSpec {
    * endpoint.
    */
   readonly namesDeployment?: boolean;
-  /** Applied in stages that allow reserved concurrency. */
+  /**
+   * Concurrent executions set aside for it, which are also the most it runs at once (Lambda's
+   * reserved concurrency), in stages that apply reserved concurrency (lib/stage.ts). The pipeline
+   * functions get one so that no flood elsewhere can throttle them; each public function gets one
+   * as a cap, so that a flood of its routes cannot take the account's unreserved pool (README.md,
+   * "Concurrency"). A queue consumer's reservation covers its event source's `maxConcurrency`.
+   */
   readonly reservedConcurrency?: number;
   /** Async invocation retries (scheduled functions). @default 2 */
   readonly asyncRetryAttempts?: number;
@@ -145,6 +173,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 120,
     database: true,
+    databaseRole: 'oracle_attention',
     secrets: ['twitch'],
     // the shared Helix limiter (800 requests per minute) is counted in DynamoDB
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
@@ -163,12 +192,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'CATEGORY_BASE_UNITS_PER_WEIGHT',
       'TREE_FORMAT',
       'TREE_CAPACITY',
+      'TOKEN_GROUP_MAX_SHARDS',
     ],
     description: 'Seals every unsealed past epoch and builds its trees (hourly at :05)',
     trigger: { kind: 'schedule', schedules: [{ id: 'SealHourly', expression: 'cron(5 * * * ? *)' }] },
     memoryMb: 2048,
     timeoutSeconds: 600,
     database: true,
+    databaseRole: 'oracle_attention',
     // WalletRebound: ended wallet bindings the bind route could not announce
     emits: ['EpochSealed', 'WalletRebound'],
     reservedConcurrency: 1,
@@ -186,6 +217,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_attention',
     sends: ['publish'],
     emits: ['RootPublished'],
     asyncRetryAttempts: 0,
@@ -204,6 +236,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_delivery',
     secrets: ['evmSigner'],
     sends: ['oracleCalls'],
     sendsToDeadLetter: ['oracleCalls'],
@@ -236,6 +269,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 300,
     database: true,
+    databaseRole: 'oracle_creator',
     sends: ['oracleCalls'],
     emits: ['MilestoneReached'],
   },
@@ -259,6 +293,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 55,
     database: true,
+    databaseRole: 'oracle_market',
     sends: ['oracleCalls'],
     emits: ['PriceUpdated'],
     asyncRetryAttempts: 0,
@@ -288,6 +323,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 300,
     database: true,
+    databaseRole: 'oracle_market',
     secrets: ['airApiKey'],
     sends: ['oracleCalls'],
     emits: ['TokenMinted'],
@@ -309,6 +345,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_attention',
+    reservedConcurrency: 10,
   },
   {
     name: 'Publisher',
@@ -326,10 +364,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'publish', batchSize: 1, maxConcurrency: 5 },
     timeoutSeconds: 90,
     database: true,
+    databaseRole: 'oracle_attention',
     secrets: ['solanaPublisher'],
     // re-enqueues a root whose blockhash expired, to be re-signed in order
     sends: ['publish'],
     emits: ['RootPublished'],
+    reservedConcurrency: 5,
   },
   {
     name: 'OracleCalls',
@@ -341,10 +381,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'oracleCalls', batchSize: 10, maxConcurrency: 5 },
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_delivery',
     secrets: ['evmSigner'],
     sends: ['oracleCalls'],
     sendsToDeadLetter: ['oracleCalls'],
     alerts: true,
+    reservedConcurrency: 5,
   },
   {
     name: 'Notifications',
@@ -356,6 +398,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'notifications', batchSize: 10, maxBatchingWindowSeconds: 2 },
     timeoutSeconds: 60,
     database: true,
+    databaseRole: 'oracle_market',
     tables: [{ table: 'idempotency', access: 'readWrite' }],
     secrets: ['webPush'],
     notifies: true,
@@ -397,6 +440,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention',
   },
   {
     name: 'IngestKeysApi',
@@ -411,6 +455,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention',
   },
   {
     name: 'WalletsApi',
@@ -431,12 +476,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention',
     // the app's client id and secret: the code exchange, and the client id a token must carry
     secrets: ['twitch'],
     tables: [{ table: 'rateLimits', access: 'readWrite' }],
     // announces ended bindings (WalletRebound)
     emits: ['WalletRebound'],
     namesDeployment: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'ClaimsApi',
@@ -455,6 +502,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention_reader',
+    reservedConcurrency: 50,
   },
   {
     name: 'EpochsApi',
@@ -472,6 +521,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_attention_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'CreatorsApi',
@@ -501,6 +552,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_creator_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'AdminOracleCallsApi',
@@ -519,6 +572,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_delivery',
     sends: ['oracleCalls'],
   },
   {
@@ -531,6 +585,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/prices/{tokenAddress}', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'MarketTwap',
@@ -545,6 +601,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'AnalyticsOverview',
@@ -556,6 +614,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'AnalyticsRankings',
@@ -570,6 +630,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'AnalyticsTrends',
@@ -581,6 +643,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/trends', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'AnalyticsVolume',
@@ -595,6 +659,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'Graphql',
@@ -609,6 +675,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 20,
   },
   {
     name: 'GenerateClaim',
@@ -641,7 +709,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
     sends: ['oracleCalls'],
+    reservedConcurrency: 10,
   },
   {
     name: 'GenerateClaimable',
@@ -656,6 +726,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'GenerateStats',
@@ -667,6 +739,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/generate/stats', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsSubscribe',
@@ -702,6 +776,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
     sends: ['notifications'],
   },
   {
@@ -730,6 +806,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsPreferences',
@@ -750,6 +828,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
   },
   {
     name: 'NotificationsHistory',
@@ -763,6 +843,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market_reader',
+    reservedConcurrency: 10,
   },
   {
     name: 'MarketSignIn',
@@ -787,6 +869,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseRole: 'oracle_market',
+    reservedConcurrency: 10,
   },
   {
     name: 'HealthApi',
@@ -805,8 +889,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 10,
     database: true,
+    databaseRole: 'oracle_health',
     // its queue check reads each queue's attributes (the ingest queue only where attention runs)
     observes: ['ingest', 'notifications'],
+    reservedConcurrency: 10,
   },
   {
     name: 'OpenApiDocument',
@@ -818,6 +904,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/openapi.json', auth: 'none' }] },
     memoryMb: 256,
     timeoutSeconds: 10,
+    reservedConcurrency: 5,
   },
   {
     name: 'WsPrices',
@@ -833,6 +920,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 10,
     tables: [{ table: 'wsConnections', access: 'readWrite' }],
     managesConnections: true,
+    reservedConcurrency: 20,
   },
   {
     name: 'WsBroadcast',
@@ -849,6 +937,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 
 /** The custom resource that applies the database migrations on deploy (data stack). */
 export const MIGRATE_ENTRY = 'functions/custom-resource/migrate/index.ts';
+
+/** An HTTP route's API Gateway route key: `POST /wallets/bind`. */
+export function routeKeyOf(route: Pick<HttpRoute, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/**
+ * The tables a function is granted: those it lists, and the rate-limit table where one of its
+ * routes has a per-IP limit (functions/api/contract/per-ip-limits.ts), counted by its handler.
+ */
+export function tablesOf(spec: FunctionSpec): NonNullable<FunctionSpec['tables']> {
+  const listed = spec.tables ?? [];
+  const limited =
+    spec.trigger.kind === 'http' &&
+    spec.trigger.routes.some((route) => PER_IP_LIMITS[routeKeyOf(route)] !== undefined);
+  return limited && !listed.some((t) => t.table === 'rateLimits')
+    ? [...listed, { table: 'rateLimits', access: 'readWrite' }]
+    : listed;
+}
 
 export function entryPath(spec: Pick<FunctionSpec, 'entry'>, root = REPO_ROOT): string {
   return join(root, spec.entry);

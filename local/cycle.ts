@@ -57,6 +57,9 @@ const discover: Stage = async () => {
   };
 };
 
+/** Chatters of the crowd in the first tracked channel. */
+const CROWD = 2400;
+
 /**
  * An hour of chat in the tracked channels, played by the IRC fixture to the IRC worker, which
  * sends it to the ingest queue; the writer then drains the queue. The chat is dated in the
@@ -71,6 +74,9 @@ const chat: Stage = async (runtime, context) => {
   // Two hours back: that epoch is over (and sealable) whatever minute of the hour this runs.
   const startMs = (context.epoch - 7200) * 1000 + 5 * 60_000;
   const script = randomChatScript({ channels, startMs, lines: 600, viewersPerChannel: 60, seed: 42 });
+  // A crowd in the first channel, more than one tree holds once half of it binds: the channel's
+  // bound viewers fill shard trees (<channel>, <channel>~2), each published and verified below.
+  for (let i = 0; i < CROWD; i++) script.chat(channels[0] as string, `crowd_${String(i).padStart(4, '0')}`);
   const worker = new IrcWorker({
     connect: ircFrameworkConnector({
       host: runtime.irc.host,
@@ -219,8 +225,16 @@ const seal: Stage = async (runtime, context) => {
     select channel, kind, root, leaf_count, total_amount::text from attention.merkle_trees where epoch = ${epoch} order by kind, channel`;
   const [carried] = await sql<{ total: string | null; viewers: number }[]>`
     select sum(amount)::text as total, count(*)::int as viewers from attention.carried_balances where amount > 0`;
+  const { splitShardName } = await import('../layers/shared/src/core/attention/trees.ts');
+  const shards: Record<string, string[]> = {};
+  for (const t of trees) {
+    const base = splitShardName(t.channel)?.base ?? t.channel;
+    shards[base] = [...(shards[base] ?? []), t.channel];
+  }
   return {
     epoch,
+    // Channels (and category trees) past one tree's capacity, with their shard trees.
+    shardedTrees: Object.fromEntries(Object.entries(shards).filter(([, names]) => names.length > 1)),
     walletsBound: bound.length,
     walletsBoundThroughSignIn: first === undefined ? 0 : 1,
     channelsSealed: finalized?.seal.sealed.length ?? 0,

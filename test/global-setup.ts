@@ -4,9 +4,11 @@
  * without seeing each other's rows.
  */
 
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
+import { DATABASE_ROLES } from '../lib/functions.ts';
 import { startEmbeddedPostgres } from '../local/embedded-postgres.ts';
 
 export const TEMPLATE_DATABASE = 'oracle_template';
@@ -15,6 +17,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplateDatabase: string;
+    /** A password generated for this run, by database role (lib/functions.ts DATABASE_ROLES). */
+    pgRolePasswords: Record<string, string>;
   }
 }
 
@@ -24,9 +28,16 @@ export default async function setup(project: TestProject) {
   await admin.unsafe(`create database ${TEMPLATE_DATABASE}`);
   await runMigrations(pg.urlFor(TEMPLATE_DATABASE));
   await admin.unsafe(`alter database ${TEMPLATE_DATABASE} with is_template true allow_connections false`);
+  // The migrations create the function roles without passwords; tests log in as them.
+  const rolePasswords: Record<string, string> = {};
+  for (const role of DATABASE_ROLES) {
+    rolePasswords[role] = randomBytes(18).toString('base64url');
+    await admin.unsafe(`alter role ${role} with password '${rolePasswords[role]}'`);
+  }
   await admin.end();
   project.provide('pgAdminUrl', pg.url);
   project.provide('pgTemplateDatabase', TEMPLATE_DATABASE);
+  project.provide('pgRolePasswords', rolePasswords);
   return async () => {
     await pg.stop();
   };

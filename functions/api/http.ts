@@ -7,6 +7,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { z } from 'zod';
 import { isOracleError, RateLimitedError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
+import { rateLimiter } from '../rate-limiter.ts';
+import { PER_IP_LIMITS } from './contract/per-ip-limits.ts';
 import type { RouteContract } from './contract/route-contract.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -74,7 +76,33 @@ export function credentialName(event: HttpEvent): string | undefined {
   return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
-/** Wraps a handler: correlation id on every log line, errors shaped into responses. */
+/**
+ * Counts the request against its route's per-IP limit (./contract/per-ip-limits.ts), if it has
+ * one, before anything else of it is read: a flood of malformed requests is refused like any other.
+ */
+async function limitPerIp(event: HttpEvent): Promise<void> {
+  const routeKey = event.routeKey ?? event.requestContext?.routeKey;
+  const limit = routeKey === undefined ? undefined : PER_IP_LIMITS[routeKey];
+  if (limit === undefined) return;
+  const decision = await rateLimiter().hit(
+    `ip:${routeKey}:${sourceIp(event)}`,
+    limit.limit,
+    limit.windowSeconds,
+    Date.now(),
+  );
+  if (!decision.allowed) {
+    logger.warn('per-IP limit reached', { routeKey, limit: limit.limit, count: decision.count });
+    throw new RateLimitedError(
+      `too many requests to ${routeKey} from this address: at most ${limit.limit} per ${limit.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`,
+      decision.retryAfterSeconds,
+    );
+  }
+}
+
+/**
+ * Wraps a handler: the route's per-IP limit, correlation id on every log line, errors shaped
+ * into responses.
+ */
 export function httpHandler(
   fn: (event: HttpEvent) => Promise<HttpResult>,
 ): (event: HttpEvent) => Promise<HttpResult> {
@@ -82,6 +110,7 @@ export function httpHandler(
     const correlationId = header(event, 'x-correlation-id') ?? event.requestContext?.requestId;
     if (correlationId !== undefined) logger.appendKeys({ correlationId });
     try {
+      await limitPerIp(event);
       return await fn(event);
     } catch (error) {
       return errorResponse(error);
@@ -130,6 +159,11 @@ export function headers(event: HttpEvent): Record<string, string> {
  * value as a whole is wrong (`body: Expected object, received array`).
  */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {
+  const nul = pathToNul(value);
+  if (nul !== undefined) {
+    const field = nul.length === 0 ? where : nul.join('.');
+    throw new ValidationError(`${field}: must not contain the NUL character`, { details: { field } });
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -141,6 +175,41 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, wh
       issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     },
   });
+}
+
+/**
+ * Where the first string (or key) holding U+0000 is: PostgreSQL text and jsonb cannot store it,
+ * so such input would fail in the database as a 500. Iterative, so no depth of nesting overflows.
+ */
+function pathToNul(value: unknown): (string | number)[] | undefined {
+  interface Step {
+    readonly value: unknown;
+    readonly key?: string | number;
+    readonly parent?: Step;
+  }
+  const pathOf = (step: Step | undefined): (string | number)[] => {
+    const path: (string | number)[] = [];
+    for (let at = step; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const stack: Step[] = [{ value }];
+  while (stack.length > 0) {
+    const step = stack.pop() as Step;
+    const node = step.value;
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return pathOf(step);
+    } else if (Array.isArray(node)) {
+      node.forEach((inner, i) => {
+        stack.push({ value: inner, key: i, parent: step });
+      });
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, inner] of Object.entries(node)) {
+        if (key.includes('\u0000')) return pathOf(step);
+        stack.push({ value: inner, key, parent: step });
+      }
+    }
+  }
+  return undefined;
 }
 
 type Parsed<C, K extends 'params' | 'query' | 'headers'> =

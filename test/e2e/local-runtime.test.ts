@@ -80,6 +80,14 @@ describe('oracle local', () => {
     expect(summary.stages.seal.walletsBoundThroughSignIn).toBe(1);
     expect(summary.stages.publish.published).toBeGreaterThan(0);
     expect(summary.stages.publish.verified).toBe(true);
+    // The crowd channel's bound viewers fill more than one tree: each shard published and verified.
+    // (Category trees shard too; locally their units are 0, so they are built, not published.)
+    const sharded = Object.entries(summary.stages.seal.shardedTrees as Record<string, string[]>)
+      .filter(([base]) => !base.startsWith('category:'))
+      .map(([, shards]) => shards);
+    expect(sharded.length).toBeGreaterThan(0);
+    const published = summary.stages.publish.publications.map((p: { channel: string }) => p.channel);
+    for (const shards of sharded) expect(published).toEqual(expect.arrayContaining(shards));
     expect(summary.stages.claim.proofVerified).toBe(true);
     // Program mode: the viewer's wallet claimed the served leaf, and its token balance grew by it.
     const onChain = summary.stages.claim.onChain;

@@ -4,8 +4,9 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PER_IP_LIMITS } from '../../functions/api/contract/per-ip-limits.ts';
 import { AUTHORIZER_CACHE_SECONDS } from '../../layers/shared/src/key-change-budget.ts';
-import { FUNCTIONS, type SecretName } from '../../lib/functions.ts';
+import { FUNCTIONS, routeKeyOf, type SecretName } from '../../lib/functions.ts';
 import { QUEUES } from '../../lib/stacks/pipeline-stack.ts';
 import {
   allows,
@@ -291,6 +292,35 @@ describe('least privilege', () => {
   });
 });
 describe('tables', () => {
+  it('gives the rate-limit table to each function that serves a route with a per-IP limit', () => {
+    const limited = FUNCTIONS.filter(
+      (spec) =>
+        spec.trigger.kind === 'http' &&
+        spec.trigger.routes.some((r) => PER_IP_LIMITS[routeKeyOf(r)] !== undefined),
+    );
+    expect(limited.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['WalletsApi', 'Graphql', 'GenerateClaim']),
+    );
+    const table = logicalIdOf(full.deployment.data.tables.rateLimits);
+    for (const spec of limited) {
+      const fn = full.deployment.api.functions[spec.name];
+      expect(fn, spec.name).toBeDefined();
+      if (fn === undefined) continue;
+      const props = full.template(full.deployment.api).toJSON().Resources[
+        logicalIdOf(fn.function)
+      ].Properties;
+      expect(JSON.stringify(props.Environment.Variables.RATE_LIMIT_TABLE), spec.name).toContain(table);
+      const statements = statementsOfRole(
+        full.template(full.deployment.api),
+        logicalIdOf(fn.function.role as NonNullable<typeof fn.function.role>),
+      );
+      expect(
+        statements.some((s) => allows(s, 'dynamodb:UpdateItem', table)),
+        spec.name,
+      ).toBe(true);
+    }
+  });
+
   it('grants table access on the table and its named indexes, never on index/*', () => {
     for (const stack of [full.deployment.pipeline, full.deployment.api]) {
       const policies = JSON.stringify(resourcesOf(full.template(stack), 'AWS::IAM::Policy'));

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, REPO_ROOT } from '../../lib/functions.ts';
+import { PER_IP_LIMITS } from '../../functions/api/contract/per-ip-limits.ts';
+import { FUNCTIONS, REPO_ROOT, routeKeyOf } from '../../lib/functions.ts';
 import { removeOutput, type Synthesized, synthesize } from './synth.ts';
 
 let app: Synthesized;
@@ -20,6 +21,18 @@ describe('function registry', () => {
     const names = FUNCTIONS.map((f) => f.name);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+  });
+
+  it('gives every public route that writes a per-IP limit', () => {
+    const publicWrites = FUNCTIONS.flatMap((spec) =>
+      spec.trigger.kind === 'http'
+        ? spec.trigger.routes.filter((r) => r.auth === 'none' && r.method !== 'GET').map(routeKeyOf)
+        : [],
+    );
+    expect(publicWrites).toContain('POST /wallets/bind');
+    for (const key of publicWrites) expect(PER_IP_LIMITS[key], key).toBeDefined();
+    // a GET that stores something: the state of a Twitch sign-in
+    expect(PER_IP_LIMITS['GET /auth/twitch/authorize']).toBeDefined();
   });
 
   it('keeps each entry under functions/<trigger folder>/[<area>/]<name>/index.ts', () => {

@@ -18,7 +18,7 @@ const epoch = parsedBy(parseEpoch).openapi({
 });
 const channel = parsedBy(parseChannel).openapi({
   description:
-    'A Twitch login, or a pseudo-channel `category:<category>:<group>` or `carry:<group>` (colons plain or percent-encoded), any case',
+    "A Twitch login, or a pseudo-channel `category:<category>:<group>` or `carry:<group>` (colons plain or percent-encoded), any case; a channel or category tree past one tree's capacity continues in shards `<name>~2`, `<name>~3`, … (`~` plain or `%7E`)",
   example: 'music_chan',
 });
 const user = parsedBy(userHashOf).openapi({
@@ -346,7 +346,9 @@ export const ATTENTION_ROUTES = {
             epoch: z.number().int(),
             startsAt: isoTime,
             channels: z.array(epochChannel),
-            pooledTrees: z.array(epochChannel).openapi({ description: 'Category and carry trees' }),
+            pooledTrees: z.array(epochChannel).openapi({
+              description: 'Category and carry trees, and every shard tree past the first (`<name>~k`)',
+            }),
           })
           .openapi('Epoch'),
       },

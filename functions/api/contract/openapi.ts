@@ -13,9 +13,13 @@ import {
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../../layers/shared/src/core/market/stream-subscriptions.ts';
 import { FUNCTIONS, type FunctionSpec, type HttpRoute, type RouteAuth } from '../../../lib/functions.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
+import { PER_IP_LIMITS, type PerIpLimit } from './per-ip-limits.ts';
 import { errorBody, gatewayMessage, type RouteContract, type Tag } from './route-contract.ts';
 import { API_ROUTES } from './routes.ts';
 import { z } from './zod.ts';
+
+const perIpLimit = (route: HttpRoute): PerIpLimit | undefined =>
+  PER_IP_LIMITS[`${route.method} ${route.path}`];
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -120,6 +124,7 @@ const json = (schema: z.ZodTypeAny) => ({ 'application/json': { schema } });
 function responses(contract: RouteContract, route: HttpRoute): Record<string, ResponseConfig> {
   const auth: RouteAuth = route.auth;
   const out: Record<string, { description: string; schemas: z.ZodTypeAny[]; contentType?: 'text/html' }> = {};
+  const perIp = perIpLimit(route);
   const add = (status: number, description: string, schema: z.ZodTypeAny) => {
     const entry = out[status];
     if (entry === undefined) out[status] = { description, schemas: [schema] };
@@ -146,6 +151,13 @@ function responses(contract: RouteContract, route: HttpRoute): Record<string, Re
     );
     add(403, `the ${what} is not accepted`, gatewayMessage);
   }
+  if (perIp !== undefined) {
+    add(
+      429,
+      `more than ${perIp.limit} requests from one address in ${perIp.windowSeconds} s (\`retry-after\` says when to retry)`,
+      errorBody,
+    );
+  }
   if (contract.session === 'market') {
     add(401, 'no session was presented, or it is unknown, expired or signed out', errorBody);
   }
@@ -168,11 +180,15 @@ function responses(contract: RouteContract, route: HttpRoute): Record<string, Re
 }
 
 function describe(contract: RouteContract, route: HttpRoute): string | undefined {
+  const perIp = perIpLimit(route);
   const parts = [
     contract.description,
     route.throttle === undefined
       ? undefined
       : `Throttled to ${route.throttle.rate} requests/s (burst ${route.throttle.burst}).`,
+    perIp === undefined
+      ? undefined
+      : `At most ${perIp.limit} requests per ${perIp.windowSeconds} s from one address.`,
   ].filter((p): p is string => p !== undefined);
   return parts.length === 0 ? undefined : parts.join('\n\n');
 }
