@@ -468,7 +468,9 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     // 4. Queue consumers, in rounds: each round's work may put messages on the next queue.
     const consumers = selected.filter((fn) => (triggersOf(fn)?.queues.length ?? 0) > 0);
     const received = new Map<string, number>();
-    for (let round = 0; round < 4; round++) {
+    // Until the queues are empty (a bounded number of rounds): a message behind others, such as
+    // a verification behind the notifications of a dispatch, must reach its consumer too.
+    for (let round = 0; round < 20; round++) {
       let moved = 0;
       for (const fn of consumers) {
         for (const q of triggersOf(fn)?.queues ?? []) {

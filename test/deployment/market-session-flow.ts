@@ -104,6 +104,13 @@ export class MarketSessionFlow {
       if (MARKET_SIGN_IN_ROUTES.includes(routeKey)) this.#problem = `${routeKey} answered ${status}`;
       return;
     }
+    // Only these answers are read (the confirmation page is HTML).
+    if (
+      !['POST /api/auth/nonce', 'POST /api/auth/session', 'POST /api/notifications/subscribe'].includes(
+        routeKey,
+      )
+    )
+      return;
     const answer = JSON.parse(body) as Record<string, unknown>;
     if (routeKey === 'POST /api/auth/nonce') this.#offer = answer as unknown as SignInOffer;
     else if (routeKey === 'POST /api/auth/session') this.#token = String(answer['token']);
