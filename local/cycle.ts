@@ -265,7 +265,7 @@ const seal: Stage = async (runtime, context) => {
 const publish: Stage = async (runtime, context) => {
   const { handler: schedule } = await import('../functions/scheduled/publish-roots/index.ts');
   const { handler: consume } = await import('../functions/queue/publisher/index.ts');
-  const { verifierDeps } = await import('../functions/dependencies.ts');
+  const { verifierDeps } = await import('../functions/solana-dependencies.ts');
   const { verifyPublication } = await import('../layers/shared/src/services/publisher.ts');
   let queued = 0;
   for (let tick = 0; tick < 10; tick++) {
