@@ -49,7 +49,7 @@ import {
   withinAmountBudget,
 } from '../core/attention/trees.ts';
 import { chunks } from '../core/chunks.ts';
-import { fromBase58, type LeafOptions, validateClaim } from '../core/merkle/index.ts';
+import { fromBase58, type LeafOptions, MAX_U64, validateClaim } from '../core/merkle/index.ts';
 import { AmountOverflowError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
@@ -892,11 +892,12 @@ function treeHashJob(leaves: StoredTree['leaves'], options: LeafOptions): TreeHa
     if (leaf.index !== i) throw new Error(`leaf ${i} of a tree has index ${leaf.index}`);
     const claimer = leaf.claimer ?? walletBytes(leaf.wallet);
     claimers.set(claimer, i * 32);
-    amounts[i] = leaf.amount;
     // A BigUint64Array wraps an amount that is not a u64; validateClaim says what is wrong.
-    if (amounts[i] !== leaf.amount) {
+    // (Compared, not read back: reading a BigUint64Array allocates a BigInt a leaf.)
+    if (leaf.amount < 0n || leaf.amount > MAX_U64) {
       validateClaim({ claimer, index: i, amount: leaf.amount, id: leaf.userHash }, `claims[${i}]`);
     }
+    amounts[i] = leaf.amount;
     ids[i] = leaf.userHash;
     wallets[i] = leaf.wallet;
   }
