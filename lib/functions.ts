@@ -627,6 +627,27 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sends: ['oracleCalls'],
   },
   {
+    name: 'AdminFpmmApi',
+    entry: 'functions/api/admin-fpmm/index.ts',
+    stack: 'api',
+    system: 'delivery',
+    // Only enqueues: the signer's address names the FIFO group; the key stays with the sender.
+    settings: ['EVM_CHAIN_ID', 'EVM_SIGNER_ADDRESS', 'ORACLE_MAX_RETRIES'],
+    description: 'FPMM updates (updateRaffleProbability, updateMarketSentiment) through the delivery engine',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/admin/fpmm/{fpmm}/raffle-probability', auth: 'admin' },
+        { method: 'POST', path: '/admin/fpmm/{fpmm}/market-sentiment', auth: 'admin' },
+      ],
+    },
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_delivery',
+    sends: ['oracleCalls'],
+  },
+  {
     name: 'MarketPrices',
     entry: 'functions/api/market/prices/index.ts',
     stack: 'api',
@@ -1038,13 +1059,20 @@ export function entryPath(spec: Pick<FunctionSpec, 'entry'>, root = REPO_ROOT): 
   return join(root, spec.entry);
 }
 
-/** Splits the registry into the functions whose code exists now and those not written yet. */
-export function partitionByEntry(
-  specs: readonly FunctionSpec[],
+/**
+ * The specs, once every entry file exists. A function whose entry is missing (a renamed or deleted
+ * folder) fails synth, naming it, instead of silently leaving the deployment.
+ */
+export function requireEntries<T extends Pick<FunctionSpec, 'name' | 'entry'>>(
+  specs: readonly T[],
   root = REPO_ROOT,
-): { present: FunctionSpec[]; missing: FunctionSpec[] } {
-  const present: FunctionSpec[] = [];
-  const missing: FunctionSpec[] = [];
-  for (const spec of specs) (existsSync(entryPath(spec, root)) ? present : missing).push(spec);
-  return { present, missing };
+): readonly T[] {
+  const missing = specs.filter((spec) => !existsSync(entryPath(spec, root)));
+  if (missing.length > 0) {
+    const list = missing.map((spec) => `${spec.name} (${spec.entry})`).join(', ');
+    throw new Error(
+      `Entry file missing for ${list}: restore it or remove the function from lib/functions.ts`,
+    );
+  }
+  return specs;
 }
