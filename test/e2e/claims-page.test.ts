@@ -209,13 +209,22 @@ describe('the claims page', () => {
     }, ALICE);
     expect(stolen).toBe(403);
 
-    // A refused signature is an error the viewer can act on; pressing again claims.
+    // A refused signature and an RPC that does not answer are errors the viewer can act on; pressing again claims.
     const bobBefore = await tokenBalance(bob.wallet.address);
     bob.wallet.refuseNext();
     await bob.page.getByRole('button', { name: 'Claim all' }).click();
     await expect.poll(() => bob.page.locator('#problem').getAttribute('data-kind')).toBe('signature-refused');
     expect(await bob.page.locator('#problem').isVisible()).toBe(true);
     await record(bob.page, 'error-signature-refused');
+    // The RPC unreachable from the viewer's browser: signed, not sent, and the viewer told to retry.
+    const rpcOrigin = new URL(runtime.solanaRpcUrl).origin;
+    const rpcDown = (url: URL) => url.origin === rpcOrigin;
+    await bob.page.route(rpcDown, (route) => route.abort('connectionrefused'));
+    await bob.page.getByRole('button', { name: 'Claim all' }).click();
+    await expect.poll(() => bob.page.locator('#problem').getAttribute('data-kind')).toBe('rpc-down');
+    await record(bob.page, 'error-rpc-down');
+    await bob.page.unroute(rpcDown);
+    expect(await tokenBalance(bob.wallet.address)).toBe(bobBefore);
     await bob.page.getByRole('button', { name: 'Claim all' }).click();
     await expect
       .poll(() => rows(bob.page, 'claimed').then((r) => r.length), { timeout: 20_000 })
