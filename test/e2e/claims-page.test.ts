@@ -234,12 +234,26 @@ describe('the claims page', () => {
     await Promise.all([alice.context.close(), bob.context.close()]);
   }, 120_000);
 
-  it('without a wallet, or with one on another network, the page says what to do', async () => {
+  it('by keyboard, without a wallet, or with one on another network, the page says what to do', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${runtime.apiUrl}/`);
-    await page.getByRole('button', { name: 'Connect wallet' }).click();
+    await page.locator('#signed-out').waitFor();
+    // By keyboard alone: the skip link, "Sign in with Twitch", then "Connect wallet".
+    const focused = () =>
+      page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+            .activeElement?.id,
+      );
+    for (const id of ['', 'sign-in', 'connect']) {
+      await page.keyboard.press('Tab');
+      if (id !== '') expect(await focused()).toBe(id);
+    }
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#problem').getAttribute('data-kind')).toBe('no-wallet');
+    // The problem takes the focus, so a screen reader or keyboard user lands on it.
+    expect(await focused()).toBe('problem');
     expect(await page.locator('#problem-next').textContent()).toMatch(
       /Install Phantom, Solflare or Backpack/,
     );
