@@ -41,7 +41,10 @@ let runtime: LocalRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  [runtime, browser] = await Promise.all([startLocalRuntime(), launchChromium()]);
+  // The browser first: without one the test fails at once, naming how to install it, before
+  // anything is started that would then have to be stopped.
+  browser = await launchChromium();
+  runtime = await startLocalRuntime();
 }, 180_000);
 
 afterAll(async () => {
