@@ -593,6 +593,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 20,
   },
   {
+    name: 'RecoveryApi',
+    entry: 'functions/api/admin-recovery/index.ts',
+    stack: 'api',
+    system: 'attention',
+    description: "GET /admin/recovery: the recovery dashboard's daily snapshots (admin)",
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/admin/recovery', auth: 'admin' }] },
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_attention_reader',
+  },
+  {
     name: 'CreatorsApi',
     entry: 'functions/api/creators/index.ts',
     stack: 'api',

@@ -141,6 +141,20 @@ describe('the recovery snapshot', () => {
     ]);
   });
 
+  it('is read by the admin route as a reader that cannot change a snapshot', async () => {
+    const reader = await connectAsFunction(t, 'RecoveryApi');
+    try {
+      expect(await listRecoverySnapshots(reader.sql, { from: DAY, to: DAY })).toHaveLength(1);
+      await expect(
+        reader.sql`update attention.recovery_snapshots set carried_viewers = 0`,
+      ).rejects.toMatchObject({
+        code: '42501',
+      });
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('the 01:00 UTC function takes the day asked for and refuses a day that is not a date', async () => {
     Object.assign(process.env, { ORACLE_MODE: 'local', LOG_LEVEL: 'SILENT', DATABASE_URL: t.url });
     const { handler } = await import('../../functions/scheduled/recovery-snapshot/index.ts');

@@ -7,7 +7,7 @@
  * README.md, "Recovery dashboard", defines each number.
  */
 import type { Sql } from '../adapters/db/client.ts';
-import { percentOf, type RecoveryWindow } from '../core/attention/recovery-day.ts';
+import { checkDayRange, percentOf, type RecoveryWindow } from '../core/attention/recovery-day.ts';
 import { METRIC } from '../metric-names.ts';
 import { MetricUnit, metrics } from '../observability.ts';
 
@@ -154,6 +154,7 @@ export async function listRecoverySnapshots(
   sql: Sql,
   query: RecoveryQuery = {},
 ): Promise<RecoverySnapshot[]> {
+  checkDayRange(query.from, query.to);
   const rows = await sql<SnapshotRow[]>`
     select ${snapshotColumns(sql)} from attention.recovery_snapshots r
     where (${query.from ?? null}::date is null or r.day >= ${query.from ?? null}::date)

@@ -64,3 +64,26 @@ export function percentOf(part: number | bigint, whole: number | bigint): number
   if (Number(whole) === 0) return null;
   return Math.round((Number(part) / Number(whole)) * 10_000) / 100;
 }
+
+/** The most days one read of the snapshots may span or return. */
+export const MAX_RECOVERY_DAYS = 366;
+
+/** Refuses a day that is not a date, and a range that runs backwards or spans more than MAX_RECOVERY_DAYS. */
+export function checkDayRange(from: string | undefined, to: string | undefined): void {
+  if (from !== undefined) named('from', from);
+  if (to !== undefined) named('to', to);
+  if (from === undefined || to === undefined) return;
+  const days = (dayStartMs(to) - dayStartMs(from)) / DAY_MS + 1;
+  if (days < 1) throw new ValidationError(`to: must not be before from (${from}), got ${to}`);
+  if (days > MAX_RECOVERY_DAYS) {
+    throw new ValidationError(`to: must be within ${MAX_RECOVERY_DAYS} days of from, got ${days} days`);
+  }
+}
+
+function named(field: string, day: string): void {
+  try {
+    dayStartMs(day);
+  } catch (error) {
+    throw new ValidationError(`${field}: ${(error as Error).message}`);
+  }
+}
