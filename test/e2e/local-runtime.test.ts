@@ -104,6 +104,22 @@ describe('oracle local', () => {
     );
     expect(BigInt(onChain.amount)).toBeGreaterThanOrEqual(BigInt(summary.stages.claim.amount));
     expect(BigInt(onChain.balanceAfter) - BigInt(onChain.balanceBefore)).toBe(BigInt(onChain.amount));
+    // The recovery dashboard's snapshot of the sealed epoch's day: every sealed viewer mapped, half
+    // of the chat's viewers bound, nobody past the shard cap (8 trees a channel hold the crowd).
+    const recovery = summary.stages.recovery;
+    expect(recovery.day).toBe(new Date(summary.stages.seal.epoch * 1000).toISOString().slice(0, 10));
+    expect(recovery.coverage.participants).toBeGreaterThan(0);
+    expect(recovery.coverage.mapping).toBe(100);
+    expect(recovery.overflow.sealedParticipations).toBeGreaterThan(recovery.coverage.participants);
+    expect(recovery.overflow).toMatchObject({ participations: 0, amount: '0' });
+    if (!recovery.complete) {
+      // Taken while the day is open (after 02:00 UTC, the sealed hour is today's): this cycle's
+      // carried balances and bindings are in it.
+      expect(recovery.carried.amount).toBe(summary.stages.seal.carried.amount);
+      expect(recovery.carried.viewers).toBeGreaterThan(0);
+      expect(recovery.coverage.binding).toBeGreaterThan(0);
+      expect(recovery.coverage.binding).toBeLessThan(100);
+    }
     expect(summary.stages.oracleCalls.byStatus).toEqual({ success: summary.stages.oracleCalls.enqueued });
     expect(summary.stages.market.ok).toBe(true);
     const { rounds, lastRunStatus } = summary.stages.creators;
