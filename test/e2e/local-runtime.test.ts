@@ -113,8 +113,8 @@ describe('oracle local', () => {
     expect(recovery.overflow.sealedParticipations).toBeGreaterThan(recovery.coverage.participants);
     expect(recovery.overflow).toMatchObject({ participations: 0, amount: '0' });
     if (!recovery.complete) {
-      // Taken while the day is open (after 02:00 UTC, the sealed hour is today's): this cycle's
-      // carried balances and bindings are in it.
+      // Taken while the day is open (all but 01:00–02:00 UTC, when the sealed hour was yesterday):
+      // this cycle's carried balances and bindings are in it.
       expect(recovery.carried.amount).toBe(summary.stages.seal.carried.amount);
       expect(recovery.carried.viewers).toBeGreaterThan(0);
       expect(recovery.coverage.binding).toBeGreaterThan(0);
