@@ -3,22 +3,19 @@
  * server, which checks admin tokens as the authorizer does on AWS, `oracle recovery` as an operator
  * runs it, and the OpenAPI document listing the route with its auth.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/api/contract/openapi.ts';
-import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { recoveryWindow } from '../../layers/shared/src/core/attention/recovery-day.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { takeRecoverySnapshot } from '../../layers/shared/src/services/recovery-snapshot.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
-import { type LocalHttpServer, startHttpServer } from '../../local/http-server.ts';
-import { ROUTES } from '../../local/routes.ts';
+import type { LocalHttpServer } from '../../local/http-server.ts';
+import { startAdminHttpServer } from '../fixtures/admin-http.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, makeEvent } from '../fixtures/events.ts';
+import { runOracleCli } from '../fixtures/oracle-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN = 'token-of-oncall';
 const DAY = '2026-01-01';
 
@@ -28,15 +25,7 @@ let http: LocalHttpServer;
 beforeAll(async () => {
   t = await createTestDatabase();
   Object.assign(process.env, { ORACLE_MODE: 'local', LOG_LEVEL: 'SILENT', DATABASE_URL: t.url });
-  http = await startHttpServer({
-    routes: ROUTES,
-    secrets: new StaticSecretStore({
-      'recovery/ingest': JSON.stringify({ partner: 'key-of-partner' }),
-      'recovery/admin': JSON.stringify({ oncall: ADMIN }),
-    }),
-    ingestKeysSecretId: 'recovery/ingest',
-    adminTokensSecretId: 'recovery/admin',
-  });
+  http = await startAdminHttpServer({ oncall: ADMIN }, { partner: 'key-of-partner' });
   // One unbound viewer on 2026-01-01 (carried), snapshots of that day and the two before.
   await writeIngestBatch(t.sql, [makeEvent({ user: 'unbound_one' })], new Date(BASE_EPOCH_MS + 120_000));
   const settings = testAttentionSettings({ baseUnitsPerWeight: 1000n, categoryBaseUnitsPerWeight: 0n });
@@ -105,18 +94,7 @@ describe('GET /admin/recovery', () => {
 });
 
 describe('oracle recovery', () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'bin/oracle.ts', 'recovery', ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '/tmp',
-        LOG_LEVEL: 'SILENT',
-        DATABASE_URL: t.url,
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+  const cli = (...args: string[]) => runOracleCli(['recovery', ...args], { DATABASE_URL: t.url });
 
   it('prints the latest snapshots as a table, newest first', () => {
     const run = cli('--days', '2');
