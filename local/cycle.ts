@@ -335,6 +335,17 @@ const claim: Stage = async (runtime, context) => {
   return { ...served, onChain: await claimOnChain(runtime, context, first) };
 };
 
+/**
+ * The recovery dashboard's snapshot (daily at 01:00 UTC on AWS) of the day the cycle sealed, taken
+ * through its function while the day is still open: what this cycle carried and bound is in it.
+ */
+const recovery: Stage = async (_runtime, context) => {
+  if (context.chatEpoch === undefined) throw new Error('the chat stage filled no epoch');
+  const { dayOf } = await import('../layers/shared/src/core/attention/recovery-day.ts');
+  const { handler } = await import('../functions/scheduled/recovery-snapshot/index.ts');
+  return handler({ day: dayOf(new Date(context.chatEpoch * 1000)) });
+};
+
 /** The FPMM oracle calls through the admin routes and the delivery engine (cycle-fpmm.ts). */
 const oracleCalls: Stage = (runtime) => fpmmOracleCalls(runtime);
 
@@ -447,6 +458,7 @@ export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['seal', seal],
   ['publish', publish],
   ['claim', claim],
+  ['recovery', recovery],
   ['oracleCalls', oracleCalls],
   ['creators', creators],
   ['market', market],

@@ -128,6 +128,8 @@ describe('schedules', () => {
     const byFunction = (name: string) => scheduled.filter((s) => s.fn === name).map((s) => s.expression);
     expect(byFunction('Discovery')).toEqual(['cron(0 0 * * ? *)', 'rate(5 minutes)']);
     expect(byFunction('Seal')).toEqual(['cron(5 * * * ? *)']);
+    // the recovery dashboard's snapshot, daily at 01:00 UTC (attention-oracle.md)
+    expect(byFunction('RecoverySnapshot')).toEqual(['cron(0 1 * * ? *)']);
     expect(byFunction('PublishRoots')).toEqual(['rate(1 minute)']);
     expect(byFunction('DeliveryConfirmer')).toEqual(['rate(1 minute)']);
     expect(byFunction('MarketPoller')).toEqual(['rate(1 minute)']);
