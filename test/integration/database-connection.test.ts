@@ -3,12 +3,17 @@
  * credentials from an RDS-shaped secret, the certificate and host name verified, and statements
  * cancelled at the function's statement_timeout.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { type DatabaseSettings, openDatabase } from '../../layers/shared/src/adapters/db/database-access.ts';
+import {
+  type DatabaseSettings,
+  databaseConnection,
+  openDatabase,
+} from '../../layers/shared/src/adapters/db/database-access.ts';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { createCertificateAuthority, issueServerCertificate } from '../../local/tls-certificates.ts';
 
@@ -61,6 +66,8 @@ function settings(overrides: Partial<DatabaseSettings> = {}): DatabaseSettings {
     DATABASE_CA_FILE: trustedCa,
     DATABASE_STATEMENT_TIMEOUT_MS: undefined,
     DATABASE_POOL_MAX: 2,
+    DB_USER: undefined,
+    AWS_REGION: 'eu-west-1',
     ...overrides,
   };
 }
@@ -110,6 +117,64 @@ describe('a database connection on AWS (DB_HOST and the RDS secret)', () => {
     await expect(openDatabase(settings(), broken)).rejects.toThrow(
       /^the database secret is not JSON; expected/,
     );
+  });
+});
+
+describe('a database connection as the function role (DB_USER, end-to-end IAM through RDS Proxy)', () => {
+  const credentials = {
+    AWS_ACCESS_KEY_ID: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    AWS_SECRET_ACCESS_KEY: randomBytes(20).toString('base64'),
+  };
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    for (const [name, value] of Object.entries(credentials)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+  });
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('signs an IAM auth token for DB_USER at DB_HOST:DB_PORT in AWS_REGION, never reading the owner secret', async () => {
+    const { url, options } = await databaseConnection(
+      settings({ DB_USER: 'oracle_market_reader', DB_HOST: 'proxy.example.internal', DB_PORT: 5433 }),
+      new StaticSecretStore({}),
+    );
+    const parsed = new URL(url);
+    expect(decodeURIComponent(parsed.username)).toBe('oracle_market_reader');
+    expect(parsed.password).toBe('');
+    expect(parsed.host).toBe('proxy.example.internal:5433');
+    expect(options.tls?.ca).toContain('BEGIN CERTIFICATE');
+    const token = await options.password?.();
+    if (token === undefined) throw new Error('no password function');
+    const signed = new URL(`https://${token}`);
+    expect(signed.host).toBe('proxy.example.internal:5433');
+    expect(signed.searchParams.get('Action')).toBe('connect');
+    expect(signed.searchParams.get('DBUser')).toBe('oracle_market_reader');
+    expect(signed.searchParams.get('X-Amz-Credential')).toMatch(
+      new RegExp(`^${credentials.AWS_ACCESS_KEY_ID}/\\d{8}/eu-west-1/rds-db/aws4_request$`),
+    );
+    expect(signed.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(signed.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('hands postgres.js the token as the password of each new connection, as DB_USER, over verified TLS', async () => {
+    // The stand-in PostgreSQL does not know IAM: the refusal names the role the token was sent for.
+    await expect(
+      query(settings({ DB_USER: 'oracle_health', DB_SECRET_ARN: undefined }), (sql) => sql`select 1`),
+    ).rejects.toThrow(
+      /password authentication failed for user "oracle_health"|role "oracle_health" does not exist/,
+    );
+    await expect(
+      query(
+        settings({ DB_USER: 'oracle_health', DB_SECRET_ARN: undefined, DATABASE_CA_FILE: otherCa }),
+        (sql) => sql`select 1`,
+      ),
+    ).rejects.toThrow(/self[- ]signed|unable to (verify|get local issuer)/i);
   });
 });
 
