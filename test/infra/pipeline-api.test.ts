@@ -2,6 +2,7 @@
  * The wiring of every function in the registry (lib/functions.ts), whether or not its code exists
  * yet: queues, schedules, routes, and the grants each function gets.
  */
+import { rmSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PER_IP_LIMITS } from '../../functions/api/contract/per-ip-limits.ts';
@@ -268,14 +269,60 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants the database credentials to exactly the database functions', () => {
-    // functions are granted the secret as attached to the cluster
-    const dbSecret = full.deployment.data.database.secret;
-    const expected = FUNCTIONS.filter((f) => f.database === true)
-      .map((f) => f.name)
-      .sort();
-    expect(readersOf(full, logicalIdOf(dbSecret))).toEqual(expected);
-  });
+  it.each(['dev', 'prod'] as const)(
+    'lets each database function of %s log in as its own role only, and none read the owner secret',
+    (stage) => {
+      const s = synthesize({ stage });
+      try {
+        const owner = logicalIdOf(s.deployment.data.cluster.node.findChild('Secret'));
+        const specs = FUNCTIONS.filter((f) => f.database === true);
+        let checked = 0;
+        for (const [stack, fns] of [
+          [s.deployment.pipeline, s.deployment.pipeline.functions],
+          [s.deployment.api, s.deployment.api.functions],
+        ] as const) {
+          const template = s.template(stack);
+          for (const [name, fn] of Object.entries(fns)) {
+            const roleId = logicalIdOf(fn.function.role as NonNullable<typeof fn.function.role>);
+            const statements = statementsOfRole(template, roleId);
+            const connects = statements.filter((st) => [st.Action].flat().includes('rds-db:connect'));
+            const spec = specs.find((f) => f.name === name);
+            expect(
+              statements.some((st) => allows(st, 'secretsmanager:GetSecretValue', owner)),
+              name,
+            ).toBe(false);
+            if (spec === undefined) {
+              expect(connects, name).toEqual([]);
+              continue;
+            }
+            checked += 1;
+            expect(connects, name).toHaveLength(1);
+            const resource = JSON.stringify(connects[0]?.Resource);
+            expect(resource, name).toContain(`/${spec.databaseRole}"`);
+            expect(resource, name).toContain(':dbuser:');
+            const env =
+              template.toJSON().Resources[logicalIdOf(fn.function)].Properties.Environment.Variables;
+            expect(env.DB_USER, name).toBe(spec.databaseRole);
+            expect(env, name).not.toHaveProperty('DB_SECRET_ARN');
+          }
+        }
+        expect(checked).toBeGreaterThan(0);
+        const worker = s.deployment.worker;
+        if (worker !== undefined) {
+          const template = s.template(worker);
+          const taskRole = logicalIdOf(worker.taskDefinition.taskRole);
+          const connects = statementsOfRole(template, taskRole).filter((st) =>
+            [st.Action].flat().includes('rds-db:connect'),
+          );
+          expect(connects).toHaveLength(1);
+          expect(JSON.stringify(connects[0]?.Resource)).toContain('/oracle_attention_reader"');
+          expect(JSON.stringify(template.toJSON())).not.toContain(owner);
+        }
+      } finally {
+        rmSync(s.outdir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('lets only the delivery engine move calls to the oracle-calls DLQ', () => {
     const dlqId = logicalIdOf(full.queue('oracleCalls').deadLetterQueue);
