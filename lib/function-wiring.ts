@@ -23,7 +23,7 @@ import {
 import { acknowledge } from './nag.ts';
 import type { DatabaseAccess } from './stacks/data-stack.ts';
 import type { StageConfig } from './stage.ts';
-import type { StageSettings } from './stage-config.ts';
+import { isEnabled, type StageSettings } from './stage-config.ts';
 import { statementTimeoutMs } from './statement-timeout.ts';
 import { type SystemOrCore, systemOfSetting, withNeeds } from './systems.ts';
 
@@ -125,7 +125,11 @@ export function createRegisteredFunction(
   spec: FunctionSpec,
   res: FunctionResources,
 ): NodeFunction {
-  const environment = settingsEnvironment(spec.name, spec.system, spec.settings ?? [], res.settings);
+  const probed = (spec.probes ?? []).filter((probe) => isEnabled(res.settings, probe.system));
+  const environment = Object.assign(
+    settingsEnvironment(spec.name, spec.system, spec.settings ?? [], res.settings),
+    ...probed.map((probe) => settingsEnvironment(spec.name, probe.system, probe.settings, res.settings)),
+  ) as Record<string, string>;
   const fn = new NodeFunction(scope, spec.name, {
     entry: entryPath(spec),
     description: spec.description,
@@ -152,6 +156,9 @@ export function createRegisteredFunction(
   });
   const grantee = fn.function;
 
+  if (spec.database === true && spec.databaseReader === true && res.database.readerEndpoint !== undefined) {
+    fn.addEnvironment('DB_READER_HOST', res.database.readerEndpoint);
+  }
   if (spec.database === true) {
     const role = required(spec.databaseRole, `the database role of ${spec.name}`);
     res.database.grantConnect(grantee, role);
@@ -164,7 +171,7 @@ export function createRegisteredFunction(
         String(statementTimeoutMs(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS)),
       );
   }
-  for (const name of spec.secrets ?? []) {
+  for (const name of [...(spec.secrets ?? []), ...probed.flatMap((probe) => probe.secrets ?? [])]) {
     res.secrets[name].grantRead(grantee);
     fn.addEnvironment(SECRET_ENV[name], res.secrets[name].secretArn);
   }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PER_IP_LIMITS } from '../functions/api/contract/per-ip-limits.ts';
-import type { SystemOrCore } from './systems.ts';
+import type { SystemName, SystemOrCore } from './systems.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -110,6 +110,11 @@ export interface FunctionSpec {
   /** Reaches Aurora through RDS Proxy: VPC placement, the DB client security group and the DB credentials. */
   readonly database?: boolean;
   /**
+   * Only reads: goes to the cluster's readers through the proxy's read-only endpoint
+   * (`DB_READER_HOST`) where the stage has a reader, to the writer otherwise. Needs `database`.
+   */
+  readonly databaseReader?: boolean;
+  /**
    * The database role it connects as (required with `database`): the least its group needs,
    * never the owner of the tables, so row-level security applies to it.
    */
@@ -134,6 +139,15 @@ export interface FunctionSpec {
    * endpoint.
    */
   readonly namesDeployment?: boolean;
+  /**
+   * Systems whose external dependencies it probes (a health check) where the stage enables them:
+   * their settings and secrets are given to it only there, so a disabled system adds nothing.
+   */
+  readonly probes?: readonly {
+    readonly system: SystemName;
+    readonly settings: readonly string[];
+    readonly secrets?: readonly SecretName[];
+  }[];
   /**
    * Concurrent executions set aside for it, which are also the most it runs at once (Lambda's
    * reserved concurrency), in stages that apply reserved concurrency (lib/stage.ts). The pipeline
@@ -192,6 +206,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'CATEGORY_BASE_UNITS_PER_WEIGHT',
       'TREE_FORMAT',
       'TREE_CAPACITY',
+      'TOKEN_GROUP_MAX_SHARDS',
     ],
     description: 'Seals every unsealed past epoch and builds its trees (hourly at :05)',
     trigger: { kind: 'schedule', schedules: [{ id: 'SealHourly', expression: 'cron(5 * * * ? *)' }] },
@@ -435,10 +450,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/suppressions/index.ts',
     stack: 'api',
     system: 'attention',
-    description: 'POST /suppressions: opt-out',
-    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/suppressions', auth: 'admin' }] },
+    description: "Opt-out: an admin's, and a viewer's own with their sign-in session (which they may lift)",
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/suppressions', auth: 'admin' },
+        { method: 'POST', path: '/suppressions/self', auth: 'none', throttle: { rate: 20, burst: 40 } },
+        { method: 'DELETE', path: '/suppressions/self', auth: 'none', throttle: { rate: 20, burst: 40 } },
+      ],
+    },
     timeoutSeconds: 29,
     database: true,
+    // announces the binding an opt-out ended (WalletRebound)
+    emits: ['WalletRebound'],
     databaseRole: 'oracle_attention',
   },
   {
@@ -451,6 +475,26 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: {
       kind: 'http',
       routes: [{ method: 'POST', path: '/admin/ingest-keys/{keyId}/void', auth: 'admin' }],
+    },
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_attention',
+  },
+  {
+    name: 'ChannelsApi',
+    entry: 'functions/api/admin-channels/index.ts',
+    stack: 'api',
+    system: 'attention',
+    // the token groups a channel may be put in: MILO, CLS, OTHER and those given a mint
+    settings: ['TOKEN_GROUP_MINTS'],
+    description: 'Channel configuration (admin): token groups, category overrides, the blocklist; audited',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'GET', path: '/admin/channels', auth: 'admin' },
+        { method: 'PUT', path: '/admin/channels/{channel}', auth: 'admin' },
+        { method: 'DELETE', path: '/admin/channels/{channel}', auth: 'admin' },
+      ],
     },
     timeoutSeconds: 29,
     database: true,
@@ -489,12 +533,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/api/claims/index.ts',
     stack: 'api',
     system: 'attention',
-    settings: ['SOLANA_RPC_URL', 'TOKEN_GROUP_MINTS', 'ATTENTION_PROGRAM_ID'],
-    description: 'Claims and proofs',
+    settings: ['SOLANA_RPC_URL', 'TOKEN_GROUP_MINTS', 'ATTENTION_PROGRAM_ID', 'PUBLISH_MODE'],
+    description: "Claims and proofs; a viewer's claims as transactions to sign",
     trigger: {
       kind: 'http',
       routes: [
         { method: 'GET', path: '/claims/{user}', auth: 'none' },
+        {
+          method: 'POST',
+          path: '/claims/{user}/transactions',
+          auth: 'none',
+          throttle: { rate: 20, burst: 40 },
+        },
         { method: 'GET', path: '/claims/{epoch}/{channel}/{user}', auth: 'none' },
       ],
     },
@@ -613,6 +663,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/overview', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
     databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
@@ -629,6 +680,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
     databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
@@ -642,6 +694,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http', routes: [{ method: 'GET', path: '/api/analytics/trends', auth: 'none' }] },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
     databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
@@ -658,6 +711,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
     databaseRole: 'oracle_market_reader',
     reservedConcurrency: 10,
   },
@@ -674,6 +728,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     timeoutSeconds: 29,
     database: true,
+    databaseReader: true,
     databaseRole: 'oracle_market_reader',
     reservedConcurrency: 20,
   },
@@ -891,7 +946,28 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     databaseRole: 'oracle_health',
     // its queue check reads each queue's attributes (the ingest queue only where attention runs)
     observes: ['ingest', 'notifications'],
+    // the market's AIR API and the chain its factory is on, where the market runs
+    probes: [
+      {
+        system: 'market',
+        settings: ['AIR_API_URL', 'MARKET_FACTORY_ADDRESS', 'EVM_RPC_URL'],
+        secrets: ['airApiKey'],
+      },
+    ],
     reservedConcurrency: 10,
+  },
+  {
+    name: 'AdminAuditApi',
+    entry: 'functions/api/admin-audit/index.ts',
+    stack: 'api',
+    system: 'core',
+    description: 'GET /admin/audit: the admin audit log (who changed what, before and after)',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/admin/audit', auth: 'admin' }] },
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    database: true,
+    // reads the audit log, which lives in the creator schema
+    databaseRole: 'oracle_creator_reader',
   },
   {
     name: 'OpenApiDocument',

@@ -121,6 +121,12 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
         example: 'claim-v1',
       }),
       TREE_CAPACITY: optional({ schema: integer(1), description: 'leaves per tree', example: 1024 }),
+      TOKEN_GROUP_MAX_SHARDS: optional({
+        schema: jsonOf(z.record(z.number().int().min(1).max(999))),
+        description:
+          'token group → shard trees per channel (default 8): each shard is one more `channel_state` account (rent) and one more publication an hour; participants beyond `shards × TREE_CAPACITY` are overflow (ShardOverflow alarm)',
+        example: { MILO: 8 },
+      }),
       INGEST_KEY_EVENTS_PER_MINUTE: optional({
         schema: integer(1),
         description:

@@ -10,6 +10,7 @@ import { epochOfMs } from '../layers/shared/src/core/attention/signals.ts';
 import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts';
 import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
 import { randomChatScript } from './chat-script.ts';
+import { configureChannels } from './cycle-channels.ts';
 import { drain, lambdaContext } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -36,6 +37,8 @@ export interface CycleContext {
   boundViewer?: string | undefined;
   /** That viewer's wallet (generated for this run, funded), which signs the claim. */
   boundWallet?: Uint8Array | undefined;
+  /** That viewer's session from the Twitch sign-in, which asks for the claim transactions. */
+  boundSession?: string | undefined;
   readonly stages: Record<string, unknown>;
 }
 
@@ -57,6 +60,12 @@ const discover: Stage = async () => {
   };
 };
 
+/** A token group and a blocklisted channel set through the admin routes (cycle-channels.ts). */
+const channels: Stage = (runtime, context) =>
+  configureChannels(runtime, (context.stages['discovery'] as { tracked: string[] }).tracked);
+/** Chatters of the crowd in the first tracked channel. */
+const CROWD = 2400;
+
 /**
  * An hour of chat in the tracked channels, played by the IRC fixture to the IRC worker, which
  * sends it to the ingest queue; the writer then drains the queue. The chat is dated in the
@@ -71,6 +80,9 @@ const chat: Stage = async (runtime, context) => {
   // Two hours back: that epoch is over (and sealable) whatever minute of the hour this runs.
   const startMs = (context.epoch - 7200) * 1000 + 5 * 60_000;
   const script = randomChatScript({ channels, startMs, lines: 600, viewersPerChannel: 60, seed: 42 });
+  // A crowd in the first channel, more than one tree holds once half of it binds: the channel's
+  // bound viewers fill shard trees (<channel>, <channel>~2), each published and verified below.
+  for (let i = 0; i < CROWD; i++) script.chat(channels[0] as string, `crowd_${String(i).padStart(4, '0')}`);
   const worker = new IrcWorker({
     connect: ircFrameworkConnector({
       host: runtime.irc.host,
@@ -193,13 +205,14 @@ const seal: Stage = async (runtime, context) => {
   const [first, ...rest] = bound;
   if (first !== undefined) {
     const keypair = Keypair.generate();
-    await bindWalletThroughApi(runtime.apiUrl, first.username, {
+    const binding = await bindWalletThroughApi(runtime.apiUrl, first.username, {
       address: keypair.publicKey.toBase58(),
       sign: (message) => ed25519.sign(message, keypair.secretKey.slice(0, 32)),
     });
     // The claim stage claims this viewer's leaf with this wallet.
     context.boundViewer = first.username;
     context.boundWallet = keypair.secretKey;
+    context.boundSession = binding.session;
   }
   for (const viewer of rest) {
     await bindWalletDirect(
@@ -219,8 +232,16 @@ const seal: Stage = async (runtime, context) => {
     select channel, kind, root, leaf_count, total_amount::text from attention.merkle_trees where epoch = ${epoch} order by kind, channel`;
   const [carried] = await sql<{ total: string | null; viewers: number }[]>`
     select sum(amount)::text as total, count(*)::int as viewers from attention.carried_balances where amount > 0`;
+  const { splitShardName } = await import('../layers/shared/src/core/attention/trees.ts');
+  const shards: Record<string, string[]> = {};
+  for (const t of trees) {
+    const base = splitShardName(t.channel)?.base ?? t.channel;
+    shards[base] = [...(shards[base] ?? []), t.channel];
+  }
   return {
     epoch,
+    // Channels (and category trees) past one tree's capacity, with their shard trees.
+    shardedTrees: Object.fromEntries(Object.entries(shards).filter(([, names]) => names.length > 1)),
     walletsBound: bound.length,
     walletsBoundThroughSignIn: first === undefined ? 0 : 1,
     channelsSealed: finalized?.seal.sealed.length ?? 0,
@@ -303,12 +324,14 @@ const claim: Stage = async (runtime, context) => {
   const served = {
     user,
     claims: body.claims?.length ?? 0,
+    epoch: first['epoch'],
     channel: first['channel'],
+    index: first['index'],
     amount: first['amount'],
     proofVerified: verified,
   };
   const { claimOnChain } = await import('./cycle-claim.ts');
-  return { ...served, onChain: await claimOnChain(runtime, context, first, proof) };
+  return { ...served, onChain: await claimOnChain(runtime, context, first) };
 };
 
 /**
@@ -472,6 +495,7 @@ const creators: Stage = async (runtime, context) => {
 export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['subscriptions', subscriptions],
   ['discovery', discover],
+  ['channels', channels],
   ['chat', chat],
   ['ingestApi', ingestViaApi],
   ['seal', seal],

@@ -33,6 +33,8 @@ export interface SqsService extends Stoppable {
   readonly endpoint: string;
   readonly client: SQSClient;
   readonly queues: LocalQueues;
+  /** Messages in the queue at `url` (ready, delayed and in flight), read in process. */
+  depth(url: string): number;
 }
 
 /** fauxqs: the SQS and SNS APIs, with redrive to DLQs and FIFO deduplication. */
@@ -73,6 +75,12 @@ export async function startSqs(): Promise<SqsService> {
     endpoint,
     client,
     queues,
+    depth(url) {
+      const found = server.inspectQueue(url.slice(url.lastIndexOf('/') + 1));
+      if (found === undefined) throw new Error(`no queue at ${url}`);
+      const { ready, delayed, inflight } = found.messages;
+      return ready.length + delayed.length + inflight.length;
+    },
     async stop() {
       client.destroy();
       await server.stop();

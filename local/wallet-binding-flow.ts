@@ -19,6 +19,8 @@ export interface BoundThroughApi {
   readonly twitchUserId: string;
   readonly wallet: string;
   readonly boundAt: string;
+  /** The viewer session of the sign-in: it also asks for the viewer's claim transactions. */
+  readonly session: string;
 }
 
 async function call<T>(url: string, init: RequestInit, expected: number): Promise<T> {
@@ -71,7 +73,7 @@ export async function bindWalletThroughApi(
     expiresAt: new Date(Date.now() + 10 * 60_000).toISOString(),
   };
   const signature = await wallet.sign(new TextEncoder().encode(canonicalBindingMessage(fields)));
-  return call<BoundThroughApi>(
+  const bound = await call<Omit<BoundThroughApi, 'session'>>(
     `${apiUrl}/wallets/bind`,
     {
       method: 'POST',
@@ -85,4 +87,5 @@ export async function bindWalletThroughApi(
     },
     201,
   );
+  return { ...bound, session: session.session };
 }

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { oracleCallsQueue } from '../../functions/delivery.ts';
 import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
+import { cliActor } from '../../layers/shared/src/services/admin-audit.ts';
 import { listCallsQuery } from '../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import type { OracleCall } from '../../layers/shared/src/services/delivery/engine.ts';
 import {
@@ -55,7 +56,11 @@ export async function run(argv: string[]): Promise<number> {
         const { sql } = await database();
         if (subcommand === 'show') process.stdout.write(`${stringify(await getOracleCall(sql, id))}\n`);
         else {
-          const call = await retryOracleCall({ sql, queue: oracleCallsQueue(), now: Date.now }, id);
+          const call = await retryOracleCall(
+            { sql, queue: oracleCallsQueue(), now: Date.now },
+            id,
+            cliActor(),
+          );
           process.stdout.write(`reopened call ${call.id} as generation ${call.generation}\n`);
         }
         return 0;

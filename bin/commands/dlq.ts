@@ -11,6 +11,7 @@ import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { SqsWorkQueue, sqsClient } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { config } from '../../layers/shared/src/config.ts';
 import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { redriveOracleCallDeadLetters } from '../../layers/shared/src/services/delivery/operator-calls.ts';
 
 export const summary = 'redrive a dead-letter queue (oracle-calls: reopen the failed calls)';
@@ -52,7 +53,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (name === 'oracle-calls') {
       const { sql } = await database();
-      const report = await redriveOracleCallDeadLetters({ sql, queue: oracleCallsQueue(), now: Date.now });
+      const report = await redriveOracleCallDeadLetters(
+        { sql, queue: oracleCallsQueue(), now: Date.now },
+        cliActor(),
+      );
       process.stdout.write(
         `oracle-calls DLQ: ${report.received} messages, ${report.reopened} calls reopened, ${report.skipped} skipped, ${report.refused.length} refused\n`,
       );
@@ -65,13 +69,24 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`queue ${name}: --queue-url and --dlq-url are required\n${USAGE}`);
       return 2;
     }
+    // Opened first: a redrive the audit log cannot record is not started.
+    const { sql } = await database();
     const endpoint = config().SQS_ENDPOINT;
     const queue = new SqsWorkQueue({
       queueUrl,
       deadLetterQueueUrl: dlqUrl,
       client: sqsClient({ region: config().AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) }),
     });
-    process.stdout.write(`${name} DLQ: ${await moveBack(queue)} messages moved back\n`);
+    const moved = await moveBack(queue);
+    await recordAdminAction(sql, {
+      actor: cliActor(),
+      action: 'dlq.redrive',
+      targetType: 'queue',
+      targetId: name,
+      before: { deadLetters: moved },
+      after: { deadLetters: 0, movedBack: moved },
+    });
+    process.stdout.write(`${name} DLQ: ${moved} messages moved back\n`);
     return 0;
   } finally {
     await resetDependencies();

@@ -9,8 +9,14 @@ import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
-import { finalizeEpoch, listSealedEpochs, sealDueEpochs } from '../../layers/shared/src/services/sealing.ts';
+import {
+  type FinalizeResult,
+  finalizeEpoch,
+  listSealedEpochs,
+  sealDueEpochs,
+} from '../../layers/shared/src/services/sealing.ts';
 
 export const summary =
   'seal an epoch and build its trees (`epoch seal <epoch>`, `epoch seal --due`), or `epoch list`';
@@ -56,14 +62,34 @@ export async function run(argv: string[]): Promise<number> {
       return fail(command === undefined ? 'missing subcommand' : `unknown subcommand '${command}'`);
     const deps = { sql: handle.sql, settings: attentionSettings(config) };
     if (values.due === true) {
-      print(await sealDueEpochs(deps, now));
+      const result = await sealDueEpochs(deps, now);
+      await recordAdminAction(handle.sql, {
+        actor: cliActor(),
+        action: 'epoch.seal-due',
+        targetType: 'epoch',
+        targetId: 'due',
+        after: { epochs: result.epochs.map(sealSummary), failed: result.failed.length },
+        details: { now: now.toISOString() },
+      });
+      print(result);
       return 0;
     }
     if (target === undefined) return fail('seal needs an epoch (or --due)');
     const epoch = parseEpoch(target);
     if (epoch === undefined)
       return fail(`epoch must be unix seconds of an hour's start or an ISO-8601 time, got ${target}`);
-    print(await finalizeEpoch(deps, epoch, now));
+    const result = await finalizeEpoch(deps, epoch, now);
+    // Sealing commits per channel in transactions of its own: the entry follows what they did.
+    await recordAdminAction(handle.sql, {
+      actor: cliActor(),
+      action: 'epoch.seal',
+      targetType: 'epoch',
+      targetId: String(epoch),
+      before: { sealedChannels: result.seal.alreadySealed },
+      after: sealSummary(result),
+      details: { now: now.toISOString() },
+    });
+    print(result);
     return 0;
   } catch (error) {
     if (isOracleError(error) && error.httpStatus < 500) {
@@ -74,6 +100,22 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await handle.close();
   }
+}
+
+/** What an audit entry keeps of a finalized epoch: which channels and trees, not their rows. */
+function sealSummary(result: FinalizeResult) {
+  return {
+    epoch: result.epoch,
+    sealed: result.seal.sealed.map((c) => c.channel),
+    alreadySealed: result.seal.alreadySealed,
+    trees: result.trees.trees.map((t) => ({
+      channel: t.channel,
+      kind: t.kind,
+      outcome: t.outcome,
+      root: t.root,
+    })),
+    failed: result.seal.failed.length + result.trees.failed.length,
+  };
 }
 
 function parse(argv: string[]) {

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resetDependencies, verifierDeps } from '../../functions/dependencies.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { verifyPublication } from '../../layers/shared/src/services/publisher.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/replaced-roots.ts';
 
@@ -33,6 +34,13 @@ export async function run(argv: string[]): Promise<number> {
       }
       if (action === 'return') {
         const settled = await settleRecordedOverwrite(deps, { epoch, channel: channel.toLowerCase() });
+        await recordAdminAction(deps.sql, {
+          actor: cliActor(),
+          action: 'publication.return',
+          targetType: 'publication',
+          targetId: `${epoch}:${channel.toLowerCase()}`,
+          after: settled,
+        });
         process.stdout.write(
           `${JSON.stringify(settled, (_, value) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`,
         );

@@ -6,9 +6,12 @@
 import { configuredChecks } from '../../functions/api/health/index.ts';
 import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { config } from '../../layers/shared/src/config.ts';
+import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { checkHealth } from '../../layers/shared/src/services/health.ts';
+import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.ts';
 
-export const summary = 'show dependencies, migrations, discovery, sealing, publishing and oracle call state';
+export const summary =
+  'show dependencies, migrations, discovery, sealing, shards used, publishing and oracle call state';
 
 async function optional<T>(query: () => Promise<T>): Promise<T | { error: string }> {
   try {
@@ -53,6 +56,10 @@ export async function run(_argv: string[]): Promise<number> {
           count(*)::int as sealed_channel_epochs from attention.sealed_epochs`;
         return row;
       }),
+      // The channels using the most shards in the last day (all of them: oracle channels).
+      shards: await optional(async () =>
+        (await channelShardUsage(sql, attentionSettings(c), { epochs: 24 })).slice(0, 10),
+      ),
       publications: await optional(async () => {
         const rows = await sql<{ status: string; n: number }[]>`
           select status, count(*)::int as n from attention.publications group by status order by status`;

@@ -47,7 +47,8 @@ export const walletBindingNonces = attention.table('wallet_binding_nonces', {
  * Bindings that ended, kept for audit; also the outbox of WalletRebound (`announced_at` null
  * until the bus took the event). `end_reason`: rebound (the same Twitch user bound another
  * wallet), login-reused (another Twitch user now holds the login), login-changed (the user bound
- * under a new login), legacy-replaced (a binding from before sign-in, replaced through sign-in).
+ * under a new login), legacy-replaced (a binding from before sign-in, replaced through sign-in),
+ * opted-out (the login was suppressed).
  */
 export const walletBindingHistory = attention.table(
   'wallet_binding_history',
@@ -69,7 +70,7 @@ export const walletBindingHistory = attention.table(
     index('wallet_binding_history_unannounced_idx').on(t.id).where(sql`${t.announcedAt} is null`),
     check(
       'wallet_binding_history_end_reason',
-      sql`${t.endReason} in ('rebound', 'login-reused', 'login-changed', 'legacy-replaced')`,
+      sql`${t.endReason} in ('rebound', 'login-reused', 'login-changed', 'legacy-replaced', 'opted-out')`,
     ),
   ],
 );

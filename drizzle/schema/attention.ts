@@ -159,11 +159,17 @@ export const userSignals = attention
   );
 
 /** Opted-out viewers: dropped at ingest, excluded again at sealing. */
-export const suppressionList = attention.table('suppression_list', {
-  userHash: text('user_hash').primaryKey(),
-  reason: text('reason'),
-  createdAt: tstz('created_at').notNull().defaultNow(),
-});
+export const suppressionList = attention.table(
+  'suppression_list',
+  {
+    userHash: text('user_hash').primaryKey(),
+    reason: text('reason'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    /** admin (`POST /suppressions`) or viewer (the viewer's own opt-out, which they may lift). */
+    requestedBy: text('requested_by').notNull().default('admin'),
+  },
+  (t) => [check('suppression_list_requested_by', sql`${t.requestedBy} in ('admin', 'viewer')`)],
+);
 
 /**
  * Amounts owed to a viewer that no published leaf pays yet (unbound, expired, unclaimed). The

@@ -454,9 +454,15 @@ export const adminAuditLog = creator.table(
     targetType: text('target_type'),
     targetId: text('target_id'),
     details: jsonb('details').$type<Record<string, unknown>>(),
+    /** The target as it was before the action (null: it did not exist). */
+    before: jsonb('before'),
+    /** The target as the action left it (null: it no longer exists). */
+    after: jsonb('after'),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
   (t) => [
+    index('admin_audit_log_action_idx').on(t.action, t.createdAt),
+    index('admin_audit_log_target_idx').on(t.targetType, t.targetId, t.createdAt),
     index('admin_audit_log_created_idx').on(t.createdAt),
     index('admin_audit_log_actor_idx').on(t.actor, t.createdAt),
   ],

@@ -5,7 +5,12 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { isOracleError, RateLimitedError, ValidationError } from '../../layers/shared/src/errors.ts';
+import {
+  isOracleError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../layers/shared/src/errors.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
 import { rateLimiter } from '../rate-limiter.ts';
 import { PER_IP_LIMITS } from './contract/per-ip-limits.ts';
@@ -74,6 +79,17 @@ export function credentialName(event: HttpEvent): string | undefined {
     ?.authorizer?.lambda;
   const name = context?.['credentialName'];
   return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/**
+ * Who the admin audit log names for an admin route's action: the admin token's name. API Gateway
+ * runs no admin route without the authorizer, so a request without the name did not come through
+ * it (a misconfigured route) and is refused rather than recorded as nobody.
+ */
+export function adminActor(event: HttpEvent): string {
+  const name = credentialName(event);
+  if (name === undefined) throw new UnauthorizedError('this route needs an admin token');
+  return name;
 }
 
 /**
@@ -159,6 +175,11 @@ export function headers(event: HttpEvent): Record<string, string> {
  * value as a whole is wrong (`body: Expected object, received array`).
  */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {
+  const nul = pathToNul(value);
+  if (nul !== undefined) {
+    const field = nul.length === 0 ? where : nul.join('.');
+    throw new ValidationError(`${field}: must not contain the NUL character`, { details: { field } });
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -170,6 +191,41 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, wh
       issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     },
   });
+}
+
+/**
+ * Where the first string (or key) holding U+0000 is: PostgreSQL text and jsonb cannot store it,
+ * so such input would fail in the database as a 500. Iterative, so no depth of nesting overflows.
+ */
+function pathToNul(value: unknown): (string | number)[] | undefined {
+  interface Step {
+    readonly value: unknown;
+    readonly key?: string | number;
+    readonly parent?: Step;
+  }
+  const pathOf = (step: Step | undefined): (string | number)[] => {
+    const path: (string | number)[] = [];
+    for (let at = step; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const stack: Step[] = [{ value }];
+  while (stack.length > 0) {
+    const step = stack.pop() as Step;
+    const node = step.value;
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return pathOf(step);
+    } else if (Array.isArray(node)) {
+      node.forEach((inner, i) => {
+        stack.push({ value: inner, key: i, parent: step });
+      });
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, inner] of Object.entries(node)) {
+        if (key.includes('\u0000')) return pathOf(step);
+        stack.push({ value: inner, key, parent: step });
+      }
+    }
+  }
+  return undefined;
 }
 
 type Parsed<C, K extends 'params' | 'query' | 'headers'> =

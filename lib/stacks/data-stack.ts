@@ -34,6 +34,11 @@ export interface DataStackProps extends StackProps {
  */
 export interface DatabaseAccess {
   readonly proxyEndpoint: string;
+  /**
+   * The proxy's read-only endpoint, to the cluster's readers; undefined where the stage has no
+   * reader (functions marked `databaseReader` then use the writer's endpoint).
+   */
+  readonly readerEndpoint?: string;
   readonly port: string;
   readonly name: string;
   /** Grants `rds-db:connect` through the proxy as that one database role. */
@@ -251,8 +256,22 @@ export class DataStack extends Stack {
     );
     this.cluster.connections.allowDefaultPortFrom(migrationsSecurityGroup, 'migrations custom resource');
 
+    // Read-only functions (analytics, GraphQL) go to the readers, off the writer that ingest and
+    // sealing keep busy; without a reader, a READ_ONLY endpoint would have nothing to serve.
+    const readerEndpoint =
+      stage.auroraReaders > 0
+        ? new rds.CfnDBProxyEndpoint(this, 'ProxyReaderEndpoint', {
+            dbProxyName: this.proxy.dbProxyName,
+            dbProxyEndpointName: `${this.proxy.dbProxyName}-reader`.slice(0, 63),
+            vpcSubnetIds: this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+            vpcSecurityGroupIds: this.proxy.connections.securityGroups.map((group) => group.securityGroupId),
+            targetRole: 'READ_ONLY',
+          }).attrEndpoint
+        : undefined;
+
     this.database = {
       proxyEndpoint: this.proxy.endpoint,
+      ...(readerEndpoint === undefined ? {} : { readerEndpoint }),
       port: String(DATABASE_PORT),
       name: DATABASE_NAME,
       grantConnect: (grantee, role) => {

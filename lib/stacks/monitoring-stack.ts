@@ -254,6 +254,19 @@ export const BUSINESS_ALARMS: readonly BusinessAlarm[] = [
     description:
       'Amounts past 2^63 - 1: a channel refused at sealing, a tree refused, or a carried balance paid in parts',
   },
+  {
+    id: 'ShardOverflow',
+    system: 'attention',
+    metric: METRIC.shardOverflow,
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.hours(1),
+    comparison: GTE,
+    threshold: 1,
+    missing: NOT_BREACHING,
+    anchor: 'shard-overflow',
+    description:
+      "Participants beyond a channel's shard cap got no reward this epoch: TOKEN_GROUP_MAX_SHARDS is too low",
+  },
 ];
 
 /** The alarms with the consecutive-failures threshold set to the deployment's cutoff. */
@@ -408,6 +421,7 @@ export class MonitoringStack extends Stack {
           businessMetric(METRIC.rootExpired, cloudwatch.Stats.SUM, fiveMin),
           businessMetric(METRIC.sealingFailures, cloudwatch.Stats.SUM, fiveMin),
           businessMetric(METRIC.amountOverflow, cloudwatch.Stats.SUM, fiveMin),
+          businessMetric(METRIC.shardOverflow, cloudwatch.Stats.SUM, fiveMin),
         ]),
       ],
       creator: [

@@ -21,6 +21,7 @@ import { buildEpochTrees } from '../../layers/shared/src/services/tree-builder.t
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
+import { bareSealInsert } from './bare-seal.ts';
 import type { BenchRow } from './harness.ts';
 
 export const title = 'attention: sealing and claims';
@@ -72,19 +73,8 @@ async function sealingRows(url: string): Promise<BenchRow[]> {
       await seed(sql, epoch);
       await sql`vacuum analyze attention.channel_participation`;
 
-      // The peer: one bare INSERT … SELECT of the same rows, positions and amounts into the
-      // same table (another epoch id, so the rows do not collide), then removed again.
-      const bareEpoch = epoch + 1_000_000 * 3600;
-      const bareStarted = performance.now();
-      await sql`
-        insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
-        select ${bareEpoch}, channel,
-          (row_number() over (partition by channel order by first_seen, user_hash collate "C") - 1)::int,
-          user_hash, first_seen, weight, weight * 10000000
-        from attention.channel_participation where epoch = ${epoch}`;
-      const bare = performance.now() - bareStarted;
-      await sql`delete from attention.sealed_participants where epoch = ${bareEpoch}`;
-      await sql`vacuum analyze attention.sealed_participants`;
+      // The peer, measured in the same run on the same rows.
+      const bare = await bareSealInsert(sql, epoch);
 
       const started = performance.now();
       const sealed = await sealEpoch({ sql, settings: SETTINGS, treeHasher }, epoch, now);

@@ -13,16 +13,12 @@ import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-s
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, toHex } from '../../layers/shared/src/core/merkle/index.ts';
 import { buildRootMemo, rootMemoInstruction } from '../../layers/shared/src/core/solana/root-memo.ts';
-import {
-  type PublisherDeps,
-  publishBatch,
-  schedulePublications,
-} from '../../layers/shared/src/services/publisher.ts';
+import type { PublisherDeps } from '../../layers/shared/src/services/publisher.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
-import { pollOnce } from '../../local/queue-poller.ts';
 import { startSqs } from '../../local/services.ts';
 import { startSolanaRpc } from '../../local/solana-rpc.ts';
 import type { BenchRow } from './harness.ts';
+import { publishTick } from './publish-tick.ts';
 
 export const title = 'publisher';
 
@@ -80,33 +76,11 @@ export async function bench(): Promise<BenchRow[]> {
       }
     }
 
-    // Ten consumers, as Lambda polls a FIFO queue with several invocations; each batch runs
-    // its message groups side by side (publishBatch), as the Lambda handler does.
-    const consumer = async () => {
-      const result = await pollOnce(sqs.client, sqs.queues.publish.url, async (event) => {
-        const failed = await publishBatch(
-          deps,
-          event.Records.map((r) => ({
-            messageId: r.messageId,
-            groupId: r.attributes.MessageGroupId ?? '',
-            body: r.body,
-          })),
-        );
-        return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
-      });
-      return result.received;
-    };
     let firstTickMs = 0;
     const started = performance.now();
     for (let tick = 0; tick < 20; tick++) {
       const tickStarted = performance.now();
-      const { queued } = await schedulePublications(deps);
-      if (queued.length === 0) break;
-      let handled = 0;
-      while (handled < queued.length) {
-        const counts = await Promise.all(Array.from({ length: 10 }, consumer));
-        handled += counts.reduce((a, b) => a + b, 0);
-      }
+      if ((await publishTick(deps, sqs)) === 0) break;
       if (tick === 0) firstTickMs = performance.now() - tickStarted;
     }
     const elapsed = (performance.now() - started) / 1000;

@@ -30,6 +30,14 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /creators/{address}/milestones': { pathParameters: { address: seed.creatorAddress } },
     'GET /creators/{address}/coin': { pathParameters: { address: seed.creatorAddress } },
     'GET /admin/sync-logs': {},
+    'GET /admin/audit': {},
+    'GET /admin/channels': {},
+    // In the registry's order: the channel is configured, then cleared.
+    'PUT /admin/channels/{channel}': {
+      pathParameters: { channel: 'deployment_check' },
+      body: { tokenGroup: 'CLS', reason: 'deployment check' },
+    },
+    'DELETE /admin/channels/{channel}': { pathParameters: { channel: 'deployment_check' } },
     'GET /admin/oracle-calls': {},
     'GET /admin/alerts': {},
     ...(seed.oracleCallId === undefined

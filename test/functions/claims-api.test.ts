@@ -14,7 +14,8 @@ import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 
 const EPOCH = BASE_EPOCH_MS / 1000;
-const SETTINGS = testAttentionSettings({ capacity: 3 });
+// One tree of 3 per channel: the overflow answers below need a cap that is reached.
+const SETTINGS = testAttentionSettings({ capacity: 3, maxShards: { MILO: 1 } });
 
 let t: TestDatabase;
 let claims: (event: HttpEvent) => Promise<HttpResult>;

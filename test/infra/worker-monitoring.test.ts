@@ -173,6 +173,7 @@ describe('alarms', () => {
       [METRIC.rootExpired, 'GreaterThanOrEqualToThreshold', 1],
       [METRIC.sealingFailures, 'GreaterThanOrEqualToThreshold', 1],
       [METRIC.amountOverflow, 'GreaterThanOrEqualToThreshold', 1],
+      [METRIC.shardOverflow, 'GreaterThanOrEqualToThreshold', 1],
     ];
     for (const [metric, comparison, threshold] of expected) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -1,7 +1,7 @@
 /**
- * No stranded amount (DESIGN.md section 5): across sealing, claims, ring-slot rotation, expiry
- * and carry trees, every sealed amount is claimable, claimed or carried — never lost, never
- * paid twice. Random schedules run in program mode against the local chain: the publisher's
+ * No stranded amount (DESIGN.md section 5): across sealing, shard trees, claims, ring-slot
+ * rotation, expiry and carry trees too small for every owner, every sealed amount within the
+ * shard cap is claimable, claimed or carried — never lost, never paid twice. Random schedules run in program mode against the local chain: the publisher's
  * set_channel_merkle_root and the viewers' claim_channel_open are transactions the attention
  * program executes (its stand-in, or the compiled program with ATTENTION_PROGRAM_SO), paid from
  * the treasury in real tokens.
@@ -31,6 +31,8 @@ import { makeEvent } from '../fixtures/events.ts';
 const FIRST_EPOCH = 1_767_225_600; // 2026-01-01T00:00:00Z
 const CHANNEL = 'prop_channel';
 const USERS = ['user_aaa', 'user_bbb', 'user_ccc', 'user_ddd', 'user_eee'];
+const CAPACITY = 2;
+const MAX_SHARDS = 2;
 
 let t: TestDatabase;
 let chain: AttentionChain;
@@ -61,8 +63,10 @@ describe.each(PROGRAM_TARGETS)('amount conservation: $name', ({ so, skip }) => {
   });
 
   it.skipIf(skip)(
-    'keeps every sealed amount claimable, claimed or carried over random schedules',
+    'keeps every sealed amount claimable, claimed or carried over random schedules, across shard trees and carry trees of two',
     async () => {
+      let shardTrees = 0;
+      let overflowed = 0;
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 11, maxLength: 13 }), async (schedule) => {
           await t.sql`truncate attention.raw_events, attention.channel_participation, attention.user_mapping,
@@ -73,8 +77,15 @@ describe.each(PROGRAM_TARGETS)('amount conservation: $name', ({ so, skip }) => {
           // A mint of its own per run: no channel state of an earlier run in the way.
           const protocol = await setUpAttentionProtocol(chain.rpc, { publisher: chain.publisher.address });
           const mint = protocol.mint;
+          // Trees of 2 leaves, 2 shards a channel: five viewers fill shards, overflow past the
+          // cap of 4 places, and carry trees of 2 leave the rest of their owners carried.
           const settings = attentionSettings(
-            loadConfig({ PUBLISH_MODE: 'program', TOKEN_GROUP_MINTS: JSON.stringify({ MILO: { mint } }) }),
+            loadConfig({
+              PUBLISH_MODE: 'program',
+              TOKEN_GROUP_MINTS: JSON.stringify({ MILO: { mint } }),
+              TREE_CAPACITY: String(CAPACITY),
+              TOKEN_GROUP_MAX_SHARDS: JSON.stringify({ MILO: MAX_SHARDS }),
+            }),
           );
           const deps = chain.publisherDeps({ mints: { MILO: { mint, epochUnit: 'hours' } } });
           const wallets = new Map<string, Keypair>();
@@ -156,10 +167,17 @@ describe.each(PROGRAM_TARGETS)('amount conservation: $name', ({ so, skip }) => {
             }
           }
 
-          // Every amount sealed within capacity...
+          // No viewer holds two leaves of one channel-epoch, across its shards.
+          const [twice] = await t.sql<{ n: number }[]>`
+          select count(*)::int as n from (
+            select m.epoch, split_part(m.channel, '~', 1), c->>'id' from attention.merkle_trees m,
+              json_array_elements(m.dump->'claims') c
+            group by 1, 2, 3 having count(*) > 1) d`;
+          expect(twice?.n).toBe(0);
+          // Every amount sealed within the cap (places beyond it are overflow: no reward)...
           const [sealed] = await t.sql<
             { total: string | null }[]
-          >`select sum(amount)::text as total from attention.sealed_participants`;
+          >`select sum(amount)::text as total from attention.sealed_participants where position < ${CAPACITY * MAX_SHARDS}`;
           // ...is still in a leaf that can be claimed (pending, or published and still in its slot, bit clear),
           let claimable = 0n;
           const trees = await t.sql<
@@ -193,9 +211,18 @@ describe.each(PROGRAM_TARGETS)('amount conservation: $name', ({ so, skip }) => {
           expect(claimed + claimable + BigInt(carried?.total ?? '0')).toBe(BigInt(sealed?.total ?? '0'));
           // ...and what was claimed is what left the treasury, in tokens.
           expect(treasuryBefore - (await treasuryBalance(protocol.treasury))).toBe(claimed);
+          const [seen] = await t.sql<{ shards: number; overflow: number }[]>`
+          select count(*) filter (where position('~' in channel) > 0)::int as shards,
+            coalesce(sum(overflow_count), 0)::int as overflow
+          from attention.tree_builds`;
+          shardTrees += seen?.shards ?? 0;
+          overflowed += seen?.overflow ?? 0;
         }),
         { numRuns: 6 },
       );
+      // The schedules reached what this property is about: second shards and the cap.
+      expect(shardTrees).toBeGreaterThan(0);
+      expect(overflowed).toBeGreaterThan(0);
     },
     240_000,
   );

@@ -59,6 +59,7 @@ function settings(overrides: Partial<DatabaseSettings> = {}): DatabaseSettings {
   return {
     DATABASE_URL: undefined,
     DB_HOST: 'localhost',
+    DB_READER_HOST: undefined,
     DB_PORT: pg.port,
     DB_NAME: 'postgres',
     DB_SECRET_ARN: SECRET_ARN,
@@ -103,6 +104,14 @@ describe('a database connection on AWS (DB_HOST and the RDS secret)', () => {
   it("refuses it against Node's own trust store, where no test CA is", async () => {
     await expect(query(settings({ DATABASE_CA_FILE: undefined }), (sql) => sql`select 1`)).rejects.toThrow(
       /self[- ]signed|unable to (verify|get local issuer)/i,
+    );
+  });
+
+  it('connects a function that only reads to DB_READER_HOST, not to DB_HOST', async () => {
+    const reader = settings({ DB_HOST: 'writer.invalid', DB_READER_HOST: 'localhost' });
+    expect(await query(reader, (sql) => sql<{ one: number }[]>`select 1 as one`)).toEqual([{ one: 1 }]);
+    await expect(query(settings({ DB_HOST: 'writer.invalid' }), (sql) => sql`select 1`)).rejects.toThrow(
+      /ENOTFOUND|EAI_AGAIN|getaddrinfo/,
     );
   });
 

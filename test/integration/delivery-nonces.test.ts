@@ -100,7 +100,7 @@ describe('nonces held by oracle calls', () => {
     const stuck = await callRow(h, call.id);
     expect(stuck['status']).toBe('pending');
     expect(stuck['attempt_count']).toBe(6);
-    await expect(retryOracleCall(h.deps, call.id)).rejects.toBeInstanceOf(ConflictError);
+    await expect(retryOracleCall(h.deps, call.id, 'oncall')).rejects.toBeInstanceOf(ConflictError);
 
     await mine(h);
     await h.confirm();

@@ -54,23 +54,23 @@ describe('operating the delivery engine', () => {
 
   it('retries a failed call as a new generation with fresh attempts', async () => {
     const call = await failedCall('to-retry');
-    const reopened = await retryOracleCall(operator(), call.id);
+    const reopened = await retryOracleCall(operator(), call.id, 'oncall');
     expect(reopened).toMatchObject({ status: 'queued', generation: 2, attemptCount: 0 });
     await h.drain();
     await h.settle();
     expect(await status(call.id)).toEqual({ status: 'success', generation: 2, attempt_count: 1 });
-    await expect(retryOracleCall(operator(), call.id)).rejects.toBeInstanceOf(ConflictError);
+    await expect(retryOracleCall(operator(), call.id, 'oncall')).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('redrives the DLQ: reopens the failed calls named there and skips ones already reopened', async () => {
     const call = await failedCall('to-redrive');
-    const report = await redriveOracleCallDeadLetters(operator());
+    const report = await redriveOracleCallDeadLetters(operator(), 'oncall');
     // The DLQ also holds the message of the call retried above, which is no longer failed.
     expect(report).toEqual({ received: 2, reopened: 1, skipped: 1, refused: [] });
     await h.drain();
     await h.settle();
     expect(await status(call.id)).toMatchObject({ status: 'success', generation: 2 });
-    expect(await redriveOracleCallDeadLetters(operator())).toEqual({
+    expect(await redriveOracleCallDeadLetters(operator(), 'oncall')).toEqual({
       received: 0,
       reopened: 0,
       skipped: 0,
@@ -117,15 +117,34 @@ describe('operating the delivery engine', () => {
       attempts: [expect.objectContaining({ callId: sent?.id, outcome: expect.any(String) })],
     });
 
-    const retried = await handler(
-      makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${failed[0]?.id}/retry` }),
-    );
+    const retry = () =>
+      handler(
+        makeHttpEvent({
+          method: 'POST',
+          path: `/admin/oracle-calls/${failed[0]?.id}/retry`,
+          credential: { credential: 'admin', credentialName: 'oncall' },
+        }),
+      );
+    const retried = await retry();
     expect(retried.statusCode).toBe(202);
     conformingBody('POST /admin/oracle-calls/{id}/retry', retried);
-    const again = await handler(
+    const again = await retry();
+    expect(again.statusCode).toBe(409);
+    // One entry, the retry that happened, under the admin token's name; the refused one left none.
+    const audit = await h.db.sql`
+      select actor, action, before, after from creator.admin_audit_log where target_id = ${String(failed[0]?.id)}`;
+    expect(audit).toEqual([
+      {
+        actor: 'oncall',
+        action: 'oracle-call.retry',
+        before: expect.objectContaining({ status: 'failed', generation: 1 }),
+        after: { status: 'queued', generation: 2, attemptCount: 0 },
+      },
+    ]);
+    const unnamed = await handler(
       makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${failed[0]?.id}/retry` }),
     );
-    expect(again.statusCode).toBe(409);
+    expect(unnamed.statusCode).toBe(401);
 
     const alerts = await handler(makeHttpEvent({ path: '/admin/alerts' }));
     expect(alerts.statusCode).toBe(200);

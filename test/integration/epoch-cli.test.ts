@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +39,7 @@ describe('oracle epoch', () => {
   });
   afterAll(() => t.close());
 
-  it('seals an epoch, prints its trees as JSON, and changes nothing the second time', () => {
+  it('seals an epoch, prints its trees as JSON, and changes nothing the second time', async () => {
     const now = new Date(BASE_EPOCH_MS + HOUR_MS + 600_000).toISOString();
     const first = oracle(['epoch', 'seal', String(EPOCH), '--now', now], { DATABASE_URL: t.url });
     expect(first.stderr).toBe('');
@@ -51,6 +52,18 @@ describe('oracle epoch', () => {
       expect.objectContaining({ channel: 'somechannel', participants: 2 }),
     ]);
     expect(result.trees.trees.find((tr) => tr.channel === 'somechannel')?.root).toMatch(/^0x[0-9a-f]{64}$/);
+    // The CLI writes to the database directly: the audit log names the OS user and host.
+    expect(
+      await t.sql`select actor, action, target_id, before, after->'sealed' as sealed from creator.admin_audit_log`,
+    ).toEqual([
+      {
+        actor: `cli:${userInfo().username}@${hostname()}`,
+        action: 'epoch.seal',
+        target_id: String(EPOCH),
+        before: { sealedChannels: 0 },
+        sealed: ['somechannel'],
+      },
+    ]);
     const again = oracle(['epoch', 'seal', new Date(BASE_EPOCH_MS + 5000).toISOString(), '--now', now], {
       DATABASE_URL: t.url,
     });

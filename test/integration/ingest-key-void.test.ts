@@ -47,7 +47,7 @@ describe('voiding an ingest key', () => {
     );
     expect(await participation(EPOCH, 'mixed_fan')).toMatchObject({ weight: String(100 + 5000 + 40 + 1000) });
 
-    const result = await voidIngestKey(t.sql, 'leaked');
+    const result = await voidIngestKey(t.sql, 'leaked', 'oncall');
 
     expect(result).toEqual({
       keyId: 'leaked',
@@ -83,7 +83,7 @@ describe('voiding an ingest key', () => {
     await sealEpoch({ sql: t.sql, settings: testAttentionSettings() }, EPOCH, new Date(at(NEXT, 10)));
     const sealedBefore = await t.sql`select user_hash, weight from attention.sealed_participants`;
 
-    expect(await voidIngestKey(t.sql, 'leaked')).toMatchObject({
+    expect(await voidIngestKey(t.sql, 'leaked', 'oncall')).toMatchObject({
       epochChannels: 1,
       eventsRemoved: 1,
       participationRowsDeleted: 1,
@@ -92,15 +92,15 @@ describe('voiding an ingest key', () => {
     expect(await t.sql`select user_hash, weight from attention.sealed_participants`).toEqual(sealedBefore);
     expect(await participation(EPOCH, 'early_fan')).toMatchObject({ bits: '70' });
     expect(await participation(NEXT, 'late_fan')).toBeUndefined();
-    expect(await voidIngestKey(t.sql, 'leaked')).toMatchObject({
+    expect(await voidIngestKey(t.sql, 'leaked', 'oncall')).toMatchObject({
       eventsRemoved: 0,
       eventsLeftInSealedEpochs: 1,
     });
   });
 
   it("refuses the IRC worker's key and the unattributed events", async () => {
-    await expect(voidIngestKey(t.sql, 'irc')).rejects.toThrow(ValidationError);
-    await expect(voidIngestKey(t.sql, 'unattributed')).rejects.toThrow(ValidationError);
+    await expect(voidIngestKey(t.sql, 'irc', 'oncall')).rejects.toThrow(ValidationError);
+    await expect(voidIngestKey(t.sql, 'unattributed', 'oncall')).rejects.toThrow(ValidationError);
   });
 
   it("finds a key's events through its partial index, not a read of every event", async () => {

@@ -96,7 +96,7 @@ describe('ingest writer', () => {
   });
 
   it('drops events of suppressed viewers', async () => {
-    await suppressUser(t.sql, 'eve_optout', 'asked');
+    await suppressUser(t.sql, 'eve_optout', 'asked', 'oncall');
     const result = await writeIngestBatch(
       t.sql,
       [makeEvent({ user: 'eve_optout' }), makeEvent({ user: 'frank_ok' })],
@@ -127,7 +127,7 @@ describe('ingest writer', () => {
     );
     await t.sql`insert into attention.sealed_epochs (epoch, channel, token_group, category, participant_count, total_weight)
       values (${EPOCH - 3600}, 'somechannel', 'OTHER', 'default', 1, 100)`;
-    const result = await suppressUser(t.sql, 'hank_h', undefined);
+    const result = await suppressUser(t.sql, 'hank_h', undefined, 'oncall');
     expect(result).toMatchObject({ participationRowsDeleted: 1, mappingDeleted: true });
     expect((await participation('hank_h')).map((r) => r.epoch)).toEqual([String(EPOCH - 3600)]);
   });
@@ -179,7 +179,7 @@ describe('ingest writer', () => {
             await writeIngestBatch(t.sql, batch, NOW);
             if (s.redeliver) await writeIngestBatch(t.sql, batch, NOW);
           } else if (s.type === 'optout') {
-            await suppressUser(t.sql, s.user, undefined);
+            await suppressUser(t.sql, s.user, undefined, 'oncall');
           } else {
             await t.sql`insert into attention.sealed_epochs (epoch, channel, token_group, category, participant_count, total_weight)
               values (${EPOCH - 3600}, ${s.channel}, 'OTHER', 'default', 0, 0) on conflict do nothing`;

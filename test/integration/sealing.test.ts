@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
+import { METRIC } from '../../layers/shared/src/metric-names.ts';
+import { metrics } from '../../layers/shared/src/observability.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import {
@@ -159,7 +161,7 @@ describe('sealing', () => {
       [makeEvent({ user: 'stays_here' }), makeEvent({ user: 'opts_out_1' })],
       DURING,
     );
-    await suppressUser(t.sql, 'opts_out_1', undefined);
+    await suppressUser(t.sql, 'opts_out_1', undefined, 'oncall');
     // A row written before the opt-out and not deleted with it must still be left out at sealing.
     await t.sql`insert into attention.channel_participation (epoch, channel, user_hash, first_seen, weight, presence)
       values (${EPOCH}, 'somechannel', ${userHash('opts_out_1')}, ${DURING.toISOString()}::timestamptz, 100, 1)`;
@@ -195,7 +197,12 @@ describe('trees', () => {
     await bindWalletDirect(t.sql, login(5), wallets[2] as string, BOUND_BEFORE); // beyond capacity
     // Bound after the build: counts as unbound for this epoch.
     await bindWalletDirect(t.sql, login(3), wallet(), new Date(AFTER.getTime() + 1000));
-    const result = await finalizeEpoch(deps({ capacity: 4 }), EPOCH, AFTER);
+    // One tree of 4: the cap is 4 places, so the last two participants overflow.
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    const result = await finalizeEpoch(deps({ capacity: 4, maxShards: { OTHER: 1 } }), EPOCH, AFTER);
+    // Overflow with shards means the cap is too low: the ShardOverflow alarm's metric counts it.
+    expect(addMetric).toHaveBeenCalledWith(METRIC.shardOverflow, 'Count', 2);
+    addMetric.mockRestore();
 
     const channelTree = result.trees.trees.find((tr) => tr.channel === 'somechannel');
     expect(channelTree).toMatchObject({

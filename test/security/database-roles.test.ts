@@ -4,8 +4,10 @@
  * hole in one public function reached every schema. Each function is connected here as its
  * deployment connects it, and attempts what its job never needs.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeMarketQuery } from '../../layers/shared/src/services/market/graphql/market-schema.ts';
+import { authenticateViewer } from '../../layers/shared/src/services/twitch-sign-in.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { DATABASE_ROLES, FUNCTIONS } from '../../lib/functions.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
@@ -72,6 +74,23 @@ describe('what a function’s database role lets it do', () => {
   it('a public attention read function cannot rebind a wallet', async () => {
     const { sql } = await as('ClaimsApi');
     expect(await refusal(() => sql`update attention.wallet_bindings set wallet = 'attacker'`)).toBe('42501');
+  });
+});
+
+describe('viewer sessions behind a public reader', () => {
+  it('the claims function resolves a session it was given to its viewer, and can read no session of its own', async () => {
+    const token = 'm4'.repeat(21) + 's'; // the 43 base64url characters a session token has
+    const hash = createHash('sha256').update(token).digest('hex');
+    await t.sql`
+      insert into attention.viewer_sessions (token_hash, twitch_user_id, login, authorized_at, expires_at)
+      values (${hash}, '4242', 'session_viewer', now(), now() + interval '1 hour')`;
+    const { sql } = await as('ClaimsApi');
+    expect(await refusal(() => sql`select token_hash from attention.viewer_sessions`)).toBe('42501');
+    const viewer = await authenticateViewer(sql, `Bearer ${token}`, new Date());
+    expect(viewer).toMatchObject({ twitchUserId: '4242', login: 'session_viewer' });
+    await expect(authenticateViewer(sql, `Bearer ${'x'.repeat(43)}`, new Date())).rejects.toThrow(
+      /unknown or expired/,
+    );
   });
 });
 

@@ -87,7 +87,11 @@ describe('retrying a mint whose amount was refunded', () => {
 
     const { handler } = await import('../../functions/api/admin-oracle-calls/index.ts');
     const retry = await handler(
-      makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${callId}/retry` }),
+      makeHttpEvent({
+        method: 'POST',
+        path: `/admin/oracle-calls/${callId}/retry`,
+        credential: { credential: 'admin', credentialName: 'oncall' },
+      }),
     );
     await h.drain();
     await h.settle();

@@ -69,10 +69,17 @@ describe('tree names', () => {
   });
 
   it('accepts Twitch logins and pseudo-channels in any case and refuses anything else', () => {
-    expect(parseTreeName('Some_Channel')).toEqual({ kind: 'channel', name: 'some_channel' });
+    expect(parseTreeName('Some_Channel')).toEqual({
+      kind: 'channel',
+      name: 'some_channel',
+      base: 'some_channel',
+      shard: 1,
+    });
     expect(parseTreeName('CATEGORY:Music:MILO')).toEqual({
       kind: 'category',
       name: 'category:music:milo',
+      base: 'category:music:milo',
+      shard: 1,
       category: 'music',
       group: 'milo',
     });

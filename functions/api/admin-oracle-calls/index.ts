@@ -14,7 +14,7 @@ import {
 } from '../../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import { adminAlerts, oracleCallsQueue } from '../../delivery.ts';
 import { database } from '../../dependencies.ts';
-import { type HttpEvent, type HttpResult, httpHandler, json } from '../http.ts';
+import { adminActor, type HttpEvent, type HttpResult, httpHandler, json } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL', 'ORACLE_CALLS_QUEUE_URL'] });
 
@@ -31,7 +31,8 @@ export const handler = httpHandler(async (event: HttpEvent): Promise<HttpResult>
   if (method === 'GET' && path === '/admin/oracle-calls') return json(200, await listCallsRoute(deps, query));
   if (method === 'GET' && path === '/admin/alerts') return json(200, await listAlertsRoute(deps, query));
   const retry = /^\/admin\/oracle-calls\/([^/]+)\/retry$/.exec(path);
-  if (method === 'POST' && retry?.[1] !== undefined) return json(202, await retryCallRoute(deps, retry[1]));
+  if (method === 'POST' && retry?.[1] !== undefined)
+    return json(202, await retryCallRoute(deps, retry[1], adminActor(event)));
   const one = /^\/admin\/oracle-calls\/([^/]+)$/.exec(path);
   if (method === 'GET' && one?.[1] !== undefined) return json(200, await getCallRoute(deps, one[1]));
   throw new NotFoundError(`no route ${method} ${path}`);

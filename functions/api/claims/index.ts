@@ -6,21 +6,34 @@
  *       login or a user_hash
  *   GET /claims/{user}                    everything the user can claim now (leaves the chain
  *       knows as claimed apart, where SOLANA_RPC_URL lets it ask), and carried balances
+ *   POST /claims/{user}/transactions      Authorization: Bearer <viewer session>: those leaves as
+ *       unsigned claim_channel_open transactions for the bound wallet to sign
+ *       (services/claim-transactions.ts)
  */
 import { createAttentionProgram } from '../../../layers/shared/src/adapters/solana/attention-program.ts';
 import { Web3SolanaClient } from '../../../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { ChannelStateClaimStatus } from '../../../layers/shared/src/services/claim-status.ts';
+import { claimTransactions } from '../../../layers/shared/src/services/claim-transactions.ts';
 import { ClaimsReader } from '../../../layers/shared/src/services/claims.ts';
+import { authenticateViewer } from '../../../layers/shared/src/services/twitch-sign-in.ts';
 import { database } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
+import { type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
 
 let reader: Promise<ClaimsReader> | undefined;
 let ready: ClaimsReader | undefined;
+let solana: Web3SolanaClient | undefined;
+
+function solanaClient(): Web3SolanaClient | undefined {
+  const url = config().SOLANA_RPC_URL;
+  if (url === undefined) return undefined;
+  solana ??= new Web3SolanaClient({ url });
+  return solana;
+}
 
 /** One reader per container: its tree cache outlives a single invocation. */
 export function claimsReader(): Promise<ClaimsReader> {
@@ -31,7 +44,7 @@ export function claimsReader(): Promise<ClaimsReader> {
         ? {}
         : {
             claimStatus: new ChannelStateClaimStatus({
-              solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
+              solana: solanaClient() as Web3SolanaClient,
               program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
               mints: c.TOKEN_GROUP_MINTS,
             }),
@@ -60,6 +73,11 @@ function route(event: HttpEvent): string {
     };
     return `${method} /claims/{epoch}/{channel}/{user}`;
   }
+  const transactions = /^\/claims\/([^/]+)\/transactions$/.exec(path);
+  if (method === 'POST' && transactions !== null) {
+    event.pathParameters = { ...event.pathParameters, user: transactions[1] ?? '' };
+    return 'POST /claims/{user}/transactions';
+  }
   const all = /^\/claims\/([^/]+)$/.exec(path);
   if (all !== null) {
     event.pathParameters = { ...event.pathParameters, user: all[1] ?? '' };
@@ -83,6 +101,24 @@ export const handler = httpHandler(async (event) => {
     case 'GET /claims/{user}': {
       const { user } = parseRequest(ATTENTION_ROUTES['GET /claims/{user}'], event).params;
       return json(200, await claims.userClaims(user));
+    }
+    case 'POST /claims/{user}/transactions': {
+      const { sql } = await database();
+      const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
+      const { user } = parseRequest(ATTENTION_ROUTES['POST /claims/{user}/transactions'], event).params;
+      const c = config();
+      const answer = await claimTransactions(
+        {
+          claims,
+          solana: solanaClient(),
+          program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
+          mode: c.PUBLISH_MODE,
+          mints: c.TOKEN_GROUP_MINTS,
+        },
+        viewer,
+        user,
+      );
+      return json(200, answer);
     }
     default:
       throw new NotFoundError(`no route ${route(event)}`);

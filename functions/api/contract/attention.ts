@@ -18,7 +18,7 @@ const epoch = parsedBy(parseEpoch).openapi({
 });
 const channel = parsedBy(parseChannel).openapi({
   description:
-    'A Twitch login, or a pseudo-channel `category:<category>:<group>` or `carry:<group>` (colons plain or percent-encoded), any case',
+    "A Twitch login, or a pseudo-channel `category:<category>:<group>` or `carry:<group>` (colons plain or percent-encoded), any case; a channel or category tree past one tree's capacity continues in shards `<name>~2`, `<name>~3`, … (`~` plain or `%7E`)",
   example: 'music_chan',
 });
 const user = parsedBy(userHashOf).openapi({
@@ -104,6 +104,14 @@ const userClaims = z
   })
   .openapi('UserClaims');
 
+const claimedLeaf = z.object({
+  epoch: z.number().int(),
+  channel: z.string(),
+  tokenGroup: z.string(),
+  index: z.number().int().nonnegative(),
+  amount: decimalString.openapi({ description: 'Token base units (u64)' }),
+});
+
 const epochChannel = z
   .object({
     channel: z.string(),
@@ -139,8 +147,15 @@ const suppression = z
     alreadySuppressed: z.boolean(),
     participationRowsDeleted: z.number().int(),
     mappingDeleted: z.boolean(),
+    bindingRemoved: z
+      .boolean()
+      .openapi({ description: 'A wallet binding was ended (kept in the history as `opted-out`)' }),
   })
   .openapi('Suppression');
+
+const optOutReason = z
+  .object({ reason: z.string().max(500, 'reason must be at most 500 characters').optional() })
+  .strict();
 
 const text = (name: string) =>
   z
@@ -218,7 +233,7 @@ export const ATTENTION_ROUTES = {
     tag: 'attention',
     summary: 'Opt a viewer out',
     description:
-      'The viewer joins the suppression list; their username mapping and unsealed participation are deleted in the same transaction, and their later events are dropped at ingest. What was already sealed stays.',
+      'The viewer joins the suppression list; their username mapping, unsealed participation and wallet binding are deleted in the same transaction, and their later events are dropped at ingest. What was already sealed stays, and so does their carried balance. Only an admin lifts a suppression an admin made.',
     body: {
       schema: z
         .object({
@@ -237,6 +252,37 @@ export const ATTENTION_ROUTES = {
       200: { description: 'Already suppressed', schema: suppression },
     },
     errors: { 400: 'the body is malformed, or `user` is neither a login nor a user_hash' },
+  }),
+  'POST /suppressions/self': defineRoute({
+    tag: 'attention',
+    summary: 'The signed-in viewer opts themself out',
+    description:
+      "Needs a viewer session from the Twitch sign-in. The session's login joins the suppression list; its username mapping, unsealed participation and wallet binding are deleted in the same transaction (the binding is kept in the history and announced as WalletRebound, reason `opted-out`), its later events are dropped at ingest, and no wallet can be bound while it stays suppressed. What was sealed stays, and the carried balance stays the viewer's: paid in a carry tree once they lift the opt-out and bind a wallet again. Leaves already published remain claimable by the wallet they were built for.",
+    session: 'viewer',
+    body: { schema: optOutReason, required: false },
+    responses: {
+      201: { description: 'Opted out now', schema: suppression },
+      200: { description: 'Already opted out', schema: suppression },
+    },
+    errors: {
+      400: 'the body is malformed',
+      401: 'no viewer session, or an unknown or expired one',
+    },
+  }),
+  'DELETE /suppressions/self': defineRoute({
+    tag: 'attention',
+    summary: 'The signed-in viewer lifts their own opt-out',
+    description:
+      "Needs a viewer session from the Twitch sign-in. Collection resumes with the viewer's next events, and a wallet can be bound again (`POST /wallets/bind`, with a sign-in made after the opt-out's binding), which pays the carried balance in the next carry tree. A suppression an admin made is not lifted (403).",
+    session: 'viewer',
+    responses: {
+      200: { description: 'Lifted', schema: z.object({ userHash: z.string() }).openapi('SuppressionLifted') },
+    },
+    errors: {
+      401: 'no viewer session, or an unknown or expired one',
+      403: 'an admin opted the login out',
+      409: 'the login is not opted out',
+    },
   }),
   'POST /wallets/bind': defineRoute({
     tag: 'attention',
@@ -266,7 +312,7 @@ export const ATTENTION_ROUTES = {
     errors: {
       400: 'a field is malformed, or the message expired',
       401: 'no viewer session, or an unknown or expired one; the signature does not verify; or a rebinding without a sign-in made after the current binding',
-      409: 'the nonce was already used',
+      409: 'the nonce was already used, or the login opted out (lift it first)',
     },
   }),
   'GET /wallets/{user}': defineRoute({
@@ -286,6 +332,45 @@ export const ATTENTION_ROUTES = {
     params: z.object({ user }),
     responses: { 200: { description: 'Claims and carried balances', schema: userClaims } },
     errors: { 400: '`user` is neither a login nor a user_hash' },
+  }),
+  'POST /claims/{user}/transactions': defineRoute({
+    tag: 'attention',
+    summary: "The signed-in viewer's claims as transactions to sign",
+    description: [
+      "Unsigned, serialized `claim_channel_open` transactions (legacy, base64) for every leaf the viewer can claim now: its root published to the attention program and built for the wallet bound now. The fee payer and claimer is that wallet; its wallet signs and sends them before `lastValidBlockHeight` (ask again after it: the blockhash expires). As few transactions as fit Solana's 1,232-byte limit; the program's claim creates the wallet's Token-2022 account for the mint when it has none (the wallet pays its rent).",
+      'Needs a viewer session of the same Twitch login as `user`. Leaves that cannot be claimed this way are listed in `skipped` with the reason (root not on chain yet, built for an earlier wallet).',
+    ].join(' '),
+    session: 'viewer',
+    params: z.object({ user }),
+    responses: {
+      200: {
+        description: 'The transactions, and the leaves left out',
+        schema: z
+          .object({
+            userHash: z.string(),
+            wallet: z.string().openapi({ description: 'The bound wallet: fee payer and claimer (base58)' }),
+            blockhash: z.string(),
+            lastValidBlockHeight: decimalString,
+            transactions: z.array(
+              z.object({
+                transaction: z.string().openapi({
+                  description: "Serialized legacy transaction, base64, the wallet's signature empty",
+                }),
+                claims: z.array(claimedLeaf),
+              }),
+            ),
+            skipped: z.array(claimedLeaf.extend({ reason: z.string() })),
+          })
+          .openapi('ClaimTransactions'),
+      },
+    },
+    errors: {
+      400: '`user` is neither a login nor a user_hash',
+      401: 'no viewer session, or an unknown or expired one',
+      403: "the session is another Twitch login's",
+      409: 'the deployment publishes roots as memos (claims need the attention program), or no wallet is bound',
+      503: 'the Solana RPC is unreachable or not configured',
+    },
   }),
   'GET /claims/{epoch}/{channel}/{user}': defineRoute({
     tag: 'attention',
@@ -346,7 +431,9 @@ export const ATTENTION_ROUTES = {
             epoch: z.number().int(),
             startsAt: isoTime,
             channels: z.array(epochChannel),
-            pooledTrees: z.array(epochChannel).openapi({ description: 'Category and carry trees' }),
+            pooledTrees: z.array(epochChannel).openapi({
+              description: 'Category and carry trees, and every shard tree past the first (`<name>~k`)',
+            }),
           })
           .openapi('Epoch'),
       },

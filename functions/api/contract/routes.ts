@@ -2,7 +2,9 @@
  * Every HTTP route's contract, keyed by its API Gateway route key (`GET /claims/{user}`), the
  * same key lib/functions.ts registers the route under.
  */
+import { ADMIN_AUDIT_ROUTES } from './admin-audit.ts';
 import { ATTENTION_ROUTES } from './attention.ts';
+import { CHANNEL_ROUTES } from './channels.ts';
 import { CREATOR_ROUTES } from './creators.ts';
 import { DELIVERY_ROUTES } from './delivery.ts';
 import { MARKET_ROUTES } from './market.ts';
@@ -12,7 +14,9 @@ import type { RouteContract } from './route-contract.ts';
 import { TWITCH_SIGN_IN_ROUTES } from './twitch-sign-in.ts';
 
 export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
+  ...ADMIN_AUDIT_ROUTES,
   ...ATTENTION_ROUTES,
+  ...CHANNEL_ROUTES,
   ...CREATOR_ROUTES,
   ...DELIVERY_ROUTES,
   ...MARKET_ROUTES,

@@ -4,11 +4,13 @@
  *                      this container's last probe for HEALTH_CACHE_SECONDS
  *   GET /admin/health  admin (the authorizer checks): a fresh probe with latency and each error
  * A new dependency needs one entry in DEPENDENCIES; both routes and `oracle status` report it.
+ * Where the market runs, its AIR API, its chain (the factory's code) and its schema are checked too.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { type Config, config } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import {
   CachedHealth,
   ContainerProbe,
@@ -17,10 +19,11 @@ import {
   publicHealth,
 } from '../../../layers/shared/src/services/health.ts';
 import { database } from '../../dependencies.ts';
+import { marketHealthChecks } from '../../market-dependencies.ts';
 import { type HttpEvent, httpHandler, json } from '../http.ts';
 
-/** Each dependency a deployment may have: its check, or undefined where it is not configured. */
-const DEPENDENCIES: readonly ((c: Config) => HealthCheck | undefined)[] = [
+/** Each dependency a deployment may have: its checks, or undefined where it is not configured. */
+const DEPENDENCIES: readonly ((c: Config) => HealthCheck | readonly HealthCheck[] | undefined)[] = [
   () => ({
     name: 'database',
     check: async () => {
@@ -52,6 +55,13 @@ const DEPENDENCIES: readonly ((c: Config) => HealthCheck | undefined)[] = [
     return solana === undefined
       ? undefined
       : { name: 'solana', check: () => jsonRpcPing(solana, 'getHealth') };
+  },
+  (c) => {
+    // The registry gives the market's settings only where the stage enables the market.
+    const market = marketConfig();
+    return market.AIR_API_URL === undefined && market.MARKET_FACTORY_ADDRESS === undefined
+      ? undefined
+      : marketHealthChecks(c.EVM_RPC_URL);
   },
 ];
 

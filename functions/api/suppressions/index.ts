@@ -1,15 +1,74 @@
-/** POST /suppressions (admin): opt a viewer out; mapping and unsealed participation go at once. */
+/**
+ * Opt-out (API Gateway HTTP API, payload v2):
+ *   POST   /suppressions       (admin) opt any viewer out
+ *   POST   /suppressions/self  Authorization: Bearer <viewer session>: the viewer opts themself out
+ *   DELETE /suppressions/self  the same session: the viewer lifts their own opt-out
+ * Mapping, unsealed participation and the wallet binding go at once (services/suppression.ts);
+ * an ended binding is announced as WalletRebound.
+ */
+import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
-import { suppressUser } from '../../../layers/shared/src/services/suppression.ts';
-import { database } from '../../dependencies.ts';
+import { userHash } from '../../../layers/shared/src/core/attention/user-hash.ts';
+import { NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { logger } from '../../../layers/shared/src/observability.ts';
+import {
+  liftSelfSuppression,
+  type SuppressionResult,
+  suppressUser,
+} from '../../../layers/shared/src/services/suppression.ts';
+import { authenticateViewer } from '../../../layers/shared/src/services/twitch-sign-in.ts';
+import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
+import { database, eventBus } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { httpHandler, json, parseRequest } from '../http.ts';
+import { adminActor, type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
 
+function route(event: HttpEvent): string {
+  const key = event.routeKey ?? '';
+  if (key !== '' && key !== '$default') return key;
+  return `${event.requestContext?.http?.method ?? 'GET'} ${event.rawPath ?? ''}`;
+}
+
+/** WalletRebound for a binding the suppression ended; a bus that is down leaves it to the next run. */
+async function announce(sql: Sql, result: SuppressionResult): Promise<void> {
+  if (!result.bindingRemoved) return;
+  try {
+    await announceWalletRebindings({ sql, events: eventBus() }, new Date());
+  } catch (error) {
+    logger.warn('announcing the opted-out binding failed; a later binding or seal run announces it', {
+      error: (error as Error).message,
+    });
+  }
+}
+
 export const handler = httpHandler(async (event) => {
-  const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions'], event);
-  const { sql } = await database();
-  const result = await suppressUser(sql, body.user, body.reason);
-  return json(result.alreadySuppressed ? 200 : 201, result);
+  switch (route(event)) {
+    case 'POST /suppressions': {
+      const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions'], event);
+      const { sql } = await database();
+      const result = await suppressUser(sql, body.user, body.reason, adminActor(event));
+      await announce(sql, result);
+      return json(result.alreadySuppressed ? 200 : 201, result);
+    }
+    case 'POST /suppressions/self': {
+      const { sql } = await database();
+      const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
+      const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions/self'], event);
+      const result = await suppressUser(sql, userHash(viewer.login), body.reason, null);
+      logger.info('viewer opted out', { userHash: result.userHash, bindingRemoved: result.bindingRemoved });
+      await announce(sql, result);
+      return json(result.alreadySuppressed ? 200 : 201, result);
+    }
+    case 'DELETE /suppressions/self': {
+      const { sql } = await database();
+      const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
+      parseRequest(ATTENTION_ROUTES['DELETE /suppressions/self'], event);
+      const lifted = await liftSelfSuppression(sql, userHash(viewer.login));
+      logger.info('viewer lifted their opt-out', { userHash: lifted.userHash });
+      return json(200, lifted);
+    }
+    default:
+      throw new NotFoundError(`no route ${route(event)}`);
+  }
 });

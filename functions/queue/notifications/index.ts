@@ -45,7 +45,8 @@ import { marketDependencies } from '../../market-dependencies.ts';
 loadConfig(process.env, { require: ['DATABASE_URL'] });
 marketConfig();
 
-const message = z
+/** A notification event or outbox ids to retry (an EventBridge envelope is read first). */
+export const notificationMessageSchema = z
   .object({
     event: z
       .object({
@@ -113,7 +114,7 @@ export const OUTBOX_IDS_PER_MESSAGE = 50;
 /** An event whose one page made no more rows than this is sent at once, not through the queue. */
 const SEND_AT_ONCE = 50;
 
-type ParsedMessage = z.infer<typeof message>;
+type ParsedMessage = z.infer<typeof notificationMessageSchema>;
 
 function parseMessage(body: string): ParsedMessage {
   let value: unknown;
@@ -128,7 +129,7 @@ function parseMessage(body: string): ParsedMessage {
     if (!isNotifying(event)) throw new ValidationError(`${event.type} events raise no notification`);
     return { event: notificationEventFor(event) };
   }
-  const parsed = message.safeParse(value);
+  const parsed = notificationMessageSchema.safeParse(value);
   if (!parsed.success) throw new ValidationError(`notification message: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }

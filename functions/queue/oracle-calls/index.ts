@@ -8,7 +8,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
-import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
+import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import { confirmDeliveries } from '../../../layers/shared/src/services/delivery/confirm-deliveries.ts';
 import { processOracleCallMessages } from '../../../layers/shared/src/services/delivery/process-oracle-call-messages.ts';
 import { deliveryEngine } from '../../delivery.ts';
@@ -34,6 +34,16 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     // the processor then reads each message's result in order.
     const results = processOracleCallMessages(deps, event.Records.map(body));
     const index = new Map(event.Records.map((record, i) => [record.messageId, i]));
+    // A malformed message is acknowledged (it can never succeed, and its group must not stall
+    // behind it) but counted and logged, so a producer writing broken messages shows.
+    // (A pass that failed as a whole fails every message below, through the processor.)
+    const malformed = (await results.catch(() => [])).flatMap((result, i) =>
+      result.ok && result.outcome === 'malformed' ? [event.Records[i]?.messageId] : [],
+    );
+    if (malformed.length > 0) {
+      metrics.addMetric('OracleCallMalformedMessages', MetricUnit.Count, malformed.length);
+      logger.warn('malformed oracle-calls messages dropped', { messageIds: malformed });
+    }
     const response = await processPartialResponse(
       event,
       async (record: SQSRecord) => {

@@ -110,6 +110,8 @@ export const configVariables = {
    */
   DB_USER: z.string().min(1).optional(),
   DB_HOST: z.string().min(1).optional(),
+  /** RDS Proxy's read-only endpoint, for functions that only read (lib/functions.ts `databaseReader`). */
+  DB_READER_HOST: z.string().min(1).optional(),
   DB_PORT: positiveInt.default(5432),
   DB_NAME: z.string().min(1).default('oracle'),
   /** DB_HOST is RDS Proxy (functions, the IRC worker), not the cluster itself (Migrate). */
@@ -196,6 +198,11 @@ export const configVariables = {
   CATEGORY_BASE_UNITS_PER_WEIGHT: z.coerce.bigint().nonnegative().default(0n),
   TREE_FORMAT: z.enum(['claim-v1', 'claim-v2']).default('claim-v1'),
   TREE_CAPACITY: positiveInt.default(1024),
+  /** JSON: token group → shard trees per channel (1–999); a group not named gets 8. */
+  TOKEN_GROUP_MAX_SHARDS: jsonObject(
+    z.record(z.number().int().min(1).max(999)),
+    'token group → shards per channel (1–999)',
+  ),
 
   TWITCH_HELIX_URL: url.default('https://api.twitch.tv/helix'),
   TWITCH_AUTH_URL: url.default('https://id.twitch.tv/oauth2'),

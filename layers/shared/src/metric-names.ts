@@ -50,6 +50,8 @@ export const METRIC = {
   sealingFailures: 'SealingFailures',
   /** Dashboard only: percent of an epoch's participants beyond tree capacity. */
   overflowShare: 'OverflowShare',
+  /** Participants beyond a channel's or category's shard cap (no reward that epoch). */
+  shardOverflow: 'ShardOverflow',
   /** Dashboard only: base units waiting in carried balances. */
   carriedBalance: 'CarriedBalance',
   /** Dashboard only: events credited to the open epoch because theirs was already sealed. */

@@ -74,7 +74,13 @@ export interface EpochSealedEvent {
 }
 
 /** Why a wallet binding ended (attention.wallet_binding_history.end_reason). */
-export const BINDING_END_REASONS = ['rebound', 'login-reused', 'login-changed', 'legacy-replaced'] as const;
+export const BINDING_END_REASONS = [
+  'rebound',
+  'login-reused',
+  'login-changed',
+  'legacy-replaced',
+  'opted-out',
+] as const;
 export type BindingEndReason = (typeof BINDING_END_REASONS)[number];
 
 /**
@@ -93,7 +99,8 @@ export interface WalletReboundEvent {
   /**
    * rebound: the same Twitch user bound another wallet; login-reused: another Twitch user now
    * holds the login; login-changed: the user bound under a new login; legacy-replaced: a binding
-   * made before Twitch sign-in, replaced through sign-in.
+   * made before Twitch sign-in, replaced through sign-in; opted-out: the login was suppressed
+   * (the viewer opted out, or an admin opted them out).
    */
   readonly reason: BindingEndReason;
   /** When the binding ended, unix seconds. */

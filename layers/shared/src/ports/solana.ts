@@ -129,6 +129,16 @@ export interface SolanaClient {
     options?: TransactionOptions,
   ): Promise<SignedTransaction>;
   /**
+   * A legacy transaction for someone else to sign (a viewer's wallet): `feePayer` pays and signs,
+   * its signature slot left empty. Undefined when it would not fit the 1,232-byte packet limit.
+   * No network call.
+   */
+  serializeUnsignedTransaction(
+    instructions: readonly SolanaInstruction[],
+    feePayer: string,
+    lifetime: BlockhashLifetime,
+  ): Uint8Array | undefined;
+  /**
    * Sends a signed transaction and returns its signature. Sending one the cluster has already
    * processed succeeds with the same signature, so a resend after a crash is safe.
    */

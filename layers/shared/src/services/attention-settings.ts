@@ -4,6 +4,7 @@
  * program configured for publishing they are refused at start (DESIGN.md section 5).
  */
 import type { Config } from '../config.ts';
+import { DEFAULT_MAX_SHARDS } from '../core/attention/trees.ts';
 import type { LeafFormat } from '../core/merkle/index.ts';
 import { ConfigError } from '../errors.ts';
 
@@ -17,6 +18,11 @@ export interface AttentionSettings {
   readonly categoryBaseUnitsPerWeight: bigint;
   readonly format: LeafFormat;
   readonly capacity: number;
+  /**
+   * Token group → shard trees per channel (and per category tree); a group not named has
+   * DEFAULT_MAX_SHARDS. Each shard is one more account and one more publication an hour.
+   */
+  readonly maxShards: Readonly<Record<string, number>>;
   /** Base58; in claim-v2 leaves. */
   readonly programId: string;
   readonly publishMode: 'memo' | 'program';
@@ -37,6 +43,7 @@ export function attentionSettings(
     categoryBaseUnitsPerWeight: config.CATEGORY_BASE_UNITS_PER_WEIGHT,
     format: config.TREE_FORMAT,
     capacity: config.TREE_CAPACITY,
+    maxShards: config.TOKEN_GROUP_MAX_SHARDS,
     programId: config.ATTENTION_PROGRAM_ID,
     publishMode: config.PUBLISH_MODE,
     mints: config.TOKEN_GROUP_MINTS,
@@ -60,6 +67,11 @@ export function checkSettings(settings: AttentionSettings): void {
       `TREE_CAPACITY ${settings.capacity} exceeds the v1 program's ${V1_CAPACITY} claims per root (128-byte bitmap)`,
     );
   }
+}
+
+/** Shard trees a channel or category tree of `tokenGroup` may fill before overflow. */
+export function maxShardsOf(settings: Pick<AttentionSettings, 'maxShards'>, tokenGroup: string): number {
+  return settings.maxShards[tokenGroup] ?? DEFAULT_MAX_SHARDS;
 }
 
 /** Whether a tree of this group, with these contents, has a root to publish. */

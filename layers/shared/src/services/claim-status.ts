@@ -29,8 +29,14 @@ export interface ClaimedRoot {
 }
 
 export interface ClaimStatusSource {
-  /** A test of leaf indexes for this root, or undefined when the chain cannot tell. */
-  claimedTest(root: ClaimedRoot): Promise<((index: number) => boolean) | undefined>;
+  /**
+   * A test of leaf indexes for this root, or undefined when the chain cannot tell; `maxAgeMs`
+   * bounds how old a cached read may be (0: read the chain now).
+   */
+  claimedTest(
+    root: ClaimedRoot,
+    options?: { readonly maxAgeMs?: number },
+  ): Promise<((index: number) => boolean) | undefined>;
 }
 
 export interface ChannelStateClaimStatusDeps {
@@ -47,14 +53,17 @@ export class ChannelStateClaimStatus implements ClaimStatusSource {
     private readonly options: { readonly ttlMs?: number; readonly now?: () => number } = {},
   ) {}
 
-  async claimedTest(root: ClaimedRoot): Promise<((index: number) => boolean) | undefined> {
+  async claimedTest(
+    root: ClaimedRoot,
+    options: { readonly maxAgeMs?: number } = {},
+  ): Promise<((index: number) => boolean) | undefined> {
     const publication = root.publication;
     if (publication?.mode !== 'program' || publication.status !== 'published' || publication.mint === null) {
       return undefined;
     }
     const config = this.deps.mints[root.tokenGroup];
     if (config === undefined || config.mint !== publication.mint) return undefined;
-    const state = await this.channelState(publication.mint, root.channel);
+    const state = await this.channelState(publication.mint, root.channel, options.maxAgeMs);
     if (state === null) return undefined;
     const standing = channelSlotStanding(state, toOnChainEpoch(root.epoch, config.epochUnit));
     if (standing.kind !== 'present') return undefined;
@@ -64,11 +73,12 @@ export class ChannelStateClaimStatus implements ClaimStatusSource {
     return (index) => index < bitmap.length * 8 && isClaimed(bitmap, index);
   }
 
-  private channelState(mint: string, channel: string): Promise<ChannelState | null> {
+  private channelState(mint: string, channel: string, maxAgeMs?: number): Promise<ChannelState | null> {
     const now = (this.options.now ?? Date.now)();
     const key = `${mint}:${channel}`;
     const cached = this.states.get(key);
-    if (cached !== undefined && now - cached.at < (this.options.ttlMs ?? 5_000)) return cached.state;
+    if (cached !== undefined && now - cached.at < (maxAgeMs ?? this.options.ttlMs ?? 5_000))
+      return cached.state;
     const state = this.deps.solana
       .getAccount(this.deps.program.channelStateAddress(mint, channel))
       .then((account) => (account === null ? null : decodeChannelState(account.data)));

@@ -190,7 +190,10 @@ export class ClaimsReader {
    * `GET /claims/{user}`: every leaf of a root still claimable that the chain does not know as
    * claimed, the ones it does, and carried balances.
    */
-  async userClaims(userParam: string): Promise<UserClaimsView> {
+  async userClaims(
+    userParam: string,
+    options: { readonly claimStatusMaxAgeMs?: number } = {},
+  ): Promise<UserClaimsView> {
     const hash = userHashOf(userParam);
     const rows = await this.sql<MetaRow[]>`
       select t.epoch::float8 as epoch, t.channel, t.kind, t.token_group, t.root, t.format, t.leaf_count,
@@ -206,7 +209,7 @@ export class ClaimsReader {
         and (
           (t.kind = 'channel' and exists (
             select 1 from attention.sealed_participants sp
-            where sp.epoch = t.epoch and sp.channel = t.channel and sp.user_hash = ${hash}))
+            where sp.epoch = t.epoch and sp.channel = split_part(t.channel, '~', 1) and sp.user_hash = ${hash}))
           or (t.kind = 'category' and exists (
             select 1 from attention.tree_builds b
             join attention.sealed_epochs se
@@ -228,15 +231,18 @@ export class ClaimsReader {
       if (position === undefined) continue;
       const view = claimView(meta, loaded, position);
       if (view.amount === '0') continue;
-      const test = await this.claimStatus?.claimedTest(meta).catch((error: unknown) => {
-        // The list still answers when the chain does not; its leaves are then of unknown status.
-        logger.warn('claimed status unavailable', {
-          epoch: meta.epoch,
-          channel: meta.channel,
-          error: error as Error,
+      const maxAge = options.claimStatusMaxAgeMs;
+      const test = await this.claimStatus
+        ?.claimedTest(meta, maxAge === undefined ? {} : { maxAgeMs: maxAge })
+        .catch((error: unknown) => {
+          // The list still answers when the chain does not; its leaves are then of unknown status.
+          logger.warn('claimed status unavailable', {
+            epoch: meta.epoch,
+            channel: meta.channel,
+            error: error as Error,
+          });
+          return undefined;
         });
-        return undefined;
-      });
       if (test?.(view.index) === true) {
         claimed.push({ epoch: view.epoch, channel: view.channel, index: view.index, amount: view.amount });
       } else {
@@ -288,8 +294,9 @@ export class ClaimsReader {
   async epochChannel(epochParam: string, channelParam: string): Promise<ChannelView> {
     const epoch = parseEpoch(epochParam);
     const tree = parseChannel(channelParam);
+    // A shard past the first has no seal of its own: its tree is read like a pooled tree's.
     const rows =
-      tree.kind === 'channel'
+      tree.kind === 'channel' && tree.shard === 1
         ? await this.channelQuery(epoch, tree.name)
         : await this.pooledQuery(epoch, tree.name);
     const [row] = rows;
@@ -324,8 +331,8 @@ export class ClaimsReader {
       from attention.tree_builds b
       left join attention.merkle_trees t on t.epoch = b.epoch and t.channel = b.channel
       left join attention.publications p on p.epoch = b.epoch and p.channel = b.channel
-      where b.epoch = ${epoch} and b.kind <> 'channel'
-        ${channel === undefined ? this.sql`` : this.sql`and b.channel = ${channel}`}
+      where b.epoch = ${epoch}
+        ${channel === undefined ? this.sql`and (b.kind <> 'channel' or position('~' in b.channel) > 0)` : this.sql`and b.channel = ${channel}`}
       order by b.kind, b.channel`;
   }
 
@@ -399,28 +406,42 @@ export class ClaimsReader {
       return `${tree.name} has no tree in ${when}: its token group has no mint, so its balances keep waiting`;
     }
     if (tree.kind !== 'channel') return `no ${tree.kind} tree ${tree.name} in ${when}`;
+    if (tree.shard > 1) {
+      const [base] = await this.sql<{ shards: number }[]>`
+        select count(*)::int as shards from attention.tree_builds
+        where epoch = ${epoch} and split_part(channel, '~', 1) = ${tree.base}`;
+      if (base !== undefined && base.shards > 0) {
+        return `channel ${tree.base} has ${base.shards} shard tree${base.shards === 1 ? '' : 's'} in ${when}, not ${tree.shard}`;
+      }
+    }
     const [sealed] = await this.sql`
-      select 1 from attention.sealed_epochs where epoch = ${epoch} and channel = ${tree.name}`;
+      select 1 from attention.sealed_epochs where epoch = ${epoch} and channel = ${tree.base}`;
     if (sealed !== undefined)
-      return `channel ${tree.name} is sealed in ${when} but its tree is not built yet`;
+      return `channel ${tree.base} is sealed in ${when} but its trees are not built yet`;
     const [participation] = await this.sql`
-      select 1 from attention.channel_participation where epoch = ${epoch} and channel = ${tree.name} limit 1`;
+      select 1 from attention.channel_participation where epoch = ${epoch} and channel = ${tree.base} limit 1`;
     return participation === undefined
-      ? `channel ${tree.name} has no participation in ${when}`
-      : `channel ${tree.name} is not sealed yet in ${when}`;
+      ? `channel ${tree.base} has no participation in ${when}`
+      : `channel ${tree.base} is not sealed yet in ${when}`;
   }
 
   private async whyNoLeaf(epoch: number, tree: TreeName, hash: string, user: string): Promise<string> {
     const where = `the ${tree.name} tree of epoch ${epoch}`;
     if (tree.kind !== 'channel') return `${user} has no leaf in ${where}`;
-    const [row] = await this.sql<{ position: number; capacity_end: number | null }[]>`
-      select sp.position, (select b.leaf_count + b.carried_count from attention.tree_builds b
-        where b.epoch = sp.epoch and b.channel = sp.channel) as capacity_end
+    // The first shard's build row counts the whole channel; overflow is the tail of sealing order.
+    const [row] = await this.sql<{ position: number; capacity_end: number | null; bound: boolean }[]>`
+      select sp.position, (select b.candidates - b.overflow_count from attention.tree_builds b
+        where b.epoch = sp.epoch and b.channel = sp.channel) as capacity_end,
+        (sp.amount > 0 and not exists (select 1 from attention.carry_ledger l
+          where l.user_hash = sp.user_hash and l.source_key = ${`seal:${epoch}:${tree.base}`})) as bound
       from attention.sealed_participants sp
-      where sp.epoch = ${epoch} and sp.channel = ${tree.name} and sp.user_hash = ${hash}`;
-    if (row === undefined) return `${user} did not participate in ${tree.name} in epoch ${epoch}`;
+      where sp.epoch = ${epoch} and sp.channel = ${tree.base} and sp.user_hash = ${hash}`;
+    if (row === undefined) return `${user} did not participate in ${tree.base} in epoch ${epoch}`;
     if (row.capacity_end !== null && row.position >= row.capacity_end) {
-      return `${user} was participant ${row.position + 1} of ${tree.name} in epoch ${epoch}, beyond the tree's capacity: no reward that epoch`;
+      return `${user} was participant ${row.position + 1} of ${tree.base} in epoch ${epoch}, beyond the tree's capacity: no reward that epoch`;
+    }
+    if (row.bound) {
+      return `${user} has no leaf in ${where}: their leaf is in another shard of ${tree.base} (see GET /claims/${user})`;
     }
     return `${user} has no leaf in ${where}: no wallet was bound when it was built, so the amount was carried (see GET /claims/${user})`;
   }
@@ -603,7 +624,7 @@ export function parseChannel(raw: string): TreeName {
   const tree = parseTreeName(raw);
   if (tree === undefined) {
     throw new ValidationError(
-      `channel must be a Twitch login (4–25 of a-z, 0-9, _) or a pseudo-channel category:<category>:<group> or carry:<group>, got ${JSON.stringify(raw.slice(0, 60))}`,
+      `channel must be a Twitch login (4–25 of a-z, 0-9, _) or a pseudo-channel category:<category>:<group> or carry:<group>, either possibly a shard <name>~2 to <name>~999, got ${JSON.stringify(raw.slice(0, 60))}`,
     );
   }
   return tree;

@@ -11,13 +11,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { channelConfig, channels, discoveryRuns } from '../../../../drizzle/schema/attention.ts';
 import type { Database } from '../adapters/db/client.ts';
-import {
-  CATEGORIES,
-  type Category,
-  categoryForGame,
-  TOKEN_GROUPS,
-  type TokenGroup,
-} from '../core/attention/category.ts';
+import { CATEGORIES, type Category, categoryForGame } from '../core/attention/category.ts';
 import { channelsToUntrack, type LiveStream, selectStreams } from '../core/attention/discovery-rules.ts';
 import { normalizeLogin } from '../core/attention/signals.ts';
 import { METRIC } from '../metric-names.ts';
@@ -50,13 +44,13 @@ export interface DiscoveryResult {
 }
 
 interface ChannelSettings {
-  readonly tokenGroup: TokenGroup;
+  /** MILO, CLS, OTHER or a group the operator declared (validated when it was configured). */
+  readonly tokenGroup: string;
   readonly category: Category | undefined;
   readonly blocked: boolean;
 }
 
 const isCategory = (value: string | null): value is Category => CATEGORIES.includes(value as Category);
-const isTokenGroup = (value: string): value is TokenGroup => TOKEN_GROUPS.includes(value as TokenGroup);
 
 function toLiveStream(stream: HelixStream, gameNames: ReadonlyMap<string, string>): LiveStream | undefined {
   const channel = normalizeLogin(stream.userLogin);
@@ -176,7 +170,7 @@ async function discover(deps: DiscoveryDeps, mode: DiscoveryMode): Promise<Plann
   const settings = new Map<string, ChannelSettings>();
   for (const row of await deps.db.select().from(channelConfig)) {
     settings.set(row.channel, {
-      tokenGroup: isTokenGroup(row.tokenGroup) ? row.tokenGroup : 'OTHER',
+      tokenGroup: row.tokenGroup,
       category: isCategory(row.categoryOverride) ? row.categoryOverride : undefined,
       blocked: row.blocked,
     });

@@ -15,6 +15,7 @@ import type { Sql } from '../adapters/db/client.ts';
 import { attentionLockKey } from '../core/attention/locks.ts';
 import { RESERVED_KEY_IDS } from '../core/attention/signals.ts';
 import { ValidationError } from '../errors.ts';
+import { recordAdminAction } from './admin-audit.ts';
 import { lockKeys } from './advisory-locks.ts';
 
 export interface VoidedIngestKey {
@@ -38,54 +39,70 @@ interface Touched {
   readonly first_lost: boolean;
 }
 
-export async function voidIngestKey(sql: Sql, keyId: string): Promise<VoidedIngestKey> {
+/** `actor` (an admin token's name, or the CLI's user) is recorded in the admin audit log in the same transaction. */
+export async function voidIngestKey(sql: Sql, keyId: string, actor: string): Promise<VoidedIngestKey> {
   if (RESERVED_KEY_IDS.has(keyId)) {
     throw new ValidationError(`${keyId} names no ingest API key: its events are not voided by key`);
   }
   return sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    // `key_id not in (...)` as the partial index raw_events_key_idx says it, so the index serves.
-    const pairs = await t<{ epoch: number; channel: string }[]>`
+    const result = await voidInTransaction(t, keyId);
+    // The counts are the before/after: what the key had in unsealed epochs, and that none is left.
+    await recordAdminAction(t, {
+      actor,
+      action: 'ingest-key.void',
+      targetType: 'ingest-key',
+      targetId: keyId,
+      before: { eventsInUnsealedEpochs: result.eventsRemoved },
+      after: { eventsInUnsealedEpochs: 0 },
+      details: { ...result },
+    });
+    return result;
+  });
+}
+
+async function voidInTransaction(t: Sql, keyId: string): Promise<VoidedIngestKey> {
+  // `key_id not in (...)` as the partial index raw_events_key_idx says it, so the index serves.
+  const pairs = await t<{ epoch: number; channel: string }[]>`
       select distinct epoch::float8 as epoch, channel from attention.raw_events
       where key_id = ${keyId} and key_id not in ('irc', 'unattributed')`;
-    if (pairs.length === 0) return { ...NOTHING, keyId };
-    await lockKeys(
-      t,
-      pairs.map((p) => attentionLockKey(p.epoch, p.channel)),
-      'exclusive',
-    );
-    // Read under the locks: the sealer cannot seal one of these pairs until this commits.
-    const open = await t<{ epoch: number; channel: string }[]>`
+  if (pairs.length === 0) return { ...NOTHING, keyId };
+  await lockKeys(
+    t,
+    pairs.map((p) => attentionLockKey(p.epoch, p.channel)),
+    'exclusive',
+  );
+  // Read under the locks: the sealer cannot seal one of these pairs until this commits.
+  const open = await t<{ epoch: number; channel: string }[]>`
       select p.epoch::float8 as epoch, p.channel
       from unnest(${pairs.map((p) => p.epoch)}::bigint[], ${pairs.map((p) => p.channel)}::text[]) as p(epoch, channel)
       where not exists (select 1 from attention.sealed_epochs s where s.epoch = p.epoch and s.channel = p.channel)`;
-    const [sealed] = await t<{ n: number }[]>`
+  const [sealed] = await t<{ n: number }[]>`
       select count(*)::int as n from attention.raw_events r
       join attention.sealed_epochs s on s.epoch = r.epoch and s.channel = r.channel
       where r.key_id = ${keyId} and r.key_id not in ('irc', 'unattributed')`;
-    const { events, touched } =
-      open.length === 0 ? { events: 0, touched: [] } : await removeEvents(t, keyId, open);
-    const empty = touched.filter((r) => r.empty);
-    if (empty.length > 0) {
-      await t`
+  const { events, touched } =
+    open.length === 0 ? { events: 0, touched: [] } : await removeEvents(t, keyId, open);
+  const empty = touched.filter((r) => r.empty);
+  if (empty.length > 0) {
+    await t`
         delete from attention.channel_participation cp
         using unnest(${empty.map((r) => r.epoch)}::bigint[], ${empty.map((r) => r.channel)}::text[],
           ${empty.map((r) => r.user_hash)}::text[]) as e(epoch, channel, user_hash)
         where cp.epoch = e.epoch and cp.channel = e.channel and cp.user_hash = e.user_hash`;
-    }
-    await restoreFirstSeen(
-      t,
-      touched.filter((r) => !r.empty && r.first_lost),
-    );
-    return {
-      keyId,
-      epochChannels: open.length,
-      eventsRemoved: events,
-      participationRowsDeleted: empty.length,
-      participationRowsRecomputed: touched.length - empty.length,
-      eventsLeftInSealedEpochs: sealed?.n ?? 0,
-    };
-  });
+  }
+  await restoreFirstSeen(
+    t,
+    touched.filter((r) => !r.empty && r.first_lost),
+  );
+  return {
+    keyId,
+    epochChannels: open.length,
+    eventsRemoved: events,
+    participationRowsDeleted: empty.length,
+    participationRowsRecomputed: touched.length - empty.length,
+    eventsLeftInSealedEpochs: sealed?.n ?? 0,
+  };
 }
 
 const NOTHING: Omit<VoidedIngestKey, 'keyId'> = {

@@ -23,6 +23,7 @@
  * amounts, as in program mode.
  */
 import type { Sql } from '../adapters/db/client.ts';
+import { parsePublishMessage } from '../core/attention/publish-message.ts';
 import {
   type ChannelState,
   channelSlotStanding,
@@ -37,7 +38,7 @@ import {
 } from '../core/solana/onchain-epoch.ts';
 import { MEMO_PROGRAM_ID } from '../core/solana/program-ids.ts';
 import { buildRootMemo, parseRootMemo, rootMemoInstruction } from '../core/solana/root-memo.ts';
-import { ChainError, ConfigError, NotFoundError, ValidationError } from '../errors.ts';
+import { ChainError, ConfigError, NotFoundError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { EventBus } from '../ports/event-bus.ts';
@@ -679,21 +680,4 @@ export async function publishBatch(
     }),
   );
   return failed;
-}
-
-function parsePublishMessage(body: string): PublishMessage {
-  const value = JSON.parse(body) as Partial<PublishMessage>;
-  if (
-    typeof value.epoch !== 'number' ||
-    !Number.isInteger(value.epoch) ||
-    value.epoch % 3600 !== 0 ||
-    typeof value.channel !== 'string' ||
-    value.channel.length === 0 ||
-    value.channel.length > 80
-  ) {
-    throw new ValidationError(
-      'publish message must be {"epoch": <hour start in unix seconds>, "channel": <name>}',
-    );
-  }
-  return { epoch: value.epoch, channel: value.channel };
 }

@@ -173,6 +173,7 @@ async function unsealedChannels(
     )
     select p.epoch::float8 as epoch, p.channel from pairs p
     where not exists (select 1 from attention.sealed_epochs s where s.epoch = p.epoch and s.channel = p.channel)
+      and not exists (select 1 from attention.channel_config cc where cc.channel = p.channel and cc.blocked)
     order by p.epoch, p.channel`;
 }
 
@@ -208,7 +209,9 @@ async function sealChannels(
         lockKeys(tx as unknown as Sql, keys, 'exclusive'),
         tx<{ channel: string }[]>`
           select c.channel from unnest(${channels as string[]}::text[]) as c(channel)
-          where not exists (select 1 from attention.sealed_epochs s where s.epoch = ${epoch} and s.channel = c.channel)`,
+          where not exists (select 1 from attention.sealed_epochs s where s.epoch = ${epoch} and s.channel = c.channel)
+            -- A blocklisted channel is never sealed (CLS_BLOCKLIST), whatever reached it before the block.
+            and not exists (select 1 from attention.channel_config cc where cc.channel = c.channel and cc.blocked)`,
       ]);
       if (open.length === 0) return [];
       const names = open.map((o) => o.channel);

@@ -1,12 +1,15 @@
 /**
  * Trees after sealing (DESIGN.md section 5, "Trees" and "No stranded amount"), for one epoch:
  *
- * 1. one tree per sealed channel: of the first `capacity` participants in sealing order, bound
- *    viewers (a wallet bound at or before the build) get leaves indexed 0.. in that order;
- *    unbound viewers' amounts become carried balances (ledger source `seal:<epoch>:<channel>`);
- *    the rest overflow (no reward this epoch, sealed record kept, OverflowShare metric);
- * 2. one per (category, token group) over its channels, `category:<category>:<group>`: viewers
- *    by earliest first_seen then user_hash, amount = summed weight × the category units;
+ * 1. per sealed channel, shard trees: of the first `shards × capacity` participants in sealing
+ *    order (shards: the token group's cap), bound viewers (a wallet bound at or before the build)
+ *    fill trees of `capacity` leaves, `<channel>`, `<channel>~2`, …, each indexed 0.. in that
+ *    order; unbound viewers' amounts become carried balances (ledger source
+ *    `seal:<epoch>:<channel>`); the rest overflow (no reward this epoch, sealed record kept,
+ *    OverflowShare and the ShardOverflow alarm: the cap is too low);
+ * 2. per (category, token group) over its channels, `category:<category>:<group>` and its
+ *    shards the same way: viewers by earliest first_seen then user_hash, amount = summed weight
+ *    × the category units;
  * 3. one `carry:<group>` per token group that can publish: bound viewers with a carried balance,
  *    by bind time then user_hash, up to capacity; each balance is debited as it enters the tree
  *    (ledger source `carry:<epoch>:<group>`).
@@ -14,8 +17,11 @@
  * Leaf: claimer = bound wallet, index = position among leaves, amount, id = user_hash. A tree
  * with leaves is stored as root + one dump (merkle_trees) and, when it has something to publish,
  * a `pending` publications row; every decision, empty trees included, is a tree_builds row, so
- * building again changes nothing. A tree is stored in the same transaction as the movement of
- * balances it causes, so a tree and its carried amounts never disagree. Channel trees are built
+ * building again changes nothing. A sharded tree's first shard row (the base name) holds the
+ * counts of the whole channel (candidates, carried, overflow); the other shards' rows hold only
+ * their leaves, so sums over tree_builds count every participant once. A tree is stored in the
+ * same transaction as the movement of balances it causes, so a tree and its carried amounts
+ * never disagree. Channel trees are built
  * `CHANNEL_TREES_PER_TRANSACTION` at a time: one lock statement, one read of their participants
  * and one batch of writes per transaction instead of a round of each per tree; the bound
  * wallets of the epoch's viewers are read once for all of them.
@@ -32,8 +38,13 @@ import {
   type Candidate,
   carryTreeName,
   categoryTreeName,
+  compareTreeNames,
+  DEFAULT_MAX_SHARDS,
+  type LeafAssignment,
   MAX_AMOUNT,
+  shardName,
   splitByCapacity,
+  splitIntoShards,
   type TreeKind,
   withinAmountBudget,
 } from '../core/attention/trees.ts';
@@ -43,7 +54,7 @@ import { AmountOverflowError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import { lockKeys } from './advisory-locks.ts';
-import { type AttentionSettings, groupPublishes, isPublishable } from './attention-settings.ts';
+import { type AttentionSettings, groupPublishes, isPublishable, maxShardsOf } from './attention-settings.ts';
 import { type CarryCredit, creditCarriedFrom } from './carry.ts';
 import type { SealingDeps } from './sealing.ts';
 import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
@@ -98,13 +109,13 @@ export async function buildEpochTrees(
   const wallets =
     names.length === 0
       ? Promise.resolve(new Map<string, BoundWallet>())
-      : boundWallets(deps.sql, epoch, names, deps.settings.capacity, now);
+      : boundWallets(deps.sql, epoch, names, placesWithinCap(deps.settings), now);
   wallets.catch(() => {});
   const failed: SealingFailure[] = [];
   const fail = (channel: string, error: unknown) =>
     failed.push(reportSealingFailure({ epoch, channel, stage: 'tree' }, error));
   /** One tree built, or its failure reported: never a throw that stops the others. */
-  const alone = async (channel: string, build: () => Promise<TreeOutcome | undefined>) => {
+  const alone = async <T>(channel: string, build: () => Promise<T | undefined>) => {
     try {
       return await build();
     } catch (error) {
@@ -120,7 +131,7 @@ export async function buildEpochTrees(
         const outcome = await alone(categoryTreeName(category, token_group), () =>
           buildCategoryTree(deps, epoch, category, token_group, now),
         );
-        if (outcome !== undefined) outcomes.push(outcome);
+        if (outcome !== undefined) outcomes.push(...outcome);
       }
       return outcomes;
     });
@@ -154,7 +165,7 @@ export async function buildEpochTrees(
   const [carried] = await deps.sql<{ total: string }[]>`
     select coalesce(sum(amount), 0)::text as total from attention.carried_balances`;
   metrics.addMetric(METRIC.carriedBalance, MetricUnit.Count, Number(carried?.total ?? 0));
-  trees.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || (a.channel < b.channel ? -1 : 1));
+  trees.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || compareTreeNames(a.channel, b.channel));
   failed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
   return { epoch, trees, overflowShare, failed };
 }
@@ -184,12 +195,62 @@ interface StoredTree {
   readonly tokenGroup: string;
   readonly category: string | null;
   readonly candidates: number;
-  readonly leaves: ReturnType<typeof splitByCapacity>['leaves'];
+  readonly leaves: readonly LeafAssignment[];
   readonly carried: readonly Candidate[];
   readonly overflow: number;
   readonly budgetMs: number;
   /** Ledger source key of the carried credits (unbound viewers). */
   readonly carrySource: string;
+}
+
+/**
+ * Sealing positions any channel's trees may reach: capacity times the largest shard cap of any
+ * token group (reads stop there; each channel is then cut at its own group's cap).
+ */
+function placesWithinCap(settings: AttentionSettings): number {
+  return settings.capacity * Math.max(DEFAULT_MAX_SHARDS, ...Object.values(settings.maxShards));
+}
+
+/**
+ * A channel's or category's trees, one per shard: the first (the base name) with the counts of
+ * the whole tree (candidates, carried, overflow) and at least one even when empty, the others
+ * with their leaves only. Overflow past the cap is counted and logged here, once per tree.
+ */
+function shardTrees(
+  settings: AttentionSettings,
+  tree: Omit<StoredTree, 'leaves' | 'carried' | 'overflow'>,
+  candidates: readonly Candidate[],
+): StoredTree[] {
+  const maxShards = maxShardsOf(settings, tree.tokenGroup);
+  const { shards, carried, overflow } = splitIntoShards(
+    candidates,
+    settings.capacity,
+    maxShards,
+    tree.candidates,
+  );
+  if (overflow > 0) {
+    metrics.addMetric(METRIC.shardOverflow, MetricUnit.Count, overflow);
+    logger.warn('participants beyond the shard cap get no reward this epoch; raise TOKEN_GROUP_MAX_SHARDS', {
+      epoch: tree.epoch,
+      channel: tree.channel,
+      tokenGroup: tree.tokenGroup,
+      overflow,
+      maxShards,
+      capacity: settings.capacity,
+    });
+  }
+  const first: StoredTree = { ...tree, leaves: shards[0] ?? [], carried, overflow };
+  return [
+    first,
+    ...shards.slice(1).map((leaves, i) => ({
+      ...tree,
+      channel: shardName(tree.channel, i + 2),
+      candidates: 0,
+      leaves,
+      carried: [],
+      overflow: 0,
+    })),
+  ];
 }
 
 /** Channel trees stored per transaction (and per batch of writes). */
@@ -202,21 +263,21 @@ interface BoundWallet {
 }
 
 /**
- * Wallets bound at `now` of the viewers within capacity in `channels`, read once for all their
+ * Wallets bound at `now` of the viewers within the cap in `channels`, read once for all their
  * trees (each viewer once, however many of the channels they watched).
  */
 async function boundWallets(
   sql: Sql,
   epoch: number,
   channels: readonly string[],
-  capacity: number,
+  places: number,
   now: Date,
 ): Promise<Map<string, BoundWallet>> {
   const rows = await sql<{ user_hash: string; wallet: string }[]>`
     select wb.user_hash, wb.wallet from attention.wallet_bindings wb
     where wb.bound_at <= ${now.toISOString()}::timestamptz
       and wb.user_hash in (select sp.user_hash from attention.sealed_participants sp
-        where sp.epoch = ${epoch} and sp.channel = any(${channels as string[]}::text[]) and sp.position < ${capacity})`;
+        where sp.epoch = ${epoch} and sp.channel = any(${channels as string[]}::text[]) and sp.position < ${places})`;
   return new Map(rows.map((r) => [r.user_hash, { wallet: r.wallet, claimer: undefined }]));
 }
 
@@ -232,7 +293,7 @@ async function buildChannelTrees(
   channels: readonly string[],
   wallets: ReadonlyMap<string, BoundWallet>,
 ): Promise<TreeOutcome[]> {
-  const { capacity } = deps.settings;
+  const places = placesWithinCap(deps.settings);
   return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
       const sql = tx as unknown as Sql;
@@ -255,7 +316,7 @@ async function buildChannelTrees(
               string_agg(s.amount::text, ',' order by s.position) as amounts
             from (
               select sp.position, sp.user_hash, sp.amount from attention.sealed_participants sp
-              where sp.epoch = ${epoch} and sp.channel = c.channel and sp.position < ${capacity}
+              where sp.epoch = ${epoch} and sp.channel = c.channel and sp.position < ${places}
               order by sp.position
             ) s
           ) p`,
@@ -265,23 +326,24 @@ async function buildChannelTrees(
       // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
       const hasher = deps.treeHasher ?? inThreadTreeHasher;
       const prepared = await Promise.all(
-        sealed.map((s) =>
-          prepareTree(
-            deps.settings,
-            {
-              epoch,
-              channel: s.channel,
-              kind: 'channel',
-              tokenGroup: s.token_group,
-              category: s.category,
-              candidates: s.participant_count,
-              ...splitByCapacity(byChannel.get(s.channel) ?? [], capacity, s.participant_count),
-              budgetMs: deps.settings.channelBudgetMs,
-              carrySource: `seal:${epoch}:${s.channel}`,
-            },
-            hasher,
-          ),
-        ),
+        sealed
+          .flatMap((s) =>
+            shardTrees(
+              deps.settings,
+              {
+                epoch,
+                channel: s.channel,
+                kind: 'channel',
+                tokenGroup: s.token_group,
+                category: s.category,
+                candidates: s.participant_count,
+                budgetMs: deps.settings.channelBudgetMs,
+                carrySource: `seal:${epoch}:${s.channel}`,
+              },
+              byChannel.get(s.channel) ?? [],
+            ),
+          )
+          .map((tree) => prepareTree(deps.settings, tree, hasher)),
       );
       await storeTrees(sql, deps.settings, prepared);
       return prepared.map(outcomeOfTree);
@@ -324,9 +386,10 @@ async function buildCategoryTree(
   category: string,
   tokenGroup: string,
   now: Date,
-): Promise<TreeOutcome | undefined> {
+): Promise<TreeOutcome[] | undefined> {
   const channel = categoryTreeName(category, tokenGroup);
-  const { capacity, categoryBaseUnitsPerWeight } = deps.settings;
+  const { categoryBaseUnitsPerWeight } = deps.settings;
+  const places = deps.settings.capacity * maxShardsOf(deps.settings, tokenGroup);
   return withSerializationRetry(`tree ${channel} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
       if (!(await claimTreeBuild(tx as unknown as Sql, epoch, channel))) return undefined;
@@ -346,7 +409,7 @@ async function buildCategoryTree(
         ) v
         left join attention.wallet_bindings wb on wb.user_hash = v.user_hash and wb.bound_at <= ${now.toISOString()}::timestamptz
         order by v.first_seen, v.user_hash collate "C"
-        limit ${capacity}`;
+        limit ${places}`;
       const candidates = rows.map((r) => ({
         userHash: r.user_hash,
         amount: amountForWeight(BigInt(r.weight), categoryBaseUnitsPerWeight),
@@ -354,18 +417,24 @@ async function buildCategoryTree(
       }));
       refuseOverflow(channel, epoch, candidates);
       const total = rows[0]?.total ?? 0;
-      const split = splitByCapacity(candidates, capacity, total);
-      return storeTree(tx as unknown as Sql, deps, {
-        epoch,
-        channel,
-        kind: 'category',
-        tokenGroup,
-        category,
-        candidates: total,
-        ...split,
-        budgetMs: deps.settings.pooledBudgetMs,
-        carrySource: `seal:${epoch}:${channel}`,
-      });
+      const shards = shardTrees(
+        deps.settings,
+        {
+          epoch,
+          channel,
+          kind: 'category',
+          tokenGroup,
+          category,
+          candidates: total,
+          budgetMs: deps.settings.pooledBudgetMs,
+          carrySource: `seal:${epoch}:${channel}`,
+        },
+        candidates,
+      );
+      const hasher = deps.treeHasher ?? inThreadTreeHasher;
+      const prepared = await Promise.all(shards.map((tree) => prepareTree(deps.settings, tree, hasher)));
+      await storeTrees(tx as unknown as Sql, deps.settings, prepared);
+      return prepared.map(outcomeOfTree);
     }),
   );
 }

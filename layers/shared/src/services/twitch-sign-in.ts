@@ -173,8 +173,8 @@ export async function authenticateViewer(
   }
   const [row] = TOKEN.test(presented)
     ? await sql<{ twitch_user_id: string; login: string; authorized_at: string; expires_at: string }[]>`
-        select twitch_user_id, login, authorized_at::text, expires_at::text from attention.viewer_sessions
-        where token_hash = ${sha256(presented)} and expires_at > ${now.toISOString()}::timestamptz`
+        select twitch_user_id, login, authorized_at::text, expires_at::text
+        from attention.viewer_session(${sha256(presented)}, ${now.toISOString()}::timestamptz)`
     : [];
   if (row === undefined) {
     throw new UnauthorizedError(

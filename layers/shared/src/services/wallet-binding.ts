@@ -25,6 +25,7 @@ import { isUserHash, userHash } from '../core/attention/user-hash.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { BindingEndReason, EventBus } from '../ports/event-bus.ts';
 import { lockKeys } from './advisory-locks.ts';
+import { bindingLockKey } from './suppression.ts';
 import type { ViewerIdentity } from './twitch-sign-in.ts';
 
 export interface BindWalletRequest {
@@ -244,7 +245,13 @@ interface NewBinding {
 async function recordBinding(tx: Sql, binding: NewBinding): Promise<ClaimerWallet> {
   const hash = userHash(binding.username);
   const userKey = binding.twitchUserId ?? `none:${hash}`;
-  await lockKeys(tx, [`wallet-binding:login:${hash}`, `wallet-binding:twitch-user:${userKey}`], 'exclusive');
+  await lockKeys(tx, [bindingLockKey(hash), `wallet-binding:twitch-user:${userKey}`], 'exclusive');
+  const [suppressed] = await tx`select 1 from attention.suppression_list where user_hash = ${hash}`;
+  if (suppressed !== undefined) {
+    throw new ConflictError(
+      'this login opted out: no wallet is bound while it stays suppressed (a viewer lifts their own opt-out with DELETE /suppressions/self)',
+    );
+  }
   const rows = await tx<BindingRow[]>`
     select user_hash, username, wallet, bound_at::text, twitch_user_id from attention.wallet_bindings
     where user_hash = ${hash} or twitch_user_id = ${binding.twitchUserId}`;

@@ -18,6 +18,7 @@ export type DatabaseSettings = Pick<
   Config,
   | 'DATABASE_URL'
   | 'DB_HOST'
+  | 'DB_READER_HOST'
   | 'DB_PORT'
   | 'DB_NAME'
   | 'DB_SECRET_ARN'
@@ -57,7 +58,8 @@ export async function databaseConnection(
   }
   const base = { max, ...timeout, ...tls, viaProxy: settings.DB_VIA_PROXY };
   if (settings.DB_USER !== undefined) {
-    const signer = iamTokenSigner(settings.DB_HOST, settings.DB_PORT, settings.DB_USER, settings.AWS_REGION);
+    // The token names the host connected to: the read-only endpoint where the function has one.
+    const signer = iamTokenSigner(hostOf(settings), settings.DB_PORT, settings.DB_USER, settings.AWS_REGION);
     return {
       url: databaseUrl(settings, settings.DB_USER),
       options: { ...base, password: () => signer.getAuthToken() },
@@ -78,11 +80,16 @@ export function iamTokenSigner(hostname: string, port: number, username: string,
   return new Signer({ hostname, port, username, region });
 }
 
+/** A function that only reads is given the proxy's read-only endpoint where the cluster has readers. */
+function hostOf(settings: DatabaseSettings): string {
+  return settings.DB_READER_HOST ?? settings.DB_HOST ?? 'localhost';
+}
+
 function databaseUrl(settings: DatabaseSettings, username: string, password?: string): string {
   const url = new URL('postgres://localhost');
   url.username = encodeURIComponent(username);
   if (password !== undefined) url.password = encodeURIComponent(password);
-  url.hostname = settings.DB_HOST ?? 'localhost';
+  url.hostname = hostOf(settings);
   url.port = String(settings.DB_PORT);
   url.pathname = `/${settings.DB_NAME}`;
   return url.toString();

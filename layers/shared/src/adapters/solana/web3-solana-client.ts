@@ -121,6 +121,28 @@ export class Web3SolanaClient implements SolanaClient {
     return { signature: bs58.encode(signature), wireTransaction, lifetime };
   }
 
+  serializeUnsignedTransaction(
+    instructions: readonly SolanaInstruction[],
+    feePayer: string,
+    lifetime: BlockhashLifetime,
+  ): Uint8Array | undefined {
+    const transaction = new Transaction({
+      feePayer: new PublicKey(feePayer),
+      blockhash: lifetime.blockhash,
+      lastValidBlockHeight: Number(lifetime.lastValidBlockHeight),
+    });
+    for (const instruction of instructions) transaction.add(toTransactionInstruction(instruction));
+    try {
+      return new Uint8Array(transaction.serialize({ requireAllSignatures: false, verifySignatures: false }));
+    } catch (error) {
+      // web3.js refuses a transaction over the packet limit, or overruns its message buffer first.
+      if (error instanceof RangeError || /too large/i.test((error as Error).message)) return undefined;
+      throw new ValidationError(`transaction cannot be serialized: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
   sendTransaction(
     transaction: SignedTransaction,
     options: { skipPreflight?: boolean } = {},

@@ -12,6 +12,9 @@ export const MAX_MESSAGE_BYTES = 200_000;
 /** SQS SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH_ENTRIES = 10;
 
+/** The whole message, for checks and tests that derive messages from it. */
+export { messageSchema as ingestMessageSchema };
+
 const login = z.string().regex(/^[a-z0-9_]{4,25}$/);
 
 export const ingestEventSchema = z

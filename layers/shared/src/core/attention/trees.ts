@@ -7,6 +7,11 @@
  * (DESIGN.md: "lowercase pseudo-channels"), e.g. `category:music:milo`, `carry:milo`. The
  * token group keeps its configured spelling (`MILO`) everywhere else: in sealed_epochs,
  * merkle_trees.token_group, carried balances and TOKEN_GROUP_MINTS.
+ *
+ * Shards (DESIGN.md "Shards"): past one tree's capacity, a channel or category tree continues in
+ * `<name>~2`, `<name>~3`, … Each shard is a pseudo-channel of its own (its own channel_state,
+ * publication and claims); `~` never appears in a Twitch login or a token group, so a shard name
+ * never collides with a real channel.
  */
 import { isValidLogin } from './signals.ts';
 
@@ -24,22 +29,70 @@ export function carryTreeName(tokenGroup: string): string {
   return `carry:${tokenGroup}`.toLowerCase();
 }
 
+/** Shards per channel when a token group sets none (8 × 1,024 = 8,192 claims, the v2 capacity). */
+export const DEFAULT_MAX_SHARDS = 8;
+/** The largest shard number a name may carry: a bound on what a caller can make us look up. */
+export const MAX_SHARD_NUMBER = 999;
+
+/**
+ * The tree name of shard `shard` (1-based) of `base`: the first shard is the base name itself,
+ * so a channel that fits one tree is named and published exactly as before shards.
+ */
+export function shardName(base: string, shard: number): string {
+  if (!Number.isInteger(shard) || shard < 1 || shard > MAX_SHARD_NUMBER) {
+    throw new RangeError(`shard must be an integer in [1, ${MAX_SHARD_NUMBER}], got ${shard}`);
+  }
+  return shard === 1 ? base : `${base}~${shard}`;
+}
+
+/**
+ * The base name and shard number of a tree name (`x~3` → x, 3; `x` → x, 1), or undefined when
+ * the suffix is not a canonical shard number (`x~1`, `x~02`, `x~` name no shard).
+ */
+export function splitShardName(name: string): { readonly base: string; readonly shard: number } | undefined {
+  const at = name.lastIndexOf('~');
+  if (at === -1) return { base: name, shard: 1 };
+  const suffix = name.slice(at + 1);
+  if (!/^[1-9][0-9]{0,2}$/.test(suffix) || suffix === '1') return undefined;
+  const base = name.slice(0, at);
+  return base.length === 0 || base.includes('~') ? undefined : { base, shard: Number(suffix) };
+}
+
+/** Tree names in reading order: by base name, then shard number (`x`, `x~2`, …, `x~10`). */
+export function compareTreeNames(a: string, b: string): number {
+  const sa = splitShardName(a) ?? { base: a, shard: 0 };
+  const sb = splitShardName(b) ?? { base: b, shard: 0 };
+  if (sa.base !== sb.base) return sa.base < sb.base ? -1 : 1;
+  return sa.shard - sb.shard;
+}
+
 export type TreeName =
-  | { readonly kind: 'channel'; readonly name: string }
-  | { readonly kind: 'category'; readonly name: string; readonly category: string; readonly group: string }
+  | { readonly kind: 'channel'; readonly name: string; readonly base: string; readonly shard: number }
+  | {
+      readonly kind: 'category';
+      readonly name: string;
+      readonly base: string;
+      readonly shard: number;
+      readonly category: string;
+      readonly group: string;
+    }
   | { readonly kind: 'carry'; readonly name: string; readonly group: string };
 
 const GROUP = /^[a-z0-9_]{1,32}$/;
 
 /**
- * A channel as the claims routes accept it: a Twitch login or a pseudo-channel, any case;
- * undefined when it is neither. The returned name is the stored (lowercase) one.
+ * A channel as the claims routes accept it: a Twitch login or a pseudo-channel, either possibly
+ * a shard (`~<k>`), any case; undefined when it is none of these. The returned name is the
+ * stored (lowercase) one. Carry trees are never sharded.
  */
 export function parseTreeName(raw: string): TreeName | undefined {
   const name = raw.trim().toLowerCase();
-  const parts = name.split(':');
-  if (parts.length === 1) return isValidLogin(name) ? { kind: 'channel', name } : undefined;
-  if (parts[0] === 'carry' && parts.length === 2 && GROUP.test(parts[1] ?? '')) {
+  const sharded = splitShardName(name);
+  if (sharded === undefined) return undefined;
+  const { base, shard } = sharded;
+  const parts = base.split(':');
+  if (parts.length === 1) return isValidLogin(base) ? { kind: 'channel', name, base, shard } : undefined;
+  if (shard === 1 && parts[0] === 'carry' && parts.length === 2 && GROUP.test(parts[1] ?? '')) {
     return { kind: 'carry', name, group: parts[1] as string };
   }
   if (
@@ -48,7 +101,14 @@ export function parseTreeName(raw: string): TreeName | undefined {
     GROUP.test(parts[1] ?? '') &&
     GROUP.test(parts[2] ?? '')
   ) {
-    return { kind: 'category', name, category: parts[1] as string, group: parts[2] as string };
+    return {
+      kind: 'category',
+      name,
+      base,
+      shard,
+      category: parts[1] as string,
+      group: parts[2] as string,
+    };
   }
   return undefined;
 }
@@ -127,6 +187,39 @@ export interface CapacitySplit {
   readonly carried: Candidate[];
   /** How many candidates were beyond capacity: no reward this epoch. */
   readonly overflow: number;
+}
+
+export interface ShardSplit {
+  /** Leaves of each shard in order (shard 1 first), each indexed 0.. in the given order. */
+  readonly shards: LeafAssignment[][];
+  /** Unbound viewers within the cap: their amounts become carried balances. */
+  readonly carried: Candidate[];
+  /** How many candidates were beyond the cap (`maxShards × capacity` places): no reward this epoch. */
+  readonly overflow: number;
+}
+
+/**
+ * The cap is positional, as capacity was before shards: the first `maxShards × capacity`
+ * candidates in the given order are within it, the rest overflow. Within it, bound candidates
+ * fill shards of `capacity` leaves in order and unbound ones are carried, so at most
+ * `maxShards` shards are ever needed and a shard is only opened once the one before is full.
+ */
+export function splitIntoShards(
+  candidates: readonly Candidate[],
+  capacity: number,
+  maxShards: number,
+  total: number = candidates.length,
+): ShardSplit {
+  const { leaves, carried, overflow } = splitByCapacity(candidates, capacity * maxShards, total);
+  const shards: LeafAssignment[][] = [];
+  for (let start = 0; start < leaves.length; start += capacity) {
+    shards.push(
+      leaves
+        .slice(start, start + capacity)
+        .map((leaf, index) => (leaf.index === index ? leaf : { ...leaf, index })),
+    );
+  }
+  return { shards, carried, overflow };
 }
 
 /**

@@ -14,6 +14,17 @@ const time = z
   .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 time')
   .transform((v) => new Date(v));
 
+/**
+ * A call id as a path or query value: delivery.oracle_call_history.id is a bigint, and a JSON
+ * number holds integers exactly only up to 2^53 - 1, so larger ones are refused here rather than
+ * by the database.
+ */
+const callIdNumber = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER}`);
+
 export const listCallsQuery = z
   .object({
     status: z.enum(CALL_STATUSES).optional(),
@@ -24,7 +35,7 @@ export const listCallsQuery = z
     function: z.string().min(1).max(100).optional(),
     from: time.optional(),
     to: time.optional(),
-    before: z.coerce.number().int().positive().optional(),
+    before: callIdNumber.optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
@@ -36,7 +47,7 @@ export const listAlertsQuery = z
   })
   .strict();
 
-export const callId = z.coerce.number().int().positive();
+export const callId = callIdNumber;
 
 function parse<T extends z.ZodTypeAny>(schema: T, input: unknown, what: string): z.output<T> {
   const result = schema.safeParse(input);
@@ -75,8 +86,9 @@ export function getCallRoute(deps: AdminOracleDeps, id: string) {
   return getOracleCall(deps.sql, parse(callId, id, 'call id'));
 }
 
-export async function retryCallRoute(deps: AdminOracleDeps, id: string) {
-  return { call: await retryOracleCall(deps, parse(callId, id, 'call id')) };
+/** `actor`: the admin token's name, for the audit log. */
+export async function retryCallRoute(deps: AdminOracleDeps, id: string, actor: string) {
+  return { call: await retryOracleCall(deps, parse(callId, id, 'call id'), actor) };
 }
 
 export async function listAlertsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {

@@ -9,6 +9,7 @@ import { CALL_STATUSES, type CallStatus } from '../../../../../drizzle/schema/de
 import type { Sql } from '../../adapters/db/client.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
+import { recordAdminAction } from '../admin-audit.ts';
 import { iso, normalizeAddress, type OracleCall, type TxAttempt, toAttempt, toCall } from './engine.ts';
 import { oracleCallMessage } from './enqueue-oracle-call.ts';
 import { oracleCallMessageSchema } from './process-oracle-call-messages.ts';
@@ -61,20 +62,47 @@ export interface RetryDeps {
   readonly now: () => number;
 }
 
-/** Reopens a failed call as a new generation with fresh attempts and queues it again. */
+/**
+ * Reopens a failed call as a new generation with fresh attempts and queues it again. The reopening
+ * and its audit entry (`actor`: an admin token's name, or the CLI's user) commit together; the
+ * message is sent once they have.
+ */
 export async function retryOracleCall(
   deps: RetryDeps,
   id: number,
+  actor: string,
   reason = 'retried by an operator',
 ): Promise<OracleCall> {
   const now = iso(deps.now());
-  const [row] = await deps.sql`
-    update delivery.oracle_call_history set status = 'queued', generation = generation + 1, attempt_count = 0,
-      next_attempt_at = null, error_message = null, error_code = null, retry_reason = null, completed_at = null,
-      transaction_hash = null, block_number = null, gas_used = null,
-      notes = ${reason} || ' (after generation ' || generation::text || ')', updated_at = ${now}
-    where id = ${id} and status = 'failed'
-    returning *`;
+  const row = await deps.sql.begin(async (tx) => {
+    const [before] = await tx<
+      { status: string; generation: number; attempt_count: number; error_message: string | null }[]
+    >`select status, generation, attempt_count, error_message from delivery.oracle_call_history
+      where id = ${id} for update`;
+    const [reopened] = await tx`
+      update delivery.oracle_call_history set status = 'queued', generation = generation + 1, attempt_count = 0,
+        next_attempt_at = null, error_message = null, error_code = null, retry_reason = null, completed_at = null,
+        transaction_hash = null, block_number = null, gas_used = null,
+        notes = ${reason} || ' (after generation ' || generation::text || ')', updated_at = ${now}
+      where id = ${id} and status = 'failed'
+      returning *`;
+    if (reopened === undefined || before === undefined) return undefined;
+    await recordAdminAction(tx, {
+      actor,
+      action: reason === REDRIVE_REASON ? 'oracle-call.redrive' : 'oracle-call.retry',
+      targetType: 'oracle-call',
+      targetId: String(id),
+      before: {
+        status: before.status,
+        generation: before.generation,
+        attemptCount: before.attempt_count,
+        errorMessage: before.error_message,
+      },
+      after: { status: 'queued', generation: Number(reopened['generation']), attemptCount: 0 },
+      details: { reason },
+    });
+    return reopened;
+  });
   if (row === undefined) {
     const [existing] = await deps.sql<
       { status: string; notes: string | null }[]
@@ -96,6 +124,8 @@ export async function retryOracleCall(
   return call;
 }
 
+const REDRIVE_REASON = 'redriven from the DLQ';
+
 export interface RedriveReport {
   readonly received: number;
   readonly reopened: number;
@@ -105,9 +135,13 @@ export interface RedriveReport {
   readonly refused: readonly { readonly callId: number; readonly reason: string }[];
 }
 
-/** Moves every message off the oracle-calls DLQ, reopening the failed calls they name. */
+/**
+ * Moves every message off the oracle-calls DLQ, reopening the failed calls they name; each
+ * reopened call is an `oracle-call.redrive` entry of the audit log, under `actor`.
+ */
 export async function redriveOracleCallDeadLetters(
   deps: RetryDeps,
+  actor: string,
   maxMessages = 10_000,
 ): Promise<RedriveReport> {
   let received = 0;
@@ -122,7 +156,7 @@ export async function redriveOracleCallDeadLetters(
       const parsed = oracleCallMessageSchema.pick({ callId: true }).safeParse(message.body);
       if (parsed.success) {
         try {
-          await retryOracleCall(deps, parsed.data.callId, 'redriven from the DLQ');
+          await retryOracleCall(deps, parsed.data.callId, actor, REDRIVE_REASON);
           reopened++;
         } catch (error) {
           if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
