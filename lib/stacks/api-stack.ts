@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { AUTHORIZER_CACHE_SECONDS } from '../../layers/shared/src/key-change-budget.ts';
 import { AlarmSet } from '../constructs/alarm-set.ts';
 import type { NodeFunction } from '../constructs/node-function.ts';
 import { createRegisteredFunction } from '../function-wiring.ts';
@@ -152,7 +153,10 @@ export class ApiStack extends Stack {
     const authorizers: Partial<Record<RouteAuth, HttpLambdaAuthorizer>> = {};
     if (authorizerSpec !== undefined) {
       const fn = build(authorizerSpec).function;
-      const common = { responseTypes: [HttpLambdaResponseType.SIMPLE], resultsCacheTtl: Duration.minutes(5) };
+      const common = {
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+      };
       authorizers.apiKey = new HttpLambdaAuthorizer('IngestApiKeyAuthorizer', fn, {
         ...common,
         identitySource: ['$request.header.x-api-key'],

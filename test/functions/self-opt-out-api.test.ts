@@ -16,16 +16,26 @@ import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-a
 let api: WalletsApiUnderTest;
 let suppressions: (event: HttpEvent) => Promise<HttpResult>;
 
-function call(method: 'POST' | 'DELETE', path: string, options: { session?: string; body?: unknown } = {}) {
-  return suppressions({
-    ...makeHttpEvent({
-      method,
-      path,
-      ...(options.session === undefined ? {} : { headers: { authorization: `Bearer ${options.session}` } }),
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    }),
-    routeKey: `${method} ${path}`,
+function call(
+  method: 'POST' | 'DELETE',
+  path: string,
+  options: { session?: string; body?: unknown; admin?: string } = {},
+) {
+  const event = makeHttpEvent({
+    method,
+    path,
+    ...(options.session === undefined ? {} : { headers: { authorization: `Bearer ${options.session}` } }),
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
+  // An admin route runs behind the authorizer, which names the admin token in the context.
+  const requestContext =
+    options.admin === undefined
+      ? event.requestContext
+      : {
+          ...event.requestContext,
+          authorizer: { lambda: { credential: 'admin', credentialName: options.admin } },
+        };
+  return suppressions({ ...event, requestContext, routeKey: `${method} ${path}` } as HttpEvent);
 }
 
 async function participationOf(login: string): Promise<number> {
@@ -160,7 +170,10 @@ describe('POST /suppressions/self', () => {
 
   it("does not let a viewer lift an admin's suppression", async () => {
     const erin = await signInAndBind('optout_erin');
-    const admin = await call('POST', '/suppressions', { body: { user: 'optout_erin', reason: 'abuse' } });
+    const admin = await call('POST', '/suppressions', {
+      body: { user: 'optout_erin', reason: 'abuse' },
+      admin: 'oncall',
+    });
     expect(admin.statusCode, admin.body).toBe(201);
     expect(JSON.parse(admin.body)).toMatchObject({ bindingRemoved: true });
 

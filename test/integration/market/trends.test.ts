@@ -3,10 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route as trendsRoute } from '../../../functions/api/market/analytics-trends/index.ts';
 import { route as graphqlRoute } from '../../../functions/api/market/graphql/index.ts';
 import { type MarketDependencies, signInSettings } from '../../../functions/market-dependencies.ts';
+import { resetRateLimiter } from '../../../functions/rate-limiter.ts';
 import { InProcessEventBus } from '../../../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { SiweMessages } from '../../../layers/shared/src/adapters/evm/siwe-messages.ts';
+import { resetConfigForTests } from '../../../layers/shared/src/config.ts';
 import { HOUR, hourBucket } from '../../../layers/shared/src/core/market/volume.ts';
 import { loadMarketConfig } from '../../../layers/shared/src/market-config.ts';
+import { type DynamoService, startDynamo } from '../../../local/services.ts';
 import { conformingBody } from '../../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
 
@@ -25,6 +28,7 @@ const [POOL_A, POOL_A_SMALL, POOL_B, POOL_C] = [
 ];
 
 let t: TestDatabase;
+let dynamo: DynamoService | undefined;
 let deps: MarketDependencies;
 
 /** One feed: the pool's reserves at `secondsAgo`, given as the token's side and the quote side. */
@@ -48,6 +52,14 @@ async function volume(pool: string, token: string, bucketsAgo: number, quote: nu
  */
 beforeAll(async () => {
   t = await createTestDatabase();
+  // POST /graphql counts each caller address against its per-IP limit, in DynamoDB as deployed.
+  dynamo = await startDynamo();
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    RATE_LIMIT_TABLE: dynamo.tables.rateLimits,
+  });
+  resetConfigForTests();
+  resetRateLimiter();
   await t.sql`insert into market.chain_blocks (chain_id, number, hash, timestamp) values (${CHAIN}, ${NOW}, '0x01', ${NOW})`;
   for (const [address, symbol] of [
     [QUOTE, 'mUSD'],
@@ -113,7 +125,11 @@ beforeAll(async () => {
     now: () => NOW + 999_999,
   };
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  resetRateLimiter();
+  await dynamo?.stop();
+  await t?.close();
+});
 
 function get(query: Record<string, string> = {}): APIGatewayProxyEventV2 {
   return {
@@ -219,6 +235,8 @@ describe('trends in GraphQL', () => {
       } as unknown as APIGatewayProxyEventV2,
       deps,
     );
+    if (response.statusCode >= 500)
+      throw new Error(`POST /graphql answered ${response.statusCode}: ${response.body}`);
     return JSON.parse(response.body) as {
       data?: { trends: Record<string, unknown> };
       errors?: { message: string }[];
