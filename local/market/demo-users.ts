@@ -41,12 +41,13 @@ export const LOCAL_SIGN_IN: SignInSettings = {
   noncesPerSource: 20,
 };
 
-interface KeyHolder {
+export interface KeyHolder {
   readonly address: string;
   signMessage(message: string): Promise<string>;
 }
 
-async function signedMessage(wallet: KeyHolder, offer: SignInOffer) {
+/** The EIP-4361 message for `offer`, as a wallet signs it, with its signature. */
+export async function signedMessage(wallet: KeyHolder, offer: SignInOffer) {
   const message = new SiweMessage({
     domain: offer.domain,
     address: wallet.address,
@@ -89,7 +90,10 @@ export async function signInDirect(
 }
 
 /** The link's token or the code a verification carries. */
-export function verificationSecret(message: OutgoingNotification): { token?: string; code?: string } {
+export function verificationSecret(message: Pick<OutgoingNotification, 'body'>): {
+  token?: string;
+  code?: string;
+} {
   const token = /token=([A-Za-z0-9_-]{43})/.exec(message.body)?.[1];
   const code = /code is (\d{6})/.exec(message.body)?.[1];
   return { ...(token === undefined ? {} : { token }), ...(code === undefined ? {} : { code }) };

@@ -1,7 +1,7 @@
 /**
  * Small AWS-compatible servers for the services npm has no emulator of (besides the Secrets
- * Manager one in local/): EventBridge (PutEvents), SES v2 (SendEmail) and the API Gateway
- * management API (PostToConnection). Each speaks the wire protocol the AWS SDK v3 uses, so a function
+ * Manager one in local/): EventBridge (PutEvents), SES v2 (SendEmail), SNS's SMS publish (in
+ * front of fauxqs) and the API Gateway management API (PostToConnection). Each speaks the wire protocol the AWS SDK v3 uses, so a function
  * reaches it through the SDK's standard `AWS_ENDPOINT_URL_<SERVICE>` variables, and records
  * what it was asked, for the check to judge.
  */
@@ -106,6 +106,8 @@ export interface SentEmail {
   readonly from: string;
   readonly to: readonly string[];
   readonly subject: string;
+  /** The text body (a confirmation link's token is read from it). */
+  readonly body: string;
 }
 
 export interface SesStandIn extends StandInServer {
@@ -124,12 +126,13 @@ export async function startSes(): Promise<SesStandIn> {
     const input = JSON.parse(body) as {
       FromEmailAddress?: string;
       Destination?: { ToAddresses?: string[] };
-      Content?: { Simple?: { Subject?: { Data?: string } } };
+      Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string } } } };
     };
     sent.push({
       from: String(input.FromEmailAddress),
       to: input.Destination?.ToAddresses ?? [],
       subject: String(input.Content?.Simple?.Subject?.Data ?? ''),
+      body: String(input.Content?.Simple?.Body?.Text?.Data ?? ''),
     });
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ MessageId: randomUUID() }));
@@ -166,6 +169,11 @@ export async function startConnectionsApi(): Promise<ConnectionsStandIn> {
   return { url, posts, close: () => close(server) };
 }
 
+export interface SentSms {
+  readonly to: string;
+  readonly message: string;
+}
+
 /**
  * fauxqs names its queues `http://sqs.<region>.localhost:<port>/...`, a host that resolves only
  * with its in-process DNS interception, and the SDK sends each request to its queue URL's host.
@@ -173,10 +181,21 @@ export async function startConnectionsApi(): Promise<ConnectionsStandIn> {
  */
 export async function startQueueUrlProxy(
   fauxqsPort: number,
-): Promise<StandInServer & { toFauxqs(url: string): string }> {
+): Promise<StandInServer & { toFauxqs(url: string): string; readonly sms: SentSms[] }> {
   let ownPrefix = '';
   const fauxqsPrefix = `http://sqs.us-east-1.localhost:${fauxqsPort}`;
+  const sms: SentSms[] = [];
   const listening = await listen(async (request, body, response) => {
+    // SNS's direct publish to a phone number (SMS), which fauxqs does not serve: recorded here.
+    const query = new URLSearchParams(body);
+    if (query.get('Action') === 'Publish' && query.get('PhoneNumber') !== null) {
+      sms.push({ to: query.get('PhoneNumber') ?? '', message: query.get('Message') ?? '' });
+      response.writeHead(200, { 'content-type': 'text/xml' });
+      response.end(
+        `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+      );
+      return;
+    }
     const upstream = await fetch(`http://127.0.0.1:${fauxqsPort}${request.url ?? '/'}`, {
       method: request.method ?? 'POST',
       headers: Object.fromEntries(
@@ -201,6 +220,7 @@ export async function startQueueUrlProxy(
   return {
     url: listening.url,
     toFauxqs: (queueUrl) => queueUrl.split(ownPrefix).join(fauxqsPrefix),
+    sms,
     close: () => close(listening.server),
   };
 }

@@ -22,6 +22,8 @@ import { allowedAdditions, buildEnvironment, lambdaReservedVariables } from './f
 import { FunctionProcess, type InvokeResult, nodeForRuntime } from './function-process.ts';
 import { answerProblem, successStatuses, validRequest } from './http-requests.ts';
 import { runIrcTask } from './irc-task.ts';
+import { AFTER_DELIVERY_ROUTES, MARKET_SIGN_IN_ROUTES, MarketSessionFlow } from './market-session-flow.ts';
+import { epochUnitsOf, publishedRootProblem } from './published-roots.ts';
 import { isProviderFramework, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from './report.ts';
 import { sampleDomainEvent } from './sample-events.ts';
 import { type SeedData, seed, seedMarketPrice } from './seed.ts';
@@ -31,6 +33,7 @@ import {
   authorizerEvent,
   customResourceEvent,
   eventBridgeEvent,
+  type HttpRequest,
   httpApiEvent,
   patternMatches,
   scheduleEvent,
@@ -311,6 +314,77 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     const httpFns = selected.filter(
       (fn) => (triggersOf(fn)?.httpRoutes.length ?? 0) + (triggersOf(fn)?.webSocketRoutes.length ?? 0) > 0,
     );
+    type HttpRoute = NonNullable<ReturnType<typeof triggersOf>>['httpRoutes'][number];
+    /**
+     * Sends one route its request (with the authorizer's credential and context) and judges the
+     * answer; the answer when it passed, or was `accepted` as the stage's designed refusal.
+     */
+    const sendRoute = async (
+      fn: LambdaFunction,
+      route: HttpRoute,
+      request: HttpRequest,
+      accepted: (status: number, body: string) => boolean = () => false,
+    ): Promise<{ status: number; body: string; accepted: boolean } | undefined> => {
+      const headers = { ...request.headers };
+      let authorizer: Record<string, unknown> | undefined;
+      if (route.authorizer !== undefined) {
+        const header = (route.authorizer.identitySource[0] ?? '')
+          .replace('$request.header.', '')
+          .toLowerCase();
+        headers[header] = credentialFor(header, true);
+        authorizer = authorizerContexts.get(route.authorizer.identitySource.join(','));
+        if (authorizer === undefined) {
+          fail(fn, `${route.routeKey}: its authorizer allowed no valid credential`);
+          return undefined;
+        }
+      }
+      const event = httpApiEvent(
+        route.routeKey,
+        { ...request, headers },
+        { apiId: 'httpapi', ...(authorizer === undefined ? {} : { authorizer }) },
+      );
+      const result = await invoke(fn, route.routeKey, event);
+      if (result?.ok !== true) return undefined;
+      const answer = result.result as { statusCode?: number; body?: string } | null;
+      const status = answer?.statusCode ?? 200;
+      const body = String(answer?.body ?? '');
+      if (accepted(status, body)) return { status, body, accepted: true };
+      const expected = successStatuses(route.routeKey);
+      if (status >= 500) {
+        const errors = (processes.get(key(fn))?.output ?? []).filter((l) => l.includes('"level":"ERROR"'));
+        if (errors.length > 0) verdict(fn).notes.push(`log: ${(errors.at(-1) ?? '').slice(0, 600)}`);
+      }
+      if (status >= 500 || !expected.includes(status)) {
+        fail(
+          fn,
+          `${route.routeKey} answered ${status}, the contract declares ${expected.join(' or ') || 'no 2xx'}: ${body.slice(0, 200)}`,
+        );
+        return undefined;
+      }
+      const problem = answerProblem(route.routeKey, safeJson(answer?.body), hasIngestQueue);
+      if (problem !== undefined) {
+        fail(fn, `${route.routeKey}: ${problem}`);
+        return undefined;
+      }
+      return { status, body, accepted: false };
+    };
+    // The market user signs in first: the session routes of every function need its session.
+    const market = new MarketSessionFlow(seeded.marketWallet);
+    const marketRoute = async (fn: LambdaFunction, route: HttpRoute, delivered: readonly string[]) => {
+      const step = await market.step(route.routeKey, validRequest(route.routeKey, seeded), delivered);
+      if (step.kind === 'unavailable') {
+        fail(fn, `${route.routeKey}: ${step.reason}`);
+        return;
+      }
+      const answer = await sendRoute(fn, route, step.request);
+      if (answer !== undefined) market.observe(route.routeKey, answer.status, answer.body);
+    };
+    for (const routeKey of MARKET_SIGN_IN_ROUTES) {
+      for (const fn of httpFns) {
+        const route = triggersOf(fn)?.httpRoutes.find((r) => r.routeKey === routeKey);
+        if (route !== undefined) await marketRoute(fn, route, []);
+      }
+    }
     await inParallel(httpFns, CONCURRENCY, async (fn) => {
       const routes = signInOrder(triggersOf(fn)?.httpRoutes ?? []);
       const redirectUris = fn.variables['TWITCH_REDIRECT_URIS'];
@@ -325,55 +399,27 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         );
       }
       for (const route of routes) {
-        const step = SIGN_IN_ROUTES.includes(route.routeKey) ? await flow?.step(route.routeKey) : undefined;
-        if (step?.kind === 'unavailable') {
+        // Sent before (sign-in) or after the queue consumers (what needs a delivered message).
+        if ([...MARKET_SIGN_IN_ROUTES, ...AFTER_DELIVERY_ROUTES].includes(route.routeKey)) continue;
+        if (!SIGN_IN_ROUTES.includes(route.routeKey)) {
+          await marketRoute(fn, route, []);
+          continue;
+        }
+        const step = await flow?.step(route.routeKey);
+        if (step === undefined) continue;
+        if (step.kind === 'unavailable') {
           // Where the stage switched sign-in off, the warning above says so; otherwise it is a failure.
           if (flow?.off !== true) fail(fn, `${route.routeKey}: ${step.reason}`);
           continue;
         }
-        const request = step?.kind === 'request' ? step.request : validRequest(route.routeKey, seeded);
-        if (request === undefined) {
-          fail(fn, `${route.routeKey}: the check knows no valid request for this route`);
-          continue;
-        }
-        const headers = { ...request.headers };
-        let authorizer: Record<string, unknown> | undefined;
-        if (route.authorizer !== undefined) {
-          const header = (route.authorizer.identitySource[0] ?? '')
-            .replace('$request.header.', '')
-            .toLowerCase();
-          headers[header] = credentialFor(header, true);
-          authorizer = authorizerContexts.get(route.authorizer.identitySource.join(','));
-          if (authorizer === undefined) {
-            fail(fn, `${route.routeKey}: its authorizer allowed no valid credential`);
-            continue;
-          }
-        }
-        const event = httpApiEvent(
-          route.routeKey,
-          { ...request, headers },
-          { apiId: 'httpapi', ...(authorizer === undefined ? {} : { authorizer }) },
+        const answer = await sendRoute(
+          fn,
+          route,
+          step.request,
+          (status, body) => flow?.acceptsUnavailable(route.routeKey, status, body) === true,
         );
-        const result = await invoke(fn, route.routeKey, event);
-        if (result?.ok !== true) continue;
-        const answer = result.result as { statusCode?: number; body?: string } | null;
-        const status = answer?.statusCode ?? 200;
-        if (flow?.acceptsUnavailable(route.routeKey, status, String(answer?.body ?? '')) === true) continue;
-        const expected = successStatuses(route.routeKey);
-        if (status >= 500) {
-          const errors = (processes.get(key(fn))?.output ?? []).filter((l) => l.includes('"level":"ERROR"'));
-          if (errors.length > 0) verdict(fn).notes.push(`log: ${(errors.at(-1) ?? '').slice(0, 600)}`);
-        }
-        if (status >= 500 || !expected.includes(status)) {
-          fail(
-            fn,
-            `${route.routeKey} answered ${status}, the contract declares ${expected.join(' or ') || 'no 2xx'}: ${String(answer?.body ?? '').slice(0, 200)}`,
-          );
-          continue;
-        }
-        const problem = answerProblem(route.routeKey, safeJson(answer?.body), hasIngestQueue);
-        if (problem !== undefined) fail(fn, `${route.routeKey}: ${problem}`);
-        if (step !== undefined) await flow?.observe(route.routeKey, status, String(answer?.body ?? ''));
+        if (answer !== undefined && !answer.accepted)
+          await flow?.observe(route.routeKey, answer.status, answer.body);
       }
       const ws = triggersOf(fn)?.webSocketRoutes ?? [];
       if (ws.length > 0) {
@@ -422,7 +468,9 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     // 4. Queue consumers, in rounds: each round's work may put messages on the next queue.
     const consumers = selected.filter((fn) => (triggersOf(fn)?.queues.length ?? 0) > 0);
     const received = new Map<string, number>();
-    for (let round = 0; round < 4; round++) {
+    // Until the queues are empty (a bounded number of rounds): a message behind others, such as
+    // a verification behind the notifications of a dispatch, must reach its consumer too.
+    for (let round = 0; round < 20; round++) {
       let moved = 0;
       for (const fn of consumers) {
         for (const q of triggersOf(fn)?.queues ?? []) {
@@ -484,6 +532,24 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     for (const fn of consumers) {
       if ((received.get(key(fn)) ?? 0) === 0)
         fail(fn, 'no message reached its queue: nothing in the check produced work for it');
+    }
+    // The routes that need what the consumers delivered (the email link, the SMS code), the
+    // subscription made, or end the session the others used.
+    const delivered = [...standIns.ses.sent.map((e) => e.body), ...standIns.sms.map((m) => m.message)];
+    for (const routeKey of AFTER_DELIVERY_ROUTES) {
+      for (const fn of httpFns) {
+        const route = triggersOf(fn)?.httpRoutes.find((r) => r.routeKey === routeKey);
+        if (route !== undefined) await marketRoute(fn, route, delivered);
+      }
+    }
+    // A program-mode publisher is judged by the chain: its roots must be in the channel accounts.
+    for (const fn of consumers.filter((f) => f.variables['PUBLISH_MODE'] === 'program')) {
+      const problem = await publishedRootProblem(
+        admin,
+        standIns,
+        epochUnitsOf(fn.variables['TOKEN_GROUP_MINTS']),
+      );
+      if (problem !== undefined) fail(fn, problem);
     }
 
     // 5. EventBridge rule targets: one delivery of each event type the rule matches.

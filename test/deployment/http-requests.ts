@@ -5,7 +5,8 @@
  * The sign-in routes and the bind route depend on each other's answers: ./sign-in-flow.ts.
  */
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
-import type { SeedData } from './seed.ts';
+import { CHECK_PHONE } from './market-session-flow.ts';
+import { SEED_INGEST_KEY, type SeedData } from './seed.ts';
 import type { HttpRequest } from './trigger-events.ts';
 
 export function validRequest(routeKey: string, seed: SeedData): HttpRequest | undefined {
@@ -18,6 +19,8 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
       body: { events: [{ channel: seed.channel, user: 'http_viewer', kind: 'presence' }] },
     },
     'POST /suppressions': { body: { user: 'optout_viewer', reason: 'deployment check' } },
+    // The seeded events' key: its epoch is sealed by then, so voiding it removes nothing sealed.
+    'POST /admin/ingest-keys/{keyId}/void': { pathParameters: { keyId: SEED_INGEST_KEY } },
     'GET /wallets/{user}': { pathParameters: { user: bound } },
     'GET /claims/{user}': { pathParameters: { user: viewer } },
     'GET /claims/{epoch}/{channel}/{user}': {
@@ -30,6 +33,7 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /creators/{address}/milestones': { pathParameters: { address: seed.creatorAddress } },
     'GET /creators/{address}/coin': { pathParameters: { address: seed.creatorAddress } },
     'GET /admin/sync-logs': {},
+    'GET /admin/sync-health': {},
     'GET /admin/audit': {},
     'GET /admin/channels': {},
     // In the registry's order: the channel is configured, then cleared.
@@ -52,16 +56,23 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     },
     'GET /api/analytics/overview': {},
     'GET /api/analytics/tokens/rankings': {},
+    'GET /api/analytics/trends': {},
     'GET /api/analytics/volume/{tokenAddress}': { pathParameters: { tokenAddress: token } },
     'POST /graphql': { body: { query: '{ __typename }' } },
     'POST /api/generate/claim/{credentialId}': { pathParameters: { credentialId: seed.credentialId } },
     'GET /api/generate/claimable/{address}': { pathParameters: { address: seed.credentialHolder } },
     'GET /api/generate/stats': {},
     'POST /api/notifications/subscribe': {
-      body: { userId: seed.marketUser, trigger: 'epoch_published', email: 'deployment-check@example.org' },
+      body: {
+        userId: seed.marketUser,
+        trigger: 'epoch_published',
+        email: 'deployment-check@example.org',
+        phone: CHECK_PHONE,
+      },
     },
     'POST /api/notifications/preferences': { body: { userId: seed.marketUser, channels: ['email'] } },
     'GET /api/notifications/history/{userId}': { pathParameters: { userId: seed.marketUser } },
+    'GET /api/notifications/subscriptions': {},
     'GET /health': {},
     'GET /admin/health': {},
     'GET /openapi.json': {},

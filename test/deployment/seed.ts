@@ -7,29 +7,35 @@
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519';
 import bs58 from 'bs58';
+import { Wallet } from 'ethers';
 import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
 import { epochOfMs, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
+import { latestDueEpoch } from '../../layers/shared/src/core/attention/trees.ts';
 import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import type { KeyHolder } from '../../local/market/demo-users.ts';
 import type { StandIns } from './stand-ins.ts';
 
 export interface SeedData {
   readonly channel: string;
   readonly viewers: readonly string[];
-  /** The sealed-to-be epoch (unix seconds of the previous hour). */
+  /** The sealed-to-be epoch (unix seconds of the newest hour the seal schedule takes). */
   readonly epoch: number;
   readonly creatorAddress: string;
   readonly credentialId: string;
   readonly credentialHolder: string;
+  /** The market user (lowercase address) and its wallet, which signs in with Ethereum and holds the credential. */
   readonly marketUser: string;
+  readonly marketWallet: KeyHolder;
   /** A token priced by a pool (seedMarketPrice, where the stage runs the market). */
   readonly marketToken: string;
   /** An oracle call the functions recorded (looked up once the schedules ran). */
   readonly oracleCallId?: string;
 }
 
-const HOUR_MS = 3_600_000;
+/** The ingest key name the seeded events carry. */
+export const SEED_INGEST_KEY = 'deployment-check';
 
 /** `tokenGroup`: a group the deployment publishes (one with a mint), so its roots go out. */
 export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): Promise<SeedData> {
@@ -37,12 +43,14 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
   const viewers = ['viewer_one', 'viewer_two', 'viewer_three'];
   await sql`
     insert into attention.channels (channel, broadcaster_id, display_name, tracked, token_group, viewers, started_at, last_seen_live_at)
-    values (${channel}, '90001', 'DeployCheck', true, ${tokenGroup}, 100, now() - interval '2 hours', now())
+    values (${channel}, '90001', 'DeployCheck', true, ${tokenGroup}, 100, now() - interval '3 hours', now())
     on conflict (channel) do update set tracked = true, token_group = excluded.token_group`;
-  const previousHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
+  // The newest epoch the seal schedule takes: the previous hour, or in the first minutes of an
+  // hour (before the sealing delay has passed) the one before it.
+  const previousHour = latestDueEpoch(Date.now()) * 1000;
   const epoch = epochOfMs(previousHour + 60_000);
   const events: KeyedEvent[] = viewers.map((user, i) => ({
-    keyId: 'deployment-check',
+    keyId: SEED_INGEST_KEY,
     id: `deployment-check-${epoch}-${i}`,
     channel,
     user,
@@ -61,11 +69,19 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     new Date(previousHour),
   );
 
-  const creators = await seedCreatorDemo(sql, { creators: 2, seed: 7 });
-  const creatorAddress = creators.plans[0]?.walletAddress ?? '';
+  // The demo's first twelve creators end with two past the coin launch thresholds (50,000 plays,
+  // 5,000 followers); the last, the largest, is the one the creator routes are asked about.
+  const creators = await seedCreatorDemo(sql, { creators: 12, seed: 7 });
+  const headliner = creators.plans.at(-1);
+  const creatorAddress = headliner?.walletAddress ?? '';
+  // Where the creator contracts are deployed, its metrics are already on chain, so the first
+  // sync run finds it meets the launch requirements and reserves its coin.
+  if (headliner !== undefined) await standIns.creatorChain?.handOver([headliner]);
 
   const credentialId = `cred-${randomBytes(4).toString('hex')}`;
-  const credentialHolder = `0x${randomBytes(20).toString('hex')}`;
+  // A generated key, so the holder can sign in and claim what its credential accrued.
+  const marketWallet = Wallet.createRandom();
+  const credentialHolder = marketWallet.address.toLowerCase();
   const now = Math.floor(Date.now() / 1000);
   standIns.air.set({
     id: credentialId,
@@ -83,7 +99,8 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     creatorAddress,
     credentialId,
     credentialHolder,
-    marketUser: `0x${randomBytes(20).toString('hex')}`,
+    marketUser: credentialHolder,
+    marketWallet,
     marketToken: `0x${randomBytes(20).toString('hex')}`,
   };
 }

@@ -14,6 +14,7 @@ import { sqsClient } from '../../layers/shared/src/adapters/aws/sqs-work-queue.t
 import { generateKeypairSigner } from '../../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { type AirFixtureServer, startAirFixtureServer } from '../../local/air-fixture-server.ts';
 import { ANVIL_DEV_ACCOUNTS, type AnvilHandle } from '../../local/anvil.ts';
+import { type AttentionProtocol, setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { type IrcFixture, startIrcFixture } from '../../local/irc-fixture.ts';
 import { type SecretsManagerServer, startSecretsManagerServer } from '../../local/secrets-manager-server.ts';
 import { startAnvil, startDynamo, startEmbeddedPostgres } from '../../local/services.ts';
@@ -24,6 +25,7 @@ import {
   type ConnectionsStandIn,
   type EventBridgeStandIn,
   type PutEvent,
+  type SentSms,
   type SesStandIn,
   startConnectionsApi,
   startEventBridge,
@@ -31,6 +33,7 @@ import {
   startSes,
 } from './aws-stand-ins.ts';
 import { type CloudAssembly, referencedId, resourcesOfType } from './cloud-assembly.ts';
+import { type CreatorChain, deployCreatorChain } from './creator-contracts.ts';
 import type { StandInEndpoints } from './function-environment.ts';
 import { resolveValue, type StandInLookup } from './references.ts';
 import { type SecretMaterial, secretValue } from './secret-shapes.ts';
@@ -55,12 +58,18 @@ export interface StandIns {
   readonly secrets: SecretsManagerServer;
   readonly bus: EventBridgeStandIn;
   readonly ses: SesStandIn;
+  /** Text messages SNS was asked to send to phone numbers. */
+  readonly sms: readonly SentSms[];
   readonly connections: ConnectionsStandIn;
   readonly twitch: TwitchFixture;
   readonly irc: IrcFixture;
   readonly air: AirFixtureServer;
   readonly solana: SolanaRpcHandle;
+  /** Per token group of the templates' TOKEN_GROUP_MINTS: the mint, protocol state and treasury set up for it. */
+  readonly attentionProtocols: Readonly<Record<string, AttentionProtocol>>;
   readonly anvil: AnvilHandle;
+  /** The creator contracts on anvil, where the templates configure the creator oracle. */
+  readonly creatorChain: CreatorChain | undefined;
   /** Superuser URL of the database stand-in (for seeding and judging); TLS with `databaseCa`. */
   readonly adminDatabaseUrl: string;
   readonly databaseCa: string;
@@ -75,15 +84,48 @@ export interface StandIns {
   stop(): Promise<void>;
 }
 
-/** EVM_CHAIN_ID as the templates set it, so anvil signs and checks with the deployed chain id. */
-function templateChainId(assembly: CloudAssembly): number | undefined {
+/** A literal setting as the templates give it to their functions (the first that sets it). */
+function templateSetting(assembly: CloudAssembly, name: string): string | undefined {
   for (const { resource } of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
     const vars = (resource.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables;
-    const id = vars?.['EVM_CHAIN_ID'];
-    if (typeof id === 'string' && /^\d+$/.test(id)) return Number(id);
+    const value = vars?.[name];
+    if (typeof value === 'string') return value;
   }
   return undefined;
+}
+
+/** EVM_CHAIN_ID as the templates set it, so anvil signs and checks with the deployed chain id. */
+function templateChainId(assembly: CloudAssembly): number | undefined {
+  const id = templateSetting(assembly, 'EVM_CHAIN_ID');
+  return id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined;
+}
+
+/**
+ * Program mode needs, per token group of TOKEN_GROUP_MINTS, a mint with the attention program's
+ * protocol state (the publisher allowlisted) and a funded treasury, as an operator sets them up
+ * before deploying: the same set-up the local runtime does, on the check's chain. The groups and
+ * their other fields (the epoch unit) stay the template's; only the mints are the stand-in's.
+ */
+async function setUpTokenGroups(
+  assembly: CloudAssembly,
+  solana: SolanaRpcHandle,
+  publisher: string,
+  programId: string | undefined,
+): Promise<{ protocols: Record<string, AttentionProtocol>; mints: string | undefined }> {
+  const configured = templateSetting(assembly, 'TOKEN_GROUP_MINTS');
+  const groups = configured === undefined ? {} : (JSON.parse(configured) as Record<string, object>);
+  const protocols: Record<string, AttentionProtocol> = {};
+  const mints: Record<string, object> = {};
+  for (const [group, settings] of Object.entries(groups)) {
+    const protocol = await setUpAttentionProtocol(solana, {
+      publisher,
+      ...(programId === undefined ? {} : { programId }),
+    });
+    protocols[group] = protocol;
+    mints[group] = { ...settings, mint: protocol.mint };
+  }
+  return { protocols, mints: configured === undefined ? undefined : JSON.stringify(mints) };
 }
 
 export async function startStandIns(assembly: CloudAssembly, workDir: string): Promise<StandIns> {
@@ -180,13 +222,25 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
     stops.push(() => irc.close());
     const air = await startAirFixtureServer({ apiKey: `air_${randomBytes(12).toString('hex')}` });
     stops.push(() => air.close());
-    const solana = await startSolanaRpc();
+    // The program runs at the address the templates name (the stand-in executes it).
+    const attentionProgramId = templateSetting(assembly, 'ATTENTION_PROGRAM_ID');
+    const solana = await startSolanaRpc(attentionProgramId === undefined ? {} : { attentionProgramId });
     stops.push(() => solana.stop());
     const publisher = generateKeypairSigner();
     solana.airdrop(publisher.signer.address, 100_000_000_000n);
+    const tokenGroups = await setUpTokenGroups(
+      assembly,
+      solana,
+      publisher.signer.address,
+      attentionProgramId,
+    );
     const chainId = templateChainId(assembly);
     const anvil = await startAnvil(chainId === undefined ? {} : { chainId });
     stops.push(() => anvil.stop());
+    const creatorChain =
+      templateSetting(assembly, 'CREATOR_TOKEN_FACTORY_ADDRESS') === undefined
+        ? undefined
+        : await deployCreatorChain(anvil.url, anvil.chainId);
 
     const material: SecretMaterial = {
       // anvil's well-known dev account 0: a public test key, never a real one.
@@ -280,6 +334,13 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
         TWITCH_IRC_TLS: 'false',
         DB_PORT: String(database.port),
         EVM_SIGNER_ADDRESS: ANVIL_DEV_ACCOUNTS[0]?.address ?? '',
+        ...(tokenGroups.mints === undefined ? {} : { TOKEN_GROUP_MINTS: tokenGroups.mints }),
+        ...(creatorChain === undefined
+          ? {}
+          : {
+              CREATOR_METRICS_MANAGER_ADDRESS: creatorChain.managerAddress,
+              CREATOR_TOKEN_FACTORY_ADDRESS: creatorChain.factoryAddress,
+            }),
       },
       databaseCaFile: caFile,
       rewriteUrl: (url) => managementEndpoint(url, plan, connections.url),
@@ -294,12 +355,15 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       secrets,
       bus,
       ses,
+      sms: queueProxy.sms,
       connections,
       twitch,
       irc,
       air,
       solana,
+      attentionProtocols: tokenGroups.protocols,
       anvil,
+      creatorChain,
       adminDatabaseUrl: pg.urlFor(database.dbname).replace('127.0.0.1', DATABASE_HOST),
       databaseCa: ca.certificate,
       ruleDeliveries,

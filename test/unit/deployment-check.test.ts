@@ -388,6 +388,7 @@ describe('sample domain events', () => {
     credentialId: 'cred-1',
     credentialHolder: '0x00000000000000000000000000000000000e0a01',
     marketUser: '0x00000000000000000000000000000000000e0a02',
+    marketWallet: { address: '0x00000000000000000000000000000000000e0a02', signMessage: async () => '0x' },
     marketToken: '0x00000000000000000000000000000000000e0a05',
   };
 
