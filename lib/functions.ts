@@ -460,6 +460,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       ],
     },
     timeoutSeconds: 29,
+    // a viewer's own opt-out is public: capped like the other public functions
+    reservedConcurrency: 5,
     database: true,
     // announces the binding an opt-out ended (WalletRebound)
     emits: ['WalletRebound'],

@@ -22,12 +22,17 @@ import { allowedAdditions, buildEnvironment, lambdaReservedVariables } from './f
 import { FunctionProcess, type InvokeResult, nodeForRuntime } from './function-process.ts';
 import { answerProblem, successStatuses, validRequest } from './http-requests.ts';
 import { runIrcTask } from './irc-task.ts';
-import { AFTER_DELIVERY_ROUTES, MARKET_SIGN_IN_ROUTES, MarketSessionFlow } from './market-session-flow.ts';
+import {
+  AFTER_DELIVERY_ROUTES,
+  MARKET_SIGN_IN_ROUTES,
+  MARKET_SIGN_IN_SETTINGS,
+  MarketSessionFlow,
+} from './market-session-flow.ts';
 import { epochUnitsOf, publishedRootProblem } from './published-roots.ts';
 import { isProviderFramework, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from './report.ts';
 import { sampleDomainEvent } from './sample-events.ts';
 import { type SeedData, seed, seedMarketPrice } from './seed.ts';
-import { SIGN_IN_ROUTES, SignInFlow, signInOrder } from './sign-in-flow.ts';
+import { SIGN_IN_ROUTES, SignInFlow, signInOrder, VIEWER_SESSION_ROUTES } from './sign-in-flow.ts';
 import { startStandIns } from './stand-ins.ts';
 import {
   authorizerEvent,
@@ -369,15 +374,37 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       return { status, body, accepted: false };
     };
     // The market user signs in first: the session routes of every function need its session.
-    const market = new MarketSessionFlow(seeded.marketWallet);
+    const signInFn = httpFns.find((fn) =>
+      triggersOf(fn)?.httpRoutes.some((r) => r.routeKey === MARKET_SIGN_IN_ROUTES[0]),
+    );
+    const market = new MarketSessionFlow(
+      seeded.marketWallet,
+      Object.fromEntries(
+        MARKET_SIGN_IN_SETTINGS.map((name) => {
+          const value = signInFn?.variables[name];
+          // Without a sign-in function there is nothing to switch off.
+          if (signInFn === undefined) return [name, 'n/a'];
+          // A value CloudFormation resolves (not a literal) is set.
+          return [name, value === undefined ? '' : typeof value === 'string' ? value : 'resolved'];
+        }),
+      ),
+    );
+    if (market.off) {
+      warnings.add(
+        `${options.stage}: market sign-in is off (MarketSignIn has no ${MARKET_SIGN_IN_SETTINGS.join(', ')}), so no market user can open a session`,
+      );
+    }
     const marketRoute = async (fn: LambdaFunction, route: HttpRoute, delivered: readonly string[]) => {
       const step = await market.step(route.routeKey, validRequest(route.routeKey, seeded), delivered);
       if (step.kind === 'unavailable') {
         fail(fn, `${route.routeKey}: ${step.reason}`);
         return;
       }
-      const answer = await sendRoute(fn, route, step.request);
-      if (answer !== undefined) market.observe(route.routeKey, answer.status, answer.body);
+      const answer = await sendRoute(fn, route, step.request, (status, body) =>
+        market.acceptsUnavailable(route.routeKey, status, body),
+      );
+      if (answer !== undefined && !answer.accepted)
+        market.observe(route.routeKey, answer.status, answer.body);
     };
     for (const routeKey of MARKET_SIGN_IN_ROUTES) {
       for (const fn of httpFns) {
@@ -385,6 +412,8 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         if (route !== undefined) await marketRoute(fn, route, []);
       }
     }
+    // The viewer sign-in walk, whose session the routes of VIEWER_SESSION_ROUTES use afterwards.
+    let viewerFlow: SignInFlow | undefined;
     await inParallel(httpFns, CONCURRENCY, async (fn) => {
       const routes = signInOrder(triggersOf(fn)?.httpRoutes ?? []);
       const redirectUris = fn.variables['TWITCH_REDIRECT_URIS'];
@@ -393,14 +422,21 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
             TWITCH_REDIRECT_URIS: typeof redirectUris === 'string' ? redirectUris : '',
           })
         : undefined;
+      viewerFlow ??= flow;
       if (flow?.off === true) {
         warnings.add(
           `${options.stage}: viewer sign-in is off (WalletsApi has no TWITCH_REDIRECT_URIS), so no viewer can bind a wallet`,
         );
       }
       for (const route of routes) {
-        // Sent before (sign-in) or after the queue consumers (what needs a delivered message).
-        if ([...MARKET_SIGN_IN_ROUTES, ...AFTER_DELIVERY_ROUTES].includes(route.routeKey)) continue;
+        // Sent before (sign-in) or after the queue consumers (what needs a delivered message), or
+        // after the viewer's sign-in walk (what needs its session).
+        if (
+          [...MARKET_SIGN_IN_ROUTES, ...AFTER_DELIVERY_ROUTES, ...VIEWER_SESSION_ROUTES].includes(
+            route.routeKey,
+          )
+        )
+          continue;
         if (!SIGN_IN_ROUTES.includes(route.routeKey)) {
           await marketRoute(fn, route, []);
           continue;
@@ -442,6 +478,31 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
         }
       }
     });
+    // The routes that need the viewer session, in their order (claims before the opt-out).
+    for (const routeKey of VIEWER_SESSION_ROUTES) {
+      for (const fn of httpFns) {
+        const route = triggersOf(fn)?.httpRoutes.find((r) => r.routeKey === routeKey);
+        if (route === undefined) continue;
+        const step = viewerFlow?.sessionStep(routeKey) ?? {
+          kind: 'unavailable' as const,
+          reason: 'no function of this stage serves the viewer sign-in routes',
+        };
+        if (step.kind === 'unavailable') {
+          fail(fn, `${routeKey}: ${step.reason}`);
+          continue;
+        }
+        // Where roots are published as memos, claims need the attention program: 409 by contract.
+        const memoMode = fn.variables['PUBLISH_MODE'] !== 'program';
+        await sendRoute(
+          fn,
+          route,
+          step.request,
+          (status, body) =>
+            viewerFlow?.acceptsUnavailable(routeKey, status, body) === true ||
+            (memoMode && routeKey === 'POST /claims/{user}/transactions' && status === 409),
+        );
+      }
+    }
     await taskRun;
 
     // Every rule gets an event of each type it matches: where no function of this stage put one

@@ -6,7 +6,8 @@
  * migrated from an earlier oracle would hold them); then the engine's signer (EVM_SIGNER_ADDRESS,
  * anvil's dev account 0) becomes the oracle of both, and the deployed functions take it from there.
  */
-import { type Contract, Wallet } from 'ethers';
+import { type Contract, ContractFactory, Wallet } from 'ethers';
+import { loadArtifact } from '../../contracts/compile.ts';
 import { ANVIL_DEV_ACCOUNTS, localProvider } from '../../local/anvil.ts';
 import { deployCreatorContracts } from '../fixtures/creator-oracle.ts';
 
@@ -64,6 +65,25 @@ async function handOver(
     const oracle = ANVIL_DEV_ACCOUNTS[0].address;
     await send(manager.getFunction('setOracle')(oracle));
     await send(factory.getFunction('setOracle')(oracle));
+  } finally {
+    provider.destroy();
+  }
+}
+
+/**
+ * The market's pool factory on the check's anvil chain, where the templates configure the market:
+ * deployed as the local runtime deploys it (local/market/deploy-market.ts), by anvil's dev account
+ * 2, with no pools yet. `/health` asks the chain for its code, and the market poller reads its
+ * pool creations from its address on.
+ */
+export async function deployMarketFactory(rpcUrl: string, chainId: number): Promise<string> {
+  const provider = localProvider(rpcUrl, chainId);
+  try {
+    const deployer = new Wallet(ANVIL_DEV_ACCOUNTS[2].privateKey, provider);
+    const { abi, bytecode } = await loadArtifact('PoolFactory');
+    const factory = await new ContractFactory(abi, bytecode, deployer).deploy();
+    await factory.waitForDeployment();
+    return (await factory.getAddress()).toLowerCase();
   } finally {
     provider.destroy();
   }

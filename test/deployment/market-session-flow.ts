@@ -5,6 +5,11 @@
  * the email link's token and the SMS code (delivered by the notifications consumer), the id of
  * the subscription made, and signing out ends the session the others use. The check sends those
  * after the queue consumers ran (AFTER_DELIVERY_ROUTES, in this order).
+ *
+ * A stage without MARKET_SIWE_DOMAIN, MARKET_SIWE_URI and MARKET_SIWE_CHAIN_ID runs no market
+ * sign-in: both sign-in routes answer 503 naming the settings (as designed), no session exists,
+ * and the routes that need one answer 401. There the check sends each route a well-formed request
+ * without a session and takes those answers (and 404 for an email token nobody was sent).
  */
 
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
@@ -26,6 +31,15 @@ export const AFTER_DELIVERY_ROUTES = [
 /** A phone number reserved for fiction (+1 555 01xx), where the SMS verification goes. */
 export const CHECK_PHONE = '+15555550123';
 
+/** The settings that name the site and chain market users sign in from. */
+export const MARKET_SIGN_IN_SETTINGS = ['MARKET_SIWE_DOMAIN', 'MARKET_SIWE_URI', 'MARKET_SIWE_CHAIN_ID'];
+
+/** What a 503 of a stage without market sign-in names. */
+const NOT_CONFIGURED = 'sign-in is not configured';
+
+/** A well-formed email token no confirmation link carried (43 of base64url). */
+const UNKNOWN_EMAIL_TOKEN = 'A'.repeat(43);
+
 export const needsMarketSession = (routeKey: string): boolean => API_ROUTES[routeKey]?.session === 'market';
 
 export class MarketSessionFlow {
@@ -33,8 +47,15 @@ export class MarketSessionFlow {
   #token: string | undefined;
   #subscriptionId: string | undefined;
   #problem: string | undefined;
+  /** Market sign-in is switched off in this stage (the sign-in function's environment names no site). */
+  readonly off: boolean;
 
-  constructor(private readonly wallet: KeyHolder) {}
+  constructor(
+    private readonly wallet: KeyHolder,
+    environment: Readonly<Record<string, string>>,
+  ) {
+    this.off = MARKET_SIGN_IN_SETTINGS.some((name) => (environment[name] ?? '').trim() === '');
+  }
 
   /**
    * The request for a market route: `base` (the route's request of ./http-requests.ts) with the
@@ -47,6 +68,7 @@ export class MarketSessionFlow {
   ): Promise<FlowStep> {
     const secret = (find: 'token' | 'code') =>
       delivered.map((body) => verificationSecret({ body })[find]).find((s) => s !== undefined);
+    if (this.off) return this.#withoutSession(routeKey, base);
     switch (routeKey) {
       case 'POST /api/auth/nonce':
         return { kind: 'request', request: {} };
@@ -84,6 +106,42 @@ export class MarketSessionFlow {
         }
         return this.#withSession(base ?? {});
     }
+  }
+
+  /** Where sign-in is off: each route's request, well-formed, without a session. */
+  #withoutSession(routeKey: string, base: HttpRequest | undefined): FlowStep {
+    switch (routeKey) {
+      case 'POST /api/auth/nonce':
+        return { kind: 'request', request: {} };
+      case 'POST /api/auth/session':
+        return {
+          kind: 'request',
+          request: { body: { message: 'no sign-in', signature: `0x${'00'.repeat(65)}` } },
+        };
+      case 'GET /api/notifications/verify/email':
+        return { kind: 'request', request: { query: { token: UNKNOWN_EMAIL_TOKEN } } };
+      case 'POST /api/notifications/verify/email':
+        return { kind: 'request', request: { body: { token: UNKNOWN_EMAIL_TOKEN } } };
+      case 'POST /api/notifications/verify/sms':
+        return { kind: 'request', request: { body: { code: '000000' } } };
+      case 'POST /api/notifications/unsubscribe':
+        return { kind: 'request', request: { body: { subscriptionId: 'none' } } };
+      default:
+        if (base === undefined && !needsMarketSession(routeKey))
+          return { kind: 'unavailable', reason: 'the check knows no valid request for this route' };
+        return { kind: 'request', request: base ?? {} };
+    }
+  }
+
+  /**
+   * Where market sign-in is off, the designed answers: 503 naming the settings from the sign-in
+   * routes, 401 from the routes that need a session, 404 for an email token nobody was sent.
+   */
+  acceptsUnavailable(routeKey: string, status: number, body: string): boolean {
+    if (!this.off) return false;
+    if (MARKET_SIGN_IN_ROUTES.includes(routeKey)) return status === 503 && body.includes(NOT_CONFIGURED);
+    if (needsMarketSession(routeKey)) return status === 401;
+    return routeKey === 'POST /api/notifications/verify/email' && status === 404;
   }
 
   #withSession(request: HttpRequest): FlowStep {

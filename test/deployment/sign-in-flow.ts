@@ -21,6 +21,17 @@ export const SIGN_IN_ROUTES = [
   'POST /wallets/bind',
 ];
 
+/**
+ * The routes of other functions that need the viewer session the sign-in routes opened, sent after
+ * them in this order: the claim transactions while the wallet is bound (opting out removes the
+ * binding), then the viewer opts out and lifts it again.
+ */
+export const VIEWER_SESSION_ROUTES = [
+  'POST /claims/{user}/transactions',
+  'POST /suppressions/self',
+  'DELETE /suppressions/self',
+];
+
 /** Sign-in routes first, in the order a browser calls them; the others keep their order. */
 export function signInOrder<T extends { routeKey: string }>(routes: readonly T[]): T[] {
   const rank = (r: T) => {
@@ -84,6 +95,7 @@ export class SignInFlow {
 
   /** Where sign-in is off, a 503 naming the missing setting is the designed answer of its routes. */
   acceptsUnavailable(routeKey: string, status: number, body: string): boolean {
+    if (this.off && VIEWER_SESSION_ROUTES.includes(routeKey)) return status === 401;
     return (
       this.off &&
       routeKey !== 'POST /wallets/bind' &&
@@ -91,6 +103,28 @@ export class SignInFlow {
       status === 503 &&
       body.includes(NOT_CONFIGURED)
     );
+  }
+
+  /**
+   * The request of a route that needs the viewer session (VIEWER_SESSION_ROUTES): the session and
+   * its login; where sign-in is off, the same request without a session (401 is its answer).
+   */
+  sessionStep(routeKey: string): FlowStep {
+    const session = this.#session;
+    if (session === undefined && !this.off)
+      return { kind: 'unavailable', reason: this.#problem ?? 'the session route opened no viewer session' };
+    const headers = session === undefined ? {} : { authorization: `Bearer ${session.value}` };
+    const login = session?.login ?? this.login;
+    switch (routeKey) {
+      case 'POST /claims/{user}/transactions':
+        return { kind: 'request', request: { headers, pathParameters: { user: login } } };
+      case 'POST /suppressions/self':
+        return { kind: 'request', request: { headers, body: { reason: 'deployment check' } } };
+      case 'DELETE /suppressions/self':
+        return { kind: 'request', request: { headers } };
+      default:
+        throw new Error(`${routeKey} is not a viewer session route`);
+    }
   }
 
   /** Takes what the next step needs from an answer (the state and Twitch's code; the session). */

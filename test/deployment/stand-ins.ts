@@ -33,7 +33,7 @@ import {
   startSes,
 } from './aws-stand-ins.ts';
 import { type CloudAssembly, referencedId, resourcesOfType } from './cloud-assembly.ts';
-import { type CreatorChain, deployCreatorChain } from './creator-contracts.ts';
+import { type CreatorChain, deployCreatorChain, deployMarketFactory } from './creator-contracts.ts';
 import type { StandInEndpoints } from './function-environment.ts';
 import { resolveValue, type StandInLookup } from './references.ts';
 import { type SecretMaterial, secretValue } from './secret-shapes.ts';
@@ -241,6 +241,10 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       templateSetting(assembly, 'CREATOR_TOKEN_FACTORY_ADDRESS') === undefined
         ? undefined
         : await deployCreatorChain(anvil.url, anvil.chainId);
+    const marketFactory =
+      templateSetting(assembly, 'MARKET_FACTORY_ADDRESS') === undefined
+        ? undefined
+        : await deployMarketFactory(anvil.url, anvil.chainId);
 
     const material: SecretMaterial = {
       // anvil's well-known dev account 0: a public test key, never a real one.
@@ -341,6 +345,7 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
               CREATOR_METRICS_MANAGER_ADDRESS: creatorChain.managerAddress,
               CREATOR_TOKEN_FACTORY_ADDRESS: creatorChain.factoryAddress,
             }),
+        ...(marketFactory === undefined ? {} : { MARKET_FACTORY_ADDRESS: marketFactory }),
       },
       databaseCaFile: caFile,
       rewriteUrl: (url) => managementEndpoint(url, plan, connections.url),

@@ -262,7 +262,10 @@ describe('least privilege', () => {
 
   it('grants every secret to exactly the functions the registry lists for it', () => {
     for (const name of Object.keys(full.deployment.data.secrets) as SecretName[]) {
-      const expected = FUNCTIONS.filter((f) => f.secrets?.includes(name))
+      // a function's own secrets, and those of the systems it probes (all enabled in this synthesis)
+      const expected = FUNCTIONS.filter(
+        (f) => f.secrets?.includes(name) || f.probes?.some((probe) => probe.secrets?.includes(name)),
+      )
         .map((f) => f.name)
         .sort();
       expect(readersOf(full, secretId(name)), name).toEqual(expected);

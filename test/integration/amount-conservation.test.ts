@@ -8,7 +8,7 @@
  */
 import { Keypair } from '@solana/web3.js';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKeypairSigner } from '../../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
 import { fromHex } from '../../layers/shared/src/core/merkle/index.ts';
@@ -24,8 +24,12 @@ import { type PublisherDeps, publishRoot } from '../../layers/shared/src/service
 import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
-import { type AttentionChain, PROGRAM_TARGETS, startAttentionChain } from '../fixtures/attention-chain.ts';
-import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import {
+  type AttentionChain,
+  attentionChainPerTarget,
+  PROGRAM_TARGETS,
+} from '../fixtures/attention-chain.ts';
+import type { TestDatabase } from '../fixtures/db.ts';
 import { makeEvent } from '../fixtures/events.ts';
 
 const FIRST_EPOCH = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -50,16 +54,11 @@ const step = fc.record({
   publish: fc.boolean(),
 });
 
-describe.each(PROGRAM_TARGETS)('amount conservation: $name', ({ so, skip }) => {
-  beforeAll(async () => {
-    if (skip) return;
-    t = await createTestDatabase();
-    chain = await startAttentionChain(t.sql, { attentionProgramSo: so });
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await chain.stop();
-    await t.close();
+describe.each(PROGRAM_TARGETS)('amount conservation: $name', (target) => {
+  const { skip } = target;
+  attentionChainPerTarget(target, (db, started) => {
+    t = db;
+    chain = started;
   });
 
   it.skipIf(skip)(

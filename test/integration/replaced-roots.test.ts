@@ -5,21 +5,21 @@
  * attention program (its stand-in, or the compiled program with ATTENTION_PROGRAM_SO) executes
  * the publisher's overwrites and the viewers' claims.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChainError } from '../../layers/shared/src/errors.ts';
 import type { SolanaClient } from '../../layers/shared/src/ports/solana.ts';
 import { publishRoot } from '../../layers/shared/src/services/publisher.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/replaced-roots.ts';
 import {
   type AttentionChain,
+  attentionChainPerTarget,
   carriedBalance,
   claimFromWallet,
   leafAmount,
   PROGRAM_TARGETS,
   sealViewers,
-  startAttentionChain,
 } from '../fixtures/attention-chain.ts';
-import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import type { TestDatabase } from '../fixtures/db.ts';
 
 const HOUR = 3600;
 const RING = 10 * HOUR;
@@ -51,16 +51,11 @@ async function publication(epoch: number, channel: string) {
   return row;
 }
 
-describe.each(PROGRAM_TARGETS)('returning an overwritten root: $name', ({ so, skip }) => {
-  beforeAll(async () => {
-    if (skip) return;
-    t = await createTestDatabase();
-    chain = await startAttentionChain(t.sql, { attentionProgramSo: so });
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await chain.stop();
-    await t.close();
+describe.each(PROGRAM_TARGETS)('returning an overwritten root: $name', (target) => {
+  const { skip } = target;
+  attentionChainPerTarget(target, (db, started) => {
+    t = db;
+    chain = started;
   });
 
   it.skipIf(skip)(

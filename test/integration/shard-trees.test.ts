@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Keypair } from '@solana/web3.js';
 import bs58 from 'bs58';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromBase58, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { shardCost } from '../../layers/shared/src/core/solana/shard-cost.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
@@ -18,12 +18,12 @@ import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import {
   type AttentionChain,
+  attentionChainPerTarget,
   claimFromWallet,
   PROGRAM_TARGETS,
-  startAttentionChain,
   tokenBalance,
 } from '../fixtures/attention-chain.ts';
-import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import type { TestDatabase } from '../fixtures/db.ts';
 import { makeEvent } from '../fixtures/events.ts';
 
 const EPOCH = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -36,16 +36,11 @@ const isBound = (i: number) => i % 5 < 3;
 let t: TestDatabase;
 let chain: AttentionChain;
 
-describe.each(PROGRAM_TARGETS)('shard trees: $name', ({ so, skip }) => {
-  beforeAll(async () => {
-    if (skip) return;
-    t = await createTestDatabase();
-    chain = await startAttentionChain(t.sql, { attentionProgramSo: so });
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await chain.stop();
-    await t.close();
+describe.each(PROGRAM_TARGETS)('shard trees: $name', (target) => {
+  const { skip } = target;
+  attentionChainPerTarget(target, (db, started) => {
+    t = db;
+    chain = started;
   });
 
   it.skipIf(skip)(

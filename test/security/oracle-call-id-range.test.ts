@@ -38,7 +38,11 @@ const errorOf = (result: HttpResult) => (JSON.parse(result.body) as { error: { m
 describe('oracle call ids past bigint', () => {
   it('an admin retrying call 99999999999999999999999 gets a 400 naming the id, not a 500', async () => {
     const result = await handler(
-      makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${PAST_BIGINT}/retry` }),
+      makeHttpEvent({
+        method: 'POST',
+        path: `/admin/oracle-calls/${PAST_BIGINT}/retry`,
+        credential: { credential: 'admin', credentialName: 'oncall' },
+      }),
     );
     expect(result.statusCode).toBe(400);
     expect(errorOf(result).message).toMatch(/^call id: /);

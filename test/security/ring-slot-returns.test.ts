@@ -7,21 +7,21 @@
  * overwrite and the viewers' claims.
  */
 import type { Keypair } from '@solana/web3.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SolanaClient } from '../../layers/shared/src/ports/solana.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
 import { publishRoot } from '../../layers/shared/src/services/publisher.ts';
 import {
   type AttentionChain,
+  attentionChainPerTarget,
   carriedBalance,
   claimFromWallet,
   leafAmount,
   PROGRAM_TARGETS,
   sealViewers,
-  startAttentionChain,
   tokenBalance,
 } from '../fixtures/attention-chain.ts';
-import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import type { TestDatabase } from '../fixtures/db.ts';
 
 const HOUR = 3600;
 /** The epoch after which the same ring slot comes round again. */
@@ -56,16 +56,11 @@ async function oldRootAndItsSuccessor(channel: string, epoch: number, viewers: r
   return { wallets, amounts };
 }
 
-describe.each(PROGRAM_TARGETS)('ring slot returns (H1): $name', ({ so, skip }) => {
-  beforeAll(async () => {
-    if (skip) return;
-    t = await createTestDatabase();
-    chain = await startAttentionChain(t.sql, { attentionProgramSo: so });
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await chain.stop();
-    await t.close();
+describe.each(PROGRAM_TARGETS)('ring slot returns (H1): $name', (target) => {
+  const { skip } = target;
+  attentionChainPerTarget(target, (db, started) => {
+    t = db;
+    chain = started;
   });
 
   it.skipIf(skip)(

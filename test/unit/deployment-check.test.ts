@@ -17,6 +17,7 @@ import {
   type StandInEndpoints,
 } from '../deployment/function-environment.ts';
 import { parseDockerfile } from '../deployment/irc-task.ts';
+import { MarketSessionFlow } from '../deployment/market-session-flow.ts';
 import {
   resolveValue,
   resolveVariables,
@@ -32,6 +33,7 @@ import {
   secretValue,
 } from '../deployment/secret-shapes.ts';
 import { reintroduceTemplateDefects } from '../deployment/self-test.ts';
+import { SignInFlow, VIEWER_SESSION_ROUTES } from '../deployment/sign-in-flow.ts';
 import { managementEndpoint, planStandIns, standInLookup } from '../deployment/stand-in-plan.ts';
 import {
   authorizerEvent,
@@ -457,5 +459,53 @@ describe('the image and the self-test fixtures', () => {
     expect(vars).toHaveProperty('PUBLISH_MODE', 'program');
     // the original is left as it was
     expect(JSON.stringify(assembly())).toContain('"mode\\":\\"daily\\"');
+  });
+});
+
+describe('where a stage switched sign-in off', () => {
+  const wallet = {
+    address: '0x0000000000000000000000000000000000000001',
+  } as unknown as ConstructorParameters<typeof MarketSessionFlow>[0];
+
+  it('walks the market routes without a session and takes 503 from sign-in, 401 from the session routes', async () => {
+    const off = new MarketSessionFlow(wallet, {});
+    expect(off.off).toBe(true);
+    const subscribe = await off.step('POST /api/notifications/subscribe', { body: { userId: 'u' } }, []);
+    expect(subscribe).toEqual({ kind: 'request', request: { body: { userId: 'u' } } });
+    const sms = await off.step('POST /api/notifications/verify/sms', undefined, []);
+    expect(sms.kind).toBe('request');
+    const body =
+      '{"error":{"code":"DEPENDENCY_FAILED","message":"sign-in is not configured: MARKET_SIWE_DOMAIN"}}';
+    expect(off.acceptsUnavailable('POST /api/auth/nonce', 503, body)).toBe(true);
+    expect(off.acceptsUnavailable('POST /api/auth/nonce', 503, '{}')).toBe(false);
+    expect(off.acceptsUnavailable('POST /api/notifications/subscribe', 401, '{}')).toBe(true);
+    expect(off.acceptsUnavailable('POST /api/notifications/subscribe', 500, '{}')).toBe(false);
+    const on = new MarketSessionFlow(wallet, {
+      MARKET_SIWE_DOMAIN: 'app.example.com',
+      MARKET_SIWE_URI: 'https://app.example.com',
+      MARKET_SIWE_CHAIN_ID: '8453',
+    });
+    expect(on.off).toBe(false);
+    expect(on.acceptsUnavailable('POST /api/auth/nonce', 503, body)).toBe(false);
+    expect((await on.step('POST /api/notifications/subscribe', {}, [])).kind).toBe('unavailable');
+  });
+
+  it('sends the viewer session routes without a session where Twitch sign-in is off, and takes 401', () => {
+    const twitch = { authorizeUrl: 'http://127.0.0.1/oauth2/authorize' } as unknown as ConstructorParameters<
+      typeof SignInFlow
+    >[0];
+    const off = new SignInFlow(twitch, 'viewer_two', {});
+    for (const routeKey of VIEWER_SESSION_ROUTES) {
+      const step = off.sessionStep(routeKey);
+      expect(step.kind).toBe('request');
+      expect(step.kind === 'request' ? step.request.headers?.['authorization'] : 'x').toBeUndefined();
+      expect(off.acceptsUnavailable(routeKey, 401, '{}')).toBe(true);
+    }
+    expect(off.sessionStep('POST /claims/{user}/transactions')).toMatchObject({
+      request: { pathParameters: { user: 'viewer_two' } },
+    });
+    const on = new SignInFlow(twitch, 'viewer_two', { TWITCH_REDIRECT_URIS: 'https://app.example.com/cb' });
+    expect(on.sessionStep('POST /suppressions/self').kind).toBe('unavailable');
+    expect(on.acceptsUnavailable('POST /suppressions/self', 401, '{}')).toBe(false);
   });
 });

@@ -22,6 +22,10 @@ export const PER_IP_LIMITS: Readonly<Record<string, PerIpLimit>> = {
   'GET /auth/twitch/authorize': perMinute(30),
   'POST /auth/twitch/session': perMinute(30),
   'POST /wallets/bind': perMinute(10),
+  // A viewer's own opt-out and its lifting, and the claim transactions (an RPC read per leaf).
+  'POST /suppressions/self': perMinute(10),
+  'DELETE /suppressions/self': perMinute(10),
+  'POST /claims/{user}/transactions': perMinute(30),
   'POST /api/generate/claim/{credentialId}': perMinute(10),
   // Above the subscription caps (20 per user, 30 per address), which answer 409 and 429 themselves.
   'POST /api/notifications/subscribe': perMinute(60),
