@@ -11,6 +11,7 @@ import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts'
 import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
 import { randomChatScript } from './chat-script.ts';
 import { configureChannels } from './cycle-channels.ts';
+import { asFunction } from './function-databases.ts';
 import { drain, lambdaContext } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -45,7 +46,7 @@ export interface CycleContext {
 /** Discovery as the daily schedule runs it, against the Helix fixture. */
 const discover: Stage = async () => {
   const { handler } = await import('../functions/scheduled/discovery/index.ts');
-  const result = await handler({ mode: 'daily' });
+  const result = await asFunction('Discovery', handler)({ mode: 'daily' });
   const { sql } = await database();
   const tracked = await sql<
     { channel: string }[]
@@ -121,7 +122,7 @@ const chat: Stage = async (runtime, context) => {
 
 async function ingestWriterConsumer(event: SQSEvent): Promise<SQSBatchResponse> {
   const { handler } = await import('../functions/queue/ingest-writer/index.ts');
-  return handler(event);
+  return asFunction('IngestWriter', handler)(event);
 }
 
 /** Viewers of the fixture channels talk, subscribe, cheer, gift and raid through POST /ingest. */
@@ -224,7 +225,7 @@ const seal: Stage = async (runtime, context) => {
     );
   }
   const { handler } = await import('../functions/scheduled/seal/index.ts');
-  const result = await handler({ epoch });
+  const result = await asFunction('Seal', handler)({ epoch });
   const finalized = result.epochs[0];
   const trees = await sql<
     { channel: string; kind: string; root: string; leaf_count: number; total_amount: string }[]
@@ -262,8 +263,11 @@ const seal: Stage = async (runtime, context) => {
  * publishing each to LiteSVM, then every publication verified against the chain.
  */
 const publish: Stage = async (runtime, context) => {
-  const { handler: schedule } = await import('../functions/scheduled/publish-roots/index.ts');
-  const { handler: consume } = await import('../functions/queue/publisher/index.ts');
+  const schedule = asFunction(
+    'PublishRoots',
+    (await import('../functions/scheduled/publish-roots/index.ts')).handler,
+  );
+  const consume = asFunction('Publisher', (await import('../functions/queue/publisher/index.ts')).handler);
   const { verifierDeps } = await import('../functions/dependencies.ts');
   const { verifyPublication } = await import('../layers/shared/src/services/publisher.ts');
   let queued = 0;
@@ -366,9 +370,12 @@ const oracleCalls: Stage = async (runtime) => {
       });
     }
     const { handler } = await import('../functions/queue/oracle-calls/index.ts');
-    const consumer = (event: SQSEvent) => handler(event, {} as never);
+    const consumer = asFunction('OracleCalls', (event: SQSEvent) => handler(event, {} as never));
     await drain(runtime.sqs.client, runtime.sqs.queues.oracleCalls.url, consumer, { batchSize: 10 });
-    const { handler: confirmer } = await import('../functions/scheduled/delivery-confirmer/index.ts');
+    const confirmer = asFunction(
+      'DeliveryConfirmer',
+      (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler,
+    );
     for (let round = 0; round < 20; round++) {
       await confirmer();
       const { sql } = await database();
@@ -396,7 +403,8 @@ const oracleCalls: Stage = async (runtime) => {
 const market: Stage = async (runtime) => {
   const { runMarketCycle } = await import('./market/market-cycle.ts');
   const { localProvider } = await import('./anvil.ts');
-  const { sql } = await database();
+  // The market's pollers, token generation and notifications, all of the market writers' role.
+  const { sql } = await runtime.databaseAs('oracle_market');
   const providers: ReturnType<typeof localProvider>[] = [];
   try {
     const summary = await runMarketCycle({
@@ -451,7 +459,7 @@ const subscriptions: Stage = async (runtime) => {
       ['sms', sms],
     ]),
   );
-  const consumer = (event: SQSEvent) => handler(event, lambdaContext(60_000));
+  const consumer = asFunction('Notifications', (event: SQSEvent) => handler(event, lambdaContext(60_000)));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
   const to = (...contacts: string[]) => [...email.sent, ...sms.sent].filter((m) => contacts.includes(m.to));
   const confirmed =
@@ -472,7 +480,7 @@ const notifications: Stage = async (runtime) => {
     '../layers/shared/src/services/market/notifications.ts'
   );
   useNotificationChannels(new Map(CHANNELS.map((name) => [name, new RecordingChannel(name)])));
-  const consumer = (event: SQSEvent) => handler(event, lambdaContext(60_000));
+  const consumer = asFunction('Notifications', (event: SQSEvent) => handler(event, lambdaContext(60_000)));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
   const { sql } = await database();
   const rows = await sql<{ trigger: string; status: string; n: number }[]>`
