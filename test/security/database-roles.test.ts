@@ -152,7 +152,7 @@ const metricsCall = (requestId: string) => ({
 });
 
 describe('the producers that enqueue oracle calls', () => {
-  it.fails('the creator sync enqueues its calls and reads their outcomes, and no other producer’s', async () => {
+  it('the creator sync enqueues its calls and reads their outcomes, and no other producer’s', async () => {
     const { sql } = await as('CreatorSync');
     const [made] = await enqueueOracleCalls(enqueueAs(sql), [metricsCall('creator-metrics:31337:m4:g1')]);
     expect(made?.created).toBe(true);
@@ -160,7 +160,7 @@ describe('the producers that enqueue oracle calls', () => {
     expect([...outcomes.keys()]).toEqual(['creator-metrics:31337:m4:g1']);
   });
 
-  it.fails('the creator sync cannot enqueue under another producer’s request id', async () => {
+  it('the creator sync cannot enqueue under another producer’s request id', async () => {
     const { sql } = await as('CreatorSync');
     // 42501: the row-level security policy refuses the new row
     expect(await refusal(() => enqueueOracleCalls(enqueueAs(sql), [metricsCall('mint:forged-claim')]))).toBe(
@@ -168,7 +168,7 @@ describe('the producers that enqueue oracle calls', () => {
     );
   });
 
-  it.fails('the creator sync cannot rewrite, delete or read past the calls, nor touch the engine’s nonces', async () => {
+  it('the creator sync cannot rewrite, delete or read past the calls, nor touch the engine’s nonces', async () => {
     const { sql } = await as('CreatorSync');
     expect(await refusal(() => sql`update delivery.oracle_call_history set max_attempts = 99`)).toBe('42501');
     expect(await refusal(() => sql`delete from delivery.oracle_call_history`)).toBe('42501');
@@ -176,7 +176,7 @@ describe('the producers that enqueue oracle calls', () => {
     expect(await refusal(() => sql`select id from delivery.oracle_tx_attempts`)).toBe('42501');
   });
 
-  it.fails('token generation refunds a failed mint and abandons its call, and can change nothing else of a call', async () => {
+  it('token generation refunds a failed mint and abandons its call, and can change nothing else of a call', async () => {
     const { sql } = await as('TokenGeneration');
     const holder = `0x${'a7'.repeat(20)}`;
     await t.sql`
