@@ -216,7 +216,7 @@ export class DataStack extends Stack {
     acknowledge(
       this.cluster.node.findChild('Secret'),
       'AwsSolutions-SMG4',
-      'Functions cache the database credentials per cold start; automatic rotation comes with IAM auth to RDS Proxy (see README.md, "Deploying to AWS"), until then the password is rotated in a maintenance window.',
+      'The owner password is read only by Migrate, at deploy time, on the cluster endpoint: every function and the IRC task log in through RDS Proxy as their own roles with IAM tokens (README.md, "Database roles"), so no running code holds it. The operator rotates it between deploys.',
     );
 
     // End-to-end IAM: clients sign a token for their role, and the proxy logs in to the cluster
