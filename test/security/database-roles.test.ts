@@ -208,3 +208,22 @@ describe('the producers that enqueue oracle calls', () => {
     expect(abandonedOther).toHaveLength(0);
   });
 });
+
+describe('the public TWAP function', () => {
+  const twapRow = (sql: FunctionConnection['sql'], end: number) => sql`
+    insert into market.twap_calculations
+      (chain_id, pool_address, token_address, window_seconds, start_timestamp, end_timestamp, twap_x112, twap)
+    values (31337, ${`0x${'88'.repeat(20)}`}, ${`0x${'99'.repeat(20)}`}, 3600, ${end - 3600}, ${end}, 1, 1)
+    on conflict do nothing`;
+
+  it('stores the TWAP it computed, and can change or remove none, nor write another market table', async () => {
+    const { sql } = await as('MarketTwap');
+    await twapRow(sql, 1_800_000_000);
+    const [stored] = await t.sql<{ n: number }[]>`
+      select count(*)::int as n from market.twap_calculations where end_timestamp = 1800000000`;
+    expect(stored?.n).toBe(1);
+    expect(await refusal(() => sql`update market.twap_calculations set twap = 0`)).toBe('42501');
+    expect(await refusal(() => sql`delete from market.twap_calculations`)).toBe('42501');
+    expect(await refusal(() => sql`update market.tokens set symbol = 'X'`)).toBe('42501');
+  });
+});
