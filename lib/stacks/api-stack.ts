@@ -17,8 +17,8 @@ import {
   FUNCTIONS,
   type FunctionSpec,
   type HttpRoute,
-  partitionByEntry,
   type RouteAuth,
+  requireEntries,
 } from '../functions.ts';
 import { acknowledge } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
@@ -77,10 +77,7 @@ export class ApiStack extends Stack {
     const specs = (props.functions ?? FUNCTIONS).filter(
       (f) => f.stack === 'api' && isEnabled(props.settings, f.system),
     );
-    const { present, missing } = partitionByEntry(specs);
-    for (const spec of missing) {
-      Annotations.of(this).addInfo(`${spec.name} not deployed: ${spec.entry} does not exist yet`);
-    }
+    requireEntries(specs);
 
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Engagement Oracle REST routes',
@@ -149,7 +146,7 @@ export class ApiStack extends Stack {
       return fn;
     };
 
-    const authorizerSpec = present.find((s) => s.trigger.kind === 'authorizer');
+    const authorizerSpec = specs.find((s) => s.trigger.kind === 'authorizer');
     const authorizers: Partial<Record<RouteAuth, HttpLambdaAuthorizer>> = {};
     if (authorizerSpec !== undefined) {
       const fn = build(authorizerSpec).function;
@@ -168,7 +165,7 @@ export class ApiStack extends Stack {
     }
 
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const spec of present) {
+    for (const spec of specs) {
       const trigger = spec.trigger;
       if (trigger.kind === 'authorizer') continue;
       if (trigger.kind === 'http') {
