@@ -229,9 +229,8 @@ describe('functions', () => {
   });
 });
 
-/** Functions (by registry name) whose role may read the secret with this logical id in the data stack. */
-function readersOf(s: Synthesized, secretLogicalId: string): string[] {
-  const readers: string[] = [];
+/** Each function of the pipeline and API stacks, by registry name: its role's statements and its environment. */
+function* deployedFunctions(s: Synthesized) {
   for (const [stack, fns] of [
     [s.deployment.pipeline, s.deployment.pipeline.functions],
     [s.deployment.api, s.deployment.api.functions],
@@ -239,11 +238,22 @@ function readersOf(s: Synthesized, secretLogicalId: string): string[] {
     const template = s.template(stack);
     for (const [name, fn] of Object.entries(fns)) {
       const roleId = logicalIdOf(fn.function.role as NonNullable<typeof fn.function.role>);
-      const reads = statementsOfRole(template, roleId).some((st) =>
-        allows(st, 'secretsmanager:GetSecretValue', secretLogicalId),
-      );
-      if (reads) readers.push(name);
+      yield {
+        name,
+        statements: statementsOfRole(template, roleId),
+        environment: () =>
+          template.toJSON().Resources[logicalIdOf(fn.function)].Properties.Environment.Variables,
+      };
     }
+  }
+}
+
+/** Functions (by registry name) whose role may read the secret with this logical id in the data stack. */
+function readersOf(s: Synthesized, secretLogicalId: string): string[] {
+  const readers: string[] = [];
+  for (const { name, statements } of deployedFunctions(s)) {
+    if (statements.some((st) => allows(st, 'secretsmanager:GetSecretValue', secretLogicalId)))
+      readers.push(name);
   }
   return readers.sort();
 }
@@ -280,34 +290,25 @@ describe('least privilege', () => {
         const owner = logicalIdOf(s.deployment.data.cluster.node.findChild('Secret'));
         const specs = FUNCTIONS.filter((f) => f.database === true);
         let checked = 0;
-        for (const [stack, fns] of [
-          [s.deployment.pipeline, s.deployment.pipeline.functions],
-          [s.deployment.api, s.deployment.api.functions],
-        ] as const) {
-          const template = s.template(stack);
-          for (const [name, fn] of Object.entries(fns)) {
-            const roleId = logicalIdOf(fn.function.role as NonNullable<typeof fn.function.role>);
-            const statements = statementsOfRole(template, roleId);
-            const connects = statements.filter((st) => [st.Action].flat().includes('rds-db:connect'));
-            const spec = specs.find((f) => f.name === name);
-            expect(
-              statements.some((st) => allows(st, 'secretsmanager:GetSecretValue', owner)),
-              name,
-            ).toBe(false);
-            if (spec === undefined) {
-              expect(connects, name).toEqual([]);
-              continue;
-            }
-            checked += 1;
-            expect(connects, name).toHaveLength(1);
-            const resource = JSON.stringify(connects[0]?.Resource);
-            expect(resource, name).toContain(`/${spec.databaseRole}"`);
-            expect(resource, name).toContain(':dbuser:');
-            const env =
-              template.toJSON().Resources[logicalIdOf(fn.function)].Properties.Environment.Variables;
-            expect(env.DB_USER, name).toBe(spec.databaseRole);
-            expect(env, name).not.toHaveProperty('DB_SECRET_ARN');
+        for (const { name, statements, environment } of deployedFunctions(s)) {
+          const connects = statements.filter((st) => [st.Action].flat().includes('rds-db:connect'));
+          const spec = specs.find((f) => f.name === name);
+          expect(
+            statements.some((st) => allows(st, 'secretsmanager:GetSecretValue', owner)),
+            name,
+          ).toBe(false);
+          if (spec === undefined) {
+            expect(connects, name).toEqual([]);
+            continue;
           }
+          checked += 1;
+          expect(connects, name).toHaveLength(1);
+          const resource = JSON.stringify(connects[0]?.Resource);
+          expect(resource, name).toContain(`/${spec.databaseRole}"`);
+          expect(resource, name).toContain(':dbuser:');
+          const env = environment();
+          expect(env.DB_USER, name).toBe(spec.databaseRole);
+          expect(env, name).not.toHaveProperty('DB_SECRET_ARN');
         }
         expect(checked).toBeGreaterThan(0);
         const worker = s.deployment.worker;
