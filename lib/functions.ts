@@ -627,6 +627,27 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sends: ['oracleCalls'],
   },
   {
+    name: 'AdminFpmmApi',
+    entry: 'functions/api/admin-fpmm/index.ts',
+    stack: 'api',
+    system: 'delivery',
+    // Only enqueues: the signer's address names the FIFO group; the key stays with the sender.
+    settings: ['EVM_CHAIN_ID', 'EVM_SIGNER_ADDRESS', 'ORACLE_MAX_RETRIES'],
+    description: 'FPMM updates (updateRaffleProbability, updateMarketSentiment) through the delivery engine',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/admin/fpmm/{fpmm}/raffle-probability', auth: 'admin' },
+        { method: 'POST', path: '/admin/fpmm/{fpmm}/market-sentiment', auth: 'admin' },
+      ],
+    },
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_delivery',
+    sends: ['oracleCalls'],
+  },
+  {
     name: 'MarketPrices',
     entry: 'functions/api/market/prices/index.ts',
     stack: 'api',

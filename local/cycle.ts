@@ -11,6 +11,7 @@ import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts'
 import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
 import { randomChatScript } from './chat-script.ts';
 import { configureChannels } from './cycle-channels.ts';
+import { fpmmOracleCalls } from './cycle-fpmm.ts';
 import { asFunction } from './function-databases.ts';
 import { drain, lambdaContext } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -338,66 +339,8 @@ const claim: Stage = async (runtime, context) => {
   return { ...served, onChain: await claimOnChain(runtime, context, first) };
 };
 
-/**
- * The FPMM oracle calls of the source through the delivery engine: enqueue, the oracle-calls
- * queue's consumer (sign, record, send), the confirmer, and the values read back from anvil.
- */
-const oracleCalls: Stage = async (runtime) => {
-  const { enqueueDependencies } = await import('../functions/delivery.ts');
-  const { enqueueMarketSentimentUpdate, enqueueRaffleProbabilityUpdate } = await import(
-    '../layers/shared/src/services/delivery/fpmm-oracle-calls.ts'
-  );
-  const { deployFixedProductMarketMaker } = await import('./fpmm.ts');
-  const { localProvider, ANVIL_DEV_ACCOUNTS } = await import('./anvil.ts');
-  const provider = localProvider(runtime.evmRpcUrl, 31337);
-  try {
-    const signer = ANVIL_DEV_ACCOUNTS[0]?.address as string;
-    const fpmm = await deployFixedProductMarketMaker(provider, signer);
-    const deps = await enqueueDependencies();
-    const players = ANVIL_DEV_ACCOUNTS.slice(2, 5).map((a) => a.address);
-    for (const [i, player] of players.entries()) {
-      await enqueueRaffleProbabilityUpdate(deps, {
-        fpmmAddress: fpmm,
-        seasonId: 1,
-        player,
-        probabilityBps: 1000 + i * 250,
-      });
-      await enqueueMarketSentimentUpdate(deps, {
-        fpmmAddress: fpmm,
-        seasonId: 1,
-        player,
-        sentimentBps: -500 + i * 400,
-      });
-    }
-    const { handler } = await import('../functions/queue/oracle-calls/index.ts');
-    const consumer = asFunction('OracleCalls', (event: SQSEvent) => handler(event, {} as never));
-    await drain(runtime.sqs.client, runtime.sqs.queues.oracleCalls.url, consumer, { batchSize: 10 });
-    const confirmer = asFunction(
-      'DeliveryConfirmer',
-      (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler,
-    );
-    for (let round = 0; round < 20; round++) {
-      await confirmer();
-      const { sql } = await database();
-      const [open] = await sql<{ n: number }[]>`
-        select count(*)::int as n from delivery.oracle_call_history where status not in ('success', 'failed', 'superseded', 'abandoned')`;
-      if ((open?.n ?? 0) === 0) break;
-      await drain(runtime.sqs.client, runtime.sqs.queues.oracleCalls.url, consumer, { batchSize: 10 });
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    const { sql } = await database();
-    const rows = await sql<{ status: string; n: number }[]>`
-      select status, count(*)::int as n from delivery.oracle_call_history where contract_address = ${fpmm.toLowerCase()}
-        or contract_address = ${fpmm} group by status`;
-    return {
-      fpmm,
-      enqueued: players.length * 2,
-      byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])),
-    };
-  } finally {
-    provider.destroy();
-  }
-};
+/** The FPMM oracle calls through the admin routes and the delivery engine (cycle-fpmm.ts). */
+const oracleCalls: Stage = (runtime) => fpmmOracleCalls(runtime);
 
 /** Pools on anvil with trading activity, prices and TWAP, rankings, generated tokens, notifications. */
 const market: Stage = async (runtime) => {

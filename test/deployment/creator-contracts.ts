@@ -9,6 +9,7 @@
 import { type Contract, ContractFactory, Wallet } from 'ethers';
 import { loadArtifact } from '../../contracts/compile.ts';
 import { ANVIL_DEV_ACCOUNTS, localProvider } from '../../local/anvil.ts';
+import { deployFixedProductMarketMaker } from '../../local/fpmm.ts';
 import { deployCreatorContracts } from '../fixtures/creator-oracle.ts';
 
 export interface CreatorChain {
@@ -84,6 +85,20 @@ export async function deployMarketFactory(rpcUrl: string, chainId: number): Prom
     const factory = await new ContractFactory(abi, bytecode, deployer).deploy();
     await factory.waitForDeployment();
     return (await factory.getAddress()).toLowerCase();
+  } finally {
+    provider.destroy();
+  }
+}
+
+/**
+ * A FixedProductMarketMaker on the check's anvil chain, where the templates configure the delivery
+ * engine: deployed as the local runtime deploys it (local/fpmm.ts, by anvil's dev account 1) with
+ * the engine's signer (anvil's dev account 0) as its oracle, so the FPMM admin routes' calls land.
+ */
+export async function deployFpmm(rpcUrl: string, chainId: number): Promise<string> {
+  const provider = localProvider(rpcUrl, chainId);
+  try {
+    return await deployFixedProductMarketMaker(provider, ANVIL_DEV_ACCOUNTS[0].address);
   } finally {
     provider.destroy();
   }

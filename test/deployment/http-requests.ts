@@ -5,9 +5,13 @@
  * The sign-in routes and the bind route depend on each other's answers: ./sign-in-flow.ts.
  */
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
+import { ANVIL_DEV_ACCOUNTS } from '../../local/anvil.ts';
 import { CHECK_PHONE } from './market-session-flow.ts';
 import { SEED_INGEST_KEY, type SeedData } from './seed.ts';
 import type { HttpRequest } from './trigger-events.ts';
+
+/** anvil's well-known dev account 4, as an FPMM player: an address only. */
+const FPMM_PLAYER = ANVIL_DEV_ACCOUNTS[4].address;
 
 export function validRequest(routeKey: string, seed: SeedData): HttpRequest | undefined {
   const epoch = String(seed.epoch);
@@ -49,6 +53,18 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
       : {
           'GET /admin/oracle-calls/{id}': { pathParameters: { id: seed.oracleCallId } },
           'POST /admin/oracle-calls/{id}/retry': { pathParameters: { id: seed.oracleCallId } },
+        }),
+    ...(seed.fpmmAddress === undefined
+      ? {}
+      : {
+          'POST /admin/fpmm/{fpmm}/raffle-probability': {
+            pathParameters: { fpmm: seed.fpmmAddress },
+            body: { seasonId: 1, player: FPMM_PLAYER, probabilityBps: 2500 },
+          },
+          'POST /admin/fpmm/{fpmm}/market-sentiment': {
+            pathParameters: { fpmm: seed.fpmmAddress },
+            body: { seasonId: 1, player: FPMM_PLAYER, sentimentBps: -1500 },
+          },
         }),
     'GET /api/prices/{tokenAddress}': { pathParameters: { tokenAddress: seed.marketToken } },
     'GET /api/twap/{tokenAddress}/{window}': {

@@ -30,6 +30,8 @@ export interface SeedData {
   readonly marketWallet: KeyHolder;
   /** A token priced by a pool (seedMarketPrice, where the stage runs the market). */
   readonly marketToken: string;
+  /** A FixedProductMarketMaker whose oracle is the engine's signer, where the stage runs delivery. */
+  readonly fpmmAddress?: string;
   /** An oracle call the functions recorded (looked up once the schedules ran). */
   readonly oracleCallId?: string;
 }
@@ -102,6 +104,7 @@ export async function seed(sql: Sql, standIns: StandIns, tokenGroup = 'OTHER'): 
     marketUser: credentialHolder,
     marketWallet,
     marketToken: `0x${randomBytes(20).toString('hex')}`,
+    ...(standIns.fpmmAddress === undefined ? {} : { fpmmAddress: standIns.fpmmAddress }),
   };
 }
 

@@ -33,7 +33,12 @@ import {
   startSes,
 } from './aws-stand-ins.ts';
 import { type CloudAssembly, referencedId, resourcesOfType } from './cloud-assembly.ts';
-import { type CreatorChain, deployCreatorChain, deployMarketFactory } from './creator-contracts.ts';
+import {
+  type CreatorChain,
+  deployCreatorChain,
+  deployFpmm,
+  deployMarketFactory,
+} from './creator-contracts.ts';
 import { startDatabaseProxy } from './database-proxy.ts';
 import { DUMMY_CREDENTIALS, type StandInEndpoints } from './function-environment.ts';
 import { PSEUDO_PARAMETERS, resolveValue, type StandInLookup } from './references.ts';
@@ -71,6 +76,8 @@ export interface StandIns {
   readonly anvil: AnvilHandle;
   /** The creator contracts on anvil, where the templates configure the creator oracle. */
   readonly creatorChain: CreatorChain | undefined;
+  /** A FixedProductMarketMaker on anvil, where the templates configure the delivery engine. */
+  readonly fpmmAddress: string | undefined;
   /** Superuser URL of the database stand-in (for seeding and judging); TLS with `databaseCa`. */
   readonly adminDatabaseUrl: string;
   readonly databaseCa: string;
@@ -261,6 +268,10 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       templateSetting(assembly, 'MARKET_FACTORY_ADDRESS') === undefined
         ? undefined
         : await deployMarketFactory(anvil.url, anvil.chainId);
+    const fpmmAddress =
+      templateSetting(assembly, 'EVM_SIGNER_ADDRESS') === undefined
+        ? undefined
+        : await deployFpmm(anvil.url, anvil.chainId);
 
     const material: SecretMaterial = {
       // anvil's well-known dev account 0: a public test key, never a real one.
@@ -385,6 +396,7 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
       attentionProtocols: tokenGroups.protocols,
       anvil,
       creatorChain,
+      fpmmAddress,
       adminDatabaseUrl: pg.urlFor(database.dbname).replace('127.0.0.1', DATABASE_HOST),
       databaseCa: ca.certificate,
       ruleDeliveries,

@@ -104,7 +104,12 @@ describe('oracle local', () => {
     );
     expect(BigInt(onChain.amount)).toBeGreaterThanOrEqual(BigInt(summary.stages.claim.amount));
     expect(BigInt(onChain.balanceAfter) - BigInt(onChain.balanceBefore)).toBe(BigInt(onChain.amount));
-    expect(summary.stages.oracleCalls.byStatus).toEqual({ success: summary.stages.oracleCalls.enqueued });
+    // The FPMM updates went through POST /admin/fpmm/{fpmm}/..., audited, and the contract holds them.
+    const fpmm = summary.stages.oracleCalls;
+    expect(fpmm.byStatus).toEqual({ success: fpmm.enqueued });
+    expect(fpmm.auditEntries).toBe(fpmm.enqueued);
+    expect(fpmm.onChain).toEqual(fpmm.sent);
+    expect(fpmm.onChain.map((v: { probabilityBps: number }) => v.probabilityBps)).toEqual([1000, 1250, 1500]);
     expect(summary.stages.market.ok).toBe(true);
     const { rounds, lastRunStatus } = summary.stages.creators;
     expect(summary.stages.creators.metricsPushed, `after ${rounds} sync rounds, last ${lastRunStatus}`).toBe(

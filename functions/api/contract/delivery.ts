@@ -12,7 +12,7 @@ import {
 import { decimalString, defineRoute, isoTime } from './route-contract.ts';
 import { z } from './zod.ts';
 
-const oracleCall = z
+export const oracleCall = z
   .object({
     id: z.number().int(),
     requestId: z.string(),

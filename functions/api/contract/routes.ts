@@ -7,6 +7,7 @@ import { ATTENTION_ROUTES } from './attention.ts';
 import { CHANNEL_ROUTES } from './channels.ts';
 import { CREATOR_ROUTES } from './creators.ts';
 import { DELIVERY_ROUTES } from './delivery.ts';
+import { FPMM_ROUTES } from './fpmm.ts';
 import { MARKET_ROUTES } from './market.ts';
 import { MARKET_USER_ROUTES } from './market-users.ts';
 import { PLATFORM_ROUTES } from './platform.ts';
@@ -19,6 +20,7 @@ export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...CHANNEL_ROUTES,
   ...CREATOR_ROUTES,
   ...DELIVERY_ROUTES,
+  ...FPMM_ROUTES,
   ...MARKET_ROUTES,
   ...MARKET_USER_ROUTES,
   ...PLATFORM_ROUTES,

@@ -3,7 +3,7 @@
  * (keyed by its request id) and a message goes to the signer's FIFO group. A request id that
  * is already known returns the existing call and sends nothing.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+import type { Queryable, Sql } from '../../adapters/db/client.ts';
 import { MAX_ATTEMPTS } from '../../core/delivery/retry-schedule.ts';
 import { ValidationError } from '../../errors.ts';
 import type { EvmCallEncoder } from '../../ports/evm-chain.ts';
@@ -79,6 +79,26 @@ export async function enqueueOracleCalls(
   deps: EnqueueDeps,
   requests: readonly OracleCallRequest[],
 ): Promise<EnqueueResult[]> {
+  const { results, fresh } = await recordOracleCalls(deps.sql, deps, requests);
+  await sendOracleCallMessages(deps.queue, fresh);
+  return results;
+}
+
+export interface RecordedCalls {
+  readonly results: EnqueueResult[];
+  /** The calls recorded now, in id order: their messages are still to be sent. */
+  readonly fresh: OracleCall[];
+}
+
+/**
+ * Records the calls through `sql`, which may be the caller's transaction so that its own writes
+ * (an audit entry) commit with them; send `fresh` with `sendOracleCallMessages` once it has.
+ */
+export async function recordOracleCalls(
+  sql: Queryable,
+  deps: Omit<EnqueueDeps, 'sql' | 'queue'>,
+  requests: readonly OracleCallRequest[],
+): Promise<RecordedCalls> {
   const rows = requests.map((request) => {
     if (request.requestId.length === 0 || request.requestId.length > 200) {
       throw new ValidationError('requestId must be 1–200 characters');
@@ -112,10 +132,10 @@ export async function enqueueOracleCalls(
       max_attempts: request.maxAttempts ?? deps.maxAttempts ?? MAX_ATTEMPTS,
     };
   });
-  if (rows.length === 0) return [];
+  if (rows.length === 0) return { results: [], fresh: [] };
   const now = iso(deps.now());
   const col = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
-  const inserted = await deps.sql`
+  const inserted = await sql`
     insert into delivery.oracle_call_history
       (request_id, chain_id, signer_address, contract_address, target_address, season_id, player_address,
        function_name, parameters, call_data, supersede_key, max_attempts, created_at, updated_at)
@@ -135,20 +155,14 @@ export async function enqueueOracleCalls(
   const missing = rows.map((r) => r.request_id).filter((id) => !created.has(id));
   const existing = new Map<string, OracleCall>();
   if (missing.length > 0) {
-    for (const row of await deps.sql`
+    for (const row of await sql`
       select * from delivery.oracle_call_history where request_id = any(${missing}::text[])`) {
       existing.set(String(row['request_id']), toCall(row));
     }
   }
   const fresh = [...created.values()].sort((a, b) => a.id - b.id);
-  if (fresh.length > 0) {
-    const { failed } = await deps.queue.sendBatch(fresh.map(oracleCallMessage));
-    // The calls are recorded as queued; the confirmer sends ones whose message never arrived.
-    if (failed > 0)
-      throw new Error(`${failed} of ${fresh.length} oracle call messages were refused by the queue`);
-  }
   const seen = new Set<string>();
-  return rows.map((r) => {
+  const results = rows.map((r) => {
     const call = created.get(r.request_id);
     // A request id twice in one batch: the second is the duplicate.
     if (call !== undefined && !seen.has(r.request_id)) {
@@ -159,6 +173,16 @@ export async function enqueueOracleCalls(
     if (known === undefined) throw new Error(`call ${r.request_id} vanished while being enqueued`);
     return { call: known, created: false };
   });
+  return { results, fresh };
+}
+
+/** Sends the messages of calls just recorded, to their signer's FIFO group. */
+export async function sendOracleCallMessages(queue: WorkQueue, fresh: readonly OracleCall[]): Promise<void> {
+  if (fresh.length === 0) return;
+  const { failed } = await queue.sendBatch(fresh.map(oracleCallMessage));
+  // The calls are recorded as queued; the confirmer sends ones whose message never arrived.
+  if (failed > 0)
+    throw new Error(`${failed} of ${fresh.length} oracle call messages were refused by the queue`);
 }
 
 export async function enqueueOracleCall(

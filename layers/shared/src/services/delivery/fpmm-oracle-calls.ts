@@ -3,7 +3,7 @@
  * alert key), season and player; the supersede key makes a newer value win over an older one
  * that is still retrying.
  */
-import type { EnqueueDeps, EnqueueResult } from './enqueue-oracle-call.ts';
+import type { EnqueueDeps, EnqueueResult, OracleCallRequest } from './enqueue-oracle-call.ts';
 import { enqueueOracleCall } from './enqueue-oracle-call.ts';
 
 export const UPDATE_RAFFLE_PROBABILITY =
@@ -19,12 +19,17 @@ export interface FpmmUpdate {
   readonly requestId?: string;
 }
 
-export function enqueueRaffleProbabilityUpdate(
-  deps: EnqueueDeps,
-  update: FpmmUpdate & { readonly probabilityBps: number },
-): Promise<EnqueueResult> {
-  const key = `fpmm:${update.fpmmAddress.toLowerCase()}:${update.seasonId}:${update.player.toLowerCase()}:raffle`;
-  return enqueueOracleCall(deps, {
+export type RaffleProbabilityUpdate = FpmmUpdate & { readonly probabilityBps: number };
+export type MarketSentimentUpdate = FpmmUpdate & { readonly sentimentBps: number };
+
+/** The key under which updates of one value (market, season, player, function) replace each other. */
+export function fpmmSupersedeKey(update: FpmmUpdate, value: 'raffle' | 'sentiment'): string {
+  return `fpmm:${update.fpmmAddress.toLowerCase()}:${update.seasonId}:${update.player.toLowerCase()}:${value}`;
+}
+
+export function raffleProbabilityRequest(update: RaffleProbabilityUpdate): OracleCallRequest {
+  const key = fpmmSupersedeKey(update, 'raffle');
+  return {
     requestId: update.requestId ?? `${key}:${update.probabilityBps}`,
     contractAddress: update.fpmmAddress,
     targetAddress: update.fpmmAddress,
@@ -34,15 +39,12 @@ export function enqueueRaffleProbabilityUpdate(
     seasonId: update.seasonId,
     playerAddress: update.player,
     supersedeKey: key,
-  });
+  };
 }
 
-export function enqueueMarketSentimentUpdate(
-  deps: EnqueueDeps,
-  update: FpmmUpdate & { readonly sentimentBps: number },
-): Promise<EnqueueResult> {
-  const key = `fpmm:${update.fpmmAddress.toLowerCase()}:${update.seasonId}:${update.player.toLowerCase()}:sentiment`;
-  return enqueueOracleCall(deps, {
+export function marketSentimentRequest(update: MarketSentimentUpdate): OracleCallRequest {
+  const key = fpmmSupersedeKey(update, 'sentiment');
+  return {
     requestId: update.requestId ?? `${key}:${update.sentimentBps}`,
     contractAddress: update.fpmmAddress,
     targetAddress: update.fpmmAddress,
@@ -52,5 +54,19 @@ export function enqueueMarketSentimentUpdate(
     seasonId: update.seasonId,
     playerAddress: update.player,
     supersedeKey: key,
-  });
+  };
+}
+
+export function enqueueRaffleProbabilityUpdate(
+  deps: EnqueueDeps,
+  update: RaffleProbabilityUpdate,
+): Promise<EnqueueResult> {
+  return enqueueOracleCall(deps, raffleProbabilityRequest(update));
+}
+
+export function enqueueMarketSentimentUpdate(
+  deps: EnqueueDeps,
+  update: MarketSentimentUpdate,
+): Promise<EnqueueResult> {
+  return enqueueOracleCall(deps, marketSentimentRequest(update));
 }
