@@ -16,6 +16,7 @@ import {
   KeyRing,
 } from '../layers/shared/src/services/api-auth.ts';
 import type { StaticFile } from './claims-page-files.ts';
+import { asFunction } from './function-databases.ts';
 import type { RouteSpec } from './routes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,7 +60,8 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     let handler = handlers.get(spec.module);
     if (handler === undefined) {
       handler = import(pathToFileURL(`${ROOT}/${spec.module}`).href).then(
-        (m: { handler: (event: HttpEvent) => Promise<HttpResult> }) => m.handler,
+        (m: { handler: (event: HttpEvent) => Promise<HttpResult> }) =>
+          spec.function === undefined ? m.handler : asFunction(spec.function, m.handler),
       );
       handlers.set(spec.module, handler);
     }
