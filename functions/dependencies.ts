@@ -41,6 +41,14 @@ export function database(): Promise<DbHandle> {
   return db;
 }
 
+/**
+ * Replaces the database (the local runtime gives each handler its own function's role,
+ * local/function-databases.ts); `undefined` goes back to the configuration.
+ */
+export function useDatabase(handle: DbHandle | undefined): void {
+  db = handle === undefined ? undefined : Promise.resolve(handle);
+}
+
 export function queue(url: string | undefined, name: string, deadLetterUrl?: string): WorkQueue {
   if (url === undefined) throw new ConfigError(`${name} is required`);
   let existing = queues.get(url);

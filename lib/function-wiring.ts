@@ -160,11 +160,12 @@ export function createRegisteredFunction(
     fn.addEnvironment('DB_READER_HOST', res.database.readerEndpoint);
   }
   if (spec.database === true) {
-    res.database.secret.grantRead(grantee);
+    const role = required(spec.databaseRole, `the database role of ${spec.name}`);
+    res.database.grantConnect(grantee, role);
     fn.addEnvironment('DB_HOST', res.database.proxyEndpoint)
       .addEnvironment('DB_PORT', res.database.port)
       .addEnvironment('DB_NAME', res.database.name)
-      .addEnvironment('DB_SECRET_ARN', res.database.secret.secretArn)
+      .addEnvironment('DB_USER', role)
       .addEnvironment(
         'DATABASE_STATEMENT_TIMEOUT_MS',
         String(statementTimeoutMs(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS)),

@@ -219,6 +219,23 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 1,
   },
   {
+    name: 'RecoverySnapshot',
+    entry: 'functions/scheduled/recovery-snapshot/index.ts',
+    stack: 'pipeline',
+    system: 'attention',
+    description:
+      'The recovery dashboard: carried balances, recovered by binding, coverage and overflow of the day before (daily at 01:00 UTC)',
+    trigger: {
+      kind: 'schedule',
+      schedules: [{ id: 'RecoverySnapshotDaily', expression: 'cron(0 1 * * ? *)' }],
+    },
+    memoryMb: 1024,
+    // reads the whole carry ledger and a day of sealed participants
+    timeoutSeconds: 300,
+    database: true,
+    databaseRole: 'oracle_attention',
+  },
+  {
     name: 'PublishRoots',
     entry: 'functions/scheduled/publish-roots/index.ts',
     stack: 'pipeline',
@@ -574,6 +591,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     database: true,
     databaseRole: 'oracle_attention_reader',
     reservedConcurrency: 20,
+  },
+  {
+    name: 'RecoveryApi',
+    entry: 'functions/api/admin-recovery/index.ts',
+    stack: 'api',
+    system: 'attention',
+    description: "GET /admin/recovery: the recovery dashboard's daily snapshots (admin)",
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/admin/recovery', auth: 'admin' }] },
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    database: true,
+    databaseRole: 'oracle_attention_reader',
   },
   {
     name: 'CreatorsApi',

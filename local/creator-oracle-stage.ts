@@ -15,6 +15,7 @@ import { seedCreatorDemo } from '../layers/shared/src/services/creator-demo-seed
 import { computeCreatorMetrics } from '../layers/shared/src/services/creator-metrics.ts';
 import { callsAwaited } from '../layers/shared/src/services/creator-sync.ts';
 import { ANVIL_CHAIN_ID, ANVIL_DEV_ACCOUNTS, localProvider } from './anvil.ts';
+import { asFunction } from './function-databases.ts';
 import { drain } from './queue-poller.ts';
 
 export interface CreatorOracleStageOptions {
@@ -59,8 +60,14 @@ async function deliverThroughFunctions(): Promise<void> {
   if (queueUrl === undefined) throw new Error('ORACLE_CALLS_QUEUE_URL is not set');
   const endpoint = process.env['SQS_ENDPOINT'];
   const client = sqsClient(endpoint === undefined ? {} : { endpoint });
-  const { handler: consume } = await import('../functions/queue/oracle-calls/index.ts');
-  const { handler: confirm } = await import('../functions/scheduled/delivery-confirmer/index.ts');
+  const consume = asFunction(
+    'OracleCalls',
+    (await import('../functions/queue/oracle-calls/index.ts')).handler,
+  );
+  const confirm = asFunction(
+    'DeliveryConfirmer',
+    (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler,
+  );
   try {
     await drain(client, queueUrl, (event) => consume(event, {} as Context));
     await confirm();
@@ -113,7 +120,7 @@ export async function runCreatorOracleStage(
     let rounds = 0;
     let last: SyncResult | undefined;
     for (; rounds < (options.maxRounds ?? 30); rounds++) {
-      last = await handler().catch((error: unknown) => ({
+      last = await asFunction('CreatorSync', handler)().catch((error: unknown) => ({
         status: `partial: ${error instanceof Error ? error.message : String(error)}`,
         confirmed: 0,
         enqueued: 0,

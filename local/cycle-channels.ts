@@ -4,6 +4,7 @@
  * must untrack it, so the chat, sealing and publishing after see it no more.
  */
 import { database } from '../functions/dependencies.ts';
+import { asFunction } from './function-databases.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 async function putChannel(
@@ -31,7 +32,7 @@ export async function configureChannels(runtime: LocalRuntime, discovered: reado
   await putChannel(runtime, grouped, { tokenGroup: 'MILO' });
   await putChannel(runtime, blocked, { blocked: true, reason: 'CLS_BLOCKLIST (local cycle)' });
   const { handler } = await import('../functions/scheduled/discovery/index.ts');
-  const liveness = await handler({ mode: 'liveness' });
+  const liveness = await asFunction('Discovery', handler)({ mode: 'liveness' });
   if (!liveness.removed.includes(blocked)) {
     throw new Error(`the liveness pass did not untrack the blocklisted ${blocked}`);
   }

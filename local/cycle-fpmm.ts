@@ -6,6 +6,7 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { database } from '../functions/dependencies.ts';
+import { asFunction } from './function-databases.ts';
 import { drain } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -35,10 +36,13 @@ async function postUpdate(
 /** Consumer and confirmer until no call is open, as the queue trigger and the schedule run them. */
 async function deliverOracleCalls(runtime: LocalRuntime): Promise<void> {
   const { handler } = await import('../functions/queue/oracle-calls/index.ts');
-  const consumer = (event: SQSEvent) => handler(event, {} as never);
+  const consumer = asFunction('OracleCalls', (event: SQSEvent) => handler(event, {} as never));
   const queueUrl = runtime.sqs.queues.oracleCalls.url;
   await drain(runtime.sqs.client, queueUrl, consumer, { batchSize: 10 });
-  const { handler: confirmer } = await import('../functions/scheduled/delivery-confirmer/index.ts');
+  const confirmer = asFunction(
+    'DeliveryConfirmer',
+    (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler,
+  );
   const { sql } = await database();
   for (let round = 0; round < 20; round++) {
     await confirmer();

@@ -12,6 +12,7 @@ import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
 import { randomChatScript } from './chat-script.ts';
 import { configureChannels } from './cycle-channels.ts';
 import { fpmmOracleCalls } from './cycle-fpmm.ts';
+import { asFunction } from './function-databases.ts';
 import { drain, lambdaContext } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -46,7 +47,7 @@ export interface CycleContext {
 /** Discovery as the daily schedule runs it, against the Helix fixture. */
 const discover: Stage = async () => {
   const { handler } = await import('../functions/scheduled/discovery/index.ts');
-  const result = await handler({ mode: 'daily' });
+  const result = await asFunction('Discovery', handler)({ mode: 'daily' });
   const { sql } = await database();
   const tracked = await sql<
     { channel: string }[]
@@ -122,7 +123,7 @@ const chat: Stage = async (runtime, context) => {
 
 async function ingestWriterConsumer(event: SQSEvent): Promise<SQSBatchResponse> {
   const { handler } = await import('../functions/queue/ingest-writer/index.ts');
-  return handler(event);
+  return asFunction('IngestWriter', handler)(event);
 }
 
 /** Viewers of the fixture channels talk, subscribe, cheer, gift and raid through POST /ingest. */
@@ -225,7 +226,7 @@ const seal: Stage = async (runtime, context) => {
     );
   }
   const { handler } = await import('../functions/scheduled/seal/index.ts');
-  const result = await handler({ epoch });
+  const result = await asFunction('Seal', handler)({ epoch });
   const finalized = result.epochs[0];
   const trees = await sql<
     { channel: string; kind: string; root: string; leaf_count: number; total_amount: string }[]
@@ -263,8 +264,11 @@ const seal: Stage = async (runtime, context) => {
  * publishing each to LiteSVM, then every publication verified against the chain.
  */
 const publish: Stage = async (runtime, context) => {
-  const { handler: schedule } = await import('../functions/scheduled/publish-roots/index.ts');
-  const { handler: consume } = await import('../functions/queue/publisher/index.ts');
+  const schedule = asFunction(
+    'PublishRoots',
+    (await import('../functions/scheduled/publish-roots/index.ts')).handler,
+  );
+  const consume = asFunction('Publisher', (await import('../functions/queue/publisher/index.ts')).handler);
   const { verifierDeps } = await import('../functions/solana-dependencies.ts');
   const { verifyPublication } = await import('../layers/shared/src/services/publisher.ts');
   let queued = 0;
@@ -335,6 +339,17 @@ const claim: Stage = async (runtime, context) => {
   return { ...served, onChain: await claimOnChain(runtime, context, first) };
 };
 
+/**
+ * The recovery dashboard's snapshot (daily at 01:00 UTC on AWS) of the day the cycle sealed, taken
+ * through its function while the day is still open: what this cycle carried and bound is in it.
+ */
+const recovery: Stage = async (_runtime, context) => {
+  if (context.chatEpoch === undefined) throw new Error('the chat stage filled no epoch');
+  const { dayOf } = await import('../layers/shared/src/core/attention/recovery-day.ts');
+  const { handler } = await import('../functions/scheduled/recovery-snapshot/index.ts');
+  return asFunction('RecoverySnapshot', handler)({ day: dayOf(new Date(context.chatEpoch * 1000)) });
+};
+
 /** The FPMM oracle calls through the admin routes and the delivery engine (cycle-fpmm.ts). */
 const oracleCalls: Stage = (runtime) => fpmmOracleCalls(runtime);
 
@@ -342,7 +357,8 @@ const oracleCalls: Stage = (runtime) => fpmmOracleCalls(runtime);
 const market: Stage = async (runtime) => {
   const { runMarketCycle } = await import('./market/market-cycle.ts');
   const { localProvider } = await import('./anvil.ts');
-  const { sql } = await database();
+  // The market's pollers, token generation and notifications, all of the market writers' role.
+  const { sql } = await runtime.databaseAs('oracle_market');
   const providers: ReturnType<typeof localProvider>[] = [];
   try {
     const summary = await runMarketCycle({
@@ -397,7 +413,7 @@ const subscriptions: Stage = async (runtime) => {
       ['sms', sms],
     ]),
   );
-  const consumer = (event: SQSEvent) => handler(event, lambdaContext(60_000));
+  const consumer = asFunction('Notifications', (event: SQSEvent) => handler(event, lambdaContext(60_000)));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
   const to = (...contacts: string[]) => [...email.sent, ...sms.sent].filter((m) => contacts.includes(m.to));
   const confirmed =
@@ -418,7 +434,7 @@ const notifications: Stage = async (runtime) => {
     '../layers/shared/src/services/market/notifications.ts'
   );
   useNotificationChannels(new Map(CHANNELS.map((name) => [name, new RecordingChannel(name)])));
-  const consumer = (event: SQSEvent) => handler(event, lambdaContext(60_000));
+  const consumer = asFunction('Notifications', (event: SQSEvent) => handler(event, lambdaContext(60_000)));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
   const { sql } = await database();
   const rows = await sql<{ trigger: string; status: string; n: number }[]>`
@@ -447,6 +463,7 @@ export const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['seal', seal],
   ['publish', publish],
   ['claim', claim],
+  ['recovery', recovery],
   ['oracleCalls', oracleCalls],
   ['creators', creators],
   ['market', market],

@@ -15,6 +15,8 @@ import {
   type CredentialContext,
   KeyRing,
 } from '../layers/shared/src/services/api-auth.ts';
+import type { StaticFile } from './claims-page-files.ts';
+import { asFunction } from './function-databases.ts';
 import type { RouteSpec } from './routes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,6 +43,8 @@ export interface LocalHttpServer {
   readonly server: Server;
   /** Routes whose handler module exists in this checkout. */
   readonly routes: readonly RouteSpec[];
+  /** Serves `files` (URL path → file) on GET, with `headers`, where no route matches the path. */
+  serveFiles(files: ReadonlyMap<string, StaticFile>, headers: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -56,13 +60,15 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     let handler = handlers.get(spec.module);
     if (handler === undefined) {
       handler = import(pathToFileURL(`${ROOT}/${spec.module}`).href).then(
-        (m: { handler: (event: HttpEvent) => Promise<HttpResult> }) => m.handler,
+        (m: { handler: (event: HttpEvent) => Promise<HttpResult> }) =>
+          spec.function === undefined ? m.handler : asFunction(spec.function, m.handler),
       );
       handlers.set(spec.module, handler);
     }
     return handler;
   };
 
+  let staticFiles: { files: ReadonlyMap<string, StaticFile>; headers: Record<string, string> } | undefined;
   const turns = new TurnQueue(options.requestsPerTurn ?? REQUESTS_PER_TURN);
   const server = createServer((req, res) => {
     turns.push(() =>
@@ -110,6 +116,12 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
       const handler = await load(route.spec);
       return send(res, await handler(event));
     }
+    const file = pathMatched ? undefined : staticFiles?.files.get(url.pathname);
+    if (file !== undefined && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { ...staticFiles?.headers, 'content-type': file.contentType });
+      res.end(method === 'HEAD' ? undefined : file.body);
+      return;
+    }
     if (pathMatched)
       return send(res, errorBody(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`));
     return send(res, errorBody(404, 'NOT_FOUND', `no route for ${method} ${url.pathname}`));
@@ -124,6 +136,9 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     url: `http://127.0.0.1:${port}`,
     server,
     routes: available,
+    serveFiles(files, headers) {
+      staticFiles = { files, headers };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -14,6 +14,8 @@ export interface RouteSpec {
   readonly auth: RouteAuth;
   /** Module path relative to the repository root, exporting `handler`. */
   readonly module: string;
+  /** The function (lib/functions.ts) whose database role the handler runs as. */
+  readonly function?: string;
 }
 
 export const ROUTES: readonly RouteSpec[] = FUNCTIONS.flatMap((spec) =>
@@ -23,6 +25,7 @@ export const ROUTES: readonly RouteSpec[] = FUNCTIONS.flatMap((spec) =>
         path: route.path,
         auth: route.auth === 'apiKey' ? ('ingest' as const) : route.auth,
         module: spec.entry,
+        function: spec.name,
       }))
     : [],
 )

@@ -12,8 +12,16 @@
  * otherwise, since its mints and protocol states are the operator's.
  */
 
-import { resetDependencies, useSecretStore, useTreeHasher } from '../functions/dependencies.ts';
+import {
+  database,
+  resetDependencies,
+  useDatabase,
+  useSecretStore,
+  useTreeHasher,
+} from '../functions/dependencies.ts';
+import { SOLANA_CLUSTERS, type SolanaCluster } from '../functions/web/claims-page/src/config.ts';
 import { StaticSecretStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
 import { generateKeypairSigner } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
@@ -25,8 +33,11 @@ import {
   type HealthReport,
   jsonRpcPing,
 } from '../layers/shared/src/services/health.ts';
+import type { DatabaseRole } from '../lib/functions.ts';
 import { ANVIL_DEV_ACCOUNTS } from './anvil.ts';
 import { setUpAttentionProtocol } from './attention-program-accounts.ts';
+import { claimsPageFiles, claimsPageHeaders } from './claims-page-files.ts';
+import { type FunctionDatabases, openFunctionDatabases, setRolePasswords } from './function-databases.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { type IrcFixture, startIrcFixture } from './irc-fixture.ts';
 import { ROUTES } from './routes.ts';
@@ -69,6 +80,11 @@ export interface LocalRuntime {
   readonly endpoints: Record<string, string>;
   /** The environment the runtime gave its handlers (what other `oracle` commands need). */
   readonly env: Record<string, string>;
+  /**
+   * Logged in as `role`, as the functions of that role are (the owner where DATABASE_URL named
+   * the database: its roles have no password the runtime knows).
+   */
+  databaseAs(role: DatabaseRole): Promise<DbHandle>;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
@@ -92,6 +108,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   try {
     let databaseUrl = process.env['DATABASE_URL'];
+    let adminUrl: string | undefined;
     if (databaseUrl === undefined) {
       const pg = await startEmbeddedPostgres();
       stack.push({ name: 'postgres', stop: () => pg.stop() });
@@ -100,10 +117,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await admin.unsafe('create database oracle');
       await admin.end();
       databaseUrl = pg.urlFor('oracle');
+      adminUrl = pg.url;
       log(`postgres    ${pg.url.replace(/:[^:@/]+@/, ':***@')} (embedded, pid ${pg.pid})`);
     }
     const migrations = await runMigrations(databaseUrl);
     log(`migrations  ${migrations.applied} applied, ${migrations.total} in all`);
+    // Each handler logs in as its function's role (local/function-databases.ts), with passwords
+    // made for this run; a database named by DATABASE_URL is used as its URL's user throughout.
+    let functionDatabases: FunctionDatabases | undefined;
+    if (adminUrl !== undefined) {
+      const opened = openFunctionDatabases(databaseUrl, await setRolePasswords(adminUrl));
+      functionDatabases = opened;
+      stack.push({ name: 'database roles', stop: () => opened.close() });
+      log('roles       each handler logs in as its function role (passwords generated for this run)');
+    }
 
     let evmRpcUrl = process.env['EVM_RPC_URL'];
     if (evmRpcUrl === undefined) {
@@ -199,6 +226,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     resetConfigForTests();
     await resetDependencies();
     useSecretStore(secrets);
+    useDatabase(functionDatabases?.routed);
     // The seal function hashes trees on worker threads here (on AWS, on its own thread).
     const trees = WorkerTreeHasher.start();
     stack.push({ name: 'tree hashing', stop: () => trees.close() });
@@ -222,6 +250,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     Object.assign(env, late);
     Object.assign(process.env, late);
     resetConfigForTests();
+    http.serveFiles(
+      await claimsPageFiles({
+        apiBaseUrl: http.url,
+        solanaRpcUrl,
+        solanaCluster: embeddedSolana === undefined ? clusterOf(solanaRpcUrl) : 'localnet',
+      }),
+      claimsPageHeaders(solanaRpcUrl),
+    );
+    log(`claims page ${http.url}/`);
 
     const finalDatabaseUrl = databaseUrl;
     const finalEvm = evmRpcUrl;
@@ -230,7 +267,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       {
         name: 'postgres',
         check: async () => {
-          const { database } = await import('../functions/dependencies.ts');
           const { sql } = await database();
           await sql`select 1`;
         },
@@ -305,6 +341,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         irc: `${irc.host}:${irc.port}`,
       },
       env,
+      databaseAs: async (role) => functionDatabases?.pool(role) ?? (await database()),
       health: () => checkHealth(checks),
       async stop() {
         if (stopped) return;
@@ -316,6 +353,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stopAll();
     throw error;
   }
+}
+
+/** The cluster a wallet must be on for the page, from SOLANA_CLUSTER or the RPC's host name. */
+function clusterOf(rpcUrl: string): SolanaCluster {
+  const named = process.env['SOLANA_CLUSTER'];
+  if (named !== undefined && (SOLANA_CLUSTERS as readonly string[]).includes(named))
+    return named as SolanaCluster;
+  const host = new URL(rpcUrl).hostname;
+  const known = SOLANA_CLUSTERS.find((cluster) => cluster !== 'localnet' && host.includes(cluster));
+  return known ?? (host.includes('mainnet') ? 'mainnet-beta' : 'localnet');
 }
 
 const LOCAL_TOKEN_GROUPS = ['MILO', 'CLS', 'OTHER'] as const;

@@ -4,12 +4,11 @@
  * without seeing each other's rows.
  */
 
-import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
-import { DATABASE_ROLES } from '../lib/functions.ts';
 import { startEmbeddedPostgres } from '../local/embedded-postgres.ts';
+import { setRolePasswords } from '../local/function-databases.ts';
 
 export const TEMPLATE_DATABASE = 'oracle_template';
 
@@ -28,13 +27,9 @@ export default async function setup(project: TestProject) {
   await admin.unsafe(`create database ${TEMPLATE_DATABASE}`);
   await runMigrations(pg.urlFor(TEMPLATE_DATABASE));
   await admin.unsafe(`alter database ${TEMPLATE_DATABASE} with is_template true allow_connections false`);
-  // The migrations create the function roles without passwords; tests log in as them.
-  const rolePasswords: Record<string, string> = {};
-  for (const role of DATABASE_ROLES) {
-    rolePasswords[role] = randomBytes(18).toString('base64url');
-    await admin.unsafe(`alter role ${role} with password '${rolePasswords[role]}'`);
-  }
   await admin.end();
+  // The migrations create the function roles without passwords; tests log in as them.
+  const rolePasswords = await setRolePasswords(pg.url);
   project.provide('pgAdminUrl', pg.url);
   project.provide('pgTemplateDatabase', TEMPLATE_DATABASE);
   project.provide('pgRolePasswords', rolePasswords);

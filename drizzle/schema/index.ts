@@ -1,4 +1,5 @@
 export * from './attention.ts';
+export * from './attention-recovery.ts';
 export * from './attention-wallets.ts';
 export * from './creator.ts';
 export * from './delivery.ts';

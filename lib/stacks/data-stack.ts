@@ -1,17 +1,25 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CustomResource, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { NodeFunction } from '../constructs/node-function.ts';
-import { MIGRATE_ENTRY, REPO_ROOT, type SecretName, type TableName } from '../functions.ts';
+import {
+  DATABASE_ROLES,
+  type DatabaseRole,
+  MIGRATE_ENTRY,
+  REPO_ROOT,
+  type SecretName,
+  type TableName,
+} from '../functions.ts';
 import { acknowledge, functionVersionsFinding, NAG } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
 import { statementTimeoutMs } from '../statement-timeout.ts';
@@ -20,7 +28,10 @@ export interface DataStackProps extends StackProps {
   readonly stage: StageConfig;
 }
 
-/** Database connection details handed to functions (never the password: that stays in the secret). */
+/**
+ * Database connection details handed to functions: no password at all, each logs in as its own
+ * role with an IAM auth token (end-to-end IAM authentication through RDS Proxy).
+ */
 export interface DatabaseAccess {
   readonly proxyEndpoint: string;
   /**
@@ -30,7 +41,8 @@ export interface DatabaseAccess {
   readonly readerEndpoint?: string;
   readonly port: string;
   readonly name: string;
-  readonly secret: secretsmanager.ISecret;
+  /** Grants `rds-db:connect` through the proxy as that one database role. */
+  grantConnect(grantee: iam.IGrantable, role: DatabaseRole): void;
   /** Functions that reach the proxy run in this security group. */
   readonly clientSecurityGroup: ec2.ISecurityGroup;
 }
@@ -204,11 +216,32 @@ export class DataStack extends Stack {
     acknowledge(
       this.cluster.node.findChild('Secret'),
       'AwsSolutions-SMG4',
-      'Functions cache the database credentials per cold start; automatic rotation comes with IAM auth to RDS Proxy (see README.md, "Deploying to AWS"), until then the password is rotated in a maintenance window.',
+      'The owner password is read only by Migrate, at deploy time, on the cluster endpoint: every function and the IRC task log in through RDS Proxy as their own roles with IAM tokens (README.md, "Database roles"), so no running code holds it. The operator rotates it between deploys.',
     );
 
+    // End-to-end IAM: clients sign a token for their role, and the proxy logs in to the cluster
+    // as that role with a token of its own, so no role has a password and the owner secret is
+    // Migrate's alone (README.md, "Database roles").
+    const proxyRole = new iam.Role(this, 'ProxyRole', {
+      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+      description: 'RDS Proxy logs in to the cluster as the function roles',
+    });
+    proxyRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['rds-db:connect'],
+        resources: DATABASE_ROLES.map((role) =>
+          Stack.of(this).formatArn({
+            service: 'rds-db',
+            resource: 'dbuser',
+            resourceName: `${this.cluster.clusterResourceIdentifier}/${role}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
     this.proxy = this.cluster.addProxy('Proxy', {
-      secrets: [clusterSecret],
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
+      role: proxyRole,
       vpc: this.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       requireTLS: true,
@@ -241,7 +274,9 @@ export class DataStack extends Stack {
       ...(readerEndpoint === undefined ? {} : { readerEndpoint }),
       port: String(DATABASE_PORT),
       name: DATABASE_NAME,
-      secret: clusterSecret,
+      grantConnect: (grantee, role) => {
+        this.proxy.grantConnect(grantee, role);
+      },
       clientSecurityGroup,
     };
 

@@ -392,6 +392,12 @@ export class MonitoringStack extends Stack {
         width: 8,
         ...(leftAnnotations === undefined ? {} : { leftAnnotations }),
       });
+    // The recovery dashboard: one point a day, from the 01:00 UTC snapshot (README.md, "Recovery dashboard").
+    const day = Duration.days(1);
+    const daily = (name: string, label: string) =>
+      businessMetric(name, cloudwatch.Stats.MAXIMUM, day).with({ label });
+    const recovery = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
+      new cloudwatch.GraphWidget({ title, left, right, width: 8, period: day });
     const lambdaAll = (metricName: string) =>
       new cloudwatch.Metric({
         namespace: 'AWS/Lambda',
@@ -423,6 +429,26 @@ export class MonitoringStack extends Stack {
           businessMetric(METRIC.amountOverflow, cloudwatch.Stats.SUM, fiveMin),
           businessMetric(METRIC.shardOverflow, cloudwatch.Stats.SUM, fiveMin),
         ]),
+        recovery(
+          'Recovery: carried balances at the daily snapshot',
+          [daily(METRIC.recoveryCarriedViewers, 'viewers')],
+          [daily(METRIC.recoveryCarriedAmount, 'base units')],
+        ),
+        recovery(
+          'Recovery: recovered by binding, per day',
+          [daily(METRIC.recoveredViewers, 'viewers')],
+          [daily(METRIC.recoveredAmount, 'base units')],
+        ),
+        recovery('Recovery: recovery rate, mapping and binding coverage (%)', [
+          daily(METRIC.recoveryRate, 'recovery rate'),
+          daily(METRIC.dailyMappingCoverage, 'mapping coverage'),
+          daily(METRIC.dailyBindingCoverage, 'binding coverage'),
+        ]),
+        recovery(
+          'Recovery: overflow past the shard cap, per day',
+          [daily(METRIC.dailyOverflowShare, 'share of participations (%)')],
+          [daily(METRIC.dailyOverflowAmount, 'base units')],
+        ),
       ],
       creator: [
         graph(

@@ -10,11 +10,14 @@ import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../layers/shared/src/metr
 import { AlarmSet, RUNBOOK } from '../constructs/alarm-set.ts';
 import type { WorkQueue } from '../constructs/work-queue.ts';
 import { QUEUE_ENV, SECRET_ENV, settingsEnvironment } from '../function-wiring.ts';
-import { REPO_ROOT } from '../functions.ts';
+import { type DatabaseRole, REPO_ROOT } from '../functions.ts';
 import { acknowledge, NAG } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
 import type { StageSettings } from '../stage-config.ts';
 import type { DataStack } from './data-stack.ts';
+
+/** The IRC worker reads the tracked channels, nothing else. */
+export const WORKER_DATABASE_ROLE: DatabaseRole = 'oracle_attention_reader';
 
 export const WORKER_DOCKERFILE = 'functions/worker/irc/Dockerfile';
 /** What the image's CMD runs. */
@@ -92,7 +95,8 @@ export class WorkerStack extends Stack {
         DB_HOST: data.database.proxyEndpoint,
         DB_PORT: data.database.port,
         DB_NAME: data.database.name,
-        DB_SECRET_ARN: data.database.secret.secretArn,
+        // Its only query reads the tracked channels of the attention schema.
+        DB_USER: WORKER_DATABASE_ROLE,
         // The worker's only query (the tracked channels) is a short read.
         DATABASE_STATEMENT_TIMEOUT_MS: '30000',
         [SECRET_ENV.twitch]: data.secrets.twitch.secretArn,
@@ -105,7 +109,7 @@ export class WorkerStack extends Stack {
       'The environment holds only non-secret configuration (queue URL, proxy host, secret ARNs); secret values are read from Secrets Manager at start.',
     );
     props.ingestQueue.grantSend(this.taskDefinition.taskRole);
-    data.database.secret.grantRead(this.taskDefinition.taskRole);
+    data.database.grantConnect(this.taskDefinition.taskRole, WORKER_DATABASE_ROLE);
     data.secrets.twitch.grantRead(this.taskDefinition.taskRole);
 
     this.service = new ecs.FargateService(this, 'IrcWorkerService', {

@@ -9,6 +9,7 @@ import { IRC_KEY_ID, type KeyedEvent } from '../../layers/shared/src/core/attent
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
+import { asFunction } from '../../local/function-databases.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
 import type { BenchRow } from './harness.ts';
@@ -132,9 +133,12 @@ export async function bench(): Promise<BenchRow[]> {
   // End to end: POST /ingest (1,000 events a request, 8 in flight) → fauxqs → writer.
   const runtime = await startLocalRuntime();
   try {
-    const { handler } = (await import('../../functions/queue/ingest-writer/index.ts')) as {
-      handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
-    };
+    const handler = asFunction(
+      'IngestWriter',
+      (await import('../../functions/queue/ingest-writer/index.ts')).handler as (
+        event: SQSEvent,
+      ) => Promise<SQSBatchResponse>,
+    );
     const now = Date.now();
     const requests = 100;
     const perRequest = 1000;

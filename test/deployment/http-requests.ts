@@ -39,6 +39,7 @@ export function validRequest(routeKey: string, seed: SeedData): HttpRequest | un
     'GET /admin/sync-logs': {},
     'GET /admin/sync-health': {},
     'GET /admin/audit': {},
+    'GET /admin/recovery': {},
     'GET /admin/channels': {},
     // In the registry's order: the channel is configured, then cleared.
     'PUT /admin/channels/{channel}': {

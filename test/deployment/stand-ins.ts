@@ -39,8 +39,9 @@ import {
   deployFpmm,
   deployMarketFactory,
 } from './creator-contracts.ts';
-import type { StandInEndpoints } from './function-environment.ts';
-import { resolveValue, type StandInLookup } from './references.ts';
+import { startDatabaseProxy } from './database-proxy.ts';
+import { DUMMY_CREDENTIALS, type StandInEndpoints } from './function-environment.ts';
+import { PSEUDO_PARAMETERS, resolveValue, type StandInLookup } from './references.ts';
 import { type SecretMaterial, secretValue } from './secret-shapes.ts';
 import { managementEndpoint, planStandIns, type StandInPlan, standInLookup } from './stand-in-plan.ts';
 import { patternMatches } from './trigger-events.ts';
@@ -184,6 +185,21 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
     await admin.unsafe(`create role "${database.username}" login superuser password '${database.password}'`);
     await admin.unsafe(`create database "${database.dbname}" owner "${database.username}"`);
     await admin.end();
+    // Functions log in through the RDS Proxy stand-in as their roles with IAM tokens (README,
+    // "Deployment check"); Migrate through it with the owner secret.
+    const proxy = await startDatabaseProxy({
+      host: DATABASE_HOST,
+      tls: { certificate: server.certificate, privateKey: server.privateKey },
+      upstream: { port: pg.port, ca: ca.certificate },
+      adminUrl: pg.url.replace('127.0.0.1', DATABASE_HOST),
+      region: PSEUDO_PARAMETERS['AWS::Region'] ?? 'us-east-1',
+      credentials: {
+        accessKeyId: DUMMY_CREDENTIALS.AWS_ACCESS_KEY_ID,
+        secretAccessKey: DUMMY_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+        sessionToken: DUMMY_CREDENTIALS.AWS_SESSION_TOKEN,
+      },
+    });
+    stops.push(() => proxy.close());
 
     const { startFauxqs } = await import('fauxqs');
     const fauxqs = await startFauxqs({ port: 0, logger: false });
@@ -347,7 +363,7 @@ export async function startStandIns(assembly: CloudAssembly, workDir: string): P
         TWITCH_IRC_HOST: irc.host,
         TWITCH_IRC_PORT: String(irc.port),
         TWITCH_IRC_TLS: 'false',
-        DB_PORT: String(database.port),
+        DB_PORT: String(proxy.port),
         EVM_SIGNER_ADDRESS: ANVIL_DEV_ACCOUNTS[0]?.address ?? '',
         ...(tokenGroups.mints === undefined ? {} : { TOKEN_GROUP_MINTS: tokenGroups.mints }),
         ...(creatorChain === undefined

@@ -104,6 +104,22 @@ describe('oracle local', () => {
     );
     expect(BigInt(onChain.amount)).toBeGreaterThanOrEqual(BigInt(summary.stages.claim.amount));
     expect(BigInt(onChain.balanceAfter) - BigInt(onChain.balanceBefore)).toBe(BigInt(onChain.amount));
+    // The recovery dashboard's snapshot of the sealed epoch's day: every sealed viewer mapped, half
+    // of the chat's viewers bound, nobody past the shard cap (8 trees a channel hold the crowd).
+    const recovery = summary.stages.recovery;
+    expect(recovery.day).toBe(new Date(summary.stages.seal.epoch * 1000).toISOString().slice(0, 10));
+    expect(recovery.coverage.participants).toBeGreaterThan(0);
+    expect(recovery.coverage.mapping).toBe(100);
+    expect(recovery.overflow.sealedParticipations).toBeGreaterThan(recovery.coverage.participants);
+    expect(recovery.overflow).toMatchObject({ participations: 0, amount: '0' });
+    if (!recovery.complete) {
+      // Taken while the day is open (all but 01:00–02:00 UTC, when the sealed hour was yesterday):
+      // this cycle's carried balances and bindings are in it.
+      expect(recovery.carried.amount).toBe(summary.stages.seal.carried.amount);
+      expect(recovery.carried.viewers).toBeGreaterThan(0);
+      expect(recovery.coverage.binding).toBeGreaterThan(0);
+      expect(recovery.coverage.binding).toBeLessThan(100);
+    }
     // The FPMM updates went through POST /admin/fpmm/{fpmm}/..., audited, and the contract holds them.
     const fpmm = summary.stages.oracleCalls;
     expect(fpmm.byStatus).toEqual({ success: fpmm.enqueued });

@@ -16,8 +16,8 @@ import { channels } from '../../drizzle/schema/attention.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
-import { REPO_ROOT } from '../../lib/functions.ts';
-import { WORKER_ENTRY } from '../../lib/stacks/worker-stack.ts';
+import { DATABASE_ROLES, REPO_ROOT } from '../../lib/functions.ts';
+import { WORKER_DATABASE_ROLE, WORKER_ENTRY } from '../../lib/stacks/worker-stack.ts';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { type IrcFixture, startIrcFixture } from '../../local/irc-fixture.ts';
 import { type SecretsManagerServer, startSecretsManagerServer } from '../../local/secrets-manager-server.ts';
@@ -98,19 +98,28 @@ describe('data stack', () => {
     }
   });
 
-  it('puts RDS Proxy with TLS in front of the cluster, authenticating with the cluster secret', () => {
+  it('puts RDS Proxy with TLS in front of the cluster, logging in with end-to-end IAM as the function roles', () => {
     const t = dev.template(dev.deployment.data);
     t.resourceCountIs('AWS::RDS::DBProxy', 1);
     t.hasResourceProperties('AWS::RDS::DBProxy', {
       EngineFamily: 'POSTGRESQL',
       RequireTLS: true,
-      Auth: [
-        Match.objectLike({
-          AuthScheme: 'SECRETS',
-          SecretArn: { Ref: Match.stringLikeRegexp('DatabaseSecretAttachment') },
-        }),
-      ],
+      DefaultAuthScheme: 'IAM_AUTH',
+      Auth: Match.absent(),
     });
+    // The proxy's own role may connect to the cluster as each function role, never as the owner.
+    const proxy = Object.values(t.findResources('AWS::RDS::DBProxy'))[0] as {
+      Properties: { RoleArn: unknown };
+    };
+    const proxyRole = (JSON.stringify(proxy.Properties.RoleArn).match(/"(ProxyRole[A-Za-z0-9]*)"/) ?? [])[1];
+    expect(proxyRole).toBeDefined();
+    const connects = statementsOfRole(t, proxyRole ?? '').filter((st) =>
+      [st.Action].flat().includes('rds-db:connect'),
+    );
+    const resources = JSON.stringify(connects.map((st) => st.Resource));
+    for (const role of DATABASE_ROLES) expect(resources).toContain(`/${role}"`);
+    expect(resources).not.toContain('oracle_admin');
+    expect(resources).toContain('DBClusterResourceId');
     t.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
       DBClusterIdentifiers: [{ Ref: Match.stringLikeRegexp('^Database') }],
     });
@@ -332,9 +341,10 @@ describe('the IRC task', () => {
       Properties: { ContainerDefinitions: { Environment: { Name: string; Value: unknown }[] }[] };
     };
     const names = new Set((task.Properties.ContainerDefinitions[0]?.Environment ?? []).map((e) => e.Name));
-    for (const name of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_SECRET_ARN', 'INGEST_QUEUE_URL'])
+    for (const name of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'INGEST_QUEUE_URL'])
       expect(names).toContain(name);
     expect(names).not.toContain('DATABASE_URL');
+    expect(names).not.toContain('DB_SECRET_ARN');
 
     await runMigrations({
       url: pg.urlFor('postgres').replace('127.0.0.1', 'localhost'),
@@ -345,6 +355,14 @@ describe('the IRC task', () => {
       max: 1,
     });
     await seed.db.insert(channels).values([{ channel: 'alpha_channel', tracked: true }]);
+    // RDS Proxy checks the task's IAM token for its role; PostgreSQL cannot, so here the role alone
+    // is let in (over TLS), and the task reads as that role with its grants.
+    const [{ hba_file: hba } = { hba_file: '' }] = await seed.sql<{ hba_file: string }[]>`show hba_file`;
+    writeFileSync(
+      hba,
+      `hostssl all ${WORKER_DATABASE_ROLE} 127.0.0.1/32 trust\nhostssl all ${WORKER_DATABASE_ROLE} ::1/128 trust\n${readFileSync(hba, 'utf8')}`,
+    );
+    await seed.sql`select pg_reload_conf()`;
     await seed.close();
 
     // The task definition's variables, each resolved to its local stand-in.
@@ -352,7 +370,6 @@ describe('the IRC task', () => {
       DB_HOST: 'localhost',
       DB_PORT: String(pg.port),
       DB_NAME: 'postgres',
-      DB_SECRET_ARN: 'database-secret',
       INGEST_QUEUE_URL: sqs.createQueue('ingest').queueUrl,
       TWITCH_IRC_HOST: irc.host,
       TWITCH_IRC_PORT: String(irc.port),
@@ -386,7 +403,7 @@ describe('the IRC task', () => {
     await irc.waitForJoined(['alpha_channel'], 60_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${stderr}`);
     });
-    expect(secrets.requests).toContain('database-secret');
+    expect(secrets.requests).not.toContain('database-secret');
     child.kill('SIGTERM');
     expect(await exited, stderr).toBe(0);
   });

@@ -2,6 +2,7 @@
  * The wiring of every function in the registry (lib/functions.ts), whether or not its code exists
  * yet: queues, schedules, routes, and the grants each function gets.
  */
+import { rmSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PER_IP_LIMITS } from '../../functions/api/contract/per-ip-limits.ts';
@@ -128,6 +129,8 @@ describe('schedules', () => {
     const byFunction = (name: string) => scheduled.filter((s) => s.fn === name).map((s) => s.expression);
     expect(byFunction('Discovery')).toEqual(['cron(0 0 * * ? *)', 'rate(5 minutes)']);
     expect(byFunction('Seal')).toEqual(['cron(5 * * * ? *)']);
+    // the recovery dashboard's snapshot, daily at 01:00 UTC (attention-oracle.md)
+    expect(byFunction('RecoverySnapshot')).toEqual(['cron(0 1 * * ? *)']);
     expect(byFunction('PublishRoots')).toEqual(['rate(1 minute)']);
     expect(byFunction('DeliveryConfirmer')).toEqual(['rate(1 minute)']);
     expect(byFunction('MarketPoller')).toEqual(['rate(1 minute)']);
@@ -228,9 +231,8 @@ describe('functions', () => {
   });
 });
 
-/** Functions (by registry name) whose role may read the secret with this logical id in the data stack. */
-function readersOf(s: Synthesized, secretLogicalId: string): string[] {
-  const readers: string[] = [];
+/** Each function of the pipeline and API stacks, by registry name: its role's statements and its environment. */
+function* deployedFunctions(s: Synthesized) {
   for (const [stack, fns] of [
     [s.deployment.pipeline, s.deployment.pipeline.functions],
     [s.deployment.api, s.deployment.api.functions],
@@ -238,11 +240,22 @@ function readersOf(s: Synthesized, secretLogicalId: string): string[] {
     const template = s.template(stack);
     for (const [name, fn] of Object.entries(fns)) {
       const roleId = logicalIdOf(fn.function.role as NonNullable<typeof fn.function.role>);
-      const reads = statementsOfRole(template, roleId).some((st) =>
-        allows(st, 'secretsmanager:GetSecretValue', secretLogicalId),
-      );
-      if (reads) readers.push(name);
+      yield {
+        name,
+        statements: statementsOfRole(template, roleId),
+        environment: () =>
+          template.toJSON().Resources[logicalIdOf(fn.function)].Properties.Environment.Variables,
+      };
     }
+  }
+}
+
+/** Functions (by registry name) whose role may read the secret with this logical id in the data stack. */
+function readersOf(s: Synthesized, secretLogicalId: string): string[] {
+  const readers: string[] = [];
+  for (const { name, statements } of deployedFunctions(s)) {
+    if (statements.some((st) => allows(st, 'secretsmanager:GetSecretValue', secretLogicalId)))
+      readers.push(name);
   }
   return readers.sort();
 }
@@ -271,14 +284,51 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants the database credentials to exactly the database functions', () => {
-    // functions are granted the secret as attached to the cluster
-    const dbSecret = full.deployment.data.database.secret;
-    const expected = FUNCTIONS.filter((f) => f.database === true)
-      .map((f) => f.name)
-      .sort();
-    expect(readersOf(full, logicalIdOf(dbSecret))).toEqual(expected);
-  });
+  it.each(['dev', 'prod'] as const)(
+    'lets each database function of %s log in as its own role only, and none read the owner secret',
+    (stage) => {
+      const s = synthesize({ stage });
+      try {
+        const owner = logicalIdOf(s.deployment.data.cluster.node.findChild('Secret'));
+        const specs = FUNCTIONS.filter((f) => f.database === true);
+        let checked = 0;
+        for (const { name, statements, environment } of deployedFunctions(s)) {
+          const connects = statements.filter((st) => [st.Action].flat().includes('rds-db:connect'));
+          const spec = specs.find((f) => f.name === name);
+          expect(
+            statements.some((st) => allows(st, 'secretsmanager:GetSecretValue', owner)),
+            name,
+          ).toBe(false);
+          if (spec === undefined) {
+            expect(connects, name).toEqual([]);
+            continue;
+          }
+          checked += 1;
+          expect(connects, name).toHaveLength(1);
+          const resource = JSON.stringify(connects[0]?.Resource);
+          expect(resource, name).toContain(`/${spec.databaseRole}"`);
+          expect(resource, name).toContain(':dbuser:');
+          const env = environment();
+          expect(env.DB_USER, name).toBe(spec.databaseRole);
+          expect(env, name).not.toHaveProperty('DB_SECRET_ARN');
+        }
+        expect(checked).toBeGreaterThan(0);
+        const worker = s.deployment.worker;
+        if (worker !== undefined) {
+          const template = s.template(worker);
+          const taskRole = logicalIdOf(worker.taskDefinition.taskRole);
+          const connects = statementsOfRole(template, taskRole).filter((st) =>
+            [st.Action].flat().includes('rds-db:connect'),
+          );
+          expect(connects).toHaveLength(1);
+          expect(JSON.stringify(connects[0]?.Resource)).toContain('/oracle_attention_reader"');
+          expect(JSON.stringify(template.toJSON())).not.toContain(owner);
+        }
+      } finally {
+        rmSync(s.outdir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('lets only the delivery engine move calls to the oracle-calls DLQ', () => {
     const dlqId = logicalIdOf(full.queue('oracleCalls').deadLetterQueue);

@@ -295,4 +295,35 @@ describe('alarms', () => {
     const body = JSON.stringify(resourcesOf(t, 'AWS::CloudWatch::Dashboard'));
     for (const metric of Object.values(METRIC)) expect(body).toContain(metric);
   });
+
+  it("shows the recovery dashboard's daily snapshot, one point a day", () => {
+    const t = app.template(app.deployment.monitoring);
+    const [dashboard] = Object.values(resourcesOf(t, 'AWS::CloudWatch::Dashboard'));
+    const join = dashboard?.Properties?.['DashboardBody'] as { 'Fn::Join': [string, unknown[]] };
+    const body = JSON.parse(
+      join['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'token')).join(''),
+    ) as {
+      widgets: { properties: { title?: string; period?: number; metrics?: unknown[][] } }[];
+    };
+    const recovery = body.widgets.map((w) => w.properties).filter((p) => p.title?.startsWith('Recovery: '));
+    expect(recovery.map((p) => p.title)).toEqual([
+      'Recovery: carried balances at the daily snapshot',
+      'Recovery: recovered by binding, per day',
+      'Recovery: recovery rate, mapping and binding coverage (%)',
+      'Recovery: overflow past the shard cap, per day',
+    ]);
+    // Each at a day's period, where the 01:00 UTC snapshot puts one point.
+    for (const widget of recovery) expect(widget.period).toBe(86_400);
+    expect(recovery.flatMap((p) => (p.metrics ?? []).map((m) => m[1]))).toEqual([
+      METRIC.recoveryCarriedViewers,
+      METRIC.recoveryCarriedAmount,
+      METRIC.recoveredViewers,
+      METRIC.recoveredAmount,
+      METRIC.recoveryRate,
+      METRIC.dailyMappingCoverage,
+      METRIC.dailyBindingCoverage,
+      METRIC.dailyOverflowShare,
+      METRIC.dailyOverflowAmount,
+    ]);
+  });
 });

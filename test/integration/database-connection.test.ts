@@ -3,19 +3,31 @@
  * credentials from an RDS-shaped secret, the certificate and host name verified, and statements
  * cancelled at the function's statement_timeout.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { type DatabaseSettings, openDatabase } from '../../layers/shared/src/adapters/db/database-access.ts';
+import {
+  type DatabaseSettings,
+  databaseConnection,
+  openDatabase,
+} from '../../layers/shared/src/adapters/db/database-access.ts';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
-import { createCertificateAuthority, issueServerCertificate } from '../../local/tls-certificates.ts';
+import {
+  createCertificateAuthority,
+  issueServerCertificate,
+  type ServerCertificate,
+} from '../../local/tls-certificates.ts';
+import { type DatabaseProxy, startDatabaseProxy } from '../deployment/database-proxy.ts';
 
 let pg: EmbeddedPostgresHandle;
 let dir: string;
 let trustedCa: string;
 let otherCa: string;
+let serverCertificate: ServerCertificate;
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:database';
 let secrets: StaticSecretStore;
 
@@ -25,6 +37,7 @@ beforeAll(async () => {
     createCertificateAuthority('Stranger CA'),
   ]);
   const server = await issueServerCertificate(ca, ['localhost']);
+  serverCertificate = server;
   pg = await startEmbeddedPostgres({ tls: server });
   dir = mkdtempSync(join(tmpdir(), 'eo-ca-'));
   trustedCa = join(dir, 'trusted.pem');
@@ -62,6 +75,8 @@ function settings(overrides: Partial<DatabaseSettings> = {}): DatabaseSettings {
     DATABASE_CA_FILE: trustedCa,
     DATABASE_STATEMENT_TIMEOUT_MS: undefined,
     DATABASE_POOL_MAX: 2,
+    DB_USER: undefined,
+    AWS_REGION: 'eu-west-1',
     ...overrides,
   };
 }
@@ -119,6 +134,139 @@ describe('a database connection on AWS (DB_HOST and the RDS secret)', () => {
     await expect(openDatabase(settings(), broken)).rejects.toThrow(
       /^the database secret is not JSON; expected/,
     );
+  });
+});
+
+describe('a database connection as the function role (DB_USER, end-to-end IAM through RDS Proxy)', () => {
+  const credentials = {
+    AWS_ACCESS_KEY_ID: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    AWS_SECRET_ACCESS_KEY: randomBytes(20).toString('base64'),
+  };
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    for (const [name, value] of Object.entries(credentials)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+  });
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('signs an IAM auth token for DB_USER at DB_HOST:DB_PORT in AWS_REGION, never reading the owner secret', async () => {
+    const { url, options } = await databaseConnection(
+      settings({ DB_USER: 'oracle_market_reader', DB_HOST: 'proxy.example.internal', DB_PORT: 5433 }),
+      new StaticSecretStore({}),
+    );
+    const parsed = new URL(url);
+    expect(decodeURIComponent(parsed.username)).toBe('oracle_market_reader');
+    expect(parsed.password).toBe('');
+    expect(parsed.host).toBe('proxy.example.internal:5433');
+    expect(options.tls?.ca).toContain('BEGIN CERTIFICATE');
+    const token = await options.password?.();
+    if (token === undefined) throw new Error('no password function');
+    const signed = new URL(`https://${token}`);
+    expect(signed.host).toBe('proxy.example.internal:5433');
+    expect(signed.searchParams.get('Action')).toBe('connect');
+    expect(signed.searchParams.get('DBUser')).toBe('oracle_market_reader');
+    expect(signed.searchParams.get('X-Amz-Credential')).toMatch(
+      new RegExp(`^${credentials.AWS_ACCESS_KEY_ID}/\\d{8}/eu-west-1/rds-db/aws4_request$`),
+    );
+    expect(signed.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(signed.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('hands postgres.js the token as the password of each new connection, as DB_USER, over verified TLS', async () => {
+    // The stand-in PostgreSQL does not know IAM: the refusal names the role the token was sent for.
+    await expect(
+      query(settings({ DB_USER: 'oracle_health', DB_SECRET_ARN: undefined }), (sql) => sql`select 1`),
+    ).rejects.toThrow(
+      /password authentication failed for user "oracle_health"|role "oracle_health" does not exist/,
+    );
+    await expect(
+      query(
+        settings({ DB_USER: 'oracle_health', DB_SECRET_ARN: undefined, DATABASE_CA_FILE: otherCa }),
+        (sql) => sql`select 1`,
+      ),
+    ).rejects.toThrow(/self[- ]signed|unable to (verify|get local issuer)/i);
+  });
+});
+
+describe('the deployment check’s RDS Proxy stand-in (IAM tokens for the function roles)', () => {
+  const credentials = {
+    AWS_ACCESS_KEY_ID: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    AWS_SECRET_ACCESS_KEY: randomBytes(20).toString('base64'),
+  };
+  const saved: Record<string, string | undefined> = {};
+  let proxy: DatabaseProxy;
+  const setCredentials = (values: Record<string, string>) => {
+    for (const [name, value] of Object.entries(values)) process.env[name] = value;
+  };
+  beforeAll(async () => {
+    for (const name of [...Object.keys(credentials), 'AWS_SESSION_TOKEN']) saved[name] = process.env[name];
+    delete process.env['AWS_SESSION_TOKEN'];
+    setCredentials(credentials);
+    const ca = readFileSync(trustedCa, 'utf8');
+    const adminUrl = pg.url.replace('127.0.0.1', 'localhost');
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, ssl: { ca } });
+    await admin.unsafe('create role oracle_health login');
+    await admin.end();
+    proxy = await startDatabaseProxy({
+      host: 'localhost',
+      tls: serverCertificate,
+      upstream: { port: pg.port, ca },
+      adminUrl,
+      region: 'eu-west-1',
+      credentials: {
+        accessKeyId: credentials.AWS_ACCESS_KEY_ID,
+        secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY,
+      },
+    });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  const asRole = (user: string) => settings({ DB_USER: user, DB_SECRET_ARN: undefined, DB_PORT: proxy.port });
+
+  it('logs a function in as its DB_USER with the token it signed, over verified TLS', async () => {
+    const rows = await query(
+      asRole('oracle_health'),
+      (sql) => sql<{ user: string }[]>`select current_user as user`,
+    );
+    expect(rows).toEqual([{ user: 'oracle_health' }]);
+  });
+
+  it('refuses a token signed with other credentials, naming why', async () => {
+    setCredentials({ AWS_SECRET_ACCESS_KEY: randomBytes(20).toString('base64') });
+    try {
+      await expect(query(asRole('oracle_health'), (sql) => sql`select 1`)).rejects.toMatchObject({
+        code: '28P01',
+        message: expect.stringMatching(/signature does not verify/),
+      });
+    } finally {
+      setCredentials(credentials);
+    }
+    expect(proxy.refusals.at(-1)).toBe('oracle_health: the signature does not verify');
+  });
+
+  it('never lets a token log in as a superuser (the owner)', async () => {
+    const owner = decodeURIComponent(new URL(pg.url).username);
+    await expect(query(asRole(owner), (sql) => sql`select 1`)).rejects.toMatchObject({ code: '28P01' });
+  });
+
+  it('passes any other password to PostgreSQL as given (Migrate with the owner secret)', async () => {
+    const rows = await query(
+      settings({ DB_PORT: proxy.port }),
+      (sql) => sql<{ user: string }[]>`select current_user as user`,
+    );
+    expect(rows).toEqual([{ user: decodeURIComponent(new URL(pg.url).username) }]);
   });
 });
 

@@ -1,30 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
+import { runOracleCli } from '../fixtures/oracle-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EPOCH = BASE_EPOCH_MS / 1000;
 
-function oracle(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'bin/oracle.ts', ...args], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? '/tmp',
-      LOG_LEVEL: 'SILENT',
-      ...env,
-    },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
+const oracle = runOracleCli;
 
 describe('oracle epoch', () => {
   let t: TestDatabase;

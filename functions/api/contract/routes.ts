@@ -11,6 +11,7 @@ import { FPMM_ROUTES } from './fpmm.ts';
 import { MARKET_ROUTES } from './market.ts';
 import { MARKET_USER_ROUTES } from './market-users.ts';
 import { PLATFORM_ROUTES } from './platform.ts';
+import { RECOVERY_ROUTES } from './recovery.ts';
 import type { RouteContract } from './route-contract.ts';
 import { TWITCH_SIGN_IN_ROUTES } from './twitch-sign-in.ts';
 
@@ -24,5 +25,6 @@ export const API_ROUTES: Readonly<Record<string, RouteContract>> = {
   ...MARKET_ROUTES,
   ...MARKET_USER_ROUTES,
   ...PLATFORM_ROUTES,
+  ...RECOVERY_ROUTES,
   ...TWITCH_SIGN_IN_ROUTES,
 };

@@ -104,6 +104,11 @@ export const configVariables = {
   DATABASE_URL: url.optional(),
   /** On AWS: the RDS Proxy endpoint and the generated credentials secret, instead of DATABASE_URL. */
   DB_SECRET_ARN: z.string().min(1).optional(),
+  /**
+   * On AWS behind RDS Proxy: the function's own database role, which logs in with an IAM auth
+   * token (end-to-end IAM authentication) instead of the secret. Wins over DB_SECRET_ARN.
+   */
+  DB_USER: z.string().min(1).optional(),
   DB_HOST: z.string().min(1).optional(),
   /** RDS Proxy's read-only endpoint, for functions that only read (lib/functions.ts `databaseReader`). */
   DB_READER_HOST: z.string().min(1).optional(),
@@ -283,9 +288,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (
       required.has('DATABASE_URL') &&
       env['DATABASE_URL'] === undefined &&
-      env['DB_SECRET_ARN'] !== undefined
+      (env['DB_SECRET_ARN'] !== undefined || env['DB_USER'] !== undefined)
     ) {
-      // A function may reach the database through RDS Proxy with the secret instead of a URL.
+      // A function may reach the database through RDS Proxy as its role (or with the secret) instead of a URL.
       const index = problems.findIndex((p) => p.startsWith('DATABASE_URL:'));
       if (index >= 0 && env['DB_HOST'] !== undefined) problems.splice(index, 1);
     }

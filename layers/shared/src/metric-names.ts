@@ -56,6 +56,23 @@ export const METRIC = {
   carriedBalance: 'CarriedBalance',
   /** Dashboard only: events credited to the open epoch because theirs was already sealed. */
   lateEvents: 'LateEvents',
+  /**
+   * The recovery dashboard, one point per day from the 01:00 UTC snapshot (README.md, "Recovery
+   * dashboard"): viewers with a carried balance and its sum (base units), at the snapshot.
+   */
+  recoveryCarriedViewers: 'RecoveryCarriedViewers',
+  recoveryCarriedAmount: 'RecoveryCarriedAmount',
+  /** Viewers a carry tree paid during the day, and the base units paid (recovered by binding). */
+  recoveredViewers: 'RecoveredViewers',
+  recoveredAmount: 'RecoveredAmount',
+  /** Percent of viewers ever left unbound at a tree that a carry tree has paid since. */
+  recoveryRate: 'RecoveryRate',
+  /** Percent of the day's participants with a user_mapping row, and with a wallet binding. */
+  dailyMappingCoverage: 'DailyMappingCoverage',
+  dailyBindingCoverage: 'DailyBindingCoverage',
+  /** Percent of the day's sealed participations beyond the shard cap, and their base units. */
+  dailyOverflowShare: 'DailyOverflowShare',
+  dailyOverflowAmount: 'DailyOverflowAmount',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -49,7 +49,7 @@ import {
   withinAmountBudget,
 } from '../core/attention/trees.ts';
 import { chunks } from '../core/chunks.ts';
-import { fromBase58, type LeafOptions, validateClaim } from '../core/merkle/index.ts';
+import { fromBase58, type LeafOptions, MAX_U64, validateClaim } from '../core/merkle/index.ts';
 import { AmountOverflowError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
@@ -105,7 +105,9 @@ export async function buildEpochTrees(
   // slower afterwards: its transactions spread over more server processes). The category trees
   // need nothing from the channel trees: they are one more task beside the channel batches,
   // first, so the database aggregates them while the wallets are read and then while channel
-  // trees are being hashed. A batch waits for the wallets before it takes a connection.
+  // trees are being hashed. The wallets are asked for before any transaction begins, so they
+  // never wait for a connection a batch holds (a pool of one included); a batch reads its
+  // participants meanwhile and waits for the wallets only to build its trees.
   const wallets =
     names.length === 0
       ? Promise.resolve(new Map<string, BoundWallet>())
@@ -137,14 +139,9 @@ export async function buildEpochTrees(
     });
   }
   for (const batch of chunks(names, CHANNEL_TREES_PER_TRANSACTION)) {
-    tasks.push(async () => {
-      const bound = await wallets.catch((error: unknown) => {
-        for (const channel of batch) fail(channel, error);
-        return undefined;
-      });
-      if (bound === undefined) return [];
-      return inIsolatedBatches(batch, (items) => buildChannelTrees(deps, epoch, items, bound), fail);
-    });
+    tasks.push(() =>
+      inIsolatedBatches(batch, (items) => buildChannelTrees(deps, epoch, items, wallets), fail),
+    );
   }
   // Two transactions in flight: one batch's trees are hashed while another's are written.
   await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {
@@ -291,7 +288,7 @@ async function buildChannelTrees(
   deps: SealingDeps,
   epoch: number,
   channels: readonly string[],
-  wallets: ReadonlyMap<string, BoundWallet>,
+  wallets: Promise<ReadonlyMap<string, BoundWallet>>,
 ): Promise<TreeOutcome[]> {
   const places = placesWithinCap(deps.settings);
   return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
@@ -322,31 +319,27 @@ async function buildChannelTrees(
           ) p`,
       ]);
       if (sealed.length === 0) return [];
-      const byChannel = new Map(lists.map((l) => [l.channel, participants(l, wallets)]));
+      const bound = await wallets;
+      const byChannel = new Map(lists.map((l) => [l.channel, participants(l, bound)]));
       // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
       const hasher = deps.treeHasher ?? inThreadTreeHasher;
-      const prepared = await Promise.all(
-        sealed
-          .flatMap((s) =>
-            shardTrees(
-              deps.settings,
-              {
-                epoch,
-                channel: s.channel,
-                kind: 'channel',
-                tokenGroup: s.token_group,
-                category: s.category,
-                candidates: s.participant_count,
-                budgetMs: deps.settings.channelBudgetMs,
-                carrySource: `seal:${epoch}:${s.channel}`,
-              },
-              byChannel.get(s.channel) ?? [],
-            ),
-          )
-          .map((tree) => prepareTree(deps.settings, tree, hasher)),
+      const trees = sealed.flatMap((s) =>
+        shardTrees(
+          deps.settings,
+          {
+            epoch,
+            channel: s.channel,
+            kind: 'channel',
+            tokenGroup: s.token_group,
+            category: s.category,
+            candidates: s.participant_count,
+            budgetMs: deps.settings.channelBudgetMs,
+            carrySource: `seal:${epoch}:${s.channel}`,
+          },
+          byChannel.get(s.channel) ?? [],
+        ),
       );
-      await storeTrees(sql, deps.settings, prepared);
-      return prepared.map(outcomeOfTree);
+      return (await hashAndStoreTrees(sql, deps.settings, trees, hasher)).map(outcomeOfTree);
     }),
   );
 }
@@ -432,8 +425,7 @@ async function buildCategoryTree(
         candidates,
       );
       const hasher = deps.treeHasher ?? inThreadTreeHasher;
-      const prepared = await Promise.all(shards.map((tree) => prepareTree(deps.settings, tree, hasher)));
-      await storeTrees(tx as unknown as Sql, deps.settings, prepared);
+      const prepared = await hashAndStoreTrees(tx as unknown as Sql, deps.settings, shards, hasher);
       return prepared.map(outcomeOfTree);
     }),
   );
@@ -576,7 +568,7 @@ export function leafOptions(settings: AttentionSettings, epoch: number): LeafOpt
     : { format: 'claim-v1' };
 }
 
-/** A tree decided in memory: what storeTrees writes and what the run reports. */
+/** A tree decided in memory: what hashAndStoreTrees writes and what the run reports. */
 interface PreparedTree {
   readonly tree: StoredTree;
   readonly carriedCredits: readonly CarryCredit[];
@@ -644,15 +636,58 @@ async function prepareTree(
 }
 
 /**
- * Writes prepared trees: their carried credits, the stored trees, the roots to publish and a
- * tree_builds row each. The statements go out together (one pipeline) and run in order.
+ * Hashes trees on `hasher` and writes them. Each tree's dump is sent the moment it is hashed, so
+ * the database stores one while the next is hashed (in a transaction the statements queue on
+ * its connection and run in order); then their carried credits, the roots to publish and a
+ * tree_builds row each, together. A dump is most of a tree's bytes: writing them all after the
+ * last hash, as one batch, made storing a stage of its own, as long as hashing.
  */
-async function storeTrees(
+async function hashAndStoreTrees(
+  sql: Sql,
+  settings: AttentionSettings,
+  trees: readonly StoredTree[],
+  hasher: TreeHasher,
+): Promise<PreparedTree[]> {
+  const dumps: Promise<unknown>[] = [];
+  const hashed = await Promise.allSettled(
+    trees.map(async (tree) => {
+      const prepared = await prepareTree(settings, tree, hasher);
+      if (prepared.built !== undefined) {
+        const write = storeDump(sql, prepared);
+        // Handled now, awaited below: a write that fails while others are still hashing must
+        // not surface as an unhandled rejection before then.
+        write.catch(() => {});
+        dumps.push(write);
+      }
+      return prepared;
+    }),
+  );
+  const failure = hashed.find((h) => h.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.allSettled(dumps);
+    throw failure.reason;
+  }
+  const prepared = hashed.map((h) => (h as PromiseFulfilledResult<PreparedTree>).value);
+  await Promise.all([...dumps, storeDecisions(sql, settings, prepared)]);
+  return prepared;
+}
+
+function storeDump(sql: Sql, { tree, built, totalAmount, buildMs }: PreparedTree): Promise<unknown> {
+  if (built === undefined) return Promise.resolve();
+  return sql`
+    insert into attention.merkle_trees
+      (epoch, channel, kind, token_group, format, root, leaf_count, total_amount, dump, build_ms)
+    values (${tree.epoch}, ${tree.channel}, ${tree.kind}, ${tree.tokenGroup}, ${built.format}, ${built.root},
+      ${tree.leaves.length}, ${totalAmount.toString()}, ${built.dump}::text::json, ${buildMs})`;
+}
+
+/** Writes what prepared trees decided besides their dumps: credits, roots to publish, tree_builds rows. */
+function storeDecisions(
   sql: Sql,
   settings: AttentionSettings,
   trees: readonly PreparedTree[],
-): Promise<void> {
-  if (trees.length === 0) return;
+): Promise<unknown> {
+  if (trees.length === 0) return Promise.resolve();
   const credits = trees.flatMap(({ tree, carriedCredits }) =>
     carriedCredits.map((c) => ({
       ...c,
@@ -662,14 +697,6 @@ async function storeTrees(
   );
   const writes: Promise<unknown>[] = [];
   if (credits.length > 0) writes.push(creditCarriedFrom(sql, credits));
-  for (const { tree, built, totalAmount, buildMs } of trees) {
-    if (built === undefined) continue;
-    writes.push(sql`
-      insert into attention.merkle_trees
-        (epoch, channel, kind, token_group, format, root, leaf_count, total_amount, dump, build_ms)
-      values (${tree.epoch}, ${tree.channel}, ${tree.kind}, ${tree.tokenGroup}, ${built.format}, ${built.root},
-        ${tree.leaves.length}, ${totalAmount.toString()}, ${built.dump}::text::json, ${buildMs})`);
-  }
   const publications = trees.flatMap(({ tree, built, published }) =>
     built !== undefined && published
       ? [
@@ -711,14 +738,17 @@ async function storeTrees(
       })),
     ),
   );
-  await Promise.all(writes);
+  return Promise.all(writes);
 }
 
 async function storeTree(sql: Sql, deps: SealingDeps, tree: StoredTree): Promise<TreeOutcome> {
-  const { settings } = deps;
-  const prepared = await prepareTree(settings, tree, deps.treeHasher ?? inThreadTreeHasher);
-  await storeTrees(sql, settings, [prepared]);
-  return outcomeOfTree(prepared);
+  const [prepared] = await hashAndStoreTrees(
+    sql,
+    deps.settings,
+    [tree],
+    deps.treeHasher ?? inThreadTreeHasher,
+  );
+  return outcomeOfTree(prepared as PreparedTree);
 }
 
 function outcomeOfTree(p: PreparedTree): TreeOutcome {
@@ -862,11 +892,12 @@ function treeHashJob(leaves: StoredTree['leaves'], options: LeafOptions): TreeHa
     if (leaf.index !== i) throw new Error(`leaf ${i} of a tree has index ${leaf.index}`);
     const claimer = leaf.claimer ?? walletBytes(leaf.wallet);
     claimers.set(claimer, i * 32);
-    amounts[i] = leaf.amount;
     // A BigUint64Array wraps an amount that is not a u64; validateClaim says what is wrong.
-    if (amounts[i] !== leaf.amount) {
+    // (Compared, not read back: reading a BigUint64Array allocates a BigInt a leaf.)
+    if (leaf.amount < 0n || leaf.amount > MAX_U64) {
       validateClaim({ claimer, index: i, amount: leaf.amount, id: leaf.userHash }, `claims[${i}]`);
     }
+    amounts[i] = leaf.amount;
     ids[i] = leaf.userHash;
     wallets[i] = leaf.wallet;
   }

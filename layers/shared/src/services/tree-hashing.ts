@@ -39,8 +39,21 @@ export interface TreeHasher {
   hash(job: TreeHashJob): Promise<TreeHashResult>;
 }
 
+/**
+ * Hashes on this thread, each tree in a turn of its own: between two trees the builder gets to
+ * send the one just hashed to the database, which stores it while the next is hashed.
+ */
 export const inThreadTreeHasher: TreeHasher = {
-  hash: async (job) => hashTree(job),
+  hash: (job) =>
+    new Promise((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          resolve(hashTree(job));
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    ),
 };
 
 export function hashTree(job: TreeHashJob): TreeHashResult {

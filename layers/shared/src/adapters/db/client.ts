@@ -36,6 +36,11 @@ export interface DbOptions {
    * what README.md ("RDS Proxy") lists pins a session. @default false
    */
   readonly viaProxy?: boolean;
+  /**
+   * Called for every new connection instead of the URL's password: an IAM auth token lives 15
+   * minutes, longer than a cold start but not than a warm pool. @default - the URL's password
+   */
+  readonly password?: () => Promise<string>;
 }
 
 export function createDb(url: string, options: DbOptions = {}): DbHandle {
@@ -49,6 +54,7 @@ export function createDb(url: string, options: DbOptions = {}): DbHandle {
     // Named prepared statements pin an RDS Proxy session; unnamed ones (prepare: false) do not.
     prepare: !viaProxy,
     ...(options.tls === undefined ? {} : { ssl: verifiedTls(url, options.tls) }),
+    ...(options.password === undefined ? {} : { pass: options.password }),
     // bigint columns come back as JS bigint only where drizzle asks for it (mode: 'bigint').
     types: { bigint: postgres.BigInt },
     connection: {

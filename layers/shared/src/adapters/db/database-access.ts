@@ -1,10 +1,13 @@
 /**
  * How a process finds its database, in one place for the Lambdas, the IRC worker and Migrate:
  * DATABASE_URL as given (the local runtime, tests, an operator's shell), or on AWS the endpoint in
- * DB_HOST with the credentials from the RDS-generated secret in DB_SECRET_ARN, over TLS that
- * verifies the certificate and the host name (against DATABASE_CA_FILE when set).
+ * DB_HOST, logging in either as the function's role DB_USER with an IAM auth token (functions and
+ * the IRC worker through RDS Proxy) or with the RDS-generated owner secret in DB_SECRET_ARN
+ * (Migrate, on the cluster endpoint), over TLS that verifies the certificate and the host name
+ * (against DATABASE_CA_FILE when set).
  */
 import { readFileSync } from 'node:fs';
+import { Signer } from '@aws-sdk/rds-signer';
 import type { Config } from '../../config.ts';
 import { ConfigError } from '../../errors.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
@@ -19,6 +22,8 @@ export type DatabaseSettings = Pick<
   | 'DB_PORT'
   | 'DB_NAME'
   | 'DB_SECRET_ARN'
+  | 'DB_USER'
+  | 'AWS_REGION'
   | 'DB_VIA_PROXY'
   | 'DATABASE_CA_FILE'
   | 'DATABASE_STATEMENT_TIMEOUT_MS'
@@ -48,18 +53,46 @@ export async function databaseConnection(
       options: { max, ...timeout, ...(settings.DATABASE_CA_FILE === undefined ? {} : tls) },
     };
   }
-  if (settings.DB_HOST === undefined || settings.DB_SECRET_ARN === undefined) {
-    throw new ConfigError('DATABASE_URL (or DB_HOST with DB_SECRET_ARN) is required');
+  if (settings.DB_HOST === undefined) {
+    throw new ConfigError('DATABASE_URL (or DB_HOST with DB_USER or DB_SECRET_ARN) is required');
+  }
+  const base = { max, ...timeout, ...tls, viaProxy: settings.DB_VIA_PROXY };
+  if (settings.DB_USER !== undefined) {
+    // The token names the host connected to: the read-only endpoint where the function has one.
+    const signer = iamTokenSigner(hostOf(settings), settings.DB_PORT, settings.DB_USER, settings.AWS_REGION);
+    return {
+      url: databaseUrl(settings, settings.DB_USER),
+      options: { ...base, password: () => signer.getAuthToken() },
+    };
+  }
+  if (settings.DB_SECRET_ARN === undefined) {
+    throw new ConfigError('DATABASE_URL (or DB_HOST with DB_USER or DB_SECRET_ARN) is required');
   }
   const credentials = parseDatabaseSecret(await secrets.getSecret(settings.DB_SECRET_ARN));
+  return { url: databaseUrl(settings, credentials.username, credentials.password), options: base };
+}
+
+/**
+ * Signs IAM auth tokens for DB_USER at DB_HOST:DB_PORT with the process's own AWS credentials
+ * (the function's execution role, which holds `rds-db:connect` for that user only).
+ */
+export function iamTokenSigner(hostname: string, port: number, username: string, region: string): Signer {
+  return new Signer({ hostname, port, username, region });
+}
+
+/** A function that only reads is given the proxy's read-only endpoint where the cluster has readers. */
+function hostOf(settings: DatabaseSettings): string {
+  return settings.DB_READER_HOST ?? settings.DB_HOST ?? 'localhost';
+}
+
+function databaseUrl(settings: DatabaseSettings, username: string, password?: string): string {
   const url = new URL('postgres://localhost');
-  url.username = encodeURIComponent(credentials.username);
-  url.password = encodeURIComponent(credentials.password);
-  // A function that only reads is given the proxy's read-only endpoint where the cluster has readers.
-  url.hostname = settings.DB_READER_HOST ?? settings.DB_HOST;
+  url.username = encodeURIComponent(username);
+  if (password !== undefined) url.password = encodeURIComponent(password);
+  url.hostname = hostOf(settings);
   url.port = String(settings.DB_PORT);
   url.pathname = `/${settings.DB_NAME}`;
-  return { url: url.toString(), options: { max, ...timeout, ...tls, viaProxy: settings.DB_VIA_PROXY } };
+  return url.toString();
 }
 
 export async function openDatabase(settings: DatabaseSettings, secrets: SecretStore): Promise<DbHandle> {

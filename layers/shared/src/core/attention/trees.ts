@@ -210,16 +210,33 @@ export function splitIntoShards(
   maxShards: number,
   total: number = candidates.length,
 ): ShardSplit {
-  const { leaves, carried, overflow } = splitByCapacity(candidates, capacity * maxShards, total);
+  // splitByCapacity over the cap's places, cut into shards, in one pass: each leaf is made once,
+  // with its index in its shard (a large channel's leaves are most of a sealing run's objects).
+  const places = capacity * maxShards;
   const shards: LeafAssignment[][] = [];
-  for (let start = 0; start < leaves.length; start += capacity) {
-    shards.push(
-      leaves
-        .slice(start, start + capacity)
-        .map((leaf, index) => (leaf.index === index ? leaf : { ...leaf, index })),
-    );
+  const carried: Candidate[] = [];
+  let shard: LeafAssignment[] = [];
+  const within = Math.min(places, candidates.length);
+  for (let i = 0; i < within; i++) {
+    const c = candidates[i] as Candidate;
+    if (c.wallet === undefined) {
+      carried.push(c);
+      continue;
+    }
+    if (shard.length === capacity) {
+      shards.push(shard);
+      shard = [];
+    }
+    shard.push({
+      index: shard.length,
+      userHash: c.userHash,
+      amount: c.amount,
+      wallet: c.wallet,
+      claimer: c.claimer,
+    });
   }
-  return { shards, carried, overflow };
+  if (shard.length > 0) shards.push(shard);
+  return { shards, carried, overflow: Math.max(0, Math.max(total, candidates.length) - places) };
 }
 
 /**
