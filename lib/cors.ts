@@ -43,18 +43,35 @@ export function corsPolicy(
 
 /** An origin as a browser sends it (`scheme://host[:port]`, no path); `https` only unless `allowHttp`. */
 export function originSchema(options: { allowHttp?: boolean } = {}) {
-  return z
-    .string()
-    .url()
-    .refine((text) => {
-      const url = new URL(text);
-      return url.pathname === '/' && url.search === '' && url.hash === '' && !text.includes('*');
-    }, 'must be an origin (scheme://host[:port]) with no path, query, fragment or wildcard')
-    .refine(
-      (text) => options.allowHttp === true || new URL(text).protocol === 'https:',
-      'must be an https origin (a page served over http cannot be trusted with a session token)',
-    )
-    .transform((text) => new URL(text).origin);
+  return z.string().transform((text, ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    if (
+      url === undefined ||
+      text.includes('*') ||
+      url.pathname !== '/' ||
+      url.search !== '' ||
+      url.hash !== ''
+    ) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `${JSON.stringify(text)} must be an origin (scheme://host[:port]) with no path, query, fragment or wildcard`,
+      });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'https:' && !(options.allowHttp === true && url.protocol === 'http:')) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `${JSON.stringify(text)} must be an https origin (a page served over http cannot be trusted with a session token)`,
+      });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
 }
 
 /** A comma-separated origin list (empty text: none), as an environment variable holds it. */
