@@ -15,6 +15,7 @@ import {
   type CredentialContext,
   KeyRing,
 } from '../layers/shared/src/services/api-auth.ts';
+import type { StaticFile } from './claims-page-files.ts';
 import type { RouteSpec } from './routes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,6 +42,8 @@ export interface LocalHttpServer {
   readonly server: Server;
   /** Routes whose handler module exists in this checkout. */
   readonly routes: readonly RouteSpec[];
+  /** Serves `files` (URL path → file) on GET, with `headers`, where no route matches the path. */
+  serveFiles(files: ReadonlyMap<string, StaticFile>, headers: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     return handler;
   };
 
+  let staticFiles: { files: ReadonlyMap<string, StaticFile>; headers: Record<string, string> } | undefined;
   const turns = new TurnQueue(options.requestsPerTurn ?? REQUESTS_PER_TURN);
   const server = createServer((req, res) => {
     turns.push(() =>
@@ -110,6 +114,12 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
       const handler = await load(route.spec);
       return send(res, await handler(event));
     }
+    const file = pathMatched ? undefined : staticFiles?.files.get(url.pathname);
+    if (file !== undefined && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { ...staticFiles?.headers, 'content-type': file.contentType });
+      res.end(method === 'HEAD' ? undefined : file.body);
+      return;
+    }
     if (pathMatched)
       return send(res, errorBody(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`));
     return send(res, errorBody(404, 'NOT_FOUND', `no route for ${method} ${url.pathname}`));
@@ -124,6 +134,9 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     url: `http://127.0.0.1:${port}`,
     server,
     routes: available,
+    serveFiles(files, headers) {
+      staticFiles = { files, headers };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

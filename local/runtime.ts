@@ -13,6 +13,7 @@
  */
 
 import { resetDependencies, useSecretStore, useTreeHasher } from '../functions/dependencies.ts';
+import { SOLANA_CLUSTERS, type SolanaCluster } from '../functions/web/claims-page/src/config.ts';
 import { StaticSecretStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
 import { generateKeypairSigner } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
@@ -27,6 +28,7 @@ import {
 } from '../layers/shared/src/services/health.ts';
 import { ANVIL_DEV_ACCOUNTS } from './anvil.ts';
 import { setUpAttentionProtocol } from './attention-program-accounts.ts';
+import { claimsPageFiles, claimsPageHeaders } from './claims-page-files.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { type IrcFixture, startIrcFixture } from './irc-fixture.ts';
 import { ROUTES } from './routes.ts';
@@ -222,6 +224,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     Object.assign(env, late);
     Object.assign(process.env, late);
     resetConfigForTests();
+    http.serveFiles(
+      await claimsPageFiles({
+        apiBaseUrl: http.url,
+        solanaRpcUrl,
+        solanaCluster: embeddedSolana === undefined ? clusterOf(solanaRpcUrl) : 'localnet',
+      }),
+      claimsPageHeaders(solanaRpcUrl),
+    );
+    log(`claims page ${http.url}/`);
 
     const finalDatabaseUrl = databaseUrl;
     const finalEvm = evmRpcUrl;
@@ -316,6 +327,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stopAll();
     throw error;
   }
+}
+
+/** The cluster a wallet must be on for the page, from SOLANA_CLUSTER or the RPC's host name. */
+function clusterOf(rpcUrl: string): SolanaCluster {
+  const named = process.env['SOLANA_CLUSTER'];
+  if (named !== undefined && (SOLANA_CLUSTERS as readonly string[]).includes(named))
+    return named as SolanaCluster;
+  const host = new URL(rpcUrl).hostname;
+  const known = SOLANA_CLUSTERS.find((cluster) => cluster !== 'localnet' && host.includes(cluster));
+  return known ?? (host.includes('mainnet') ? 'mainnet-beta' : 'localnet');
 }
 
 const LOCAL_TOKEN_GROUPS = ['MILO', 'CLS', 'OTHER'] as const;

@@ -634,6 +634,10 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
   const heldSockets = new Set<Socket>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { ...CORS, 'Access-Control-Max-Age': '600' }).end();
+      return;
+    }
     if (req.method !== 'POST') {
       res.writeHead(405, { Allow: 'POST' }).end();
       return;
@@ -658,7 +662,7 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
       return;
     }
     if (fault === '429') {
-      res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+      res.writeHead(429, { ...CORS, 'Content-Type': 'application/json', 'Retry-After': '1' });
       res.end(
         JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: 429, message: 'Too many requests' } }),
       );
@@ -731,8 +735,18 @@ export async function startSolanaRpc(options: SolanaRpcOptions = {}): Promise<So
   };
 }
 
+/**
+ * Public Solana RPC endpoints answer any origin (they take no credentials), so a browser page
+ * such as the claims page sends transactions to them directly; this RPC does the same.
+ */
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'content-type, solana-client',
+} as const;
+
 function respond(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.writeHead(status, { ...CORS, 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 

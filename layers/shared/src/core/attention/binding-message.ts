@@ -19,35 +19,17 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import bs58 from 'bs58';
 import { UnauthorizedError, ValidationError } from '../../errors.ts';
+import { type BindingMessageFields, canonicalBindingMessage } from './binding-message-text.ts';
 
-export const BINDING_MESSAGE_TITLE = 'engagement-oracle wallet binding';
+export {
+  BINDING_MESSAGE_TITLE,
+  type BindingMessageFields,
+  canonicalBindingMessage,
+} from './binding-message-text.ts';
+
 export const MAX_BINDING_VALIDITY_MS = 60 * 60 * 1000;
 const NONCE = /^[A-Za-z0-9_-]{8,128}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-export interface BindingMessageFields {
-  readonly stage: string;
-  readonly apiOrigin: string;
-  readonly twitchUserId: string;
-  readonly username: string;
-  readonly wallet: string;
-  readonly nonce: string;
-  /** ISO-8601 UTC as `toISOString()` writes it. */
-  readonly expiresAt: string;
-}
-
-export function canonicalBindingMessage(fields: BindingMessageFields): string {
-  return [
-    BINDING_MESSAGE_TITLE,
-    `stage: ${fields.stage}`,
-    `api: ${fields.apiOrigin}`,
-    `twitch user id: ${fields.twitchUserId}`,
-    `username: ${fields.username.toLowerCase()}`,
-    `wallet: ${fields.wallet}`,
-    `nonce: ${fields.nonce}`,
-    `expires: ${fields.expiresAt}`,
-  ].join('\n');
-}
 
 /**
  * Checks a signed binding message at `nowMs`: the fields' shapes and the expiry (400), then the
