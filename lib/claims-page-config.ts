@@ -65,3 +65,28 @@ export function withConnectPolicy(html: string, rpcOrigin: string): string {
   const at = head.index + head[0].length;
   return `${html.slice(0, at)}\n    ${meta}${html.slice(at)}`;
 }
+
+/**
+ * The page's Content-Security-Policy: its own files, and connections to itself and `connect`
+ * (the API, the Solana RPC), nothing else; no frame may embed it. CloudFront sends it on AWS, the
+ * local runtime (plain http, hence no upgrade) the same.
+ */
+export function claimsPageCsp(
+  connect: readonly string[],
+  options: { upgradeInsecureRequests: boolean },
+): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    `connect-src 'self' ${connect.join(' ')}`,
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    ...(options.upgradeInsecureRequests ? ['upgrade-insecure-requests'] : []),
+  ].join('; ');
+}

@@ -3,6 +3,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { claimsPageCsp } from '../claims-page-config.ts';
 import { acknowledge } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
 
@@ -20,24 +21,6 @@ export interface ClaimsPageStackProps extends StackProps {
  */
 export function executeApiHosts(region: string): string {
   return `https://*.execute-api.${region}.amazonaws.com`;
-}
-
-/** The page's Content-Security-Policy: its own files, the API and the Solana RPC, nothing else. */
-export function claimsPageCsp(connect: readonly string[]): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "manifest-src 'self'",
-    `connect-src 'self' ${connect.join(' ')}`,
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-    'upgrade-insecure-requests',
-  ].join('; ');
 }
 
 /**
@@ -87,10 +70,10 @@ export class ClaimsPageStack extends Stack {
       comment: 'Claims page: strict CSP, HSTS, no framing, no referrer',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: claimsPageCsp([
-            executeApiHosts(Aws.REGION),
-            new URL(props.solanaRpcUrl).origin,
-          ]),
+          contentSecurityPolicy: claimsPageCsp(
+            [executeApiHosts(Aws.REGION), new URL(props.solanaRpcUrl).origin],
+            { upgradeInsecureRequests: true },
+          ),
           override: true,
         },
         strictTransportSecurity: {
