@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DockerImage, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, DockerImage, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import {
@@ -14,7 +15,7 @@ import {
 import { REPO_ROOT } from '../functions.ts';
 import { acknowledge, NAG } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
-import type { ClaimsPageStack } from './claims-page-stack.ts';
+import { type ClaimsPageStack, claimsPageBucketName } from './claims-page-stack.ts';
 
 export interface ClaimsPageContentStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -72,7 +73,7 @@ export class ClaimsPageContentStack extends Stack {
         withMarkers(page, { [API_ORIGIN_MARKER]: props.apiUrl }),
         s3deploy.Source.jsonData('config.json', config),
       ],
-      destinationBucket: props.site.bucket,
+      destinationBucket: s3.Bucket.fromBucketName(this, 'SiteBucket', claimsPageBucketName(props.stage.name)),
       distribution: props.site.distribution,
       distributionPaths: ['/*'],
       prune: true,
@@ -89,11 +90,25 @@ export class ClaimsPageContentStack extends Stack {
       NAG.basicExecutionRole,
       "CDK's bucket deployment function writes its logs with the basic execution role; it runs only during deployments.",
     );
-    acknowledge(
-      this,
-      'AwsSolutions-IAM5',
-      "CDK's bucket deployment copies the page's asset objects into the site bucket: its grant covers the objects of those two buckets (s3:GetObject*, s3:List*, s3:DeleteObject*, s3:Abort*) and the distribution's invalidation.",
-    );
+    // CDK's grants to its bucket deployment function: read the page's asset, write (and prune) the
+    // site bucket's objects, invalidate the distribution (CloudFront has no resource-level grant for it).
+    for (const finding of [
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      'Action::s3:Abort*',
+      'Action::s3:DeleteObject*',
+      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+      `Resource::arn:<AWS::Partition>:s3:::${claimsPageBucketName(props.stage.name)
+        .replace(Aws.ACCOUNT_ID, '<AWS::AccountId>')
+        .replace(Aws.REGION, '<AWS::Region>')}/*`,
+      'Resource::*',
+    ]) {
+      acknowledge(
+        this,
+        `AwsSolutions-IAM5[${finding}]`,
+        "CDK's bucket deployment copies the page's asset into the site bucket and prunes what the page no longer has (object-level actions on those two buckets only) and invalidates the distribution, which has no resource-level permission; it runs only during deployments.",
+      );
+    }
     acknowledge(
       this,
       'AwsSolutions-L1',

@@ -14,6 +14,14 @@ export interface ClaimsPageStackProps extends StackProps {
 }
 
 /**
+ * The site bucket's name, known to the content stack without a cross-stack reference (its
+ * deployment's grants then name the bucket, and their cdk-nag findings can be acknowledged).
+ */
+export function claimsPageBucketName(stage: string): string {
+  return `engagement-oracle-${stage}-page-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+}
+
+/**
  * The HTTP API's host as CloudFront's header policy can name it before the API exists: this
  * stack is deployed first (the API allows the distribution's origin for CORS), so the header
  * allows the region's execute-api hosts and the page's own meta policy, written with the API's
@@ -55,6 +63,7 @@ export class ClaimsPageStack extends Stack {
       'This is the access-log bucket of the claims page; logging its own accesses into itself would loop.',
     );
     this.bucket = new s3.Bucket(this, 'Site', {
+      bucketName: claimsPageBucketName(props.stage.name),
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,

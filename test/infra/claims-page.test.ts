@@ -54,7 +54,7 @@ const httpApiOf = (s: Synthesized) =>
 describe.each([
   ['dev', () => dev],
   ['prod', () => prod],
-])('the claims page in %s', (_stage, stageOf) => {
+])('the claims page in %s', (stageName, stageOf) => {
   it('keeps the bucket private: public access blocked, TLS only, encrypted, versioned, access logged', () => {
     const t = site(stageOf());
     const bucketId = logicalIdOf(stageOf().deployment.claimsPage?.bucket ?? (undefined as never));
@@ -164,6 +164,32 @@ describe.each([
     // the API), the Solana RPC; nothing else.
     expect(directives['connect-src']).toBe(`'self' https://*.execute-api.<region>.amazonaws.com ${rpc}`);
     expect(csp).not.toContain('unsafe');
+  });
+
+  it("deploys the page and a config.json naming the stage's API, then invalidates the distribution", () => {
+    const content = stageOf().deployment.claimsPageContent;
+    if (content === undefined) throw new Error('no claims page content stack');
+    const deployments = Object.values(
+      resourcesOf(stageOf().template(content), 'Custom::CDKBucketDeployment'),
+    );
+    expect(deployments).toHaveLength(1);
+    const p = deployments[0]?.Properties ?? {};
+    expect(p['Prune']).toBe(true);
+    expect(JSON.stringify(p['DistributionId'])).toContain('Fn::ImportValue');
+    expect(p['DistributionPaths']).toEqual(['/*']);
+    expect(p['DestinationBucketName']).toEqual({
+      'Fn::Join': [
+        '',
+        [`engagement-oracle-${stageName}-page-`, { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
+      ],
+    });
+    // The page's asset with the API marker, and config.json: both name the API stack's endpoint.
+    const markers = p['SourceMarkers'] as Record<string, unknown>[];
+    expect(markers).toHaveLength(2);
+    expect(Object.keys(markers[0] ?? {})).toEqual(['__CLAIMS_PAGE_API_ORIGIN__']);
+    for (const m of markers) {
+      for (const value of Object.values(m)) expect(JSON.stringify(value)).toMatch(/Fn::ImportValue.*HttpApi/);
+    }
   });
 
   it('passes cdk-nag with every acknowledgement justified', () => {
