@@ -94,6 +94,7 @@ export class ClaimsPageContentStack extends Stack {
     // site bucket's objects, invalidate the distribution (CloudFront has no resource-level grant for it).
     for (const finding of [
       'Action::s3:GetObject*',
+      'Action::s3:GetBucket*',
       'Action::s3:List*',
       'Action::s3:Abort*',
       'Action::s3:DeleteObject*',
