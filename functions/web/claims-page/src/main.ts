@@ -30,6 +30,8 @@ import { ConnectedWallet, NoWalletError, watchWallets } from './wallet.ts';
 const POLL_MS = 15_000;
 const SESSION_KEY = 'claims-page.session';
 const BINDING_VALIDITY_MS = 10 * 60_000;
+const CLAIMED_REFRESH_ATTEMPTS = 6;
+const CLAIMED_REFRESH_MS = 1_500;
 
 interface PageState {
   readonly config: ClaimsPageConfig;
@@ -109,6 +111,20 @@ async function refresh(state: PageState): Promise<void> {
   state.claims = await state.api.claims(state.session.login);
   const arrived = state.claims.claims.filter((c) => !before.has(`${c.epoch}:${c.channel}`)).length;
   if (before.size > 0 && arrived > 0) announce(`${arrived} new reward${arrived === 1 ? '' : 's'} arrived.`);
+}
+
+/**
+ * After confirmed claims: the API reads the claimed bitmaps through a cache of a few seconds, so
+ * it is asked again until it lists the leaves as claimed, rather than showing them claimable.
+ */
+async function refreshUntilClaimed(state: PageState, keys: readonly string[]): Promise<void> {
+  for (let attempt = 0; attempt < CLAIMED_REFRESH_ATTEMPTS; attempt++) {
+    await refresh(state);
+    const open = new Set(state.claims?.claims.map((c) => `${c.epoch}:${c.channel}:${c.index}`));
+    if (!keys.some((key) => open.has(key))) return;
+    render(state);
+    await new Promise((resolve) => setTimeout(resolve, CLAIMED_REFRESH_MS));
+  }
 }
 
 /** Back from Twitch: `code` and `state` (or `error`) in the query become a viewer session. */
@@ -191,7 +207,10 @@ async function claimAll(state: PageState): Promise<void> {
   const total = prepared.transactions.length;
   for (const [i, { transaction, claims }] of prepared.transactions.entries()) {
     const amount = claims.reduce((sum, c) => sum + BigInt(c.amount), 0n);
-    const update = addActivity(`Claim ${i + 1} of ${total} (${claims.length} rewards, ${amount} base units)`);
+    const rewards = `${claims.length} reward${claims.length === 1 ? '' : 's'}`;
+    const update = addActivity(
+      `Claim ${i + 1} of ${total} (${rewards}, ${amount.toLocaleString('en-US')} base units)`,
+    );
     update('signing', 'waiting for your wallet to sign');
     announce(`Claim ${i + 1} of ${total}: approve it in your wallet.`);
     let signature: string;
@@ -219,8 +238,13 @@ async function claimAll(state: PageState): Promise<void> {
     }
     update('confirmed', `confirmed in slot ${outcome.slot}`, signature);
   }
-  await refresh(state);
-  announce(`All ${total} claim transaction${total === 1 ? '' : 's'} confirmed.`);
+  await refreshUntilClaimed(
+    state,
+    prepared.transactions.flatMap((t) => t.claims.map((c) => `${c.epoch}:${c.channel}:${c.index}`)),
+  );
+  announce(
+    total === 1 ? 'The claim transaction is confirmed.' : `All ${total} claim transactions are confirmed.`,
+  );
 }
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
