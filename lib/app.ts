@@ -5,9 +5,8 @@
  * their settings); `-c config=<file>` reads another file, e.g. lib/stages/example.json.
  */
 
-import { existsSync } from 'node:fs';
 import { type App, CfnParameter, CfnRule, Fn, type Stack } from 'aws-cdk-lib';
-import { CLAIMS_PAGE_BUILD, claimsPageExtraOrigins, claimsPageSolana } from './claims-page-config.ts';
+import { claimsPageExtraOrigins, claimsPageSolana } from './claims-page-config.ts';
 import type { FunctionSpec } from './functions.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
@@ -106,9 +105,8 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
         }),
     ...functions,
   });
-  // Until the page's source exists in this checkout there is nothing to deploy into the bucket.
   const claimsPageContent =
-    claimsPage === undefined || solana === undefined || !existsSync(CLAIMS_PAGE_BUILD)
+    claimsPage === undefined || solana === undefined
       ? undefined
       : new ClaimsPageContentStack(app, `${prefix}-ClaimsPageContent`, {
           stage,

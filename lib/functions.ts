@@ -1038,13 +1038,20 @@ export function entryPath(spec: Pick<FunctionSpec, 'entry'>, root = REPO_ROOT): 
   return join(root, spec.entry);
 }
 
-/** Splits the registry into the functions whose code exists now and those not written yet. */
-export function partitionByEntry(
-  specs: readonly FunctionSpec[],
+/**
+ * The specs, once every entry file exists. A function whose entry is missing (a renamed or deleted
+ * folder) fails synth, naming it, instead of silently leaving the deployment.
+ */
+export function requireEntries<T extends Pick<FunctionSpec, 'name' | 'entry'>>(
+  specs: readonly T[],
   root = REPO_ROOT,
-): { present: FunctionSpec[]; missing: FunctionSpec[] } {
-  const present: FunctionSpec[] = [];
-  const missing: FunctionSpec[] = [];
-  for (const spec of specs) (existsSync(entryPath(spec, root)) ? present : missing).push(spec);
-  return { present, missing };
+): readonly T[] {
+  const missing = specs.filter((spec) => !existsSync(entryPath(spec, root)));
+  if (missing.length > 0) {
+    const list = missing.map((spec) => `${spec.name} (${spec.entry})`).join(', ');
+    throw new Error(
+      `Entry file missing for ${list}: restore it or remove the function from lib/functions.ts`,
+    );
+  }
+  return specs;
 }

@@ -18,8 +18,8 @@ import {
   FUNCTIONS,
   type FunctionSpec,
   type HttpRoute,
-  partitionByEntry,
   type RouteAuth,
+  requireEntries,
 } from '../functions.ts';
 import { acknowledge } from '../nag.ts';
 import type { StageConfig } from '../stage.ts';
@@ -82,17 +82,14 @@ export class ApiStack extends Stack {
     const specs = (props.functions ?? FUNCTIONS).filter(
       (f) => f.stack === 'api' && isEnabled(props.settings, f.system),
     );
-    const { present, missing } = partitionByEntry(specs);
-    for (const spec of missing) {
-      Annotations.of(this).addInfo(`${spec.name} not deployed: ${spec.entry} does not exist yet`);
-    }
+    requireEntries(specs);
 
     const cors =
       props.browserOrigins === undefined || props.browserOrigins.length === 0
         ? undefined
         : corsPolicy(
             props.browserOrigins,
-            present.flatMap((s) => (s.trigger.kind === 'http' ? s.trigger.routes : [])),
+            specs.flatMap((s) => (s.trigger.kind === 'http' ? s.trigger.routes : [])),
           );
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Engagement Oracle REST routes',
@@ -183,7 +180,7 @@ export class ApiStack extends Stack {
       return fn;
     };
 
-    const authorizerSpec = present.find((s) => s.trigger.kind === 'authorizer');
+    const authorizerSpec = specs.find((s) => s.trigger.kind === 'authorizer');
     const authorizers: Partial<Record<RouteAuth, HttpLambdaAuthorizer>> = {};
     if (authorizerSpec !== undefined) {
       const fn = build(authorizerSpec).function;
@@ -202,7 +199,7 @@ export class ApiStack extends Stack {
     }
 
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const spec of present) {
+    for (const spec of specs) {
       const trigger = spec.trigger;
       if (trigger.kind === 'authorizer') continue;
       if (trigger.kind === 'http') {

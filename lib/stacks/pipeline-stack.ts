@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -9,7 +9,7 @@ import type { NodeFunction } from '../constructs/node-function.ts';
 import { Schedule } from '../constructs/schedule.ts';
 import { WorkQueue } from '../constructs/work-queue.ts';
 import { createRegisteredFunction } from '../function-wiring.ts';
-import { FUNCTIONS, type FunctionSpec, partitionByEntry, type QueueName } from '../functions.ts';
+import { FUNCTIONS, type FunctionSpec, type QueueName, requireEntries } from '../functions.ts';
 import type { StageConfig } from '../stage.ts';
 import { isEnabled, type StageSettings } from '../stage-config.ts';
 import type { SystemOrCore } from '../systems.ts';
@@ -87,10 +87,7 @@ export class PipelineStack extends Stack {
     const specs = (props.functions ?? FUNCTIONS).filter(
       (f) => f.stack === 'pipeline' && isEnabled(props.settings, f.system),
     );
-    const { present, missing } = partitionByEntry(specs);
-    for (const spec of missing) {
-      Annotations.of(this).addInfo(`${spec.name} not deployed: ${spec.entry} does not exist yet`);
-    }
+    requireEntries(specs);
 
     // Visibility timeout: six times the consumer's timeout (AWS guidance for Lambda consumers).
     const consumerTimeout = (queue: QueueName) => {
@@ -125,7 +122,7 @@ export class PipelineStack extends Stack {
       targets: [new eventTargets.SqsQueue(notifications.queue)],
     });
 
-    for (const spec of present) {
+    for (const spec of specs) {
       const fn = createRegisteredFunction(this, spec, {
         stage,
         vpc: data.vpc,

@@ -22,7 +22,7 @@ import {
 let full: Synthesized;
 
 beforeAll(() => {
-  full = synthesize({ fullRegistry: true });
+  full = synthesize();
 });
 
 afterAll(() => {

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PER_IP_LIMITS } from '../../functions/api/contract/per-ip-limits.ts';
-import { FUNCTIONS, REPO_ROOT, routeKeyOf } from '../../lib/functions.ts';
+import { FUNCTIONS, requireEntries, routeKeyOf } from '../../lib/functions.ts';
 import { removeOutput, type Synthesized, synthesize } from './synth.ts';
 
 let app: Synthesized;
@@ -40,25 +40,44 @@ describe('function registry', () => {
       expect(f.entry).toMatch(/^functions\/(api|scheduled|queue)\/([a-z0-9-]+\/)?[a-z0-9-]+\/index\.ts$/);
   });
 
-  it('deploys the functions whose code exists and notes the others', () => {
+  it('deploys every function of the registry', () => {
     for (const spec of FUNCTIONS) {
-      const stack = spec.stack === 'api' ? app.deployment.api : app.deployment.pipeline;
       const deployed = (
         spec.stack === 'api' ? app.deployment.api.functions : app.deployment.pipeline.functions
       )[spec.name];
-      if (existsSync(join(REPO_ROOT, spec.entry))) {
-        // an http function is deployed once its routes can be (protected routes need the authorizer)
-        if (
-          spec.trigger.kind !== 'http' ||
-          spec.trigger.routes.some((r) => r.auth === 'none') ||
-          app.deployment.api.functions.Authorizer
-        ) {
-          expect(deployed, spec.name).toBeDefined();
-        }
-      } else {
-        expect(deployed, spec.name).toBeUndefined();
-        Annotations.fromStack(stack).hasInfo('*', Match.stringLikeRegexp(`^${spec.name} not deployed`));
+      expect(deployed, spec.name).toBeDefined();
+    }
+  });
+
+  it('fails synth naming the function whose entry file is gone', () => {
+    const renamed = FUNCTIONS.find((f) => f.name === 'WalletsApi');
+    expect(renamed).toBeDefined();
+    const functions = FUNCTIONS.map((f) =>
+      f === renamed ? { ...f, entry: 'functions/api/wallets-renamed/index.ts' } : f,
+    );
+    expect(() => synthesize({ functions })).toThrow(
+      /Entry file missing for WalletsApi \(functions\/api\/wallets-renamed\/index\.ts\)/,
+    );
+  });
+
+  it('refuses a registry with any one entry file removed', () => {
+    // a copy of the tree holding only the entry files, each removed in turn
+    const root = mkdtempSync(join(tmpdir(), 'eo-entries-'));
+    try {
+      for (const spec of FUNCTIONS) {
+        mkdirSync(dirname(join(root, spec.entry)), { recursive: true });
+        writeFileSync(join(root, spec.entry), '');
       }
+      expect(requireEntries(FUNCTIONS, root)).toHaveLength(FUNCTIONS.length);
+      for (const spec of FUNCTIONS) {
+        rmSync(join(root, spec.entry));
+        expect(() => requireEntries(FUNCTIONS, root), spec.name).toThrow(
+          new RegExp(`^Entry file missing for ${spec.name} \\(`),
+        );
+        writeFileSync(join(root, spec.entry), '');
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildDeployment, type Deployment } from '../../lib/app.ts';
 import type { WorkQueue } from '../../lib/constructs/work-queue.ts';
-import { FUNCTIONS, type FunctionSpec, MIGRATE_ENTRY, type QueueName } from '../../lib/functions.ts';
+import type { FunctionSpec, QueueName } from '../../lib/functions.ts';
 import type { WorkerStack } from '../../lib/stacks/worker-stack.ts';
 import { EXAMPLE_STAGE_FILE } from '../../lib/stage-config.ts';
 
@@ -33,17 +33,8 @@ export interface SynthOptions {
   /** The stage configuration file. @default lib/stages/example.json (every system enabled) */
   readonly config?: string;
   readonly context?: Record<string, unknown>;
-  /**
-   * Deploy every function of the registry, whatever exists on disk: each entry is pointed at a
-   * handler that does exist (bundling is skipped, so the code is never read). Exercises the wiring
-   * of functions still being written.
-   */
-  readonly fullRegistry?: boolean;
-}
-
-/** The registry with every entry pointed at a file that exists. */
-export function fullRegistry(): FunctionSpec[] {
-  return FUNCTIONS.map((spec) => ({ ...spec, entry: MIGRATE_ENTRY }));
+  /** The registry to deploy. @default FUNCTIONS */
+  readonly functions?: readonly FunctionSpec[];
 }
 
 export function synthesize(options: SynthOptions = {}): Synthesized {
@@ -57,7 +48,10 @@ export function synthesize(options: SynthOptions = {}): Synthesized {
       ...options.context,
     },
   });
-  const deployment = buildDeployment(app, options.fullRegistry === true ? { functions: fullRegistry() } : {});
+  const deployment = buildDeployment(
+    app,
+    options.functions === undefined ? {} : { functions: options.functions },
+  );
   app.synth();
   const stacks = deployment.stacks;
   const cache = new Map<Stack, Template>();

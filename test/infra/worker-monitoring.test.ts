@@ -28,7 +28,7 @@ beforeAll(() => {
   app = synthesize();
 });
 beforeAll(() => {
-  full = synthesize({ fullRegistry: true });
+  full = synthesize();
 });
 beforeAll(() => {
   // The example stage file with the delivery engine's alert cutoff changed from its default of 3.

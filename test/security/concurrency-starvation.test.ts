@@ -19,7 +19,7 @@ const PIPELINE = ['Publisher', 'OracleCalls', 'IngestWriter', 'Seal'];
 let prod: Synthesized;
 
 beforeAll(() => {
-  prod = synthesize({ stage: 'prod', fullRegistry: true });
+  prod = synthesize({ stage: 'prod' });
 });
 
 afterAll(() => removeOutput(prod));

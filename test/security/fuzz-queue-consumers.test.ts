@@ -14,7 +14,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import type { z } from 'zod';
-import { FUNCTIONS, type FunctionSpec, partitionByEntry, type QueueName } from '../../lib/functions.ts';
+import { FUNCTIONS, type FunctionSpec, type QueueName } from '../../lib/functions.ts';
 import { bodiesAround } from '../fixtures/fuzz-mutations.ts';
 import { type FuzzPlatform, startFuzzPlatform } from '../fixtures/fuzz-platform.ts';
 import { lambdaContext, sqsRecord } from '../fixtures/sqs-event.ts';
@@ -26,7 +26,7 @@ vi.hoisted(() => {
 
 type Consumer = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-const CONSUMERS = partitionByEntry(FUNCTIONS).present.filter(
+const CONSUMERS = FUNCTIONS.filter(
   (spec): spec is FunctionSpec & { trigger: { kind: 'queue' } } => spec.trigger.kind === 'queue',
 );
 const TOTAL_MESSAGES = Number(process.env['FUZZ_QUEUE_MESSAGES'] ?? 4_000);

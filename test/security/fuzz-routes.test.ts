@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { RouteContract } from '../../functions/api/contract/route-contract.ts';
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
-import { FUNCTIONS, type FunctionSpec, type HttpRoute, partitionByEntry } from '../../lib/functions.ts';
+import { FUNCTIONS, type FunctionSpec, type HttpRoute } from '../../lib/functions.ts';
 import { type BodyPlan, bodiesAround, type FuzzBody, textsAround } from '../fixtures/fuzz-mutations.ts';
 import { FUZZ_DEPLOYMENT, type FuzzPlatform, startFuzzPlatform } from '../fixtures/fuzz-platform.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
@@ -38,7 +38,7 @@ interface PostRoute {
   readonly contract: RouteContract | undefined;
 }
 
-const POST_ROUTES: readonly PostRoute[] = partitionByEntry(FUNCTIONS).present.flatMap((spec) =>
+const POST_ROUTES: readonly PostRoute[] = FUNCTIONS.flatMap((spec) =>
   spec.trigger.kind === 'http'
     ? spec.trigger.routes
         .filter((route) => route.method === 'POST')
