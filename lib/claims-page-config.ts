@@ -76,7 +76,8 @@ export function claimsPageCsp(
   options: { upgradeInsecureRequests: boolean },
 ): string {
   return [
-    "default-src 'none'",
+    // 'self', not 'none': under 'none' the browser test's Twitch sign-in never returned to the page.
+    "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",

@@ -155,7 +155,7 @@ describe.each([
       csp.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')] as const),
     );
     const rpc = new URL(stageOf().deployment.settings.values['SOLANA_RPC_URL'] ?? '').origin;
-    expect(directives['default-src']).toBe("'none'");
+    expect(directives['default-src']).toBe("'self'");
     expect(directives['script-src']).toBe("'self'");
     expect(directives['style-src']).toBe("'self'");
     expect(directives['frame-ancestors']).toBe("'none'");
