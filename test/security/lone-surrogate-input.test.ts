@@ -18,7 +18,7 @@ afterAll(() => api.close());
 const errorOf = (body: unknown) => (body as { error: { message: string } }).error;
 
 describe('lone surrogates in text input', () => {
-  it.fails('a subscription whose params hold "\\ud800" answers 400 naming the param, and nothing is stored', async () => {
+  it('a subscription whose params hold "\\ud800" answers 400 naming the param, and nothing is stored', async () => {
     const wallet = Wallet.createRandom();
     const headers = await api.signIn(wallet);
     const answer = await api.request('POST', '/api/notifications/subscribe', {
@@ -35,7 +35,7 @@ describe('lone surrogates in text input', () => {
     expect(row?.['n']).toBe(0);
   });
 
-  it.fails('a low surrogate with no high one before it, in a key, is refused the same way', async () => {
+  it('a low surrogate with no high one before it, in a key, is refused the same way', async () => {
     const headers = await api.signIn(Wallet.createRandom());
     const answer = await api.request('POST', '/api/notifications/subscribe', {
       headers,
