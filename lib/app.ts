@@ -4,10 +4,14 @@
  * (lib/stage.ts) and the configuration file (lib/stages/<stage>.json: the systems deployed and
  * their settings); `-c config=<file>` reads another file, e.g. lib/stages/example.json.
  */
+
 import { type App, CfnParameter, CfnRule, Fn, type Stack } from 'aws-cdk-lib';
+import { claimsPageExtraOrigins, claimsPageSolana } from './claims-page-config.ts';
 import type { FunctionSpec } from './functions.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
+import { ClaimsPageContentStack } from './stacks/claims-page-content-stack.ts';
+import { ClaimsPageStack } from './stacks/claims-page-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { MonitoringStack } from './stacks/monitoring-stack.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';
@@ -24,6 +28,9 @@ export interface Deployment {
   readonly api: ApiStack;
   /** The IRC worker: only where the attention oracle is enabled. */
   readonly worker: WorkerStack | undefined;
+  /** The viewers' claims page (bucket and distribution; its content): only with the attention oracle. */
+  readonly claimsPage: ClaimsPageStack | undefined;
+  readonly claimsPageContent: ClaimsPageContentStack | undefined;
   readonly stacks: readonly Stack[];
 }
 
@@ -71,6 +78,18 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
     description: 'Engagement Oracle: schedules, work queues and their consumers',
     ...functions,
   });
+  // The page's hosting comes before the API (which allows its origin for CORS), the page's
+  // content after it (config.json names the API).
+  const attention = settings.enabled.has('attention');
+  const solana = attention ? claimsPageSolana(settings) : undefined;
+  const claimsPage =
+    solana === undefined
+      ? undefined
+      : new ClaimsPageStack(app, `${prefix}-ClaimsPage`, {
+          stage,
+          solanaRpcUrl: solana.rpcUrl,
+          description: "Engagement Oracle: the viewers' claims page (S3 behind CloudFront)",
+        });
   const api = new ApiStack(app, `${prefix}-Api`, {
     stage,
     data,
@@ -78,8 +97,24 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
     alarmTopic: monitoring.topic,
     settings,
     description: 'Engagement Oracle: HTTP API and WebSocket price stream',
+    ...(claimsPage === undefined
+      ? {}
+      : {
+          browserOrigins: [claimsPage.pageOrigin, ...claimsPageExtraOrigins(settings)],
+          pageUrl: `${claimsPage.pageOrigin}/`,
+        }),
     ...functions,
   });
+  const claimsPageContent =
+    claimsPage === undefined || solana === undefined
+      ? undefined
+      : new ClaimsPageContentStack(app, `${prefix}-ClaimsPageContent`, {
+          stage,
+          site: claimsPage,
+          apiUrl: api.httpApi.apiEndpoint,
+          solana,
+          description: "Engagement Oracle: the claims page's files and config.json",
+        });
   const ingestQueue = pipeline.queues.ingest;
   const worker =
     settings.enabled.has('attention') && ingestQueue !== undefined
@@ -92,9 +127,28 @@ export function buildDeployment(app: App, options: { functions?: readonly Functi
           description: 'Engagement Oracle: the IRC worker on Fargate',
         })
       : undefined;
-  const stacks = [monitoring, data, pipeline, api, ...(worker === undefined ? [] : [worker])];
+  const stacks = [
+    monitoring,
+    data,
+    pipeline,
+    ...(claimsPage === undefined ? [] : [claimsPage]),
+    api,
+    ...(worker === undefined ? [] : [worker]),
+    ...(claimsPageContent === undefined ? [] : [claimsPageContent]),
+  ];
   for (const stack of stacks) markConfiguration(stack, settings);
-  const deployment = { stage, settings, monitoring, data, pipeline, api, worker, stacks };
+  const deployment = {
+    stage,
+    settings,
+    monitoring,
+    data,
+    pipeline,
+    api,
+    worker,
+    claimsPage,
+    claimsPageContent,
+    stacks,
+  };
   acknowledgeFindings(deployment);
   return deployment;
 }

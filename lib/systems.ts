@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { type ConfigName, configVariables } from '../layers/shared/src/config.ts';
+import { originSchema } from './cors.ts';
 
 export type SystemName = 'attention' | 'creator' | 'delivery' | 'market';
 export type SystemOrCore = SystemName | 'core';
@@ -164,8 +165,32 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = {
             .transform((urls) => urls.join(',')) as unknown as z.ZodType<string>,
         ),
         description:
-          'the page(s) Twitch sends a viewer back to after sign-in, each registered as an OAuth Redirect URL of the Twitch app; the first is the default (without it the sign-in routes answer 503)',
+          'the page(s) Twitch sends a viewer back to after sign-in, each registered as an OAuth Redirect URL of the Twitch app; the first is the default (default: the claims page, `ClaimsPageUrl` of the ClaimsPage stack)',
         example: ['https://claims.example.com/'],
+      }),
+      CLAIMS_PAGE_EXTRA_ORIGINS: optional({
+        schema: text(
+          z
+            .union([z.array(z.string()), z.string().transform((list) => list.split(','))])
+            .transform((items) => items.map((item) => item.trim()).filter((item) => item !== ''))
+            .pipe(z.array(originSchema()))
+            .transform((origins) => origins.join(',')) as unknown as z.ZodType<string>,
+        ),
+        description:
+          "https origins besides the claims page's own (its CloudFront URL) whose pages may call the HTTP API from a browser (CORS), e.g. a custom domain in front of the page; never `*`",
+        example: ['https://claims.example.com'],
+      }),
+      CLAIMS_PAGE_SOLANA_RPC_URL: optional({
+        schema: httpsUrl,
+        description:
+          "the Solana RPC viewers' browsers send claims through: written into the claims page's config.json and allowed by its Content-Security-Policy (default SOLANA_RPC_URL; set it where that URL carries a private API key, since the page's configuration is public)",
+        example: 'https://solana-rpc.example.com',
+      }),
+      CLAIMS_PAGE_SOLANA_CLUSTER: optional({
+        schema: oneOf(['mainnet-beta', 'devnet', 'testnet']),
+        description:
+          "the cluster the claims page asks a wallet for (default: `devnet` or `testnet` where the page's RPC host names one, else `mainnet-beta`)",
+        example: 'mainnet-beta',
       }),
       TWITCH_IRC_HOST: optional({
         schema: text(z.string().min(1)),

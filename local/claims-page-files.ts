@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildClaimsPage } from '../functions/web/claims-page/build.ts';
 import type { ClaimsPageConfig } from '../functions/web/claims-page/src/config.ts';
+import { claimsPageCsp } from '../lib/claims-page-config.ts';
 
 export interface StaticFile {
   readonly body: Buffer;
@@ -56,17 +57,9 @@ export async function claimsPageFiles(config: ClaimsPageConfig): Promise<Map<str
  */
 export function claimsPageHeaders(solanaRpcUrl: string): Record<string, string> {
   return {
-    'content-security-policy': [
-      "default-src 'self'",
-      `connect-src 'self' ${new URL(solanaRpcUrl).origin}`,
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join('; '),
+    'content-security-policy': claimsPageCsp([new URL(solanaRpcUrl).origin], {
+      upgradeInsecureRequests: false,
+    }),
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',

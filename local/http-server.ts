@@ -15,6 +15,7 @@ import {
   type CredentialContext,
   KeyRing,
 } from '../layers/shared/src/services/api-auth.ts';
+import { type CorsPolicy, corsHeaders, corsPolicy, isPreflight, parseOriginList } from '../lib/cors.ts';
 import type { StaticFile } from './claims-page-files.ts';
 import { asFunction } from './function-databases.ts';
 import type { RouteSpec } from './routes.ts';
@@ -36,6 +37,19 @@ export interface LocalHttpServerOptions {
   readonly port?: number;
   /** Requests started per event-loop turn. @default REQUESTS_PER_TURN */
   readonly requestsPerTurn?: number;
+  /** Browser origins answered for CORS, as API Gateway answers them. @default none */
+  readonly cors?: CorsPolicy;
+}
+
+/**
+ * The local runtime's CORS: the pages CLAIMS_PAGE_EXTRA_ORIGINS names (http allowed, for pages
+ * served from another local port). The claims page itself is served on the API's origin.
+ */
+export function localCorsPolicy(
+  env: Readonly<Record<string, string | undefined>>,
+  routes: readonly RouteSpec[],
+): CorsPolicy {
+  return corsPolicy(parseOriginList(env['CLAIMS_PAGE_EXTRA_ORIGINS'], { allowHttp: true }), routes);
 }
 
 export interface LocalHttpServer {
@@ -73,7 +87,7 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
   const server = createServer((req, res) => {
     turns.push(() =>
       handle(req, res).catch((error: unknown) => {
-        send(res, {
+        sendResult(res, {
           statusCode: 500,
           body: JSON.stringify({ error: { code: 'INTERNAL', message: String(error) } }),
         });
@@ -86,6 +100,16 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    const cors =
+      options.cors === undefined ? {} : corsHeaders(options.cors, { method, headers: flatHeaders(req) });
+    // API Gateway answers every preflight itself, before any route or authorizer.
+    if (options.cors !== undefined && isPreflight({ method, headers: flatHeaders(req) })) {
+      res.writeHead(204, cors);
+      res.end();
+      return;
+    }
+    const send = (response: ServerResponse, result: HttpResult) =>
+      sendResult(response, { ...result, headers: { ...result.headers, ...cors } });
     let pathMatched = false;
     for (const route of compiled) {
       const match = route.pattern.exec(url.pathname);
@@ -284,7 +308,7 @@ function errorBody(statusCode: number, code: string, message: string): HttpResul
   };
 }
 
-function send(res: ServerResponse, result: HttpResult): void {
+function sendResult(res: ServerResponse, result: HttpResult): void {
   if (res.headersSent) return;
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(result.headers ?? {})) headers[key] = String(value);

@@ -38,7 +38,7 @@ import { ANVIL_DEV_ACCOUNTS } from './anvil.ts';
 import { setUpAttentionProtocol } from './attention-program-accounts.ts';
 import { claimsPageFiles, claimsPageHeaders } from './claims-page-files.ts';
 import { type FunctionDatabases, openFunctionDatabases, setRolePasswords } from './function-databases.ts';
-import { type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { type LocalHttpServer, localCorsPolicy, startHttpServer } from './http-server.ts';
 import { type IrcFixture, startIrcFixture } from './irc-fixture.ts';
 import { ROUTES } from './routes.ts';
 import {
@@ -237,6 +237,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       secrets,
       ingestKeysSecretId: SECRET_IDS.ingestKeys,
       adminTokensSecretId: SECRET_IDS.adminTokens,
+      cors: localCorsPolicy(process.env, ROUTES),
       ...(options.port === undefined ? {} : { port: options.port }),
     });
     stack.push({ name: 'http', stop: () => http.close() });

@@ -175,10 +175,10 @@ export function headers(event: HttpEvent): Record<string, string> {
  * value as a whole is wrong (`body: Expected object, received array`).
  */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {
-  const nul = pathToNul(value);
-  if (nul !== undefined) {
-    const field = nul.length === 0 ? where : nul.join('.');
-    throw new ValidationError(`${field}: must not contain the NUL character`, { details: { field } });
+  const unstorable = firstUnstorableText(value);
+  if (unstorable !== undefined) {
+    const field = unstorable.path.length === 0 ? where : unstorable.path.join('.');
+    throw new ValidationError(`${field}: ${unstorable.problem}`, { details: { field } });
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -193,11 +193,21 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, wh
   });
 }
 
+/** A UTF-16 surrogate with no partner: JSON can carry it escaped, UTF-8 cannot encode it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character';
+  if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode (a lone surrogate was sent)';
+  return undefined;
+}
+
 /**
- * Where the first string (or key) holding U+0000 is: PostgreSQL text and jsonb cannot store it,
- * so such input would fail in the database as a 500. Iterative, so no depth of nesting overflows.
+ * Where the first string (or key) is that PostgreSQL cannot store, and why: text and jsonb hold
+ * neither U+0000 nor a lone surrogate (jsonb refuses `"\ud800"`), so such input would fail in the
+ * database as a 500. Iterative, so no depth of nesting overflows.
  */
-function pathToNul(value: unknown): (string | number)[] | undefined {
+function firstUnstorableText(value: unknown): { path: (string | number)[]; problem: string } | undefined {
   interface Step {
     readonly value: unknown;
     readonly key?: string | number;
@@ -213,14 +223,16 @@ function pathToNul(value: unknown): (string | number)[] | undefined {
     const step = stack.pop() as Step;
     const node = step.value;
     if (typeof node === 'string') {
-      if (node.includes('\u0000')) return pathOf(step);
+      const problem = textProblem(node);
+      if (problem !== undefined) return { path: pathOf(step), problem };
     } else if (Array.isArray(node)) {
       node.forEach((inner, i) => {
         stack.push({ value: inner, key: i, parent: step });
       });
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, inner] of Object.entries(node)) {
-        if (key.includes('\u0000')) return pathOf(step);
+        const problem = textProblem(key);
+        if (problem !== undefined) return { path: pathOf(step), problem };
         stack.push({ value: inner, key, parent: step });
       }
     }

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { AUTHORIZER_CACHE_SECONDS } from '../../layers/shared/src/key-change-budget.ts';
 import { AlarmSet } from '../constructs/alarm-set.ts';
 import type { NodeFunction } from '../constructs/node-function.ts';
+import { corsPolicy } from '../cors.ts';
 import { createRegisteredFunction } from '../function-wiring.ts';
 import {
   FUNCTIONS,
@@ -34,6 +35,10 @@ export interface ApiStackProps extends StackProps {
   readonly settings: StageSettings;
   /** @default the registry in lib/functions.ts */
   readonly functions?: readonly FunctionSpec[];
+  /** Origins whose pages may call the HTTP API from a browser (CORS). @default none: no CORS */
+  readonly browserOrigins?: readonly string[];
+  /** The claims page: where Twitch returns a viewer when the stage names no TWITCH_REDIRECT_URIS. */
+  readonly pageUrl?: string;
 }
 
 const HTTP_ACCESS_LOG = AccessLogFormat.custom(
@@ -79,9 +84,30 @@ export class ApiStack extends Stack {
     );
     requireEntries(specs);
 
+    const cors =
+      props.browserOrigins === undefined || props.browserOrigins.length === 0
+        ? undefined
+        : corsPolicy(
+            props.browserOrigins,
+            specs.flatMap((s) => (s.trigger.kind === 'http' ? s.trigger.routes : [])),
+          );
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Engagement Oracle REST routes',
       createDefaultStage: false,
+      // API Gateway answers preflights itself and adds the headers to the integrations' answers.
+      ...(cors === undefined
+        ? {}
+        : {
+            corsPreflight: {
+              allowOrigins: [...cors.allowOrigins],
+              allowMethods: cors.allowMethods.map(
+                (m) => apigwv2.CorsHttpMethod[m as keyof typeof apigwv2.CorsHttpMethod],
+              ),
+              allowHeaders: [...cors.allowHeaders],
+              allowCredentials: false,
+              maxAge: Duration.seconds(cors.maxAgeSeconds),
+            },
+          }),
     });
     this.httpStage = new apigwv2.HttpStage(this, 'HttpStage', {
       httpApi: this.httpApi,
@@ -141,6 +167,14 @@ export class ApiStack extends Stack {
         fn.addEnvironment('WS_CALLBACK_URL', this.webSocketStage.callbackUrl);
       }
       if (spec.namesDeployment === true) fn.addEnvironment('API_ORIGIN', this.httpApi.apiEndpoint);
+      const signsIn = spec.settings?.includes('TWITCH_REDIRECT_URIS') === true;
+      if (
+        signsIn &&
+        props.pageUrl !== undefined &&
+        props.settings.values['TWITCH_REDIRECT_URIS'] === undefined
+      ) {
+        fn.addEnvironment('TWITCH_REDIRECT_URIS', props.pageUrl);
+      }
       this.functions[spec.name] = fn;
       alarms.watchFunction(spec.name, fn.function);
       return fn;

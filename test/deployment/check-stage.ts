@@ -13,6 +13,12 @@ import { EventBridgeBus } from '../../layers/shared/src/adapters/aws/eventbridge
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
 import { FUNCTIONS, type RouteAuth } from '../../lib/functions.ts';
 import {
+  BUCKET_DEPLOYMENT,
+  corsProblems,
+  performBucketDeployment,
+  siteProblems,
+} from './claims-page-site.ts';
+import {
   type CloudAssembly,
   type LambdaFunction,
   lambdaFunctions,
@@ -29,6 +35,7 @@ import {
   MarketSessionFlow,
 } from './market-session-flow.ts';
 import { epochUnitsOf, publishedRootProblem } from './published-roots.ts';
+import { resolveValue, UnresolvedReference } from './references.ts';
 import { isProviderFramework, PROVIDER_FRAMEWORK_REASON, type ReportEntry } from './report.ts';
 import { sampleDomainEvent } from './sample-events.ts';
 import { type SeedData, seed, seedMarketPrice } from './seed.ts';
@@ -199,10 +206,48 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
       return result;
     };
     const triggersOf = (fn: LambdaFunction): Triggers | undefined => triggers.get(key(fn));
+    const resolveIn = (stack: string) => ({ assembly, stack, standIns: standIns.lookup });
+    /** CDK's bucket deployment of the claims page, performed by the check and the site judged. */
+    const judgeBucketDeployment = (
+      fn: LambdaFunction,
+      cr: { logicalId: string; properties: Record<string, unknown> },
+    ) => {
+      const v = verdict(fn);
+      const api = standIns.plan.httpApis[0];
+      const apiUrl =
+        api === undefined
+          ? undefined
+          : standIns.lookup(api.stack, api.logicalId)?.attributes?.['ApiEndpoint'];
+      if (apiUrl === undefined) {
+        fail(fn, `${cr.logicalId}: the stage has no HTTP API for the page to name`);
+        return;
+      }
+      const siteDir = join(options.workDir, 'claims-page-site');
+      try {
+        const files = performBucketDeployment(
+          assembly,
+          { stack: fn.stack, properties: cr.properties },
+          resolveIn(fn.stack),
+          siteDir,
+        );
+        for (const problem of siteProblems(siteDir, apiUrl)) fail(fn, `${cr.logicalId}: ${problem}`);
+        log(`${fn.logicalId} ${cr.logicalId}: deployed ${files.join(', ')} into ${siteDir}`);
+        v.notes.push(
+          `substituted the check's own run of CDK's bucket deployment (Python with the AWS CLI): its sources, markers resolved, into ${siteDir}, then judged index.html, what it references and config.json`,
+        );
+      } catch (error) {
+        // An asset missing from the assembly, or a marker that does not resolve.
+        fail(fn, `${cr.logicalId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
 
     // 1. Custom resources: the migrations, Create then Update.
     for (const fn of selected) {
       for (const cr of triggersOf(fn)?.customResources ?? []) {
+        if (cr.type === BUCKET_DEPLOYMENT) {
+          judgeBucketDeployment(fn, cr);
+          continue;
+        }
         const resource = {
           stack: fn.stack,
           logicalId: cr.logicalId,
@@ -319,6 +364,17 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     const httpFns = selected.filter(
       (fn) => (triggersOf(fn)?.httpRoutes.length ?? 0) + (triggersOf(fn)?.webSocketRoutes.length ?? 0) > 0,
     );
+    // What a browser on the claims page asks before each call: the API's CORS as the template has it.
+    const cors = corsProblems(
+      assembly,
+      resolveIn(''),
+      httpFns.flatMap((fn) => (triggersOf(fn)?.httpRoutes ?? []).map((r) => r.routeKey)),
+    );
+    for (const fn of httpFns) {
+      for (const route of triggersOf(fn)?.httpRoutes ?? []) {
+        for (const problem of cors.get(route.routeKey) ?? []) fail(fn, `${route.routeKey}: ${problem}`);
+      }
+    }
     type HttpRoute = NonNullable<ReturnType<typeof triggersOf>>['httpRoutes'][number];
     /**
      * Sends one route its request (with the authorizer's credential and context) and judges the
@@ -416,10 +472,11 @@ export async function checkStage(options: StageCheckOptions): Promise<StageCheck
     let viewerFlow: SignInFlow | undefined;
     await inParallel(httpFns, CONCURRENCY, async (fn) => {
       const routes = signInOrder(triggersOf(fn)?.httpRoutes ?? []);
+      // The stage's value, or the claims page's URL from its stack (resolved as CloudFormation would).
       const redirectUris = fn.variables['TWITCH_REDIRECT_URIS'];
       const flow = routes.some((r) => SIGN_IN_ROUTES.includes(r.routeKey))
         ? new SignInFlow(standIns.twitch, seeded.viewers[1] ?? 'viewer_two', {
-            TWITCH_REDIRECT_URIS: typeof redirectUris === 'string' ? redirectUris : '',
+            TWITCH_REDIRECT_URIS: resolvedOrEmpty(redirectUris, resolveIn(fn.stack)),
           })
         : undefined;
       viewerFlow ??= flow;
@@ -734,6 +791,17 @@ function publishedTokenGroup(functions: readonly LambdaFunction[]): string {
     if (group !== undefined) return group;
   }
   return 'OTHER';
+}
+
+/** A variable's value as CloudFormation resolves it; empty where it is unset or cannot be resolved (reported elsewhere). */
+function resolvedOrEmpty(value: unknown, ctx: Parameters<typeof resolveValue>[1]): string {
+  if (value === undefined) return '';
+  try {
+    return resolveValue(value, ctx);
+  } catch (error) {
+    if (error instanceof UnresolvedReference) return '';
+    throw error;
+  }
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -64,7 +64,23 @@ export const DEFECTS: readonly DefectCase[] = [
     target: 'PublisherFunction',
     evidence: /PUBLISH_MODE/,
   },
+  {
+    id: 'claims-page-wrong-api',
+    description:
+      "the claims page's deployment writes another API's URL into config.json and the page's policy",
+    target: 'CustomCDKBucketDeployment',
+    evidence: /config\.json names the API/,
+  },
+  {
+    id: 'cors-any-origin',
+    description: 'the HTTP API allows every origin (*) for CORS',
+    target: 'HealthApiFunction',
+    evidence: /never \*/,
+  },
 ];
+
+/** An API that is not the stage's. */
+const WRONG_API = 'https://wrongapi00.execute-api.us-east-1.amazonaws.com';
 
 const CLASS_NAME_CASE: DefectCase = {
   id: 'error-class-name',
@@ -88,6 +104,17 @@ export function reintroduceTemplateDefects(assembly: CloudAssembly): CloudAssemb
         const target = resource.Properties?.['Target'] as { Input?: string };
         if (target.Input !== undefined && (JSON.parse(target.Input) as { mode?: string }).mode === 'daily') {
           target.Input = JSON.stringify({ mode: 'full' });
+        }
+      }
+      if (resource.Type === 'AWS::ApiGatewayV2::Api') {
+        const cors = resource.Properties?.['CorsConfiguration'] as { AllowOrigins?: unknown[] } | undefined;
+        if (cors !== undefined) cors.AllowOrigins = ['*'];
+      }
+      if (resource.Type === 'Custom::CDKBucketDeployment') {
+        // Every marker that CloudFormation would resolve (the API's URL) names another API.
+        for (const markers of (resource.Properties?.['SourceMarkers'] ?? []) as Record<string, unknown>[]) {
+          for (const [marker, value] of Object.entries(markers))
+            if (typeof value !== 'string') markers[marker] = WRONG_API;
         }
       }
       if (vars === undefined) continue;
@@ -171,6 +198,7 @@ export async function runSelfTest(options: {
     'PublisherFunction',
     'SealFunction',
     'PublishRootsFunction',
+    'CustomCDKBucketDeployment',
   ];
   const only = new Set(
     original.stacks.flatMap((s) =>

@@ -227,6 +227,24 @@ function derivedValue(
       const name = physicalName(stack, logicalId);
       return { ref: name, attributes: { Arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}` } };
     }
+    case 'AWS::CloudFront::Distribution': {
+      const id = `E${logicalId
+        .replace(/[^A-Za-z0-9]/g, '')
+        .toUpperCase()
+        .slice(0, 13)}`;
+      return { ref: id, attributes: { Id: id, DomainName: `d${id.slice(1).toLowerCase()}.cloudfront.net` } };
+    }
+    case 'AWS::S3::Bucket': {
+      const name = physicalName(stack, logicalId).toLowerCase().slice(0, 63);
+      return {
+        ref: name,
+        attributes: {
+          Arn: `arn:aws:s3:::${name}`,
+          DomainName: `${name}.s3.amazonaws.com`,
+          RegionalDomainName: `${name}.s3.${REGION}.amazonaws.com`,
+        },
+      };
+    }
     case 'AWS::Logs::LogGroup':
       return { ref: `/aws/${stack}/${logicalId}`, attributes: {} };
     default:
