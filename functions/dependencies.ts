@@ -4,61 +4,33 @@
  * endpoints in the environment differ.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
-import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
 import { openDatabase } from '../layers/shared/src/adapters/db/database-access.ts';
 import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
-import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
-import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
-import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.ts';
 import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twitch-credentials.ts';
 import { config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
-import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
-import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
-import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
-import type { PublisherDeps, SchedulerDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
+import type { SchedulerDeps } from '../layers/shared/src/services/publisher.ts';
 import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
 import { resetRateLimiter } from './rate-limiter.ts';
+import { secretStore, useSecretStore } from './secret-store.ts';
 
 export { rateLimiter } from './rate-limiter.ts';
+export { secretStore, useSecretStore } from './secret-store.ts';
 
 let db: Promise<DbHandle> | undefined;
-let secrets: SecretStore | undefined;
 let sqs: ReturnType<typeof sqsClient> | undefined;
 const queues = new Map<string, WorkQueue>();
 let bus: EventBus | undefined;
 let helix: Promise<HelixClient> | undefined;
 let hasher: TreeHasher | undefined;
-
-export function secretStore(): SecretStore {
-  if (secrets === undefined) {
-    const endpoint = config().SECRETS_ENDPOINT;
-    secrets = new SecretsManagerStore(
-      new SecretsManagerClient({
-        region: config().AWS_REGION,
-        ...(endpoint === undefined
-          ? {}
-          : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-      }),
-      // The authorizer's keys are read through this store: their 60 s budget counts its cache.
-      { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
-    );
-  }
-  return secrets;
-}
-
-/** Replaces the secret store (the local runtime keeps generated keys in memory). */
-export function useSecretStore(store: SecretStore): void {
-  secrets = store;
-}
+const resetHooks = new Set<() => void>();
 
 /** The database: DATABASE_URL, or DB_HOST with the credentials secret (adapters/db/database-access.ts). */
 export function database(): Promise<DbHandle> {
@@ -97,51 +69,10 @@ export function publishQueue(): WorkQueue {
   return queue(config().PUBLISH_QUEUE_URL, 'PUBLISH_QUEUE_URL');
 }
 
-let solanaSigner: Promise<SolanaSigner> | undefined;
-
-/** Everything the root publisher needs; the publisher keypair is read once from Secrets Manager. */
-export async function publisherDeps(): Promise<PublisherDeps> {
-  const c = config();
-  if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
-  const secretId = c.SOLANA_PUBLISHER_SECRET_ARN;
-  if (secretId === undefined) throw new ConfigError('SOLANA_PUBLISHER_SECRET_ARN is required');
-  solanaSigner ??= secretStore()
-    .getSecret(secretId)
-    .then((text) => createKeypairSigner(parseSecretKey(text)));
-  solanaSigner.catch(() => {
-    solanaSigner = undefined;
-  });
-  const { sql } = await database();
-  return {
-    sql,
-    solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
-    signer: await solanaSigner,
-    program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
-    queue: publishQueue(),
-    mode: c.PUBLISH_MODE,
-    mints: c.TOKEN_GROUP_MINTS,
-    priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
-    events: eventBus(),
-  };
-}
-
 /** What the publication scheduler needs: the database, the publish queue and the event bus. */
 export async function schedulerDeps(): Promise<SchedulerDeps> {
   const { sql } = await database();
   return { sql, queue: publishQueue(), events: eventBus() };
-}
-
-/** What verifying a publication needs: no signing key. */
-export async function verifierDeps(): Promise<VerifierDeps> {
-  const c = config();
-  if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
-  const { sql } = await database();
-  return {
-    sql,
-    solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
-    program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
-    mints: c.TOKEN_GROUP_MINTS,
-  };
 }
 
 /**
@@ -209,17 +140,22 @@ export function useTreeHasher(replacement: TreeHasher | undefined): void {
   hasher = replacement;
 }
 
+/** Lets a sibling composition module (./solana-dependencies.ts) drop its clients with the rest. */
+export function onResetDependencies(reset: () => void): void {
+  resetHooks.add(reset);
+}
+
 /** Drops every cached client (the local runtime between runs, tests). */
 export async function resetDependencies(): Promise<void> {
   const handle = db;
   db = undefined;
-  secrets = undefined;
+  useSecretStore(undefined);
   sqs = undefined;
   resetRateLimiter();
   bus = undefined;
   helix = undefined;
   hasher = undefined;
-  solanaSigner = undefined;
+  for (const reset of resetHooks) reset();
   queues.clear();
   if (handle !== undefined) await (await handle.catch(() => undefined))?.close();
 }

@@ -8,7 +8,6 @@
 import { airApiKeyFromSecret } from '../layers/shared/src/adapters/air/air-api-key.ts';
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
-import { SiweMessages } from '../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { config as platformConfig } from '../layers/shared/src/config.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
@@ -16,12 +15,9 @@ import { emissionConfig, type MarketConfig, marketConfig } from '../layers/share
 import type { AirCredentialApi } from '../layers/shared/src/ports/air-credentials.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { Minter } from '../layers/shared/src/ports/minter.ts';
-import type { SignInMessages } from '../layers/shared/src/ports/sign-in-message.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { HealthCheck } from '../layers/shared/src/services/health.ts';
-import { DeliveryEngineMinter } from '../layers/shared/src/services/market/delivery-engine-minter.ts';
 import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
-import { enqueueDependencies } from './delivery.ts';
 import { database, eventBus, queue, secretStore } from './dependencies.ts';
 
 export interface MarketDependencies {
@@ -30,8 +26,6 @@ export interface MarketDependencies {
   readonly config: MarketConfig;
   readonly emission: EmissionConfig;
   readonly bus: EventBus;
-  /** Reads and verifies Sign-In with Ethereum messages. */
-  readonly messages: SignInMessages;
   /** What a sign-in message must name; throws (503) where sign-in is not configured. */
   signInSettings(): SignInSettings;
   /** The notifications queue (its consumer sends outbox rows). */
@@ -62,7 +56,6 @@ export function marketDependencies(): Promise<MarketDependencies> {
       config,
       emission: emissionConfig(config),
       bus: overrides?.bus ?? eventBus(),
-      messages: new SiweMessages(),
       signInSettings: () => signInSettings(config),
       notificationQueue: () => queue(platformConfig().NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
       air: () => {
@@ -81,6 +74,11 @@ export function marketDependencies(): Promise<MarketDependencies> {
         minter ??= (async () => {
           if (config.MARKET_REWARD_TOKEN === undefined)
             throw new ConfigError('MARKET_REWARD_TOKEN is required');
+          // Only the functions that mint load the delivery engine's encoder (ethers) at all.
+          const [{ DeliveryEngineMinter }, { enqueueDependencies }] = await Promise.all([
+            import('../layers/shared/src/services/market/delivery-engine-minter.ts'),
+            import('./delivery.ts'),
+          ]);
           return new DeliveryEngineMinter(await enqueueDependencies(), config.MARKET_REWARD_TOKEN);
         })();
         return minter;

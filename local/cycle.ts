@@ -269,7 +269,7 @@ const publish: Stage = async (runtime, context) => {
     (await import('../functions/scheduled/publish-roots/index.ts')).handler,
   );
   const consume = asFunction('Publisher', (await import('../functions/queue/publisher/index.ts')).handler);
-  const { verifierDeps } = await import('../functions/dependencies.ts');
+  const { verifierDeps } = await import('../functions/solana-dependencies.ts');
   const { verifyPublication } = await import('../layers/shared/src/services/publisher.ts');
   let queued = 0;
   for (let tick = 0; tick < 10; tick++) {

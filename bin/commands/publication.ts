@@ -7,7 +7,8 @@
  * undecided.
  */
 import { parseArgs } from 'node:util';
-import { resetDependencies, verifierDeps } from '../../functions/dependencies.ts';
+import { resetDependencies } from '../../functions/dependencies.ts';
+import { verifierDeps } from '../../functions/solana-dependencies.ts';
 import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { verifyPublication } from '../../layers/shared/src/services/publisher.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/replaced-roots.ts';

@@ -27,6 +27,10 @@ export const ESBUILD_OPTIONS = {
   // The Node 24 Lambda runtime ships the AWS SDK v3.
   external: ['@aws-sdk/*'],
   mainFields: ['module', 'main'],
+  // bigint-buffer (under @solana/web3.js) tries its native addon, which no bundle ships, and logs
+  // "Failed to load bindings, pure JS will be used" at every cold start. Its browser build is the
+  // same pure-JS code without the attempt and the warning.
+  alias: { 'bigint-buffer': 'bigint-buffer/dist/browser.js' },
   // ESM bundles still meet CommonJS dependencies that call require() and read __filename: the
   // `bindings` loader (bigint-buffer, under @solana/web3.js) otherwise throws a ReferenceError from
   // inside Error.prepareStackTrace and leaves it installed, so the next error's stack crashes the
@@ -46,6 +50,7 @@ export function esbuildBuildOptions(): BuildOptions {
     keepNames: ESBUILD_OPTIONS.keepNames,
     external: [...ESBUILD_OPTIONS.external],
     mainFields: [...ESBUILD_OPTIONS.mainFields],
+    alias: { ...ESBUILD_OPTIONS.alias },
     banner: { js: ESBUILD_OPTIONS.banner },
   };
 }
@@ -140,6 +145,9 @@ export class NodeFunction extends Construct {
         mainFields: [...ESBUILD_OPTIONS.mainFields],
         externalModules: [...ESBUILD_OPTIONS.external],
         banner: ESBUILD_OPTIONS.banner,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(ESBUILD_OPTIONS.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,

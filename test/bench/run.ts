@@ -30,7 +30,7 @@ for (const file of files) {
 const fmt = (n: number) =>
   Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
 const lines: string[] = [];
-lines.push(['suite', 'measurement', 'ours', 'peer', 'ours vs peer', 'target', 'met'].join(' | '));
+lines.push(['suite', 'measurement', 'ours', 'peer', 'ours vs peer', 'target', 'met', 'notes'].join(' | '));
 for (const { suite, rows, error } of results) {
   if (error !== undefined) lines.push(`${suite} | FAILED: ${error}`);
   for (const row of rows) {
@@ -52,6 +52,7 @@ for (const { suite, rows, error } of results) {
         r,
         row.target ?? '',
         row.met === undefined ? '' : row.met ? 'yes' : 'NO',
+        row.notes ?? '',
       ].join(' | '),
     );
   }

@@ -15,7 +15,6 @@ import { route as pricesRoute } from '../../functions/api/market/prices/index.ts
 import { route as twapRoute } from '../../functions/api/market/twap/index.ts';
 import { type MarketDependencies, signInSettings } from '../../functions/market-dependencies.ts';
 import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
-import { SiweMessages } from '../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
 import type { Minter } from '../../layers/shared/src/ports/minter.ts';
 import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
@@ -44,7 +43,6 @@ beforeAll(async () => {
     config,
     emission: { baseRatePerSecond: 10n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
     bus: new InProcessEventBus(),
-    messages: new SiweMessages(),
     signInSettings: () => signInSettings(config),
     // Verifications go to the queue's consumer; these tests read the outbox instead.
     notificationQueue: () => ({ send: async () => ({ messageId: 'not-sent' }) }) as unknown as WorkQueue,

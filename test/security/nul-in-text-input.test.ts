@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route as claimRoute } from '../../functions/api/market/generate-claim/index.ts';
 import { type MarketDependencies, signInSettings } from '../../functions/market-dependencies.ts';
 import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
-import { SiweMessages } from '../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
 import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
@@ -30,7 +29,6 @@ beforeAll(async () => {
     config,
     emission: { baseRatePerSecond: 10n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
     bus: new InProcessEventBus(),
-    messages: new SiweMessages(),
     signInSettings: () => signInSettings(config),
     notificationQueue: () => ({ send: async () => ({ messageId: 'not-sent' }) }) as unknown as WorkQueue,
     air: async () => {

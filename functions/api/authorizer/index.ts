@@ -8,7 +8,7 @@ import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
 import { authorize, type CredentialContext, KeyRing } from '../../../layers/shared/src/services/api-auth.ts';
 import { FUNCTIONS } from '../../../lib/functions.ts';
-import { secretStore } from '../../dependencies.ts';
+import { secretStore } from '../../secret-store.ts';
 
 const settings = loadConfig(process.env, {
   require: ['INGEST_API_KEYS_SECRET_ARN', 'ADMIN_TOKENS_SECRET_ARN'],

@@ -27,18 +27,24 @@ if (
 
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
-// Tracing only where X-Ray runs (Lambda); elsewhere the tracer is not even loaded. Loading it
-// loads the X-Ray SDK, whose context tracking (cls-hooked) installs async hooks with destroy
-// tracking for every promise in the process: measured here, a million awaited promises take
-// 11x as long once it is imported, and the local claims server lost a third of its throughput.
+// Tracing only where X-Ray runs (Lambda), and only in a function that asks for the tracer: loading
+// it loads the X-Ray SDK, whose context tracking (cls-hooked) installs async hooks with destroy
+// tracking for every promise in the process: measured here, a million awaited promises take 11x as
+// long once it is imported, and the local claims server lost a third of its throughput. Imported at
+// module scope it also cost every function's cold start its load time (`npm run bench cold-start`).
 const tracingEnabled =
   process.env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined &&
   process.env['POWERTOOLS_TRACE_ENABLED'] !== 'false';
 
-/** The Powertools tracer in Lambda; undefined where nothing collects traces. */
-export const tracer: Tracer | undefined = tracingEnabled
-  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME })
-  : undefined;
+let tracerLoad: Promise<Tracer | undefined> | undefined;
+
+/** The Powertools tracer in Lambda, loaded on first use; undefined where nothing collects traces. */
+export function tracer(): Promise<Tracer | undefined> {
+  tracerLoad ??= tracingEnabled
+    ? import('@aws-lambda-powertools/tracer').then(({ Tracer }) => new Tracer({ serviceName: SERVICE_NAME }))
+    : Promise.resolve(undefined);
+  return tracerLoad;
+}
 
 export { MetricUnit };
 

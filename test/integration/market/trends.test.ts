@@ -5,7 +5,6 @@ import { route as graphqlRoute } from '../../../functions/api/market/graphql/ind
 import { type MarketDependencies, signInSettings } from '../../../functions/market-dependencies.ts';
 import { resetRateLimiter } from '../../../functions/rate-limiter.ts';
 import { InProcessEventBus } from '../../../layers/shared/src/adapters/events/in-process-event-bus.ts';
-import { SiweMessages } from '../../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { resetConfigForTests } from '../../../layers/shared/src/config.ts';
 import { HOUR, hourBucket } from '../../../layers/shared/src/core/market/volume.ts';
 import { loadMarketConfig } from '../../../layers/shared/src/market-config.ts';
@@ -111,7 +110,6 @@ beforeAll(async () => {
     config,
     emission: { baseRatePerSecond: 1n, tierMultiplierBps: {}, defaultMultiplierBps: 10_000 },
     bus: new InProcessEventBus(),
-    messages: new SiweMessages(),
     signInSettings: () => signInSettings(config),
     notificationQueue: () => {
       throw new Error('not used');

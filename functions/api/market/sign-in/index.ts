@@ -4,6 +4,7 @@
  *   POST   /api/auth/session  { message, signature } → 201 a session
  *   DELETE /api/auth/session  (Authorization: Bearer) → 200, the session ends
  */
+import { SiweMessages } from '../../../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { NotFoundError } from '../../../../layers/shared/src/errors.ts';
 import {
   issueSignInNonce,
@@ -13,6 +14,9 @@ import {
 import { MARKET_USER_ROUTES } from '../../contract/market-users.ts';
 import { json, parseRequest, sourceIp } from '../../http.ts';
 import { bearerToken, marketRoute, marketUser } from '../market-http.ts';
+
+// Only this function reads Sign-In with Ethereum messages, so only its bundle carries siwe.
+const messages = new SiweMessages();
 
 export const route = marketRoute(async (event, deps) => {
   switch (event.routeKey) {
@@ -28,7 +32,7 @@ export const route = marketRoute(async (event, deps) => {
       const { body } = parseRequest(MARKET_USER_ROUTES['POST /api/auth/session'], event);
       return json(
         201,
-        await signIn({ sql: deps.sql, messages: deps.messages }, deps.signInSettings(), {
+        await signIn({ sql: deps.sql, messages }, deps.signInSettings(), {
           ...body,
           now: deps.now(),
         }),
