@@ -108,15 +108,16 @@ describe('IRC worker', () => {
     });
   });
 
-  it('lets the worker send to the ingest queue and read only the Twitch and database secrets', () => {
+  it('lets the worker send to the ingest queue and read only the Twitch secret: the database takes its IAM token', () => {
     const taskRole = logicalIdOf(app.worker.taskDefinition.taskRole);
     const statements = statementsOfRole(app.template(app.worker), taskRole);
     const secretReads = statements
       .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
       .map((s) => JSON.stringify(s.Resource));
-    expect(secretReads).toHaveLength(2);
-    expect(secretReads.join()).toMatch(/DatabaseSecretAttachment/);
+    expect(secretReads).toHaveLength(1);
     expect(secretReads.join()).toMatch(/TwitchCredentials/);
+    expect(secretReads.join()).not.toMatch(/DatabaseSecret/);
+    expect(statements.some((s) => [s.Action].flat().includes('rds-db:connect'))).toBe(true);
     expect(secretReads.join()).not.toMatch(/EvmSigner|SolanaPublisher/);
     expect(statements.some((s) => allows(s, 'sqs:SendMessage', 'IngestQueue'))).toBe(true);
   });

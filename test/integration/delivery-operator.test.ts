@@ -191,7 +191,17 @@ describe('operating the delivery engine', () => {
     expect(tables.every((t) => t.relrowsecurity)).toBe(true);
     const policies = await h.db.sql<{ n: number }[]>`
       select count(*)::int as n from pg_policies where schemaname = 'delivery'`;
-    expect(policies[0]?.n).toBe(10);
+    // the service and read-only roles' ten, and the two enqueuers confined to their own calls
+    expect(policies[0]?.n).toBe(12);
+    const enqueuers = await h.db.sql<{ policyname: string; roles: string[] }[]>`
+      select policyname, roles::text[] as roles from pg_policies
+      where schemaname = 'delivery' and tablename = 'oracle_call_history'
+        and policyname in ('oracle_call_history_creator_calls', 'oracle_call_history_market_mints')
+      order by policyname`;
+    expect(enqueuers.map((p) => [p.policyname, p.roles])).toEqual([
+      ['oracle_call_history_creator_calls', ['oracle_creator']],
+      ['oracle_call_history_market_mints', ['oracle_market']],
+    ]);
   });
 
   it('moves messages of another queue back from its DLQ unchanged, keeping their FIFO group', async () => {
