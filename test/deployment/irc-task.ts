@@ -200,8 +200,12 @@ export async function runIrcTask(options: {
         const timeout = setTimeout(() => child.kill('SIGKILL'), (container.StopTimeout ?? 30) * 1000);
         const code = await exited;
         clearTimeout(timeout);
-        if (code !== 0)
-          notes.push(`exited ${code} on SIGTERM; last output: ${output.slice(-4).join(' | ').slice(0, 800)}`);
+        if (code !== 0) {
+          // a crash prints its message above the stack: name it, not only the last frames
+          const thrown = output.findLast((line) => /^\w*Error\b/.test(line.trim()));
+          const error = thrown === undefined ? '' : `${thrown.trim().slice(0, 400)}; `;
+          notes.push(`exited ${code}; ${error}last output: ${output.slice(-4).join(' | ').slice(0, 800)}`);
+        }
         const queued = standIns.queueHolds(built.env['INGEST_QUEUE_URL'] ?? '', ircUser);
         if (!queued) notes.unshift(`put no batch with ${ircUser}'s event on the ingest queue`);
         log(`${container.Name}: joined=${joined} exit=${code} queued=${queued}`);
