@@ -97,6 +97,21 @@ export interface DynamoService extends Stoppable {
   };
 }
 
+/** The variables that point the functions at the local queues and tables, as the stacks name them. */
+export function queueAndTableEnvironment(sqs: SqsService, dynamo: DynamoService): Record<string, string> {
+  return {
+    SQS_ENDPOINT: sqs.endpoint,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    INGEST_QUEUE_URL: sqs.queues.ingest.url,
+    PUBLISH_QUEUE_URL: sqs.queues.publish.url,
+    ORACLE_CALLS_QUEUE_URL: sqs.queues.oracleCalls.url,
+    ORACLE_CALLS_DLQ_URL: sqs.queues.oracleCalls.dlqUrl,
+    NOTIFICATIONS_QUEUE_URL: sqs.queues.notifications.url,
+    RATE_LIMIT_TABLE: dynamo.tables.rateLimits,
+    IDEMPOTENCY_TABLE: dynamo.tables.idempotency,
+  };
+}
+
 /** dynalite: the DynamoDB API in memory, with the tables the platform uses. */
 export async function startDynamo(): Promise<DynamoService> {
   const require = createRequire(import.meta.url);
