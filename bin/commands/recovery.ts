@@ -12,7 +12,7 @@ import {
   previousDay,
   recoveryWindow,
 } from '../../layers/shared/src/core/attention/recovery-day.ts';
-import { isOracleError, ValidationError } from '../../layers/shared/src/errors.ts';
+import { isOracleError } from '../../layers/shared/src/errors.ts';
 import {
   listRecoverySnapshots,
   type RecoverySnapshot,
@@ -106,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(values.json === true ? `${JSON.stringify(snapshots, null, 2)}\n` : table(snapshots));
     return 0;
   } catch (error) {
-    if (error instanceof ValidationError || (isOracleError(error) && error.httpStatus < 500)) {
+    if (isOracleError(error) && error.httpStatus < 500) {
       process.stderr.write(`oracle recovery: ${error.message}\n`);
       return 2;
     }
