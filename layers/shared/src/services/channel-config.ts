@@ -5,9 +5,10 @@
  * blocklisted channel is never sealed again, and a sealed channel takes its configured group and
  * category). Every change is audited in its own transaction (./admin-audit.ts).
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { CATEGORIES, type Category, TOKEN_GROUPS } from '../core/attention/category.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import type { Sql } from '../ports/sql.ts';
 import { recordAdminAction } from './admin-audit.ts';
 
 /** A Twitch login as Twitch issues them: 4–25 of a-z, 0-9 and _, not starting with _. */

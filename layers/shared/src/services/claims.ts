@@ -5,7 +5,7 @@
  * is read from the database and kept for a couple of seconds (single-flight), so a burst of
  * claims for one tree costs one query.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { EPOCH_SECONDS, parseTreeName, type TreeName } from '../core/attention/trees.ts';
 import {
   type ClaimRow,
@@ -16,6 +16,7 @@ import {
 } from '../core/merkle/index.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { logger } from '../observability.ts';
+import type { Sql } from '../ports/sql.ts';
 import type { ClaimStatusSource } from './claim-status.ts';
 import { listSealedEpochs, type SealedEpochSummary } from './sealing.ts';
 import { type ClaimerWallet, findWalletBinding, userHashOf } from './wallet-binding.ts';

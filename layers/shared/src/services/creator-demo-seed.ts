@@ -17,10 +17,10 @@
  * COPY in one transaction.
  */
 
-import type { Sql } from '../adapters/db/client.ts';
 import { copyLine, copyRows } from '../adapters/db/copy-rows.ts';
 import { ATTO_PER_FIL } from '../core/creator/milestones.ts';
 import { type SeededRandom, seededRandom } from '../core/creator/seeded-random.ts';
+import type { Sql } from '../ports/sql.ts';
 
 export interface DemoSeedOptions {
   readonly creators: number;

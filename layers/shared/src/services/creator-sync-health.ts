@@ -3,8 +3,9 @@
  * run, stored with the run's SYNC_RUN row (the health history the source's OracleMonitor keeps),
  * and read back for admins (`GET /admin/sync-health`).
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { evaluateSyncHealth, type SyncHealth } from '../core/creator/sync-health.ts';
+import type { Sql } from '../ports/sql.ts';
 
 /** The sync log operations of the calls the sync enqueues. */
 export const METRICS_OP = 'UPDATE_METRICS';

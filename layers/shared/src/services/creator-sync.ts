@@ -20,7 +20,6 @@
  * a fresh request id: no creator is skipped once the chain is back.
  */
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../adapters/db/client.ts';
 import { rollupDailyStats } from '../adapters/db/creator-metrics-repo.ts';
 import {
   assignCoinIdentities,
@@ -48,6 +47,7 @@ import type {
   OracleCallOutcome,
   OracleCallRequest,
 } from '../ports/oracle-call-gateway.ts';
+import type { Sql } from '../ports/sql.ts';
 import { type CreatorMetrics, computeCreatorMetrics } from './creator-metrics.ts';
 import {
   COIN_OP,

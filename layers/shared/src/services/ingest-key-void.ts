@@ -11,10 +11,11 @@
  * is left had no other event and goes. Only where a removed event was the viewer's first is
  * `first_seen` read again from the events that remain.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { attentionLockKey } from '../core/attention/locks.ts';
 import { RESERVED_KEY_IDS } from '../core/attention/signals.ts';
 import { ValidationError } from '../errors.ts';
+import type { Sql } from '../ports/sql.ts';
 import { recordAdminAction } from './admin-audit.ts';
 import { lockKeys } from './advisory-locks.ts';
 

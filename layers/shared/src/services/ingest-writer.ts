@@ -6,7 +6,7 @@
  * 421,757 records to that), suppressed viewers are dropped, and an event whose epoch was
  * already sealed is credited to the current epoch and counted, never dropped.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { attentionLockKey, SUPPRESSION_LOCK } from '../core/attention/locks.ts';
 import {
   epochOfMs,
@@ -15,6 +15,7 @@ import {
   weightOf,
 } from '../core/attention/signals.ts';
 import { userHash } from '../core/attention/user-hash.ts';
+import type { Sql } from '../ports/sql.ts';
 import { lockKeys } from './advisory-locks.ts';
 
 export interface IngestWriteResult {

@@ -22,7 +22,7 @@
  * what each viewer earned. A memo root whose backlog expired before it went out returns all its
  * amounts, as in program mode.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { parsePublishMessage } from '../core/attention/publish-message.ts';
 import {
   type ChannelState,
@@ -49,6 +49,7 @@ import type {
   SolanaClient,
   SolanaSigner,
 } from '../ports/solana.ts';
+import type { Sql } from '../ports/sql.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
 import {
   claimedBeforeOverwrite,

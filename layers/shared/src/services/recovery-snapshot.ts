@@ -6,10 +6,11 @@
  * row is upserted by day: taking a day again replaces its row, never adds to it.
  * README.md, "Recovery dashboard", defines each number.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { checkDayRange, percentOf, type RecoveryWindow } from '../core/attention/recovery-day.ts';
 import { METRIC } from '../metric-names.ts';
 import { MetricUnit, metrics } from '../observability.ts';
+import type { Sql } from '../ports/sql.ts';
 
 export interface RecoverySnapshot {
   readonly day: string;

@@ -19,7 +19,7 @@
  * leaf's return never stands in for another's. Returns made before these keys existed were keyed
  * `return:<epoch>:<channel>`; a viewer already credited under that key is not credited again.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { channelStateCalls } from '../core/solana/channel-history.ts';
 import { channelSlotIndex, isClaimed } from '../core/solana/channel-state.ts';
 import { type EpochUnit, toOnChainEpoch } from '../core/solana/onchain-epoch.ts';
@@ -27,6 +27,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { AttentionProgram, SolanaClient } from '../ports/solana.ts';
+import type { Sql } from '../ports/sql.ts';
 import { creditCarriedFrom } from './carry.ts';
 
 /** The root a publication overwrites, as the publisher read it before signing. */

@@ -16,7 +16,7 @@
  * ingest key that sent it lets it seal. A pair that fails, for that or any reason, stops only
  * itself: every other channel and every later epoch is sealed (./sealing-failures.ts).
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { attentionLockKey } from '../core/attention/locks.ts';
 import { EPOCH_SECONDS, isEpochDue, latestDueEpoch, MAX_AMOUNT } from '../core/attention/trees.ts';
 import { chunks } from '../core/chunks.ts';
@@ -24,6 +24,7 @@ import { AmountOverflowError, ValidationError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { EventBus } from '../ports/event-bus.ts';
+import type { Sql } from '../ports/sql.ts';
 import { lockKeys } from './advisory-locks.ts';
 import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';

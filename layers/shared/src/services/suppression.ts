@@ -8,10 +8,11 @@
  * An admin suppresses anyone (`POST /suppressions`); a viewer suppresses themself with their
  * sign-in session and may lift that suppression again, never one an admin made.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import { SUPPRESSION_LOCK } from '../core/attention/locks.ts';
 import { isUserHash, userHash } from '../core/attention/user-hash.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+import type { Sql } from '../ports/sql.ts';
 import { recordAdminAction } from './admin-audit.ts';
 import { lockKeys } from './advisory-locks.ts';
 

@@ -32,7 +32,7 @@
  * total would pass it is refused (its units are configuration), and a carry tree pays each
  * balance only what fits, the rest staying carried to the next epoch.
  */
-import type { Sql } from '../adapters/db/client.ts';
+
 import {
   amountForWeight,
   type Candidate,
@@ -53,6 +53,7 @@ import { fromBase58, type LeafOptions, MAX_U64, validateClaim } from '../core/me
 import { AmountOverflowError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
+import type { Sql } from '../ports/sql.ts';
 import { lockKeys } from './advisory-locks.ts';
 import { type AttentionSettings, groupPublishes, isPublishable, maxShardsOf } from './attention-settings.ts';
 import { type CarryCredit, creditCarriedFrom } from './carry.ts';

@@ -14,7 +14,6 @@
  * is the claimer of that epoch's leaves; amounts of unbound viewers wait in carried balances.
  */
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../adapters/db/client.ts';
 import {
   type BindingMessageFields,
   decodeWallet,
@@ -24,6 +23,7 @@ import { normalizeLogin } from '../core/attention/signals.ts';
 import { isUserHash, userHash } from '../core/attention/user-hash.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { BindingEndReason, EventBus } from '../ports/event-bus.ts';
+import type { Sql } from '../ports/sql.ts';
 import { lockKeys } from './advisory-locks.ts';
 import { bindingLockKey } from './suppression.ts';
 import type { ViewerIdentity } from './twitch-sign-in.ts';

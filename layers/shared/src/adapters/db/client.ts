@@ -2,15 +2,13 @@
  * One way to reach PostgreSQL: postgres.js underneath, drizzle on top, with the whole schema.
  * Lambdas keep one client per container; the local runtime and tests one per process.
  */
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from '../../../../../drizzle/schema/index.ts';
+import type { Database, Sql } from '../../ports/sql.ts';
 
+export type { Database, Queryable, Sql } from '../../ports/sql.ts';
 export type Schema = typeof schema;
-export type Database = PostgresJsDatabase<Schema>;
-export type Sql = postgres.Sql;
-/** A client or an open transaction: what a statement that must join the caller's transaction takes. */
-export type Queryable = Sql | postgres.TransactionSql;
 
 export interface DbHandle {
   readonly sql: Sql;

@@ -3,9 +3,10 @@
  * an alert when the count reaches the threshold, then at most one per cooldown; a success
  * resets both. Every alert is stored in delivery.admin_alerts and published to the sink.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import { type AlertPolicy, DEFAULT_ALERT_POLICY, registerFailure } from '../../core/delivery/alert-policy.ts';
 import type { AlertSink } from '../../ports/alert-sink.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { iso, toDate } from './engine.ts';
 
 export interface ActiveFailure {

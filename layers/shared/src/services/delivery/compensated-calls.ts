@@ -5,7 +5,7 @@
  * operator's retry can never land between the compensation and the end of the call: either the
  * retry reopened the call first (nothing is compensated) or the retry finds it abandoned.
  */
-import type { Queryable } from '../../adapters/db/client.ts';
+import type { Queryable } from '../../ports/sql.ts';
 
 /**
  * Abandons the call with this request id if it failed for good (or was superseded), recording

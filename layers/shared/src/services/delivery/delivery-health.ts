@@ -2,7 +2,7 @@
  * The health the source's OracleMonitor watched: the success rate of oracle calls over a window
  * (warning under 90 %, critical under 70 %) and the failed transactions in it.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export type HealthLevel = 'ok' | 'warning' | 'critical';
 

@@ -4,10 +4,10 @@
  */
 
 import type { CallStatus, SentTransaction } from '../../../../../drizzle/schema/delivery.ts';
-import type { Sql } from '../../adapters/db/client.ts';
 import type { BreakerOptions } from '../../core/delivery/circuit-breaker.ts';
 import type { FeePolicyOptions } from '../../core/delivery/fee-policy.ts';
 import type { EvmChain, EvmSigner } from '../../ports/evm-chain.ts';
+import type { Sql } from '../../ports/sql.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import type { AdminAlertService } from './admin-alerts.ts';
 import type { CircuitBreakers } from './circuit-breakers.ts';

@@ -3,10 +3,11 @@
  * (keyed by its request id) and a message goes to the signer's FIFO group. A request id that
  * is already known returns the existing call and sends nothing.
  */
-import type { Queryable, Sql } from '../../adapters/db/client.ts';
+
 import { MAX_ATTEMPTS } from '../../core/delivery/retry-schedule.ts';
 import { ValidationError } from '../../errors.ts';
 import type { EvmCallEncoder } from '../../ports/evm-chain.ts';
+import type { Queryable, Sql } from '../../ports/sql.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import { iso, normalizeAddress, type OracleCall, toCall } from './engine.ts';
 

@@ -6,8 +6,8 @@
  */
 
 import { CALL_STATUSES, type CallStatus } from '../../../../../drizzle/schema/delivery.ts';
-import type { Sql } from '../../adapters/db/client.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
+import type { Sql } from '../../ports/sql.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import { recordAdminAction } from '../admin-audit.ts';
 import { iso, normalizeAddress, type OracleCall, type TxAttempt, toAttempt, toCall } from './engine.ts';

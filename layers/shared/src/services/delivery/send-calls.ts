@@ -7,7 +7,6 @@
  */
 
 import type postgres from 'postgres';
-import type { Sql } from '../../adapters/db/client.ts';
 import { type ClassifiedChainError, classifyChainError } from '../../core/delivery/chain-error-class.ts';
 import {
   bumpFees,
@@ -18,6 +17,7 @@ import {
 import { decideRetry } from '../../core/delivery/retry-schedule.ts';
 import { CircuitOpenError } from '../../errors.ts';
 import type { SignedEvmTransaction } from '../../ports/evm-chain.ts';
+import type { Sql } from '../../ports/sql.ts';
 import {
   type DeliveryDeps,
   iso,

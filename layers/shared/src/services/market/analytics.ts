@@ -4,8 +4,9 @@
  * ending with the bucket of `now` (chain time), so "24 h" covers the current partial hour and the
  * 24 full hours before it at most.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import { HOUR, hourBucket } from '../../core/market/volume.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { latestChainTime } from './price-oracle.ts';
 
 export const RANKING_KINDS = ['tokens_by_volume_24h', 'credentials_by_tokens_generated'] as const;

@@ -4,10 +4,11 @@
  * Filecoin EVM), from the pool's latest reserves the market poller recorded. Of several such
  * pools the one holding the most FIL prices the coin, as the price oracle picks a token's pool.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import { ATTO_PER_FIL } from '../../core/creator/milestones.ts';
 import { wholeTokenSpotPrice } from '../../core/market/twap.ts';
 import type { CoinPriceSource } from '../../ports/coin-price-source.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export interface MarketCoinPricesOptions {
   /** The chain the market poller indexes (MARKET_CHAIN_ID). */

@@ -8,8 +8,8 @@
  * caller IP address per day, and not resent within a minute.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import type { Sql } from '../../adapters/db/client.ts';
 import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { lockKeys } from '../advisory-locks.ts';
 import { sourceHash } from './market-sessions.ts';
 

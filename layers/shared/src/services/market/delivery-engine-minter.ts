@@ -4,10 +4,10 @@
  * retries and confirms. The claim stays `queued` until the engine reports the call's outcome.
  */
 
-import type { Queryable } from '../../adapters/db/client.ts';
 import { readOracleCallOutcomes } from '../../adapters/db/oracle-call-outcomes.ts';
 import { claimIdBytes32 } from '../../core/market/claim-id.ts';
 import type { MintOutcome, MintRequest, MintResult, QueuedMinter } from '../../ports/minter.ts';
+import type { Queryable } from '../../ports/sql.ts';
 import { abandonCompensatedCall } from '../delivery/compensated-calls.ts';
 import { type EnqueueDeps, enqueueOracleCall } from '../delivery/enqueue-oracle-call.ts';
 

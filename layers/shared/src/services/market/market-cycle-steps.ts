@@ -2,9 +2,10 @@
  * One market update as the scheduler runs it: poll the chain, then refresh the rankings and
  * record a 1 h TWAP for every priced token (a token whose history is shorter is skipped).
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { MarketChainReader } from '../../ports/market-chain.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { chainNow, computeCredentialRankings, computeTokenRankings, marketOverview } from './analytics.ts';
 import { type MarketPollerOptions, type PollResult, pollMarket } from './market-poller.ts';
 import { computeTwap, InsufficientHistoryError, type TwapResult } from './price-oracle.ts';

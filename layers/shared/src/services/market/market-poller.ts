@@ -6,13 +6,14 @@
  * feeds, pools, tokens, rollups) in one transaction before reading again. Rows are keyed by
  * (chain, tx hash, log index) and (chain, pool, block), so a re-read writes nothing twice.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import { findForkPoint, pollRange } from '../../core/market/reorg.ts';
 import { type PoolObservation, spotPriceX112, x112ToDecimal } from '../../core/market/twap.ts';
 import { poolBaseQuote } from '../../core/market/volume.ts';
 import { ChainError } from '../../errors.ts';
 import type { EventBus, PriceUpdatedEvent } from '../../ports/event-bus.ts';
 import type { ChainBlock, MarketChainReader, MarketLog, TokenMetadata } from '../../ports/market-chain.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { refreshRollups } from './market-rollups.ts';
 
 export interface MarketPollerOptions {

@@ -7,9 +7,9 @@
  * session's address as the user and nothing the request says about who it is.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Sql } from '../../adapters/db/client.ts';
 import { RateLimitedError, UnauthorizedError } from '../../errors.ts';
 import type { SignInMessages } from '../../ports/sign-in-message.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { lockKeys } from '../advisory-locks.ts';
 
 /** How long an issued nonce can be signed in with. */

@@ -9,8 +9,9 @@
  * keys) is `failed` at once with the reason and counted apart: retrying cannot change it, and a
  * queue redelivery would end in the DLQ and page the admins over a user's choice of channel.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { SENT_VERIFICATION_BODY, VERIFICATION_TRIGGER } from './contact-verification.ts';
 
 export interface DeliveryOutcome {

@@ -7,13 +7,14 @@
  * unique on (user, channel, event), so a page dispatched twice adds nothing, and the rows still
  * `pending` are answered again, so a redelivered event loses nothing either.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import {
   alertCrossed,
   deliverAfterQuietHours,
   renderTemplate,
 } from '../../core/market/notification-rules.ts';
 import type { ChannelName } from '../../ports/notification-channel.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { DEFAULT_TEMPLATES, type NotificationEvent } from './notifications.ts';
 
 /** Subscriptions per page: one insert of their rows stays well under a second. */

@@ -6,10 +6,10 @@
  * ./notification-dispatch.ts, delivery ./notification-delivery.ts.
  */
 import { createHash } from 'node:crypto';
-import type { Sql } from '../../adapters/db/client.ts';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.ts';
 import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { lockKeys } from '../advisory-locks.ts';
 import { type ContactUpdate, updateContacts, type VerificationLimits } from './contact-verification.ts';
 import { sourceHash } from './market-sessions.ts';

@@ -4,9 +4,10 @@
  * `twap_calculations`. "Now" for a TWAP is the newest block the poller read, so the answer is a
  * function of the chain, not of the server's clock.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import { type PoolObservation, twapOverWindow, x112ToDecimal } from '../../core/market/twap.ts';
 import { NotFoundError, OracleError } from '../../errors.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 /** The history stored does not reach back over the window asked for. */
 export class InsufficientHistoryError extends OracleError {

@@ -10,7 +10,6 @@
  * id returns the first claim; the minter's claim id makes the mint itself idempotent too.
  */
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../adapters/db/client.ts';
 import {
   accruedAt,
   type Credential,
@@ -21,6 +20,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '
 import type { AirCredentialApi } from '../../ports/air-credentials.ts';
 import type { EventBus, TokenMintedEvent } from '../../ports/event-bus.ts';
 import type { Minter, QueuedMinter } from '../../ports/minter.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export interface TokenGeneratorDeps {
   readonly sql: Sql;

@@ -5,9 +5,10 @@
  * 24 h and 7 d beside the windows before them; the math is core/market/trends.ts. Windows are whole
  * hour buckets ending with the bucket of `now` (chain time), as the volume route counts them.
  */
-import type { Sql } from '../../adapters/db/client.ts';
+
 import { priceChangePercent, topMovers, type VolumeTrend, volumeTrend } from '../../core/market/trends.ts';
 import { HOUR, hourBucket } from '../../core/market/volume.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export const PRICE_WINDOWS = { change1h: HOUR, change24h: 24 * HOUR, change7d: 7 * 24 * HOUR } as const;
 export type PriceWindow = keyof typeof PRICE_WINDOWS;

@@ -3,8 +3,8 @@
  * with one statement per resolution wave (no N+1).
  */
 import DataLoader from 'dataloader';
-import type { Sql } from '../../../adapters/db/client.ts';
 import { HOUR, hourBucket } from '../../../core/market/volume.ts';
+import type { Sql } from '../../../ports/sql.ts';
 
 export interface TokenRecord {
   readonly address: string;

@@ -18,7 +18,7 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
-import type { Sql } from '../../../adapters/db/client.ts';
+import type { Sql } from '../../../ports/sql.ts';
 import { chainNow, getRankings, marketOverview, RANKING_KINDS, type RankingKind } from '../analytics.ts';
 import { type MarketTrends, marketTrends, type TokenTrend } from '../trends.ts';
 import {
