@@ -14,7 +14,6 @@ import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { config } from '../../layers/shared/src/config.ts';
 import { CATEGORIES, type Category } from '../../layers/shared/src/core/attention/category.ts';
 import { isOracleError, ValidationError } from '../../layers/shared/src/errors.ts';
-import { cliActor } from '../../layers/shared/src/services/admin-audit.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import {
   type ChannelChange,
@@ -24,6 +23,7 @@ import {
   listChannelSettings,
   setChannelSetting,
 } from '../../layers/shared/src/services/channel-config.ts';
+import { cliActor } from '../../layers/shared/src/services/platform/admin-audit.ts';
 import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.ts';
 
 export const summary =

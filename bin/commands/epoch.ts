@@ -9,8 +9,8 @@ import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
-import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
 import {
   type FinalizeResult,
   finalizeEpoch,

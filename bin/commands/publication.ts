@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { resetDependencies } from '../../functions/dependencies.ts';
 import { verifierDeps } from '../../functions/solana-dependencies.ts';
-import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
 import { verifyPublication } from '../../layers/shared/src/services/publisher.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/replaced-roots.ts';
 

@@ -7,7 +7,7 @@ import { configuredChecks } from '../../functions/api/health/index.ts';
 import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { config } from '../../layers/shared/src/config.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
-import { checkHealth } from '../../layers/shared/src/services/health.ts';
+import { checkHealth } from '../../layers/shared/src/services/platform/health.ts';
 import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.ts';
 
 export const summary =
