@@ -13,7 +13,7 @@ import { epochOfMs, type KeyedEvent } from '../../layers/shared/src/core/attenti
 import { latestDueEpoch } from '../../layers/shared/src/core/attention/trees.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
-import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
+import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 import type { KeyHolder } from '../../local/market/demo-users.ts';
 import type { StandIns } from './stand-ins.ts';
 
