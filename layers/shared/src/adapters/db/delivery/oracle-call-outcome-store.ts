@@ -2,8 +2,8 @@
  * How oracle calls ended, read from the delivery engine's `delivery.oracle_call_history` by
  * request id (read-only: the engine alone writes it).
  */
-import type { OracleCallOutcome, OracleCallState } from '../../ports/oracle-call-gateway.ts';
-import type { Sql } from './client.ts';
+import type { OracleCallOutcome, OracleCallState } from '../../../ports/oracle-call-gateway.ts';
+import type { Sql } from '../../../ports/sql.ts';
 
 interface Row {
   request_id: string;
