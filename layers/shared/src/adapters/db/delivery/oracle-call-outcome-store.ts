@@ -3,50 +3,41 @@
  * request id (read-only: the engine alone writes it).
  */
 import type { OracleCallOutcome, OracleCallState } from '../../../ports/oracle-call-gateway.ts';
-import type { Sql } from '../../../ports/sql.ts';
+import type { Queryable } from '../../../ports/sql.ts';
+import { numOrNull, strOrNull, toDate } from '../raw-values.ts';
+import type { OracleCall } from './oracle-call-store.ts';
 
-interface Row {
-  request_id: string;
-  status: OracleCallState;
-  transaction_hash: string | null;
-  block_number: bigint | null;
-  gas_used: bigint | null;
-  attempt_count: number;
-  error_code: string | null;
-  error_message: string | null;
-  created_at: string | Date;
-  completed_at: string | Date | null;
+type Row = Record<string, unknown>;
+
+/** The outcome is the call's own columns, by the same names (checked here against the call's type). */
+function toOutcome(row: Row): OracleCallOutcome & Omit<Pick<OracleCall, keyof OracleCallOutcome>, 'status'> {
+  return {
+    requestId: String(row['request_id']),
+    status: row['status'] as OracleCallState,
+    transactionHash: strOrNull(row['transaction_hash']),
+    blockNumber: numOrNull(row['block_number']),
+    gasUsed: numOrNull(row['gas_used']),
+    attemptCount: Number(row['attempt_count']),
+    errorCode: strOrNull(row['error_code']),
+    errorMessage: strOrNull(row['error_message']),
+    createdAt: toDate(row['created_at']) ?? new Date(0),
+    completedAt: toDate(row['completed_at']),
+  };
 }
 
-// The shared client hands raw-query timestamps back as PostgreSQL text (drizzle's parsers).
-const toDate = (value: string | Date): Date => (value instanceof Date ? value : new Date(value));
-
 export async function readOracleCallOutcomes(
-  sql: Sql,
+  q: Queryable,
   requestIds: readonly string[],
 ): Promise<Map<string, OracleCallOutcome>> {
   const outcomes = new Map<string, OracleCallOutcome>();
   for (let i = 0; i < requestIds.length; i += 5_000) {
     const chunk = requestIds.slice(i, i + 5_000);
-    const rows = await sql<Row[]>`
+    const rows = await q`
       select request_id, status, transaction_hash, block_number, gas_used, attempt_count,
              error_code, error_message, created_at, completed_at
       from delivery.oracle_call_history
-      where request_id = any(${sql.array(chunk as string[])})`;
-    for (const row of rows) {
-      outcomes.set(row.request_id, {
-        requestId: row.request_id,
-        status: row.status,
-        transactionHash: row.transaction_hash,
-        blockNumber: row.block_number === null ? null : Number(row.block_number),
-        gasUsed: row.gas_used === null ? null : Number(row.gas_used),
-        attemptCount: row.attempt_count,
-        errorCode: row.error_code,
-        errorMessage: row.error_message,
-        createdAt: toDate(row.created_at),
-        completedAt: row.completed_at === null ? null : toDate(row.completed_at),
-      });
-    }
+      where request_id = any(${q.array(chunk as string[])})`;
+    for (const row of rows) outcomes.set(String(row['request_id']), toOutcome(row));
   }
   return outcomes;
 }
