@@ -6,7 +6,7 @@ import { logger } from '../../../layers/shared/src/observability.ts';
 import {
   type SchedulerDeps,
   schedulePublications,
-} from '../../../layers/shared/src/services/attention/publisher.ts';
+} from '../../../layers/shared/src/services/attention/publication-scheduler.ts';
 import { type PlatformOf, scheduled } from '../../handlers.ts';
 
 export interface PublishRootsResult {
