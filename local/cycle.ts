@@ -408,7 +408,9 @@ const market: Stage = async (runtime) => {
  */
 const subscriptions: Stage = async (runtime) => {
   const { call, confirmOverApi, signInOverApi } = await import('./market/demo-users.ts');
-  const { handler, useNotificationChannels } = await import('../functions/queue/notifications/index.ts');
+  const { notificationsConsumer, notificationsDependencies } = await import(
+    '../functions/queue/notifications/index.ts'
+  );
   const { RecordingChannel } = await import('../layers/shared/src/services/market/notifications.ts');
   const viewer = await signInOverApi(runtime.apiUrl);
   const fan = await signInOverApi(runtime.apiUrl);
@@ -426,13 +428,13 @@ const subscriptions: Stage = async (runtime) => {
   ];
   const email = new RecordingChannel('email');
   const sms = new RecordingChannel('sms');
-  useNotificationChannels(
-    new Map([
-      ['email', email],
-      ['sms', sms],
-    ]),
-  );
-  const consumer = asFunction('Notifications', (event: SQSEvent) => handler(event, lambdaContext(60_000)));
+  const channels = new Map([
+    ['email', email],
+    ['sms', sms],
+  ] as const);
+  const handler = notificationsConsumer((platform) => notificationsDependencies(platform, channels));
+  const run = handler.on(runtime.platform);
+  const consumer = asFunction('Notifications', (event: SQSEvent) => run(event, lambdaContext(60_000)));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
   const to = (...contacts: string[]) => [...email.sent, ...sms.sent].filter((m) => contacts.includes(m.to));
   const confirmed =
@@ -448,12 +450,17 @@ const subscriptions: Stage = async (runtime) => {
  * recording channels: locally, the outbox is where a notification can be read).
  */
 const notifications: Stage = async (runtime) => {
-  const { handler, useNotificationChannels } = await import('../functions/queue/notifications/index.ts');
+  const { notificationsConsumer, notificationsDependencies } = await import(
+    '../functions/queue/notifications/index.ts'
+  );
   const { CHANNELS, RecordingChannel } = await import(
     '../layers/shared/src/services/market/notifications.ts'
   );
-  useNotificationChannels(new Map(CHANNELS.map((name) => [name, new RecordingChannel(name)])));
-  const consumer = asFunction('Notifications', (event: SQSEvent) => handler(event, lambdaContext(60_000)));
+  const channels = new Map(CHANNELS.map((name) => [name, new RecordingChannel(name)]));
+  const run = notificationsConsumer((platform) => notificationsDependencies(platform, channels)).on(
+    runtime.platform,
+  );
+  const consumer = asFunction('Notifications', (event: SQSEvent) => run(event, lambdaContext(60_000)));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
   const { sql } = await runtime.platform.database();
   const rows = await sql<{ trigger: string; status: string; n: number }[]>`

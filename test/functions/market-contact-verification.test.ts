@@ -1,7 +1,10 @@
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler, useNotificationChannels } from '../../functions/queue/notifications/index.ts';
+import {
+  notificationsConsumer,
+  notificationsDependencies,
+} from '../../functions/queue/notifications/index.ts';
 import type { ChannelName, NotificationChannel } from '../../layers/shared/src/ports/notification-channel.ts';
 import { RecordingChannel } from '../../layers/shared/src/services/market/notifications.ts';
 import { type MarketApi, startMarketApi } from '../fixtures/market-api.ts';
@@ -17,13 +20,16 @@ afterAll(() => api.close());
 beforeEach(() => {
   email = new RecordingChannel('email');
   sms = new RecordingChannel('sms');
-  useNotificationChannels(
-    new Map<ChannelName, NotificationChannel>([
-      ['email', email],
-      ['sms', sms],
-    ]),
+  const channels = new Map<ChannelName, NotificationChannel>([
+    ['email', email],
+    ['sms', sms],
+  ]);
+  handler = notificationsConsumer((platform) => notificationsDependencies(platform, channels)).on(
+    api.platform,
   );
 });
+
+let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 const deliver = () =>
   api.drainNotifications((event: SQSEvent) =>

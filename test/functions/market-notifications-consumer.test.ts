@@ -1,14 +1,23 @@
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useMarketDependencies } from '../../functions/market-dependencies.ts';
-import { handler, useNotificationChannels } from '../../functions/queue/notifications/index.ts';
+import { marketDependencies } from '../../functions/market-dependencies.ts';
+import type { Platform } from '../../functions/platform.ts';
+import {
+  notificationsConsumer,
+  notificationsDependencies,
+} from '../../functions/queue/notifications/index.ts';
 import type { ChannelName, NotificationChannel } from '../../layers/shared/src/ports/notification-channel.ts';
 import { RecordingChannel, subscribe } from '../../layers/shared/src/services/market/notifications.ts';
+import { type DynamoService, startDynamo } from '../../local/services.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { confirmContacts } from '../fixtures/market-api.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const HOLDER = `0x${'12'.repeat(20)}`;
 let t: TestDatabase;
+let dynamo: DynamoService;
+let platform: Platform;
+let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 const email = new RecordingChannel('email');
 let smsDown = true;
 const sms: NotificationChannel = {
@@ -19,14 +28,21 @@ const sms: NotificationChannel = {
 };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  useMarketDependencies({ sql: t.sql, now: () => 1_750_000_000 });
-  useNotificationChannels(
-    new Map<ChannelName, NotificationChannel>([
-      ['email', email],
-      ['sms', sms],
-    ]),
-  );
+  [t, dynamo] = await Promise.all([createTestDatabase(), startDynamo()]);
+  // Each outbox row's send is remembered in the idempotency table, as on AWS.
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    IDEMPOTENCY_TABLE: dynamo.tables.idempotency,
+  });
+  platform = platformFromEnv({ database: { sql: t.sql, db: t.db, close: async () => {} } });
+  const channels = new Map<ChannelName, NotificationChannel>([
+    ['email', email],
+    ['sms', sms],
+  ]);
+  handler = notificationsConsumer(async (on) => ({
+    ...(await notificationsDependencies(on, channels)),
+    market: { ...(await marketDependencies(on)), now: () => 1_750_000_000 },
+  })).on(platform);
   await subscribe(t.sql, {
     userId: HOLDER,
     trigger: 'token_minted',
@@ -44,7 +60,8 @@ beforeAll(async () => {
   await t.sql`insert into market.notification_preferences (user_id, channels) values ('frank', '["sms"]'::jsonb)`;
 });
 afterAll(async () => {
-  useMarketDependencies(undefined);
+  await platform.close();
+  await dynamo.stop();
   await t.close();
 });
 

@@ -4,10 +4,13 @@
  * capped; dispatch is batched so no number of subscriptions times it out. Each attack goes
  * through the real routes (local HTTP server) and the notifications queue's Lambda consumer.
  */
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler, useNotificationChannels } from '../../functions/queue/notifications/index.ts';
+import {
+  notificationsConsumer,
+  notificationsDependencies,
+} from '../../functions/queue/notifications/index.ts';
 import type { ChannelName, NotificationChannel } from '../../layers/shared/src/ports/notification-channel.ts';
 import { RecordingChannel } from '../../layers/shared/src/services/market/notifications.ts';
 import { type MarketApi, startMarketApi } from '../fixtures/market-api.ts';
@@ -16,6 +19,7 @@ const TOKEN = `0x${'ab'.repeat(20)}`;
 
 let api: MarketApi;
 let channels: Record<ChannelName, RecordingChannel>;
+let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /** The consumer as Lambda runs it, with `budgetMs` left before the function's timeout. */
 function consumer(budgetMs = 60_000, durations?: number[]) {
@@ -58,7 +62,8 @@ beforeEach(() => {
     sms: new RecordingChannel('sms'),
     push: new RecordingChannel('push'),
   };
-  useNotificationChannels(new Map<ChannelName, NotificationChannel>(Object.entries(channels) as never));
+  const given = new Map<ChannelName, NotificationChannel>(Object.entries(channels) as never);
+  handler = notificationsConsumer((platform) => notificationsDependencies(platform, given)).on(api.platform);
 });
 
 describe('market notifications under attack', () => {

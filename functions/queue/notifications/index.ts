@@ -9,29 +9,19 @@
  * one invocation time out. An event that fits one page with few rows is sent at once; otherwise its
  * rows go on the queue in messages of OUTBOX_IDS_PER_MESSAGE ids. A row that fails is reported as a
  * batch item failure, so SQS redelivers it and, past maxReceiveCount, moves it to the DLQ. The
- * outbox decides what was sent: redelivered messages send nothing twice.
+ * outbox decides what is due, and each row's send is remembered in the IdempotencyTable
+ * (../../notification-channels.ts): a redelivered message sends nothing twice, even when the
+ * invocation that sent it failed before the outbox recorded the send.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { SesEmailChannel } from '../../../layers/shared/src/adapters/aws/ses-email-channel.ts';
-import { SnsSmsChannel } from '../../../layers/shared/src/adapters/aws/sns-sms-channel.ts';
-import { vapidKeysFromSecret, WebPushChannel } from '../../../layers/shared/src/adapters/web-push-channel.ts';
-import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import {
   domainEventFromEnvelope,
   eventBridgeEnvelopeSchema,
 } from '../../../layers/shared/src/core/events/domain-event-schema.ts';
 import { isNotifying } from '../../../layers/shared/src/core/events/domain-events.ts';
-import { ValidationError } from '../../../layers/shared/src/errors.ts';
-import { marketConfig } from '../../../layers/shared/src/market-config.ts';
-import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
-import type {
-  ChannelName,
-  NotificationChannel,
-} from '../../../layers/shared/src/ports/notification-channel.ts';
+import { ConfigError, ValidationError } from '../../../layers/shared/src/errors.ts';
+import { logger } from '../../../layers/shared/src/observability.ts';
 import { deliverNotifications } from '../../../layers/shared/src/services/market/notification-delivery.ts';
 import { dispatchNotificationPage } from '../../../layers/shared/src/services/market/notification-dispatch.ts';
 import {
@@ -39,11 +29,9 @@ import {
   notificationEventFor,
   TRIGGERS,
 } from '../../../layers/shared/src/services/market/notifications.ts';
-import { secretStore } from '../../dependencies.ts';
-import { marketDependencies } from '../../market-dependencies.ts';
-
-loadConfig(process.env, { require: ['DATABASE_URL'] });
-marketConfig();
+import { type Entry, type PlatformOf, sqsRecords } from '../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../market-dependencies.ts';
+import { type Channels, deploymentChannels, sendOnceChannels } from '../../notification-channels.ts';
 
 /** A notification event or outbox ids to retry (an EventBridge envelope is read first). */
 export const notificationMessageSchema = z
@@ -65,48 +53,22 @@ export const notificationMessageSchema = z
     'expected event or outboxIds',
   );
 
-const processor = new BatchProcessor(EventType.SQS);
-
-let channels: ReadonlyMap<ChannelName, NotificationChannel> | undefined;
-
-/** SMS over SNS always; email over SES and web push where they are configured. */
-function defaultChannels(): ReadonlyMap<ChannelName, NotificationChannel> {
-  const c = config();
-  const local = (endpoint: string | undefined) =>
-    endpoint === undefined
-      ? {}
-      : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  const map = new Map<ChannelName, NotificationChannel>([
-    ['sms', new SnsSmsChannel(new SNSClient({ region: c.AWS_REGION, ...local(c.SNS_ENDPOINT) }))],
-  ]);
-  if (c.NOTIFICATIONS_EMAIL_FROM !== undefined) {
-    map.set(
-      'email',
-      new SesEmailChannel(
-        new SESv2Client({ region: c.AWS_REGION, ...local(c.SES_ENDPOINT) }),
-        c.NOTIFICATIONS_EMAIL_FROM,
-      ),
-    );
-  }
-  const pushSecret = c.WEB_PUSH_SECRET_ARN;
-  if (pushSecret !== undefined) {
-    let push: Promise<WebPushChannel> | undefined;
-    map.set('push', {
-      name: 'push',
-      async send(notification) {
-        push ??= secretStore()
-          .getSecret(pushSecret)
-          .then((text) => new WebPushChannel(vapidKeysFromSecret(text)));
-        return (await push).send(notification);
-      },
-    });
-  }
-  return map;
+export interface NotificationsDeps {
+  readonly market: MarketDependencies;
+  readonly channels: Channels;
+  /** Gives the send records the invocation's deadline. */
+  registerContext(context: Context): void;
 }
 
-/** The local runtime and tests give the channels they run. */
-export function useNotificationChannels(replacement: ReadonlyMap<ChannelName, NotificationChannel>): void {
-  channels = replacement;
+const REQUIRED = ['DATABASE_URL'] as const;
+
+/** The market's dependencies and the channels (the deployment's, or those a runtime or test runs). */
+export async function notificationsDependencies(
+  platform: PlatformOf<(typeof REQUIRED)[number]>,
+  channels: Channels = deploymentChannels(platform),
+): Promise<NotificationsDeps> {
+  const once = sendOnceChannels(platform, channels);
+  return { market: await marketDependencies(platform), ...once };
 }
 
 /** Rows per `{ outboxIds }` message: one invocation sends them well within its timeout. */
@@ -139,11 +101,11 @@ function parseMessage(body: string): ParsedMessage {
  * (when the whole event fit one small page), having queued everything else.
  */
 async function dispatch(
+  deps: MarketDependencies,
   event: NotificationEvent,
   from: string | undefined,
   context: Context,
 ): Promise<number[]> {
-  const deps = await marketDependencies();
   let after = from;
   let slowestMs = 0;
   for (let pages = 0; ; pages++) {
@@ -177,16 +139,18 @@ async function dispatch(
 /** Lambda's time left; none known (a caller without a Lambda context) means one page per invocation. */
 const remainingMs = (context: Context | undefined) => context?.getRemainingTimeInMillis?.() ?? 0;
 
-async function recordHandler(record: SQSRecord, context: Context): Promise<void> {
+async function recordHandler(record: SQSRecord, deps: NotificationsDeps, context: Context): Promise<void> {
   const parsed = parseMessage(record.body);
   const ids =
     parsed.event === undefined
       ? (parsed.outboxIds ?? [])
-      : await dispatch(parsed.event, parsed.after, context);
+      : await dispatch(deps.market, parsed.event, parsed.after, context);
   if (ids.length === 0) return;
-  const deps = await marketDependencies();
-  channels ??= defaultChannels();
-  const outcome = await deliverNotifications(deps.sql, channels, deps.now(), { ids, queueRetry: true });
+  deps.registerContext(context);
+  const outcome = await deliverNotifications(deps.market.sql, deps.channels, deps.market.now(), {
+    ids,
+    queueRetry: true,
+  });
   if (outcome.undeliverable > 0) {
     logger.warn('notifications this deployment cannot send were marked failed', {
       messageId: record.messageId,
@@ -199,9 +163,9 @@ async function recordHandler(record: SQSRecord, context: Context): Promise<void>
 }
 
 /** The batch processor reports a failed record without saying why; the log says it. */
-async function loggedRecordHandler(record: SQSRecord, context: Context): Promise<void> {
+export async function handle(record: SQSRecord, deps: NotificationsDeps, context: Context): Promise<void> {
   try {
-    await recordHandler(record, context);
+    await recordHandler(record, deps, context);
   } catch (error) {
     logger.error('notification message failed; SQS will redeliver it', {
       messageId: record.messageId,
@@ -211,13 +175,19 @@ async function loggedRecordHandler(record: SQSRecord, context: Context): Promise
   }
 }
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  try {
-    return await processPartialResponse(event, loggedRecordHandler, processor, {
-      context,
-      throwOnFullBatchFailure: false,
-    });
-  } finally {
-    flushMetrics();
-  }
+/** The consumer on the given dependencies (the local runtime and tests give their own channels). */
+export function notificationsConsumer(
+  dependencies: (platform: PlatformOf<(typeof REQUIRED)[number]>) => Promise<NotificationsDeps>,
+): Entry<SQSEvent, SQSBatchResponse> {
+  return sqsRecords(dependencies, (record, deps, batch) => handle(record, deps, batch.context), {
+    fifo: false,
+    require: [...REQUIRED],
+    // A deployment sends each row once; a local run or test without the table sends as the outbox says.
+    check: (config) => {
+      if (config.ORACLE_MODE === 'production' && config.IDEMPOTENCY_TABLE === undefined)
+        throw new ConfigError('IDEMPOTENCY_TABLE: required in production, but not set');
+    },
+  });
 }
+
+export const handler = notificationsConsumer(notificationsDependencies);

@@ -10,7 +10,15 @@ export interface OutgoingNotification {
   readonly body: string;
 }
 
+export interface SendOptions {
+  /**
+   * What makes a repeated send the same send (its outbox row): a channel that remembers what it
+   * sent (adapters/aws/idempotent-channel.ts) sends it once however often it is asked.
+   */
+  readonly key: string;
+}
+
 export interface NotificationChannel {
   readonly name: ChannelName;
-  send(message: OutgoingNotification): Promise<void>;
+  send(message: OutgoingNotification, options?: SendOptions): Promise<void>;
 }

@@ -160,7 +160,7 @@ async function send(
     };
   }
   try {
-    await channel.send({ to: row.to, subject: row.subject, body: row.body });
+    await channel.send({ to: row.to, subject: row.subject, body: row.body }, { key: `outbox:${row.id}` });
     // A verification's link or code is not kept past delivery.
     const body = row.trigger === VERIFICATION_TRIGGER ? SENT_VERIFICATION_BODY : null;
     return { id: row.id, status: 'sent', attempts, error: null, retryAt: null, body };
