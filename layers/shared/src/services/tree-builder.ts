@@ -33,6 +33,7 @@
  * balance only what fits, the rest staying carried to the next epoch.
  */
 
+import { type CarryCredit, creditCarriedFrom } from '../adapters/db/attention/carry-store.ts';
 import {
   amountForWeight,
   type Candidate,
@@ -60,7 +61,6 @@ import {
   isPublishable,
   maxShardsOf,
 } from './attention/attention-settings.ts';
-import { type CarryCredit, creditCarriedFrom } from './attention/carry.ts';
 import type { SealingDeps } from './attention/sealing.ts';
 import {
   inIsolatedBatches,
