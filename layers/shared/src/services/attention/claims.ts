@@ -14,6 +14,7 @@ import {
   listPooledTrees,
   listSealedChannels,
 } from '../../adapters/db/attention/claims-store.ts';
+import { listSealedEpochs, type SealedEpochSummary } from '../../adapters/db/attention/sealed-epoch-store.ts';
 import { parseChannel, parseEpoch } from '../../core/attention/claim-params.ts';
 import {
   type CarriedView,
@@ -33,7 +34,6 @@ import { logger } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { whyNoLeaf, whyNoTree } from './claim-absence.ts';
 import type { ClaimStatusSource } from './claim-status.ts';
-import { listSealedEpochs, type SealedEpochSummary } from './sealing.ts';
 import { type ClaimerWallet, findWalletBinding, userHashOf } from './wallet-binding.ts';
 
 /** The program's ring: a root is overwritten once a root 10 epochs newer lands for the channel. */
