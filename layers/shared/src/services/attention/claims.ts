@@ -28,13 +28,14 @@ import {
   type UserClaimView,
 } from '../../core/attention/claim-views.ts';
 import { EPOCH_SECONDS, parseTreeName } from '../../core/attention/trees.ts';
+import type { ClaimerWallet } from '../../core/attention/wallet-bindings.ts';
 import { ClaimTree, fromHex } from '../../core/merkle/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { logger } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { whyNoLeaf, whyNoTree } from './claim-absence.ts';
 import type { ClaimStatusSource } from './claim-status.ts';
-import { type ClaimerWallet, findWalletBinding, userHashOf } from './wallet-binding.ts';
+import { findWalletBinding, userHashOf } from './wallet-binding.ts';
 
 /** The program's ring: a root is overwritten once a root 10 epochs newer lands for the channel. */
 const RING_SECONDS = 10 * EPOCH_SECONDS;
