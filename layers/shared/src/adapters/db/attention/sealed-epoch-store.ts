@@ -72,6 +72,18 @@ export async function listUnsealedChannels(
     order by p.epoch, p.channel`;
 }
 
+/** Of the (epochs[i], channels[i]) pairs, those sealed, as `epoch:channel`. */
+export async function findSealedPairs(
+  q: Queryable,
+  pairs: { readonly epochs: readonly number[]; readonly channels: readonly string[] },
+): Promise<Set<string>> {
+  const rows = await q<EpochChannel[]>`
+    select s.epoch::float8 as epoch, s.channel from attention.sealed_epochs s
+    join unnest(${[...pairs.epochs]}::bigint[], ${[...pairs.channels]}::text[]) as p(epoch, channel)
+      on s.epoch = p.epoch and s.channel = p.channel`;
+  return new Set(rows.map((r) => `${r.epoch}:${r.channel}`));
+}
+
 /** Of `channels`, those not sealed in the epoch and not blocklisted (read under the pairs' locks). */
 export async function listOpenChannels(
   q: Queryable,
