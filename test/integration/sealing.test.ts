@@ -7,6 +7,11 @@ import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
 import { metrics } from '../../layers/shared/src/observability.ts';
+import {
+  buildEpochTrees,
+  CHANNEL_TREES_PER_TRANSACTION,
+  epochTreesPending,
+} from '../../layers/shared/src/services/attention/tree-builder.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
 import {
@@ -16,11 +21,6 @@ import {
   sealEpoch,
 } from '../../layers/shared/src/services/sealing.ts';
 import { suppressUser } from '../../layers/shared/src/services/suppression.ts';
-import {
-  buildEpochTrees,
-  CHANNEL_TREES_PER_TRANSACTION,
-  epochTreesPending,
-} from '../../layers/shared/src/services/tree-builder.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';

@@ -26,12 +26,12 @@ import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { Sql } from '../ports/sql.ts';
 import { lockKeys } from './advisory-locks.ts';
+import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './attention/tree-builder.ts';
+import type { TreeHasher } from './attention/tree-hashing.ts';
 import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';
 import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
-import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './tree-builder.ts';
-import type { TreeHasher } from './tree-hashing.ts';
 
 export interface SealingDeps {
   readonly sql: Sql;

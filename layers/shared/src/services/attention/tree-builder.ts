@@ -47,19 +47,19 @@ import {
   splitIntoShards,
   type TreeKind,
   withinAmountBudget,
-} from '../core/attention/trees.ts';
-import { chunks } from '../core/chunks.ts';
-import { fromBase58, type LeafOptions, MAX_U64, validateClaim } from '../core/merkle/index.ts';
-import { AmountOverflowError } from '../errors.ts';
-import { METRIC } from '../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../observability.ts';
-import type { Sql } from '../ports/sql.ts';
-import { lockKeys } from './advisory-locks.ts';
-import { type AttentionSettings, groupPublishes, isPublishable, maxShardsOf } from './attention-settings.ts';
-import { type CarryCredit, creditCarriedFrom } from './carry.ts';
-import type { SealingDeps } from './sealing.ts';
-import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
-import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
+} from '../../core/attention/trees.ts';
+import { chunks } from '../../core/chunks.ts';
+import { fromBase58, type LeafOptions, MAX_U64, validateClaim } from '../../core/merkle/index.ts';
+import { AmountOverflowError } from '../../errors.ts';
+import { METRIC } from '../../metric-names.ts';
+import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { Sql } from '../../ports/sql.ts';
+import { lockKeys } from '../advisory-locks.ts';
+import { type AttentionSettings, groupPublishes, isPublishable, maxShardsOf } from '../attention-settings.ts';
+import { type CarryCredit, creditCarriedFrom } from '../carry.ts';
+import type { SealingDeps } from '../sealing.ts';
+import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from '../sealing-failures.ts';
+import { forEachLimited, withSerializationRetry } from '../transaction-retry.ts';
 import { inThreadTreeHasher, type TreeHasher, type TreeHashJob } from './tree-hashing.ts';
 
 export interface TreeOutcome {

@@ -12,7 +12,7 @@ import {
   type LeafOptions,
   toBase58,
   toHex,
-} from '../core/merkle/index.ts';
+} from '../../core/merkle/index.ts';
 
 export interface TreeHashJob {
   readonly options: LeafOptions;
