@@ -7,9 +7,9 @@ import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
 import { metrics } from '../../layers/shared/src/observability.ts';
+import { CHANNEL_TREES_PER_TRANSACTION } from '../../layers/shared/src/services/attention/channel-trees.ts';
 import {
   buildEpochTrees,
-  CHANNEL_TREES_PER_TRANSACTION,
   epochTreesPending,
 } from '../../layers/shared/src/services/attention/tree-builder.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
