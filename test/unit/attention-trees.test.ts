@@ -15,8 +15,11 @@ import {
   withinAmountBudget,
 } from '../../layers/shared/src/core/attention/trees.ts';
 import { ClaimTree, type LeafOptions } from '../../layers/shared/src/core/merkle/index.ts';
+import {
+  attentionSettings,
+  isPublishable,
+} from '../../layers/shared/src/services/attention/attention-settings.ts';
 import { dumpJson } from '../../layers/shared/src/services/attention/tree-hashing.ts';
-import { attentionSettings, isPublishable } from '../../layers/shared/src/services/attention-settings.ts';
 
 const candidateArb = fc.record({
   userHash: fc.stringMatching(/^[0-9a-f]{64}$/),

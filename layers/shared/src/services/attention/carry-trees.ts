@@ -16,10 +16,10 @@ import { carryTreeName, splitByCapacity, withinAmountBudget } from '../../core/a
 import { METRIC } from '../../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { Queryable } from '../../ports/sql.ts';
-import { groupPublishes } from '../attention-settings.ts';
-import type { CarryCredit } from '../carry.ts';
-import type { SealingDeps } from '../sealing.ts';
-import { withSerializationRetry } from '../transaction-retry.ts';
+import { withSerializationRetry } from '../platform/transaction-retry.ts';
+import { groupPublishes } from './attention-settings.ts';
+import type { CarryCredit } from './carry.ts';
+import type { SealingDeps } from './sealing.ts';
 import { claimTreeBuild } from './tree-build-locks.ts';
 import { storeTrees, type TreeOutcome } from './tree-storage.ts';
 

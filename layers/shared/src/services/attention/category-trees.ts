@@ -8,9 +8,9 @@
 import { categoryViewers } from '../../adapters/db/attention/tree-participant-store.ts';
 import { refuseOverflow } from '../../core/attention/tree-plan.ts';
 import { amountForWeight, categoryTreeName } from '../../core/attention/trees.ts';
-import { maxShardsOf } from '../attention-settings.ts';
-import type { SealingDeps } from '../sealing.ts';
-import { withSerializationRetry } from '../transaction-retry.ts';
+import { withSerializationRetry } from '../platform/transaction-retry.ts';
+import { maxShardsOf } from './attention-settings.ts';
+import type { SealingDeps } from './sealing.ts';
 import { claimTreeBuild } from './tree-build-locks.ts';
 import { shardTrees } from './tree-shards.ts';
 import { storeTrees, type TreeOutcome } from './tree-storage.ts';

@@ -16,8 +16,8 @@ import {
   undecidedSealedChannels,
 } from '../../adapters/db/attention/tree-participant-store.ts';
 import { type BoundWallet, candidatesFromLists, placesWithinCap } from '../../core/attention/tree-plan.ts';
-import type { SealingDeps } from '../sealing.ts';
-import { withSerializationRetry } from '../transaction-retry.ts';
+import { withSerializationRetry } from '../platform/transaction-retry.ts';
+import type { SealingDeps } from './sealing.ts';
 import { lockTreeBuilds } from './tree-build-locks.ts';
 import { walletBytes } from './tree-hashing.ts';
 import { shardTrees } from './tree-shards.ts';

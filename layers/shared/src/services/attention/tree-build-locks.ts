@@ -4,7 +4,7 @@
  */
 import { isTreeDecided } from '../../adapters/db/attention/tree-build-store.ts';
 import type { Queryable, Sql } from '../../ports/sql.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 
 /**
  * Takes the per-tree locks of `channels` until the transaction ends, always in one order

@@ -30,12 +30,12 @@ import { chunks } from '../../core/chunks.ts';
 import { METRIC } from '../../metric-names.ts';
 import { MetricUnit, metrics } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
-import type { SealingDeps } from '../sealing.ts';
-import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from '../sealing-failures.ts';
-import { forEachLimited } from '../transaction-retry.ts';
+import { forEachLimited } from '../platform/transaction-retry.ts';
 import { buildCarryTree } from './carry-trees.ts';
 import { buildCategoryTree } from './category-trees.ts';
 import { boundWallets, buildChannelTrees, CHANNEL_TREES_PER_TRANSACTION } from './channel-trees.ts';
+import type { SealingDeps } from './sealing.ts';
+import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
 import type { TreeOutcome } from './tree-storage.ts';
 
 export type { TreeOutcome } from './tree-storage.ts';

@@ -7,7 +7,7 @@ import { planShards, type TreeHead, type TreePlan } from '../../core/attention/t
 import type { Candidate } from '../../core/attention/trees.ts';
 import { METRIC } from '../../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../../observability.ts';
-import { type AttentionSettings, maxShardsOf } from '../attention-settings.ts';
+import { type AttentionSettings, maxShardsOf } from './attention-settings.ts';
 
 /** The tree's shards (planShards); overflow past the cap is counted and logged, once per tree. */
 export function shardTrees(

@@ -14,8 +14,8 @@ import { fromBase58, type LeafOptions } from '../../core/merkle/index.ts';
 import { METRIC } from '../../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { Queryable, Sql } from '../../ports/sql.ts';
-import { type AttentionSettings, isPublishable } from '../attention-settings.ts';
-import { type CarryCredit, creditCarriedFrom } from '../carry.ts';
+import { type AttentionSettings, isPublishable } from './attention-settings.ts';
+import { type CarryCredit, creditCarriedFrom } from './carry.ts';
 import { inThreadTreeHasher, type TreeHasher, treeHashJob } from './tree-hashing.ts';
 
 export interface TreeOutcome {

@@ -7,11 +7,12 @@
  * (chain, tx hash, log index) and (chain, pool, block), so a re-read writes nothing twice.
  */
 
+import type { PriceUpdatedEvent } from '../../core/events/domain-events.ts';
 import { findForkPoint, pollRange } from '../../core/market/reorg.ts';
 import { type PoolObservation, spotPriceX112, x112ToDecimal } from '../../core/market/twap.ts';
 import { poolBaseQuote } from '../../core/market/volume.ts';
 import { ChainError } from '../../errors.ts';
-import type { EventBus, PriceUpdatedEvent } from '../../ports/event-bus.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type { ChainBlock, MarketChainReader, MarketLog, TokenMetadata } from '../../ports/market-chain.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { refreshRollups } from './market-rollups.ts';
