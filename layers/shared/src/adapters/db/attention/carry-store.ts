@@ -74,3 +74,14 @@ export async function listCarriedBalances(sql: Queryable, userHash: string): Pro
     select token_group as "tokenGroup", amount::text as amount from attention.carried_balances
     where user_hash = ${userHash} and amount > 0 order by token_group`;
 }
+
+/** The viewers already credited in the token group under `sourceKey`. */
+export async function listCreditedUsers(
+  sql: Queryable,
+  sourceKey: string,
+  tokenGroup: string,
+): Promise<Set<string>> {
+  const rows = await sql<{ user_hash: string }[]>`
+    select user_hash from attention.carry_ledger where source_key = ${sourceKey} and token_group = ${tokenGroup}`;
+  return new Set(rows.map((row) => row.user_hash));
+}

@@ -16,7 +16,7 @@ import {
   type PublicationView,
   type TreeMeta,
 } from '../../../core/attention/claim-views.ts';
-import type { ClaimTreeDump, LeafFormat } from '../../../core/merkle/index.ts';
+import type { ClaimRow, ClaimTreeDump, LeafFormat } from '../../../core/merkle/index.ts';
 import type { Queryable } from '../../../ports/sql.ts';
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -284,4 +284,15 @@ function channelViewOf(row: ChannelRow): ChannelView {
           },
     publication: publicationOf(row),
   };
+}
+
+/** The token group and the leaves (claim rows of the dump) of the stored tree of (epoch, channel). */
+export async function findTreeLeaves(
+  q: Queryable,
+  epoch: number,
+  channel: string,
+): Promise<{ readonly tokenGroup: string; readonly claims: readonly ClaimRow[] } | undefined> {
+  const [stored] = await q<{ tokenGroup: string; dump: { claims: ClaimRow[] } }[]>`
+    select token_group as "tokenGroup", dump from attention.merkle_trees where epoch = ${epoch} and channel = ${channel}`;
+  return stored === undefined ? undefined : { tokenGroup: stored.tokenGroup, claims: stored.dump.claims };
 }
