@@ -240,17 +240,8 @@ function publicationOf(row: PublicationColumns): PublicationView | null {
 }
 
 function treeMetaOf(row: TreeMetaRow): TreeMeta {
-  return {
-    epoch: row.epoch,
-    channel: row.channel,
-    kind: row.kind,
-    tokenGroup: row.tokenGroup,
-    root: row.root,
-    format: row.format,
-    leafCount: row.leafCount,
-    totalAmount: row.totalAmount,
-    publication: publicationOf(row),
-  };
+  const { status, mode, mint, signature, slot, publishedAt, ...tree } = row;
+  return { ...tree, publication: publicationOf({ status, mode, mint, signature, slot, publishedAt }) };
 }
 
 function channelViewOf(row: ChannelRow): ChannelView {
