@@ -3,8 +3,9 @@
  * reverse (what history and charts show), and the PriceUpdated event per pool, the latest feed's
  * price of the base token in the quote token.
  */
-import type { PriceUpdatedEvent } from '../../ports/event-bus.ts';
+
 import type { ChainBlock } from '../../ports/market-chain.ts';
+import type { PriceUpdatedEvent } from '../events/domain-events.ts';
 import { DEFAULT_DECIMALS, type PoolSides } from './market-log-rows.ts';
 import { type PoolObservation, spotPriceX112, x112ToDecimal } from './twap.ts';
 

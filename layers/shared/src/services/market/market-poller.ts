@@ -10,6 +10,7 @@
 import { recentBlocks } from '../../adapters/db/market/chain-block-store.ts';
 import { addCursor, type ChainCursor, cursorsBehind } from '../../adapters/db/market/chain-cursor-store.ts';
 import { poolSides } from '../../adapters/db/market/pool-store.ts';
+import type { PriceUpdatedEvent } from '../../core/events/domain-events.ts';
 import {
   discoveredPools,
   isPoolCreated,
@@ -20,7 +21,7 @@ import {
 import { latestPriceUpdates, type PoolStateAtBlock, priceFeedRows } from '../../core/market/pool-prices.ts';
 import { findForkPoint, pollRange } from '../../core/market/reorg.ts';
 import { ChainError } from '../../errors.ts';
-import type { EventBus, PriceUpdatedEvent } from '../../ports/event-bus.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type {
   ChainBlock,
   MarketChainReader,

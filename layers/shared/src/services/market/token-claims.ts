@@ -19,8 +19,8 @@ import {
   recordMint,
 } from '../../adapters/db/market/claim-store.ts';
 import { addClaimed, lockBalance } from '../../adapters/db/market/claimable-balance-store.ts';
+import type { TokenMintedEvent } from '../../core/events/domain-events.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.ts';
-import type { TokenMintedEvent } from '../../ports/event-bus.ts';
 import type { Minter, QueuedMinter } from '../../ports/minter.ts';
 import type { Queryable } from '../../ports/sql.ts';
 import type { TokenGeneratorDeps } from './token-generator.ts';
