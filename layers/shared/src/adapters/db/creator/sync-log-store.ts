@@ -235,3 +235,75 @@ export async function syncRuns(q: Queryable, filter: SyncRunFilter): Promise<Syn
     health: typeof r.health === 'string' ? JSON.parse(r.health) : r.health,
   }));
 }
+
+export interface SyncLogFilter {
+  readonly operation?: string;
+  readonly status?: string;
+  /** The creator's wallet address, lowercase. */
+  readonly creator?: string;
+  readonly since?: Date;
+  /** Only rows with a smaller id. */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+/** A log row with its creator's wallet address; gas and block as numbers. */
+export type SyncLogEntry = Omit<SyncLog, 'creatorId' | 'details'> & {
+  readonly creator: string | null;
+  readonly details: unknown;
+};
+
+/** Sync log rows, newest first. */
+export async function syncLogs(q: Queryable, filter: SyncLogFilter): Promise<SyncLogEntry[]> {
+  const rows = await q<
+    {
+      id: number;
+      run_id: string;
+      operation: string;
+      wallet_address: string | null;
+      request_id: string | null;
+      status: string;
+      tx_hash: string | null;
+      gas_used: number | null;
+      block_number: number | null;
+      retries: number;
+      error_code: string | null;
+      error_message: string | null;
+      duration_ms: number | null;
+      details: unknown;
+      created_at: string;
+      completed_at: string | null;
+    }[]
+  >`
+    select l.id::int, l.run_id, l.operation, c.wallet_address, l.request_id, l.status, l.tx_hash, l.gas_used::float8 as gas_used,
+           l.block_number::float8 as block_number, l.retries, l.error_code, l.error_message, l.duration_ms, l.details,
+           l.created_at, l.completed_at
+    from creator.oracle_sync_logs l left join creator.creators c on c.id = l.creator_id
+    where true
+      ${filter.operation === undefined ? q`` : q`and l.operation = ${filter.operation}`}
+      ${filter.status === undefined ? q`` : q`and l.status = ${filter.status}`}
+      ${filter.creator === undefined ? q`` : q`and c.wallet_address = ${filter.creator}`}
+      ${filter.since === undefined ? q`` : q`and l.created_at >= ${filter.since.toISOString()}::timestamptz`}
+      ${filter.before === undefined ? q`` : q`and l.id < ${filter.before}`}
+    order by l.id desc
+    limit ${filter.limit}`;
+  return rows.map((r) => ({
+    id: r.id,
+    runId: r.run_id,
+    operation: r.operation,
+    creator: r.wallet_address,
+    requestId: r.request_id,
+    status: r.status,
+    txHash: r.tx_hash,
+    gasUsed: r.gas_used,
+    blockNumber: r.block_number,
+    retries: r.retries,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    durationMs: r.duration_ms,
+    // jsonb comes back as text from the shared client.
+    details: typeof r.details === 'string' ? (JSON.parse(r.details) as unknown) : r.details,
+    createdAt: new Date(r.created_at),
+    completedAt: r.completed_at === null ? null : new Date(r.completed_at),
+  }));
+}
