@@ -189,13 +189,6 @@ export async function syncRunTimes(q: Queryable) {
   };
 }
 
-export interface SyncRunFilter {
-  readonly since?: Date;
-  /** Only runs with a smaller log id. */
-  readonly before?: number;
-  readonly limit: number;
-}
-
 export type SyncRunRecord = Pick<
   SyncLog,
   'id' | 'runId' | 'status' | 'durationMs' | 'createdAt' | 'completedAt'
@@ -204,35 +197,20 @@ export type SyncRunRecord = Pick<
   readonly health: unknown;
 };
 
-/** SYNC_RUN rows, newest first. */
-export async function syncRuns(q: Queryable, filter: SyncRunFilter): Promise<SyncRunRecord[]> {
-  const rows = await q<
-    {
-      id: number;
-      run_id: string;
-      status: string;
-      duration_ms: number | null;
-      health: unknown;
-      created_at: string;
-      completed_at: string | null;
-    }[]
-  >`
-    select l.id::int, l.run_id, l.status, l.duration_ms, l.details -> 'health' as health, l.created_at, l.completed_at
-    from creator.oracle_sync_logs l
-    where l.operation = 'SYNC_RUN'
-      ${filter.since === undefined ? q`` : q`and l.created_at >= ${filter.since.toISOString()}::timestamptz`}
-      ${filter.before === undefined ? q`` : q`and l.id < ${filter.before}`}
-    order by l.id desc
-    limit ${filter.limit}`;
-  return rows.map((r) => ({
-    id: r.id,
-    runId: r.run_id,
-    status: r.status,
-    durationMs: r.duration_ms,
-    createdAt: new Date(r.created_at),
-    completedAt: r.completed_at === null ? null : new Date(r.completed_at),
-    // jsonb comes back as text from the shared client.
-    health: typeof r.health === 'string' ? JSON.parse(r.health) : r.health,
+/** SYNC_RUN rows with the health each stored, newest first. */
+export async function syncRuns(
+  q: Queryable,
+  filter: Omit<SyncLogFilter, 'operation' | 'status' | 'creator'>,
+): Promise<SyncRunRecord[]> {
+  const runs = await syncLogs(q, { ...filter, operation: 'SYNC_RUN' });
+  return runs.map((run) => ({
+    id: run.id,
+    runId: run.runId,
+    status: run.status,
+    durationMs: run.durationMs,
+    createdAt: run.createdAt,
+    completedAt: run.completedAt,
+    health: (run.details as { health?: unknown } | null)?.health ?? null,
   }));
 }
 
