@@ -14,9 +14,6 @@ import type { WorkQueue } from '../../ports/work-queue.ts';
 import type { AdminAlertService } from './admin-alerts.ts';
 import type { CircuitBreakers } from './circuit-breakers.ts';
 
-export { toCall } from '../../adapters/db/delivery/oracle-call-store.ts';
-export { toAttempt } from '../../adapters/db/delivery/tx-attempt-store.ts';
-export { fromJson, iso, toDate } from '../../adapters/db/raw-values.ts';
 export type { CallStatus, OracleCall, SentTransaction, TxAttempt };
 
 export interface DeliveryOptions {
