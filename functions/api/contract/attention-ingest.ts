@@ -5,7 +5,7 @@ import {
   MAX_EVENTS_PER_REQUEST,
 } from '../../../layers/shared/src/core/attention/ingest-request.ts';
 import { RESERVED_KEY_IDS } from '../../../layers/shared/src/core/attention/signals.ts';
-import { CREDENTIAL_NAME } from '../../../layers/shared/src/services/api-auth.ts';
+import { CREDENTIAL_NAME } from '../../../layers/shared/src/services/platform/api-auth.ts';
 import { defineRoute, isoTime } from './route-contract.ts';
 import { z } from './zod.ts';
 
