@@ -48,6 +48,7 @@ import type {
   OracleCallRequest,
 } from '../../ports/oracle-call-gateway.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { type CreatorMetrics, computeCreatorMetrics } from './creator-metrics.ts';
 import {
   COIN_OP,
@@ -75,11 +76,6 @@ export interface SyncMetricsSink {
   record(name: MetricName, value: number, unit: 'Percent' | 'Seconds' | 'Count'): void;
 }
 
-export interface SyncLog {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-}
-
 export interface CreatorSyncDeps {
   readonly sql: Sql;
   readonly calls: OracleCallGateway;
@@ -88,7 +84,7 @@ export interface CreatorSyncDeps {
   readonly prices?: CoinPriceSource;
   readonly now?: () => Date;
   readonly metrics?: SyncMetricsSink;
-  readonly log?: SyncLog;
+  readonly telemetry?: Telemetry;
   /** Where MilestoneReached goes; milestones wait unannounced (not lost) without one. */
   readonly events?: EventBus;
 }
@@ -257,7 +253,7 @@ async function syncRun(
   if (health.averageResponseMs !== undefined) {
     deps.metrics?.record(METRIC.creatorSyncResponseTime, health.averageResponseMs / 1000, 'Seconds');
   }
-  deps.log?.info('creator sync finished', { runId, ...details, status, errors });
+  deps.telemetry?.info('creator sync finished', { runId, ...details, status, errors });
   return { runId, status, ...details, errors, durationMs, health };
 }
 

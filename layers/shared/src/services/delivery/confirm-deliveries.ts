@@ -324,7 +324,7 @@ async function resolveAttempt(
     case 'unmined':
       return 'none';
     case 'missing':
-      deps.log.info('no receipt at a used nonce; not taken for lost yet', {
+      deps.telemetry.info('no receipt at a used nonce; not taken for lost yet', {
         callId: call.id,
         nonce: attempt.nonce,
       });
@@ -417,7 +417,7 @@ async function replaceStuck(deps: DeliveryDeps, attempt: TxAttempt, call: Oracle
   try {
     await deps.breakers.run(deps.chain.endpoint, () => deps.chain.sendRawTransaction(signed.raw));
     deps.metrics.transactionReplaced();
-    deps.log.info('replaced stuck oracle transaction', {
+    deps.telemetry.info('replaced stuck oracle transaction', {
       callId: call.id,
       nonce: attempt.nonce,
       hash: signed.hash,

@@ -430,7 +430,7 @@ export async function registerFailedAttempt(
   held: TxAttempt | null,
 ): Promise<SendOutcome> {
   deps.metrics.attemptFailed(error.kind);
-  deps.log.warn('oracle call attempt failed', {
+  deps.telemetry.warn('oracle call attempt failed', {
     callId: call.id,
     requestId: call.requestId,
     kind: error.kind,
@@ -501,7 +501,7 @@ export async function deadLetter(deps: DeliveryDeps, call: OracleCall, reason: s
     });
   } catch (error) {
     // The call is failed in the database, which the operator surface lists; the DLQ is a copy.
-    deps.log.warn('could not put failed call on the DLQ', { callId: call.id, error: String(error) });
+    deps.telemetry.warn('could not put failed call on the DLQ', { callId: call.id, error: String(error) });
   }
 }
 
@@ -551,7 +551,10 @@ export async function sendFill(deps: DeliveryDeps, attempt: TxAttempt): Promise<
     await viaBreaker(deps, () => deps.chain.sendRawTransaction(signed.raw));
   } catch (error) {
     // Recorded: the confirmer sends the fill again when it finds the nonce still open.
-    deps.log.warn('nonce fill not sent', { nonce: attempt.nonce, error: classifyChainError(error).reason });
+    deps.telemetry.warn('nonce fill not sent', {
+      nonce: attempt.nonce,
+      error: classifyChainError(error).reason,
+    });
   }
 }
 
