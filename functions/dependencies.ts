@@ -15,9 +15,9 @@ import { config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
-import type { SchedulerDeps } from '../layers/shared/src/services/attention/publisher.ts';
+import type { SchedulerDeps } from '../layers/shared/src/services/attention/publication-scheduler.ts';
+import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/attention/tree-hashing.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
-import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
 import { resetRateLimiter } from './rate-limiter.ts';
 import { secretStore, useSecretStore } from './secret-store.ts';
 

@@ -10,7 +10,8 @@ import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-sola
 import { config } from '../layers/shared/src/config.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
-import type { PublisherDeps, VerifierDeps } from '../layers/shared/src/services/attention/publisher.ts';
+import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
+import type { PublisherDeps } from '../layers/shared/src/services/attention/publisher.ts';
 import { database, eventBus, onResetDependencies, publishQueue, secretStore } from './dependencies.ts';
 
 let solanaSigner: Promise<SolanaSigner> | undefined;

@@ -270,7 +270,9 @@ const publish: Stage = async (runtime, context) => {
   );
   const consume = asFunction('Publisher', (await import('../functions/queue/publisher/index.ts')).handler);
   const { verifierDeps } = await import('../functions/solana-dependencies.ts');
-  const { verifyPublication } = await import('../layers/shared/src/services/attention/publisher.ts');
+  const { verifyPublication } = await import(
+    '../layers/shared/src/services/attention/publication-verifier.ts'
+  );
   let queued = 0;
   for (let tick = 0; tick < 10; tick++) {
     const { queued: n } = await schedule();

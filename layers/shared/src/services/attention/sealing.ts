@@ -27,11 +27,11 @@ import type { EventBus } from '../../ports/event-bus.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { lockKeys } from '../platform/advisory-locks.ts';
 import { forEachLimited, withSerializationRetry } from '../platform/transaction-retry.ts';
-import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from '../tree-builder.ts';
-import type { TreeHasher } from '../tree-hashing.ts';
 import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';
 import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
+import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './tree-builder.ts';
+import type { TreeHasher } from './tree-hashing.ts';
 
 export interface SealingDeps {
   readonly sql: Sql;
