@@ -1,7 +1,8 @@
 /**
- * Hashing a decided tree and writing its dump, apart from deciding it (tree-builder.ts): pure
- * CPU work on a compact job, so that it can run on this thread or on a worker thread
- * (local/tree-hash-pool.ts) while this one reads and writes the next batch. The job holds a
+ * Hashing a decided tree and writing its dump, apart from deciding it
+ * (core/attention/tree-plan.ts): pure CPU work on a compact job, so that it can run on this
+ * thread or on a worker thread (local/tree-hash-pool.ts) while this one reads and writes the
+ * next batch. The job holds a
  * tree's leaves in the order and with the indices the builder gave them (leaf i has index i).
  */
 import type { LeafAssignment } from '../../core/attention/trees.ts';
