@@ -7,7 +7,7 @@
 import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
-import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
+import { flushMetrics, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator/creator-oracle-calls.ts';
 import {
   type CreatorSyncDeps,
@@ -61,22 +61,8 @@ function syncDeps(): Promise<CreatorSyncDeps> {
         revenueSharingMinAttoFilPerMonth: settings.REVENUE_SHARING_MIN_FIL,
       },
       prices: coinPriceSource(enqueue.sql),
-      metrics: {
-        record: (name, value, unit) =>
-          metrics.addMetric(
-            name,
-            unit === 'Percent'
-              ? MetricUnit.Percent
-              : unit === 'Seconds'
-                ? MetricUnit.Seconds
-                : MetricUnit.Count,
-            value,
-          ),
-      },
-      log: {
-        info: (message, data) => logger.info(message, data ?? {}),
-        warn: (message, data) => logger.warn(message, data ?? {}),
-      },
+      metrics: { record: (name, value, unit) => powertoolsTelemetry.metric(name, unit, value) },
+      telemetry: powertoolsTelemetry,
       events: eventBus(),
     };
   })();

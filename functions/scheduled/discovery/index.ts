@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { DependencyError, ValidationError } from '../../../layers/shared/src/errors.ts';
-import { flushMetrics } from '../../../layers/shared/src/observability.ts';
+import { flushMetrics, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import {
   type DiscoveryMode,
   type DiscoveryResult,
@@ -27,7 +27,10 @@ export async function handler(event: unknown): Promise<DiscoveryResult> {
   try {
     const mode = modeOf(event);
     const { db } = await database();
-    const result = await runDiscovery({ db, helix: await twitchHelix('required'), now: Date.now }, mode);
+    const result = await runDiscovery(
+      { db, helix: await twitchHelix('required'), now: Date.now, telemetry: powertoolsTelemetry },
+      mode,
+    );
     if (result.outcome === 'failed')
       throw new DependencyError(`discovery run ${result.runId} failed: ${result.error}`);
     return result;

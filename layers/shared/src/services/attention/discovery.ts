@@ -25,8 +25,8 @@ import { CATEGORIES, type Category, categoryForGame } from '../../core/attention
 import { channelsToUntrack, type LiveStream, selectStreams } from '../../core/attention/discovery-rules.ts';
 import { normalizeLogin } from '../../core/attention/signals.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { Database } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import type { HelixStream, TwitchHelix } from '../../ports/twitch-helix.ts';
 
 export type DiscoveryMode = 'daily' | 'liveness';
@@ -36,6 +36,7 @@ export interface DiscoveryDeps {
   readonly helix: TwitchHelix;
   /** Unix ms. */
   readonly now: () => number;
+  readonly telemetry: Telemetry;
   /** Streams to consider in a daily run. @default 100 */
   readonly topLimit?: number;
   /** Follower lookups in flight at once (the Helix client's bucket paces them). @default 8 */
@@ -121,7 +122,7 @@ export async function runDiscovery(deps: DiscoveryDeps, mode: DiscoveryMode): Pr
       tracked: outcome.tracked,
       helixRequests,
     };
-    logger.info('discovery run finished', {
+    deps.telemetry.info('discovery run finished', {
       ...result,
       added: result.added.length,
       removed: result.removed.length,
@@ -135,8 +136,8 @@ export async function runDiscovery(deps: DiscoveryDeps, mode: DiscoveryMode): Pr
       helixRequests,
       error: message,
     });
-    metrics.addMetric(METRIC.discoveryFailure, MetricUnit.Count, 1);
-    logger.error('discovery run failed', { runId, mode, error: message });
+    deps.telemetry.metric(METRIC.discoveryFailure, 'Count', 1);
+    deps.telemetry.error('discovery run failed', { runId, mode, error: message });
     return {
       runId,
       mode,

@@ -10,6 +10,7 @@ import type { BreakerOptions } from '../../core/delivery/circuit-breaker.ts';
 import type { FeePolicyOptions } from '../../core/delivery/fee-policy.ts';
 import type { EvmChain, EvmSigner } from '../../ports/evm-chain.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import type { AdminAlertService } from './admin-alerts.ts';
 import type { CircuitBreakers } from './circuit-breakers.ts';
@@ -65,13 +66,6 @@ export const NO_METRICS: DeliveryMetrics = {
   transactionReplaced: () => {},
 };
 
-export interface DeliveryLog {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-}
-
-export const SILENT_LOG: DeliveryLog = { info: () => {}, warn: () => {} };
-
 export interface DeliveryDeps {
   readonly sql: Sql;
   readonly chain: EvmChain;
@@ -83,7 +77,7 @@ export interface DeliveryDeps {
   readonly now: () => number;
   readonly options: DeliveryOptions;
   readonly metrics: DeliveryMetrics;
-  readonly log: DeliveryLog;
+  readonly telemetry: Telemetry;
 }
 
 /** Addresses are stored lowercase, so filters and the alert key compare as text. */
