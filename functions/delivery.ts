@@ -15,7 +15,7 @@ import { oracleCallMaxAttempts } from '../layers/shared/src/config.ts';
 import { confirmationDepth } from '../layers/shared/src/core/delivery/confirmation-depth.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import { METRIC } from '../layers/shared/src/metric-names.ts';
-import { logger, MetricUnit, metrics } from '../layers/shared/src/observability.ts';
+import { logger, MetricUnit, metrics, powertoolsTelemetry } from '../layers/shared/src/observability.ts';
 import type { AlertSink } from '../layers/shared/src/ports/alert-sink.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import { AdminAlertService, LoggingAlertSink } from '../layers/shared/src/services/delivery/admin-alerts.ts';
@@ -100,10 +100,7 @@ export function deliveryEngine(platform: Platform = legacyPlatform()): Promise<D
         confirmationDepth: confirmationDepth(chainId, c.EVM_CONFIRMATION_DEPTHS),
       },
       metrics: deliveryMetrics,
-      log: {
-        info: (message, data) => logger.info(message, data ?? {}),
-        warn: (message, data) => logger.warn(message, data ?? {}),
-      },
+      telemetry: powertoolsTelemetry,
     };
   })();
   engines.set(platform, engine);

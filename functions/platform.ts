@@ -29,8 +29,8 @@ import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/attention/tree-hashing.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
-import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
 
 /**
  * The configuration with `K` checked present (`requireConfig`). DATABASE_URL stays optional: on

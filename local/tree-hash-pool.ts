@@ -1,7 +1,7 @@
 /**
  * Tree hashing on worker threads, for the one-machine runtime and the benchmarks: the sealing
  * run's thread reads and writes batches of trees while workers hash them and write their dumps
- * (services/tree-hashing.ts). On AWS the seal Lambda hashes on its own thread (its default
+ * (services/attention/tree-hashing.ts). On AWS the seal Lambda hashes on its own thread (its default
  * memory buys a fraction of one vCPU, so a worker would only compete with it).
  *
  * A job goes to the worker with the fewest in flight; its leaf arrays are transferred, not
@@ -15,7 +15,7 @@ import {
   type TreeHasher,
   type TreeHashJob,
   type TreeHashResult,
-} from '../layers/shared/src/services/tree-hashing.ts';
+} from '../layers/shared/src/services/attention/tree-hashing.ts';
 
 interface Pending {
   readonly resolve: (result: TreeHashResult) => void;

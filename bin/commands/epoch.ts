@@ -5,6 +5,7 @@
  * prints the sealed epochs. Reads DATABASE_URL and the attention settings from the environment.
  */
 import { parseArgs } from 'node:util';
+import { listSealedEpochs } from '../../layers/shared/src/adapters/db/attention/sealed-epoch-store.ts';
 import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
@@ -13,7 +14,6 @@ import { attentionSettings } from '../../layers/shared/src/services/attention/at
 import {
   type FinalizeResult,
   finalizeEpoch,
-  listSealedEpochs,
   sealDueEpochs,
 } from '../../layers/shared/src/services/attention/sealing.ts';
 import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';

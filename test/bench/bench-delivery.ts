@@ -3,6 +3,7 @@ import type { SqsWorkQueue } from '../../layers/shared/src/adapters/aws/sqs-work
 import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
 import { PrivateKeySigner } from '../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import type { EvmChain } from '../../layers/shared/src/ports/evm-chain.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import {
   AdminAlertService,
   LoggingAlertSink,
@@ -12,7 +13,6 @@ import {
   DEFAULT_DELIVERY_OPTIONS,
   type DeliveryDeps,
   NO_METRICS,
-  SILENT_LOG,
 } from '../../layers/shared/src/services/delivery/engine.ts';
 
 export function benchDeliveryDeps(input: {
@@ -31,6 +31,6 @@ export function benchDeliveryDeps(input: {
     now: Date.now,
     options: DEFAULT_DELIVERY_OPTIONS,
     metrics: NO_METRICS,
-    log: SILENT_LOG,
+    telemetry: SILENT_TELEMETRY,
   };
 }

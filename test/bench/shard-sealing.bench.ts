@@ -9,7 +9,7 @@ import bs58 from 'bs58';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
 import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
-import { buildEpochTrees } from '../../layers/shared/src/services/tree-builder.ts';
+import { buildEpochTrees } from '../../layers/shared/src/services/attention/tree-builder.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { decodeIngestMessage } from '../../layers/shared/src/core/attention/ingest-message.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { type DynamoService, type SqsService, startDynamo, startSqs } from '../../local/services.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
@@ -119,7 +120,12 @@ describe('POST /ingest', () => {
   it('answers 429 with Retry-After past 1000 requests a minute from one IP', async () => {
     const { acceptIngestRequest } = await import('../../layers/shared/src/services/attention/ingest-api.ts');
     const { ingestQueue, rateLimiter } = await import('../../functions/dependencies.ts');
-    const deps = { queue: ingestQueue(), rateLimiter: rateLimiter(), perMinute: 1000 };
+    const deps = {
+      queue: ingestQueue(),
+      rateLimiter: rateLimiter(),
+      telemetry: SILENT_TELEMETRY,
+      perMinute: 1000,
+    };
     // A fixed clock 10 s into a minute, so the window cannot roll over during the test.
     const nowMs = Date.UTC(2026, 5, 1, 12, 0, 10);
     const body = [{ channel: 'chan_one', user: 'viewer_ok', kind: 'presence' }];

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { HelixClient } from '../../layers/shared/src/adapters/twitch/helix-client.ts';
 import { TokenBucket } from '../../layers/shared/src/adapters/twitch/rate-limiter.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { runDiscovery, trackedChannels } from '../../layers/shared/src/services/attention/discovery.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -160,7 +161,7 @@ describe('channel configuration', () => {
       fetch: stampedFetch(timer),
       limiter: new TokenBucket({ timer, perMinute: 700 }),
     });
-    const deps = { db: t.db, helix, now: timer.now };
+    const deps = { db: t.db, helix, now: timer.now, telemetry: SILENT_TELEMETRY };
     await runDiscovery(deps, 'daily');
     expect(await trackedChannels(t.db)).toContain('streamer_005');
 

@@ -4,7 +4,7 @@ import { channelConfig, channels, discoveryRuns } from '../../drizzle/schema/att
 import { HelixClient } from '../../layers/shared/src/adapters/twitch/helix-client.ts';
 import { TokenBucket } from '../../layers/shared/src/adapters/twitch/rate-limiter.ts';
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
-import { metrics } from '../../layers/shared/src/observability.ts';
+import { metrics, powertoolsTelemetry } from '../../layers/shared/src/observability.ts';
 import { runDiscovery, trackedChannels } from '../../layers/shared/src/services/attention/discovery.ts';
 import {
   type FixtureChannel,
@@ -50,7 +50,7 @@ describe('channel discovery', () => {
       fetch: stampedFetch(timer),
       limiter: new TokenBucket({ timer, perMinute: Math.floor(limit * 0.95) }),
     });
-    const deps = { db: t.db, helix, now: timer.now };
+    const deps = { db: t.db, helix, now: timer.now, telemetry: powertoolsTelemetry };
     return { twitch, helix, timer, deps };
   }
 

@@ -8,6 +8,7 @@ import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/me
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
 import { metrics } from '../../layers/shared/src/observability.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
+import { CHANNEL_TREES_PER_TRANSACTION } from '../../layers/shared/src/services/attention/channel-trees.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import {
   announceSealedEpochs,
@@ -16,12 +17,11 @@ import {
   sealEpoch,
 } from '../../layers/shared/src/services/attention/sealing.ts';
 import { suppressUser } from '../../layers/shared/src/services/attention/suppression.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import {
   buildEpochTrees,
-  CHANNEL_TREES_PER_TRANSACTION,
   epochTreesPending,
-} from '../../layers/shared/src/services/tree-builder.ts';
+} from '../../layers/shared/src/services/attention/tree-builder.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';

@@ -17,7 +17,7 @@ import {
 } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { DeliveryEngineMinter } from '../../layers/shared/src/services/market/delivery-engine-minter.ts';
 import { executeMarketQuery } from '../../layers/shared/src/services/market/graphql/market-schema.ts';
-import { claimTokens, settleQueuedClaims } from '../../layers/shared/src/services/market/token-generator.ts';
+import { claimTokens, settleQueuedClaims } from '../../layers/shared/src/services/market/token-claims.ts';
 import { DATABASE_ROLES, FUNCTIONS } from '../../lib/functions.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { connectAsFunction, type FunctionConnection } from '../fixtures/function-database.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadArtifact } from '../../contracts/compile.ts';
 import { resetConfigForTests } from '../../layers/shared/src/config.ts';
 import { DeliveryEngineMinter } from '../../layers/shared/src/services/market/delivery-engine-minter.ts';
-import { claimTokens, settleQueuedClaims } from '../../layers/shared/src/services/market/token-generator.ts';
+import { claimTokens, settleQueuedClaims } from '../../layers/shared/src/services/market/token-claims.ts';
 import { ANVIL_DEV_ACCOUNTS } from '../../local/anvil.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';

@@ -19,7 +19,7 @@ import {
   attentionSettings,
   isPublishable,
 } from '../../layers/shared/src/services/attention/attention-settings.ts';
-import { dumpJson } from '../../layers/shared/src/services/tree-hashing.ts';
+import { dumpJson } from '../../layers/shared/src/services/attention/tree-hashing.ts';
 
 const candidateArb = fc.record({
   userHash: fc.stringMatching(/^[0-9a-f]{64}$/),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClaimTree, type LeafOptions } from '../../layers/shared/src/core/merkle/index.ts';
-import { hashTree, type TreeHashJob } from '../../layers/shared/src/services/tree-hashing.ts';
+import { hashTree, type TreeHashJob } from '../../layers/shared/src/services/attention/tree-hashing.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 
 const V2: LeafOptions = {

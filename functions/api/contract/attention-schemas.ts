@@ -1,5 +1,5 @@
 /** Path parameters and schemas that more than one group of the attention routes uses. */
-import { parseChannel, parseEpoch } from '../../../layers/shared/src/services/attention/claims.ts';
+import { parseChannel, parseEpoch } from '../../../layers/shared/src/core/attention/claim-params.ts';
 import { userHashOf } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
 import { isoTime, parsedBy } from './route-contract.ts';
 import { z } from './zod.ts';

@@ -1,7 +1,7 @@
 /** POST /ingest: outside producers' events, validated, counted against the sending key's quota and enqueued (202 with counts). */
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { UnauthorizedError } from '../../../layers/shared/src/errors.ts';
-import { flushMetrics } from '../../../layers/shared/src/observability.ts';
+import { flushMetrics, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import { acceptIngestRequest } from '../../../layers/shared/src/services/attention/ingest-api.ts';
 import { ingestQueue, rateLimiter } from '../../dependencies.ts';
 import { credentialName, httpHandler, json, jsonBody, sourceIp } from '../http.ts';
@@ -26,6 +26,7 @@ export const handler = httpHandler(async (event) => {
       {
         queue: ingestQueue(),
         rateLimiter: rateLimiter(),
+        telemetry: powertoolsTelemetry,
         perMinute: settings.INGEST_RATE_LIMIT_PER_MINUTE,
         keyQuota: {
           perMinute: settings.INGEST_KEY_EVENTS_PER_MINUTE,

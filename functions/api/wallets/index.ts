@@ -11,7 +11,7 @@
 import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ConfigError, DependencyError, NotFoundError } from '../../../layers/shared/src/errors.ts';
-import { logger } from '../../../layers/shared/src/observability.ts';
+import { logger, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import {
   authenticateViewer,
   completeTwitchSignIn,
@@ -65,6 +65,7 @@ async function signInDeps(): Promise<TwitchSignInDeps> {
     redirectUris: c.TWITCH_REDIRECT_URIS,
     sessionTtlSeconds: c.VIEWER_SESSION_TTL_SECONDS,
     now: () => new Date(),
+    telemetry: powertoolsTelemetry,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { creatorThresholds } from '../../../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../../../layers/shared/src/errors.ts';
-import { logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
+import { powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator/creator-oracle-calls.ts';
 import {
   type CreatorSyncDeps,
@@ -49,22 +49,8 @@ export async function creatorSyncDependencies(
       revenueSharingMinAttoFilPerMonth: settings.REVENUE_SHARING_MIN_FIL,
     },
     prices: coinPriceSource(enqueue.sql, platform.market),
-    metrics: {
-      record: (name, value, unit) =>
-        metrics.addMetric(
-          name,
-          unit === 'Percent'
-            ? MetricUnit.Percent
-            : unit === 'Seconds'
-              ? MetricUnit.Seconds
-              : MetricUnit.Count,
-          value,
-        ),
-    },
-    log: {
-      info: (message, data) => logger.info(message, data ?? {}),
-      warn: (message, data) => logger.warn(message, data ?? {}),
-    },
+    metrics: { record: (name, value, unit) => powertoolsTelemetry.metric(name, unit, value) },
+    telemetry: powertoolsTelemetry,
     events: platform.eventBus(),
   };
 }

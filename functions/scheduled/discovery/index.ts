@@ -4,6 +4,7 @@
  * schedule's retry policy and DLQ see it.
  */
 import { DependencyError, ValidationError } from '../../../layers/shared/src/errors.ts';
+import { powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import {
   type DiscoveryDeps,
   type DiscoveryMode,
@@ -24,7 +25,7 @@ export async function discoveryDependencies(
   platform: PlatformOf<'DATABASE_URL' | 'TWITCH_SECRET_ARN'>,
 ): Promise<DiscoveryDeps> {
   const { db } = await platform.database();
-  return { db, helix: await platform.twitchHelix('required'), now: Date.now };
+  return { db, helix: await platform.twitchHelix('required'), now: Date.now, telemetry: powertoolsTelemetry };
 }
 
 export async function handle(event: unknown, deps: DiscoveryDeps): Promise<DiscoveryResult> {

@@ -16,7 +16,13 @@ import { openDatabase } from '../../../layers/shared/src/adapters/db/database-ac
 import { ircFrameworkConnector } from '../../../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { type Config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ConfigError } from '../../../layers/shared/src/errors.ts';
-import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
+import {
+  flushMetrics,
+  logger,
+  MetricUnit,
+  metrics,
+  powertoolsTelemetry,
+} from '../../../layers/shared/src/observability.ts';
 import type { ChatConnector } from '../../../layers/shared/src/ports/chat-connection.ts';
 import type { EventSink } from '../../../layers/shared/src/ports/event-sink.ts';
 import type { SecretStore } from '../../../layers/shared/src/ports/secret-store.ts';
@@ -34,15 +40,9 @@ export interface IrcWorkerDeps {
   readonly options?: Omit<IrcWorkerOptions, 'connect' | 'sink' | 'trackedChannels'>;
 }
 
-const workerLogger = {
-  info: (message: string, fields: Record<string, unknown> = {}) => logger.info(message, fields),
-  warn: (message: string, fields: Record<string, unknown> = {}) => logger.warn(message, fields),
-  error: (message: string, fields: Record<string, unknown> = {}) => logger.error(message, fields),
-};
-
 /** Starts a worker; resolves once it is connected. Call `worker.stop()` to flush and leave. */
 export async function startIrcWorker(deps: IrcWorkerDeps): Promise<IrcWorker> {
-  const worker = new IrcWorker({ logger: workerLogger, ...deps.options, ...deps });
+  const worker = new IrcWorker({ telemetry: powertoolsTelemetry, ...deps.options, ...deps });
   await worker.start();
   return worker;
 }
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const db = await openDatabase({ ...config, DATABASE_POOL_MAX: 2 }, secrets);
   const identity = await ircIdentity(config, secrets);
   const worker = new IrcWorker({
-    logger: workerLogger,
+    telemetry: powertoolsTelemetry,
     connect: ircFrameworkConnector({
       host: config.TWITCH_IRC_HOST,
       port: config.TWITCH_IRC_PORT,

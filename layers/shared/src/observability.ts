@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Telemetry } from './ports/telemetry.ts';
 
 export const SERVICE_NAME = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'engagement-oracle';
 export const METRICS_NAMESPACE = process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'EngagementOracle';
@@ -42,6 +43,17 @@ export const metrics = new Metrics({
         error: (...args: unknown[]) => logger.error(args.map(String).join(' ')),
       },
 });
+
+/**
+ * The telemetry port over the logger and metrics above, so that what services report carries the
+ * invocation's context keys and goes out with its metrics.
+ */
+export const powertoolsTelemetry: Telemetry = {
+  info: (message, fields = {}) => logger.info(message, { ...fields }),
+  warn: (message, fields = {}) => logger.warn(message, { ...fields }),
+  error: (message, fields = {}) => logger.error(message, { ...fields }),
+  metric: (name, unit, value) => metrics.addMetric(name, MetricUnit[unit], value),
+};
 
 // Tracing only where X-Ray runs (Lambda), and only in a function that asks for the tracer: loading
 // it loads the X-Ray SDK, whose context tracking (cls-hooked) installs async hooks with destroy

@@ -7,12 +7,11 @@ import { DirectMinter } from '../../../layers/shared/src/adapters/evm/direct-min
 import { TOKEN_ABI } from '../../../layers/shared/src/adapters/evm/market-abi.ts';
 import type { EmissionConfig } from '../../../layers/shared/src/core/market/emission.ts';
 import type { QueuedMinter } from '../../../layers/shared/src/ports/minter.ts';
+import { claimTokens, settleQueuedClaims } from '../../../layers/shared/src/services/market/token-claims.ts';
 import {
   accrueBalances,
   claimableFor,
-  claimTokens,
   runTokenGeneration,
-  settleQueuedClaims,
   syncCredentials,
   type TokenGeneratorDeps,
 } from '../../../layers/shared/src/services/market/token-generator.ts';

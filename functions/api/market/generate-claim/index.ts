@@ -5,7 +5,7 @@
  * request the same claim.
  */
 import { claimLimits } from '../../../../layers/shared/src/market-config.ts';
-import { claimTokens } from '../../../../layers/shared/src/services/market/token-generator.ts';
+import { claimTokens } from '../../../../layers/shared/src/services/market/token-claims.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
 import { json, parseRequest } from '../../http.ts';
 import { marketRoute, marketUser } from '../market-http.ts';

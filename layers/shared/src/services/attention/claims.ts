@@ -6,74 +6,39 @@
  * claims for one tree costs one query.
  */
 
-import { EPOCH_SECONDS, parseTreeName, type TreeName } from '../../core/attention/trees.ts';
+import { listCarriedBalances } from '../../adapters/db/attention/carry-store.ts';
 import {
-  type ClaimRow,
-  ClaimTree,
-  type ClaimTreeDump,
-  fromHex,
-  type LeafFormat,
-} from '../../core/merkle/index.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
+  findTreeDump,
+  findTreeMeta,
+  listClaimableTreesOf,
+  listPooledTrees,
+  listSealedChannels,
+} from '../../adapters/db/attention/claims-store.ts';
+import { listSealedEpochs, type SealedEpochSummary } from '../../adapters/db/attention/sealed-epoch-store.ts';
+import { parseChannel, parseEpoch } from '../../core/attention/claim-params.ts';
+import {
+  type CarriedView,
+  type ChannelView,
+  type ClaimedLeafView,
+  type ClaimView,
+  claimView,
+  type EpochView,
+  type LoadedTree,
+  type TreeMeta,
+  type UserClaimView,
+} from '../../core/attention/claim-views.ts';
+import { EPOCH_SECONDS, parseTreeName } from '../../core/attention/trees.ts';
+import type { ClaimerWallet } from '../../core/attention/wallet-bindings.ts';
+import { ClaimTree, fromHex } from '../../core/merkle/index.ts';
+import { NotFoundError } from '../../errors.ts';
 import { logger } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
+import { whyNoLeaf, whyNoTree } from './claim-absence.ts';
 import type { ClaimStatusSource } from './claim-status.ts';
-import { listSealedEpochs, type SealedEpochSummary } from './sealing.ts';
-import { type ClaimerWallet, findWalletBinding, userHashOf } from './wallet-binding.ts';
+import { findWalletBinding, userHashOf } from './wallet-binding.ts';
 
-/** Publication statuses whose root can still be claimed (or soon will be). */
-export const CLAIMABLE_STATUSES = ['pending', 'queued', 'sent', 'published'] as const;
 /** The program's ring: a root is overwritten once a root 10 epochs newer lands for the channel. */
 const RING_SECONDS = 10 * EPOCH_SECONDS;
-
-export interface PublicationView {
-  readonly status: string;
-  readonly mode: string;
-  readonly mint: string | null;
-  readonly signature: string | null;
-  readonly slot: number | null;
-  readonly publishedAt: string | null;
-}
-
-export interface ClaimView {
-  readonly epoch: number;
-  readonly channel: string;
-  readonly kind: string;
-  readonly tokenGroup: string;
-  readonly index: number;
-  /** Token base units (u64) as a decimal string. */
-  readonly amount: string;
-  /** The user_hash. */
-  readonly id: string;
-  /** The bound wallet (base58) at build time. */
-  readonly claimer: string;
-  /** The leaf hash, for `oracle tree verify --leaf`. */
-  readonly leaf: string;
-  readonly proof: string[];
-  readonly root: string;
-  readonly format: LeafFormat;
-  readonly publication: PublicationView | null;
-}
-
-export interface CarriedView {
-  readonly tokenGroup: string;
-  readonly amount: string;
-  /** True while no wallet is bound: the amount is paid in a carry tree once one is. */
-  readonly waitingForBinding: boolean;
-}
-
-/** A leaf in the user's list: never one the chain says was claimed. */
-export interface UserClaimView extends ClaimView {
-  /** `unclaimed` when the root's on-chain bitmap says so; `unknown` when the chain cannot tell (memo mode, not landed yet). */
-  readonly claimStatus: 'unclaimed' | 'unknown';
-}
-
-export interface ClaimedLeafView {
-  readonly epoch: number;
-  readonly channel: string;
-  readonly index: number;
-  readonly amount: string;
-}
 
 export interface UserClaimsView {
   readonly user: string;
@@ -83,35 +48,6 @@ export interface UserClaimsView {
   /** Leaves of claimable roots whose on-chain bitmap says they were claimed already. */
   readonly claimed: ClaimedLeafView[];
   readonly carried: CarriedView[];
-}
-
-interface TreeMeta {
-  readonly epoch: number;
-  readonly channel: string;
-  readonly kind: string;
-  readonly tokenGroup: string;
-  readonly root: string;
-  readonly format: LeafFormat;
-  readonly leafCount: number;
-  readonly totalAmount: string;
-  readonly publication: PublicationView | null;
-}
-
-interface MetaRow {
-  epoch: number;
-  channel: string;
-  kind: string;
-  token_group: string;
-  root: string;
-  format: LeafFormat;
-  leaf_count: number;
-  total_amount: string;
-  status: string | null;
-  mode: string | null;
-  mint: string | null;
-  signature: string | null;
-  slot: number | null;
-  published_at: string | null;
 }
 
 export interface ClaimsReaderOptions {
@@ -180,10 +116,11 @@ export class ClaimsReader {
     const tree = parseChannel(channelParam);
     const hash = userHashOf(userParam);
     const meta = await this.meta(epoch, tree.name);
-    if (meta === undefined) throw new NotFoundError(await this.whyNoTree(epoch, tree));
+    if (meta === undefined) throw new NotFoundError(await whyNoTree(this.sql, epoch, tree));
     const loaded = await this.tree(meta);
     const position = loaded.tree.positionOfId(hash);
-    if (position === undefined) throw new NotFoundError(await this.whyNoLeaf(epoch, tree, hash, userParam));
+    if (position === undefined)
+      throw new NotFoundError(await whyNoLeaf(this.sql, epoch, tree, hash, userParam));
     return claimView(meta, loaded, position);
   }
 
@@ -196,37 +133,10 @@ export class ClaimsReader {
     options: { readonly claimStatusMaxAgeMs?: number } = {},
   ): Promise<UserClaimsView> {
     const hash = userHashOf(userParam);
-    const rows = await this.sql<MetaRow[]>`
-      select t.epoch::float8 as epoch, t.channel, t.kind, t.token_group, t.root, t.format, t.leaf_count,
-        t.total_amount::text as total_amount, p.status, p.mode, p.mint, p.signature, p.slot::float8 as slot,
-        p.published_at::text as published_at
-      from attention.publications p
-      join attention.merkle_trees t on t.epoch = p.epoch and t.channel = p.channel
-      where p.status = any(${[...CLAIMABLE_STATUSES]}::text[])
-        and not exists (
-          select 1 from attention.publications newer
-          where newer.channel = p.channel and newer.status = 'published' and newer.epoch >= p.epoch + ${RING_SECONDS}
-        )
-        and (
-          (t.kind = 'channel' and exists (
-            select 1 from attention.sealed_participants sp
-            where sp.epoch = t.epoch and sp.channel = split_part(t.channel, '~', 1) and sp.user_hash = ${hash}))
-          or (t.kind = 'category' and exists (
-            select 1 from attention.tree_builds b
-            join attention.sealed_epochs se
-              on se.epoch = b.epoch and se.category = b.category and se.token_group = b.token_group
-            join attention.sealed_participants sp
-              on sp.epoch = se.epoch and sp.channel = se.channel and sp.user_hash = ${hash}
-            where b.epoch = t.epoch and b.channel = t.channel))
-          or (t.kind = 'carry' and exists (
-            select 1 from attention.carry_ledger l
-            where l.user_hash = ${hash} and l.source_key = 'carry:' || t.epoch || ':' || t.token_group))
-        )
-      order by t.epoch, t.channel`;
+    const trees = await listClaimableTreesOf(this.sql, hash, RING_SECONDS);
     const claims: UserClaimView[] = [];
     const claimed: ClaimedLeafView[] = [];
-    for (const row of rows) {
-      const meta = metaOf(row);
+    for (const meta of trees) {
       const loaded = await this.tree(meta);
       const position = loaded.tree.positionOfId(hash);
       if (position === undefined) continue;
@@ -251,9 +161,7 @@ export class ClaimsReader {
       }
     }
     const binding = await findWalletBinding(this.sql, hash);
-    const balances = await this.sql<{ token_group: string; amount: string }[]>`
-      select token_group, amount::text as amount from attention.carried_balances
-      where user_hash = ${hash} and amount > 0 order by token_group`;
+    const balances = await listCarriedBalances(this.sql, hash);
     return {
       user: userParam,
       userHash: hash,
@@ -261,7 +169,7 @@ export class ClaimsReader {
       claims,
       claimed,
       carried: balances.map((b) => ({
-        tokenGroup: b.token_group,
+        tokenGroup: b.tokenGroup,
         amount: b.amount,
         waitingForBinding: binding === undefined,
       })),
@@ -276,19 +184,14 @@ export class ClaimsReader {
   /** `GET /epochs/{epoch}`: every sealed channel and every tree of the epoch. */
   async epoch(epochParam: string): Promise<EpochView> {
     const epoch = parseEpoch(epochParam);
-    const channels = await this.channelQuery(epoch);
+    const channels = await listSealedChannels(this.sql, epoch);
     if (channels.length === 0) {
       throw new NotFoundError(
         `epoch ${epoch} (${new Date(epoch * 1000).toISOString()}) has no sealed channel`,
       );
     }
-    const pooled = await this.pooledQuery(epoch);
-    return {
-      epoch,
-      startsAt: new Date(epoch * 1000).toISOString(),
-      channels: channels.map(channelView),
-      pooledTrees: pooled.map(channelView),
-    };
+    const pooledTrees = await listPooledTrees(this.sql, epoch);
+    return { epoch, startsAt: new Date(epoch * 1000).toISOString(), channels, pooledTrees };
   }
 
   /** `GET /epochs/{epoch}/channels/{channel}`. */
@@ -298,43 +201,11 @@ export class ClaimsReader {
     // A shard past the first has no seal of its own: its tree is read like a pooled tree's.
     const rows =
       tree.kind === 'channel' && tree.shard === 1
-        ? await this.channelQuery(epoch, tree.name)
-        : await this.pooledQuery(epoch, tree.name);
-    const [row] = rows;
-    if (row === undefined) throw new NotFoundError(await this.whyNoTree(epoch, tree));
-    return channelView(row);
-  }
-
-  private channelQuery(epoch: number, channel?: string) {
-    return this.sql<ChannelRow[]>`
-      select se.channel, 'channel' as kind, se.token_group, se.category, se.participant_count,
-        se.total_weight::text as total_weight, se.sealed_at::text as sealed_at,
-        b.outcome, b.leaf_count, b.total_amount::text as total_amount, b.carried_count,
-        b.carried_amount::text as carried_amount, b.overflow_count, b.candidates, b.built_at::text as built_at,
-        t.root, t.format, p.status, p.mode, p.mint, p.signature, p.slot::float8 as slot,
-        p.published_at::text as published_at
-      from attention.sealed_epochs se
-      left join attention.tree_builds b on b.epoch = se.epoch and b.channel = se.channel
-      left join attention.merkle_trees t on t.epoch = se.epoch and t.channel = se.channel
-      left join attention.publications p on p.epoch = se.epoch and p.channel = se.channel
-      where se.epoch = ${epoch} ${channel === undefined ? this.sql`` : this.sql`and se.channel = ${channel}`}
-      order by se.channel`;
-  }
-
-  private pooledQuery(epoch: number, channel?: string) {
-    return this.sql<ChannelRow[]>`
-      select b.channel, b.kind, b.token_group, b.category, null::int as participant_count,
-        null::text as total_weight, null::text as sealed_at,
-        b.outcome, b.leaf_count, b.total_amount::text as total_amount, b.carried_count,
-        b.carried_amount::text as carried_amount, b.overflow_count, b.candidates, b.built_at::text as built_at,
-        t.root, t.format, p.status, p.mode, p.mint, p.signature, p.slot::float8 as slot,
-        p.published_at::text as published_at
-      from attention.tree_builds b
-      left join attention.merkle_trees t on t.epoch = b.epoch and t.channel = b.channel
-      left join attention.publications p on p.epoch = b.epoch and p.channel = b.channel
-      where b.epoch = ${epoch}
-        ${channel === undefined ? this.sql`and (b.kind <> 'channel' or position('~' in b.channel) > 0)` : this.sql`and b.channel = ${channel}`}
-      order by b.kind, b.channel`;
+        ? await listSealedChannels(this.sql, epoch, tree.name)
+        : await listPooledTrees(this.sql, epoch, tree.name);
+    const [view] = rows;
+    if (view === undefined) throw new NotFoundError(await whyNoTree(this.sql, epoch, tree));
+    return view;
   }
 
   private meta(epoch: number, channel: string): Promise<TreeMeta | undefined> {
@@ -342,14 +213,7 @@ export class ClaimsReader {
     const at = this.now();
     const cached = this.metas.get(key);
     if (cached !== undefined && at - cached.at < this.metaTtlMs) return cached.value;
-    const value = this.sql<MetaRow[]>`
-      select t.epoch::float8 as epoch, t.channel, t.kind, t.token_group, t.root, t.format, t.leaf_count,
-        t.total_amount::text as total_amount, p.status, p.mode, p.mint, p.signature, p.slot::float8 as slot,
-        p.published_at::text as published_at
-      from attention.merkle_trees t
-      left join attention.publications p on p.epoch = t.epoch and p.channel = t.channel
-      where t.epoch = ${epoch} and t.channel = ${channel}`.then(([row]) => {
-      const meta = row === undefined ? undefined : metaOf(row);
+    const value = findTreeMeta(this.sql, epoch, channel).then((meta) => {
       entry.settled = true;
       entry.meta = meta;
       return meta;
@@ -375,12 +239,9 @@ export class ClaimsReader {
       this.trees.set(key, cached);
       return cached.promise;
     }
-    const loading = this.sql<{ dump: unknown }[]>`
-      select dump from attention.merkle_trees
-      where epoch = ${meta.epoch} and channel = ${meta.channel} and root = ${meta.root}`.then(([row]) => {
-      if (row === undefined) throw new NotFoundError(`tree ${meta.channel} epoch ${meta.epoch} was replaced`);
-      // A client without a json parser hands back the text.
-      const dump = (typeof row.dump === 'string' ? JSON.parse(row.dump) : row.dump) as ClaimTreeDump;
+    const loading = findTreeDump(this.sql, meta).then((dump) => {
+      if (dump === undefined)
+        throw new NotFoundError(`tree ${meta.channel} epoch ${meta.epoch} was replaced`);
       const tree = ClaimTree.load(dump, { expectedRoot: fromHex(meta.root, 'root', 32) });
       entry.loaded = { tree, rows: dump.claims };
       return entry.loaded;
@@ -395,238 +256,4 @@ export class ClaimsReader {
     }
     return loading;
   }
-
-  private async whyNoTree(epoch: number, tree: TreeName): Promise<string> {
-    const when = `epoch ${epoch} (${new Date(epoch * 1000).toISOString()})`;
-    const [build] = await this.sql<{ outcome: string; carried_count: number }[]>`
-      select outcome, carried_count from attention.tree_builds where epoch = ${epoch} and channel = ${tree.name}`;
-    if (build?.outcome === 'empty') {
-      return `${tree.name} has no tree in ${when}: no participant had a bound wallet when it was built (${build.carried_count} amounts were carried)`;
-    }
-    if (build?.outcome === 'skipped') {
-      return `${tree.name} has no tree in ${when}: its token group has no mint, so its balances keep waiting`;
-    }
-    if (tree.kind !== 'channel') return `no ${tree.kind} tree ${tree.name} in ${when}`;
-    if (tree.shard > 1) {
-      const [base] = await this.sql<{ shards: number }[]>`
-        select count(*)::int as shards from attention.tree_builds
-        where epoch = ${epoch} and split_part(channel, '~', 1) = ${tree.base}`;
-      if (base !== undefined && base.shards > 0) {
-        return `channel ${tree.base} has ${base.shards} shard tree${base.shards === 1 ? '' : 's'} in ${when}, not ${tree.shard}`;
-      }
-    }
-    const [sealed] = await this.sql`
-      select 1 from attention.sealed_epochs where epoch = ${epoch} and channel = ${tree.base}`;
-    if (sealed !== undefined)
-      return `channel ${tree.base} is sealed in ${when} but its trees are not built yet`;
-    const [participation] = await this.sql`
-      select 1 from attention.channel_participation where epoch = ${epoch} and channel = ${tree.base} limit 1`;
-    return participation === undefined
-      ? `channel ${tree.base} has no participation in ${when}`
-      : `channel ${tree.base} is not sealed yet in ${when}`;
-  }
-
-  private async whyNoLeaf(epoch: number, tree: TreeName, hash: string, user: string): Promise<string> {
-    const where = `the ${tree.name} tree of epoch ${epoch}`;
-    if (tree.kind !== 'channel') return `${user} has no leaf in ${where}`;
-    // The first shard's build row counts the whole channel; overflow is the tail of sealing order.
-    const [row] = await this.sql<{ position: number; capacity_end: number | null; bound: boolean }[]>`
-      select sp.position, (select b.candidates - b.overflow_count from attention.tree_builds b
-        where b.epoch = sp.epoch and b.channel = sp.channel) as capacity_end,
-        (sp.amount > 0 and not exists (select 1 from attention.carry_ledger l
-          where l.user_hash = sp.user_hash and l.source_key = ${`seal:${epoch}:${tree.base}`})) as bound
-      from attention.sealed_participants sp
-      where sp.epoch = ${epoch} and sp.channel = ${tree.base} and sp.user_hash = ${hash}`;
-    if (row === undefined) return `${user} did not participate in ${tree.base} in epoch ${epoch}`;
-    if (row.capacity_end !== null && row.position >= row.capacity_end) {
-      return `${user} was participant ${row.position + 1} of ${tree.base} in epoch ${epoch}, beyond the tree's capacity: no reward that epoch`;
-    }
-    if (row.bound) {
-      return `${user} has no leaf in ${where}: their leaf is in another shard of ${tree.base} (see GET /claims/${user})`;
-    }
-    return `${user} has no leaf in ${where}: no wallet was bound when it was built, so the amount was carried (see GET /claims/${user})`;
-  }
-}
-
-export interface ChannelView {
-  readonly channel: string;
-  readonly kind: string;
-  readonly tokenGroup: string;
-  readonly category: string | null;
-  readonly sealed: {
-    readonly participants: number;
-    readonly totalWeight: string;
-    readonly sealedAt: string;
-  } | null;
-  readonly tree: {
-    readonly outcome: string;
-    readonly candidates: number;
-    readonly leaves: number;
-    readonly totalAmount: string;
-    readonly carried: number;
-    readonly carriedAmount: string;
-    readonly overflow: number;
-    readonly builtAt: string;
-    readonly root: string | null;
-    readonly format: string | null;
-  } | null;
-  readonly publication: PublicationView | null;
-}
-
-export interface EpochView {
-  readonly epoch: number;
-  readonly startsAt: string;
-  readonly channels: ChannelView[];
-  readonly pooledTrees: ChannelView[];
-}
-
-interface ChannelRow {
-  channel: string;
-  kind: string;
-  token_group: string;
-  category: string | null;
-  participant_count: number | null;
-  total_weight: string | null;
-  sealed_at: string | null;
-  outcome: string | null;
-  leaf_count: number | null;
-  total_amount: string | null;
-  carried_count: number | null;
-  carried_amount: string | null;
-  overflow_count: number | null;
-  candidates: number | null;
-  built_at: string | null;
-  root: string | null;
-  format: string | null;
-  status: string | null;
-  mode: string | null;
-  mint: string | null;
-  signature: string | null;
-  slot: number | null;
-  published_at: string | null;
-}
-
-function channelView(row: ChannelRow): ChannelView {
-  return {
-    channel: row.channel,
-    kind: row.kind,
-    tokenGroup: row.token_group,
-    category: row.category,
-    sealed:
-      row.sealed_at === null
-        ? null
-        : {
-            participants: row.participant_count ?? 0,
-            totalWeight: row.total_weight ?? '0',
-            sealedAt: new Date(row.sealed_at).toISOString(),
-          },
-    tree:
-      row.outcome === null
-        ? null
-        : {
-            outcome: row.outcome,
-            candidates: row.candidates ?? 0,
-            leaves: row.leaf_count ?? 0,
-            totalAmount: row.total_amount ?? '0',
-            carried: row.carried_count ?? 0,
-            carriedAmount: row.carried_amount ?? '0',
-            overflow: row.overflow_count ?? 0,
-            builtAt: new Date(row.built_at ?? 0).toISOString(),
-            root: row.root,
-            format: row.format,
-          },
-    publication: publicationOf(row),
-  };
-}
-
-function publicationOf(row: {
-  status: string | null;
-  mode: string | null;
-  mint: string | null;
-  signature: string | null;
-  slot: number | null;
-  published_at: string | null;
-}): PublicationView | null {
-  if (row.status === null) return null;
-  return {
-    status: row.status,
-    mode: row.mode ?? 'memo',
-    mint: row.mint,
-    signature: row.signature,
-    slot: row.slot,
-    publishedAt: row.published_at === null ? null : new Date(row.published_at).toISOString(),
-  };
-}
-
-function metaOf(row: MetaRow): TreeMeta {
-  return {
-    epoch: row.epoch,
-    channel: row.channel,
-    kind: row.kind,
-    tokenGroup: row.token_group,
-    root: row.root,
-    format: row.format,
-    leafCount: row.leaf_count,
-    totalAmount: row.total_amount,
-    publication: publicationOf(row),
-  };
-}
-
-/**
- * A leaf's answer. The claim fields are the dump's own row (the claimer already base58, the
- * amount already decimal), and the leaf and proof hashes are hex-encoded in one pass: this is
- * the claims API's hot path.
- */
-function claimView(meta: TreeMeta, loaded: LoadedTree, position: number): ClaimView {
-  const row = loaded.rows[position] as ClaimRow;
-  const hashes = [loaded.tree.leafHash(position), ...loaded.tree.proof(position)];
-  const hex = Buffer.concat(hashes).toString('hex');
-  const proof = new Array<string>(hashes.length - 1);
-  for (let i = 1; i < hashes.length; i++) proof[i - 1] = `0x${hex.slice(i * 64, i * 64 + 64)}`;
-  return {
-    epoch: meta.epoch,
-    channel: meta.channel,
-    kind: meta.kind,
-    tokenGroup: meta.tokenGroup,
-    index: row.index,
-    amount: row.amount,
-    id: row.id,
-    claimer: row.claimer,
-    leaf: `0x${hex.slice(0, 64)}`,
-    proof,
-    root: meta.root,
-    format: loaded.tree.format,
-    publication: meta.publication,
-  };
-}
-
-interface LoadedTree {
-  readonly tree: ClaimTree;
-  /** The dump's claim rows, by leaf position. */
-  readonly rows: readonly ClaimRow[];
-}
-
-export function parseEpoch(raw: string): number {
-  if (!/^[0-9]{1,12}$/.test(raw)) {
-    throw new ValidationError(
-      `epoch must be the unix time in seconds of an hour's start, got ${JSON.stringify(raw.slice(0, 40))}`,
-    );
-  }
-  const epoch = Number(raw);
-  if (epoch % EPOCH_SECONDS !== 0) {
-    throw new ValidationError(
-      `epoch must be a multiple of 3600 (the start of a UTC hour), got ${epoch}; did you mean ${epoch - (epoch % EPOCH_SECONDS)}?`,
-    );
-  }
-  return epoch;
-}
-
-export function parseChannel(raw: string): TreeName {
-  const tree = parseTreeName(raw);
-  if (tree === undefined) {
-    throw new ValidationError(
-      `channel must be a Twitch login (4–25 of a-z, 0-9, _) or a pseudo-channel category:<category>:<group> or carry:<group>, either possibly a shard <name>~2 to <name>~999, got ${JSON.stringify(raw.slice(0, 60))}`,
-    );
-  }
-  return tree;
 }

@@ -8,14 +8,25 @@
  * attention.discovery_runs; a failed run is recorded as such and raises the
  * discovery-failure metric.
  */
-import { eq, inArray, sql } from 'drizzle-orm';
-import { channelConfig, channels, discoveryRuns } from '../../../../../drizzle/schema/attention.ts';
+import {
+  type DrizzleQueryable,
+  failDiscoveryRun,
+  finishDiscoveryRun,
+  listChannelConfig,
+  listKnownChannels,
+  listTrackedChannels,
+  markChannelLive,
+  markChannelsOffline,
+  startDiscoveryRun,
+  trackLiveChannel,
+  untrackChannels,
+} from '../../adapters/db/attention/discovery-store.ts';
 import { CATEGORIES, type Category, categoryForGame } from '../../core/attention/category.ts';
 import { channelsToUntrack, type LiveStream, selectStreams } from '../../core/attention/discovery-rules.ts';
 import { normalizeLogin } from '../../core/attention/signals.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { Database } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import type { HelixStream, TwitchHelix } from '../../ports/twitch-helix.ts';
 
 export type DiscoveryMode = 'daily' | 'liveness';
@@ -25,6 +36,7 @@ export interface DiscoveryDeps {
   readonly helix: TwitchHelix;
   /** Unix ms. */
   readonly now: () => number;
+  readonly telemetry: Telemetry;
   /** Streams to consider in a daily run. @default 100 */
   readonly topLimit?: number;
   /** Follower lookups in flight at once (the Helix client's bucket paces them). @default 8 */
@@ -87,27 +99,18 @@ async function mapConcurrent<T, R>(
 export async function runDiscovery(deps: DiscoveryDeps, mode: DiscoveryMode): Promise<DiscoveryResult> {
   const startedMs = deps.now();
   const requestsBefore = deps.helix.requestCount;
-  const [run] = await deps.db
-    .insert(discoveryRuns)
-    .values({ mode, startedAt: new Date(startedMs) })
-    .returning({ id: discoveryRuns.id });
-  const runId = run!.id;
+  const runId = await startDiscoveryRun(deps.db, mode, new Date(startedMs));
   try {
     const outcome = await discover(deps, mode);
     const helixRequests = deps.helix.requestCount - requestsBefore;
     await deps.db.transaction(async (tx) => {
       await outcome.write(tx);
-      await tx
-        .update(discoveryRuns)
-        .set({
-          finishedAt: new Date(deps.now()),
-          channelsSeen: outcome.seen,
-          channelsAdded: outcome.added.length,
-          channelsRemoved: outcome.removed.length,
-          helixRequests,
-          outcome: 'succeeded',
-        })
-        .where(eq(discoveryRuns.id, runId));
+      await finishDiscoveryRun(tx, runId, new Date(deps.now()), {
+        channelsSeen: outcome.seen,
+        channelsAdded: outcome.added.length,
+        channelsRemoved: outcome.removed.length,
+        helixRequests,
+      });
     });
     const result: DiscoveryResult = {
       runId,
@@ -119,7 +122,7 @@ export async function runDiscovery(deps: DiscoveryDeps, mode: DiscoveryMode): Pr
       tracked: outcome.tracked,
       helixRequests,
     };
-    logger.info('discovery run finished', {
+    deps.telemetry.info('discovery run finished', {
       ...result,
       added: result.added.length,
       removed: result.removed.length,
@@ -128,17 +131,13 @@ export async function runDiscovery(deps: DiscoveryDeps, mode: DiscoveryMode): Pr
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const helixRequests = deps.helix.requestCount - requestsBefore;
-    await deps.db
-      .update(discoveryRuns)
-      .set({
-        finishedAt: new Date(deps.now()),
-        helixRequests,
-        outcome: 'failed',
-        error: message.slice(0, 1000),
-      })
-      .where(eq(discoveryRuns.id, runId));
-    metrics.addMetric(METRIC.discoveryFailure, MetricUnit.Count, 1);
-    logger.error('discovery run failed', { runId, mode, error: message });
+    await failDiscoveryRun(deps.db, runId, {
+      finishedAt: new Date(deps.now()),
+      helixRequests,
+      error: message,
+    });
+    deps.telemetry.metric(METRIC.discoveryFailure, 'Count', 1);
+    deps.telemetry.error('discovery run failed', { runId, mode, error: message });
     return {
       runId,
       mode,
@@ -153,14 +152,12 @@ export async function runDiscovery(deps: DiscoveryDeps, mode: DiscoveryMode): Pr
   }
 }
 
-type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
-
 interface Planned {
   readonly seen: number;
   readonly added: string[];
   readonly removed: string[];
   readonly tracked: number;
-  write(tx: Transaction): Promise<void>;
+  write(tx: DrizzleQueryable): Promise<void>;
 }
 
 /** Reads Twitch and the database, decides, and returns the writes to do in one transaction. */
@@ -168,7 +165,7 @@ async function discover(deps: DiscoveryDeps, mode: DiscoveryMode): Promise<Plann
   const nowMs = deps.now();
   const now = new Date(nowMs);
   const settings = new Map<string, ChannelSettings>();
-  for (const row of await deps.db.select().from(channelConfig)) {
+  for (const row of await listChannelConfig(deps.db)) {
     settings.set(row.channel, {
       tokenGroup: row.tokenGroup,
       category: isCategory(row.categoryOverride) ? row.categoryOverride : undefined,
@@ -176,13 +173,7 @@ async function discover(deps: DiscoveryDeps, mode: DiscoveryMode): Promise<Plann
     });
   }
   const blocklist = new Set([...settings].filter(([, s]) => s.blocked).map(([channel]) => channel));
-  const known = new Map(
-    (
-      await deps.db
-        .select({ channel: channels.channel, tracked: channels.tracked, offlineSince: channels.offlineSince })
-        .from(channels)
-    ).map((row) => [row.channel, row]),
-  );
+  const known = new Map((await listKnownChannels(deps.db)).map((row) => [row.channel, row]));
   const trackedBefore = [...known.values()].filter((c) => c.tracked).map((c) => c.channel);
 
   // Daily: the top streams, filtered and enriched.
@@ -237,57 +228,33 @@ async function discover(deps: DiscoveryDeps, mode: DiscoveryMode): Promise<Plann
     async write(tx) {
       for (const k of kept) {
         const setting = settings.get(k.channel);
-        const values = {
-          broadcasterId: k.broadcasterId,
-          gameName: k.gameName ?? null,
-          category: setting?.category ?? k.category,
-          tokenGroup: setting?.tokenGroup ?? 'OTHER',
-          tracked: true,
-          viewers: k.viewers,
-          followers: k.followers,
-          startedAt: new Date(k.startedAtMs),
-          lastSeenLiveAt: now,
-          offlineSince: null,
-          updatedAt: now,
-        };
-        await tx
-          .insert(channels)
-          .values({ channel: k.channel, addedAt: now, ...values })
-          .onConflictDoUpdate({ target: channels.channel, set: values });
+        await trackLiveChannel(
+          tx,
+          k.channel,
+          {
+            broadcasterId: k.broadcasterId,
+            gameName: k.gameName ?? null,
+            category: setting?.category ?? k.category,
+            tokenGroup: setting?.tokenGroup ?? 'OTHER',
+            viewers: k.viewers,
+            followers: k.followers,
+            startedAt: new Date(k.startedAtMs),
+          },
+          now,
+        );
       }
       const liveTracked = stillTracked.filter((c) => liveNow.has(c) && !untrack.has(c));
       for (const c of liveTracked) {
-        const stream = liveNow.get(c)!;
-        await tx
-          .update(channels)
-          .set({ viewers: stream.viewers, lastSeenLiveAt: now, offlineSince: null, updatedAt: now })
-          .where(eq(channels.channel, c));
+        await markChannelLive(tx, c, liveNow.get(c)!.viewers, now);
       }
       const newlyOffline = offline.filter((o) => !untrack.has(o.channel)).map((o) => o.channel);
-      if (newlyOffline.length > 0) {
-        await tx
-          .update(channels)
-          .set({
-            offlineSince: sql`coalesce(${channels.offlineSince}, ${now.toISOString()}::timestamptz)`,
-            updatedAt: now,
-          })
-          .where(inArray(channels.channel, newlyOffline));
-      }
-      if (removed.length > 0) {
-        await tx
-          .update(channels)
-          .set({ tracked: false, updatedAt: now })
-          .where(inArray(channels.channel, removed));
-      }
+      if (newlyOffline.length > 0) await markChannelsOffline(tx, newlyOffline, now);
+      if (removed.length > 0) await untrackChannels(tx, removed, now);
     },
   };
 }
 
 /** The channels the IRC worker should be in now. */
-export async function trackedChannels(db: Database): Promise<string[]> {
-  const rows = await db
-    .select({ channel: channels.channel })
-    .from(channels)
-    .where(eq(channels.tracked, true));
-  return rows.map((r) => r.channel).sort();
+export function trackedChannels(db: Database): Promise<string[]> {
+  return listTrackedChannels(db);
 }

@@ -7,8 +7,8 @@
 import { encodeIngestMessages } from '../../core/attention/ingest-message.ts';
 import { describeIssues, parseIngestRequest } from '../../core/attention/ingest-request.ts';
 import { RateLimitedError, ValidationError } from '../../errors.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { RateLimiter } from '../../ports/rate-limiter.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 
 /** Events one key may send per window (issue 17, H4: a key is a mint authority, so its volume is bounded). */
@@ -23,6 +23,7 @@ export const DEFAULT_KEY_QUOTA: KeyQuota = { perMinute: 60_000, perHour: 1_000_0
 export interface IngestApiDeps {
   readonly queue: WorkQueue;
   readonly rateLimiter: RateLimiter;
+  readonly telemetry: Telemetry;
   /** Requests per minute per IP. @default 1000 (the source's limit) */
   readonly perMinute?: number;
   /** @default DEFAULT_KEY_QUOTA */
@@ -65,7 +66,7 @@ export async function acceptIngestRequest(
   }
   if (request.bodyError !== undefined) throw request.bodyError;
   if (parsed === undefined || !parsed.ok) {
-    metrics.addMetric('IngestInvalidRequests', MetricUnit.Count, 1);
+    deps.telemetry.metric('IngestInvalidRequests', 'Count', 1);
     const issues = parsed?.ok === false ? parsed.issues : [];
     throw new ValidationError(describeIssues(issues), { details: { issues } });
   }
@@ -77,7 +78,7 @@ export async function acceptIngestRequest(
     // whole; the writer's event-id idempotency makes the retry safe.
     throw new RateLimitedError('ingest queue refused part of the request; retry it', 1);
   }
-  metrics.addMetric('IngestEventsEnqueued', MetricUnit.Count, parsed.events.length);
+  deps.telemetry.metric('IngestEventsEnqueued', 'Count', parsed.events.length);
   return { received: parsed.events.length, enqueued: parsed.events.length, messages: bodies.length };
 }
 
@@ -101,8 +102,8 @@ async function chargeKeyQuota(
   for (const [i, { window, limit }] of windows.entries()) {
     const decision = decisions[i];
     if (decision === undefined || decision.allowed) continue;
-    metrics.addMetric('IngestKeyQuotaExceeded', MetricUnit.Count, 1);
-    logger.warn('ingest key over its quota', { keyId, window, limit, count: decision.count, events });
+    deps.telemetry.metric('IngestKeyQuotaExceeded', 'Count', 1);
+    deps.telemetry.warn('ingest key over its quota', { keyId, window, limit, count: decision.count, events });
     return new RateLimitedError(
       `ingest key ${keyId} is over its quota of ${limit} events per ${window}; retry after ${decision.retryAfterSeconds} s`,
       decision.retryAfterSeconds,

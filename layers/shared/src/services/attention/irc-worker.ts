@@ -11,12 +11,7 @@ import { parseIrcLine } from '../../core/attention/irc-message.ts';
 import { type IngestEvent, normalizeLogin } from '../../core/attention/signals.ts';
 import type { ChatConnection, ChatConnector } from '../../ports/chat-connection.ts';
 import type { EventSink } from '../../ports/event-sink.ts';
-
-export interface IrcWorkerLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+import { SILENT_TELEMETRY, type Telemetry } from '../../ports/telemetry.ts';
 
 export interface IrcWorkerOptions {
   readonly connect: ChatConnector;
@@ -41,7 +36,7 @@ export interface IrcWorkerOptions {
   readonly reconnectMaxMs?: number;
   /** Receive time for lines without `tmi-sent-ts` (JOINs). @default Date.now */
   readonly now?: () => number;
-  readonly logger?: IrcWorkerLogger;
+  readonly telemetry?: Telemetry;
 }
 
 export interface IrcWorkerStats {
@@ -53,10 +48,8 @@ export interface IrcWorkerStats {
   buffered: number;
 }
 
-const silent: IrcWorkerLogger = { info() {}, warn() {}, error() {} };
-
 export class IrcWorker {
-  private readonly options: Required<Omit<IrcWorkerOptions, 'logger'>> & { logger: IrcWorkerLogger };
+  private readonly options: Required<IrcWorkerOptions>;
   private connection: ChatConnection | undefined;
   private registered = false;
   private selfLogin: string | undefined;
@@ -94,7 +87,7 @@ export class IrcWorker {
       reconnectMaxMs: 60_000,
       now: Date.now,
       ...options,
-      logger: options.logger ?? silent,
+      telemetry: options.telemetry ?? SILENT_TELEMETRY,
     };
   }
 
@@ -121,7 +114,9 @@ export class IrcWorker {
       if (this.buffer.length > 0) await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** i));
     }
     if (this.buffer.length > 0) {
-      this.options.logger.error('stopped with events the queue did not take', { events: this.buffer.length });
+      this.options.telemetry.error('stopped with events the queue did not take', {
+        events: this.buffer.length,
+      });
     }
   }
 
@@ -150,7 +145,7 @@ export class IrcWorker {
         // Put them back in front: nothing buffered is lost because a send failed.
         this.buffer = batch.concat(this.buffer);
         this.stats.sendFailures++;
-        this.options.logger.warn('ingest send failed; events kept for the next flush', {
+        this.options.telemetry.warn('ingest send failed; events kept for the next flush', {
           events: batch.length,
           error: error instanceof Error ? error.message : String(error),
         });
@@ -168,7 +163,7 @@ export class IrcWorker {
     try {
       channels = await this.options.trackedChannels();
     } catch (error) {
-      this.options.logger.warn('could not read tracked channels; keeping the current set', {
+      this.options.telemetry.warn('could not read tracked channels; keeping the current set', {
         error: error instanceof Error ? error.message : String(error),
       });
       return;
@@ -226,7 +221,7 @@ export class IrcWorker {
         this.registered = true;
         this.reconnectAttempt = 0;
         this.selfLogin = nick.toLowerCase();
-        this.options.logger.info('connected to Twitch chat', { nick });
+        this.options.telemetry.info('connected to Twitch chat', { nick });
         for (const waiter of this.registeredWaiters.splice(0)) waiter();
         this.reconcile();
       },
@@ -267,7 +262,7 @@ export class IrcWorker {
     const delay =
       Math.min(reconnectMaxMs, reconnectBaseMs * 2 ** this.reconnectAttempt) * (1 + Math.random() * 0.2);
     this.reconnectAttempt++;
-    this.options.logger.warn('Twitch chat connection closed; reconnecting', {
+    this.options.telemetry.warn('Twitch chat connection closed; reconnecting', {
       attempt: this.reconnectAttempt,
       delayMs: Math.round(delay),
       buffered: this.buffer.length,

@@ -20,6 +20,14 @@
  * `return:<epoch>:<channel>`; a viewer already credited under that key is not credited again.
  */
 
+import { creditCarriedFrom, listCreditedUsers } from '../../adapters/db/attention/carry-store.ts';
+import { findTreeLeaves } from '../../adapters/db/attention/claims-store.ts';
+import {
+  findPublication,
+  findRecordedOverwrite,
+  markReturned,
+  setPublicationError,
+} from '../../adapters/db/attention/publication-store.ts';
 import { channelStateCalls } from '../../core/solana/channel-history.ts';
 import { channelSlotIndex, isClaimed } from '../../core/solana/channel-state.ts';
 import { type EpochUnit, toOnChainEpoch } from '../../core/solana/onchain-epoch.ts';
@@ -28,7 +36,6 @@ import { METRIC } from '../../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { AttentionProgram, SolanaClient } from '../../ports/solana.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { creditCarriedFrom } from './carry.ts';
 
 /** The root a publication overwrites, as the publisher read it before signing. */
 export interface ReplacedRoot {
@@ -122,31 +129,23 @@ export async function returnLeaves(
   claimed: ReadonlySet<number>,
   reason: string,
 ): Promise<bigint> {
-  const [stored] = await sql<
-    { token_group: string; dump: { claims: { index: number; amount: string; id: string }[] } }[]
-  >`select token_group, dump from attention.merkle_trees where epoch = ${tree.epoch} and channel = ${tree.channel}`;
+  const stored = await findTreeLeaves(sql, tree.epoch, tree.channel);
   if (stored === undefined) return 0n;
   const legacyKey = `return:${tree.epoch}:${tree.channel}`;
-  const legacy = new Set(
-    (
-      await sql<{ user_hash: string }[]>`
-        select user_hash from attention.carry_ledger where source_key = ${legacyKey} and token_group = ${stored.token_group}`
-    ).map((row) => row.user_hash),
-  );
+  const legacy = await listCreditedUsers(sql, legacyKey, stored.tokenGroup);
   const credited = await creditCarriedFrom(
     sql,
-    stored.dump.claims
+    stored.claims
       .filter((leaf) => !claimed.has(leaf.index) && !legacy.has(leaf.id))
       .map((leaf) => ({
         userHash: leaf.id,
-        tokenGroup: stored.token_group,
+        tokenGroup: stored.tokenGroup,
         amount: BigInt(leaf.amount),
         sourceKey: `${legacyKey}:${leaf.index}`,
         reason,
       })),
   );
-  await sql`update attention.publications set returned_at = coalesce(returned_at, now())
-    where epoch = ${tree.epoch} and channel = ${tree.channel}`;
+  await markReturned(sql, tree);
   metrics.addMetric(METRIC.carriedBalance, MetricUnit.Count, Number(credited));
   return credited;
 }
@@ -157,16 +156,13 @@ export async function recordedReplacedRoot(
   publication: { readonly epoch: number; readonly channel: string },
   epochUnit: EpochUnit,
 ): Promise<ReplacedRoot | undefined> {
-  const [recorded] = await sql<
-    { epoch: number | null; bitmap: string | null; read_slot: string | null }[]
-  >`select replaces_epoch::float8 as epoch, replaces_bitmap as bitmap, replaces_read_slot::text as read_slot
-    from attention.publications where epoch = ${publication.epoch} and channel = ${publication.channel}`;
-  if (recorded?.epoch == null || recorded.bitmap === null || recorded.read_slot === null) return undefined;
+  const recorded = await findRecordedOverwrite(sql, publication);
+  if (recorded === undefined) return undefined;
   return {
     epoch: recorded.epoch,
     onChainEpoch: toOnChainEpoch(recorded.epoch, epochUnit),
     claimedBitmap: new Uint8Array(Buffer.from(recorded.bitmap, 'hex')),
-    readSlot: BigInt(recorded.read_slot),
+    readSlot: recorded.readSlot,
   };
 }
 
@@ -200,9 +196,11 @@ export async function settleReplacedRoot(
     reason: claimed.reason,
   });
   metrics.addMetric(METRIC.returnUndecided, MetricUnit.Count, 1);
-  await sql`update attention.publications
-    set error = ${`overwritten by epoch ${overwrite.epoch}; nothing returned: ${claimed.reason}`.slice(0, 500)}
-    where epoch = ${tree.epoch} and channel = ${tree.channel}`;
+  await setPublicationError(
+    sql,
+    tree,
+    `overwritten by epoch ${overwrite.epoch}; nothing returned: ${claimed.reason}`,
+  );
 }
 
 export type RecordedOverwriteSettlement =
@@ -229,15 +227,11 @@ export async function settleRecordedOverwrite(
   },
   publication: { readonly epoch: number; readonly channel: string },
 ): Promise<RecordedOverwriteSettlement> {
-  const [row] = await deps.sql<
-    { status: string; mode: string; token_group: string; signature: string | null }[]
-  >`
-    select status, mode, token_group, signature from attention.publications
-    where epoch = ${publication.epoch} and channel = ${publication.channel}`;
+  const row = await findPublication(deps.sql, publication);
   if (row === undefined) {
     throw new NotFoundError(`no publication for ${publication.channel} epoch ${publication.epoch}`);
   }
-  const mint = deps.mints[row.token_group];
+  const mint = deps.mints[row.tokenGroup];
   if (row.status !== 'published' || row.mode !== 'program' || row.signature === null || mint === undefined) {
     throw new ConflictError(
       `${publication.channel} epoch ${publication.epoch} is not a published program-mode root (status ${row.status}, mode ${row.mode})`,
@@ -265,8 +259,7 @@ export async function settleRecordedOverwrite(
       claimed.claimed,
       'ring slot reused',
     );
-    await sql`update attention.publications set error = null
-      where epoch = ${replaced.epoch} and channel = ${publication.channel}`;
+    await setPublicationError(sql, { epoch: replaced.epoch, channel: publication.channel }, null);
     return returned;
   });
   logger.info('overwritten root settled by an operator', {

@@ -18,8 +18,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { normalizeLogin } from '../../core/attention/signals.ts';
 import { DependencyError, UnauthorizedError, ValidationError } from '../../errors.ts';
-import { logger } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import type { TwitchHelix } from '../../ports/twitch-helix.ts';
 
 /** A state outlives the round trip through Twitch's sign-in page, and little more. */
@@ -39,6 +39,7 @@ export interface TwitchSignInDeps {
   readonly redirectUris: readonly string[];
   readonly sessionTtlSeconds: number;
   readonly now: () => Date;
+  readonly telemetry: Telemetry;
 }
 
 export interface TwitchAuthorization {
@@ -146,7 +147,7 @@ export async function completeTwitchSignIn(
     values (${sha256(session)}, ${info.userId}, ${login}, ${now.toISOString()}::timestamptz,
       ${expiresAt.toISOString()}::timestamptz)`;
   await purgeExpired(deps.sql, now);
-  logger.info('viewer signed in with Twitch', { twitchUserId: info.userId });
+  deps.telemetry.info('viewer signed in with Twitch', { twitchUserId: info.userId });
   return {
     session,
     expiresAt: expiresAt.toISOString(),

@@ -14,6 +14,17 @@
  * is the claimer of that epoch's leaves; amounts of unbound viewers wait in carried balances.
  */
 import { randomUUID } from 'node:crypto';
+import { isSuppressed } from '../../adapters/db/attention/suppression-store.ts';
+import {
+  deleteBindings,
+  findBinding,
+  insertBinding,
+  listBindingsOf,
+  lockUnannouncedEndings,
+  markEndingsAnnounced,
+  recordEndedBinding,
+  useNonce,
+} from '../../adapters/db/attention/wallet-binding-store.ts';
 import {
   type BindingMessageFields,
   decodeWallet,
@@ -21,7 +32,11 @@ import {
 } from '../../core/attention/binding-message.ts';
 import { normalizeLogin } from '../../core/attention/signals.ts';
 import { isUserHash, userHash } from '../../core/attention/user-hash.ts';
-import type { BindingEndReason } from '../../core/events/domain-events.ts';
+import {
+  assertRebindingAuthorized,
+  bindingEndReason,
+  type ClaimerWallet,
+} from '../../core/attention/wallet-bindings.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { Sql } from '../../ports/sql.ts';
@@ -44,16 +59,6 @@ export interface Deployment {
   readonly apiOrigin: string;
 }
 
-/**
- * What anyone may learn about a binding: what a claimer needs. Never the username, which would
- * turn the user_hash published on chain back into a Twitch login.
- */
-export interface ClaimerWallet {
-  readonly userHash: string;
-  readonly wallet: string;
-  readonly boundAt: string;
-}
-
 /** The binder's own answer. */
 export interface WalletBinding extends ClaimerWallet {
   readonly username: string;
@@ -64,14 +69,6 @@ export interface WalletBindingDeps {
   readonly sql: Sql;
   readonly deployment: Deployment;
   readonly now: () => Date;
-}
-
-interface BindingRow {
-  readonly user_hash: string;
-  readonly username: string;
-  readonly wallet: string;
-  readonly bound_at: string;
-  readonly twitch_user_id: string | null;
 }
 
 /**
@@ -98,11 +95,8 @@ export async function bindWallet(
   verifyBindingMessage(fields, request.signature, boundAt.getTime());
   const hash = userHash(username);
   return deps.sql.begin(async (tx) => {
-    const used = await tx`
-      insert into attention.wallet_binding_nonces (nonce, user_hash, wallet, used_at)
-      values (${request.nonce}, ${hash}, ${request.wallet}, ${boundAt.toISOString()}::timestamptz)
-      on conflict (nonce) do nothing returning 1`;
-    if (used.length === 0)
+    const nonce = { nonce: request.nonce, userHash: hash, wallet: request.wallet, usedAt: boundAt };
+    if (!(await useNonce(tx, nonce)))
       throw new ConflictError('nonce was already used: sign a new message with a fresh nonce');
     const bound = await recordBinding(tx as unknown as Sql, {
       username,
@@ -146,12 +140,7 @@ export async function bindWalletDirect(
 
 /** The wallet bound for a login or a user_hash, if any. */
 export async function findWalletBinding(sql: Sql, user: string): Promise<ClaimerWallet | undefined> {
-  const hash = userHashOf(user);
-  const [row] = await sql<{ user_hash: string; wallet: string; bound_at: string }[]>`
-    select user_hash, wallet, bound_at::text from attention.wallet_bindings where user_hash = ${hash}`;
-  return row === undefined
-    ? undefined
-    : { userHash: row.user_hash, wallet: row.wallet, boundAt: new Date(row.bound_at).toISOString() };
+  return findBinding(sql, userHashOf(user));
 }
 
 export async function requireWalletBinding(sql: Sql, user: string): Promise<ClaimerWallet> {
@@ -187,29 +176,17 @@ export async function announceWalletRebindings(
 ): Promise<number> {
   let failure: unknown;
   const announced = await deps.sql.begin(async (tx) => {
-    const rows = await tx<
-      {
-        id: number;
-        user_hash: string;
-        wallet: string;
-        next_wallet: string | null;
-        end_reason: BindingEndReason;
-        ended_at: string;
-      }[]
-    >`
-      select id::float8 as id, user_hash, wallet, next_wallet, end_reason, ended_at::text
-      from attention.wallet_binding_history where announced_at is null
-      order by id limit ${ANNOUNCE_BATCH} for update skip locked`;
+    const rows = await lockUnannouncedEndings(tx, ANNOUNCE_BATCH);
     const done: number[] = [];
     for (const row of rows) {
       try {
         await deps.events.publish({
           type: 'WalletRebound',
-          userHash: row.user_hash,
+          userHash: row.userHash,
           previousWallet: row.wallet,
-          wallet: row.next_wallet,
-          reason: row.end_reason,
-          timestamp: Math.floor(Date.parse(row.ended_at) / 1000),
+          wallet: row.nextWallet,
+          reason: row.endReason,
+          timestamp: Math.floor(Date.parse(row.endedAt) / 1000),
         });
       } catch (error) {
         failure = error;
@@ -217,11 +194,7 @@ export async function announceWalletRebindings(
       }
       done.push(row.id);
     }
-    if (done.length > 0) {
-      await tx`
-        update attention.wallet_binding_history set announced_at = ${now.toISOString()}::timestamptz
-        where id = any(${done}::bigint[])`;
-    }
+    if (done.length > 0) await markEndingsAnnounced(tx, done, now);
     return done.length;
   });
   if (failure !== undefined) throw failure;
@@ -247,49 +220,34 @@ async function recordBinding(tx: Sql, binding: NewBinding): Promise<ClaimerWalle
   const hash = userHash(binding.username);
   const userKey = binding.twitchUserId ?? `none:${hash}`;
   await lockKeys(tx, [bindingLockKey(hash), `wallet-binding:twitch-user:${userKey}`], 'exclusive');
-  const [suppressed] = await tx`select 1 from attention.suppression_list where user_hash = ${hash}`;
-  if (suppressed !== undefined) {
+  if (await isSuppressed(tx, hash)) {
     throw new ConflictError(
       'this login opted out: no wallet is bound while it stays suppressed (a viewer lifts their own opt-out with DELETE /suppressions/self)',
     );
   }
-  const rows = await tx<BindingRow[]>`
-    select user_hash, username, wallet, bound_at::text, twitch_user_id from attention.wallet_bindings
-    where user_hash = ${hash} or twitch_user_id = ${binding.twitchUserId}`;
-  const own = rows.find((r) => r.twitch_user_id !== null && r.twitch_user_id === binding.twitchUserId);
+  const rows = await listBindingsOf(tx, hash, binding.twitchUserId);
+  const own = rows.find((r) => r.twitchUserId !== null && r.twitchUserId === binding.twitchUserId);
   if (own !== undefined && binding.authorizedAt !== undefined) {
-    const current = new Date(own.bound_at);
-    if (binding.authorizedAt.getTime() <= current.getTime()) {
-      throw new UnauthorizedError(
-        `a rebinding needs a Twitch authorization made after the current binding (bound ${current.toISOString()}, this session authorized ${binding.authorizedAt.toISOString()}): sign in with Twitch again`,
-      );
-    }
+    assertRebindingAuthorized(new Date(own.boundAt), binding.authorizedAt);
   }
   for (const ended of rows) {
-    const sameLogin = ended.user_hash === hash;
-    const reason: BindingEndReason =
-      ended === own
-        ? sameLogin
-          ? 'rebound'
-          : 'login-changed'
-        : ended.twitch_user_id === null
-          ? 'legacy-replaced'
-          : 'login-reused';
-    await tx`
-      insert into attention.wallet_binding_history
-        (user_hash, username, wallet, twitch_user_id, bound_at, ended_at, end_reason, next_wallet)
-      values (${ended.user_hash}, ${ended.username}, ${ended.wallet}, ${ended.twitch_user_id},
-        ${ended.bound_at}::timestamptz, ${binding.boundAt.toISOString()}::timestamptz, ${reason},
-        ${sameLogin ? binding.wallet : null})`;
+    const reason = bindingEndReason(ended, ended === own, hash);
+    const nextWallet = ended.userHash === hash ? binding.wallet : null;
+    await recordEndedBinding(tx, ended, { endedAt: binding.boundAt, reason, nextWallet });
   }
-  if (rows.length > 0) {
-    await tx`delete from attention.wallet_bindings where user_hash = any(${rows.map((r) => r.user_hash)}::text[])`;
-  }
-  await tx`
-    insert into attention.wallet_bindings
-      (user_hash, username, wallet, bound_at, nonce, twitch_user_id, authorized_at)
-    values (${hash}, ${binding.username}, ${binding.wallet}, ${binding.boundAt.toISOString()}::timestamptz,
-      ${binding.nonce}, ${binding.twitchUserId},
-      ${binding.authorizedAt?.toISOString() ?? null}::timestamptz)`;
+  if (rows.length > 0)
+    await deleteBindings(
+      tx,
+      rows.map((r) => r.userHash),
+    );
+  await insertBinding(tx, {
+    userHash: hash,
+    username: binding.username,
+    wallet: binding.wallet,
+    boundAt: binding.boundAt,
+    nonce: binding.nonce,
+    twitchUserId: binding.twitchUserId,
+    authorizedAt: binding.authorizedAt ?? null,
+  });
   return { userHash: hash, wallet: binding.wallet, boundAt: binding.boundAt.toISOString() };
 }

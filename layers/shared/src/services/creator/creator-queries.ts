@@ -3,6 +3,11 @@
  * the oracle last confirmed on-chain), milestones and coin, and the sync log for operators.
  */
 
+import { confirmedState } from '../../adapters/db/creator/chain-state-store.ts';
+import { coinOf } from '../../adapters/db/creator/coin-store.ts';
+import { type CreatorRef, liveCreatorByAddress } from '../../adapters/db/creator/creator-store.ts';
+import { milestonesOf } from '../../adapters/db/creator/milestone-store.ts';
+import { type SyncLogFilter, syncLogs } from '../../adapters/db/creator/sync-log-store.ts';
 import { type CoinLaunchThresholds, DEFAULT_COIN_LAUNCH_THRESHOLDS } from '../../core/creator/coin-launch.ts';
 import { NotFoundError } from '../../errors.ts';
 import { type CoinPriceSource, noCoinPrices } from '../../ports/coin-price-source.ts';
@@ -10,12 +15,12 @@ import type { CreatorContracts } from '../../ports/creator-contracts.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { computeCreatorMetrics, marketCapTerm, marketCapTermView } from './creator-metrics.ts';
 
-const iso = (value: string | Date | null): string | null =>
-  value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString();
+export type { SyncLogFilter } from '../../adapters/db/creator/sync-log-store.ts';
 
-async function requireCreator(sql: Sql, address: string): Promise<{ id: string; stage_name: string }> {
-  const [creator] = await sql<{ id: string; stage_name: string }[]>`
-    select id, stage_name from creator.creators where wallet_address = ${address} and deleted_at is null`;
+const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
+
+async function requireCreator(sql: Sql, address: string): Promise<CreatorRef> {
+  const creator = await liveCreatorByAddress(sql, address);
   if (creator === undefined) throw new NotFoundError(`no creator with address ${address}`);
   return creator;
 }
@@ -28,21 +33,7 @@ export async function creatorMetricsView(sql: Sql, address: string, asOf: Date, 
     ...(prices === undefined ? {} : { prices }),
   });
   if (m === undefined) throw new NotFoundError(`no creator with address ${address}`);
-  const [chain] = await sql<
-    {
-      confirmed_total_plays: bigint | null;
-      confirmed_followers: bigint | null;
-      confirmed_score_x100: number | null;
-      confirmed_revenue_atto_fil: string | null;
-      confirmed_at: string | null;
-      confirmed_tx_hash: string | null;
-      pending_request_id: string | null;
-      diverged_since: string | null;
-    }[]
-  >`
-    select confirmed_total_plays, confirmed_followers, confirmed_score_x100, confirmed_revenue_atto_fil::text,
-           confirmed_at, confirmed_tx_hash, pending_request_id, diverged_since
-    from creator.creator_chain_state where creator_id = ${m.creatorId}`;
+  const chain = await confirmedState(sql, m.creatorId);
   return {
     address: m.walletAddress,
     stageName: m.stageName,
@@ -67,51 +58,40 @@ export async function creatorMetricsView(sql: Sql, address: string, asOf: Date, 
       marketCapTerm: marketCapTermView(m.marketCapTerm),
     },
     onChain:
-      chain === undefined || chain.confirmed_at === null
+      chain === undefined || chain.confirmedAt === null
         ? {
             confirmed: null,
-            syncPending: chain?.pending_request_id != null,
-            divergedSince: iso(chain?.diverged_since ?? null),
+            syncPending: chain?.pendingRequestId != null,
+            divergedSince: iso(chain?.divergedSince ?? null),
           }
         : {
             confirmed: {
-              totalPlays: chain.confirmed_total_plays === null ? null : Number(chain.confirmed_total_plays),
-              followers: chain.confirmed_followers === null ? null : Number(chain.confirmed_followers),
-              engagementScoreX100: chain.confirmed_score_x100,
-              monthlyRevenueAttoFil: chain.confirmed_revenue_atto_fil,
-              confirmedAt: iso(chain.confirmed_at),
-              txHash: chain.confirmed_tx_hash,
+              totalPlays: chain.confirmedTotalPlays,
+              followers: chain.confirmedFollowers,
+              engagementScoreX100: chain.confirmedScoreX100,
+              monthlyRevenueAttoFil: chain.confirmedRevenueAttoFil,
+              confirmedAt: iso(chain.confirmedAt),
+              txHash: chain.confirmedTxHash,
             },
-            syncPending: chain.pending_request_id !== null,
-            divergedSince: iso(chain.diverged_since),
+            syncPending: chain.pendingRequestId !== null,
+            divergedSince: iso(chain.divergedSince),
           },
   };
 }
 
 export async function creatorMilestonesView(sql: Sql, address: string) {
   const creator = await requireCreator(sql, address);
-  const rows = await sql<
-    {
-      milestone: string;
-      kind: string;
-      threshold: string;
-      value_at_reach: string;
-      description: string;
-      reached_at: string;
-    }[]
-  >`
-    select milestone, kind, threshold::text, value_at_reach::text, description, reached_at
-    from creator.creator_milestones where creator_id = ${creator.id} order by reached_at, id`;
+  const rows = await milestonesOf(sql, creator.id);
   return {
     address,
-    stageName: creator.stage_name,
+    stageName: creator.stageName,
     milestones: rows.map((r) => ({
       id: r.milestone,
       kind: r.kind,
       threshold: r.threshold,
-      valueAtReach: r.value_at_reach,
+      valueAtReach: r.valueAtReach,
       description: r.description,
-      reachedAt: iso(r.reached_at),
+      reachedAt: iso(r.reachedAt),
     })),
   };
 }
@@ -143,20 +123,7 @@ async function intrinsicValue(address: string, options: CoinViewOptions) {
 export async function creatorCoinView(sql: Sql, address: string, options: CoinViewOptions = {}) {
   const coinLaunch = options.coinLaunch ?? DEFAULT_COIN_LAUNCH_THRESHOLDS;
   const creator = await requireCreator(sql, address);
-  const [coin] = await sql<
-    {
-      name: string;
-      symbol: string;
-      initial_supply: string;
-      status: string;
-      coin_address: string | null;
-      tx_hash: string | null;
-      launched_at: string | null;
-      error: string | null;
-    }[]
-  >`
-    select name, symbol, initial_supply::text, status, coin_address, tx_hash, launched_at, error
-    from creator.creator_coins where creator_id = ${creator.id}`;
+  const coin = await coinOf(sql, creator.id);
   if (coin === undefined) {
     throw new NotFoundError(
       `creator ${address} has no coin: a coin is launched at ${coinLaunch.minPlays} plays and ${coinLaunch.minFollowers} followers`,
@@ -164,87 +131,45 @@ export async function creatorCoinView(sql: Sql, address: string, options: CoinVi
   }
   const prices = options.prices ?? noCoinPrices;
   const launched =
-    coin.status === 'launched' && coin.coin_address !== null ? coin.coin_address.toLowerCase() : null;
+    coin.status === 'launched' && coin.coinAddress !== null ? coin.coinAddress.toLowerCase() : null;
   const price = launched === null ? undefined : (await prices.pricesAttoFilPerCoin([launched])).get(launched);
   return {
     address,
-    stageName: creator.stage_name,
+    stageName: creator.stageName,
     name: coin.name,
     symbol: coin.symbol,
     decimals: 18,
-    initialSupply: coin.initial_supply,
+    initialSupply: coin.initialSupply,
     status: coin.status,
-    coinAddress: coin.coin_address,
-    txHash: coin.tx_hash,
-    launchedAt: iso(coin.launched_at),
+    coinAddress: coin.coinAddress,
+    txHash: coin.txHash,
+    launchedAt: iso(coin.launchedAt),
     error: coin.error,
     marketCapTerm: marketCapTermView(
-      marketCapTerm(launched === null ? null : BigInt(coin.initial_supply), price, prices),
+      marketCapTerm(launched === null ? null : BigInt(coin.initialSupply), price, prices),
     ),
     intrinsicValue: await intrinsicValue(address, options),
   };
 }
 
-export interface SyncLogFilter {
-  readonly operation?: string;
-  readonly status?: string;
-  readonly creator?: string;
-  readonly since?: Date;
-  /** Only rows with a smaller id (the previous page's `nextBefore`). */
-  readonly before?: number;
-  readonly limit: number;
-}
-
 export async function listSyncLogs(sql: Sql, filter: SyncLogFilter) {
-  const rows = await sql<
-    {
-      id: number;
-      run_id: string;
-      operation: string;
-      wallet_address: string | null;
-      request_id: string | null;
-      status: string;
-      tx_hash: string | null;
-      gas_used: number | null;
-      block_number: number | null;
-      retries: number;
-      error_code: string | null;
-      error_message: string | null;
-      duration_ms: number | null;
-      details: unknown;
-      created_at: string;
-      completed_at: string | null;
-    }[]
-  >`
-    select l.id::int, l.run_id, l.operation, c.wallet_address, l.request_id, l.status, l.tx_hash, l.gas_used::float8 as gas_used,
-           l.block_number::float8 as block_number, l.retries, l.error_code, l.error_message, l.duration_ms, l.details,
-           l.created_at, l.completed_at
-    from creator.oracle_sync_logs l left join creator.creators c on c.id = l.creator_id
-    where true
-      ${filter.operation === undefined ? sql`` : sql`and l.operation = ${filter.operation}`}
-      ${filter.status === undefined ? sql`` : sql`and l.status = ${filter.status}`}
-      ${filter.creator === undefined ? sql`` : sql`and c.wallet_address = ${filter.creator}`}
-      ${filter.since === undefined ? sql`` : sql`and l.created_at >= ${filter.since.toISOString()}::timestamptz`}
-      ${filter.before === undefined ? sql`` : sql`and l.id < ${filter.before}`}
-    order by l.id desc
-    limit ${filter.limit}`;
-  const logs = rows.map((r) => ({
+  const logs = (await syncLogs(sql, filter)).map((r) => ({
     id: r.id,
-    runId: r.run_id,
+    runId: r.runId,
     operation: r.operation,
-    creator: r.wallet_address,
-    requestId: r.request_id,
+    creator: r.creator,
+    requestId: r.requestId,
     status: r.status,
-    txHash: r.tx_hash,
-    gasUsed: r.gas_used,
-    blockNumber: r.block_number,
+    txHash: r.txHash,
+    gasUsed: r.gasUsed,
+    blockNumber: r.blockNumber,
     retries: r.retries,
-    errorCode: r.error_code,
-    errorMessage: r.error_message,
-    durationMs: r.duration_ms,
-    details: typeof r.details === 'string' ? (JSON.parse(r.details) as unknown) : r.details,
-    createdAt: iso(r.created_at),
-    completedAt: iso(r.completed_at),
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+    durationMs: r.durationMs,
+    details: r.details,
+    createdAt: iso(r.createdAt),
+    completedAt: iso(r.completedAt),
   }));
   return { logs, nextBefore: logs.length === filter.limit ? logs.at(-1)?.id : undefined };
 }

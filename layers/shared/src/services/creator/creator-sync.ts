@@ -35,6 +35,7 @@ import type { CreatorContracts } from '../../ports/creator-contracts.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { OracleCallGateway } from '../../ports/oracle-call-gateway.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { launchEligibleCoins } from './coin-launches.ts';
 import { computeCreatorMetrics } from './creator-metrics.ts';
 import { type CreatorSyncHealth, recordRunHealth, syncHealth } from './creator-sync-health.ts';
@@ -59,11 +60,6 @@ export interface SyncMetricsSink {
   record(name: MetricName, value: number, unit: 'Percent' | 'Seconds' | 'Count'): void;
 }
 
-export interface SyncLog {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-}
-
 export interface CreatorSyncDeps {
   readonly sql: Sql;
   readonly calls: OracleCallGateway;
@@ -72,7 +68,7 @@ export interface CreatorSyncDeps {
   readonly prices?: CoinPriceSource;
   readonly now?: () => Date;
   readonly metrics?: SyncMetricsSink;
-  readonly log?: SyncLog;
+  readonly telemetry?: Telemetry;
   /** Where MilestoneReached goes; milestones wait unannounced (not lost) without one. */
   readonly events?: EventBus;
 }
@@ -240,7 +236,7 @@ async function finishRun(
   if (health.averageResponseMs !== undefined) {
     deps.metrics?.record(METRIC.creatorSyncResponseTime, health.averageResponseMs / 1000, 'Seconds');
   }
-  deps.log?.info('creator sync finished', { runId, ...details, status, errors });
+  deps.telemetry?.info('creator sync finished', { runId, ...details, status, errors });
   return { runId, status, ...details, errors, durationMs, health };
 }
 

@@ -78,7 +78,7 @@ export async function registerFailedAttempt(
   held: TxAttempt | null,
 ): Promise<SendOutcome> {
   deps.metrics.attemptFailed(error.kind);
-  deps.log.warn('oracle call attempt failed', {
+  deps.telemetry.warn('oracle call attempt failed', {
     callId: call.id,
     requestId: call.requestId,
     kind: error.kind,
@@ -140,6 +140,6 @@ export async function deadLetter(deps: DeliveryDeps, call: OracleCall, reason: s
     });
   } catch (error) {
     // The call is failed in the database, which the operator surface lists; the DLQ is a copy.
-    deps.log.warn('could not put failed call on the DLQ', { callId: call.id, error: String(error) });
+    deps.telemetry.warn('could not put failed call on the DLQ', { callId: call.id, error: String(error) });
   }
 }

@@ -5,21 +5,17 @@
  * operator's retry can never land between the compensation and the end of the call: either the
  * retry reopened the call first (nothing is compensated) or the retry finds it abandoned.
  */
+import { abandonEndedCall } from '../../adapters/db/delivery/oracle-call-operator-store.ts';
 import type { Queryable } from '../../ports/sql.ts';
 
 /**
  * Abandons the call with this request id if it failed for good (or was superseded), recording
  * why. False when it is in any other state: reopened, still open, or it succeeded after all.
  */
-export async function abandonCompensatedCall(
+export function abandonCompensatedCall(
   within: Queryable,
   requestId: string,
   reason: string,
 ): Promise<boolean> {
-  const abandoned = await within`
-    update delivery.oracle_call_history set status = 'abandoned', next_attempt_at = null,
-      notes = ${reason.slice(0, 2000)}, updated_at = now()
-    where request_id = ${requestId} and status in ('failed', 'superseded')
-    returning id`;
-  return abandoned.length > 0;
+  return abandonEndedCall(within, requestId, reason);
 }

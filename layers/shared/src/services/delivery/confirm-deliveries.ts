@@ -231,7 +231,7 @@ async function replaceStuck(deps: DeliveryDeps, attempt: TxAttempt, call: Oracle
   try {
     await deps.breakers.run(deps.chain.endpoint, () => deps.chain.sendRawTransaction(signed.raw));
     deps.metrics.transactionReplaced();
-    deps.log.info('replaced stuck oracle transaction', {
+    deps.telemetry.info('replaced stuck oracle transaction', {
       callId: call.id,
       nonce: attempt.nonce,
       hash: signed.hash,

@@ -10,13 +10,11 @@ import type { BreakerOptions } from '../../core/delivery/circuit-breaker.ts';
 import type { FeePolicyOptions } from '../../core/delivery/fee-policy.ts';
 import type { EvmChain, EvmSigner } from '../../ports/evm-chain.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import type { AdminAlertService } from './admin-alerts.ts';
 import type { CircuitBreakers } from './circuit-breakers.ts';
 
-export { toCall } from '../../adapters/db/delivery/oracle-call-store.ts';
-export { toAttempt } from '../../adapters/db/delivery/tx-attempt-store.ts';
-export { fromJson, iso, toDate } from '../../adapters/db/raw-values.ts';
 export type { CallStatus, OracleCall, SentTransaction, TxAttempt };
 
 export interface DeliveryOptions {
@@ -68,13 +66,6 @@ export const NO_METRICS: DeliveryMetrics = {
   transactionReplaced: () => {},
 };
 
-export interface DeliveryLog {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-}
-
-export const SILENT_LOG: DeliveryLog = { info: () => {}, warn: () => {} };
-
 export interface DeliveryDeps {
   readonly sql: Sql;
   readonly chain: EvmChain;
@@ -86,7 +77,7 @@ export interface DeliveryDeps {
   readonly now: () => number;
   readonly options: DeliveryOptions;
   readonly metrics: DeliveryMetrics;
-  readonly log: DeliveryLog;
+  readonly telemetry: Telemetry;
 }
 
 /** Addresses are stored lowercase, so filters and the alert key compare as text. */

@@ -4,12 +4,17 @@
  * is already known returns the existing call and sends nothing.
  */
 
+import {
+  insertCalls,
+  type NewCall,
+  readCallsByRequestId,
+} from '../../adapters/db/delivery/oracle-call-store.ts';
 import { MAX_ATTEMPTS } from '../../core/delivery/retry-schedule.ts';
 import { ValidationError } from '../../errors.ts';
 import type { EvmCallEncoder } from '../../ports/evm-chain.ts';
 import type { Queryable, Sql } from '../../ports/sql.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
-import { iso, normalizeAddress, type OracleCall, toCall } from './engine.ts';
+import { normalizeAddress, type OracleCall } from './engine.ts';
 
 export interface EnqueueDeps {
   readonly sql: Sql;
@@ -100,81 +105,62 @@ export async function recordOracleCalls(
   deps: Omit<EnqueueDeps, 'sql' | 'queue'>,
   requests: readonly OracleCallRequest[],
 ): Promise<RecordedCalls> {
-  const rows = requests.map((request) => {
-    if (request.requestId.length === 0 || request.requestId.length > 200) {
-      throw new ValidationError('requestId must be 1–200 characters');
-    }
-    for (const [field, value] of [
-      ['contractAddress', request.contractAddress],
-      ['targetAddress', request.targetAddress],
-      ['playerAddress', request.playerAddress],
-    ] as const) {
-      if (value !== undefined && !ADDRESS.test(value))
-        throw new ValidationError(`${field} is not an address: ${value}`);
-    }
-    let encoded: { functionName: string; data: string };
-    try {
-      encoded = deps.encoder.encode(request.functionSignature, request.args);
-    } catch (error) {
-      throw new ValidationError(`cannot encode ${request.functionSignature}: ${(error as Error).message}`);
-    }
-    return {
-      request_id: request.requestId,
-      chain_id: deps.chainId,
-      signer_address: normalizeAddress(deps.signerAddress),
-      contract_address: normalizeAddress(request.contractAddress),
-      target_address: normalizeAddress(request.targetAddress ?? request.contractAddress),
-      season_id: request.seasonId ?? null,
-      player_address: request.playerAddress === undefined ? null : normalizeAddress(request.playerAddress),
-      function_name: encoded.functionName,
-      parameters: JSON.stringify(jsonSafe(request.parameters ?? { args: request.args })),
-      call_data: encoded.data,
-      supersede_key: request.supersedeKey ?? null,
-      max_attempts: request.maxAttempts ?? deps.maxAttempts ?? MAX_ATTEMPTS,
-    };
-  });
+  const rows = requests.map((request) => newCall(deps, request));
   if (rows.length === 0) return { results: [], fresh: [] };
-  const now = iso(deps.now());
-  const col = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
-  const inserted = await sql`
-    insert into delivery.oracle_call_history
-      (request_id, chain_id, signer_address, contract_address, target_address, season_id, player_address,
-       function_name, parameters, call_data, supersede_key, max_attempts, created_at, updated_at)
-    select u.request_id, u.chain_id, u.signer_address, u.contract_address, u.target_address, u.season_id,
-           u.player_address, u.function_name, u.parameters, u.call_data, u.supersede_key, u.max_attempts, ${now}::timestamptz, ${now}::timestamptz
-    from unnest(
-      ${col('request_id')}::text[], ${col('chain_id')}::int[], ${col('signer_address')}::text[],
-      ${col('contract_address')}::text[], ${col('target_address')}::text[], ${col('season_id') as (number | null)[]}::bigint[],
-      ${col('player_address')}::text[], ${col('function_name')}::text[], ${col('parameters')}::jsonb[],
-      ${col('call_data')}::text[], ${col('supersede_key')}::text[], ${col('max_attempts')}::int[]
-    ) with ordinality as u(request_id, chain_id, signer_address, contract_address, target_address, season_id,
-      player_address, function_name, parameters, call_data, supersede_key, max_attempts, ord)
-    order by u.ord
-    on conflict (request_id) do nothing
-    returning *`;
-  const created = new Map(inserted.map((row) => [String(row['request_id']), toCall(row)]));
-  const missing = rows.map((r) => r.request_id).filter((id) => !created.has(id));
-  const existing = new Map<string, OracleCall>();
-  if (missing.length > 0) {
-    for (const row of await sql`
-      select * from delivery.oracle_call_history where request_id = any(${missing}::text[])`) {
-      existing.set(String(row['request_id']), toCall(row));
-    }
-  }
+  const created = await insertCalls(sql, rows, deps.now());
+  const existing = await readCallsByRequestId(
+    sql,
+    rows.map((r) => r.requestId).filter((id) => !created.has(id)),
+  );
   const fresh = [...created.values()].sort((a, b) => a.id - b.id);
   const seen = new Set<string>();
   const results = rows.map((r) => {
-    const call = created.get(r.request_id);
+    const call = created.get(r.requestId);
     // A request id twice in one batch: the second is the duplicate.
-    if (call !== undefined && !seen.has(r.request_id)) {
-      seen.add(r.request_id);
+    if (call !== undefined && !seen.has(r.requestId)) {
+      seen.add(r.requestId);
       return { call, created: true };
     }
-    const known = call ?? existing.get(r.request_id);
-    if (known === undefined) throw new Error(`call ${r.request_id} vanished while being enqueued`);
+    const known = call ?? existing.get(r.requestId);
+    if (known === undefined) throw new Error(`call ${r.requestId} vanished while being enqueued`);
     return { call: known, created: false };
   });
   return { results, fresh };
+}
+
+/** Checks and encodes one request into the call to record; a bad request is a ValidationError. */
+function newCall(deps: Omit<EnqueueDeps, 'sql' | 'queue'>, request: OracleCallRequest): NewCall {
+  if (request.requestId.length === 0 || request.requestId.length > 200) {
+    throw new ValidationError('requestId must be 1–200 characters');
+  }
+  for (const [field, value] of [
+    ['contractAddress', request.contractAddress],
+    ['targetAddress', request.targetAddress],
+    ['playerAddress', request.playerAddress],
+  ] as const) {
+    if (value !== undefined && !ADDRESS.test(value))
+      throw new ValidationError(`${field} is not an address: ${value}`);
+  }
+  let encoded: { functionName: string; data: string };
+  try {
+    encoded = deps.encoder.encode(request.functionSignature, request.args);
+  } catch (error) {
+    throw new ValidationError(`cannot encode ${request.functionSignature}: ${(error as Error).message}`);
+  }
+  return {
+    requestId: request.requestId,
+    chainId: deps.chainId,
+    signerAddress: normalizeAddress(deps.signerAddress),
+    contractAddress: normalizeAddress(request.contractAddress),
+    targetAddress: normalizeAddress(request.targetAddress ?? request.contractAddress),
+    seasonId: request.seasonId ?? null,
+    playerAddress: request.playerAddress === undefined ? null : normalizeAddress(request.playerAddress),
+    functionName: encoded.functionName,
+    parameters: JSON.stringify(jsonSafe(request.parameters ?? { args: request.args })),
+    callData: encoded.data,
+    supersedeKey: request.supersedeKey ?? null,
+    maxAttempts: request.maxAttempts ?? deps.maxAttempts ?? MAX_ATTEMPTS,
+  };
 }
 
 /** Sends the messages of calls just recorded, to their signer's FIFO group. */

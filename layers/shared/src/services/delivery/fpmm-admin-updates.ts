@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { latestCallWithKey } from '../../adapters/db/delivery/oracle-call-store.ts';
 import { addressProblem } from '../../core/delivery/evm-address.ts';
 import { ConflictError } from '../../errors.ts';
 import { recordAdminAction } from '../platform/admin-audit.ts';
@@ -122,9 +123,7 @@ export async function requestFpmmUpdate(
         ];
   const key = fpmmSupersedeKey(update, input.kind === 'raffle-probability' ? 'raffle' : 'sentiment');
   const recorded = await deps.sql.begin(async (tx) => {
-    const [previous] = await tx<{ id: string; status: string; parameters: Record<string, unknown> }[]>`
-      select id, status, parameters from delivery.oracle_call_history
-      where supersede_key = ${key} order by id desc limit 1`;
+    const previous = await latestCallWithKey(tx, key);
     const { results, fresh } = await recordOracleCalls(tx, deps, [request]);
     const [result] = results;
     if (result === undefined) throw new Error('the update was not recorded');
@@ -138,9 +137,9 @@ export async function requestFpmmUpdate(
         previous === undefined
           ? null
           : {
-              callId: Number(previous.id),
+              callId: previous.id,
               status: previous.status,
-              [valueName]: previous.parameters[valueName] ?? null,
+              [valueName]: (previous.parameters as Record<string, unknown> | null)?.[valueName] ?? null,
             },
       after: { callId: result.call.id, status: result.call.status, [valueName]: value },
       details: { seasonId, player: normalizeAddress(player), requestId: request.requestId },

@@ -69,7 +69,10 @@ export async function sendFill(deps: DeliveryDeps, attempt: TxAttempt): Promise<
     await viaBreaker(deps, () => deps.chain.sendRawTransaction(signed.raw));
   } catch (error) {
     // Recorded: the confirmer sends the fill again when it finds the nonce still open.
-    deps.log.warn('nonce fill not sent', { nonce: attempt.nonce, error: classifyChainError(error).reason });
+    deps.telemetry.warn('nonce fill not sent', {
+      nonce: attempt.nonce,
+      error: classifyChainError(error).reason,
+    });
   }
 }
 

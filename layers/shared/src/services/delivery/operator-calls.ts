@@ -6,11 +6,18 @@
  */
 
 import { CALL_STATUSES, type CallStatus } from '../../../../../drizzle/schema/delivery.ts';
+import {
+  attemptsOfCall,
+  listCalls,
+  lockCallForChange,
+  readCall,
+  reopenFailedCall,
+} from '../../adapters/db/delivery/oracle-call-operator-store.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import { recordAdminAction } from '../platform/admin-audit.ts';
-import { iso, normalizeAddress, type OracleCall, type TxAttempt, toAttempt, toCall } from './engine.ts';
+import { normalizeAddress, type OracleCall, type TxAttempt } from './engine.ts';
 import { oracleCallMessage } from './enqueue-oracle-call.ts';
 import { oracleCallMessageSchema } from './process-oracle-call-messages.ts';
 
@@ -29,31 +36,25 @@ export interface CallFilter {
   readonly limit?: number;
 }
 
-export async function listOracleCalls(sql: Sql, filter: CallFilter = {}): Promise<OracleCall[]> {
-  const address = filter.address === undefined ? null : normalizeAddress(filter.address);
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-  const from = filter.from?.toISOString() ?? null;
-  const to = filter.to?.toISOString() ?? null;
-  const rows = await sql`
-    select * from delivery.oracle_call_history
-    where (${filter.status ?? null}::text is null or status = ${filter.status ?? null})
-      and (${address}::text is null or target_address = ${address} or contract_address = ${address} or player_address = ${address})
-      and (${filter.functionName ?? null}::text is null or function_name = ${filter.functionName ?? null})
-      and (${from}::timestamptz is null or created_at >= ${from}::timestamptz)
-      and (${to}::timestamptz is null or created_at < ${to}::timestamptz)
-      and (${filter.beforeId ?? null}::bigint is null or id < ${filter.beforeId ?? null})
-    order by id desc limit ${limit}`;
-  return rows.map(toCall);
+export function listOracleCalls(sql: Sql, filter: CallFilter = {}): Promise<OracleCall[]> {
+  return listCalls(sql, {
+    status: filter.status ?? null,
+    address: filter.address === undefined ? null : normalizeAddress(filter.address),
+    functionName: filter.functionName ?? null,
+    from: filter.from ?? null,
+    to: filter.to ?? null,
+    beforeId: filter.beforeId ?? null,
+    limit: Math.min(Math.max(filter.limit ?? 50, 1), 500),
+  });
 }
 
 export async function getOracleCall(
   sql: Sql,
   id: number,
 ): Promise<{ call: OracleCall; attempts: TxAttempt[] }> {
-  const [row] = await sql`select * from delivery.oracle_call_history where id = ${id}`;
-  if (row === undefined) throw new NotFoundError(`oracle call ${id} does not exist`);
-  const attempts = await sql`select * from delivery.oracle_tx_attempts where call_id = ${id} order by id`;
-  return { call: toCall(row), attempts: attempts.map(toAttempt) };
+  const call = await readCall(sql, id);
+  if (call === undefined) throw new NotFoundError(`oracle call ${id} does not exist`);
+  return { call, attempts: await attemptsOfCall(sql, id) };
 }
 
 export interface RetryDeps {
@@ -73,55 +74,40 @@ export async function retryOracleCall(
   actor: string,
   reason = 'retried by an operator',
 ): Promise<OracleCall> {
-  const now = iso(deps.now());
-  const row = await deps.sql.begin(async (tx) => {
-    const [before] = await tx<
-      { status: string; generation: number; attempt_count: number; error_message: string | null }[]
-    >`select status, generation, attempt_count, error_message from delivery.oracle_call_history
-      where id = ${id} for update`;
-    const [reopened] = await tx`
-      update delivery.oracle_call_history set status = 'queued', generation = generation + 1, attempt_count = 0,
-        next_attempt_at = null, error_message = null, error_code = null, retry_reason = null, completed_at = null,
-        transaction_hash = null, block_number = null, gas_used = null,
-        notes = ${reason} || ' (after generation ' || generation::text || ')', updated_at = ${now}
-      where id = ${id} and status = 'failed'
-      returning *`;
+  const call = await deps.sql.begin(async (tx) => {
+    const before = await lockCallForChange(tx, id);
+    const reopened = await reopenFailedCall(tx, id, reason, deps.now());
     if (reopened === undefined || before === undefined) return undefined;
     await recordAdminAction(tx, {
       actor,
       action: reason === REDRIVE_REASON ? 'oracle-call.redrive' : 'oracle-call.retry',
       targetType: 'oracle-call',
       targetId: String(id),
-      before: {
-        status: before.status,
-        generation: before.generation,
-        attemptCount: before.attempt_count,
-        errorMessage: before.error_message,
-      },
-      after: { status: 'queued', generation: Number(reopened['generation']), attemptCount: 0 },
+      before,
+      after: { status: 'queued', generation: reopened.generation, attemptCount: 0 },
       details: { reason },
     });
     return reopened;
   });
-  if (row === undefined) {
-    const [existing] = await deps.sql<
-      { status: string; notes: string | null }[]
-    >`select status, notes from delivery.oracle_call_history where id = ${id}`;
-    if (existing === undefined) throw new NotFoundError(`oracle call ${id} does not exist`);
-    if (existing.status === 'abandoned') {
-      const reason = existing.notes ?? 'its effect was compensated';
-      throw new ConflictError(
-        `oracle call ${id} is abandoned and can never be retried: ${reason}; sending it again would repeat what was compensated`,
-        { details: { status: existing.status, reason } },
-      );
-    }
-    throw new ConflictError(`oracle call ${id} is ${existing.status}; only a failed call can be retried`, {
-      details: { status: existing.status },
-    });
-  }
-  const call = toCall(row);
+  if (call === undefined) throw await whyNotReopened(deps.sql, id);
   await deps.queue.send(oracleCallMessage(call));
   return call;
+}
+
+/** The refusal for a call that could not be reopened: unknown, abandoned, or not failed. */
+async function whyNotReopened(sql: Sql, id: number): Promise<NotFoundError | ConflictError> {
+  const existing = await readCall(sql, id);
+  if (existing === undefined) return new NotFoundError(`oracle call ${id} does not exist`);
+  if (existing.status === 'abandoned') {
+    const reason = existing.notes ?? 'its effect was compensated';
+    return new ConflictError(
+      `oracle call ${id} is abandoned and can never be retried: ${reason}; sending it again would repeat what was compensated`,
+      { details: { status: existing.status, reason } },
+    );
+  }
+  return new ConflictError(`oracle call ${id} is ${existing.status}; only a failed call can be retried`, {
+    details: { status: existing.status },
+  });
 }
 
 const REDRIVE_REASON = 'redriven from the DLQ';

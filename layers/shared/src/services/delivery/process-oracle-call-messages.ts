@@ -8,8 +8,9 @@
  * FIFO group, and the consumer's FIFO processor returns those behind it unprocessed.
  */
 import { z } from 'zod';
+import { readCalls } from '../../adapters/db/delivery/oracle-call-store.ts';
 import { CircuitOpenError } from '../../errors.ts';
-import { type DeliveryDeps, type OracleCall, toCall } from './engine.ts';
+import type { DeliveryDeps, OracleCall } from './engine.ts';
 import { type SendOutcome, sendCalls } from './send-calls.ts';
 
 export const oracleCallMessageSchema = z.object({
@@ -27,12 +28,10 @@ export async function processOracleCallMessages(
   bodies: readonly unknown[],
 ): Promise<MessageResult[]> {
   const parsed = bodies.map((body) => oracleCallMessageSchema.safeParse(body));
-  const ids = [...new Set(parsed.flatMap((p) => (p.success ? [p.data.callId] : [])))];
-  const rows =
-    ids.length === 0
-      ? []
-      : await deps.sql`select * from delivery.oracle_call_history where id = any(${ids}::bigint[])`;
-  const calls = new Map(rows.map((row) => [Number(row['id']), toCall(row)]));
+  const calls = await readCalls(
+    deps.sql,
+    parsed.flatMap((p) => (p.success ? [p.data.callId] : [])),
+  );
   const sendable = (message: z.output<typeof oracleCallMessageSchema>): OracleCall | undefined => {
     const call = calls.get(message.callId);
     return call?.status === 'queued' && call.generation === message.generation ? call : undefined;

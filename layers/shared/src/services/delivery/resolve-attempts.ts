@@ -79,7 +79,7 @@ export async function resolveAttempt(
     case 'unmined':
       return 'none';
     case 'missing':
-      deps.log.info('no receipt at a used nonce; not taken for lost yet', {
+      deps.telemetry.info('no receipt at a used nonce; not taken for lost yet', {
         callId: call.id,
         nonce: attempt.nonce,
       });

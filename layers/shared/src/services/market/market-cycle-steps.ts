@@ -3,6 +3,7 @@
  * record a 1 h TWAP for every priced token (a token whose history is shorter is skipped).
  */
 
+import { listedTokens } from '../../adapters/db/market/pool-store.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { MarketChainReader } from '../../ports/market-chain.ts';
 import type { Sql } from '../../ports/sql.ts';
@@ -28,12 +29,10 @@ export async function runMarketPoll(
   const now = await chainNow(deps.sql, chainId, Math.floor(Date.now() / 1000));
   const rankedTokens = await computeTokenRankings(deps.sql, chainId, now);
   const rankedCredentials = await computeCredentialRankings(deps.sql);
-  const tokens = await deps.sql<{ base_token: string }[]>`
-    select distinct base_token from market.pools where chain_id = ${chainId} order by base_token`;
   const twaps: TwapResult[] = [];
-  for (const { base_token } of tokens) {
+  for (const token of await listedTokens(deps.sql, chainId)) {
     try {
-      twaps.push(await computeTwap(deps.sql, chainId, base_token, twapWindowSeconds, { end: now }));
+      twaps.push(await computeTwap(deps.sql, chainId, token, twapWindowSeconds, { end: now }));
     } catch (error) {
       if (!(error instanceof InsufficientHistoryError)) throw error;
     }

@@ -9,8 +9,15 @@
  * CLI, which writes to the database directly, `cli:<os user>@<host>`.
  */
 import { hostname, userInfo } from 'node:os';
+import {
+  type AuditEntry,
+  insertAuditEntry,
+  listAuditEntries,
+} from '../../adapters/db/creator/admin-audit-store.ts';
 import { ValidationError } from '../../errors.ts';
 import type { Queryable, Sql } from '../../ports/sql.ts';
+
+export type { AuditEntry };
 
 export interface AdminAction {
   /** The admin token's name, or `cli:<os user>@<host>`. */
@@ -25,18 +32,6 @@ export interface AdminAction {
   readonly after?: unknown;
   /** What else explains the action: a reason, counts, the request's parameters. */
   readonly details?: Record<string, unknown>;
-}
-
-export interface AuditEntry {
-  readonly id: number;
-  readonly actor: string;
-  readonly action: string;
-  readonly targetType: string | null;
-  readonly targetId: string | null;
-  readonly before: unknown;
-  readonly after: unknown;
-  readonly details: Record<string, unknown> | null;
-  readonly createdAt: string;
 }
 
 /** Who runs this CLI: `cli:<os user>@<host>`. */
@@ -54,10 +49,15 @@ export function cliActor(): string {
 /** Records one admin action; pass the transaction of the change so both commit or neither. */
 export async function recordAdminAction(sql: Queryable, entry: AdminAction): Promise<void> {
   if (entry.actor === '') throw new ValidationError('an audited action needs its actor');
-  await sql`
-    insert into creator.admin_audit_log (actor, action, target_type, target_id, before, after, details)
-    values (${entry.actor}, ${entry.action}, ${entry.targetType}, ${entry.targetId},
-      ${jsonText(entry.before)}::jsonb, ${jsonText(entry.after)}::jsonb, ${jsonText(entry.details)}::jsonb)`;
+  await insertAuditEntry(sql, {
+    actor: entry.actor,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    before: jsonText(entry.before),
+    after: jsonText(entry.after),
+    details: jsonText(entry.details),
+  });
 }
 
 function jsonText(value: unknown): string | null {
@@ -86,45 +86,16 @@ export async function listAdminAudit(
   filter: AuditFilter = {},
 ): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-  const action = filter.action ?? null;
-  const rows = await sql<
-    {
-      id: string;
-      actor: string;
-      action: string;
-      target_type: string | null;
-      target_id: string | null;
-      before: unknown;
-      after: unknown;
-      details: Record<string, unknown> | null;
-      created_at: Date | string;
-    }[]
-  >`
-    select id, actor, action, target_type, target_id, before, after, details, created_at
-    from creator.admin_audit_log
-    where (${filter.actor ?? null}::text is null or actor = ${filter.actor ?? null})
-      and (${action}::text is null or action = ${action} or action like ${action === null ? null : `${likeEscape(action)}.%`})
-      and (${filter.targetType ?? null}::text is null or target_type = ${filter.targetType ?? null})
-      and (${filter.targetId ?? null}::text is null or target_id = ${filter.targetId ?? null})
-      and (${filter.from?.toISOString() ?? null}::timestamptz is null or created_at >= ${filter.from?.toISOString() ?? null}::timestamptz)
-      and (${filter.to?.toISOString() ?? null}::timestamptz is null or created_at < ${filter.to?.toISOString() ?? null}::timestamptz)
-      and (${filter.before ?? null}::bigint is null or id < ${filter.before ?? null})
-    order by id desc limit ${limit}`;
-  const entries = rows.map((row) => ({
-    id: Number(row.id),
-    actor: row.actor,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    before: row.before,
-    after: row.after,
-    details: row.details,
-    createdAt: new Date(row.created_at).toISOString(),
-  }));
+  const entries = await listAuditEntries(sql, {
+    actor: filter.actor ?? null,
+    action: filter.action ?? null,
+    targetType: filter.targetType ?? null,
+    targetId: filter.targetId ?? null,
+    from: filter.from ?? null,
+    to: filter.to ?? null,
+    beforeId: filter.before ?? null,
+    limit,
+  });
   const last = entries.at(-1);
   return { entries, nextBefore: entries.length === limit && last !== undefined ? last.id : null };
-}
-
-function likeEscape(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -189,3 +189,38 @@ export async function isRecordedAsReplaced(q: Queryable, key: PublicationKey): P
     where channel = ${key.channel} and epoch > ${key.epoch} and replaces_epoch = ${key.epoch} limit 1`;
   return seen !== undefined;
 }
+
+/** What a publication recorded of the root it overwrites in its ring slot (columns replaces_*). */
+export interface RecordedOverwrite {
+  readonly epoch: number;
+  /** The replaced root's claimed bitmap as read, hex. */
+  readonly bitmap: string;
+  readonly readSlot: bigint;
+}
+
+export async function findRecordedOverwrite(
+  q: Queryable,
+  key: PublicationKey,
+): Promise<RecordedOverwrite | undefined> {
+  const [recorded] = await q<{ epoch: number | null; bitmap: string | null; readSlot: string | null }[]>`
+    select replaces_epoch::float8 as epoch, replaces_bitmap as bitmap, replaces_read_slot::text as "readSlot"
+    from attention.publications where epoch = ${key.epoch} and channel = ${key.channel}`;
+  if (recorded?.epoch == null || recorded.bitmap === null || recorded.readSlot === null) return undefined;
+  return { epoch: recorded.epoch, bitmap: recorded.bitmap, readSlot: BigInt(recorded.readSlot) };
+}
+
+/** Notes when the root's amounts went back to carried balances (the first time only). */
+export async function markReturned(q: Queryable, key: PublicationKey): Promise<void> {
+  await q`update attention.publications set returned_at = coalesce(returned_at, now())
+    where epoch = ${key.epoch} and channel = ${key.channel}`;
+}
+
+/** Sets (at most 500 characters) or clears the publication's error, leaving updated_at. */
+export async function setPublicationError(
+  q: Queryable,
+  key: PublicationKey,
+  error: string | null,
+): Promise<void> {
+  await q`update attention.publications set error = ${error === null ? null : error.slice(0, 500)}
+    where epoch = ${key.epoch} and channel = ${key.channel}`;
+}

@@ -161,3 +161,48 @@ export async function divergenceSummary(q: Queryable, at: Date) {
     overLimit: row?.over_limit ?? 0,
   };
 }
+
+/** What is confirmed on-chain for a creator, and whether a call is in flight (none: never sent). */
+export type ConfirmedState = Pick<
+  ChainState,
+  | 'confirmedTotalPlays'
+  | 'confirmedFollowers'
+  | 'confirmedScoreX100'
+  | 'confirmedAt'
+  | 'confirmedTxHash'
+  | 'pendingRequestId'
+  | 'divergedSince'
+> & {
+  /** attoFIL as a decimal string, as the API shows it. */
+  readonly confirmedRevenueAttoFil: string | null;
+};
+
+export async function confirmedState(q: Queryable, creatorId: string): Promise<ConfirmedState | undefined> {
+  const [row] = await q<
+    {
+      confirmed_total_plays: bigint | null;
+      confirmed_followers: bigint | null;
+      confirmed_score_x100: number | null;
+      confirmed_revenue_atto_fil: string | null;
+      confirmed_at: string | null;
+      confirmed_tx_hash: string | null;
+      pending_request_id: string | null;
+      diverged_since: string | null;
+    }[]
+  >`
+    select confirmed_total_plays, confirmed_followers, confirmed_score_x100, confirmed_revenue_atto_fil::text,
+           confirmed_at, confirmed_tx_hash, pending_request_id, diverged_since
+    from creator.creator_chain_state where creator_id = ${creatorId}`;
+  if (row === undefined) return undefined;
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  return {
+    confirmedTotalPlays: row.confirmed_total_plays === null ? null : Number(row.confirmed_total_plays),
+    confirmedFollowers: row.confirmed_followers === null ? null : Number(row.confirmed_followers),
+    confirmedScoreX100: row.confirmed_score_x100,
+    confirmedRevenueAttoFil: row.confirmed_revenue_atto_fil,
+    confirmedAt: date(row.confirmed_at),
+    confirmedTxHash: row.confirmed_tx_hash,
+    pendingRequestId: row.pending_request_id,
+    divergedSince: date(row.diverged_since),
+  };
+}

@@ -97,3 +97,40 @@ export async function markCoinFailed(
     update creator.creator_coins set status = 'failed', error = ${error}
     where creator_id = ${creatorId} and status = 'pending' and request_id = ${requestId}`;
 }
+
+/** A creator's coin as the API shows it. */
+export type CoinDetails = Pick<
+  typeof creatorCoins.$inferSelect,
+  'name' | 'symbol' | 'status' | 'coinAddress' | 'txHash' | 'launchedAt' | 'error'
+> & {
+  /** Base units as a decimal string. */
+  readonly initialSupply: string;
+};
+
+export async function coinOf(q: Queryable, creatorId: string): Promise<CoinDetails | undefined> {
+  const [row] = await q<
+    {
+      name: string;
+      symbol: string;
+      initial_supply: string;
+      status: string;
+      coin_address: string | null;
+      tx_hash: string | null;
+      launched_at: string | null;
+      error: string | null;
+    }[]
+  >`
+    select name, symbol, initial_supply::text, status, coin_address, tx_hash, launched_at, error
+    from creator.creator_coins where creator_id = ${creatorId}`;
+  if (row === undefined) return undefined;
+  return {
+    name: row.name,
+    symbol: row.symbol,
+    initialSupply: row.initial_supply,
+    status: row.status,
+    coinAddress: row.coin_address,
+    txHash: row.tx_hash,
+    launchedAt: row.launched_at === null ? null : new Date(row.launched_at),
+    error: row.error,
+  };
+}

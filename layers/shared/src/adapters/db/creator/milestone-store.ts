@@ -96,3 +96,33 @@ export async function markMilestoneAnnounced(q: Queryable, id: number, at: Date)
     update creator.creator_milestones set announced_at = ${at.toISOString()}::timestamptz
     where id = ${id} and announced_at is null`;
 }
+
+/** A creator's milestone as the API shows it: amounts as decimal strings. */
+export type CreatorMilestone = Pick<MilestoneRow, 'milestone' | 'kind' | 'description' | 'reachedAt'> & {
+  readonly threshold: string;
+  readonly valueAtReach: string;
+};
+
+/** A creator's milestones in the order reached. */
+export async function milestonesOf(q: Queryable, creatorId: string): Promise<CreatorMilestone[]> {
+  const rows = await q<
+    {
+      milestone: string;
+      kind: string;
+      threshold: string;
+      value_at_reach: string;
+      description: string;
+      reached_at: string;
+    }[]
+  >`
+    select milestone, kind, threshold::text, value_at_reach::text, description, reached_at
+    from creator.creator_milestones where creator_id = ${creatorId} order by reached_at, id`;
+  return rows.map((r) => ({
+    milestone: r.milestone,
+    kind: r.kind,
+    threshold: r.threshold,
+    valueAtReach: r.value_at_reach,
+    description: r.description,
+    reachedAt: new Date(r.reached_at),
+  }));
+}

@@ -189,13 +189,6 @@ export async function syncRunTimes(q: Queryable) {
   };
 }
 
-export interface SyncRunFilter {
-  readonly since?: Date;
-  /** Only runs with a smaller log id. */
-  readonly before?: number;
-  readonly limit: number;
-}
-
 export type SyncRunRecord = Pick<
   SyncLog,
   'id' | 'runId' | 'status' | 'durationMs' | 'createdAt' | 'completedAt'
@@ -204,22 +197,70 @@ export type SyncRunRecord = Pick<
   readonly health: unknown;
 };
 
-/** SYNC_RUN rows, newest first. */
-export async function syncRuns(q: Queryable, filter: SyncRunFilter): Promise<SyncRunRecord[]> {
+/** SYNC_RUN rows with the health each stored, newest first. */
+export async function syncRuns(
+  q: Queryable,
+  filter: Omit<SyncLogFilter, 'operation' | 'status' | 'creator'>,
+): Promise<SyncRunRecord[]> {
+  const runs = await syncLogs(q, { ...filter, operation: 'SYNC_RUN' });
+  return runs.map((run) => ({
+    id: run.id,
+    runId: run.runId,
+    status: run.status,
+    durationMs: run.durationMs,
+    createdAt: run.createdAt,
+    completedAt: run.completedAt,
+    health: (run.details as { health?: unknown } | null)?.health ?? null,
+  }));
+}
+
+export interface SyncLogFilter {
+  readonly operation?: string;
+  readonly status?: string;
+  /** The creator's wallet address, lowercase. */
+  readonly creator?: string;
+  readonly since?: Date;
+  /** Only rows with a smaller id. */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+/** A log row with its creator's wallet address; gas and block as numbers. */
+export type SyncLogEntry = Omit<SyncLog, 'creatorId' | 'details'> & {
+  readonly creator: string | null;
+  readonly details: unknown;
+};
+
+/** Sync log rows, newest first. */
+export async function syncLogs(q: Queryable, filter: SyncLogFilter): Promise<SyncLogEntry[]> {
   const rows = await q<
     {
       id: number;
       run_id: string;
+      operation: string;
+      wallet_address: string | null;
+      request_id: string | null;
       status: string;
+      tx_hash: string | null;
+      gas_used: number | null;
+      block_number: number | null;
+      retries: number;
+      error_code: string | null;
+      error_message: string | null;
       duration_ms: number | null;
-      health: unknown;
+      details: unknown;
       created_at: string;
       completed_at: string | null;
     }[]
   >`
-    select l.id::int, l.run_id, l.status, l.duration_ms, l.details -> 'health' as health, l.created_at, l.completed_at
-    from creator.oracle_sync_logs l
-    where l.operation = 'SYNC_RUN'
+    select l.id::int, l.run_id, l.operation, c.wallet_address, l.request_id, l.status, l.tx_hash, l.gas_used::float8 as gas_used,
+           l.block_number::float8 as block_number, l.retries, l.error_code, l.error_message, l.duration_ms, l.details,
+           l.created_at, l.completed_at
+    from creator.oracle_sync_logs l left join creator.creators c on c.id = l.creator_id
+    where true
+      ${filter.operation === undefined ? q`` : q`and l.operation = ${filter.operation}`}
+      ${filter.status === undefined ? q`` : q`and l.status = ${filter.status}`}
+      ${filter.creator === undefined ? q`` : q`and c.wallet_address = ${filter.creator}`}
       ${filter.since === undefined ? q`` : q`and l.created_at >= ${filter.since.toISOString()}::timestamptz`}
       ${filter.before === undefined ? q`` : q`and l.id < ${filter.before}`}
     order by l.id desc
@@ -227,11 +268,20 @@ export async function syncRuns(q: Queryable, filter: SyncRunFilter): Promise<Syn
   return rows.map((r) => ({
     id: r.id,
     runId: r.run_id,
+    operation: r.operation,
+    creator: r.wallet_address,
+    requestId: r.request_id,
     status: r.status,
+    txHash: r.tx_hash,
+    gasUsed: r.gas_used,
+    blockNumber: r.block_number,
+    retries: r.retries,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
     durationMs: r.duration_ms,
+    // jsonb comes back as text from the shared client.
+    details: typeof r.details === 'string' ? (JSON.parse(r.details) as unknown) : r.details,
     createdAt: new Date(r.created_at),
     completedAt: r.completed_at === null ? null : new Date(r.completed_at),
-    // jsonb comes back as text from the shared client.
-    health: typeof r.health === 'string' ? JSON.parse(r.health) : r.health,
   }));
 }

@@ -3,50 +3,12 @@
  * status moves only through these, each guarded by the statuses it may leave, so a call another
  * worker already moved on is left as it is.
  */
-import type { CallStatus, oracleCallHistory } from '../../../../../../drizzle/schema/delivery.ts';
+import type { CallStatus } from '../../../../../../drizzle/schema/delivery.ts';
 import type { Queryable } from '../../../ports/sql.ts';
-import { bounded, fromJson, iso, numOrNull, strOrNull, toDate } from '../raw-values.ts';
+import { bounded, fromJson, iso } from '../raw-values.ts';
+import { type OracleCall, toCall } from './oracle-call-row.ts';
 
-/**
- * A call as the delivery services see it (and the operator surface shows it): the row as drizzle
- * infers it, less the bookkeeping `updated_at`.
- */
-export type OracleCall = Readonly<Omit<typeof oracleCallHistory.$inferSelect, 'updatedAt'>>;
-
-type Row = Record<string, unknown>;
-
-export function toCall(r: Row): OracleCall {
-  return {
-    id: Number(r['id']),
-    requestId: String(r['request_id']),
-    chainId: Number(r['chain_id']),
-    signerAddress: String(r['signer_address']),
-    contractAddress: String(r['contract_address']),
-    targetAddress: String(r['target_address']),
-    seasonId: numOrNull(r['season_id']),
-    playerAddress: strOrNull(r['player_address']),
-    functionName: String(r['function_name']),
-    parameters: fromJson(r['parameters']),
-    callData: String(r['call_data']),
-    status: r['status'] as CallStatus,
-    generation: Number(r['generation']),
-    attemptCount: Number(r['attempt_count']),
-    maxAttempts: Number(r['max_attempts']),
-    supersedeKey: strOrNull(r['supersede_key']),
-    nextAttemptAt: toDate(r['next_attempt_at']),
-    transactionHash: strOrNull(r['transaction_hash']),
-    blockNumber: numOrNull(r['block_number']),
-    gasUsed: numOrNull(r['gas_used']),
-    errorMessage: strOrNull(r['error_message']),
-    errorCode: strOrNull(r['error_code']),
-    retryReason: strOrNull(r['retry_reason']),
-    notes: strOrNull(r['notes']),
-    createdAt: toDate(r['created_at']) ?? new Date(0),
-    firstAttemptAt: toDate(r['first_attempt_at']),
-    lastAttemptAt: toDate(r['last_attempt_at']),
-    completedAt: toDate(r['completed_at']),
-  };
-}
+export { type OracleCall, toCall };
 
 export async function readCalls(q: Queryable, ids: readonly number[]): Promise<Map<number, OracleCall>> {
   if (ids.length === 0) return new Map();
@@ -261,4 +223,79 @@ export async function completeFailed(
       error_message = ${bounded(reason)}, updated_at = ${iso(now)}
     where id = ${id} and status <> 'failed' returning id`;
   return row !== undefined;
+}
+
+/** A call to record: the columns the caller decides (the rest take their defaults). */
+export type NewCall = Pick<
+  OracleCall,
+  | 'requestId'
+  | 'chainId'
+  | 'signerAddress'
+  | 'contractAddress'
+  | 'targetAddress'
+  | 'seasonId'
+  | 'playerAddress'
+  | 'functionName'
+  | 'callData'
+  | 'supersedeKey'
+  | 'maxAttempts'
+> & {
+  /** The parameters as JSON text. */
+  readonly parameters: string;
+};
+
+/**
+ * Inserts the calls in one statement, in the order given; a request id already recorded (or
+ * twice in the batch) is skipped. Returns the calls inserted, by request id.
+ */
+export async function insertCalls(
+  q: Queryable,
+  calls: readonly NewCall[],
+  now: number,
+): Promise<Map<string, OracleCall>> {
+  const at = iso(now);
+  const col = <K extends keyof NewCall>(key: K) => calls.map((c) => c[key]);
+  const inserted = await q`
+    insert into delivery.oracle_call_history
+      (request_id, chain_id, signer_address, contract_address, target_address, season_id, player_address,
+       function_name, parameters, call_data, supersede_key, max_attempts, created_at, updated_at)
+    select u.request_id, u.chain_id, u.signer_address, u.contract_address, u.target_address, u.season_id,
+           u.player_address, u.function_name, u.parameters, u.call_data, u.supersede_key, u.max_attempts, ${at}::timestamptz, ${at}::timestamptz
+    from unnest(
+      ${col('requestId')}::text[], ${col('chainId')}::int[], ${col('signerAddress')}::text[],
+      ${col('contractAddress')}::text[], ${col('targetAddress')}::text[], ${col('seasonId')}::bigint[],
+      ${col('playerAddress')}::text[], ${col('functionName')}::text[], ${col('parameters')}::jsonb[],
+      ${col('callData')}::text[], ${col('supersedeKey')}::text[], ${col('maxAttempts')}::int[]
+    ) with ordinality as u(request_id, chain_id, signer_address, contract_address, target_address, season_id,
+      player_address, function_name, parameters, call_data, supersede_key, max_attempts, ord)
+    order by u.ord
+    on conflict (request_id) do nothing
+    returning *`;
+  return new Map(inserted.map((row) => [String(row['request_id']), toCall(row)]));
+}
+
+export async function readCallsByRequestId(
+  q: Queryable,
+  requestIds: readonly string[],
+): Promise<Map<string, OracleCall>> {
+  const calls = new Map<string, OracleCall>();
+  if (requestIds.length === 0) return calls;
+  for (const row of await q`
+    select * from delivery.oracle_call_history where request_id = any(${requestIds as string[]}::text[])`) {
+    calls.set(String(row['request_id']), toCall(row));
+  }
+  return calls;
+}
+
+/** The newest call with this supersede key: what an update of the same value replaces. */
+export async function latestCallWithKey(
+  q: Queryable,
+  supersedeKey: string,
+): Promise<Pick<OracleCall, 'id' | 'status' | 'parameters'> | undefined> {
+  const [row] = await q`
+    select id, status, parameters from delivery.oracle_call_history
+    where supersede_key = ${supersedeKey} order by id desc limit 1`;
+  return row === undefined
+    ? undefined
+    : { id: Number(row['id']), status: row['status'] as CallStatus, parameters: fromJson(row['parameters']) };
 }

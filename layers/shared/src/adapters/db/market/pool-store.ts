@@ -70,3 +70,10 @@ export async function deletePoolsAbove(q: Queryable, chainId: number, forkBlock:
 export async function deleteTokensAbove(q: Queryable, chainId: number, forkBlock: number): Promise<void> {
   await q`delete from market.tokens where chain_id = ${chainId} and first_seen_block > ${forkBlock}`;
 }
+
+/** Every token listed in a pool (a pool's base side), in address order. */
+export async function listedTokens(q: Queryable, chainId: number): Promise<string[]> {
+  const rows = await q<{ base_token: string }[]>`
+    select distinct base_token from market.pools where chain_id = ${chainId} order by base_token`;
+  return rows.map((row) => row.base_token);
+}

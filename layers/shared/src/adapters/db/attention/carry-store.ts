@@ -1,9 +1,10 @@
 /**
- * Carried balances: amounts owed to a viewer that no live leaf pays. Every movement is a
- * carry_ledger row with a unique source key, so replaying a movement (a retried message, a
- * second run) changes nothing.
+ * The named queries of carried balances: amounts owed to a viewer that no live leaf pays. Every
+ * movement is a carry_ledger row with a unique source key, so replaying a movement (a retried
+ * message, a second run) changes nothing.
  */
-import type { Sql } from '../../ports/sql.ts';
+import type { carriedBalances } from '../../../../../../drizzle/schema/attention.ts';
+import type { Queryable } from '../../../ports/sql.ts';
 
 export interface CarryCredit {
   readonly userHash: string;
@@ -19,7 +20,7 @@ export interface SourcedCarryCredit extends CarryCredit {
 
 /** Credits each viewer once per `sourceKey`; returns how much was newly credited. */
 export function creditCarried(
-  sql: Sql,
+  sql: Queryable,
   credits: readonly CarryCredit[],
   sourceKey: string,
   reason: string,
@@ -35,7 +36,10 @@ export function creditCarried(
  * batch of trees credits every tree's unbound viewers at once); returns how much was newly
  * credited.
  */
-export async function creditCarriedFrom(sql: Sql, credits: readonly SourcedCarryCredit[]): Promise<bigint> {
+export async function creditCarriedFrom(
+  sql: Queryable,
+  credits: readonly SourcedCarryCredit[],
+): Promise<bigint> {
   const positive = credits.filter((c) => c.amount > 0n);
   if (positive.length === 0) return 0n;
   const [row] = await sql<{ credited: string | null }[]>`
@@ -59,4 +63,25 @@ export async function creditCarriedFrom(sql: Sql, credits: readonly SourcedCarry
     )
     select (select sum(delta)::text from moved) as credited, (select count(*) from applied) as balances`;
   return BigInt(row?.credited ?? '0');
+}
+
+/** A viewer's carried balance in one token group; the amount (numeric) as decimal text. */
+export type CarriedBalance = Pick<typeof carriedBalances.$inferSelect, 'tokenGroup' | 'amount'>;
+
+/** The viewer's balances above zero, by token group. */
+export async function listCarriedBalances(sql: Queryable, userHash: string): Promise<CarriedBalance[]> {
+  return sql<CarriedBalance[]>`
+    select token_group as "tokenGroup", amount::text as amount from attention.carried_balances
+    where user_hash = ${userHash} and amount > 0 order by token_group`;
+}
+
+/** The viewers already credited in the token group under `sourceKey`. */
+export async function listCreditedUsers(
+  sql: Queryable,
+  sourceKey: string,
+  tokenGroup: string,
+): Promise<Set<string>> {
+  const rows = await sql<{ user_hash: string }[]>`
+    select user_hash from attention.carry_ledger where source_key = ${sourceKey} and token_group = ${tokenGroup}`;
+  return new Set(rows.map((row) => row.user_hash));
 }

@@ -1,18 +1,23 @@
 /**
- * Hashing a decided tree and writing its dump, apart from deciding it (tree-builder.ts): pure
- * CPU work on a compact job, so that it can run on this thread or on a worker thread
- * (local/tree-hash-pool.ts) while this one reads and writes the next batch. The job holds a
+ * Hashing a decided tree and writing its dump, apart from deciding it
+ * (core/attention/tree-plan.ts): pure CPU work on a compact job, so that it can run on this
+ * thread or on a worker thread (local/tree-hash-pool.ts) while this one reads and writes the
+ * next batch. The job holds a
  * tree's leaves in the order and with the indices the builder gave them (leaf i has index i).
  */
+import type { LeafAssignment } from '../../core/attention/trees.ts';
 import {
   type Claim,
   ClaimTree,
   type ClaimTreeDump,
   DUMP_FORMAT,
+  fromBase58,
   type LeafOptions,
+  MAX_U64,
   toBase58,
   toHex,
-} from '../core/merkle/index.ts';
+  validateClaim,
+} from '../../core/merkle/index.ts';
 
 export interface TreeHashJob {
   readonly options: LeafOptions;
@@ -55,6 +60,47 @@ export const inThreadTreeHasher: TreeHasher = {
       }),
     ),
 };
+
+/** A tree's leaves as a hash job: leaf i has index i (the tree plan numbers them so). */
+export function treeHashJob(leaves: readonly LeafAssignment[], options: LeafOptions): TreeHashJob {
+  const count = leaves.length;
+  const claimers = new Uint8Array(count * 32);
+  const amounts = new BigUint64Array(count);
+  const ids = new Array<string>(count);
+  const wallets = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const leaf = leaves[i] as LeafAssignment;
+    if (leaf.index !== i) throw new Error(`leaf ${i} of a tree has index ${leaf.index}`);
+    const claimer = leaf.claimer ?? walletBytes(leaf.wallet);
+    claimers.set(claimer, i * 32);
+    // A BigUint64Array wraps an amount that is not a u64; validateClaim says what is wrong.
+    // (Compared, not read back: reading a BigUint64Array allocates a BigInt a leaf.)
+    if (leaf.amount < 0n || leaf.amount > MAX_U64) {
+      validateClaim({ claimer, index: i, amount: leaf.amount, id: leaf.userHash }, `claims[${i}]`);
+    }
+    amounts[i] = leaf.amount;
+    ids[i] = leaf.userHash;
+    wallets[i] = leaf.wallet;
+  }
+  return { options, claimers, amounts, ids: ids.join(','), wallets: wallets.join(',') };
+}
+
+/**
+ * Wallets decoded from base58 by string: the same viewers recur across channels and epochs,
+ * and base58 decoding costs more than hashing their leaf. Bounded; cleared when full.
+ */
+const walletCache = new Map<string, Uint8Array>();
+const WALLET_CACHE_MAX = 200_000;
+
+export function walletBytes(wallet: string): Uint8Array {
+  let bytes = walletCache.get(wallet);
+  if (bytes === undefined) {
+    bytes = fromBase58(wallet, 'wallet_bindings.wallet');
+    if (walletCache.size >= WALLET_CACHE_MAX) walletCache.clear();
+    walletCache.set(wallet, bytes);
+  }
+  return bytes;
+}
 
 export function hashTree(job: TreeHashJob): TreeHashResult {
   const started = performance.now();

@@ -1,0 +1,93 @@
+/**
+ * Channel trees (DESIGN.md section 5, "Trees" and "Shards"): of the first `shards × capacity`
+ * participants in sealing order (shards: the token group's cap), bound viewers (a wallet bound
+ * at or before the build) fill trees of `capacity` leaves, `<channel>`, `<channel>~2`, …, each
+ * indexed 0.. in that order; unbound viewers' amounts become carried balances (ledger source
+ * `seal:<epoch>:<channel>`); the rest overflow. They hold what the sealer checked, so no amount
+ * past MAX_AMOUNT reaches them.
+ *
+ * Built `CHANNEL_TREES_PER_TRANSACTION` at a time: one lock statement, one read of their
+ * participants and one batch of writes per transaction instead of a round of each per tree; the
+ * bound wallets of the epoch's viewers are read once for all of them.
+ */
+import {
+  boundWalletsOfViewers,
+  participantLists,
+  undecidedSealedChannels,
+} from '../../adapters/db/attention/tree-participant-store.ts';
+import { type BoundWallet, candidatesFromLists, placesWithinCap } from '../../core/attention/tree-plan.ts';
+import { withSerializationRetry } from '../platform/transaction-retry.ts';
+import type { SealingDeps } from './sealing.ts';
+import { lockTreeBuilds } from './tree-build-locks.ts';
+import { walletBytes } from './tree-hashing.ts';
+import { shardTrees } from './tree-shards.ts';
+import { storeTrees, type TreeOutcome } from './tree-storage.ts';
+
+/** Channel trees stored per transaction (and per batch of writes). */
+export const CHANNEL_TREES_PER_TRANSACTION = 10;
+
+/**
+ * Wallets bound at `now` of the viewers within the cap in `channels`, read once for all their
+ * trees (each viewer once, however many of the channels they watched).
+ */
+export async function boundWallets(
+  deps: SealingDeps,
+  epoch: number,
+  channels: readonly string[],
+  now: Date,
+): Promise<Map<string, BoundWallet>> {
+  if (channels.length === 0) return new Map();
+  const places = placesWithinCap(deps.settings.capacity, deps.settings.maxShards);
+  const rows = await boundWalletsOfViewers(deps.sql, epoch, channels, places, now);
+  return new Map(rows.map((r) => [r.userHash, { wallet: r.wallet, claimer: undefined }]));
+}
+
+/**
+ * Builds the still undecided trees among `channels` (sealed channels of `epoch`) in one
+ * transaction: every tree's lock first, then one read of their participants, the trees built
+ * in memory, and one batch of writes. A run that stops half way leaves the batches it did not
+ * commit to the next run; a concurrent run waits on the locks and then skips what was decided.
+ */
+export function buildChannelTrees(
+  deps: SealingDeps,
+  epoch: number,
+  channels: readonly string[],
+  wallets: Promise<ReadonlyMap<string, BoundWallet>>,
+): Promise<TreeOutcome[]> {
+  const { settings } = deps;
+  const places = placesWithinCap(settings.capacity, settings.maxShards);
+  return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
+    deps.sql.begin(async (tx) => {
+      // One round trip: the statements run in order, each reading after the one before, so
+      // tree_builds is read only once every lock is held.
+      const [, sealed, lists] = await Promise.all([
+        lockTreeBuilds(tx, epoch, channels),
+        undecidedSealedChannels(tx, epoch, channels),
+        participantLists(tx, epoch, channels, places),
+      ]);
+      if (sealed.length === 0) return [];
+      const bound = await wallets;
+      const byChannel = new Map(
+        lists.map((l) => [l.channel, candidatesFromLists(l.channel, l, bound, walletBytes)]),
+      );
+      const trees = sealed.flatMap((s) =>
+        shardTrees(
+          settings,
+          {
+            epoch,
+            channel: s.channel,
+            kind: 'channel',
+            tokenGroup: s.tokenGroup,
+            category: s.category,
+            candidates: s.participantCount,
+            budgetMs: settings.channelBudgetMs,
+            carrySource: `seal:${epoch}:${s.channel}`,
+          },
+          byChannel.get(s.channel) ?? [],
+        ),
+      );
+      // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
+      return storeTrees(tx, settings, trees, deps.treeHasher);
+    }),
+  );
+}
