@@ -20,7 +20,7 @@ import { ClaimsReader } from '../../../layers/shared/src/services/claims.ts';
 import { authenticateViewer } from '../../../layers/shared/src/services/twitch-sign-in.ts';
 import { database } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
+import { header, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
 
@@ -58,37 +58,9 @@ export function claimsReader(): Promise<ClaimsReader> {
   return reader;
 }
 
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const path = event.rawPath ?? '';
-  const one = /^\/claims\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
-  if (one !== null) {
-    event.pathParameters = {
-      ...event.pathParameters,
-      epoch: one[1] ?? '',
-      channel: one[2] ?? '',
-      user: one[3] ?? '',
-    };
-    return `${method} /claims/{epoch}/{channel}/{user}`;
-  }
-  const transactions = /^\/claims\/([^/]+)\/transactions$/.exec(path);
-  if (method === 'POST' && transactions !== null) {
-    event.pathParameters = { ...event.pathParameters, user: transactions[1] ?? '' };
-    return 'POST /claims/{user}/transactions';
-  }
-  const all = /^\/claims\/([^/]+)$/.exec(path);
-  if (all !== null) {
-    event.pathParameters = { ...event.pathParameters, user: all[1] ?? '' };
-    return `${method} /claims/{user}`;
-  }
-  return `${method} ${path}`;
-}
-
 export const handler = httpHandler(async (event) => {
   const claims = ready ?? (await claimsReader());
-  switch (route(event)) {
+  switch (event.routeKey) {
     case 'GET /claims/{epoch}/{channel}/{user}': {
       const { epoch, channel, user } = parseRequest(
         ATTENTION_ROUTES['GET /claims/{epoch}/{channel}/{user}'],
@@ -121,6 +93,6 @@ export const handler = httpHandler(async (event) => {
       return json(200, answer);
     }
     default:
-      throw new NotFoundError(`no route ${route(event)}`);
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
 });

@@ -20,7 +20,7 @@ import { syncHealthHistory } from '../../../layers/shared/src/services/creator-s
 import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
 import { database } from '../../dependencies.ts';
 import { CREATOR_ROUTES } from '../contract/creators.ts';
-import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
+import { httpHandler, json, parseRequest } from '../http.ts';
 
 const settings = loadConfig(process.env, { require: ['DATABASE_URL'] });
 const { coinLaunch } = creatorThresholds(settings);
@@ -28,23 +28,9 @@ const { coinLaunch } = creatorThresholds(settings);
 const contracts = creatorContractsReader(settings);
 marketConfig();
 
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  // Called without a route key (local server, a catch-all route): match the raw path.
-  const path = event.rawPath ?? '';
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const match = /^\/creators\/([^/]+)\/(metrics|milestones|coin)$/.exec(path);
-  if (match !== null) {
-    event.pathParameters = { ...event.pathParameters, address: match[1] ?? '' };
-    return `${method} /creators/{address}/${match[2]}`;
-  }
-  return `${method} ${path}`;
-}
-
 export const handler = httpHandler(async (event) => {
   const { sql } = await database();
-  const key = route(event);
+  const key = event.routeKey;
   switch (key) {
     case 'GET /creators/{address}/metrics': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;

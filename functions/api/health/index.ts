@@ -20,7 +20,7 @@ import {
 } from '../../../layers/shared/src/services/health.ts';
 import { database } from '../../dependencies.ts';
 import { marketHealthChecks } from '../../market-dependencies.ts';
-import { type HttpEvent, httpHandler, json } from '../http.ts';
+import { httpHandler, json } from '../http.ts';
 
 /** Each dependency a deployment may have: its checks, or undefined where it is not configured. */
 const DEPENDENCIES: readonly ((c: Config) => HealthCheck | readonly HealthCheck[] | undefined)[] = [
@@ -78,21 +78,18 @@ export function configuredChecks(): HealthCheck[] {
 const probe = new ContainerProbe(configuredChecks, { coldMs: 7_000, warmMs: 3_000 });
 let cached: CachedHealth | undefined;
 
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  return key !== '' && key !== '$default' ? key : `GET ${event.rawPath ?? ''}`;
-}
-
 export const handler = httpHandler(async (event) => {
-  const key = route(event);
-  if (key === 'GET /health') {
-    cached ??= new CachedHealth(() => probe.report(), config().HEALTH_CACHE_SECONDS * 1000);
-    const report = publicHealth(await cached.report());
-    return json(report.status === 'ok' ? 200 : 503, report);
+  switch (event.routeKey) {
+    case 'GET /health': {
+      cached ??= new CachedHealth(() => probe.report(), config().HEALTH_CACHE_SECONDS * 1000);
+      const report = publicHealth(await cached.report());
+      return json(report.status === 'ok' ? 200 : 503, report);
+    }
+    case 'GET /admin/health': {
+      const report = await probe.report();
+      return json(report.status === 'ok' ? 200 : 503, report);
+    }
+    default:
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
-  if (key === 'GET /admin/health') {
-    const report = await probe.report();
-    return json(report.status === 'ok' ? 200 : 503, report);
-  }
-  throw new NotFoundError(`no route ${key}`);
 });

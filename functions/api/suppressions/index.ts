@@ -20,15 +20,9 @@ import { authenticateViewer } from '../../../layers/shared/src/services/twitch-s
 import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
 import { database, eventBus } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { adminActor, type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
+import { adminActor, header, httpHandler, json, parseRequest } from '../http.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });
-
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  return `${event.requestContext?.http?.method ?? 'GET'} ${event.rawPath ?? ''}`;
-}
 
 /** WalletRebound for a binding the suppression ended; a bus that is down leaves it to the next run. */
 async function announce(sql: Sql, result: SuppressionResult): Promise<void> {
@@ -43,7 +37,7 @@ async function announce(sql: Sql, result: SuppressionResult): Promise<void> {
 }
 
 export const handler = httpHandler(async (event) => {
-  switch (route(event)) {
+  switch (event.routeKey) {
     case 'POST /suppressions': {
       const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions'], event);
       const { sql } = await database();
@@ -69,6 +63,6 @@ export const handler = httpHandler(async (event) => {
       return json(200, lifted);
     }
     default:
-      throw new NotFoundError(`no route ${route(event)}`);
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
 });

@@ -27,29 +27,13 @@ import {
 import { database, eventBus, twitchHelix } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { TWITCH_SIGN_IN_ROUTES } from '../contract/twitch-sign-in.ts';
-import { type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
+import { header, httpHandler, json, parseRequest } from '../http.ts';
 
 // TWITCH_REDIRECT_URIS is not required: a stage that has not registered a page for viewers to
 // return to still serves the wallet lookups; only the sign-in routes answer 503 until it does.
 loadConfig(process.env, {
   require: ['DATABASE_URL', 'API_ORIGIN', 'TWITCH_SECRET_ARN'],
 });
-
-const FIXED_ROUTES = ['GET /auth/twitch/authorize', 'POST /auth/twitch/session', 'POST /wallets/bind'];
-
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const path = event.rawPath ?? '';
-  if (FIXED_ROUTES.includes(`${method} ${path}`)) return `${method} ${path}`;
-  const match = /^\/wallets\/([^/]+)$/.exec(path);
-  if (method === 'GET' && match !== null) {
-    event.pathParameters = { ...event.pathParameters, user: match[1] ?? '' };
-    return 'GET /wallets/{user}';
-  }
-  return `${method} ${path}`;
-}
 
 async function signInDeps(): Promise<TwitchSignInDeps> {
   const c = config();
@@ -89,7 +73,7 @@ async function announce(sql: Sql): Promise<void> {
 }
 
 export const handler = httpHandler(async (event) => {
-  switch (route(event)) {
+  switch (event.routeKey) {
     case 'GET /auth/twitch/authorize': {
       const { query } = parseRequest(TWITCH_SIGN_IN_ROUTES['GET /auth/twitch/authorize'], event);
       return json(200, await startTwitchSignIn(await signInDeps(), query));
@@ -118,6 +102,6 @@ export const handler = httpHandler(async (event) => {
       return json(200, await requireWalletBinding(sql, user));
     }
     default:
-      throw new NotFoundError(`no route ${route(event)}`);
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
 });
