@@ -111,7 +111,9 @@ describe('operating the delivery engine', () => {
       await handler(makeHttpEvent({ path: '/admin/oracle-calls' })),
     ) as { calls: { id: number; status: string }[] };
     const sent = all.calls.find((c) => c.status === 'success');
-    const one = await handler(makeHttpEvent({ path: `/admin/oracle-calls/${sent?.id}` }));
+    const one = await handler(
+      makeHttpEvent({ route: 'GET /admin/oracle-calls/{id}', pathParameters: { id: String(sent?.id) } }),
+    );
     expect(conformingBody('GET /admin/oracle-calls/{id}', one)).toMatchObject({
       call: { id: sent?.id, status: 'success' },
       attempts: [expect.objectContaining({ callId: sent?.id, outcome: expect.any(String) })],
@@ -120,8 +122,8 @@ describe('operating the delivery engine', () => {
     const retry = () =>
       handler(
         makeHttpEvent({
-          method: 'POST',
-          path: `/admin/oracle-calls/${failed[0]?.id}/retry`,
+          route: 'POST /admin/oracle-calls/{id}/retry',
+          pathParameters: { id: String(failed[0]?.id) },
           credential: { credential: 'admin', credentialName: 'oncall' },
         }),
       );
@@ -142,7 +144,10 @@ describe('operating the delivery engine', () => {
       },
     ]);
     const unnamed = await handler(
-      makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${failed[0]?.id}/retry` }),
+      makeHttpEvent({
+        route: 'POST /admin/oracle-calls/{id}/retry',
+        pathParameters: { id: String(failed[0]?.id) },
+      }),
     );
     expect(unnamed.statusCode).toBe(401);
 

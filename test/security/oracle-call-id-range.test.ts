@@ -39,8 +39,8 @@ describe('oracle call ids past bigint', () => {
   it('an admin retrying call 99999999999999999999999 gets a 400 naming the id, not a 500', async () => {
     const result = await handler(
       makeHttpEvent({
-        method: 'POST',
-        path: `/admin/oracle-calls/${PAST_BIGINT}/retry`,
+        route: 'POST /admin/oracle-calls/{id}/retry',
+        pathParameters: { id: PAST_BIGINT },
         credential: { credential: 'admin', credentialName: 'oncall' },
       }),
     );
@@ -49,7 +49,9 @@ describe('oracle call ids past bigint', () => {
   });
 
   it('reading call 99999999999999999999999 or paging before it answers 400, not 500', async () => {
-    const one = await handler(makeHttpEvent({ path: `/admin/oracle-calls/${PAST_BIGINT}` }));
+    const one = await handler(
+      makeHttpEvent({ route: 'GET /admin/oracle-calls/{id}', pathParameters: { id: PAST_BIGINT } }),
+    );
     expect(one.statusCode).toBe(400);
     const page = await handler(
       makeHttpEvent({ path: '/admin/oracle-calls', query: { before: PAST_BIGINT } }),
