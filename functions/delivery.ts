@@ -11,7 +11,7 @@ import {
   EthersEvmChain,
   PrivateKeySigner,
 } from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
-import { config, oracleCallMaxAttempts } from '../layers/shared/src/config.ts';
+import { oracleCallMaxAttempts } from '../layers/shared/src/config.ts';
 import { confirmationDepth } from '../layers/shared/src/core/delivery/confirmation-depth.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import { METRIC } from '../layers/shared/src/metric-names.ts';
@@ -27,7 +27,8 @@ import {
 } from '../layers/shared/src/services/delivery/engine.ts';
 import type { EnqueueDeps } from '../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { jsonRpcPing } from '../layers/shared/src/services/health.ts';
-import { database, queue, secretStore } from './dependencies.ts';
+import { legacyPlatform } from './dependencies.ts';
+import type { Platform } from './platform.ts';
 
 export const deliveryMetrics: DeliveryMetrics = {
   callSucceeded: (count) => metrics.addMetric('OracleCallsSucceeded', MetricUnit.Count, count),
@@ -36,16 +37,13 @@ export const deliveryMetrics: DeliveryMetrics = {
   transactionReplaced: () => metrics.addMetric('OracleTransactionsReplaced', MetricUnit.Count, 1),
 };
 
-// Per container: the breaker must remember failures across invocations.
-const breakers = new CircuitBreakers(Date.now, DEFAULT_DELIVERY_OPTIONS.breaker);
-
-export function oracleCallsQueue(): WorkQueue {
-  const c = config();
-  return queue(c.ORACLE_CALLS_QUEUE_URL, 'ORACLE_CALLS_QUEUE_URL', c.ORACLE_CALLS_DLQ_URL);
+export function oracleCallsQueue(platform: Platform = legacyPlatform()): WorkQueue {
+  const c = platform.config;
+  return platform.queue(c.ORACLE_CALLS_QUEUE_URL, 'ORACLE_CALLS_QUEUE_URL', c.ORACLE_CALLS_DLQ_URL);
 }
 
-export function alertSink(): AlertSink {
-  const c = config();
+export function alertSink(platform: Platform = legacyPlatform()): AlertSink {
+  const c = platform.config;
   if (c.ALERT_TOPIC_ARN === undefined) return new LoggingAlertSink((line) => logger.warn(line));
   return new SnsAlertSink(
     c.ALERT_TOPIC_ARN,
@@ -58,18 +56,19 @@ export function alertSink(): AlertSink {
   );
 }
 
-export async function adminAlerts(): Promise<AdminAlertService> {
-  const { sql } = await database();
+export async function adminAlerts(platform: Platform = legacyPlatform()): Promise<AdminAlertService> {
+  const { sql } = await platform.database();
   return new AdminAlertService(
     sql,
-    alertSink(),
+    alertSink(platform),
     Date.now,
-    { threshold: config().ORACLE_ALERT_CUTOFF },
+    { threshold: platform.config.ORACLE_ALERT_CUTOFF },
     (error) => logger.error('admin alert not published', { error: error as Error }),
   );
 }
 
-let engine: Promise<DeliveryDeps> | undefined;
+// Per platform (per container in Lambda): the breakers must remember failures across invocations.
+const engines = new WeakMap<Platform, Promise<DeliveryDeps>>();
 
 /** Without EVM_CHAIN_ID the node is asked once; a signer must know its chain before it signs. */
 async function askChainId(url: string): Promise<number> {
@@ -78,21 +77,23 @@ async function askChainId(url: string): Promise<number> {
   return Number(BigInt(result));
 }
 
-export function deliveryEngine(): Promise<DeliveryDeps> {
-  engine ??= (async () => {
-    const c = config();
+export function deliveryEngine(platform: Platform = legacyPlatform()): Promise<DeliveryDeps> {
+  let engine = engines.get(platform);
+  if (engine !== undefined) return engine;
+  engine = (async () => {
+    const c = platform.config;
     if (c.EVM_RPC_URL === undefined) throw new ConfigError('EVM_RPC_URL is required');
     if (c.EVM_SIGNER_SECRET_ARN === undefined) throw new ConfigError('EVM_SIGNER_SECRET_ARN is required');
     const chainId = c.EVM_CHAIN_ID ?? (await askChainId(c.EVM_RPC_URL));
-    const { sql } = await database();
-    const key = privateKeyFromSecret(await secretStore().getSecret(c.EVM_SIGNER_SECRET_ARN));
+    const { sql } = await platform.database();
+    const key = privateKeyFromSecret(await platform.secrets.getSecret(c.EVM_SIGNER_SECRET_ARN));
     return {
       sql,
       chain: EthersEvmChain.connect(c.EVM_RPC_URL, chainId, { local: c.ORACLE_MODE === 'local' }),
       signer: new PrivateKeySigner(key),
-      queue: oracleCallsQueue(),
-      alerts: await adminAlerts(),
-      breakers,
+      queue: oracleCallsQueue(platform),
+      alerts: await adminAlerts(platform),
+      breakers: new CircuitBreakers(Date.now, DEFAULT_DELIVERY_OPTIONS.breaker),
       now: Date.now,
       options: {
         ...DEFAULT_DELIVERY_OPTIONS,
@@ -105,9 +106,8 @@ export function deliveryEngine(): Promise<DeliveryDeps> {
       },
     };
   })();
-  engine.catch(() => {
-    engine = undefined;
-  });
+  engines.set(platform, engine);
+  engine.catch(() => engines.delete(platform));
   return engine;
 }
 
@@ -116,8 +116,8 @@ export function deliveryEngine(): Promise<DeliveryDeps> {
  * FIFO message group) and the chain id; no chain connection and no signing key, so the
  * functions that enqueue are never granted the key (EVM_SIGNER_ADDRESS names the signer).
  */
-export async function enqueueDependencies(): Promise<EnqueueDeps> {
-  const c = config();
+export async function enqueueDependencies(platform: Platform = legacyPlatform()): Promise<EnqueueDeps> {
+  const c = platform.config;
   if (c.EVM_SIGNER_ADDRESS === undefined)
     throw new ConfigError('EVM_SIGNER_ADDRESS is required to enqueue oracle calls');
   let chainId = c.EVM_CHAIN_ID;
@@ -126,18 +126,14 @@ export async function enqueueDependencies(): Promise<EnqueueDeps> {
       throw new ConfigError('EVM_CHAIN_ID (or EVM_RPC_URL to ask) is required');
     chainId = await askChainId(c.EVM_RPC_URL);
   }
-  const { sql } = await database();
+  const { sql } = await platform.database();
   return {
     sql,
-    queue: oracleCallsQueue(),
+    queue: oracleCallsQueue(platform),
     encoder: new EthersCallEncoder(),
     chainId,
     signerAddress: c.EVM_SIGNER_ADDRESS,
     now: Date.now,
     maxAttempts: oracleCallMaxAttempts(c),
   };
-}
-
-export function resetDeliveryEngine(): void {
-  engine = undefined;
 }

@@ -13,12 +13,14 @@ import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.t
 import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twitch-credentials.ts';
 import { config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
+import { marketConfig } from '../layers/shared/src/market-config.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
 import type { SchedulerDeps } from '../layers/shared/src/services/publisher.ts';
 import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
-import { resetRateLimiter } from './rate-limiter.ts';
+import type { Platform } from './platform.ts';
+import { rateLimiter, resetRateLimiter } from './rate-limiter.ts';
 import { secretStore, useSecretStore } from './secret-store.ts';
 
 export { rateLimiter } from './rate-limiter.ts';
@@ -30,7 +32,36 @@ const queues = new Map<string, WorkQueue>();
 let bus: EventBus | undefined;
 let helix: Promise<HelixClient> | undefined;
 let hasher: TreeHasher | undefined;
-const resetHooks = new Set<() => void>();
+let legacy: Platform | undefined;
+
+/**
+ * The module-level clients below as a Platform, for the entry points not yet built with the
+ * handler factories (functions/handlers.ts). Replaced whenever a piece is, so what composition
+ * modules memoise per platform is rebuilt with it.
+ */
+export function legacyPlatform(): Platform {
+  legacy ??= {
+    get config() {
+      return config();
+    },
+    get market() {
+      return marketConfig();
+    },
+    database,
+    get secrets() {
+      return secretStore();
+    },
+    queue,
+    eventBus,
+    twitchHelix,
+    get treeHasher() {
+      return treeHasher();
+    },
+    rateLimiter,
+    close: resetDependencies,
+  };
+  return legacy;
+}
 
 /** The database: DATABASE_URL, or DB_HOST with the credentials secret (adapters/db/database-access.ts). */
 export function database(): Promise<DbHandle> {
@@ -46,6 +77,7 @@ export function database(): Promise<DbHandle> {
  * local/function-databases.ts); `undefined` goes back to the configuration.
  */
 export function useDatabase(handle: DbHandle | undefined): void {
+  legacy = undefined;
   db = handle === undefined ? undefined : Promise.resolve(handle);
 }
 
@@ -103,6 +135,7 @@ export function eventBus(): EventBus {
 
 /** Replaces the event bus (tests); `undefined` goes back to the configuration. */
 export function useEventBus(replacement: EventBus | undefined): void {
+  legacy = undefined;
   bus = replacement;
 }
 
@@ -137,25 +170,21 @@ export function treeHasher(): TreeHasher {
 
 /** Lets the local runtime hash trees on worker threads (local/tree-hash-pool.ts). */
 export function useTreeHasher(replacement: TreeHasher | undefined): void {
+  legacy = undefined;
   hasher = replacement;
-}
-
-/** Lets a sibling composition module (./solana-dependencies.ts) drop its clients with the rest. */
-export function onResetDependencies(reset: () => void): void {
-  resetHooks.add(reset);
 }
 
 /** Drops every cached client (the local runtime between runs, tests). */
 export async function resetDependencies(): Promise<void> {
   const handle = db;
   db = undefined;
+  legacy = undefined;
   useSecretStore(undefined);
   sqs = undefined;
   resetRateLimiter();
   bus = undefined;
   helix = undefined;
   hasher = undefined;
-  for (const reset of resetHooks) reset();
   queues.clear();
   if (handle !== undefined) await (await handle.catch(() => undefined))?.close();
 }

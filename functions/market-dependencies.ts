@@ -8,17 +8,17 @@
 import { airApiKeyFromSecret } from '../layers/shared/src/adapters/air/air-api-key.ts';
 import { HttpAirClient } from '../layers/shared/src/adapters/air/http-air-client.ts';
 import type { Sql } from '../layers/shared/src/adapters/db/client.ts';
-import { config as platformConfig } from '../layers/shared/src/config.ts';
 import type { EmissionConfig } from '../layers/shared/src/core/market/emission.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
-import { emissionConfig, type MarketConfig, marketConfig } from '../layers/shared/src/market-config.ts';
+import { emissionConfig, type MarketConfig } from '../layers/shared/src/market-config.ts';
 import type { AirCredentialApi } from '../layers/shared/src/ports/air-credentials.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { Minter } from '../layers/shared/src/ports/minter.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { HealthCheck } from '../layers/shared/src/services/health.ts';
 import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
-import { database, eventBus, queue, secretStore } from './dependencies.ts';
+import { legacyPlatform } from './dependencies.ts';
+import type { Platform } from './platform.ts';
 
 export interface MarketDependencies {
   readonly sql: Sql;
@@ -36,61 +36,71 @@ export interface MarketDependencies {
 }
 
 let overrides: Partial<MarketDependencies> | undefined;
-let built: Promise<MarketDependencies> | undefined;
+const built = new WeakMap<Platform, Promise<MarketDependencies>>();
 
 /** Replaces pieces (the local runtime and tests); `undefined` goes back to the configuration. */
 export function useMarketDependencies(replacement: Partial<MarketDependencies> | undefined): void {
   overrides = replacement;
-  built = undefined;
+  built.delete(legacyPlatform());
 }
 
-export function marketDependencies(): Promise<MarketDependencies> {
-  built ??= (async () => {
-    const config = marketConfig();
-    const sql = overrides?.sql ?? (await database()).sql;
-    let air: Promise<AirCredentialApi> | undefined;
-    let minter: Promise<Minter> | undefined;
-    const base: MarketDependencies = {
-      sql,
-      chainId: config.MARKET_CHAIN_ID,
-      config,
-      emission: emissionConfig(config),
-      bus: overrides?.bus ?? eventBus(),
-      signInSettings: () => signInSettings(config),
-      notificationQueue: () => queue(platformConfig().NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
-      air: () => {
-        air ??= (async () => {
-          if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');
-          const key =
-            config.AIR_API_KEY_SECRET_ARN !== undefined
-              ? airApiKeyFromSecret(await secretStore().getSecret(config.AIR_API_KEY_SECRET_ARN))
-              : config.AIR_API_KEY;
-          if (key === undefined) throw new ConfigError('AIR_API_KEY_SECRET_ARN (or AIR_API_KEY) is required');
-          return new HttpAirClient(config.AIR_API_URL, key);
-        })();
-        return air;
-      },
-      minter: () => {
-        minter ??= (async () => {
-          if (config.MARKET_REWARD_TOKEN === undefined)
-            throw new ConfigError('MARKET_REWARD_TOKEN is required');
-          // Only the functions that mint load the delivery engine's encoder (ethers) at all.
-          const [{ DeliveryEngineMinter }, { enqueueDependencies }] = await Promise.all([
-            import('../layers/shared/src/services/market/delivery-engine-minter.ts'),
-            import('./delivery.ts'),
-          ]);
-          return new DeliveryEngineMinter(await enqueueDependencies(), config.MARKET_REWARD_TOKEN);
-        })();
-        return minter;
-      },
-      now: () => Math.floor(Date.now() / 1000),
-    };
-    return { ...base, ...overrides };
-  })();
-  built.catch(() => {
-    built = undefined;
-  });
-  return built;
+/** The market's dependencies on `platform`, built once per platform. */
+export function marketDependencies(platform: Platform = legacyPlatform()): Promise<MarketDependencies> {
+  let deps = built.get(platform);
+  if (deps === undefined) {
+    const pieces = platform === legacyPlatform() ? overrides : undefined;
+    deps = buildMarketDependencies(platform, pieces);
+    built.set(platform, deps);
+    deps.catch(() => built.delete(platform));
+  }
+  return deps;
+}
+
+async function buildMarketDependencies(
+  platform: Platform,
+  pieces: Partial<MarketDependencies> | undefined,
+): Promise<MarketDependencies> {
+  const config = platform.market;
+  const sql = pieces?.sql ?? (await platform.database()).sql;
+  let air: Promise<AirCredentialApi> | undefined;
+  let minter: Promise<Minter> | undefined;
+  const base: MarketDependencies = {
+    sql,
+    chainId: config.MARKET_CHAIN_ID,
+    config,
+    emission: emissionConfig(config),
+    bus: pieces?.bus ?? platform.eventBus(),
+    signInSettings: () => signInSettings(config, platform.config.ORACLE_MODE === 'local'),
+    notificationQueue: () =>
+      platform.queue(platform.config.NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
+    air: () => {
+      air ??= (async () => {
+        if (config.AIR_API_URL === undefined) throw new ConfigError('AIR_API_URL is required');
+        const key =
+          config.AIR_API_KEY_SECRET_ARN !== undefined
+            ? airApiKeyFromSecret(await platform.secrets.getSecret(config.AIR_API_KEY_SECRET_ARN))
+            : config.AIR_API_KEY;
+        if (key === undefined) throw new ConfigError('AIR_API_KEY_SECRET_ARN (or AIR_API_KEY) is required');
+        return new HttpAirClient(config.AIR_API_URL, key);
+      })();
+      return air;
+    },
+    minter: () => {
+      minter ??= (async () => {
+        if (config.MARKET_REWARD_TOKEN === undefined)
+          throw new ConfigError('MARKET_REWARD_TOKEN is required');
+        // Only the functions that mint load the delivery engine's encoder (ethers) at all.
+        const [{ DeliveryEngineMinter }, { enqueueDependencies }] = await Promise.all([
+          import('../layers/shared/src/services/market/delivery-engine-minter.ts'),
+          import('./delivery.ts'),
+        ]);
+        return new DeliveryEngineMinter(await enqueueDependencies(platform), config.MARKET_REWARD_TOKEN);
+      })();
+      return minter;
+    },
+    now: () => Math.floor(Date.now() / 1000),
+  };
+  return { ...base, ...pieces };
 }
 
 /**
@@ -102,7 +112,7 @@ export function marketDependencies(): Promise<MarketDependencies> {
  */
 export function signInSettings(
   config: MarketConfig,
-  local = platformConfig().ORACLE_MODE === 'local',
+  local = process.env['ORACLE_MODE'] !== 'production',
 ): SignInSettings {
   const domain = config.MARKET_SIWE_DOMAIN ?? (local ? 'localhost' : undefined);
   const uri = config.MARKET_SIWE_URI ?? (local ? 'http://localhost' : undefined);
@@ -122,21 +132,24 @@ export function signInSettings(
 }
 
 /** The market's dependencies for GET /health: its schema, the AIR API and the chain it polls. */
-export function marketHealthChecks(rpcUrl: string | undefined): HealthCheck[] {
+export function marketHealthChecks(
+  rpcUrl: string | undefined,
+  platform: Platform = legacyPlatform(),
+): HealthCheck[] {
   const checks: HealthCheck[] = [
     {
       name: 'market-db',
       check: async () => {
-        const { sql } = await marketDependencies();
+        const { sql } = await marketDependencies(platform);
         await sql`select 1 from market.chain_cursors limit 1`;
       },
     },
   ];
-  const config = marketConfig();
+  const config = platform.market;
   if (config.AIR_API_URL !== undefined) {
     checks.push({
       name: 'air-api',
-      check: async () => (await (await marketDependencies()).air()).getCredential('health-check'),
+      check: async () => (await (await marketDependencies(platform)).air()).getCredential('health-check'),
     });
   }
   if (rpcUrl !== undefined && config.MARKET_FACTORY_ADDRESS !== undefined) {

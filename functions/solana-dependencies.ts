@@ -7,45 +7,40 @@
 import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
 import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
-import { config } from '../layers/shared/src/config.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { PublisherDeps, VerifierDeps } from '../layers/shared/src/services/publisher.ts';
-import { database, eventBus, onResetDependencies, publishQueue, secretStore } from './dependencies.ts';
+import { legacyPlatform } from './dependencies.ts';
+import type { Platform } from './platform.ts';
 
-let solanaSigner: Promise<SolanaSigner> | undefined;
-
-/** Everything the root publisher needs; the publisher keypair is read once from Secrets Manager. */
-export async function publisherDeps(): Promise<PublisherDeps> {
-  const c = config();
+/** Everything the root publisher needs; the publisher keypair is read from Secrets Manager once. */
+export async function publisherDeps(platform: Platform = legacyPlatform()): Promise<PublisherDeps> {
+  const c = platform.config;
   if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
   const secretId = c.SOLANA_PUBLISHER_SECRET_ARN;
   if (secretId === undefined) throw new ConfigError('SOLANA_PUBLISHER_SECRET_ARN is required');
-  solanaSigner ??= secretStore()
+  const signer: Promise<SolanaSigner> = platform.secrets
     .getSecret(secretId)
     .then((text) => createKeypairSigner(parseSecretKey(text)));
-  solanaSigner.catch(() => {
-    solanaSigner = undefined;
-  });
-  const { sql } = await database();
+  const { sql } = await platform.database();
   return {
     sql,
     solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
-    signer: await solanaSigner,
+    signer: await signer,
     program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
-    queue: publishQueue(),
+    queue: platform.queue(c.PUBLISH_QUEUE_URL, 'PUBLISH_QUEUE_URL'),
     mode: c.PUBLISH_MODE,
     mints: c.TOKEN_GROUP_MINTS,
     priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
-    events: eventBus(),
+    events: platform.eventBus(),
   };
 }
 
 /** What verifying a publication needs: no signing key. */
-export async function verifierDeps(): Promise<VerifierDeps> {
-  const c = config();
+export async function verifierDeps(platform: Platform = legacyPlatform()): Promise<VerifierDeps> {
+  const c = platform.config;
   if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
-  const { sql } = await database();
+  const { sql } = await platform.database();
   return {
     sql,
     solana: new Web3SolanaClient({ url: c.SOLANA_RPC_URL }),
@@ -53,7 +48,3 @@ export async function verifierDeps(): Promise<VerifierDeps> {
     mints: c.TOKEN_GROUP_MINTS,
   };
 }
-
-onResetDependencies(() => {
-  solanaSigner = undefined;
-});

@@ -1,18 +1,20 @@
-/** The WebSocket price stream's dependencies, built once per container from the configuration. */
+/** The WebSocket price stream's dependencies, built once per platform (per container in Lambda). */
 import { dynamoDbClient } from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
 import {
   ApiGatewayConnectionPusher,
   DynamoDbConnectionStore,
 } from '../layers/shared/src/adapters/aws/ws-connections.ts';
-import { config } from '../layers/shared/src/config.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { WsDeps } from '../layers/shared/src/services/market/ws-subscriptions.ts';
+import { legacyPlatform } from './dependencies.ts';
+import type { Platform } from './platform.ts';
 
-let deps: WsDeps | undefined;
+const built = new WeakMap<Platform, WsDeps>();
 
-export function wsDependencies(): WsDeps {
+export function wsDependencies(platform: Platform = legacyPlatform()): WsDeps {
+  let deps = built.get(platform);
   if (deps === undefined) {
-    const c = config();
+    const c = platform.config;
     if (c.WS_CONNECTIONS_TABLE === undefined) throw new ConfigError('WS_CONNECTIONS_TABLE is required');
     if (c.WS_CALLBACK_URL === undefined) throw new ConfigError('WS_CALLBACK_URL is required');
     deps = {
@@ -23,6 +25,7 @@ export function wsDependencies(): WsDeps {
       pusher: new ApiGatewayConnectionPusher(c.WS_CALLBACK_URL, c.AWS_REGION),
       nowMs: Date.now,
     };
+    built.set(platform, deps);
   }
   return deps;
 }

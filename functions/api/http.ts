@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '../../layers/shared/src/errors.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
+import type { RateLimiter } from '../../layers/shared/src/ports/rate-limiter.ts';
 import { rateLimiter } from '../rate-limiter.ts';
 import { PER_IP_LIMITS } from './contract/per-ip-limits.ts';
 import type { RouteContract } from './contract/route-contract.ts';
@@ -96,11 +97,11 @@ export function adminActor(event: HttpEvent): string {
  * Counts the request against its route's per-IP limit (./contract/per-ip-limits.ts), if it has
  * one, before anything else of it is read: a flood of malformed requests is refused like any other.
  */
-async function limitPerIp(event: HttpEvent): Promise<void> {
+export async function limitPerIp(event: HttpEvent, limiter: () => RateLimiter = rateLimiter): Promise<void> {
   const routeKey = event.routeKey ?? event.requestContext?.routeKey;
   const limit = routeKey === undefined ? undefined : PER_IP_LIMITS[routeKey];
   if (limit === undefined) return;
-  const decision = await rateLimiter().hit(
+  const decision = await limiter().hit(
     `ip:${routeKey}:${sourceIp(event)}`,
     limit.limit,
     limit.windowSeconds,

@@ -98,6 +98,7 @@ function safeJson(text: string): unknown {
 }
 
 type Variables = typeof marketConfigVariables;
+export type MarketConfigName = keyof Variables;
 export type MarketConfig = { readonly [K in keyof Variables]: z.output<Variables[K]> };
 
 export interface LoadMarketConfigOptions {

@@ -25,7 +25,23 @@ if (
   process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 }
 
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+const emfCollected =
+  process.env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined || process.env['EMF_TO_STDOUT'] === 'true';
+
+export const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
+  // Where nothing collects EMF, an invocation without metrics is no news (the middleware in
+  // functions/handlers.ts publishes after every one): said at DEBUG only.
+  logger: emfCollected
+    ? logger
+    : {
+        debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
+        info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
+        warn: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
+        error: (...args: unknown[]) => logger.error(args.map(String).join(' ')),
+      },
+});
 
 // Tracing only where X-Ray runs (Lambda), and only in a function that asks for the tracer: loading
 // it loads the X-Ray SDK, whose context tracking (cls-hooked) installs async hooks with destroy

@@ -1,0 +1,217 @@
+/**
+ * What every entry point is built on: the configuration and the clients made from it (the
+ * database, queues, the event bus, secrets, Twitch, rate limits). A Lambda builds one platform per
+ * container (functions/handlers.ts); the local runtime builds one for all its handlers and gives
+ * it the pieces it runs itself (`PlatformParts`); a test builds its own. Nothing here is module
+ * state: two platforms share no client, and closing one closes only what it opened.
+ *
+ * Heavy clients load on first use (the database driver, drizzle): a function that never reaches
+ * the database (the authorizer) bundles and loads none of it.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DynamoDbRateLimiter,
+  dynamoDbClient,
+} from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
+import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
+import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
+import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
+import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
+import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
+import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.ts';
+import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twitch-credentials.ts';
+import { type Config, type ConfigName, configVariables } from '../layers/shared/src/config.ts';
+import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
+import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
+import { loadMarketConfig, type MarketConfig } from '../layers/shared/src/market-config.ts';
+import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
+import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
+import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
+import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
+import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
+
+/**
+ * The configuration with `K` checked present (`requireConfig`). DATABASE_URL stays optional: on
+ * AWS the database is reached through DB_HOST as the function's role instead, which
+ * `Platform.database()` resolves.
+ */
+export type RequiredConfig<K extends ConfigName> = Config & {
+  readonly [P in Exclude<K, 'DATABASE_URL'>]-?: NonNullable<Config[P]>;
+};
+
+export interface Platform<C extends Config = Config> {
+  readonly config: C;
+  /** The market settings (market-config.ts), parsed on first use. */
+  readonly market: MarketConfig;
+  /** One pool, opened on first use; a failed open is not kept, so the next call tries again. */
+  database(): Promise<DbHandle>;
+  readonly secrets: SecretStore;
+  /** The queue at `url`; `name` is the variable that should have named it (a ConfigError when unset). */
+  queue(url: string | undefined, name: string, deadLetterUrl?: string): WorkQueue;
+  eventBus(): EventBus;
+  /**
+   * The Twitch Helix client: its app token and rate limiter outlive an invocation. The app
+   * credentials come from TWITCH_SECRET_ARN; a caller that only validates user tokens
+   * (/oauth2/validate needs no app token) may go without them.
+   */
+  twitchHelix(appCredentials: 'required' | 'optional'): Promise<HelixClient>;
+  /** Where the seal function hashes trees: its own thread, unless the runtime gave it workers. */
+  readonly treeHasher: TreeHasher;
+  /** The per-IP and per-key counters (RATE_LIMIT_TABLE). */
+  rateLimiter(): RateLimiter;
+  /** Closes what this platform opened (never a part it was given). */
+  close(): Promise<void>;
+}
+
+/** Pieces a runtime or a test runs itself; what is not given is built from the configuration. */
+export interface PlatformParts {
+  readonly database?: DbHandle;
+  readonly secrets?: SecretStore;
+  readonly treeHasher?: TreeHasher;
+  readonly eventBus?: EventBus;
+  readonly rateLimiter?: RateLimiter;
+  readonly market?: MarketConfig;
+  /** Where the market settings are read from when `market` is not given (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Checks that every name in `keys` has a value, and says so in the type. */
+export function requireConfig<K extends ConfigName>(config: Config, keys: readonly K[]): RequiredConfig<K> {
+  const missing = keys.filter((key) => key !== 'DATABASE_URL' && config[key] === undefined);
+  if (missing.length > 0)
+    throw new ConfigError(`${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required`);
+  return config as RequiredConfig<K>;
+}
+
+/** Whether `name` is a platform setting (config.ts) rather than a market one (market-config.ts). */
+export function isPlatformSetting(name: string): name is ConfigName {
+  return name in configVariables;
+}
+
+export function createPlatform<C extends Config>(config: C, parts: PlatformParts = {}): Platform<C> {
+  let db: Promise<DbHandle> | undefined =
+    parts.database === undefined ? undefined : Promise.resolve(parts.database);
+  let market: MarketConfig | undefined = parts.market;
+  let secrets: SecretStore | undefined = parts.secrets;
+  let sqs: ReturnType<typeof sqsClient> | undefined;
+  const queues = new Map<string, WorkQueue>();
+  let bus: EventBus | undefined = parts.eventBus;
+  let helix: Promise<HelixClient> | undefined;
+  let limiter: RateLimiter | undefined = parts.rateLimiter;
+
+  const secretStore = (): SecretStore => {
+    secrets ??= new SecretsManagerStore(
+      new SecretsManagerClient({ region: config.AWS_REGION, ...localEndpoint(config.SECRETS_ENDPOINT) }),
+      // The authorizer's keys are read through this store: their 60 s budget counts its cache.
+      { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
+    );
+    return secrets;
+  };
+
+  const platform: Platform<C> = {
+    config,
+    get market() {
+      market ??= loadMarketConfig(parts.env ?? process.env);
+      return market;
+    },
+    get secrets() {
+      return secretStore();
+    },
+    treeHasher: parts.treeHasher ?? inThreadTreeHasher,
+
+    database() {
+      db ??= import('../layers/shared/src/adapters/db/database-access.ts').then(({ openDatabase }) =>
+        openDatabase(config, secretStore()),
+      );
+      db.catch(() => {
+        db = undefined;
+      });
+      return db;
+    },
+
+    queue(url, name, deadLetterUrl) {
+      if (url === undefined) throw new ConfigError(`${name} is required`);
+      let existing = queues.get(url);
+      if (existing === undefined) {
+        const endpoint = config.SQS_ENDPOINT;
+        sqs ??= sqsClient({ region: config.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
+        existing = new SqsWorkQueue({ queueUrl: url, deadLetterQueueUrl: deadLetterUrl ?? url, client: sqs });
+        queues.set(url, existing);
+      }
+      return existing;
+    },
+
+    // EventBridge where a bus is configured (AWS); else the notifications queue, which is where the
+    // bus's rule would deliver (the local runtime); else in-process.
+    eventBus() {
+      if (bus !== undefined) return bus;
+      if (config.EVENT_BUS_NAME !== undefined) {
+        bus = new EventBridgeBus(
+          new EventBridgeClient({ region: config.AWS_REGION, ...localEndpoint(config.EVENTS_ENDPOINT) }),
+          config.EVENT_BUS_NAME,
+        );
+      } else if (config.NOTIFICATIONS_QUEUE_URL !== undefined) {
+        bus = new NotificationQueueBus(
+          platform.queue(config.NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
+        );
+      } else {
+        bus = new InProcessEventBus();
+      }
+      return bus;
+    },
+
+    twitchHelix(appCredentials) {
+      const secretId = config.TWITCH_SECRET_ARN;
+      if (secretId === undefined && appCredentials === 'required') {
+        return Promise.reject(new DependencyError('TWITCH_SECRET_ARN is not set'));
+      }
+      helix ??= (async () => {
+        const credentials =
+          secretId === undefined
+            ? { clientId: '', clientSecret: '' }
+            : await loadTwitchCredentials(secretStore(), secretId);
+        return new HelixClient({
+          ...credentials,
+          authUrl: config.TWITCH_AUTH_URL,
+          helixUrl: config.TWITCH_HELIX_URL,
+        });
+      })();
+      helix.catch(() => {
+        helix = undefined;
+      });
+      return helix;
+    },
+
+    rateLimiter() {
+      if (limiter === undefined) {
+        const table = config.RATE_LIMIT_TABLE;
+        if (table === undefined) throw new ConfigError('RATE_LIMIT_TABLE is required');
+        limiter = new DynamoDbRateLimiter(
+          dynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+          table,
+        );
+      }
+      return limiter;
+    },
+
+    async close() {
+      const opened = parts.database === undefined ? db : undefined;
+      db = undefined;
+      sqs?.destroy();
+      sqs = undefined;
+      queues.clear();
+      helix = undefined;
+      if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
+    },
+  };
+  return platform;
+}
+
+/** A local stand-in endpoint takes any credentials; on AWS the role's are used. */
+function localEndpoint(endpoint: string | undefined) {
+  return endpoint === undefined
+    ? {}
+    : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
