@@ -11,10 +11,10 @@ import { loadArtifact } from '../contracts/compile.ts';
 import { database } from '../functions/dependencies.ts';
 import { sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { EthersCreatorContracts } from '../layers/shared/src/adapters/evm/creator-contracts.ts';
-import { seedCreatorDemo } from '../layers/shared/src/services/creator-demo-seed.ts';
-import { computeCreatorMetrics } from '../layers/shared/src/services/creator-metrics.ts';
-import { callsAwaited } from '../layers/shared/src/services/creator-sync.ts';
+import { computeCreatorMetrics } from '../layers/shared/src/services/creator/creator-metrics.ts';
+import { callsAwaited } from '../layers/shared/src/services/creator/creator-sync.ts';
 import { ANVIL_CHAIN_ID, ANVIL_DEV_ACCOUNTS, localProvider } from './anvil.ts';
+import { seedCreatorDemo } from './creator-demo-seed.ts';
 import { asFunction } from './function-databases.ts';
 import { drain } from './queue-poller.ts';
 

@@ -18,7 +18,7 @@ import {
   isClaimed,
 } from '../layers/shared/src/core/solana/channel-state.ts';
 import { toOnChainEpoch } from '../layers/shared/src/core/solana/onchain-epoch.ts';
-import type { ClaimTransactionsView } from '../layers/shared/src/services/claim-transactions.ts';
+import type { ClaimTransactionsView } from '../layers/shared/src/services/attention/claim-transactions.ts';
 import type { CycleContext } from './cycle.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { associatedTokenAddress, readTokenAccount } from './token-2022.ts';

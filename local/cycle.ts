@@ -7,8 +7,8 @@ import { database } from '../functions/dependencies.ts';
 import { SqsEventSink } from '../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { ircFrameworkConnector } from '../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { epochOfMs } from '../layers/shared/src/core/attention/signals.ts';
-import { mappingCoverage } from '../layers/shared/src/services/ingest-writer.ts';
-import { IrcWorker } from '../layers/shared/src/services/irc-worker.ts';
+import { mappingCoverage } from '../layers/shared/src/services/attention/ingest-writer.ts';
+import { IrcWorker } from '../layers/shared/src/services/attention/irc-worker.ts';
 import { randomChatScript } from './chat-script.ts';
 import { configureChannels } from './cycle-channels.ts';
 import { fpmmOracleCalls } from './cycle-fpmm.ts';
@@ -196,7 +196,7 @@ const seal: Stage = async (runtime, context) => {
   const epoch = context.chatEpoch;
   if (epoch === undefined) throw new Error('the chat stage filled no epoch');
   const { sql } = await database();
-  const { bindWalletDirect } = await import('../layers/shared/src/services/wallet-binding.ts');
+  const { bindWalletDirect } = await import('../layers/shared/src/services/attention/wallet-binding.ts');
   const { bindWalletThroughApi } = await import('./wallet-binding-flow.ts');
   const { Keypair } = await import('@solana/web3.js');
   const { ed25519 } = await import('@noble/curves/ed25519');
@@ -270,7 +270,7 @@ const publish: Stage = async (runtime, context) => {
   );
   const consume = asFunction('Publisher', (await import('../functions/queue/publisher/index.ts')).handler);
   const { verifierDeps } = await import('../functions/solana-dependencies.ts');
-  const { verifyPublication } = await import('../layers/shared/src/services/publisher.ts');
+  const { verifyPublication } = await import('../layers/shared/src/services/attention/publisher.ts');
   let queued = 0;
   for (let tick = 0; tick < 10; tick++) {
     const { queued: n } = await schedule();

@@ -15,7 +15,7 @@ import { config } from '../../layers/shared/src/config.ts';
 import { CATEGORIES, type Category } from '../../layers/shared/src/core/attention/category.ts';
 import { isOracleError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { cliActor } from '../../layers/shared/src/services/admin-audit.ts';
-import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
+import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import {
   type ChannelChange,
   type ChannelSetting,
@@ -23,8 +23,8 @@ import {
   declaredTokenGroups,
   listChannelSettings,
   setChannelSetting,
-} from '../../layers/shared/src/services/channel-config.ts';
-import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.ts';
+} from '../../layers/shared/src/services/attention/channel-config.ts';
+import { channelShardUsage } from '../../layers/shared/src/services/attention/shard-usage.ts';
 
 export const summary =
   'channel configuration: token groups, category overrides, the blocklist (list, set, clear)';

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
-import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
+import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 
 export const summary =
   'demo data: `demo seed --creators N [--seed S]` loads creators, plays, follows, likes…';

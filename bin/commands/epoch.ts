@@ -10,13 +10,13 @@ import { loadConfig } from '../../layers/shared/src/config.ts';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
 import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
-import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
+import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import {
   type FinalizeResult,
   finalizeEpoch,
   listSealedEpochs,
   sealDueEpochs,
-} from '../../layers/shared/src/services/sealing.ts';
+} from '../../layers/shared/src/services/attention/sealing.ts';
 
 export const summary =
   'seal an epoch and build its trees (`epoch seal <epoch>`, `epoch seal --due`), or `epoch list`';

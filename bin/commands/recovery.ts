@@ -17,7 +17,7 @@ import {
   listRecoverySnapshots,
   type RecoverySnapshot,
   takeRecoverySnapshot,
-} from '../../layers/shared/src/services/recovery-snapshot.ts';
+} from '../../layers/shared/src/services/attention/recovery-snapshot.ts';
 
 export const summary = "the recovery dashboard's daily snapshots as a table (--take to take a day now)";
 

@@ -95,7 +95,7 @@ export const rawEvents = attention.table(
     receivedAt: tstz('received_at').notNull().defaultNow(),
   },
   // Every index here is paid on each ingested event, and the hot path reads raw events by id
-  // only. Two cheap ones serve voiding a key (services/ingest-key-void.ts): the key's events,
+  // only. Two cheap ones serve voiding a key (services/attention/ingest-key-void.ts): the key's events,
   // indexed for `POST /ingest` events alone (the IRC worker's, the bulk, pay nothing), and a
   // BRIN over the epoch, which rows arrive in the order of, a few pages for the whole table.
   (t) => [

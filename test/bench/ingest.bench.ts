@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
 import { IRC_KEY_ID, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { asFunction } from '../../local/function-databases.ts';
 import { drain } from '../../local/queue-poller.ts';

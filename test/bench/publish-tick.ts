@@ -8,7 +8,7 @@ import {
   type PublisherDeps,
   publishBatch,
   schedulePublications,
-} from '../../layers/shared/src/services/publisher.ts';
+} from '../../layers/shared/src/services/attention/publisher.ts';
 import { pollOnce } from '../../local/queue-poller.ts';
 import type { SqsService } from '../../local/services.ts';
 

@@ -13,7 +13,7 @@ import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-s
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, toHex } from '../../layers/shared/src/core/merkle/index.ts';
 import { buildRootMemo, rootMemoInstruction } from '../../layers/shared/src/core/solana/root-memo.ts';
-import type { PublisherDeps } from '../../layers/shared/src/services/publisher.ts';
+import type { PublisherDeps } from '../../layers/shared/src/services/attention/publisher.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { startSqs } from '../../local/services.ts';
 import { startSolanaRpc } from '../../local/solana-rpc.ts';

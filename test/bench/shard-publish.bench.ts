@@ -16,7 +16,10 @@ import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-s
 import { shardName } from '../../layers/shared/src/core/attention/trees.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, toHex } from '../../layers/shared/src/core/merkle/index.ts';
-import { MAX_ROOTS_PER_TICK, type PublisherDeps } from '../../layers/shared/src/services/publisher.ts';
+import {
+  MAX_ROOTS_PER_TICK,
+  type PublisherDeps,
+} from '../../layers/shared/src/services/attention/publisher.ts';
 import { setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { startSqs } from '../../local/services.ts';

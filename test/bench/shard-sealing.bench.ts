@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
-import { sealEpoch } from '../../layers/shared/src/services/sealing.ts';
+import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { buildEpochTrees } from '../../layers/shared/src/services/tree-builder.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';

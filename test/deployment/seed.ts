@@ -11,9 +11,9 @@ import { Wallet } from 'ethers';
 import type { Sql } from '../../layers/shared/src/adapters/db/client.ts';
 import { epochOfMs, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { latestDueEpoch } from '../../layers/shared/src/core/attention/trees.ts';
-import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
+import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 import type { KeyHolder } from '../../local/market/demo-users.ts';
 import type { StandIns } from './stand-ins.ts';
 

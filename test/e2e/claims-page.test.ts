@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { database } from '../../functions/dependencies.ts';
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { associatedTokenAddress, readTokenAccount } from '../../local/token-2022.ts';

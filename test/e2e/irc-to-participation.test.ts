@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsEventSink } from '../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { ircFrameworkConnector } from '../../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { IrcWorker } from '../../layers/shared/src/services/irc-worker.ts';
+import { IrcWorker } from '../../layers/shared/src/services/attention/irc-worker.ts';
 import { ChatScriptBuilder, randomChatScript } from '../../local/chat-script.ts';
 import { type IrcFixture, startIrcFixture } from '../../local/irc-fixture.ts';
 import { drain } from '../../local/queue-poller.ts';

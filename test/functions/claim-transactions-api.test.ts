@@ -22,10 +22,10 @@ import {
   SYSTEM_PROGRAM_ID,
   TOKEN_2022_PROGRAM_ID,
 } from '../../layers/shared/src/core/solana/program-ids.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { publishRoot } from '../../layers/shared/src/services/publisher.ts';
-import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
+import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { associatedTokenAddress } from '../../local/token-2022.ts';
 import { type AttentionChain, startAttentionChain, tokenBalance } from '../fixtures/attention-chain.ts';
 import { makeEvent } from '../fixtures/events.ts';

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
 import { ANVIL_DEV_ACCOUNTS, type AnvilHandle, startAnvil } from '../../local/anvil.ts';
+import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
 import {

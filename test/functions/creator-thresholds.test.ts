@@ -2,9 +2,9 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type Contract, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { milestoneTable } from '../../layers/shared/src/core/creator/milestones.ts';
-import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
-import { computeCreatorMetrics } from '../../layers/shared/src/services/creator-metrics.ts';
+import { computeCreatorMetrics } from '../../layers/shared/src/services/creator/creator-metrics.ts';
 import { ANVIL_DEV_ACCOUNTS, type AnvilHandle, startAnvil } from '../../local/anvil.ts';
+import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
 import {

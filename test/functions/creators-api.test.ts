@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
-import { seedCreatorDemo } from '../../layers/shared/src/services/creator-demo-seed.ts';
-import { creatorCoinView } from '../../layers/shared/src/services/creator-queries.ts';
-import { runCreatorSync } from '../../layers/shared/src/services/creator-sync.ts';
+import { creatorCoinView } from '../../layers/shared/src/services/creator/creator-queries.ts';
+import { runCreatorSync } from '../../layers/shared/src/services/creator/creator-sync.ts';
+import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { FakeCreatorContracts, FakeOracleCalls } from '../fixtures/fake-oracle-calls.ts';

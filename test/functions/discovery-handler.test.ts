@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import type { DiscoveryResult } from '../../layers/shared/src/services/discovery.ts';
+import type { DiscoveryResult } from '../../layers/shared/src/services/attention/discovery.ts';
 import { sampleChannels, startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 

@@ -117,7 +117,7 @@ describe('POST /ingest', () => {
   });
 
   it('answers 429 with Retry-After past 1000 requests a minute from one IP', async () => {
-    const { acceptIngestRequest } = await import('../../layers/shared/src/services/ingest-api.ts');
+    const { acceptIngestRequest } = await import('../../layers/shared/src/services/attention/ingest-api.ts');
     const { ingestQueue, rateLimiter } = await import('../../functions/dependencies.ts');
     const deps = { queue: ingestQueue(), rateLimiter: rateLimiter(), perMinute: 1000 };
     // A fixed clock 10 s into a minute, so the window cannot roll over during the test.

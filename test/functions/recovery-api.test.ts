@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/api/contract/openapi.ts';
 import { recoveryWindow } from '../../layers/shared/src/core/attention/recovery-day.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { takeRecoverySnapshot } from '../../layers/shared/src/services/recovery-snapshot.ts';
-import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { takeRecoverySnapshot } from '../../layers/shared/src/services/attention/recovery-snapshot.ts';
+import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import type { LocalHttpServer } from '../../local/http-server.ts';
 import { startAdminHttpServer } from '../fixtures/admin-http.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { RecordingBus } from '../fixtures/event-bus.ts';
 import { makeEvent } from '../fixtures/events.ts';

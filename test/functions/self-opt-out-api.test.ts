@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { BASE_EPOCH_MS, makeEvent } from '../fixtures/events.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { makeWallet } from '../fixtures/wallet-binding-client.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResult } from '../../functions/api/http.ts';
-import { authenticateViewer } from '../../layers/shared/src/services/twitch-sign-in.ts';
+import { authenticateViewer } from '../../layers/shared/src/services/attention/twitch-sign-in.ts';
 import type { TwitchFixture } from '../../local/twitch-fixture.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import type { TestDatabase } from '../fixtures/db.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResult } from '../../functions/api/http.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { exchangeAtApi, startSignIn } from '../fixtures/twitch-sign-in.ts';
 import { makeWallet } from '../fixtures/wallet-binding-client.ts';

@@ -4,7 +4,7 @@ import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import {
   announceWalletRebindings,
   bindWalletDirect,
-} from '../../layers/shared/src/services/wallet-binding.ts';
+} from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import type { TwitchFixture } from '../../local/twitch-fixture.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import type { TestDatabase } from '../fixtures/db.ts';

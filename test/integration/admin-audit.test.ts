@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { type LocalHttpServer, startHttpServer } from '../../local/http-server.ts';
 import { ROUTES } from '../../local/routes.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';

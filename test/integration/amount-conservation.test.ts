@@ -17,12 +17,12 @@ import {
   decodeChannelState,
   isClaimed,
 } from '../../layers/shared/src/core/solana/channel-state.ts';
-import { attentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
-import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { type PublisherDeps, publishRoot } from '../../layers/shared/src/services/publisher.ts';
-import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
+import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { type PublisherDeps, publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
+import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import {
   type AttentionChain,

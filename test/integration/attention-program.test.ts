@@ -25,7 +25,7 @@ import {
   isClaimed,
 } from '../../layers/shared/src/core/solana/channel-state.ts';
 import type { SolanaInstruction, SolanaSigner } from '../../layers/shared/src/ports/solana.ts';
-import { type PublisherDeps, publishRoot } from '../../layers/shared/src/services/publisher.ts';
+import { type PublisherDeps, publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
 import { type AttentionProtocol, setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
 import { type SolanaRpcHandle, startSolanaRpc } from '../../local/solana-rpc.ts';

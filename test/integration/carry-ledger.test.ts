@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_AMOUNT } from '../../layers/shared/src/core/attention/trees.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { creditCarried } from '../../layers/shared/src/services/carry.ts';
+import { creditCarried } from '../../layers/shared/src/services/attention/carry.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 
 let t: TestDatabase;

@@ -5,7 +5,7 @@ import { HelixClient } from '../../layers/shared/src/adapters/twitch/helix-clien
 import { TokenBucket } from '../../layers/shared/src/adapters/twitch/rate-limiter.ts';
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
 import { metrics } from '../../layers/shared/src/observability.ts';
-import { runDiscovery, trackedChannels } from '../../layers/shared/src/services/discovery.ts';
+import { runDiscovery, trackedChannels } from '../../layers/shared/src/services/attention/discovery.ts';
 import {
   type FixtureChannel,
   fixtureChannel,

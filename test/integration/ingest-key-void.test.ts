@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ValidationError } from '../../layers/shared/src/errors.ts';
-import { voidIngestKey } from '../../layers/shared/src/services/ingest-key-void.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { sealEpoch } from '../../layers/shared/src/services/sealing.ts';
+import { voidIngestKey } from '../../layers/shared/src/services/attention/ingest-key-void.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, makeEvent } from '../fixtures/events.ts';

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { suppressUser } from '../../layers/shared/src/services/suppression.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { suppressUser } from '../../layers/shared/src/services/attention/suppression.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 

@@ -10,7 +10,7 @@ import {
   IRC_KEY_ID,
   type KeyedEvent,
 } from '../../layers/shared/src/core/attention/signals.ts';
-import { IrcWorker, type IrcWorkerOptions } from '../../layers/shared/src/services/irc-worker.ts';
+import { IrcWorker, type IrcWorkerOptions } from '../../layers/shared/src/services/attention/irc-worker.ts';
 import { ChatScriptBuilder } from '../../local/chat-script.ts';
 import { type IrcFixture, type IrcFixtureOptions, startIrcFixture } from '../../local/irc-fixture.ts';
 

@@ -11,7 +11,7 @@ import {
   publishRoot,
   schedulePublications,
   verifyPublication,
-} from '../../layers/shared/src/services/publisher.ts';
+} from '../../layers/shared/src/services/attention/publisher.ts';
 import { markClaimed, setRoot, setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
 import { type SolanaRpcHandle, startSolanaRpc } from '../../local/solana-rpc.ts';

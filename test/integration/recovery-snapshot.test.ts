@@ -9,13 +9,13 @@ import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoveryWindow } from '../../layers/shared/src/core/attention/recovery-day.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import {
   listRecoverySnapshots,
   takeRecoverySnapshot,
-} from '../../layers/shared/src/services/recovery-snapshot.ts';
-import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+} from '../../layers/shared/src/services/attention/recovery-snapshot.ts';
+import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';

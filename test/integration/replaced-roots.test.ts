@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { ChainError } from '../../layers/shared/src/errors.ts';
 import type { SolanaClient } from '../../layers/shared/src/ports/solana.ts';
-import { publishRoot } from '../../layers/shared/src/services/publisher.ts';
-import { settleRecordedOverwrite } from '../../layers/shared/src/services/replaced-roots.ts';
+import { publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
+import { settleRecordedOverwrite } from '../../layers/shared/src/services/attention/replaced-roots.ts';
 import {
   type AttentionChain,
   attentionChainPerTarget,

@@ -7,21 +7,21 @@ import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
 import { metrics } from '../../layers/shared/src/observability.ts';
-import type { AttentionSettings } from '../../layers/shared/src/services/attention-settings.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
+import type { AttentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import {
   announceSealedEpochs,
   finalizeEpoch,
   sealDueEpochs,
   sealEpoch,
-} from '../../layers/shared/src/services/sealing.ts';
-import { suppressUser } from '../../layers/shared/src/services/suppression.ts';
+} from '../../layers/shared/src/services/attention/sealing.ts';
+import { suppressUser } from '../../layers/shared/src/services/attention/suppression.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import {
   buildEpochTrees,
   CHANNEL_TREES_PER_TRANSACTION,
   epochTreesPending,
 } from '../../layers/shared/src/services/tree-builder.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';

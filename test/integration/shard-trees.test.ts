@@ -10,12 +10,12 @@ import bs58 from 'bs58';
 import { describe, expect, it } from 'vitest';
 import { fromBase58, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { shardCost } from '../../layers/shared/src/core/solana/shard-cost.ts';
-import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { publishRoot, verifyPublication } from '../../layers/shared/src/services/publisher.ts';
-import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
-import { channelShardUsage } from '../../layers/shared/src/services/shard-usage.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { publishRoot, verifyPublication } from '../../layers/shared/src/services/attention/publisher.ts';
+import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
+import { channelShardUsage } from '../../layers/shared/src/services/attention/shard-usage.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import {
   type AttentionChain,
   attentionChainPerTarget,

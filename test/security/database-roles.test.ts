@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOracleCallOutcomes } from '../../layers/shared/src/adapters/db/oracle-call-outcomes.ts';
 import { EthersCallEncoder } from '../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
+import { authenticateViewer } from '../../layers/shared/src/services/attention/twitch-sign-in.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import {
   type EnqueueDeps,
   enqueueOracleCalls,
@@ -16,8 +18,6 @@ import {
 import { DeliveryEngineMinter } from '../../layers/shared/src/services/market/delivery-engine-minter.ts';
 import { executeMarketQuery } from '../../layers/shared/src/services/market/graphql/market-schema.ts';
 import { claimTokens, settleQueuedClaims } from '../../layers/shared/src/services/market/token-generator.ts';
-import { authenticateViewer } from '../../layers/shared/src/services/twitch-sign-in.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
 import { DATABASE_ROLES, FUNCTIONS } from '../../lib/functions.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { connectAsFunction, type FunctionConnection } from '../fixtures/function-database.ts';

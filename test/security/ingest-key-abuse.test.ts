@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { sealEpoch } from '../../layers/shared/src/services/sealing.ts';
+import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { type LocalHttpServer, startHttpServer } from '../../local/http-server.ts';
 import { pollOnce } from '../../local/queue-poller.ts';
 import { ROUTES } from '../../local/routes.ts';

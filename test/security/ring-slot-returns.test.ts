@@ -9,8 +9,8 @@
 import type { Keypair } from '@solana/web3.js';
 import { describe, expect, it } from 'vitest';
 import type { SolanaClient } from '../../layers/shared/src/ports/solana.ts';
-import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
-import { publishRoot } from '../../layers/shared/src/services/publisher.ts';
+import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
+import { publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
 import {
   type AttentionChain,
   attentionChainPerTarget,

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EPOCH_SECONDS, latestDueEpoch } from '../../layers/shared/src/core/attention/trees.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree } from '../../layers/shared/src/core/merkle/index.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeEvent } from '../fixtures/events.ts';
 

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { ClaimsReader } from '../../layers/shared/src/services/claims.ts';
-import { writeIngestBatch } from '../../layers/shared/src/services/ingest-writer.ts';
-import { finalizeEpoch } from '../../layers/shared/src/services/sealing.ts';
+import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
+import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
+import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import type { TwitchFixture } from '../../local/twitch-fixture.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import type { TestDatabase } from '../fixtures/db.ts';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
-import { bindWalletDirect } from '../../layers/shared/src/services/wallet-binding.ts';
+import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { makeWallet } from '../fixtures/wallet-binding-client.ts';

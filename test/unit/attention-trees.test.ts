@@ -15,7 +15,10 @@ import {
   withinAmountBudget,
 } from '../../layers/shared/src/core/attention/trees.ts';
 import { ClaimTree, type LeafOptions } from '../../layers/shared/src/core/merkle/index.ts';
-import { attentionSettings, isPublishable } from '../../layers/shared/src/services/attention-settings.ts';
+import {
+  attentionSettings,
+  isPublishable,
+} from '../../layers/shared/src/services/attention/attention-settings.ts';
 import { dumpJson } from '../../layers/shared/src/services/tree-hashing.ts';
 
 const candidateArb = fc.record({

@@ -10,7 +10,7 @@ import { type IngestEvent, IRC_KEY_ID } from '../../layers/shared/src/core/atten
 import { DependencyError } from '../../layers/shared/src/errors.ts';
 import type { ChatConnectionHandlers, ChatConnector } from '../../layers/shared/src/ports/chat-connection.ts';
 import type { EventSink } from '../../layers/shared/src/ports/event-sink.ts';
-import { IrcWorker } from '../../layers/shared/src/services/irc-worker.ts';
+import { IrcWorker } from '../../layers/shared/src/services/attention/irc-worker.ts';
 import { makeIrcMessage } from '../fixtures/irc.ts';
 
 function event(i: number): IngestEvent {

@@ -9,7 +9,7 @@ import {
   declaredTokenGroups,
   listChannelSettings,
   setChannelSetting,
-} from '../../../layers/shared/src/services/channel-config.ts';
+} from '../../../layers/shared/src/services/attention/channel-config.ts';
 import { database } from '../../dependencies.ts';
 import { CHANNEL_ROUTES } from '../contract/channels.ts';
 import { adminActor, httpHandler, json, parseRequest } from '../http.ts';

@@ -1,6 +1,6 @@
 /** GET /admin/recovery (admin): the recovery dashboard's daily snapshots. */
 import { loadConfig } from '../../../layers/shared/src/config.ts';
-import { listRecoverySnapshots } from '../../../layers/shared/src/services/recovery-snapshot.ts';
+import { listRecoverySnapshots } from '../../../layers/shared/src/services/attention/recovery-snapshot.ts';
 import { database } from '../../dependencies.ts';
 import { RECOVERY_ROUTES } from '../contract/recovery.ts';
 import { httpHandler, json, parseRequest } from '../http.ts';

@@ -8,16 +8,16 @@
  *       knows as claimed apart, where SOLANA_RPC_URL lets it ask), and carried balances
  *   POST /claims/{user}/transactions      Authorization: Bearer <viewer session>: those leaves as
  *       unsigned claim_channel_open transactions for the bound wallet to sign
- *       (services/claim-transactions.ts)
+ *       (services/attention/claim-transactions.ts)
  */
 import { createAttentionProgram } from '../../../layers/shared/src/adapters/solana/attention-program.ts';
 import { Web3SolanaClient } from '../../../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
-import { ChannelStateClaimStatus } from '../../../layers/shared/src/services/claim-status.ts';
-import { claimTransactions } from '../../../layers/shared/src/services/claim-transactions.ts';
-import { ClaimsReader } from '../../../layers/shared/src/services/claims.ts';
-import { authenticateViewer } from '../../../layers/shared/src/services/twitch-sign-in.ts';
+import { ChannelStateClaimStatus } from '../../../layers/shared/src/services/attention/claim-status.ts';
+import { claimTransactions } from '../../../layers/shared/src/services/attention/claim-transactions.ts';
+import { ClaimsReader } from '../../../layers/shared/src/services/attention/claims.ts';
+import { authenticateViewer } from '../../../layers/shared/src/services/attention/twitch-sign-in.ts';
 import { database } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { header, httpHandler, json, parseRequest } from '../http.ts';

@@ -6,8 +6,8 @@ import {
 } from '../../../layers/shared/src/core/attention/ingest-request.ts';
 import { RESERVED_KEY_IDS } from '../../../layers/shared/src/core/attention/signals.ts';
 import { CREDENTIAL_NAME } from '../../../layers/shared/src/services/api-auth.ts';
-import { parseChannel, parseEpoch } from '../../../layers/shared/src/services/claims.ts';
-import { userHashOf } from '../../../layers/shared/src/services/wallet-binding.ts';
+import { parseChannel, parseEpoch } from '../../../layers/shared/src/services/attention/claims.ts';
+import { userHashOf } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
 import { decimalString, defineRoute, isoTime, parsedBy } from './route-contract.ts';
 import { z } from './zod.ts';
 

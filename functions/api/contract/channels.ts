@@ -1,6 +1,9 @@
 /** The operator's channel configuration: token groups, category overrides and the blocklist. */
 import { CATEGORIES } from '../../../layers/shared/src/core/attention/category.ts';
-import { TOKEN_GROUP_NAME, TWITCH_LOGIN } from '../../../layers/shared/src/services/channel-config.ts';
+import {
+  TOKEN_GROUP_NAME,
+  TWITCH_LOGIN,
+} from '../../../layers/shared/src/services/attention/channel-config.ts';
 import { defineRoute, isoTime } from './route-contract.ts';
 import { z } from './zod.ts';
 

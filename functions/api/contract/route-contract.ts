@@ -37,7 +37,7 @@ export interface RouteContract {
   readonly headers?: AnyZodObject;
   /**
    * A credential the handler itself checks on a route API Gateway lets through (`Authorization:
-   * Bearer <session>`): `viewer`, the session of a Twitch sign-in (services/twitch-sign-in.ts);
+   * Bearer <session>`): `viewer`, the session of a Twitch sign-in (services/attention/twitch-sign-in.ts);
    * `market`, a market user's session from Sign-In with Ethereum (services/market/market-sessions.ts).
    */
   readonly session?: 'viewer' | 'market';

@@ -1,5 +1,5 @@
 /**
- * Viewers' Twitch sign-in (services/twitch-sign-in.ts): the authorization-code flow our API runs
+ * Viewers' Twitch sign-in (services/attention/twitch-sign-in.ts): the authorization-code flow our API runs
  * with the deployment's own Twitch app, ending in a short-lived viewer session.
  */
 import { defineRoute, isoTime } from './route-contract.ts';

@@ -15,8 +15,8 @@ import {
   creatorMetricsView,
   creatorMilestonesView,
   listSyncLogs,
-} from '../../../layers/shared/src/services/creator-queries.ts';
-import { syncHealthHistory } from '../../../layers/shared/src/services/creator-sync-health.ts';
+} from '../../../layers/shared/src/services/creator/creator-queries.ts';
+import { syncHealthHistory } from '../../../layers/shared/src/services/creator/creator-sync-health.ts';
 import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
 import { database } from '../../dependencies.ts';
 import { CREATOR_ROUTES } from '../contract/creators.ts';

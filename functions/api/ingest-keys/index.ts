@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
-import { voidIngestKey } from '../../../layers/shared/src/services/ingest-key-void.ts';
+import { voidIngestKey } from '../../../layers/shared/src/services/attention/ingest-key-void.ts';
 import { database } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { adminActor, httpHandler, json, parseRequest } from '../http.ts';

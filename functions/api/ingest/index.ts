@@ -2,7 +2,7 @@
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { UnauthorizedError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics } from '../../../layers/shared/src/observability.ts';
-import { acceptIngestRequest } from '../../../layers/shared/src/services/ingest-api.ts';
+import { acceptIngestRequest } from '../../../layers/shared/src/services/attention/ingest-api.ts';
 import { ingestQueue, rateLimiter } from '../../dependencies.ts';
 import { credentialName, httpHandler, json, jsonBody, sourceIp } from '../http.ts';
 

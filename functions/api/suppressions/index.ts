@@ -3,7 +3,7 @@
  *   POST   /suppressions       (admin) opt any viewer out
  *   POST   /suppressions/self  Authorization: Bearer <viewer session>: the viewer opts themself out
  *   DELETE /suppressions/self  the same session: the viewer lifts their own opt-out
- * Mapping, unsealed participation and the wallet binding go at once (services/suppression.ts);
+ * Mapping, unsealed participation and the wallet binding go at once (services/attention/suppression.ts);
  * an ended binding is announced as WalletRebound.
  */
 import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
@@ -15,9 +15,9 @@ import {
   liftSelfSuppression,
   type SuppressionResult,
   suppressUser,
-} from '../../../layers/shared/src/services/suppression.ts';
-import { authenticateViewer } from '../../../layers/shared/src/services/twitch-sign-in.ts';
-import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
+} from '../../../layers/shared/src/services/attention/suppression.ts';
+import { authenticateViewer } from '../../../layers/shared/src/services/attention/twitch-sign-in.ts';
+import { announceWalletRebindings } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
 import { database, eventBus } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { adminActor, header, httpHandler, json, parseRequest } from '../http.ts';

@@ -1,12 +1,12 @@
 /**
  * Viewer sign-in and wallet binding API (API Gateway HTTP API, payload v2):
  *   GET  /auth/twitch/authorize  a fresh state and the Twitch authorize URL carrying it
- *   POST /auth/twitch/session    { code, state } → 201 a viewer session (services/twitch-sign-in.ts)
+ *   POST /auth/twitch/session    { code, state } → 201 a viewer session (services/attention/twitch-sign-in.ts)
  *   POST /wallets/bind           Authorization: Bearer <viewer session>,
  *                                { wallet, nonce, expiresAt, signature } → 201 binding
  *   GET  /wallets/{user}         the wallet bound for a login or user_hash (404 when none)
  * The canonical message is in core/attention/binding-message.ts, the checks in
- * services/wallet-binding.ts. A binding that ended another announces WalletRebound.
+ * services/attention/wallet-binding.ts. A binding that ended another announces WalletRebound.
  */
 import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
@@ -17,13 +17,13 @@ import {
   completeTwitchSignIn,
   startTwitchSignIn,
   type TwitchSignInDeps,
-} from '../../../layers/shared/src/services/twitch-sign-in.ts';
+} from '../../../layers/shared/src/services/attention/twitch-sign-in.ts';
 import {
   announceWalletRebindings,
   bindWallet,
   type Deployment,
   requireWalletBinding,
-} from '../../../layers/shared/src/services/wallet-binding.ts';
+} from '../../../layers/shared/src/services/attention/wallet-binding.ts';
 import { database, eventBus, twitchHelix } from '../../dependencies.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { TWITCH_SIGN_IN_ROUTES } from '../contract/twitch-sign-in.ts';

@@ -9,7 +9,7 @@ import { decodeIngestMessage } from '../../../layers/shared/src/core/attention/i
 import type { KeyedEvent } from '../../../layers/shared/src/core/attention/signals.ts';
 import { METRIC } from '../../../layers/shared/src/metric-names.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
-import { writeIngestBatch } from '../../../layers/shared/src/services/ingest-writer.ts';
+import { writeIngestBatch } from '../../../layers/shared/src/services/attention/ingest-writer.ts';
 import { database } from '../../dependencies.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });

@@ -2,7 +2,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { flushMetrics } from '../../../layers/shared/src/observability.ts';
-import { publishBatch } from '../../../layers/shared/src/services/publisher.ts';
+import { publishBatch } from '../../../layers/shared/src/services/attention/publisher.ts';
 import { publisherDeps } from '../../solana-dependencies.ts';
 
 loadConfig(process.env, {

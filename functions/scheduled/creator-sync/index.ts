@@ -8,12 +8,12 @@ import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config
 import { ConfigError, DependencyError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
-import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator-oracle-calls.ts';
+import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator/creator-oracle-calls.ts';
 import {
   type CreatorSyncDeps,
   type CreatorSyncReport,
   runCreatorSync,
-} from '../../../layers/shared/src/services/creator-sync.ts';
+} from '../../../layers/shared/src/services/creator/creator-sync.ts';
 import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
 import { enqueueDependencies } from '../../delivery.ts';
 import { eventBus } from '../../dependencies.ts';

@@ -10,7 +10,7 @@ import {
   type DiscoveryMode,
   type DiscoveryResult,
   runDiscovery,
-} from '../../../layers/shared/src/services/discovery.ts';
+} from '../../../layers/shared/src/services/attention/discovery.ts';
 import { database, twitchHelix } from '../../dependencies.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL', 'TWITCH_SECRET_ARN'] });

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
-import { schedulePublications } from '../../../layers/shared/src/services/publisher.ts';
+import { schedulePublications } from '../../../layers/shared/src/services/attention/publisher.ts';
 import { schedulerDeps } from '../../dependencies.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL', 'PUBLISH_QUEUE_URL'] });

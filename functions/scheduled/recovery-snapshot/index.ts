@@ -1,7 +1,7 @@
 /**
  * The recovery dashboard's snapshot, invoked by EventBridge Scheduler daily at 01:00 UTC
  * (attention-oracle.md): the day before is taken once its last epoch is sealed and its carry
- * trees built (services/recovery-snapshot.ts), stored and emitted as metrics.
+ * trees built (services/attention/recovery-snapshot.ts), stored and emitted as metrics.
  * `{ "day": "YYYY-MM-DD" }` takes that day instead; taking a day again replaces its row.
  */
 import { loadConfig } from '../../../layers/shared/src/config.ts';
@@ -11,7 +11,7 @@ import { flushMetrics, logger } from '../../../layers/shared/src/observability.t
 import {
   type RecoverySnapshot,
   takeRecoverySnapshot,
-} from '../../../layers/shared/src/services/recovery-snapshot.ts';
+} from '../../../layers/shared/src/services/attention/recovery-snapshot.ts';
 import { database } from '../../dependencies.ts';
 
 loadConfig(process.env, { require: ['DATABASE_URL'] });

@@ -1,6 +1,6 @@
 /**
  * Epoch sealing, invoked by EventBridge Scheduler hourly at 5 minutes past the hour: seals
- * every past epoch with unsealed participation and builds its trees (services/sealing.ts).
+ * every past epoch with unsealed participation and builds its trees (services/attention/sealing.ts).
  * `{ "epoch": <unix seconds> }` seals that one epoch instead. An (epoch, channel) or a tree that
  * fails stops only itself: it is reported (the SealingFailures and AmountOverflow alarms) and
  * left for the next run, and the answer lists it. What fails before any work starts (the database
@@ -13,15 +13,15 @@
 import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
-import { attentionSettings } from '../../../layers/shared/src/services/attention-settings.ts';
+import { attentionSettings } from '../../../layers/shared/src/services/attention/attention-settings.ts';
 import {
   announceSealedEpochs,
   type FinalizeResult,
   finalizeEpoch,
   sealDueEpochs,
-} from '../../../layers/shared/src/services/sealing.ts';
-import type { SealingFailure } from '../../../layers/shared/src/services/sealing-failures.ts';
-import { announceWalletRebindings } from '../../../layers/shared/src/services/wallet-binding.ts';
+} from '../../../layers/shared/src/services/attention/sealing.ts';
+import type { SealingFailure } from '../../../layers/shared/src/services/attention/sealing-failures.ts';
+import { announceWalletRebindings } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
 import { database, eventBus, treeHasher } from '../../dependencies.ts';
 
 // Refuses at cold start a tree format or capacity the configured program cannot verify.

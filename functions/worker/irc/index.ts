@@ -21,8 +21,11 @@ import type { ChatConnector } from '../../../layers/shared/src/ports/chat-connec
 import type { EventSink } from '../../../layers/shared/src/ports/event-sink.ts';
 import type { SecretStore } from '../../../layers/shared/src/ports/secret-store.ts';
 import { parseSecret } from '../../../layers/shared/src/secret-value.ts';
-import { trackedChannels } from '../../../layers/shared/src/services/discovery.ts';
-import { IrcWorker, type IrcWorkerOptions } from '../../../layers/shared/src/services/irc-worker.ts';
+import { trackedChannels } from '../../../layers/shared/src/services/attention/discovery.ts';
+import {
+  IrcWorker,
+  type IrcWorkerOptions,
+} from '../../../layers/shared/src/services/attention/irc-worker.ts';
 
 export interface IrcWorkerDeps {
   readonly connect: ChatConnector;

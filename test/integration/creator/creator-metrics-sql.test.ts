@@ -5,11 +5,8 @@ import {
 } from '../../../layers/shared/src/adapters/db/creator-metrics-repo.ts';
 import { engagementScoreX100 } from '../../../layers/shared/src/core/creator/engagement-score.ts';
 import { ATTO_PER_FIL } from '../../../layers/shared/src/core/creator/milestones.ts';
-import {
-  type DemoCreatorPlan,
-  seedCreatorDemo,
-} from '../../../layers/shared/src/services/creator-demo-seed.ts';
-import { computeCreatorMetrics } from '../../../layers/shared/src/services/creator-metrics.ts';
+import { computeCreatorMetrics } from '../../../layers/shared/src/services/creator/creator-metrics.ts';
+import { type DemoCreatorPlan, seedCreatorDemo } from '../../../local/creator-demo-seed.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');

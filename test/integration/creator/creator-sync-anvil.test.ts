@@ -1,8 +1,8 @@
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCreatorDemo } from '../../../layers/shared/src/services/creator-demo-seed.ts';
-import { computeCreatorMetrics } from '../../../layers/shared/src/services/creator-metrics.ts';
+import { computeCreatorMetrics } from '../../../layers/shared/src/services/creator/creator-metrics.ts';
 import { ANVIL_DEV_ACCOUNTS } from '../../../local/anvil.ts';
+import { seedCreatorDemo } from '../../../local/creator-demo-seed.ts';
 import { type CreatorOracleHarness, startCreatorOracle } from '../../fixtures/creator-oracle.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../../fixtures/delivery.ts';
 

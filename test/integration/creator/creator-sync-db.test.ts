@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTO_PER_FIL } from '../../../layers/shared/src/core/creator/milestones.ts';
 import { quarterContaining } from '../../../layers/shared/src/core/creator/revenue.ts';
-import { seedCreatorDemo } from '../../../layers/shared/src/services/creator-demo-seed.ts';
 import {
   type CreatorSyncDeps,
   callsAwaited,
   recordRevenueDistributions,
   runCreatorSync,
-} from '../../../layers/shared/src/services/creator-sync.ts';
+} from '../../../layers/shared/src/services/creator/creator-sync.ts';
+import { seedCreatorDemo } from '../../../local/creator-demo-seed.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
 import { RecordingBus } from '../../fixtures/event-bus.ts';
 import { FakeCreatorContracts, FakeOracleCalls } from '../../fixtures/fake-oracle-calls.ts';

@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  planCreatorDemo,
-  splitProportionally,
-} from '../../../layers/shared/src/services/creator-demo-seed.ts';
+import { planCreatorDemo, splitProportionally } from '../../../local/creator-demo-seed.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 

@@ -55,10 +55,19 @@ import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { Sql } from '../ports/sql.ts';
 import { lockKeys } from './advisory-locks.ts';
-import { type AttentionSettings, groupPublishes, isPublishable, maxShardsOf } from './attention-settings.ts';
-import { type CarryCredit, creditCarriedFrom } from './carry.ts';
-import type { SealingDeps } from './sealing.ts';
-import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
+import {
+  type AttentionSettings,
+  groupPublishes,
+  isPublishable,
+  maxShardsOf,
+} from './attention/attention-settings.ts';
+import { type CarryCredit, creditCarriedFrom } from './attention/carry.ts';
+import type { SealingDeps } from './attention/sealing.ts';
+import {
+  inIsolatedBatches,
+  reportSealingFailure,
+  type SealingFailure,
+} from './attention/sealing-failures.ts';
 import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
 import { inThreadTreeHasher, type TreeHasher, type TreeHashJob } from './tree-hashing.ts';
 

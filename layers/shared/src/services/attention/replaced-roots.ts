@@ -20,14 +20,14 @@
  * `return:<epoch>:<channel>`; a viewer already credited under that key is not credited again.
  */
 
-import { channelStateCalls } from '../core/solana/channel-history.ts';
-import { channelSlotIndex, isClaimed } from '../core/solana/channel-state.ts';
-import { type EpochUnit, toOnChainEpoch } from '../core/solana/onchain-epoch.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
-import { METRIC } from '../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../observability.ts';
-import type { AttentionProgram, SolanaClient } from '../ports/solana.ts';
-import type { Sql } from '../ports/sql.ts';
+import { channelStateCalls } from '../../core/solana/channel-history.ts';
+import { channelSlotIndex, isClaimed } from '../../core/solana/channel-state.ts';
+import { type EpochUnit, toOnChainEpoch } from '../../core/solana/onchain-epoch.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
+import { METRIC } from '../../metric-names.ts';
+import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { AttentionProgram, SolanaClient } from '../../ports/solana.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { creditCarriedFrom } from './carry.ts';
 
 /** The root a publication overwrites, as the publisher read it before signing. */

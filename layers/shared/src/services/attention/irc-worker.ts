@@ -6,11 +6,11 @@
  * let go once the sink took all of it: a failed send puts the events back, and stop() flushes
  * before it returns, so a shutdown or a dropped connection loses nothing buffered.
  */
-import { signalsFromIrcMessage } from '../core/attention/irc-attribution.ts';
-import { parseIrcLine } from '../core/attention/irc-message.ts';
-import { type IngestEvent, normalizeLogin } from '../core/attention/signals.ts';
-import type { ChatConnection, ChatConnector } from '../ports/chat-connection.ts';
-import type { EventSink } from '../ports/event-sink.ts';
+import { signalsFromIrcMessage } from '../../core/attention/irc-attribution.ts';
+import { parseIrcLine } from '../../core/attention/irc-message.ts';
+import { type IngestEvent, normalizeLogin } from '../../core/attention/signals.ts';
+import type { ChatConnection, ChatConnector } from '../../ports/chat-connection.ts';
+import type { EventSink } from '../../ports/event-sink.ts';
 
 export interface IrcWorkerLogger {
   info(message: string, fields?: Record<string, unknown>): void;

@@ -3,7 +3,7 @@
  * carry_ledger row with a unique source key, so replaying a movement (a retried message, a
  * second run) changes nothing.
  */
-import type { Sql } from '../ports/sql.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export interface CarryCredit {
   readonly userHash: string;

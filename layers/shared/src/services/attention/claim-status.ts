@@ -10,9 +10,9 @@ import {
   channelSlotStanding,
   decodeChannelState,
   isClaimed,
-} from '../core/solana/channel-state.ts';
-import { toOnChainEpoch } from '../core/solana/onchain-epoch.ts';
-import type { AttentionProgram, SolanaClient } from '../ports/solana.ts';
+} from '../../core/solana/channel-state.ts';
+import { toOnChainEpoch } from '../../core/solana/onchain-epoch.ts';
+import type { AttentionProgram, SolanaClient } from '../../ports/solana.ts';
 import type { MintConfig } from './publisher.ts';
 
 export interface ClaimedRoot {

@@ -6,17 +6,17 @@
  * claims for one tree costs one query.
  */
 
-import { EPOCH_SECONDS, parseTreeName, type TreeName } from '../core/attention/trees.ts';
+import { EPOCH_SECONDS, parseTreeName, type TreeName } from '../../core/attention/trees.ts';
 import {
   type ClaimRow,
   ClaimTree,
   type ClaimTreeDump,
   fromHex,
   type LeafFormat,
-} from '../core/merkle/index.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
-import { logger } from '../observability.ts';
-import type { Sql } from '../ports/sql.ts';
+} from '../../core/merkle/index.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import { logger } from '../../observability.ts';
+import type { Sql } from '../../ports/sql.ts';
 import type { ClaimStatusSource } from './claim-status.ts';
 import { listSealedEpochs, type SealedEpochSummary } from './sealing.ts';
 import { type ClaimerWallet, findWalletBinding, userHashOf } from './wallet-binding.ts';

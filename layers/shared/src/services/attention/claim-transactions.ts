@@ -8,12 +8,12 @@
  * (init_if_needed, paid by the claimer), so no separate instruction is needed; leaves are
  * packed into as few legacy transactions as fit the packet limit, in epoch order.
  */
-import { userHash } from '../core/attention/user-hash.ts';
-import { fromHex } from '../core/merkle/index.ts';
-import type { SolanaInstruction } from '../core/solana/instruction.ts';
-import { toOnChainEpoch } from '../core/solana/onchain-epoch.ts';
-import { ConflictError, DependencyError, ForbiddenError } from '../errors.ts';
-import type { AttentionProgram, BlockhashLifetime, SolanaClient } from '../ports/solana.ts';
+import { userHash } from '../../core/attention/user-hash.ts';
+import { fromHex } from '../../core/merkle/index.ts';
+import type { SolanaInstruction } from '../../core/solana/instruction.ts';
+import { toOnChainEpoch } from '../../core/solana/onchain-epoch.ts';
+import { ConflictError, DependencyError, ForbiddenError } from '../../errors.ts';
+import type { AttentionProgram, BlockhashLifetime, SolanaClient } from '../../ports/solana.ts';
 import type { ClaimsReader, UserClaimView } from './claims.ts';
 import type { MintConfig } from './publisher.ts';
 import type { ViewerIdentity } from './twitch-sign-in.ts';

@@ -4,7 +4,7 @@
  * an hour; participants past the cap are overflow). Read from tree_builds, where a channel's
  * first shard row holds the channel's counts and every other shard has a row of its own.
  */
-import type { Sql } from '../ports/sql.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { type AttentionSettings, maxShardsOf } from './attention-settings.ts';
 
 export interface ChannelShardUsage {

@@ -7,16 +7,16 @@
  * already sealed is credited to the current epoch and counted, never dropped.
  */
 
-import { attentionLockKey, SUPPRESSION_LOCK } from '../core/attention/locks.ts';
+import { attentionLockKey, SUPPRESSION_LOCK } from '../../core/attention/locks.ts';
 import {
   epochOfMs,
   type KeyedEvent,
   WEIGHT_HUNDREDTHS_PER_UNIT,
   weightOf,
-} from '../core/attention/signals.ts';
-import { userHash } from '../core/attention/user-hash.ts';
-import type { Sql } from '../ports/sql.ts';
-import { lockKeys } from './advisory-locks.ts';
+} from '../../core/attention/signals.ts';
+import { userHash } from '../../core/attention/user-hash.ts';
+import type { Sql } from '../../ports/sql.ts';
+import { lockKeys } from '../advisory-locks.ts';
 
 export interface IngestWriteResult {
   /** Events written for the first time. */

@@ -9,12 +9,12 @@
  * sign-in session and may lift that suppression again, never one an admin made.
  */
 
-import { SUPPRESSION_LOCK } from '../core/attention/locks.ts';
-import { isUserHash, userHash } from '../core/attention/user-hash.ts';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
-import type { Sql } from '../ports/sql.ts';
-import { recordAdminAction } from './admin-audit.ts';
-import { lockKeys } from './advisory-locks.ts';
+import { SUPPRESSION_LOCK } from '../../core/attention/locks.ts';
+import { isUserHash, userHash } from '../../core/attention/user-hash.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../../errors.ts';
+import type { Sql } from '../../ports/sql.ts';
+import { recordAdminAction } from '../admin-audit.ts';
+import { lockKeys } from '../advisory-locks.ts';
 
 export type SuppressionRequester = 'admin' | 'viewer';
 
@@ -26,7 +26,7 @@ export interface SuppressionResult {
   readonly bindingRemoved: boolean;
 }
 
-/** The advisory lock key a wallet binding of this login takes (services/wallet-binding.ts). */
+/** The advisory lock key a wallet binding of this login takes (services/attention/wallet-binding.ts). */
 export function bindingLockKey(hash: string): string {
   return `wallet-binding:login:${hash}`;
 }

@@ -7,10 +7,10 @@
  * README.md, "Recovery dashboard", defines each number.
  */
 
-import { checkDayRange, percentOf, type RecoveryWindow } from '../core/attention/recovery-day.ts';
-import { METRIC } from '../metric-names.ts';
-import { MetricUnit, metrics } from '../observability.ts';
-import type { Sql } from '../ports/sql.ts';
+import { checkDayRange, percentOf, type RecoveryWindow } from '../../core/attention/recovery-day.ts';
+import { METRIC } from '../../metric-names.ts';
+import { MetricUnit, metrics } from '../../observability.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export interface RecoverySnapshot {
   readonly day: string;

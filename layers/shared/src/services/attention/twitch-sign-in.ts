@@ -16,11 +16,11 @@
  * Twitch access token is used once, to learn who signed in, and never stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { normalizeLogin } from '../core/attention/signals.ts';
-import { DependencyError, UnauthorizedError, ValidationError } from '../errors.ts';
-import { logger } from '../observability.ts';
-import type { Sql } from '../ports/sql.ts';
-import type { TwitchHelix } from '../ports/twitch-helix.ts';
+import { normalizeLogin } from '../../core/attention/signals.ts';
+import { DependencyError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { logger } from '../../observability.ts';
+import type { Sql } from '../../ports/sql.ts';
+import type { TwitchHelix } from '../../ports/twitch-helix.ts';
 
 /** A state outlives the round trip through Twitch's sign-in page, and little more. */
 export const STATE_LIFETIME_MS = 10 * 60_000;

@@ -17,21 +17,21 @@
  * itself: every other channel and every later epoch is sealed (./sealing-failures.ts).
  */
 
-import { attentionLockKey } from '../core/attention/locks.ts';
-import { EPOCH_SECONDS, isEpochDue, latestDueEpoch, MAX_AMOUNT } from '../core/attention/trees.ts';
-import { chunks } from '../core/chunks.ts';
-import { AmountOverflowError, ValidationError } from '../errors.ts';
-import { METRIC } from '../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../observability.ts';
-import type { EventBus } from '../ports/event-bus.ts';
-import type { Sql } from '../ports/sql.ts';
-import { lockKeys } from './advisory-locks.ts';
+import { attentionLockKey } from '../../core/attention/locks.ts';
+import { EPOCH_SECONDS, isEpochDue, latestDueEpoch, MAX_AMOUNT } from '../../core/attention/trees.ts';
+import { chunks } from '../../core/chunks.ts';
+import { AmountOverflowError, ValidationError } from '../../errors.ts';
+import { METRIC } from '../../metric-names.ts';
+import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
+import type { Sql } from '../../ports/sql.ts';
+import { lockKeys } from '../advisory-locks.ts';
+import { forEachLimited, withSerializationRetry } from '../transaction-retry.ts';
+import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from '../tree-builder.ts';
+import type { TreeHasher } from '../tree-hashing.ts';
 import type { AttentionSettings } from './attention-settings.ts';
 import { mappingCoverage } from './ingest-writer.ts';
 import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
-import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
-import { buildEpochTrees, type EpochTreesResult, epochTreesPending } from './tree-builder.ts';
-import type { TreeHasher } from './tree-hashing.ts';
 
 export interface SealingDeps {
   readonly sql: Sql;

@@ -4,12 +4,12 @@
  * the ingest queue, marked with the key's name and packed into as few messages as SQS allows.
  * The writer does the rest.
  */
-import { encodeIngestMessages } from '../core/attention/ingest-message.ts';
-import { describeIssues, parseIngestRequest } from '../core/attention/ingest-request.ts';
-import { RateLimitedError, ValidationError } from '../errors.ts';
-import { logger, MetricUnit, metrics } from '../observability.ts';
-import type { RateLimiter } from '../ports/rate-limiter.ts';
-import type { WorkQueue } from '../ports/work-queue.ts';
+import { encodeIngestMessages } from '../../core/attention/ingest-message.ts';
+import { describeIssues, parseIngestRequest } from '../../core/attention/ingest-request.ts';
+import { RateLimitedError, ValidationError } from '../../errors.ts';
+import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { RateLimiter } from '../../ports/rate-limiter.ts';
+import type { WorkQueue } from '../../ports/work-queue.ts';
 
 /** Events one key may send per window (issue 17, H4: a key is a mint authority, so its volume is bounded). */
 export interface KeyQuota {

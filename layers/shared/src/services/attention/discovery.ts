@@ -9,14 +9,14 @@
  * discovery-failure metric.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
-import { channelConfig, channels, discoveryRuns } from '../../../../drizzle/schema/attention.ts';
-import { CATEGORIES, type Category, categoryForGame } from '../core/attention/category.ts';
-import { channelsToUntrack, type LiveStream, selectStreams } from '../core/attention/discovery-rules.ts';
-import { normalizeLogin } from '../core/attention/signals.ts';
-import { METRIC } from '../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../observability.ts';
-import type { Database } from '../ports/sql.ts';
-import type { HelixStream, TwitchHelix } from '../ports/twitch-helix.ts';
+import { channelConfig, channels, discoveryRuns } from '../../../../../drizzle/schema/attention.ts';
+import { CATEGORIES, type Category, categoryForGame } from '../../core/attention/category.ts';
+import { channelsToUntrack, type LiveStream, selectStreams } from '../../core/attention/discovery-rules.ts';
+import { normalizeLogin } from '../../core/attention/signals.ts';
+import { METRIC } from '../../metric-names.ts';
+import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { Database } from '../../ports/sql.ts';
+import type { HelixStream, TwitchHelix } from '../../ports/twitch-helix.ts';
 
 export type DiscoveryMode = 'daily' | 'liveness';
 

@@ -4,8 +4,8 @@
  * and read back for admins (`GET /admin/sync-health`).
  */
 
-import { evaluateSyncHealth, type SyncHealth } from '../core/creator/sync-health.ts';
-import type { Sql } from '../ports/sql.ts';
+import { evaluateSyncHealth, type SyncHealth } from '../../core/creator/sync-health.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 /** The sync log operations of the calls the sync enqueues. */
 export const METRICS_OP = 'UPDATE_METRICS';

@@ -1,7 +1,7 @@
 /**
  * Wallet binding (DESIGN.md, "Wallet binding"): a viewer names the Solana wallet that claims
  * their leaves. The viewer proves a Twitch identity with a viewer session from the Twitch sign-in
- * (services/twitch-sign-in.ts), never with a token of their own; the wallet proves itself with an
+ * (services/attention/twitch-sign-in.ts), never with a token of their own; the wallet proves itself with an
  * ed25519 signature over the canonical message of core/attention/binding-message.ts, which names
  * this deployment, the Twitch user id and the login. A nonce is accepted once, ever.
  *
@@ -18,13 +18,13 @@ import {
   type BindingMessageFields,
   decodeWallet,
   verifyBindingMessage,
-} from '../core/attention/binding-message.ts';
-import { normalizeLogin } from '../core/attention/signals.ts';
-import { isUserHash, userHash } from '../core/attention/user-hash.ts';
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
-import type { BindingEndReason, EventBus } from '../ports/event-bus.ts';
-import type { Sql } from '../ports/sql.ts';
-import { lockKeys } from './advisory-locks.ts';
+} from '../../core/attention/binding-message.ts';
+import { normalizeLogin } from '../../core/attention/signals.ts';
+import { isUserHash, userHash } from '../../core/attention/user-hash.ts';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import type { BindingEndReason, EventBus } from '../../ports/event-bus.ts';
+import type { Sql } from '../../ports/sql.ts';
+import { lockKeys } from '../advisory-locks.ts';
 import { bindingLockKey } from './suppression.ts';
 import type { ViewerIdentity } from './twitch-sign-in.ts';
 

@@ -5,9 +5,9 @@
  * (SealingFailures; AmountOverflow when its amounts are past MAX_AMOUNT) and left for the next
  * run, while every other item, and every later epoch, goes on.
  */
-import { AmountOverflowError } from '../errors.ts';
-import { METRIC } from '../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../observability.ts';
+import { AmountOverflowError } from '../../errors.ts';
+import { METRIC } from '../../metric-names.ts';
+import { logger, MetricUnit, metrics } from '../../observability.ts';
 
 export interface SealingFailure {
   readonly epoch: number;

@@ -3,10 +3,10 @@
  * or a capacity above the v1 bitmap cannot be verified by the deployed v1 program, so with that
  * program configured for publishing they are refused at start (DESIGN.md section 5).
  */
-import type { Config } from '../config.ts';
-import { DEFAULT_MAX_SHARDS } from '../core/attention/trees.ts';
-import type { LeafFormat } from '../core/merkle/index.ts';
-import { ConfigError } from '../errors.ts';
+import type { Config } from '../../config.ts';
+import { DEFAULT_MAX_SHARDS } from '../../core/attention/trees.ts';
+import type { LeafFormat } from '../../core/merkle/index.ts';
+import { ConfigError } from '../../errors.ts';
 
 /** The deployed program (layout v1): 1,024 claims, a 128-byte bitmap, claim-v1 leaves. */
 export const V1_PROGRAM_ID = 'GnGzNdsQMxMpJfMeqnkGPsvHm8kwaDidiKjNU2dCVZop';

@@ -23,34 +23,34 @@
  * amounts, as in program mode.
  */
 
-import { parsePublishMessage } from '../core/attention/publish-message.ts';
+import { parsePublishMessage } from '../../core/attention/publish-message.ts';
 import {
   type ChannelState,
   channelSlotStanding,
   decodeChannelState,
   emptyChannelState,
-} from '../core/solana/channel-state.ts';
+} from '../../core/solana/channel-state.ts';
 import {
   assertEpochUnitFits,
   type EpochUnit,
   fromOnChainEpoch,
   toOnChainEpoch,
-} from '../core/solana/onchain-epoch.ts';
-import { MEMO_PROGRAM_ID } from '../core/solana/program-ids.ts';
-import { buildRootMemo, parseRootMemo, rootMemoInstruction } from '../core/solana/root-memo.ts';
-import { ChainError, ConfigError, NotFoundError } from '../errors.ts';
-import { METRIC } from '../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../observability.ts';
-import type { EventBus } from '../ports/event-bus.ts';
+} from '../../core/solana/onchain-epoch.ts';
+import { MEMO_PROGRAM_ID } from '../../core/solana/program-ids.ts';
+import { buildRootMemo, parseRootMemo, rootMemoInstruction } from '../../core/solana/root-memo.ts';
+import { ChainError, ConfigError, NotFoundError } from '../../errors.ts';
+import { METRIC } from '../../metric-names.ts';
+import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type {
   AttentionProgram,
   BlockhashLifetime,
   SignedTransaction,
   SolanaClient,
   SolanaSigner,
-} from '../ports/solana.ts';
-import type { Sql } from '../ports/sql.ts';
-import type { WorkQueue } from '../ports/work-queue.ts';
+} from '../../ports/solana.ts';
+import type { Sql } from '../../ports/sql.ts';
+import type { WorkQueue } from '../../ports/work-queue.ts';
 import {
   claimedBeforeOverwrite,
   type ReplacedRoot,

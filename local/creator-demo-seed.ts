@@ -17,10 +17,10 @@
  * COPY in one transaction.
  */
 
-import { copyLine, copyRows } from '../adapters/db/copy-rows.ts';
-import { ATTO_PER_FIL } from '../core/creator/milestones.ts';
-import { type SeededRandom, seededRandom } from '../core/creator/seeded-random.ts';
-import type { Sql } from '../ports/sql.ts';
+import { copyLine, copyRows } from '../layers/shared/src/adapters/db/copy-rows.ts';
+import { ATTO_PER_FIL } from '../layers/shared/src/core/creator/milestones.ts';
+import { type SeededRandom, seededRandom } from '../layers/shared/src/core/creator/seeded-random.ts';
+import type { Sql } from '../layers/shared/src/ports/sql.ts';
 
 export interface DemoSeedOptions {
   readonly creators: number;

@@ -3,9 +3,9 @@
  * `enqueueOracleCalls` (one batch insert, one queue batch), outcomes are read from the engine's
  * call history.
  */
-import { readOracleCallOutcomes } from '../adapters/db/oracle-call-outcomes.ts';
-import type { OracleCallGateway } from '../ports/oracle-call-gateway.ts';
-import { type EnqueueDeps, enqueueOracleCalls } from './delivery/enqueue-oracle-call.ts';
+import { readOracleCallOutcomes } from '../../adapters/db/oracle-call-outcomes.ts';
+import type { OracleCallGateway } from '../../ports/oracle-call-gateway.ts';
+import { type EnqueueDeps, enqueueOracleCalls } from '../delivery/enqueue-oracle-call.ts';
 
 export function deliveryEngineGateway(deps: EnqueueDeps): OracleCallGateway {
   return {

@@ -20,34 +20,34 @@
  * a fresh request id: no creator is skipped once the chain is back.
  */
 import { randomUUID } from 'node:crypto';
-import { rollupDailyStats } from '../adapters/db/creator-metrics-repo.ts';
+import { rollupDailyStats } from '../../adapters/db/creator-metrics-repo.ts';
 import {
   assignCoinIdentities,
   type CoinLaunchThresholds,
   DEFAULT_COIN_INITIAL_SUPPLY,
   meetsCoinLaunchThresholds,
-} from '../core/creator/coin-launch.ts';
-import { MILESTONES, type Milestone, newlyReachedMilestones } from '../core/creator/milestones.ts';
+} from '../../core/creator/coin-launch.ts';
+import { MILESTONES, type Milestone, newlyReachedMilestones } from '../../core/creator/milestones.ts';
 import {
   HOLDER_SHARE_BPS,
   lastCompletedQuarter,
   type Quarter,
   REVENUE_SHARING_MIN_ATTO_FIL,
-} from '../core/creator/revenue.ts';
-import { METRIC, type MetricName } from '../metric-names.ts';
-import type { CoinPriceSource } from '../ports/coin-price-source.ts';
+} from '../../core/creator/revenue.ts';
+import { METRIC, type MetricName } from '../../metric-names.ts';
+import type { CoinPriceSource } from '../../ports/coin-price-source.ts';
 import {
   type CreatorContracts,
   LAUNCH_CREATOR_COIN,
   UPDATE_CREATOR_METRICS,
-} from '../ports/creator-contracts.ts';
-import type { EventBus } from '../ports/event-bus.ts';
+} from '../../ports/creator-contracts.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type {
   OracleCallGateway,
   OracleCallOutcome,
   OracleCallRequest,
-} from '../ports/oracle-call-gateway.ts';
-import type { Sql } from '../ports/sql.ts';
+} from '../../ports/oracle-call-gateway.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { type CreatorMetrics, computeCreatorMetrics } from './creator-metrics.ts';
 import {
   COIN_OP,

@@ -4,12 +4,12 @@
  * the price source knows the coin's price (DESIGN.md section 5).
  */
 
-import { type CreatorMetricInputs, loadCreatorMetricInputs } from '../adapters/db/creator-metrics-repo.ts';
-import { type EngagementScore, engagementScore } from '../core/creator/engagement-score.ts';
-import { metricsFingerprint, type OnChainCreatorMetrics } from '../core/creator/metrics-fingerprint.ts';
-import { coinValueShareAttoFil, marketCapAttoFil } from '../core/creator/revenue.ts';
-import { type CoinPriceSource, noCoinPrices } from '../ports/coin-price-source.ts';
-import type { Sql } from '../ports/sql.ts';
+import { type CreatorMetricInputs, loadCreatorMetricInputs } from '../../adapters/db/creator-metrics-repo.ts';
+import { type EngagementScore, engagementScore } from '../../core/creator/engagement-score.ts';
+import { metricsFingerprint, type OnChainCreatorMetrics } from '../../core/creator/metrics-fingerprint.ts';
+import { coinValueShareAttoFil, marketCapAttoFil } from '../../core/creator/revenue.ts';
+import { type CoinPriceSource, noCoinPrices } from '../../ports/coin-price-source.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 /**
  * The revenue's market-cap term: 10 % of the coin's market cap where the price oracle prices it;

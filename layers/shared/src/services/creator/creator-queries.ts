@@ -3,11 +3,11 @@
  * the oracle last confirmed on-chain), milestones and coin, and the sync log for operators.
  */
 
-import { type CoinLaunchThresholds, DEFAULT_COIN_LAUNCH_THRESHOLDS } from '../core/creator/coin-launch.ts';
-import { NotFoundError } from '../errors.ts';
-import { type CoinPriceSource, noCoinPrices } from '../ports/coin-price-source.ts';
-import type { CreatorContracts } from '../ports/creator-contracts.ts';
-import type { Sql } from '../ports/sql.ts';
+import { type CoinLaunchThresholds, DEFAULT_COIN_LAUNCH_THRESHOLDS } from '../../core/creator/coin-launch.ts';
+import { NotFoundError } from '../../errors.ts';
+import { type CoinPriceSource, noCoinPrices } from '../../ports/coin-price-source.ts';
+import type { CreatorContracts } from '../../ports/creator-contracts.ts';
+import type { Sql } from '../../ports/sql.ts';
 import { computeCreatorMetrics, marketCapTerm, marketCapTermView } from './creator-metrics.ts';
 
 const iso = (value: string | Date | null): string | null =>
