@@ -26,7 +26,7 @@ import {
   type DeliveryMetrics,
 } from '../layers/shared/src/services/delivery/engine.ts';
 import type { EnqueueDeps } from '../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
-import { jsonRpcPing } from '../layers/shared/src/services/health.ts';
+import { jsonRpcPing } from '../layers/shared/src/services/platform/health.ts';
 import { legacyPlatform } from './dependencies.ts';
 import type { Platform } from './platform.ts';
 

@@ -15,8 +15,8 @@ import type { AirCredentialApi } from '../layers/shared/src/ports/air-credential
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { Minter } from '../layers/shared/src/ports/minter.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
-import type { HealthCheck } from '../layers/shared/src/services/health.ts';
 import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
+import type { HealthCheck } from '../layers/shared/src/services/platform/health.ts';
 import { legacyPlatform } from './dependencies.ts';
 import type { Platform } from './platform.ts';
 

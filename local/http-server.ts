@@ -14,7 +14,7 @@ import {
   type Credential,
   type CredentialContext,
   KeyRing,
-} from '../layers/shared/src/services/api-auth.ts';
+} from '../layers/shared/src/services/platform/api-auth.ts';
 import { type CorsPolicy, corsHeaders, corsPolicy, isPreflight, parseOriginList } from '../lib/cors.ts';
 import type { StaticFile } from './claims-page-files.ts';
 import { asFunction } from './function-databases.ts';

@@ -32,7 +32,7 @@ import {
   type HealthCheck,
   type HealthReport,
   jsonRpcPing,
-} from '../layers/shared/src/services/health.ts';
+} from '../layers/shared/src/services/platform/health.ts';
 import type { DatabaseRole } from '../lib/functions.ts';
 import { ANVIL_DEV_ACCOUNTS } from './anvil.ts';
 import { setUpAttentionProtocol } from './attention-program-accounts.ts';

@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import { oracleCallsQueue } from '../../functions/delivery.ts';
 import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
-import { cliActor } from '../../layers/shared/src/services/admin-audit.ts';
 import { listCallsQuery } from '../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import type { OracleCall } from '../../layers/shared/src/services/delivery/engine.ts';
 import {
@@ -16,6 +15,7 @@ import {
   listOracleCalls,
   retryOracleCall,
 } from '../../layers/shared/src/services/delivery/operator-calls.ts';
+import { cliActor } from '../../layers/shared/src/services/platform/admin-audit.ts';
 
 export const summary = 'list, show and retry oracle calls of the delivery engine';
 

@@ -14,7 +14,6 @@ import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { config } from '../../layers/shared/src/config.ts';
 import { CATEGORIES, type Category } from '../../layers/shared/src/core/attention/category.ts';
 import { isOracleError, ValidationError } from '../../layers/shared/src/errors.ts';
-import { cliActor } from '../../layers/shared/src/services/admin-audit.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import {
   type ChannelChange,
@@ -25,6 +24,7 @@ import {
   setChannelSetting,
 } from '../../layers/shared/src/services/attention/channel-config.ts';
 import { channelShardUsage } from '../../layers/shared/src/services/attention/shard-usage.ts';
+import { cliActor } from '../../layers/shared/src/services/platform/admin-audit.ts';
 
 export const summary =
   'channel configuration: token groups, category overrides, the blocklist (list, set, clear)';

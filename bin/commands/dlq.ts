@@ -11,8 +11,8 @@ import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { SqsWorkQueue, sqsClient } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { config } from '../../layers/shared/src/config.ts';
 import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
-import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { redriveOracleCallDeadLetters } from '../../layers/shared/src/services/delivery/operator-calls.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
 
 export const summary = 'redrive a dead-letter queue (oracle-calls: reopen the failed calls)';
 

@@ -9,7 +9,6 @@ import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
-import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import {
   type FinalizeResult,
@@ -17,6 +16,7 @@ import {
   listSealedEpochs,
   sealDueEpochs,
 } from '../../layers/shared/src/services/attention/sealing.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
 
 export const summary =
   'seal an epoch and build its trees (`epoch seal <epoch>`, `epoch seal --due`), or `epoch list`';

@@ -10,7 +10,6 @@ import { parseInput } from '../../functions/api/http.ts';
 import { enqueueDependencies } from '../../functions/delivery.ts';
 import { resetDependencies } from '../../functions/dependencies.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
-import { cliActor } from '../../layers/shared/src/services/admin-audit.ts';
 import {
   type FpmmUpdateInput,
   fpmmParams,
@@ -19,6 +18,7 @@ import {
   raffleProbabilityBody,
   requestFpmmUpdate,
 } from '../../layers/shared/src/services/delivery/fpmm-admin-updates.ts';
+import { cliActor } from '../../layers/shared/src/services/platform/admin-audit.ts';
 
 export const summary = 'queue FPMM oracle updates: raffle probability, market sentiment';
 

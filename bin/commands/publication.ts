@@ -9,9 +9,9 @@
 import { parseArgs } from 'node:util';
 import { resetDependencies } from '../../functions/dependencies.ts';
 import { verifierDeps } from '../../functions/solana-dependencies.ts';
-import { cliActor, recordAdminAction } from '../../layers/shared/src/services/admin-audit.ts';
 import { verifyPublication } from '../../layers/shared/src/services/attention/publisher.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/attention/replaced-roots.ts';
+import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
 
 export const summary =
   'verify published roots against the chain (verify <epoch> <channel>), list them, return an overwritten root (return <epoch> <channel>)';

@@ -8,7 +8,7 @@ import { database, resetDependencies } from '../../functions/dependencies.ts';
 import { config } from '../../layers/shared/src/config.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import { channelShardUsage } from '../../layers/shared/src/services/attention/shard-usage.ts';
-import { checkHealth } from '../../layers/shared/src/services/health.ts';
+import { checkHealth } from '../../layers/shared/src/services/platform/health.ts';
 
 export const summary =
   'show dependencies, migrations, discovery, sealing, shards used, publishing and oracle call state';

@@ -72,7 +72,7 @@ export function sourceIp(event: HttpEvent): string {
  * ingest API key's name, on admin routes the admin token's name (its property in the
  * `IngestApiKeys` or `AdminTokens` secret; never the key or token itself). API Gateway hands the
  * authorizer's context over in `requestContext.authorizer.lambda`, and the local server does the
- * same (services/api-auth.ts, `authorize`). Undefined on a route without an authorizer. What an
+ * same (services/platform/api-auth.ts, `authorize`). Undefined on a route without an authorizer. What an
  * audit log records as the actor.
  */
 export function credentialName(event: HttpEvent): string | undefined {

@@ -11,7 +11,7 @@ import {
   KEY_RING_STALE_IF_ERROR_MS,
   KeyRing,
   presentedCredential,
-} from '../../layers/shared/src/services/api-auth.ts';
+} from '../../layers/shared/src/services/platform/api-auth.ts';
 
 describe('KeyRing', () => {
   it.each([

@@ -4,7 +4,7 @@ import {
   ContainerProbe,
   type HealthReport,
   publicHealth,
-} from '../../layers/shared/src/services/health.ts';
+} from '../../layers/shared/src/services/platform/health.ts';
 
 const report = (up: boolean): HealthReport => ({
   status: up ? 'ok' : 'degraded',

@@ -1,6 +1,6 @@
 /** GET /admin/audit (admin): the admin audit log, filtered and paged. */
 import { loadConfig } from '../../../layers/shared/src/config.ts';
-import { listAdminAudit } from '../../../layers/shared/src/services/admin-audit.ts';
+import { listAdminAudit } from '../../../layers/shared/src/services/platform/admin-audit.ts';
 import { database } from '../../dependencies.ts';
 import { ADMIN_AUDIT_ROUTES } from '../contract/admin-audit.ts';
 import { httpHandler, json, parseRequest } from '../http.ts';

@@ -6,7 +6,11 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
-import { authorize, type CredentialContext, KeyRing } from '../../../layers/shared/src/services/api-auth.ts';
+import {
+  authorize,
+  type CredentialContext,
+  KeyRing,
+} from '../../../layers/shared/src/services/platform/api-auth.ts';
 import { FUNCTIONS } from '../../../lib/functions.ts';
 import { secretStore } from '../../secret-store.ts';
 

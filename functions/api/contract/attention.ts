@@ -5,9 +5,9 @@ import {
   MAX_EVENTS_PER_REQUEST,
 } from '../../../layers/shared/src/core/attention/ingest-request.ts';
 import { RESERVED_KEY_IDS } from '../../../layers/shared/src/core/attention/signals.ts';
-import { CREDENTIAL_NAME } from '../../../layers/shared/src/services/api-auth.ts';
 import { parseChannel, parseEpoch } from '../../../layers/shared/src/services/attention/claims.ts';
 import { userHashOf } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
+import { CREDENTIAL_NAME } from '../../../layers/shared/src/services/platform/api-auth.ts';
 import { decimalString, defineRoute, isoTime, parsedBy } from './route-contract.ts';
 import { z } from './zod.ts';
 

@@ -27,7 +27,7 @@ type SecurityScheme =
   | { type: 'apiKey'; in: 'header'; name: string; description: string }
   | { type: 'http'; scheme: 'bearer'; description: string };
 
-/** How each kind of route auth is presented (functions/api/authorizer, services/api-auth.ts). */
+/** How each kind of route auth is presented (functions/api/authorizer, services/platform/api-auth.ts). */
 export const SECURITY_SCHEMES: Record<
   Exclude<RouteAuth, 'none'>,
   { name: string; scheme: SecurityScheme }

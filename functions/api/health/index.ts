@@ -17,7 +17,7 @@ import {
   type HealthCheck,
   jsonRpcPing,
   publicHealth,
-} from '../../../layers/shared/src/services/health.ts';
+} from '../../../layers/shared/src/services/platform/health.ts';
 import { database } from '../../dependencies.ts';
 import { marketHealthChecks } from '../../market-dependencies.ts';
 import { httpHandler, json } from '../http.ts';

@@ -54,7 +54,6 @@ import { AmountOverflowError } from '../errors.ts';
 import { METRIC } from '../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../observability.ts';
 import type { Sql } from '../ports/sql.ts';
-import { lockKeys } from './advisory-locks.ts';
 import {
   type AttentionSettings,
   groupPublishes,
@@ -68,7 +67,8 @@ import {
   reportSealingFailure,
   type SealingFailure,
 } from './attention/sealing-failures.ts';
-import { forEachLimited, withSerializationRetry } from './transaction-retry.ts';
+import { lockKeys } from './platform/advisory-locks.ts';
+import { forEachLimited, withSerializationRetry } from './platform/transaction-retry.ts';
 import { inThreadTreeHasher, type TreeHasher, type TreeHashJob } from './tree-hashing.ts';
 
 export interface TreeOutcome {

@@ -7,7 +7,7 @@ export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 /**
  * The key id the IRC worker's events are stored under. Events from `POST /ingest` carry the name
- * of the ingest API key that sent them (services/api-auth.ts), which can never be this one.
+ * of the ingest API key that sent them (services/platform/api-auth.ts), which can never be this one.
  */
 export const IRC_KEY_ID = 'irc';
 /** The key id of events queued or stored before events carried one; no key can have it either. */

@@ -9,7 +9,7 @@
 import { CATEGORIES, type Category, TOKEN_GROUPS } from '../../core/attention/category.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { recordAdminAction } from '../admin-audit.ts';
+import { recordAdminAction } from '../platform/admin-audit.ts';
 
 /** A Twitch login as Twitch issues them: 4–25 of a-z, 0-9 and _, not starting with _. */
 export const TWITCH_LOGIN = /^[a-z0-9][a-z0-9_]{3,24}$/;

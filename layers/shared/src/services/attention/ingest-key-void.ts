@@ -16,8 +16,8 @@ import { attentionLockKey } from '../../core/attention/locks.ts';
 import { RESERVED_KEY_IDS } from '../../core/attention/signals.ts';
 import { ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { recordAdminAction } from '../admin-audit.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { recordAdminAction } from '../platform/admin-audit.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 
 export interface VoidedIngestKey {
   readonly keyId: string;

@@ -16,7 +16,7 @@ import {
 } from '../../core/attention/signals.ts';
 import { userHash } from '../../core/attention/user-hash.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 
 export interface IngestWriteResult {
   /** Events written for the first time. */

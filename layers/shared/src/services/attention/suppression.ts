@@ -13,8 +13,8 @@ import { SUPPRESSION_LOCK } from '../../core/attention/locks.ts';
 import { isUserHash, userHash } from '../../core/attention/user-hash.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { recordAdminAction } from '../admin-audit.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { recordAdminAction } from '../platform/admin-audit.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 
 export type SuppressionRequester = 'admin' | 'viewer';
 

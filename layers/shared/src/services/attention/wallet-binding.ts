@@ -24,7 +24,7 @@ import { isUserHash, userHash } from '../../core/attention/user-hash.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { BindingEndReason, EventBus } from '../../ports/event-bus.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 import { bindingLockKey } from './suppression.ts';
 import type { ViewerIdentity } from './twitch-sign-in.ts';
 

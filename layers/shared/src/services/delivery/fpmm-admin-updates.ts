@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { addressProblem } from '../../core/delivery/evm-address.ts';
 import { ConflictError } from '../../errors.ts';
-import { recordAdminAction } from '../admin-audit.ts';
+import { recordAdminAction } from '../platform/admin-audit.ts';
 import { normalizeAddress, type OracleCall } from './engine.ts';
 import {
   type EnqueueDeps,

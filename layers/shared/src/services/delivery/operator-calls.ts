@@ -9,7 +9,7 @@ import { CALL_STATUSES, type CallStatus } from '../../../../../drizzle/schema/de
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
-import { recordAdminAction } from '../admin-audit.ts';
+import { recordAdminAction } from '../platform/admin-audit.ts';
 import { iso, normalizeAddress, type OracleCall, type TxAttempt, toAttempt, toCall } from './engine.ts';
 import { oracleCallMessage } from './enqueue-oracle-call.ts';
 import { oracleCallMessageSchema } from './process-oracle-call-messages.ts';

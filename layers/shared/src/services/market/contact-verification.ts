@@ -10,7 +10,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 import { sourceHash } from './market-sessions.ts';
 
 export const VERIFICATION_TRIGGER = 'contact_verification';

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { RateLimitedError, UnauthorizedError } from '../../errors.ts';
 import type { SignInMessages } from '../../ports/sign-in-message.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 
 /** How long an issued nonce can be signed in with. */
 export const SIGN_IN_NONCE_TTL_SECONDS = 600;

@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.ts'
 import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { lockKeys } from '../advisory-locks.ts';
+import { lockKeys } from '../platform/advisory-locks.ts';
 import { type ContactUpdate, updateContacts, type VerificationLimits } from './contact-verification.ts';
 import { sourceHash } from './market-sessions.ts';
 

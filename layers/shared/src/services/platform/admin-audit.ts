@@ -9,8 +9,8 @@
  * CLI, which writes to the database directly, `cli:<os user>@<host>`.
  */
 import { hostname, userInfo } from 'node:os';
-import { ValidationError } from '../errors.ts';
-import type { Queryable, Sql } from '../ports/sql.ts';
+import { ValidationError } from '../../errors.ts';
+import type { Queryable, Sql } from '../../ports/sql.ts';
 
 export interface AdminAction {
   /** The admin token's name, or `cli:<os user>@<host>`. */

@@ -2,7 +2,7 @@
  * Retrying transactions that PostgreSQL aborted to break a deadlock (40P01) or a serialization
  * conflict (40001), and a small bounded-concurrency loop for per-(epoch, channel) work.
  */
-import { logger } from '../observability.ts';
+import { logger } from '../../observability.ts';
 
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;

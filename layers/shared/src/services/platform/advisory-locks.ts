@@ -4,7 +4,7 @@
  * cycle. The ingest writer takes its (epoch, channel) keys shared and the sealer the same keys
  * exclusively; the tree builder takes its per-tree keys exclusively.
  */
-import type { Sql } from '../ports/sql.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export async function lockKeys(
   sql: Sql,

@@ -8,10 +8,10 @@
  * (../key-change-budget.ts says where the time goes), and a failed read is never cached.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { RESERVED_KEY_IDS } from '../core/attention/signals.ts';
-import { KEY_RING_MAX_AGE_MS } from '../key-change-budget.ts';
-import type { SecretStore } from '../ports/secret-store.ts';
-import { parseSecretJson } from '../secret-value.ts';
+import { RESERVED_KEY_IDS } from '../../core/attention/signals.ts';
+import { KEY_RING_MAX_AGE_MS } from '../../key-change-budget.ts';
+import type { SecretStore } from '../../ports/secret-store.ts';
+import { parseSecretJson } from '../../secret-value.ts';
 
 export type Credential = 'ingest' | 'admin';
 
@@ -40,7 +40,7 @@ const RETRY_AFTER_FAILURE_MS = 2_000;
  * local runtime sets LOG_LEVEL, and the logger takes its level when first loaded.
  */
 function warn(message: string, fields: Record<string, unknown>): void {
-  void import('../observability.ts').then(({ logger }) => logger.warn(message, fields));
+  void import('../../observability.ts').then(({ logger }) => logger.warn(message, fields));
 }
 
 export interface KeyRingOptions {
