@@ -16,7 +16,7 @@ import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import { marketConfig } from '../layers/shared/src/market-config.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
-import type { SchedulerDeps } from '../layers/shared/src/services/attention/publisher.ts';
+import type { SchedulerDeps } from '../layers/shared/src/services/attention/publication-scheduler.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
 import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/tree-hashing.ts';
 import type { Platform } from './platform.ts';

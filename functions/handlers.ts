@@ -56,6 +56,11 @@ export type Requirement = ConfigName | MarketConfigName;
 export interface EntryOptions<K extends Requirement> {
   /** What the function needs; checked at cold start (production) and before its dependencies are built. */
   readonly require?: readonly K[];
+  /**
+   * Checks of the configuration beyond presence, made at cold start (a value the function cannot
+   * work with fails it there, in every mode) and again on any other platform it is given.
+   */
+  readonly check?: (config: RequiredConfig<Extract<K, ConfigName>>) => void;
 }
 
 /** The platform a function's dependencies see: its required settings known present. */
@@ -188,13 +193,14 @@ function entry<E, R, D, K extends Requirement>(
   // Cold start: the environment is read once, and what is missing or malformed fails it here.
   const config = loadConfig(process.env, { require: platformKeys });
   const market = marketKeys.length === 0 ? undefined : loadMarketConfig(process.env, { require: marketKeys });
+  options.check?.(config as RequiredConfig<Extract<K, ConfigName>>);
 
   const built = new WeakMap<Platform, Promise<D>>();
   const depsOn = (platform: Platform): Promise<D> => {
     let deps = built.get(platform);
     if (deps === undefined) {
       deps = (async () => {
-        requireConfig(platform.config, platformKeys);
+        options.check?.(requireConfig(platform.config, platformKeys));
         return dependencies(platform as PlatformOf<K>);
       })();
       built.set(platform, deps);

@@ -9,7 +9,8 @@ import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapte
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
-import type { PublisherDeps, VerifierDeps } from '../layers/shared/src/services/attention/publisher.ts';
+import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
+import type { PublisherDeps } from '../layers/shared/src/services/attention/publisher.ts';
 import { legacyPlatform } from './dependencies.ts';
 import type { Platform } from './platform.ts';
 

@@ -5,12 +5,12 @@
  * confirm, the sync run again until metrics are confirmed and coins launched. Its summary is
  * what `oracle local --once` shows: metrics pushed, milestones, coins, on-chain checks.
  */
-import type { Context } from 'aws-lambda';
 import { ContractFactory, Wallet } from 'ethers';
 import { loadArtifact } from '../contracts/compile.ts';
-import { database } from '../functions/dependencies.ts';
+import { createPlatform, type Platform } from '../functions/platform.ts';
 import { sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { EthersCreatorContracts } from '../layers/shared/src/adapters/evm/creator-contracts.ts';
+import { loadConfig } from '../layers/shared/src/config.ts';
 import { computeCreatorMetrics } from '../layers/shared/src/services/creator/creator-metrics.ts';
 import { callsAwaited } from '../layers/shared/src/services/creator/creator-sync.ts';
 import { ANVIL_CHAIN_ID, ANVIL_DEV_ACCOUNTS, localProvider } from './anvil.ts';
@@ -27,7 +27,7 @@ export interface CreatorOracleStageOptions {
    * Lets the delivery engine send and confirm what is queued. @default drains the oracle-calls
    * queue through its Lambda consumer, then runs the delivery confirmer function
    */
-  readonly deliver?: () => Promise<void>;
+  readonly deliver?: (platform: Platform) => Promise<void>;
   /** Sync rounds at most (each: run the sync, then deliver; a round that moved nothing waits 1 s first). @default 30 */
   readonly maxRounds?: number;
 }
@@ -55,34 +55,34 @@ interface SyncResult {
 }
 
 /** The deployed path: the oracle-calls consumer function over the queue, then the confirmer function. */
-async function deliverThroughFunctions(): Promise<void> {
-  const queueUrl = process.env['ORACLE_CALLS_QUEUE_URL'];
+async function deliverThroughFunctions(platform: Platform): Promise<void> {
+  const queueUrl = platform.config.ORACLE_CALLS_QUEUE_URL;
   if (queueUrl === undefined) throw new Error('ORACLE_CALLS_QUEUE_URL is not set');
-  const endpoint = process.env['SQS_ENDPOINT'];
+  const endpoint = platform.config.SQS_ENDPOINT;
   const client = sqsClient(endpoint === undefined ? {} : { endpoint });
   const consume = asFunction(
     'OracleCalls',
-    (await import('../functions/queue/oracle-calls/index.ts')).handler,
+    (await import('../functions/queue/oracle-calls/index.ts')).handler.on(platform),
   );
   const confirm = asFunction(
     'DeliveryConfirmer',
-    (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler,
+    (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler.on(platform),
   );
   try {
-    await drain(client, queueUrl, (event) => consume(event, {} as Context));
-    await confirm();
+    await drain(client, queueUrl, (event) => consume(event));
+    await confirm({});
   } finally {
     client.destroy();
   }
 }
 
 export async function runCreatorOracleStage(
-  runtime: { readonly evmRpcUrl: string },
+  runtime: { readonly evmRpcUrl: string; readonly platform: Platform },
   nowMs: number,
   options: CreatorOracleStageOptions = {},
 ): Promise<CreatorOracleStageSummary> {
   const deliver = options.deliver ?? deliverThroughFunctions;
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   // The local chain is anvil's unless EVM_CHAIN_ID names another.
   const chainId = Number(process.env['EVM_CHAIN_ID'] ?? ANVIL_CHAIN_ID);
   const provider = localProvider(runtime.evmRpcUrl, chainId);
@@ -109,18 +109,29 @@ export async function runCreatorOracleStage(
       now: new Date(nowMs),
     });
 
-    process.env['CREATOR_METRICS_MANAGER_ADDRESS'] = metricsManager;
-    process.env['CREATOR_TOKEN_FACTORY_ADDRESS'] = tokenFactory;
-    process.env['EVM_CHAIN_ID'] = String(chainId);
-    const { handler } = (await import('../functions/scheduled/creator-sync/index.ts')) as {
-      handler: () => Promise<SyncResult>;
+    // The sync function's settings name the contracts just deployed (and its cold start checks them).
+    const contracts = {
+      CREATOR_METRICS_MANAGER_ADDRESS: metricsManager,
+      CREATOR_TOKEN_FACTORY_ADDRESS: tokenFactory,
+      EVM_CHAIN_ID: String(chainId),
     };
+    Object.assign(process.env, contracts);
+    const platform = createPlatform(loadConfig({ ...process.env, ...contracts }), {
+      database: await runtime.platform.database(),
+      secrets: runtime.platform.secrets,
+      treeHasher: runtime.platform.treeHasher,
+      eventBus: runtime.platform.eventBus(),
+    });
+    const { handler } = await import('../functions/scheduled/creator-sync/index.ts');
+    const sync = asFunction('CreatorSync', handler.on(platform)) as unknown as (
+      event: unknown,
+    ) => Promise<SyncResult>;
     let metricsPushed = 0;
     let milestonesRecorded = 0;
     let rounds = 0;
     let last: SyncResult | undefined;
     for (; rounds < (options.maxRounds ?? 30); rounds++) {
-      last = await asFunction('CreatorSync', handler)().catch((error: unknown) => ({
+      last = await sync({}).catch((error: unknown) => ({
         status: `partial: ${error instanceof Error ? error.message : String(error)}`,
         confirmed: 0,
         enqueued: 0,
@@ -137,7 +148,7 @@ export async function runCreatorOracleStage(
       // A round that neither sent nor confirmed anything waits on a message that failed and is
       // out of sight for its visibility timeout (5 s on oracle-calls): give it time to return.
       if (rounds > 0 && sent === 0 && last.confirmed === 0) await new Promise((r) => setTimeout(r, 1_000));
-      await deliver();
+      await deliver(platform);
     }
 
     const coins = await sql<

@@ -3,7 +3,6 @@
  * tracked channel is put in MILO, the last one on the blocklist; the liveness pass that follows
  * must untrack it, so the chat, sealing and publishing after see it no more.
  */
-import { database } from '../functions/dependencies.ts';
 import { asFunction } from './function-databases.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -32,11 +31,11 @@ export async function configureChannels(runtime: LocalRuntime, discovered: reado
   await putChannel(runtime, grouped, { tokenGroup: 'MILO' });
   await putChannel(runtime, blocked, { blocked: true, reason: 'CLS_BLOCKLIST (local cycle)' });
   const { handler } = await import('../functions/scheduled/discovery/index.ts');
-  const liveness = await asFunction('Discovery', handler)({ mode: 'liveness' });
+  const liveness = await asFunction('Discovery', handler.on(runtime.platform))({ mode: 'liveness' });
   if (!liveness.removed.includes(blocked)) {
     throw new Error(`the liveness pass did not untrack the blocklisted ${blocked}`);
   }
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   const tracked = await sql<{ channel: string }[]>`
     select channel from attention.channels where tracked order by channel`;
   const [audited] = await sql<{ n: number }[]>`

@@ -4,8 +4,6 @@
  * player through `POST /admin/fpmm/{fpmm}/...`, then the oracle-calls queue's consumer (sign,
  * record, send) and the confirmer, and every value read back from the contract.
  */
-import type { SQSEvent } from 'aws-lambda';
-import { database } from '../functions/dependencies.ts';
 import { asFunction } from './function-databases.ts';
 import { drain } from './queue-poller.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -36,16 +34,16 @@ async function postUpdate(
 /** Consumer and confirmer until no call is open, as the queue trigger and the schedule run them. */
 async function deliverOracleCalls(runtime: LocalRuntime): Promise<void> {
   const { handler } = await import('../functions/queue/oracle-calls/index.ts');
-  const consumer = asFunction('OracleCalls', (event: SQSEvent) => handler(event, {} as never));
+  const consumer = asFunction('OracleCalls', handler.on(runtime.platform));
   const queueUrl = runtime.sqs.queues.oracleCalls.url;
   await drain(runtime.sqs.client, queueUrl, consumer, { batchSize: 10 });
   const confirmer = asFunction(
     'DeliveryConfirmer',
-    (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler,
+    (await import('../functions/scheduled/delivery-confirmer/index.ts')).handler.on(runtime.platform),
   );
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   for (let round = 0; round < 20; round++) {
-    await confirmer();
+    await confirmer({});
     const [open] = await sql<{ n: number }[]>`
       select count(*)::int as n from delivery.oracle_call_history where status not in ('success', 'failed', 'superseded', 'abandoned')`;
     if ((open?.n ?? 0) === 0) return;
@@ -82,7 +80,7 @@ export async function fpmmOracleCalls(runtime: LocalRuntime) {
     }
     await deliverOracleCalls(runtime);
 
-    const { sql } = await database();
+    const { sql } = await runtime.platform.database();
     const rows = await sql<{ status: string; n: number }[]>`
       select status, count(*)::int as n from delivery.oracle_call_history
       where id = any(${callIds}::bigint[]) group by status`;

@@ -3,7 +3,6 @@
  * producers send events → the ingest writer → (the stages after it as they exist) → a summary.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { database } from '../functions/dependencies.ts';
 import { SqsEventSink } from '../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { ircFrameworkConnector } from '../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { epochOfMs } from '../layers/shared/src/core/attention/signals.ts';
@@ -45,10 +44,10 @@ export interface CycleContext {
 }
 
 /** Discovery as the daily schedule runs it, against the Helix fixture. */
-const discover: Stage = async () => {
+const discover: Stage = async (runtime) => {
   const { handler } = await import('../functions/scheduled/discovery/index.ts');
-  const result = await asFunction('Discovery', handler)({ mode: 'daily' });
-  const { sql } = await database();
+  const result = await asFunction('Discovery', handler.on(runtime.platform))({ mode: 'daily' });
+  const { sql } = await runtime.platform.database();
   const tracked = await sql<
     { channel: string }[]
   >`select channel from attention.channels where tracked order by channel`;
@@ -74,7 +73,7 @@ const CROWD = 2400;
  * previous hour (IRC lines carry their own `tmi-sent-ts`), so the cycle can seal that epoch.
  */
 const chat: Stage = async (runtime, context) => {
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   const channels = (
     await sql<{ channel: string }[]>`select channel from attention.channels where tracked order by channel`
   ).map((r) => r.channel);
@@ -102,9 +101,14 @@ const chat: Stage = async (runtime, context) => {
   await runtime.irc.play(script.entries);
   await runtime.irc.sync();
   await worker.stop();
-  const written = await drain(runtime.sqs.client, runtime.sqs.queues.ingest.url, ingestWriterConsumer, {
-    batchSize: 10,
-  });
+  const written = await drain(
+    runtime.sqs.client,
+    runtime.sqs.queues.ingest.url,
+    await ingestWriterConsumer(runtime),
+    {
+      batchSize: 10,
+    },
+  );
   const epoch = context.epoch - 7200;
   const coverage = await mappingCoverage(sql, epoch);
   const [counts] = await sql<{ participants: number }[]>`
@@ -121,14 +125,16 @@ const chat: Stage = async (runtime, context) => {
   };
 };
 
-async function ingestWriterConsumer(event: SQSEvent): Promise<SQSBatchResponse> {
+async function ingestWriterConsumer(
+  runtime: LocalRuntime,
+): Promise<(event: SQSEvent) => Promise<SQSBatchResponse>> {
   const { handler } = await import('../functions/queue/ingest-writer/index.ts');
-  return asFunction('IngestWriter', handler)(event);
+  return asFunction('IngestWriter', handler.on(runtime.platform));
 }
 
 /** Viewers of the fixture channels talk, subscribe, cheer, gift and raid through POST /ingest. */
 const ingestViaApi: Stage = async (runtime, context) => {
-  const { sql: db } = await database();
+  const { sql: db } = await runtime.platform.database();
   const channels = (
     await db<
       { channel: string }[]
@@ -164,10 +170,15 @@ const ingestViaApi: Stage = async (runtime, context) => {
       throw new Error(`POST /ingest answered ${response.status}: ${body.error?.message}`);
     accepted += body.enqueued ?? 0;
   }
-  const written = await drain(runtime.sqs.client, runtime.sqs.queues.ingest.url, ingestWriterConsumer, {
-    batchSize: 10,
-  });
-  const { sql } = await database();
+  const written = await drain(
+    runtime.sqs.client,
+    runtime.sqs.queues.ingest.url,
+    await ingestWriterConsumer(runtime),
+    {
+      batchSize: 10,
+    },
+  );
+  const { sql } = await runtime.platform.database();
   const [counts] = await sql<{ events: number; participants: number; channels: number }[]>`
     select (select count(*)::int from attention.raw_events where epoch = ${context.epoch}) as events,
       (select count(*)::int from attention.channel_participation where epoch = ${context.epoch}) as participants,
@@ -195,7 +206,7 @@ const ingestViaApi: Stage = async (runtime, context) => {
 const seal: Stage = async (runtime, context) => {
   const epoch = context.chatEpoch;
   if (epoch === undefined) throw new Error('the chat stage filled no epoch');
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   const { bindWalletDirect } = await import('../layers/shared/src/services/attention/wallet-binding.ts');
   const { bindWalletThroughApi } = await import('./wallet-binding-flow.ts');
   const { Keypair } = await import('@solana/web3.js');
@@ -226,7 +237,7 @@ const seal: Stage = async (runtime, context) => {
     );
   }
   const { handler } = await import('../functions/scheduled/seal/index.ts');
-  const result = await asFunction('Seal', handler)({ epoch });
+  const result = await asFunction('Seal', handler.on(runtime.platform))({ epoch });
   const finalized = result.epochs[0];
   const trees = await sql<
     { channel: string; kind: string; root: string; leaf_count: number; total_amount: string }[]
@@ -266,22 +277,27 @@ const seal: Stage = async (runtime, context) => {
 const publish: Stage = async (runtime, context) => {
   const schedule = asFunction(
     'PublishRoots',
-    (await import('../functions/scheduled/publish-roots/index.ts')).handler,
+    (await import('../functions/scheduled/publish-roots/index.ts')).handler.on(runtime.platform),
   );
-  const consume = asFunction('Publisher', (await import('../functions/queue/publisher/index.ts')).handler);
+  const consume = asFunction(
+    'Publisher',
+    (await import('../functions/queue/publisher/index.ts')).handler.on(runtime.platform),
+  );
   const { verifierDeps } = await import('../functions/solana-dependencies.ts');
-  const { verifyPublication } = await import('../layers/shared/src/services/attention/publisher.ts');
+  const { verifyPublication } = await import(
+    '../layers/shared/src/services/attention/publication-verifier.ts'
+  );
   let queued = 0;
   for (let tick = 0; tick < 10; tick++) {
-    const { queued: n } = await schedule();
+    const { queued: n } = await schedule({});
     queued += n;
     await drain(runtime.sqs.client, runtime.sqs.queues.publish.url, consume, { batchSize: 10 });
     if (n === 0) break;
   }
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   const rows = await sql<{ epoch: number; channel: string }[]>`
     select epoch::float8 as epoch, channel from attention.publications where epoch = ${context.chatEpoch ?? 0} order by channel`;
-  const deps = await verifierDeps();
+  const deps = await verifierDeps(runtime.platform);
   const checks = [];
   for (const row of rows) checks.push(await verifyPublication(deps, row.epoch, row.channel));
   const failed = checks.filter((c) => !c.ok);
@@ -343,11 +359,14 @@ const claim: Stage = async (runtime, context) => {
  * The recovery dashboard's snapshot (daily at 01:00 UTC on AWS) of the day the cycle sealed, taken
  * through its function while the day is still open: what this cycle carried and bound is in it.
  */
-const recovery: Stage = async (_runtime, context) => {
+const recovery: Stage = async (runtime, context) => {
   if (context.chatEpoch === undefined) throw new Error('the chat stage filled no epoch');
   const { dayOf } = await import('../layers/shared/src/core/attention/recovery-day.ts');
   const { handler } = await import('../functions/scheduled/recovery-snapshot/index.ts');
-  return asFunction('RecoverySnapshot', handler)({ day: dayOf(new Date(context.chatEpoch * 1000)) });
+  return asFunction(
+    'RecoverySnapshot',
+    handler.on(runtime.platform),
+  )({ day: dayOf(new Date(context.chatEpoch * 1000)) });
 };
 
 /** The FPMM oracle calls through the admin routes and the delivery engine (cycle-fpmm.ts). */
@@ -436,7 +455,7 @@ const notifications: Stage = async (runtime) => {
   useNotificationChannels(new Map(CHANNELS.map((name) => [name, new RecordingChannel(name)])));
   const consumer = asFunction('Notifications', (event: SQSEvent) => handler(event, lambdaContext(60_000)));
   await drain(runtime.sqs.client, runtime.sqs.queues.notifications.url, consumer, { batchSize: 10 });
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   const rows = await sql<{ trigger: string; status: string; n: number }[]>`
     select trigger, status, count(*)::int as n from market.notification_outbox group by trigger, status order by trigger, status`;
   const byTrigger: Record<string, Record<string, number>> = {};

@@ -8,6 +8,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HttpEvent, HttpResult } from '../functions/api/http.ts';
+import { legacyPlatform } from '../functions/dependencies.ts';
+import type { Entry } from '../functions/handlers.ts';
+import type { Platform } from '../functions/platform.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import {
   authorize,
@@ -23,6 +26,13 @@ import type { RouteSpec } from './routes.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAX_BODY = 1_048_576 * 2;
 
+type RouteHandler = Entry<HttpEvent, HttpResult> | ((event: HttpEvent) => Promise<HttpResult>);
+
+/** A factory-built handler on the runtime's platform; a plain function as it is. */
+function onPlatform(handler: RouteHandler, platform: Platform): (event: HttpEvent) => Promise<HttpResult> {
+  return 'on' in handler ? handler.on(platform) : handler;
+}
+
 interface CompiledRoute {
   readonly spec: RouteSpec;
   readonly pattern: RegExp;
@@ -31,6 +41,11 @@ interface CompiledRoute {
 
 export interface LocalHttpServerOptions {
   readonly routes: readonly RouteSpec[];
+  /**
+   * What the handlers run on (functions/platform.ts); awaited at a route's first request. Without
+   * it, the module-level clients of functions/dependencies.ts.
+   */
+  readonly platform?: Promise<Platform>;
   readonly secrets: SecretStore;
   readonly ingestKeysSecretId: string;
   readonly adminTokensSecretId: string;
@@ -73,10 +88,13 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
   const load = (spec: RouteSpec) => {
     let handler = handlers.get(spec.module);
     if (handler === undefined) {
-      handler = import(pathToFileURL(`${ROOT}/${spec.module}`).href).then(
-        (m: { handler: (event: HttpEvent) => Promise<HttpResult> }) =>
-          spec.function === undefined ? m.handler : asFunction(spec.function, m.handler),
-      );
+      handler = Promise.all([
+        import(pathToFileURL(`${ROOT}/${spec.module}`).href) as Promise<{ handler: RouteHandler }>,
+        options.platform ?? legacyPlatform(),
+      ]).then(([m, platform]) => {
+        const run = onPlatform(m.handler, platform);
+        return spec.function === undefined ? run : asFunction(spec.function, run);
+      });
       handlers.set(spec.module, handler);
     }
     return handler;

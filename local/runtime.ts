@@ -12,20 +12,15 @@
  * otherwise, since its mints and protocol states are the operator's.
  */
 
-import {
-  database,
-  resetDependencies,
-  useDatabase,
-  useSecretStore,
-  useTreeHasher,
-} from '../functions/dependencies.ts';
+import { resetDependencies, useDatabase, useSecretStore, useTreeHasher } from '../functions/dependencies.ts';
+import { createPlatform, type Platform } from '../functions/platform.ts';
 import { SOLANA_CLUSTERS, type SolanaCluster } from '../functions/web/claims-page/src/config.ts';
 import { StaticSecretStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
 import { generateKeypairSigner } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
-import { resetConfigForTests } from '../layers/shared/src/config.ts';
+import { loadConfig, resetConfigForTests } from '../layers/shared/src/config.ts';
 import { DEFAULT_ATTENTION_PROGRAM_ID } from '../layers/shared/src/core/solana/program-ids.ts';
 import {
   checkHealth,
@@ -81,6 +76,8 @@ export interface LocalRuntime {
   readonly endpoints: Record<string, string>;
   /** The environment the runtime gave its handlers (what other `oracle` commands need). */
   readonly env: Record<string, string>;
+  /** What every handler runs on: this run's configuration, databases, secrets and tree hashing. */
+  readonly platform: Platform;
   /**
    * Logged in as `role`, as the functions of that role are (the owner where DATABASE_URL named
    * the database: its roles have no password the runtime knows).
@@ -225,8 +222,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stack.push({ name: 'tree hashing', stop: () => trees.close() });
     useTreeHasher(trees);
 
+    // The handlers' platform needs the server's origin (API_ORIGIN), known once it listens.
+    let platformReady: (platform: Platform) => void = () => {};
+    const platformPromise = new Promise<Platform>((resolve) => {
+      platformReady = resolve;
+    });
     const http = await startHttpServer({
       routes: ROUTES,
+      platform: platformPromise,
       secrets,
       ingestKeysSecretId: SECRET_IDS.ingestKeys,
       adminTokensSecretId: SECRET_IDS.adminTokens,
@@ -244,6 +247,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     Object.assign(env, late);
     Object.assign(process.env, late);
     resetConfigForTests();
+    const platform = createPlatform(loadConfig(process.env), {
+      ...(functionDatabases === undefined ? {} : { database: functionDatabases.routed }),
+      secrets,
+      treeHasher: trees,
+      env: process.env,
+    });
+    stack.push({ name: 'platform', stop: () => platform.close() });
+    platformReady(platform);
     http.serveFiles(
       await claimsPageFiles({
         apiBaseUrl: http.url,
@@ -261,7 +272,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       {
         name: 'postgres',
         check: async () => {
-          const { sql } = await database();
+          const { sql } = await platform.database();
           await sql`select 1`;
         },
       },
@@ -335,7 +346,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         irc: `${irc.host}:${irc.port}`,
       },
       env,
-      databaseAs: async (role) => functionDatabases?.pool(role) ?? (await database()),
+      platform,
+      databaseAs: async (role) => functionDatabases?.pool(role) ?? (await platform.database()),
       health: () => checkHealth(checks),
       async stop() {
         if (stopped) return;

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { resetDependencies } from '../../functions/dependencies.ts';
 import { verifierDeps } from '../../functions/solana-dependencies.ts';
-import { verifyPublication } from '../../layers/shared/src/services/attention/publisher.ts';
+import { verifyPublication } from '../../layers/shared/src/services/attention/publication-verifier.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/attention/replaced-roots.ts';
 import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
 

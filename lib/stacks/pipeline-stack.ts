@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { NOTIFYING_EVENT_TYPES } from '../../layers/shared/src/ports/event-bus.ts';
+import { NOTIFYING_EVENT_TYPES } from '../../layers/shared/src/core/events/domain-events.ts';
 import { AlarmSet } from '../constructs/alarm-set.ts';
 import type { NodeFunction } from '../constructs/node-function.ts';
 import { Schedule } from '../constructs/schedule.ts';

@@ -2,7 +2,6 @@
  * Ingest throughput into PostgreSQL: the batch writer against one INSERT per event, and the
  * whole path through POST /ingest (HTTP → queue → writer) against the same naive writer.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
 import { IRC_KEY_ID, type KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
@@ -135,9 +134,7 @@ export async function bench(): Promise<BenchRow[]> {
   try {
     const handler = asFunction(
       'IngestWriter',
-      (await import('../../functions/queue/ingest-writer/index.ts')).handler as (
-        event: SQSEvent,
-      ) => Promise<SQSBatchResponse>,
+      (await import('../../functions/queue/ingest-writer/index.ts')).handler.on(runtime.platform),
     );
     const now = Date.now();
     const requests = 100;

@@ -14,7 +14,7 @@ import postgres from 'postgres';
 import { WebSocketServer } from 'ws';
 import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
-import type { PriceUpdatedEvent } from '../../layers/shared/src/ports/event-bus.ts';
+import type { PriceUpdatedEvent } from '../../layers/shared/src/core/events/domain-events.ts';
 import {
   computeTokenRankings,
   getRankings,

@@ -4,11 +4,8 @@
  * them, each batch's message groups side by side (publishBatch), as the Lambda handler does.
  */
 
-import {
-  type PublisherDeps,
-  publishBatch,
-  schedulePublications,
-} from '../../layers/shared/src/services/attention/publisher.ts';
+import { schedulePublications } from '../../layers/shared/src/services/attention/publication-scheduler.ts';
+import { type PublisherDeps, publishBatch } from '../../layers/shared/src/services/attention/publisher.ts';
 import { pollOnce } from '../../local/queue-poller.ts';
 import type { SqsService } from '../../local/services.ts';
 

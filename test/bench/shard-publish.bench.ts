@@ -13,13 +13,11 @@ import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
 import { createAttentionProgram } from '../../layers/shared/src/adapters/solana/attention-program.ts';
 import { generateKeypairSigner } from '../../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
+import { MAX_ROOTS_PER_TICK } from '../../layers/shared/src/core/attention/publication-schedule.ts';
 import { shardName } from '../../layers/shared/src/core/attention/trees.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, toHex } from '../../layers/shared/src/core/merkle/index.ts';
-import {
-  MAX_ROOTS_PER_TICK,
-  type PublisherDeps,
-} from '../../layers/shared/src/services/attention/publisher.ts';
+import type { PublisherDeps } from '../../layers/shared/src/services/attention/publisher.ts';
 import { setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { startSqs } from '../../local/services.ts';

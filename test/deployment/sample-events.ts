@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import bs58 from 'bs58';
 import { domainEventSchema } from '../../layers/shared/src/core/events/domain-event-schema.ts';
-import type { DomainEvent } from '../../layers/shared/src/ports/event-bus.ts';
+import type { DomainEvent } from '../../layers/shared/src/core/events/domain-events.ts';
 import type { SeedData } from './seed.ts';
 
 const evmAddress = () => `0x${randomBytes(20).toString('hex')}`;

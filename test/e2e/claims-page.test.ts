@@ -7,7 +7,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { database } from '../../functions/dependencies.ts';
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { drain } from '../../local/queue-poller.ts';
@@ -127,7 +126,7 @@ async function fund(address: string): Promise<void> {
 async function sealAndPublishAnHour(): Promise<number> {
   const epoch = Math.floor(Date.now() / 3_600_000) * 3600 - 3 * 3600;
   const at = (s: number) => epoch * 1000 + s * 1000;
-  const { sql } = await database();
+  const { sql } = await runtime.platform.database();
   await writeIngestBatch(
     sql,
     [
@@ -138,12 +137,14 @@ async function sealAndPublishAnHour(): Promise<number> {
     ],
     new Date(),
   );
-  const { handler: seal } = await import('../../functions/scheduled/seal/index.ts');
+  const seal = (await import('../../functions/scheduled/seal/index.ts')).handler.on(runtime.platform);
   await seal({ epoch });
-  const { handler: schedule } = await import('../../functions/scheduled/publish-roots/index.ts');
-  const { handler: consume } = await import('../../functions/queue/publisher/index.ts');
+  const schedule = (await import('../../functions/scheduled/publish-roots/index.ts')).handler.on(
+    runtime.platform,
+  );
+  const consume = (await import('../../functions/queue/publisher/index.ts')).handler.on(runtime.platform);
   for (let tick = 0; tick < 5; tick++) {
-    const { queued } = await schedule();
+    const { queued } = await schedule({});
     await drain(runtime.sqs.client, runtime.sqs.queues.publish.url, consume, { batchSize: 10 });
     if (queued === 0) break;
   }

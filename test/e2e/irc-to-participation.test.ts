@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { SqsEventSink } from '../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { ircFrameworkConnector } from '../../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
@@ -9,6 +10,7 @@ import { type IrcFixture, startIrcFixture } from '../../local/irc-fixture.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const START = Date.UTC(2026, 2, 3, 14, 20);
 
@@ -16,6 +18,7 @@ let t: TestDatabase;
 let sqs: SqsService;
 let irc: IrcFixture;
 let writer: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let platform: Platform;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -28,12 +31,12 @@ beforeAll(async () => {
     INGEST_QUEUE_URL: sqs.queues.ingest.url,
     LOG_LEVEL: 'SILENT',
   });
-  ({ handler: writer } = await import('../../functions/queue/ingest-writer/index.ts'));
+  platform = platformFromEnv();
+  writer = (await import('../../functions/queue/ingest-writer/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await irc.close();
   await sqs.stop();
   await t.close();

@@ -3,15 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { ANVIL_DEV_ACCOUNTS, type AnvilHandle, startAnvil } from '../../local/anvil.ts';
 import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
-import {
-  deployCreatorContracts,
-  resetCreatorFunctionEnvironment,
-  useCreatorFunctionEnvironment,
-} from '../fixtures/creator-oracle.ts';
+import { creatorFunctionPlatform, deployCreatorContracts } from '../fixtures/creator-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,27 +19,27 @@ describe('the creator-sync scheduled function', () => {
   let sqs: SqsService;
   let sync: () => Promise<{ enqueued: number; confirmed: number; status: string; level: string }>;
   let consume: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  let platform: Platform;
 
   beforeAll(async () => {
     [t, anvil, sqs] = await Promise.all([createTestDatabase(), startAnvil(), startSqs()]);
     const deployer = new Wallet(ANVIL_DEV_ACCOUNTS[1].privateKey, anvil.provider());
     const contracts = await deployCreatorContracts(deployer, ANVIL_DEV_ACCOUNTS[0].address);
     await seedCreatorDemo(t.sql, { creators: 20, seed: 9, now: new Date() });
-    await useCreatorFunctionEnvironment(
+    platform = await creatorFunctionPlatform(
       { databaseUrl: t.url, anvil, sqs },
       {
         CREATOR_METRICS_MANAGER_ADDRESS: contracts.managerAddress,
         CREATOR_TOKEN_FACTORY_ADDRESS: contracts.factoryAddress,
       },
     );
-    ({ handler: sync } = (await import('../../functions/scheduled/creator-sync/index.ts')) as unknown as {
-      handler: typeof sync;
-    });
-    ({ handler: consume } = await import('../../functions/queue/oracle-calls/index.ts'));
+    const syncOn = (await import('../../functions/scheduled/creator-sync/index.ts')).handler.on(platform);
+    sync = () => syncOn({}) as unknown as ReturnType<typeof sync>;
+    consume = (await import('../../functions/queue/oracle-calls/index.ts')).handler.on(platform);
   });
 
   afterAll(async () => {
-    await resetCreatorFunctionEnvironment();
+    await platform.close();
     await Promise.all([anvil.stop(), sqs.stop()]);
     await t.close();
   });

@@ -1,17 +1,14 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type Contract, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { milestoneTable } from '../../layers/shared/src/core/creator/milestones.ts';
 import { computeCreatorMetrics } from '../../layers/shared/src/services/creator/creator-metrics.ts';
 import { ANVIL_DEV_ACCOUNTS, type AnvilHandle, startAnvil } from '../../local/anvil.ts';
 import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
 import { drain } from '../../local/queue-poller.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
-import {
-  deployCreatorContracts,
-  resetCreatorFunctionEnvironment,
-  useCreatorFunctionEnvironment,
-} from '../fixtures/creator-oracle.ts';
+import { creatorFunctionPlatform, deployCreatorContracts } from '../fixtures/creator-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 
 interface SyncResult {
@@ -31,6 +28,7 @@ describe('the creator sync with configured thresholds', () => {
   let sync: () => Promise<SyncResult>;
   let consume: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   let launchPlays = 0;
+  let platform: Platform;
 
   beforeAll(async () => {
     [t, anvil, sqs] = await Promise.all([createTestDatabase(), startAnvil(), startSqs()]);
@@ -46,7 +44,7 @@ describe('the creator sync with configured thresholds', () => {
       .sort((a, b) => a - b);
     launchPlays = plays[Math.floor(plays.length / 2)] ?? 1;
     await (await manager.getFunction('setLaunchRequirements')(launchPlays, 1)).wait();
-    await useCreatorFunctionEnvironment(
+    platform = await creatorFunctionPlatform(
       { databaseUrl: t.url, anvil, sqs },
       {
         CREATOR_METRICS_MANAGER_ADDRESS: contracts.managerAddress,
@@ -58,10 +56,9 @@ describe('the creator sync with configured thresholds', () => {
         COIN_LAUNCH_MIN_FOLLOWERS: '1',
       },
     );
-    ({ handler: sync } = (await import('../../functions/scheduled/creator-sync/index.ts')) as unknown as {
-      handler: typeof sync;
-    });
-    ({ handler: consume } = await import('../../functions/queue/oracle-calls/index.ts'));
+    const syncOn = (await import('../../functions/scheduled/creator-sync/index.ts')).handler.on(platform);
+    sync = () => syncOn({}) as unknown as ReturnType<typeof sync>;
+    consume = (await import('../../functions/queue/oracle-calls/index.ts')).handler.on(platform);
   });
 
   afterAll(async () => {
@@ -73,7 +70,7 @@ describe('the creator sync with configured thresholds', () => {
       'COIN_LAUNCH_MIN_FOLLOWERS',
     ])
       delete process.env[name];
-    await resetCreatorFunctionEnvironment();
+    await platform.close();
     await Promise.all([anvil.stop(), sqs.stop()]);
     await t.close();
   });

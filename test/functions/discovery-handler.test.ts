@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import type { DiscoveryResult } from '../../layers/shared/src/services/attention/discovery.ts';
 import { sampleChannels, startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 let db: TestDatabase;
 let twitch: TwitchFixture;
 let handler: (event: unknown) => Promise<DiscoveryResult>;
+let platform: Platform;
 
 beforeAll(async () => {
   [db, twitch] = await Promise.all([
@@ -21,18 +24,16 @@ beforeAll(async () => {
     TWITCH_HELIX_URL: twitch.helixUrl,
     LOG_LEVEL: 'SILENT',
   });
-  const dependencies = await import('../../functions/dependencies.ts');
-  dependencies.useSecretStore(
-    new StaticSecretStore({
+  platform = platformFromEnv({
+    secrets: new StaticSecretStore({
       'twitch-app': JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
     }),
-  );
-  ({ handler } = await import('../../functions/scheduled/discovery/index.ts'));
+  });
+  handler = (await import('../../functions/scheduled/discovery/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await Promise.all([db.close(), twitch.close()]);
 });
 

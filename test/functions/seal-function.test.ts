@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
@@ -6,6 +7,7 @@ import { bindWalletDirect } from '../../layers/shared/src/services/attention/wal
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { RecordingBus } from '../fixtures/event-bus.ts';
 import { makeEvent } from '../fixtures/events.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { makeWallet } from '../fixtures/wallet-binding-client.ts';
 
 let t: TestDatabase;
@@ -16,22 +18,20 @@ let handler: (event: unknown) => Promise<{
   rebindingsAnnounced: number;
 }>;
 
+let platform: Platform;
+
 /** The bus the handler announces on. */
 const bus = new RecordingBus();
 
 beforeAll(async () => {
   t = await createTestDatabase();
   Object.assign(process.env, { ORACLE_MODE: 'local', DATABASE_URL: t.url, LOG_LEVEL: 'SILENT' });
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  ({ handler } = await import('../../functions/scheduled/seal/index.ts'));
-  const { useEventBus } = await import('../../functions/dependencies.ts');
-  useEventBus(bus);
+  platform = platformFromEnv({ eventBus: bus });
+  handler = (await import('../../functions/scheduled/seal/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await t.close();
 });
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyWebsocketEventV2, EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PriceUpdatedEvent } from '../../layers/shared/src/ports/event-bus.ts';
+import type { PriceUpdatedEvent } from '../../layers/shared/src/core/events/domain-events.ts';
 import { startWsGateway, type WsGateway, wsEvent } from '../fixtures/ws-gateway.ts';
 
 const TOKEN_A = '0x00000000000000000000000000000000000000aa';

@@ -13,6 +13,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels } from '../../drizzle/schema/attention.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
@@ -24,6 +25,7 @@ import { type SecretsManagerServer, startSecretsManagerServer } from '../../loca
 import { createCertificateAuthority, issueServerCertificate } from '../../local/tls-certificates.ts';
 import { sampleChannels, startTwitchFixture, type TwitchFixture } from '../../local/twitch-fixture.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { unmetRequirements } from '../fixtures/required-variables.ts';
 import {
   allows,
@@ -245,6 +247,7 @@ describe('the committed stages', () => {
 describe('DiscoveryDaily', () => {
   let db: TestDatabase;
   let twitch: TwitchFixture;
+  let platform: Platform | undefined;
 
   beforeAll(async () => {
     [db, twitch] = await Promise.all([
@@ -253,8 +256,7 @@ describe('DiscoveryDaily', () => {
     ]);
   });
   afterAll(async () => {
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    await resetDependencies();
+    await platform?.close();
     await Promise.all([db.close(), twitch.close()]);
   });
 
@@ -273,13 +275,12 @@ describe('DiscoveryDaily', () => {
       TWITCH_HELIX_URL: twitch.helixUrl,
       LOG_LEVEL: 'SILENT',
     });
-    const dependencies = await import('../../functions/dependencies.ts');
-    dependencies.useSecretStore(
-      new StaticSecretStore({
+    platform = platformFromEnv({
+      secrets: new StaticSecretStore({
         'twitch-app': JSON.stringify({ clientId: twitch.clientId, clientSecret: twitch.clientSecret }),
       }),
-    );
-    const { handler } = await import('../../functions/scheduled/discovery/index.ts');
+    });
+    const handler = (await import('../../functions/scheduled/discovery/index.ts')).handler.on(platform);
     await expect(handler(input)).resolves.toMatchObject({ outcome: 'succeeded' });
     const runs = await db.sql<{ mode: string; outcome: string }[]>`
       select mode, outcome from attention.discovery_runs`;

@@ -1,12 +1,12 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetDependencies, useSecretStore } from '../../functions/dependencies.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
 import { enqueueOracleCalls } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { UPDATE_MARKET_SENTIMENT } from '../../layers/shared/src/services/delivery/fpmm-oracle-calls.ts';
 import { ANVIL_DEV_ACCOUNTS } from '../../local/anvil.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const PLAYER = '0x00000000000000000000000000000000000000dd';
 
@@ -38,6 +38,7 @@ const context = {
 
 describe('delivery Lambda entry points', () => {
   let h: DeliveryHarness;
+  let platform: Platform;
   beforeAll(async () => {
     h = await startDeliveryHarness();
     Object.assign(process.env, {
@@ -51,16 +52,15 @@ describe('delivery Lambda entry points', () => {
       SQS_ENDPOINT: h.sqsEndpoint,
       LOG_LEVEL: 'ERROR',
     });
-    resetConfigForTests();
     // anvil's well-known dev account 0, as the local runtime configures it.
-    useSecretStore(
-      new StaticSecretStore({
+    platform = platformFromEnv({
+      secrets: new StaticSecretStore({
         'evm-signer': JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0].privateKey }),
       }),
-    );
+    });
   });
   afterAll(async () => {
-    await resetDependencies();
+    await platform.close();
     await h.close();
   });
 
@@ -81,7 +81,7 @@ describe('delivery Lambda entry points', () => {
       ),
     );
     records.push(sqsRecord('m-bad', '{"not":"a call"}'));
-    const { handler } = await import('../../functions/queue/oracle-calls/index.ts');
+    const handler = (await import('../../functions/queue/oracle-calls/index.ts')).handler.on(platform);
     const response = await handler({ Records: records } satisfies SQSEvent, context);
     expect(response.batchItemFailures).toEqual([]);
 
@@ -92,8 +92,10 @@ describe('delivery Lambda entry points', () => {
   });
 
   it('runs the scheduled confirmer and reports the success rate', async () => {
-    const { handler } = await import('../../functions/scheduled/delivery-confirmer/index.ts');
-    const report = await handler();
+    const handler = (await import('../../functions/scheduled/delivery-confirmer/index.ts')).handler.on(
+      platform,
+    );
+    const report = await handler({});
     expect(report).toMatchObject({ skipped: false, pending: 0, successRate: 100, level: 'ok' });
   });
 
@@ -102,7 +104,7 @@ describe('delivery Lambda entry points', () => {
       '../../layers/shared/src/services/delivery/confirm-deliveries.ts'
     );
     const { deliveryEngine } = await import('../../functions/delivery.ts');
-    const engine = await deliveryEngine();
+    const engine = await deliveryEngine(platform);
     const [done] = await h.db.sql<{ id: number; request_id: string }[]>`
       select id::int, request_id from delivery.oracle_call_history where status = 'success' order by id limit 1`;
     if (done === undefined) throw new Error('the first test sent nothing');
@@ -134,7 +136,7 @@ describe('delivery Lambda entry points', () => {
       message('b1-duplicate', { id: done.id, requestId: done.request_id }, 'another-group'),
       sqsRecord('b2-malformed', '{"not":"a call"}', 'another-group'),
     ];
-    const { handler } = await import('../../functions/queue/oracle-calls/index.ts');
+    const handler = (await import('../../functions/queue/oracle-calls/index.ts')).handler.on(platform);
     const response = await handler({ Records: records } satisfies SQSEvent, context);
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([

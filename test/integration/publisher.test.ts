@@ -5,12 +5,12 @@ import { generateKeypairSigner } from '../../layers/shared/src/adapters/solana/k
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import type { SignedTransaction, SolanaClient } from '../../layers/shared/src/ports/solana.ts';
+import { schedulePublications } from '../../layers/shared/src/services/attention/publication-scheduler.ts';
+import { verifyPublication } from '../../layers/shared/src/services/attention/publication-verifier.ts';
 import {
   type PublisherDeps,
   publishBatch,
   publishRoot,
-  schedulePublications,
-  verifyPublication,
 } from '../../layers/shared/src/services/attention/publisher.ts';
 import { markClaimed, setRoot, setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';

@@ -20,6 +20,7 @@ import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 import { connectAsFunction, type FunctionConnection } from '../fixtures/function-database.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 // 2026-01-01, 10:00 and 11:00 UTC.
 const DAY = '2026-01-01';
@@ -157,7 +158,10 @@ describe('the recovery snapshot', () => {
 
   it('the 01:00 UTC function takes the day asked for and refuses a day that is not a date', async () => {
     Object.assign(process.env, { ORACLE_MODE: 'local', LOG_LEVEL: 'SILENT', DATABASE_URL: t.url });
-    const { handler } = await import('../../functions/scheduled/recovery-snapshot/index.ts');
+    const platform = platformFromEnv();
+    const handler = (await import('../../functions/scheduled/recovery-snapshot/index.ts')).handler.on(
+      platform,
+    );
     await expect(handler({ day: DAY })).resolves.toMatchObject({
       day: DAY,
       complete: true,
@@ -165,7 +169,6 @@ describe('the recovery snapshot', () => {
     });
     await expect(handler({ day: '2026-02-30' })).rejects.toThrow(/calendar date as YYYY-MM-DD/);
     await expect(handler({ day: 20260101 })).rejects.toThrow(/must be a string/);
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    await resetDependencies();
+    await platform.close();
   });
 });

@@ -12,7 +12,8 @@ import { fromBase58, fromHex, verifyClaim } from '../../layers/shared/src/core/m
 import { shardCost } from '../../layers/shared/src/core/solana/shard-cost.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
-import { publishRoot, verifyPublication } from '../../layers/shared/src/services/attention/publisher.ts';
+import { verifyPublication } from '../../layers/shared/src/services/attention/publication-verifier.ts';
+import { publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { channelShardUsage } from '../../layers/shared/src/services/attention/shard-usage.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';

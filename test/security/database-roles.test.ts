@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readOracleCallOutcomes } from '../../layers/shared/src/adapters/db/oracle-call-outcomes.ts';
+import { readOracleCallOutcomes } from '../../layers/shared/src/adapters/db/delivery/oracle-call-outcome-store.ts';
 import { EthersCallEncoder } from '../../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
 import { authenticateViewer } from '../../layers/shared/src/services/attention/twitch-sign-in.ts';

@@ -6,6 +6,7 @@
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -15,6 +16,7 @@ import { ROUTES } from '../../local/routes.ts';
 import { type DynamoService, type SqsService, startDynamo, startSqs } from '../../local/services.ts';
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { queueDepth } from '../fixtures/queue-depth.ts';
 
 /** Events a key may send per minute (and per hour) in this file. */
@@ -25,6 +27,7 @@ let sqs: SqsService;
 let dynamo: DynamoService;
 let http: LocalHttpServer;
 let writer: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let platform: Platform;
 
 beforeAll(async () => {
   [t, sqs, dynamo] = await Promise.all([createTestDatabase(), startSqs(), startDynamo()]);
@@ -39,8 +42,10 @@ beforeAll(async () => {
     INGEST_KEY_EVENTS_PER_MINUTE: String(QUOTA),
     INGEST_KEY_EVENTS_PER_HOUR: String(QUOTA),
   });
+  platform = platformFromEnv();
   http = await startHttpServer({
     routes: ROUTES,
+    platform: Promise.resolve(platform),
     secrets: new StaticSecretStore({
       'abuse/ingest': JSON.stringify({
         partner: 'key-of-partner',
@@ -52,12 +57,13 @@ beforeAll(async () => {
     ingestKeysSecretId: 'abuse/ingest',
     adminTokensSecretId: 'abuse/admin',
   });
-  ({ handler: writer } = await import('../../functions/queue/ingest-writer/index.ts'));
+  writer = (await import('../../functions/queue/ingest-writer/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
   const { resetDependencies } = await import('../../functions/dependencies.ts');
   await resetDependencies();
+  await platform.close();
   await http.close();
   await Promise.all([sqs.stop(), dynamo.stop()]);
   await t.close();

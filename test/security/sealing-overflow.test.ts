@@ -3,9 +3,11 @@
  * The hourly seal function runs as scheduled (its handler, on the wall clock) over participation
  * the ingest writer wrote, with the default 10^9 base units per weight.
  */
+
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { EPOCH_SECONDS, latestDueEpoch } from '../../layers/shared/src/core/attention/trees.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree } from '../../layers/shared/src/core/merkle/index.ts';
@@ -13,11 +15,13 @@ import { writeIngestBatch } from '../../layers/shared/src/services/attention/ing
 import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeEvent } from '../fixtures/events.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const MAX_I64 = 2n ** 63n - 1n;
 
 let t: TestDatabase;
 let seal: (event: unknown) => Promise<unknown>;
+let platform: Platform;
 
 const due = latestDueEpoch(Date.now());
 const E1 = due - 3 * EPOCH_SECONDS;
@@ -32,12 +36,12 @@ beforeAll(async () => {
     BASE_UNITS_PER_WEIGHT: '1000000000',
     CATEGORY_BASE_UNITS_PER_WEIGHT: '0',
   });
-  ({ handler: seal } = await import('../../functions/scheduled/seal/index.ts'));
+  platform = platformFromEnv();
+  seal = (await import('../../functions/scheduled/seal/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await t.close();
 });
 

@@ -1,9 +1,9 @@
 /** EventBridge `PriceUpdated` → every WebSocket connection subscribed to that token. */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
+import type { PriceUpdatedEvent } from '../../../layers/shared/src/core/events/domain-events.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
-import type { PriceUpdatedEvent } from '../../../layers/shared/src/ports/event-bus.ts';
 import {
   type BroadcastResult,
   broadcastPrice,

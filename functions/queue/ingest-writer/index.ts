@@ -2,24 +2,40 @@
  * The ingest queue's consumer. All valid messages of a batch are written in one transaction;
  * a malformed message is reported as a batch item failure on its own (after 5 receives SQS
  * moves it to the DLQ), and if the transaction fails every message is retried.
+ *
+ * Exactly once: every event has its id, the primary key of `attention.raw_events`; the batch's
+ * insert skips ids already there (`on conflict (event_id) do nothing`) and only the events it
+ * inserted count towards participation, so a redelivered batch adds nothing twice.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../../../layers/shared/src/config.ts';
+import type { SQSRecord } from 'aws-lambda';
 import { decodeIngestMessage } from '../../../layers/shared/src/core/attention/ingest-message.ts';
 import type { KeyedEvent } from '../../../layers/shared/src/core/attention/signals.ts';
 import { METRIC } from '../../../layers/shared/src/metric-names.ts';
-import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
+import { logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
+import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
 import { writeIngestBatch } from '../../../layers/shared/src/services/attention/ingest-writer.ts';
-import { database } from '../../dependencies.ts';
+import { type PlatformOf, sqsRecords } from '../../handlers.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
+export interface IngestWriterDeps {
+  readonly sql: Sql;
+}
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const failures: { itemIdentifier: string }[] = [];
+export async function ingestWriterDependencies(
+  platform: PlatformOf<'DATABASE_URL'>,
+): Promise<IngestWriterDeps> {
+  return { sql: (await platform.database()).sql };
+}
+
+/** The batch written in one transaction; returns the messages to report as failed. */
+export async function writeBatch(
+  records: readonly SQSRecord[],
+  deps: IngestWriterDeps,
+): Promise<ReadonlySet<string>> {
+  const failures = new Set<string>();
   const events: KeyedEvent[] = [];
   const good: string[] = [];
   let oldestSentMs = Number.POSITIVE_INFINITY;
-  for (const record of event.Records) {
+  for (const record of records) {
     try {
       events.push(...decodeIngestMessage(record.body));
       good.push(record.messageId);
@@ -30,13 +46,12 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         messageId: record.messageId,
         error: (error as Error).message,
       });
-      failures.push({ itemIdentifier: record.messageId });
+      failures.add(record.messageId);
     }
   }
   try {
     if (events.length > 0) {
-      const { sql } = await database();
-      const result = await writeIngestBatch(sql, events, new Date());
+      const result = await writeIngestBatch(deps.sql, events, new Date());
       metrics.addMetric('IngestEventsAccepted', MetricUnit.Count, result.accepted);
       metrics.addMetric('IngestDuplicates', MetricUnit.Count, result.duplicates);
       metrics.addMetric('IngestSuppressed', MetricUnit.Count, result.suppressed);
@@ -52,9 +67,21 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     }
   } catch (error) {
     logger.error('ingest batch failed; every message will be retried', { error: error as Error });
-    for (const id of good) failures.push({ itemIdentifier: id });
-  } finally {
-    flushMetrics();
+    for (const id of good) failures.add(id);
   }
-  return { batchItemFailures: failures };
+  return failures;
 }
+
+export async function handle(record: SQSRecord, failed: ReadonlySet<string>): Promise<void> {
+  if (failed.has(record.messageId)) throw new Error(`ingest message ${record.messageId} not written`);
+}
+
+export const handler = sqsRecords(
+  ingestWriterDependencies,
+  (record, _deps, batch) => handle(record, batch.prepared),
+  {
+    fifo: false,
+    prepare: writeBatch,
+    require: ['DATABASE_URL'],
+  },
+);

@@ -24,10 +24,10 @@ import {
   domainEventFromEnvelope,
   eventBridgeEnvelopeSchema,
 } from '../../../layers/shared/src/core/events/domain-event-schema.ts';
+import { isNotifying } from '../../../layers/shared/src/core/events/domain-events.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
 import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
-import { isNotifying } from '../../../layers/shared/src/ports/event-bus.ts';
 import type {
   ChannelName,
   NotificationChannel,

@@ -4,10 +4,9 @@
  * straight to EVM_RPC_URL. A run that could not finish everything is recorded as `partial` in
  * oracle_sync_logs and then thrown, so the schedule's retry policy and DLQ see it.
  */
-import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
+import { creatorThresholds } from '../../../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../../../layers/shared/src/errors.ts';
-import { marketConfig } from '../../../layers/shared/src/market-config.ts';
-import { flushMetrics, logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
+import { logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import { deliveryEngineGateway } from '../../../layers/shared/src/services/creator/creator-oracle-calls.ts';
 import {
   type CreatorSyncDeps,
@@ -16,84 +15,78 @@ import {
 } from '../../../layers/shared/src/services/creator/creator-sync.ts';
 import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
 import { enqueueDependencies } from '../../delivery.ts';
-import { eventBus } from '../../dependencies.ts';
+import { type PlatformOf, scheduled } from '../../handlers.ts';
 
-const settings = loadConfig(process.env, {
-  require: [
-    'DATABASE_URL',
-    'EVM_RPC_URL',
-    'EVM_CHAIN_ID',
-    'EVM_SIGNER_ADDRESS',
-    'ORACLE_CALLS_QUEUE_URL',
-    'CREATOR_METRICS_MANAGER_ADDRESS',
-    'CREATOR_TOKEN_FACTORY_ADDRESS',
-  ],
-});
-// The contracts are this function's reason to exist: without them it fails its cold start in
-// every mode (deployed contracts in production, the reference contracts locally).
-for (const name of ['CREATOR_METRICS_MANAGER_ADDRESS', 'CREATOR_TOKEN_FACTORY_ADDRESS'] as const) {
-  if (settings[name] === undefined) throw new ConfigError(`${name}: required, but not set`);
+const REQUIRED = [
+  'DATABASE_URL',
+  'EVM_RPC_URL',
+  'EVM_CHAIN_ID',
+  'EVM_SIGNER_ADDRESS',
+  'ORACLE_CALLS_QUEUE_URL',
+  'CREATOR_METRICS_MANAGER_ADDRESS',
+  'CREATOR_TOKEN_FACTORY_ADDRESS',
+] as const;
+
+export async function creatorSyncDependencies(
+  platform: PlatformOf<(typeof REQUIRED)[number]>,
+): Promise<CreatorSyncDeps> {
+  const settings = platform.config;
+  const contracts = creatorContractsReader(settings);
+  if (contracts === undefined)
+    throw new ConfigError(
+      'EVM_CHAIN_ID, EVM_RPC_URL, CREATOR_METRICS_MANAGER_ADDRESS and CREATOR_TOKEN_FACTORY_ADDRESS are required',
+    );
+  const enqueue = await enqueueDependencies(platform);
+  return {
+    sql: enqueue.sql,
+    calls: deliveryEngineGateway(enqueue),
+    contracts,
+    config: {
+      chainId: contracts.chainId,
+      metricsManagerAddress: contracts.metricsManagerAddress,
+      tokenFactoryAddress: contracts.tokenFactoryAddress,
+      ...creatorThresholds(settings),
+      revenueSharingMinAttoFilPerMonth: settings.REVENUE_SHARING_MIN_FIL,
+    },
+    prices: coinPriceSource(enqueue.sql, platform.market),
+    metrics: {
+      record: (name, value, unit) =>
+        metrics.addMetric(
+          name,
+          unit === 'Percent'
+            ? MetricUnit.Percent
+            : unit === 'Seconds'
+              ? MetricUnit.Seconds
+              : MetricUnit.Count,
+          value,
+        ),
+    },
+    log: {
+      info: (message, data) => logger.info(message, data ?? {}),
+      warn: (message, data) => logger.warn(message, data ?? {}),
+    },
+    events: platform.eventBus(),
+  };
 }
 
-// The market settings name the FIL token coins are priced in: a malformed one fails the cold start.
-marketConfig();
-const reader = creatorContractsReader(settings);
-if (reader === undefined)
-  throw new ConfigError(
-    'EVM_CHAIN_ID, EVM_RPC_URL, CREATOR_METRICS_MANAGER_ADDRESS and CREATOR_TOKEN_FACTORY_ADDRESS are required',
-  );
-const contracts = reader;
-
-let deps: Promise<CreatorSyncDeps> | undefined;
-
-function syncDeps(): Promise<CreatorSyncDeps> {
-  deps ??= (async (): Promise<CreatorSyncDeps> => {
-    const enqueue = await enqueueDependencies();
-    return {
-      sql: enqueue.sql,
-      calls: deliveryEngineGateway(enqueue),
-      contracts,
-      config: {
-        chainId: contracts.chainId,
-        metricsManagerAddress: contracts.metricsManagerAddress,
-        tokenFactoryAddress: contracts.tokenFactoryAddress,
-        ...creatorThresholds(settings),
-        revenueSharingMinAttoFilPerMonth: settings.REVENUE_SHARING_MIN_FIL,
-      },
-      prices: coinPriceSource(enqueue.sql),
-      metrics: {
-        record: (name, value, unit) =>
-          metrics.addMetric(
-            name,
-            unit === 'Percent'
-              ? MetricUnit.Percent
-              : unit === 'Seconds'
-                ? MetricUnit.Seconds
-                : MetricUnit.Count,
-            value,
-          ),
-      },
-      log: {
-        info: (message, data) => logger.info(message, data ?? {}),
-        warn: (message, data) => logger.warn(message, data ?? {}),
-      },
-      events: eventBus(),
-    };
-  })();
-  deps.catch(() => {
-    deps = undefined;
-  });
-  return deps;
-}
-
-export async function handler(): Promise<Omit<CreatorSyncReport, 'health'> & { level: string }> {
-  try {
-    const { health, ...report } = await runCreatorSync(await syncDeps());
-    if (report.status !== 'success') {
-      throw new DependencyError(`creator sync run ${report.runId} was partial: ${report.errors.join('; ')}`);
-    }
-    return { ...report, level: health.level };
-  } finally {
-    flushMetrics();
+export async function handle(
+  _event: unknown,
+  deps: CreatorSyncDeps,
+): Promise<Omit<CreatorSyncReport, 'health'> & { level: string }> {
+  const { health, ...report } = await runCreatorSync(deps);
+  if (report.status !== 'success') {
+    throw new DependencyError(`creator sync run ${report.runId} was partial: ${report.errors.join('; ')}`);
   }
+  return { ...report, level: health.level };
 }
+
+export const handler = scheduled(creatorSyncDependencies, handle, {
+  require: [...REQUIRED],
+  // The contracts are this function's reason to exist: without them it fails its cold start in
+  // every mode (deployed contracts in production, the reference contracts locally).
+  check: (settings) => {
+    for (const name of ['CREATOR_METRICS_MANAGER_ADDRESS', 'CREATOR_TOKEN_FACTORY_ADDRESS'] as const) {
+      if (settings[name] === undefined) throw new ConfigError(`${name}: required, but not set`);
+    }
+  },
+});

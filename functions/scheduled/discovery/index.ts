@@ -3,17 +3,14 @@
  * `{ "mode": "liveness" }` every 5 minutes. A failed run is recorded and then thrown, so the
  * schedule's retry policy and DLQ see it.
  */
-import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { DependencyError, ValidationError } from '../../../layers/shared/src/errors.ts';
-import { flushMetrics } from '../../../layers/shared/src/observability.ts';
 import {
+  type DiscoveryDeps,
   type DiscoveryMode,
   type DiscoveryResult,
   runDiscovery,
 } from '../../../layers/shared/src/services/attention/discovery.ts';
-import { database, twitchHelix } from '../../dependencies.ts';
-
-loadConfig(process.env, { require: ['DATABASE_URL', 'TWITCH_SECRET_ARN'] });
+import { type PlatformOf, scheduled } from '../../handlers.ts';
 
 function modeOf(event: unknown): DiscoveryMode {
   const mode = (event as { mode?: unknown } | null)?.mode ?? 'daily';
@@ -23,15 +20,20 @@ function modeOf(event: unknown): DiscoveryMode {
   return mode;
 }
 
-export async function handler(event: unknown): Promise<DiscoveryResult> {
-  try {
-    const mode = modeOf(event);
-    const { db } = await database();
-    const result = await runDiscovery({ db, helix: await twitchHelix('required'), now: Date.now }, mode);
-    if (result.outcome === 'failed')
-      throw new DependencyError(`discovery run ${result.runId} failed: ${result.error}`);
-    return result;
-  } finally {
-    flushMetrics();
-  }
+export async function discoveryDependencies(
+  platform: PlatformOf<'DATABASE_URL' | 'TWITCH_SECRET_ARN'>,
+): Promise<DiscoveryDeps> {
+  const { db } = await platform.database();
+  return { db, helix: await platform.twitchHelix('required'), now: Date.now };
 }
+
+export async function handle(event: unknown, deps: DiscoveryDeps): Promise<DiscoveryResult> {
+  const result = await runDiscovery(deps, modeOf(event));
+  if (result.outcome === 'failed')
+    throw new DependencyError(`discovery run ${result.runId} failed: ${result.error}`);
+  return result;
+}
+
+export const handler = scheduled(discoveryDependencies, handle, {
+  require: ['DATABASE_URL', 'TWITCH_SECRET_ARN'],
+});

@@ -4,30 +4,35 @@
  * trees built (services/attention/recovery-snapshot.ts), stored and emitted as metrics.
  * `{ "day": "YYYY-MM-DD" }` takes that day instead; taking a day again replaces its row.
  */
-import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { previousDay, recoveryWindow } from '../../../layers/shared/src/core/attention/recovery-day.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
-import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
+import { logger } from '../../../layers/shared/src/observability.ts';
+import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
 import {
   type RecoverySnapshot,
   takeRecoverySnapshot,
 } from '../../../layers/shared/src/services/attention/recovery-snapshot.ts';
-import { database } from '../../dependencies.ts';
+import { type PlatformOf, scheduled } from '../../handlers.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
-
-export async function handler(event: unknown): Promise<RecoverySnapshot> {
-  try {
-    const day = (event as { day?: unknown } | null)?.day;
-    if (day !== undefined && typeof day !== 'string') {
-      throw new ValidationError('recovery snapshot event day must be a string (YYYY-MM-DD)');
-    }
-    const now = new Date();
-    const { sql } = await database();
-    const snapshot = await takeRecoverySnapshot(sql, recoveryWindow(day ?? previousDay(now), now));
-    logger.info('recovery snapshot taken', { snapshot });
-    return snapshot;
-  } finally {
-    flushMetrics();
-  }
+export interface RecoverySnapshotDeps {
+  readonly sql: Sql;
 }
+
+export async function recoverySnapshotDependencies(
+  platform: PlatformOf<'DATABASE_URL'>,
+): Promise<RecoverySnapshotDeps> {
+  return { sql: (await platform.database()).sql };
+}
+
+export async function handle(event: unknown, deps: RecoverySnapshotDeps): Promise<RecoverySnapshot> {
+  const day = (event as { day?: unknown } | null)?.day;
+  if (day !== undefined && typeof day !== 'string') {
+    throw new ValidationError('recovery snapshot event day must be a string (YYYY-MM-DD)');
+  }
+  const now = new Date();
+  const snapshot = await takeRecoverySnapshot(deps.sql, recoveryWindow(day ?? previousDay(now), now));
+  logger.info('recovery snapshot taken', { snapshot });
+  return snapshot;
+}
+
+export const handler = scheduled(recoverySnapshotDependencies, handle, { require: ['DATABASE_URL'] });

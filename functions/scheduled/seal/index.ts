@@ -10,60 +10,73 @@
  * down).
  */
 
-import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
-import { flushMetrics, logger } from '../../../layers/shared/src/observability.ts';
+import { logger } from '../../../layers/shared/src/observability.ts';
+import type { EventBus } from '../../../layers/shared/src/ports/event-bus.ts';
 import { attentionSettings } from '../../../layers/shared/src/services/attention/attention-settings.ts';
 import {
   announceSealedEpochs,
   type FinalizeResult,
   finalizeEpoch,
+  type SealingDeps,
   sealDueEpochs,
 } from '../../../layers/shared/src/services/attention/sealing.ts';
 import type { SealingFailure } from '../../../layers/shared/src/services/attention/sealing-failures.ts';
 import { announceWalletRebindings } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
-import { database, eventBus, treeHasher } from '../../dependencies.ts';
+import { type PlatformOf, scheduled } from '../../handlers.ts';
 
-// Refuses at cold start a tree format or capacity the configured program cannot verify.
-const settings = attentionSettings(loadConfig(process.env, { require: ['DATABASE_URL', 'PUBLISH_MODE'] }));
-
-export async function handler(event: unknown): Promise<{
-  epochs: FinalizeResult[];
-  failed: SealingFailure[];
-  announced: number;
-  rebindingsAnnounced: number;
-}> {
-  try {
-    const { sql } = await database();
-    const deps = {
-      sql,
-      settings,
-      concurrency: config().DATABASE_POOL_MAX > 2 ? 2 : 1,
-      treeHasher: treeHasher(),
-    };
-    const epoch = (event as { epoch?: unknown } | null)?.epoch;
-    if (epoch !== undefined && typeof epoch !== 'number') {
-      throw new ValidationError('seal event epoch must be a number (unix seconds)');
-    }
-    const { epochs, failed } =
-      epoch === undefined
-        ? await sealDueEpochs(deps, new Date())
-        : { epochs: [await finalizeEpoch(deps, epoch, new Date())], failed: [] };
-    // Everything that failed, of whole epochs, single channels and single trees.
-    const all = [...failed, ...epochs.flatMap((e) => [...e.seal.failed, ...e.trees.failed])];
-    const events = eventBus();
-    return {
-      epochs,
-      failed: all,
-      announced: await announce('sealed epochs', () => announceSealedEpochs({ sql, events }, new Date())),
-      rebindingsAnnounced: await announce('ended wallet bindings', () =>
-        announceWalletRebindings({ sql, events }, new Date()),
-      ),
-    };
-  } finally {
-    flushMetrics();
-  }
+export interface SealDeps extends SealingDeps {
+  readonly events: EventBus;
 }
+
+export interface SealResult {
+  readonly epochs: FinalizeResult[];
+  readonly failed: SealingFailure[];
+  readonly announced: number;
+  readonly rebindingsAnnounced: number;
+}
+
+export async function sealDependencies(
+  platform: PlatformOf<'DATABASE_URL' | 'PUBLISH_MODE'>,
+): Promise<SealDeps> {
+  const { sql } = await platform.database();
+  return {
+    sql,
+    settings: attentionSettings(platform.config),
+    concurrency: platform.config.DATABASE_POOL_MAX > 2 ? 2 : 1,
+    treeHasher: platform.treeHasher,
+    events: platform.eventBus(),
+  };
+}
+
+export async function handle(event: unknown, deps: SealDeps): Promise<SealResult> {
+  const epoch = (event as { epoch?: unknown } | null)?.epoch;
+  if (epoch !== undefined && typeof epoch !== 'number') {
+    throw new ValidationError('seal event epoch must be a number (unix seconds)');
+  }
+  const { epochs, failed } =
+    epoch === undefined
+      ? await sealDueEpochs(deps, new Date())
+      : { epochs: [await finalizeEpoch(deps, epoch, new Date())], failed: [] };
+  // Everything that failed, of whole epochs, single channels and single trees.
+  const all = [...failed, ...epochs.flatMap((e) => [...e.seal.failed, ...e.trees.failed])];
+  return {
+    epochs,
+    failed: all,
+    announced: await announce('sealed epochs', () => announceSealedEpochs(deps, new Date())),
+    rebindingsAnnounced: await announce('ended wallet bindings', () =>
+      announceWalletRebindings(deps, new Date()),
+    ),
+  };
+}
+
+export const handler = scheduled(sealDependencies, handle, {
+  require: ['DATABASE_URL', 'PUBLISH_MODE'],
+  // Refuses at cold start a tree format or capacity the configured program cannot verify.
+  check: (config) => {
+    attentionSettings(config);
+  },
+});
 
 /**
  * EpochSealed for what is sealed and built, and WalletRebound for ended wallet bindings still

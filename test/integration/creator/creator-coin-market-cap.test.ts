@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Contract, parseUnits, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../../functions/api/http.ts';
+import type { Platform } from '../../../functions/platform.ts';
 import { TOKEN_ABI } from '../../../layers/shared/src/adapters/evm/market-abi.ts';
 import { EthersMarketChainReader } from '../../../layers/shared/src/adapters/evm/market-chain-reader.ts';
 import { ATTO_PER_FIL } from '../../../layers/shared/src/core/creator/milestones.ts';
@@ -16,9 +17,8 @@ import { type SqsService, startSqs } from '../../../local/services.ts';
 import { conformingBody } from '../../fixtures/api-contract.ts';
 import {
   type CreatorContractsDeployment,
+  creatorFunctionPlatform,
   deployCreatorContracts,
-  resetCreatorFunctionEnvironment,
-  useCreatorFunctionEnvironment,
 } from '../../fixtures/creator-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
 import { makeHttpEvent } from '../../fixtures/http-event.ts';
@@ -43,6 +43,7 @@ describe('the revenue market-cap term from a creator coin pool on anvil', () => 
   const wallet = new Map<string, string>();
   const coin = new Map<string, string>();
   let api: (event: HttpEvent) => Promise<HttpResult>;
+  let platform: Platform;
 
   const get = (part: 'metrics' | 'coin', stageName: string) => {
     const address = wallet.get(stageName)!;
@@ -124,7 +125,7 @@ describe('the revenue market-cap term from a creator coin pool on anvil', () => 
       },
     );
 
-    await useCreatorFunctionEnvironment(
+    platform = await creatorFunctionPlatform(
       { databaseUrl: t.url, anvil, sqs },
       {
         CREATOR_METRICS_MANAGER_ADDRESS: creatorContracts.managerAddress,
@@ -138,7 +139,7 @@ describe('the revenue market-cap term from a creator coin pool on anvil', () => 
 
   afterAll(async () => {
     for (const name of ['MARKET_CHAIN_ID', 'CREATOR_COIN_QUOTE_TOKEN']) delete process.env[name];
-    await resetCreatorFunctionEnvironment();
+    await platform.close();
     await Promise.all([anvil.stop(), sqs.stop()]);
     await t.close();
   });
@@ -187,14 +188,11 @@ describe('the revenue market-cap term from a creator coin pool on anvil', () => 
   });
 
   it("pushes the revenue with the term on-chain through the sync function, and shows the contract's intrinsic value", async () => {
-    const { handler: sync } = (await import(
-      '../../../functions/scheduled/creator-sync/index.ts'
-    )) as unknown as {
-      handler: () => Promise<{ status: string; confirmed: number }>;
-    };
-    const { handler: consume } = (await import('../../../functions/queue/oracle-calls/index.ts')) as {
-      handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-    };
+    const syncOn = (await import('../../../functions/scheduled/creator-sync/index.ts')).handler.on(platform);
+    const sync = () => syncOn({});
+    const consume: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> = (
+      await import('../../../functions/queue/oracle-calls/index.ts')
+    ).handler.on(platform);
     expect((await sync()).status).toBe('success');
     await drain(sqs.client, sqs.queues.oracleCalls.url, (event) => consume(event, {} as Context));
     expect((await sync()).confirmed).toBeGreaterThan(0);

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  rollupDailyStats,
-  softDeleteUser,
-} from '../../../layers/shared/src/adapters/db/creator-metrics-repo.ts';
 import { engagementScoreX100 } from '../../../layers/shared/src/core/creator/engagement-score.ts';
 import { ATTO_PER_FIL } from '../../../layers/shared/src/core/creator/milestones.ts';
 import { computeCreatorMetrics } from '../../../layers/shared/src/services/creator/creator-metrics.ts';
+import { rollupDailyStats } from '../../../layers/shared/src/services/creator/daily-stats.ts';
+import { softDeleteUser } from '../../../layers/shared/src/services/creator/user-deletion.ts';
 import { type DemoCreatorPlan, seedCreatorDemo } from '../../../local/creator-demo-seed.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
 

@@ -4,9 +4,9 @@ import { quarterContaining } from '../../../layers/shared/src/core/creator/reven
 import {
   type CreatorSyncDeps,
   callsAwaited,
-  recordRevenueDistributions,
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator/creator-sync.ts';
+import { recordRevenueDistributions } from '../../../layers/shared/src/services/creator/revenue-distributions.ts';
 import { seedCreatorDemo } from '../../../local/creator-demo-seed.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
 import { RecordingBus } from '../../fixtures/event-bus.ts';

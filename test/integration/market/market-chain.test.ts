@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessEventBus } from '../../../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { POOL_VIEW_ABI } from '../../../layers/shared/src/adapters/evm/market-abi.ts';
 import { EthersMarketChainReader } from '../../../layers/shared/src/adapters/evm/market-chain-reader.ts';
+import type { PriceUpdatedEvent } from '../../../layers/shared/src/core/events/domain-events.ts';
 import { Q112, spotPriceX112, x112ToDecimal } from '../../../layers/shared/src/core/market/twap.ts';
-import type { PriceUpdatedEvent } from '../../../layers/shared/src/ports/event-bus.ts';
 import {
   computeTokenRankings,
   getRankings,

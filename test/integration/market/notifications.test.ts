@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PriceUpdatedEvent, TokenMintedEvent } from '../../../layers/shared/src/ports/event-bus.ts';
+import type {
+  PriceUpdatedEvent,
+  TokenMintedEvent,
+} from '../../../layers/shared/src/core/events/domain-events.ts';
 import type {
   ChannelName,
   NotificationChannel,

@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { PriceUpdatedEvent } from '../../../layers/shared/src/ports/event-bus.ts';
+import type { PriceUpdatedEvent } from '../../../layers/shared/src/core/events/domain-events.ts';
 import { type PriceStreamServer, startPriceStreamServer } from '../../../local/price-stream-server.ts';
 
 const TOKEN_A = '0x00000000000000000000000000000000000000aa';

@@ -4,8 +4,9 @@
  * the bus route `PriceUpdated` to the WebSocket broadcast and events to notifications.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { DomainEvent } from '../../core/events/domain-events.ts';
 import { DependencyError } from '../../errors.ts';
-import type { DomainEvent, EventBus } from '../../ports/event-bus.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 
 export const EVENT_SOURCE = 'engagement-oracle';
 

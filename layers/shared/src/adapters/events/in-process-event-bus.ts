@@ -4,7 +4,8 @@
  * failing handler is reported and does not keep the event from the others.
  * (The EventBridge adapter needs @aws-sdk/client-eventbridge, which is not installed yet.)
  */
-import type { DomainEvent, EventBus } from '../../ports/event-bus.ts';
+import type { DomainEvent } from '../../core/events/domain-events.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 
 type Handler<E extends DomainEvent> = (event: E) => void | Promise<void>;
 

@@ -6,15 +6,12 @@
  * backoff decides, instead of a hidden wait of up to 15 s.
  */
 import {
-  ComputeBudgetProgram,
   Connection,
   type FetchFn,
   PublicKey,
-  Transaction,
   type TransactionSignature,
   VersionedTransaction,
 } from '@solana/web3.js';
-import bs58 from 'bs58';
 import { ChainError, ValidationError } from '../../errors.ts';
 import type {
   AccountAtSlot,
@@ -34,8 +31,9 @@ import type {
   SolanaTransactionRecord,
   TransactionOptions,
 } from '../../ports/solana.ts';
-import { toTransactionInstruction } from './attention-program.ts';
 import { isAlreadyProcessed, toChainError } from './solana-chain-error.ts';
+import { toAccount, toTransactionRecord } from './web3-rpc-records.ts';
+import { serializeUnsignedLegacyTransaction, signLegacyTransaction } from './web3-transaction-builder.ts';
 
 export interface Web3SolanaClientOptions {
   readonly url: string;
@@ -95,30 +93,7 @@ export class Web3SolanaClient implements SolanaClient {
     lifetime: BlockhashLifetime,
     options: TransactionOptions = {},
   ): Promise<SignedTransaction> {
-    const feePayer = new PublicKey(signer.address);
-    const transaction = new Transaction({
-      feePayer,
-      blockhash: lifetime.blockhash,
-      lastValidBlockHeight: Number(lifetime.lastValidBlockHeight),
-    });
-    if (options.computeUnitLimit !== undefined) {
-      transaction.add(ComputeBudgetProgram.setComputeUnitLimit({ units: options.computeUnitLimit }));
-    }
-    const price = options.computeUnitPriceMicroLamports ?? 0n;
-    if (price > 0n) transaction.add(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: price }));
-    for (const instruction of instructions) transaction.add(toTransactionInstruction(instruction));
-
-    const signature = await signer.signMessage(transaction.serializeMessage());
-    transaction.addSignature(feePayer, Buffer.from(signature));
-    let wireTransaction: Uint8Array;
-    try {
-      wireTransaction = new Uint8Array(transaction.serialize());
-    } catch (error) {
-      throw new ValidationError(`transaction cannot be serialized: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    return { signature: bs58.encode(signature), wireTransaction, lifetime };
+    return signLegacyTransaction(instructions, signer, lifetime, options);
   }
 
   serializeUnsignedTransaction(
@@ -126,21 +101,7 @@ export class Web3SolanaClient implements SolanaClient {
     feePayer: string,
     lifetime: BlockhashLifetime,
   ): Uint8Array | undefined {
-    const transaction = new Transaction({
-      feePayer: new PublicKey(feePayer),
-      blockhash: lifetime.blockhash,
-      lastValidBlockHeight: Number(lifetime.lastValidBlockHeight),
-    });
-    for (const instruction of instructions) transaction.add(toTransactionInstruction(instruction));
-    try {
-      return new Uint8Array(transaction.serialize({ requireAllSignatures: false, verifySignatures: false }));
-    } catch (error) {
-      // web3.js refuses a transaction over the packet limit, or overruns its message buffer first.
-      if (error instanceof RangeError || /too large/i.test((error as Error).message)) return undefined;
-      throw new ValidationError(`transaction cannot be serialized: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    return serializeUnsignedLegacyTransaction(instructions, feePayer, lifetime);
   }
 
   sendTransaction(
@@ -253,39 +214,7 @@ export class Web3SolanaClient implements SolanaClient {
         commitment: this.commitment === 'processed' ? 'confirmed' : this.commitment,
         maxSupportedTransactionVersion: 0,
       });
-      if (response === null) return null;
-      const message = response.transaction.message;
-      const keys = message.getAccountKeys(
-        response.meta?.loadedAddresses
-          ? { accountKeysFromLookups: response.meta.loadedAddresses }
-          : undefined,
-      );
-      const accountKeys = Array.from({ length: keys.length }, (_, i) => keys.get(i)?.toBase58() ?? '');
-      return {
-        signature,
-        slot: BigInt(response.slot),
-        blockTime: response.blockTime ?? null,
-        fee: BigInt(response.meta?.fee ?? 0),
-        err: response.meta?.err ?? null,
-        feePayer: accountKeys[0] ?? '',
-        accountKeys,
-        instructions: message.compiledInstructions.map((instruction) => ({
-          programAddress: accountKeys[instruction.programIdIndex] ?? '',
-          accounts: instruction.accountKeyIndexes.map((index) => accountKeys[index] ?? ''),
-          data: new Uint8Array(instruction.data),
-        })),
-        innerInstructions: (response.meta?.innerInstructions ?? [])
-          .slice()
-          .sort((a, b) => a.index - b.index)
-          .flatMap((inner) =>
-            inner.instructions.map((instruction) => ({
-              programAddress: accountKeys[instruction.programIdIndex] ?? '',
-              accounts: instruction.accounts.map((index) => accountKeys[index] ?? ''),
-              data: bs58.decode(instruction.data),
-            })),
-          ),
-        logMessages: response.meta?.logMessages ?? [],
-      };
+      return response === null ? null : toTransactionRecord(signature, response);
     });
   }
 
@@ -398,19 +327,6 @@ export class Web3SolanaClient implements SolanaClient {
       throw toChainError(error, action);
     }
   }
-}
-
-function toAccount(
-  address: string,
-  info: { lamports: number; owner: PublicKey; executable: boolean; data: Buffer },
-): SolanaAccount {
-  return {
-    address,
-    lamports: BigInt(info.lamports),
-    owner: info.owner.toBase58(),
-    executable: info.executable,
-    data: new Uint8Array(info.data),
-  };
 }
 
 function sleep(ms: number): Promise<void> {

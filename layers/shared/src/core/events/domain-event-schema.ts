@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../../errors.ts';
-import { BINDING_END_REASONS, type DomainEvent } from '../../ports/event-bus.ts';
+import { BINDING_END_REASONS, type DomainEvent } from './domain-events.ts';
 
 const unixSeconds = z.number().int().nonnegative();
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal string');

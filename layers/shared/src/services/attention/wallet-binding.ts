@@ -21,8 +21,9 @@ import {
 } from '../../core/attention/binding-message.ts';
 import { normalizeLogin } from '../../core/attention/signals.ts';
 import { isUserHash, userHash } from '../../core/attention/user-hash.ts';
+import type { BindingEndReason } from '../../core/events/domain-events.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
-import type { BindingEndReason, EventBus } from '../../ports/event-bus.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { lockKeys } from '../platform/advisory-locks.ts';
 import { bindingLockKey } from './suppression.ts';

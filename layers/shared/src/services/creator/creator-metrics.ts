@@ -4,7 +4,10 @@
  * the price source knows the coin's price (DESIGN.md section 5).
  */
 
-import { type CreatorMetricInputs, loadCreatorMetricInputs } from '../../adapters/db/creator-metrics-repo.ts';
+import {
+  type CreatorMetricInputs,
+  loadCreatorMetricInputs,
+} from '../../adapters/db/creator/creator-metrics-store.ts';
 import { type EngagementScore, engagementScore } from '../../core/creator/engagement-score.ts';
 import { metricsFingerprint, type OnChainCreatorMetrics } from '../../core/creator/metrics-fingerprint.ts';
 import { coinValueShareAttoFil, marketCapAttoFil } from '../../core/creator/revenue.ts';

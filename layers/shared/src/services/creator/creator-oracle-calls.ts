@@ -3,7 +3,7 @@
  * `enqueueOracleCalls` (one batch insert, one queue batch), outcomes are read from the engine's
  * call history.
  */
-import { readOracleCallOutcomes } from '../../adapters/db/oracle-call-outcomes.ts';
+import { readOracleCallOutcomes } from '../../adapters/db/delivery/oracle-call-outcome-store.ts';
 import type { OracleCallGateway } from '../../ports/oracle-call-gateway.ts';
 import { type EnqueueDeps, enqueueOracleCalls } from '../delivery/enqueue-oracle-call.ts';
 

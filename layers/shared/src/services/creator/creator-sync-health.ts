@@ -4,12 +4,15 @@
  * and read back for admins (`GET /admin/sync-health`).
  */
 
+import { divergenceSummary } from '../../adapters/db/creator/chain-state-store.ts';
+import {
+  callStatsLastHour,
+  recordRunHealth as storeRunHealth,
+  syncRuns,
+  syncRunTimes,
+} from '../../adapters/db/creator/sync-log-store.ts';
 import { evaluateSyncHealth, type SyncHealth } from '../../core/creator/sync-health.ts';
 import type { Sql } from '../../ports/sql.ts';
-
-/** The sync log operations of the calls the sync enqueues. */
-export const METRICS_OP = 'UPDATE_METRICS';
-export const COIN_OP = 'LAUNCH_COIN';
 
 export interface CreatorSyncHealth extends SyncHealth {
   /** Seconds the data has been stale by the worse of the two rules (0 when fresh). */
@@ -18,42 +21,23 @@ export interface CreatorSyncHealth extends SyncHealth {
 
 /** Health over the last hour of sync logs, and staleness as DESIGN.md defines it. */
 export async function syncHealth(sql: Sql, now: Date): Promise<CreatorSyncHealth> {
-  const at = now.toISOString();
-  const [calls] = await sql<
-    { succeeded: number; failed: number; failed_last_hour: number; avg_ms: number | null }[]
-  >`
-    select count(*) filter (where status = 'success')::int as succeeded,
-           count(*) filter (where status = 'failed')::int as failed,
-           count(*) filter (where status = 'failed')::int as failed_last_hour,
-           avg(duration_ms) filter (where status = 'success')::float8 as avg_ms
-    from creator.oracle_sync_logs
-    where operation in (${METRICS_OP}, ${COIN_OP}) and completed_at > ${at}::timestamptz - interval '1 hour'`;
-  const [runs] = await sql<{ last_success: string | null; first_run: string | null }[]>`
-    select max(completed_at) filter (where status = 'success') as last_success, min(created_at) as first_run
-    from creator.oracle_sync_logs where operation = 'SYNC_RUN'`;
-  const [divergence] = await sql<{ oldest: string | null; over_limit: number }[]>`
-    select min(s.diverged_since) as oldest,
-           count(*) filter (where s.diverged_since < ${at}::timestamptz - interval '2 hours')::int as over_limit
-    from creator.creator_chain_state s join creator.creators c on c.id = s.creator_id and c.deleted_at is null
-    where s.diverged_since is not null`;
-  // Raw-query timestamps come back as text from the shared client.
-  const lastSuccess = runs?.last_success == null ? undefined : new Date(runs.last_success);
-  const firstRun = runs?.first_run == null ? undefined : new Date(runs.first_run);
-  const oldest = divergence?.oldest == null ? undefined : new Date(divergence.oldest);
+  const calls = await callStatsLastHour(sql, now);
+  const runs = await syncRunTimes(sql);
+  const divergence = await divergenceSummary(sql, now);
   const health = evaluateSyncHealth({
     now,
-    succeededCalls: calls?.succeeded ?? 0,
-    failedCalls: calls?.failed ?? 0,
-    failedCallsLastHour: calls?.failed_last_hour ?? 0,
-    averageResponseMs: calls?.avg_ms ?? undefined,
-    lastSuccessfulRunAt: lastSuccess,
-    oldestDivergenceAt: oldest,
-    divergedCreatorsOverLimit: divergence?.over_limit ?? 0,
+    succeededCalls: calls.succeeded,
+    failedCalls: calls.failed,
+    failedCallsLastHour: calls.failed,
+    averageResponseMs: calls.averageMs,
+    lastSuccessfulRunAt: runs.lastSuccess,
+    oldestDivergenceAt: divergence.oldest,
+    divergedCreatorsOverLimit: divergence.overLimit,
   });
   // Never a successful run: stale since the first run started.
-  const lastGood = lastSuccess ?? firstRun ?? now;
+  const lastGood = runs.lastSuccess ?? runs.firstRun ?? now;
   const sinceRun = now.getTime() - lastGood.getTime();
-  const sinceMatch = oldest === undefined ? 0 : now.getTime() - oldest.getTime();
+  const sinceMatch = divergence.oldest === undefined ? 0 : now.getTime() - divergence.oldest.getTime();
   return { ...health, staleSeconds: Math.max(0, Math.floor(Math.max(sinceRun, sinceMatch) / 1000)) };
 }
 
@@ -78,10 +62,7 @@ export type HealthRecord = ReturnType<typeof healthRecord>;
 
 /** Keeps the health measured at the end of a run with the run's SYNC_RUN row. */
 export async function recordRunHealth(sql: Sql, runId: string, health: CreatorSyncHealth): Promise<void> {
-  await sql`
-    update creator.oracle_sync_logs
-    set details = coalesce(details, '{}'::jsonb) || jsonb_build_object('health', ${JSON.stringify(healthRecord(health))}::jsonb)
-    where run_id = ${runId} and operation = 'SYNC_RUN'`;
+  await storeRunHealth(sql, runId, healthRecord(health));
 }
 
 export interface HealthHistoryFilter {
@@ -93,34 +74,15 @@ export interface HealthHistoryFilter {
 
 /** The health now, and as each run left it, newest run first. */
 export async function syncHealthHistory(sql: Sql, now: Date, filter: HealthHistoryFilter) {
-  const rows = await sql<
-    {
-      id: number;
-      run_id: string;
-      status: string;
-      duration_ms: number | null;
-      health: unknown;
-      created_at: string;
-      completed_at: string | null;
-    }[]
-  >`
-    select l.id::int, l.run_id, l.status, l.duration_ms, l.details -> 'health' as health, l.created_at, l.completed_at
-    from creator.oracle_sync_logs l
-    where l.operation = 'SYNC_RUN'
-      ${filter.since === undefined ? sql`` : sql`and l.created_at >= ${filter.since.toISOString()}::timestamptz`}
-      ${filter.before === undefined ? sql`` : sql`and l.id < ${filter.before}`}
-    order by l.id desc
-    limit ${filter.limit}`;
-  const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
-  const runs = rows.map((r) => ({
+  const runs = (await syncRuns(sql, filter)).map((r) => ({
     id: r.id,
-    runId: r.run_id,
+    runId: r.runId,
     status: r.status,
-    durationMs: r.duration_ms,
-    startedAt: iso(r.created_at),
-    completedAt: iso(r.completed_at),
-    // jsonb comes back as text from the shared client; a run that failed before measuring has none.
-    health: (typeof r.health === 'string' ? JSON.parse(r.health) : r.health) as HealthRecord | null,
+    durationMs: r.durationMs,
+    startedAt: r.createdAt.toISOString(),
+    completedAt: r.completedAt === null ? null : r.completedAt.toISOString(),
+    // A run that failed before measuring has none.
+    health: r.health as HealthRecord | null,
   }));
   return {
     current: { at: now.toISOString(), ...healthRecord(await syncHealth(sql, now)) },

@@ -4,7 +4,7 @@
  * retries and confirms. The claim stays `queued` until the engine reports the call's outcome.
  */
 
-import { readOracleCallOutcomes } from '../../adapters/db/oracle-call-outcomes.ts';
+import { readOracleCallOutcomes } from '../../adapters/db/delivery/oracle-call-outcome-store.ts';
 import { claimIdBytes32 } from '../../core/market/claim-id.ts';
 import type { MintOutcome, MintRequest, MintResult, QueuedMinter } from '../../ports/minter.ts';
 import type { Queryable } from '../../ports/sql.ts';

@@ -7,14 +7,32 @@
  * (chain, tx hash, log index) and (chain, pool, block), so a re-read writes nothing twice.
  */
 
+import { recentBlocks } from '../../adapters/db/market/chain-block-store.ts';
+import { addCursor, type ChainCursor, cursorsBehind } from '../../adapters/db/market/chain-cursor-store.ts';
+import { poolSides } from '../../adapters/db/market/pool-store.ts';
+import type { PriceUpdatedEvent } from '../../core/events/domain-events.ts';
+import {
+  discoveredPools,
+  isPoolCreated,
+  type PoolSides,
+  syncedPoolBlocks,
+  transactionRows,
+} from '../../core/market/market-log-rows.ts';
+import { latestPriceUpdates, type PoolStateAtBlock, priceFeedRows } from '../../core/market/pool-prices.ts';
 import { findForkPoint, pollRange } from '../../core/market/reorg.ts';
-import { type PoolObservation, spotPriceX112, x112ToDecimal } from '../../core/market/twap.ts';
-import { poolBaseQuote } from '../../core/market/volume.ts';
 import { ChainError } from '../../errors.ts';
-import type { EventBus, PriceUpdatedEvent } from '../../ports/event-bus.ts';
-import type { ChainBlock, MarketChainReader, MarketLog, TokenMetadata } from '../../ports/market-chain.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
+import type {
+  ChainBlock,
+  MarketChainReader,
+  MarketLog,
+  PoolCreatedLog,
+  TokenMetadata,
+} from '../../ports/market-chain.ts';
 import type { Sql } from '../../ports/sql.ts';
-import { refreshRollups } from './market-rollups.ts';
+import { type ReorgSummary, rollBackAbove, writeRange } from './market-range-writes.ts';
+
+export type { ReorgSummary } from './market-range-writes.ts';
 
 export interface MarketPollerOptions {
   readonly factoryAddress: string;
@@ -35,13 +53,6 @@ export interface PollDeps {
   readonly bus?: EventBus;
 }
 
-export interface ReorgSummary {
-  readonly forkBlock: number;
-  readonly transactionsRemoved: number;
-  readonly priceFeedsRemoved: number;
-  readonly poolsRemoved: number;
-}
-
 export interface PollResult {
   readonly head: number;
   readonly readUpTo: number | undefined;
@@ -52,30 +63,15 @@ export interface PollResult {
   readonly priceUpdates: readonly PriceUpdatedEvent[];
 }
 
-interface CursorRow {
-  contract_address: string;
-  kind: string;
-  last_block: bigint;
-}
-
-interface PoolRow {
-  address: string;
-  token0: string;
-  token1: string;
-  base_token: string;
-  quote_token: string;
-  decimals0: number;
-  decimals1: number;
-}
-
 export async function pollMarket(deps: PollDeps, options: MarketPollerOptions): Promise<PollResult> {
   const { sql, chain } = deps;
   const chainId = chain.chainId;
   const factory = options.factoryAddress.toLowerCase();
-  await sql`
-    insert into market.chain_cursors (chain_id, contract_address, kind, last_block)
-    values (${chainId}, ${factory}, 'factory', ${(options.factoryStartBlock ?? 0) - 1})
-    on conflict do nothing`;
+  await addCursor(sql, chainId, {
+    contractAddress: factory,
+    kind: 'factory',
+    lastBlock: (options.factoryStartBlock ?? 0) - 1,
+  });
 
   const reorg = await detectAndRollBack(deps, options.reorgSearchDepth ?? 256);
   const head = await chain.headNumber();
@@ -88,14 +84,11 @@ export async function pollMarket(deps: PollDeps, options: MarketPollerOptions): 
 
   // New pools join with a cursor behind the others; groups advance until all reach the target.
   for (let round = 0; round < 10_000; round++) {
-    const cursors = await sql<CursorRow[]>`
-      select contract_address, kind, last_block from market.chain_cursors
-      where chain_id = ${chainId} and last_block < ${target}
-      order by last_block, contract_address`;
+    const cursors = await cursorsBehind(sql, chainId, target);
     const first = cursors[0];
     if (first === undefined) break;
-    const cursor = Number(first.last_block);
-    const group = cursors.filter((row) => Number(row.last_block) === cursor);
+    const cursor = first.lastBlock;
+    const group = cursors.filter((row) => row.lastBlock === cursor);
     const range = pollRange(cursor, head, options.confirmations, maxBlocks);
     if (range === undefined) break;
     const result = await readRange(deps, options, group, range.from, range.to);
@@ -121,17 +114,14 @@ export async function pollMarket(deps: PollDeps, options: MarketPollerOptions): 
 async function detectAndRollBack(deps: PollDeps, searchDepth: number): Promise<ReorgSummary | undefined> {
   const { sql, chain } = deps;
   const chainId = chain.chainId;
-  const stored = await sql<{ number: bigint; hash: string }[]>`
-    select number, hash from market.chain_blocks where chain_id = ${chainId}
-    order by number desc limit ${searchDepth}`;
-  const latest = stored[0];
+  const known = await recentBlocks(sql, chainId, searchDepth);
+  const latest = known[0];
   if (latest === undefined) return undefined;
-  const current = await chain.block(Number(latest.number));
+  const current = await chain.block(latest.number);
   // Block hashes chain their parents: if the newest stored block still stands, so do the older ones.
   if (current !== undefined && current.hash === latest.hash) return undefined;
 
   const chainHashes = new Map<number, string | undefined>();
-  const known = stored.map((row) => ({ number: Number(row.number), hash: row.hash }));
   let fork: number | undefined;
   for (const block of known) {
     const now = await chain.block(block.number);
@@ -143,39 +133,6 @@ async function detectAndRollBack(deps: PollDeps, searchDepth: number): Promise<R
   return rollBackAbove(sql, chainId, forkBlock);
 }
 
-export async function rollBackAbove(sql: Sql, chainId: number, forkBlock: number): Promise<ReorgSummary> {
-  return sql.begin(async (tx) => {
-    const [forkTime] = await tx<{ timestamp: bigint }[]>`
-      select coalesce(
-        (select min(block_timestamp) from market.transactions where chain_id = ${chainId} and block_number > ${forkBlock}),
-        (select min(timestamp) from market.chain_blocks where chain_id = ${chainId} and number > ${forkBlock}),
-        0) as timestamp`;
-    const removedTx = await tx`
-      delete from market.transactions where chain_id = ${chainId} and block_number > ${forkBlock}`;
-    const removedFeeds = await tx`
-      delete from market.price_feeds where chain_id = ${chainId} and block_number > ${forkBlock}`;
-    const removedPools = await tx<{ address: string }[]>`
-      delete from market.pools where chain_id = ${chainId} and created_block > ${forkBlock} returning address`;
-    if (removedPools.length > 0) {
-      await tx`
-        delete from market.chain_cursors
-        where chain_id = ${chainId} and contract_address in ${tx(removedPools.map((row) => row.address))}`;
-    }
-    await tx`delete from market.tokens where chain_id = ${chainId} and first_seen_block > ${forkBlock}`;
-    await tx`delete from market.chain_blocks where chain_id = ${chainId} and number > ${forkBlock}`;
-    await tx`
-      update market.chain_cursors set last_block = ${forkBlock}, last_block_hash = null, updated_at = now()
-      where chain_id = ${chainId} and last_block > ${forkBlock}`;
-    await refreshRollups(tx, chainId, Number(forkTime?.timestamp ?? 0n));
-    return {
-      forkBlock,
-      transactionsRemoved: removedTx.count,
-      priceFeedsRemoved: removedFeeds.count,
-      poolsRemoved: removedPools.length,
-    };
-  }) as Promise<ReorgSummary>;
-}
-
 interface RangeResult {
   poolsAdded: number;
   transactionsAdded: number;
@@ -183,22 +140,16 @@ interface RangeResult {
   priceUpdates: PriceUpdatedEvent[];
 }
 
-async function readRange(
-  deps: PollDeps,
-  options: MarketPollerOptions,
-  group: readonly CursorRow[],
-  from: number,
+/** The blocks of the logs and of `to`, each checked against its logs' block hash. */
+async function readBlocks(
+  chain: MarketChainReader,
+  logs: readonly MarketLog[],
   to: number,
-): Promise<RangeResult> {
-  const { sql, chain } = deps;
-  const chainId = chain.chainId;
-  const addresses = group.map((row) => row.contract_address);
-  const logs = await chain.logs(addresses, from, to);
-
-  const blockNumbers = new Set<number>(logs.map((log) => log.blockNumber));
-  blockNumbers.add(to);
+): Promise<Map<number, ChainBlock>> {
+  const numbers = new Set<number>(logs.map((log) => log.blockNumber));
+  numbers.add(to);
   const blocks = new Map<number, ChainBlock>();
-  for (const number of [...blockNumbers].sort((a, b) => a - b)) {
+  for (const number of [...numbers].sort((a, b) => a - b)) {
     const block = await chain.block(number);
     if (block === undefined) throw new ChainError(`block ${number} vanished while polling`, 'network');
     blocks.set(number, block);
@@ -207,195 +158,66 @@ async function readRange(
     if (blocks.get(log.blockNumber)?.hash !== log.blockHash)
       throw new ChainError(`block ${log.blockNumber} changed while polling (reorg in progress)`, 'network');
   }
+  return blocks;
+}
 
-  // Discovered pools and their tokens' metadata are read before the write transaction.
-  const created = logs.filter(
-    (log): log is Extract<MarketLog, { kind: 'pool-created' }> => log.kind === 'pool-created',
-  );
+async function readTokenMetadata(
+  chain: MarketChainReader,
+  created: readonly PoolCreatedLog[],
+): Promise<Map<string, TokenMetadata>> {
   const metadata = new Map<string, TokenMetadata>();
   for (const log of created) {
     for (const token of [log.token0, log.token1]) {
       if (!metadata.has(token)) metadata.set(token, await chain.tokenMetadata(token));
     }
   }
-  const newPools: PoolRow[] = created.map((log) => {
-    const { base, quote } = poolBaseQuote(log, options.quoteToken);
-    return {
-      address: log.pool,
-      token0: log.token0,
-      token1: log.token1,
-      base_token: base,
-      quote_token: quote,
-      decimals0: metadata.get(log.token0)?.decimals ?? 18,
-      decimals1: metadata.get(log.token1)?.decimals ?? 18,
-    };
-  });
-
-  const known = addresses.length === 0 ? [] : await poolsByAddress(sql, chainId, addresses);
-  const poolInfo = new Map<string, PoolRow>([...known, ...newPools].map((pool) => [pool.address, pool]));
-
-  // One observation per (pool, block) with a Sync: the state after the block.
-  const syncBlocks = new Map<string, { pool: string; block: number }>();
-  for (const log of logs) {
-    if (log.kind === 'sync')
-      syncBlocks.set(`${log.address}:${log.blockNumber}`, { pool: log.address, block: log.blockNumber });
-  }
-  const observations: { pool: string; block: number; state: PoolObservation }[] = [];
-  for (const { pool, block } of syncBlocks.values()) {
-    observations.push({ pool, block, state: await chain.poolStateAt(pool, block) });
-  }
-
-  const transactionRows = logs.flatMap((log) => {
-    if (log.kind !== 'swap' && log.kind !== 'mint' && log.kind !== 'burn') return [];
-    const block = blocks.get(log.blockNumber)!;
-    const base = {
-      chain_id: chainId,
-      pool_address: log.address,
-      tx_hash: log.txHash,
-      log_index: log.logIndex,
-      block_number: log.blockNumber,
-      block_hash: log.blockHash,
-      block_timestamp: block.timestamp,
-      kind: log.kind,
-      sender: log.sender,
-      recipient: log.recipient,
-    };
-    if (log.kind === 'swap') {
-      return [
-        {
-          ...base,
-          amount0_in: log.amount0In.toString(),
-          amount1_in: log.amount1In.toString(),
-          amount0_out: log.amount0Out.toString(),
-          amount1_out: log.amount1Out.toString(),
-        },
-      ];
-    }
-    // Liquidity added goes into the pool (in), removed comes out.
-    const into = log.kind === 'mint';
-    return [
-      {
-        ...base,
-        amount0_in: into ? log.amount0.toString() : '0',
-        amount1_in: into ? log.amount1.toString() : '0',
-        amount0_out: into ? '0' : log.amount0.toString(),
-        amount1_out: into ? '0' : log.amount1.toString(),
-      },
-    ];
-  });
-
-  const feedRows = observations.map(({ pool, block, state }) => {
-    const info = poolInfo.get(pool);
-    const decimals0 = info?.decimals0 ?? 18;
-    const decimals1 = info?.decimals1 ?? 18;
-    return {
-      chain_id: chainId,
-      pool_address: pool,
-      block_number: block,
-      block_timestamp: blocks.get(block)!.timestamp,
-      reserve0: state.reserve0.toString(),
-      reserve1: state.reserve1.toString(),
-      price0:
-        state.reserve0 > 0n
-          ? x112ToDecimal(spotPriceX112(state.reserve0, state.reserve1), decimals0, decimals1)
-          : '0',
-      price1:
-        state.reserve1 > 0n
-          ? x112ToDecimal(spotPriceX112(state.reserve1, state.reserve0), decimals1, decimals0)
-          : '0',
-      price0_cumulative: state.price0Cumulative.toString(),
-      price1_cumulative: state.price1Cumulative.toString(),
-      cumulative_timestamp: state.cumulativeTimestamp,
-    };
-  });
-
-  const toBlock = blocks.get(to)!;
-  const result = await sql.begin(async (tx) => {
-    let poolsAdded = 0;
-    for (const log of created) {
-      for (const token of [log.token0, log.token1]) {
-        const meta = metadata.get(token);
-        await tx`
-          insert into market.tokens (chain_id, address, symbol, name, decimals, first_seen_block)
-          values (${chainId}, ${token}, ${meta?.symbol ?? null}, ${meta?.name ?? null}, ${meta?.decimals ?? 18}, ${log.blockNumber})
-          on conflict do nothing`;
-      }
-      const pool = poolInfo.get(log.pool)!;
-      const inserted = await tx`
-        insert into market.pools (chain_id, address, token0, token1, base_token, quote_token, created_block, created_tx)
-        values (${chainId}, ${log.pool}, ${log.token0}, ${log.token1}, ${pool.base_token}, ${pool.quote_token},
-                ${log.blockNumber}, ${log.txHash})
-        on conflict do nothing`;
-      poolsAdded += inserted.count;
-      // The pool's own events start in its creation block.
-      await tx`
-        insert into market.chain_cursors (chain_id, contract_address, kind, last_block)
-        values (${chainId}, ${log.pool}, 'pool', ${log.blockNumber - 1})
-        on conflict do nothing`;
-    }
-    const insertedTx =
-      transactionRows.length === 0
-        ? { count: 0 }
-        : await tx`insert into market.transactions ${tx(transactionRows)} on conflict do nothing`;
-    const insertedFeeds =
-      feedRows.length === 0
-        ? { count: 0 }
-        : await tx`insert into market.price_feeds ${tx(feedRows)} on conflict do nothing`;
-    const blockRows = [...blocks.values()].map((block) => ({
-      chain_id: chainId,
-      number: block.number,
-      hash: block.hash,
-      timestamp: block.timestamp,
-    }));
-    await tx`
-      insert into market.chain_blocks ${tx(blockRows)}
-      on conflict (chain_id, number) do update set hash = excluded.hash, timestamp = excluded.timestamp`;
-    await tx`
-      update market.chain_cursors set last_block = ${to}, last_block_hash = ${toBlock.hash}, updated_at = now()
-      where chain_id = ${chainId} and contract_address in ${tx(addresses)}`;
-    const earliest = Math.min(
-      ...transactionRows.map((row) => row.block_timestamp),
-      ...feedRows.map((row) => row.block_timestamp),
-    );
-    if (Number.isFinite(earliest)) await refreshRollups(tx, chainId, earliest);
-    return { poolsAdded, transactionsAdded: insertedTx.count, priceFeedsAdded: insertedFeeds.count };
-  });
-
-  const priceUpdates: PriceUpdatedEvent[] = [];
-  const latestPerPool = new Map<string, (typeof feedRows)[number]>();
-  for (const row of feedRows) {
-    const previous = latestPerPool.get(row.pool_address);
-    if (previous === undefined || previous.block_number < row.block_number)
-      latestPerPool.set(row.pool_address, row);
-  }
-  for (const row of latestPerPool.values()) {
-    const info = poolInfo.get(row.pool_address);
-    if (info === undefined || BigInt(row.reserve0) === 0n) continue;
-    const baseIs0 = info.base_token === info.token0;
-    const priceX112 = baseIs0
-      ? spotPriceX112(BigInt(row.reserve0), BigInt(row.reserve1))
-      : spotPriceX112(BigInt(row.reserve1), BigInt(row.reserve0));
-    priceUpdates.push({
-      type: 'PriceUpdated',
-      chainId,
-      tokenAddress: info.base_token,
-      poolAddress: row.pool_address,
-      quoteToken: info.quote_token,
-      price: baseIs0 ? row.price0 : row.price1,
-      priceX112: priceX112.toString(),
-      blockNumber: row.block_number,
-      timestamp: row.block_timestamp,
-    });
-  }
-  return { ...(result as Omit<RangeResult, 'priceUpdates'>), priceUpdates };
+  return metadata;
 }
 
-async function poolsByAddress(sql: Sql, chainId: number, addresses: readonly string[]): Promise<PoolRow[]> {
-  return sql<PoolRow[]>`
-    select p.address, p.token0, p.token1, p.base_token, p.quote_token,
-           coalesce(t0.decimals, 18) as decimals0, coalesce(t1.decimals, 18) as decimals1
-    from market.pools p
-    left join market.tokens t0 on t0.chain_id = p.chain_id and t0.address = p.token0
-    left join market.tokens t1 on t1.chain_id = p.chain_id and t1.address = p.token1
-    where p.chain_id = ${chainId} and p.address in ${sql(addresses as string[])}`;
+async function readPoolStates(
+  chain: MarketChainReader,
+  logs: readonly MarketLog[],
+): Promise<PoolStateAtBlock[]> {
+  const states: PoolStateAtBlock[] = [];
+  for (const { pool, block } of syncedPoolBlocks(logs)) {
+    states.push({ pool, block, state: await chain.poolStateAt(pool, block) });
+  }
+  return states;
+}
+
+/**
+ * Reads one range of blocks for a group of contracts at the same cursor and stores it in one
+ * transaction. Everything from the chain (blocks, new tokens' metadata, pool states) is read
+ * before the transaction opens.
+ */
+async function readRange(
+  deps: PollDeps,
+  options: MarketPollerOptions,
+  group: readonly ChainCursor[],
+  from: number,
+  to: number,
+): Promise<RangeResult> {
+  const { sql, chain } = deps;
+  const chainId = chain.chainId;
+  const addresses = group.map((cursor) => cursor.contractAddress);
+  const logs = await chain.logs(addresses, from, to);
+  const blocks = await readBlocks(chain, logs, to);
+  const created = logs.filter(isPoolCreated);
+  const metadata = await readTokenMetadata(chain, created);
+  const newPools = discoveredPools(created, metadata, options.quoteToken);
+  const known = addresses.length === 0 ? [] : await poolSides(sql, chainId, addresses);
+  const pools = new Map<string, PoolSides>([...known, ...newPools].map((pool) => [pool.address, pool]));
+  const transactions = transactionRows(chainId, logs, blocks);
+  const feeds = priceFeedRows(chainId, await readPoolStates(chain, logs), pools, blocks);
+  const counts = await writeRange(sql, chainId, {
+    created,
+    metadata,
+    pools,
+    transactions,
+    feeds,
+    blocks: [...blocks.values()],
+    cursors: addresses,
+    to: blocks.get(to)!,
+  });
+  return { ...counts, priceUpdates: latestPriceUpdates(chainId, feeds, pools) };
 }

@@ -3,7 +3,8 @@
  * event it raises. It stands in for the EventBridge rule (bus → notifications queue) until the
  * EventBridge adapter exists, so the Lambdas' PriceUpdated and TokenMinted still notify users.
  */
-import { type DomainEvent, type EventBus, isNotifying } from '../../ports/event-bus.ts';
+import { type DomainEvent, isNotifying } from '../../core/events/domain-events.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import { notificationEventFor } from './notifications.ts';
 

@@ -6,8 +6,8 @@
  * ./notification-dispatch.ts, delivery ./notification-delivery.ts.
  */
 import { createHash } from 'node:crypto';
+import type { NotifyingEvent } from '../../core/events/domain-events.ts';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.ts';
-import type { NotifyingEvent } from '../../ports/event-bus.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { lockKeys } from '../platform/advisory-locks.ts';

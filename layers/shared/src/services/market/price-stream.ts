@@ -9,12 +9,12 @@
  * WebSocket API on AWS.
  */
 import { z } from 'zod';
+import type { PriceUpdatedEvent } from '../../core/events/domain-events.ts';
 import {
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
   newTokens,
   subscriptionCapMessage,
 } from '../../core/market/stream-subscriptions.ts';
-import type { PriceUpdatedEvent } from '../../ports/event-bus.ts';
 
 export interface StreamConnection {
   readonly id: string;

@@ -10,6 +10,7 @@
  * id returns the first claim; the minter's claim id makes the mint itself idempotent too.
  */
 import { randomUUID } from 'node:crypto';
+import type { TokenMintedEvent } from '../../core/events/domain-events.ts';
 import {
   accruedAt,
   type Credential,
@@ -18,7 +19,7 @@ import {
 } from '../../core/market/emission.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.ts';
 import type { AirCredentialApi } from '../../ports/air-credentials.ts';
-import type { EventBus, TokenMintedEvent } from '../../ports/event-bus.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type { Minter, QueuedMinter } from '../../ports/minter.ts';
 import type { Sql } from '../../ports/sql.ts';
 

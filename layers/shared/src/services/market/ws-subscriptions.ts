@@ -6,12 +6,12 @@
  * follows at most MAX_SUBSCRIPTIONS_PER_CONNECTION tokens; a request past it adds nothing.
  */
 import { z } from 'zod';
+import type { PriceUpdatedEvent } from '../../core/events/domain-events.ts';
 import {
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
   subscriptionCapMessage,
 } from '../../core/market/stream-subscriptions.ts';
 import { ValidationError } from '../../errors.ts';
-import type { PriceUpdatedEvent } from '../../ports/event-bus.ts';
 
 /** The item every connection has from $connect on, beside its token subscriptions. */
 export const CONNECTION_TOPIC = '#connection';
