@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
 import { ConflictError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { listCallsRoute } from '../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import { enqueueOracleCall } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
@@ -14,6 +13,7 @@ import {
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const PLAYER = '0x00000000000000000000000000000000000000cc';
 const revert = () =>
@@ -98,8 +98,8 @@ describe('operating the delivery engine', () => {
       ORACLE_CALLS_DLQ_URL: h.queue.deadLetterQueueUrl,
       SQS_ENDPOINT: h.sqsEndpoint,
     });
-    resetConfigForTests();
-    const { handler } = await import('../../functions/api/admin-oracle-calls/index.ts');
+    const platform = platformFromEnv();
+    const handler = (await import('../../functions/api/admin-oracle-calls/index.ts')).handler.on(platform);
     const list = await handler(makeHttpEvent({ path: '/admin/oracle-calls', query: { status: 'failed' } }));
     expect(list.statusCode).toBe(200);
     const failed = (
@@ -159,8 +159,7 @@ describe('operating the delivery engine', () => {
     expect(
       (await handler(makeHttpEvent({ path: '/admin/oracle-calls', query: { limit: '0' } }))).statusCode,
     ).toBe(400);
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    await resetDependencies();
+    await platform.close();
   });
 
   it('lists calls from the CLI and refuses a malformed filter with exit code 2', async () => {

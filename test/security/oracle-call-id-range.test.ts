@@ -5,12 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const PAST_BIGINT = '99999999999999999999999';
 
 let t: TestDatabase;
+let platform: Platform;
 let handler: (event: HttpEvent) => Promise<HttpResult>;
 
 beforeAll(async () => {
@@ -22,14 +25,12 @@ beforeAll(async () => {
     ORACLE_CALLS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/oracle-calls.fifo',
     LOG_LEVEL: 'SILENT',
   });
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  ({ handler } = await import('../../functions/api/admin-oracle-calls/index.ts'));
+  platform = platformFromEnv();
+  handler = (await import('../../functions/api/admin-oracle-calls/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await t.close();
 });
 

@@ -4,16 +4,14 @@
  *   GET /epochs/{epoch}                      its sealed channels and every tree (channel, category, carry)
  *   GET /epochs/{epoch}/channels/{channel}   one channel or pseudo-channel: seal, tree, publication
  */
-import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
-import { claimsReader } from '../claims/index.ts';
+import { type ClaimsDeps, claimsDependencies } from '../../claims-dependencies.ts';
+import { httpRoute } from '../../handlers.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { httpHandler, json, parseRequest } from '../http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest } from '../http.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
-
-export const handler = httpHandler(async (event) => {
-  const reader = await claimsReader();
+export async function handle(event: HttpEvent, deps: Pick<ClaimsDeps, 'claims'>): Promise<HttpResult> {
+  const reader = deps.claims;
   switch (event.routeKey) {
     case 'GET /epochs': {
       const { limit, before } = parseRequest(ATTENTION_ROUTES['GET /epochs'], event).query;
@@ -35,4 +33,6 @@ export const handler = httpHandler(async (event) => {
     default:
       throw new NotFoundError(`no route ${event.routeKey}`);
   }
-});
+}
+
+export const handler = httpRoute(claimsDependencies, handle, { require: ['DATABASE_URL'] });

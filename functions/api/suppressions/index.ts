@@ -6,11 +6,11 @@
  * Mapping, unsealed participation and the wallet binding go at once (services/attention/suppression.ts);
  * an ended binding is announced as WalletRebound.
  */
-import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
-import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { userHash } from '../../../layers/shared/src/core/attention/user-hash.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
+import type { EventBus } from '../../../layers/shared/src/ports/event-bus.ts';
+import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
 import {
   liftSelfSuppression,
   type SuppressionResult,
@@ -18,17 +18,26 @@ import {
 } from '../../../layers/shared/src/services/attention/suppression.ts';
 import { authenticateViewer } from '../../../layers/shared/src/services/attention/twitch-sign-in.ts';
 import { announceWalletRebindings } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
-import { database, eventBus } from '../../dependencies.ts';
+import { httpRoute, type PlatformOf } from '../../handlers.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { adminActor, header, httpHandler, json, parseRequest } from '../http.ts';
+import { adminActor, type HttpEvent, type HttpResult, header, json, parseRequest } from '../http.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
+export interface SuppressionsDeps {
+  readonly sql: Sql;
+  readonly events: EventBus;
+}
+
+export async function suppressionsDependencies(
+  platform: PlatformOf<'DATABASE_URL'>,
+): Promise<SuppressionsDeps> {
+  return { sql: (await platform.database()).sql, events: platform.eventBus() };
+}
 
 /** WalletRebound for a binding the suppression ended; a bus that is down leaves it to the next run. */
-async function announce(sql: Sql, result: SuppressionResult): Promise<void> {
+async function announce(deps: SuppressionsDeps, result: SuppressionResult): Promise<void> {
   if (!result.bindingRemoved) return;
   try {
-    await announceWalletRebindings({ sql, events: eventBus() }, new Date());
+    await announceWalletRebindings(deps, new Date());
   } catch (error) {
     logger.warn('announcing the opted-out binding failed; a later binding or seal run announces it', {
       error: (error as Error).message,
@@ -36,26 +45,24 @@ async function announce(sql: Sql, result: SuppressionResult): Promise<void> {
   }
 }
 
-export const handler = httpHandler(async (event) => {
+export async function handle(event: HttpEvent, deps: SuppressionsDeps): Promise<HttpResult> {
+  const { sql } = deps;
   switch (event.routeKey) {
     case 'POST /suppressions': {
       const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions'], event);
-      const { sql } = await database();
       const result = await suppressUser(sql, body.user, body.reason, adminActor(event));
-      await announce(sql, result);
+      await announce(deps, result);
       return json(result.alreadySuppressed ? 200 : 201, result);
     }
     case 'POST /suppressions/self': {
-      const { sql } = await database();
       const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
       const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions/self'], event);
       const result = await suppressUser(sql, userHash(viewer.login), body.reason, null);
       logger.info('viewer opted out', { userHash: result.userHash, bindingRemoved: result.bindingRemoved });
-      await announce(sql, result);
+      await announce(deps, result);
       return json(result.alreadySuppressed ? 200 : 201, result);
     }
     case 'DELETE /suppressions/self': {
-      const { sql } = await database();
       const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
       parseRequest(ATTENTION_ROUTES['DELETE /suppressions/self'], event);
       const lifted = await liftSelfSuppression(sql, userHash(viewer.login));
@@ -65,4 +72,6 @@ export const handler = httpHandler(async (event) => {
     default:
       throw new NotFoundError(`no route ${event.routeKey}`);
   }
-});
+}
+
+export const handler = httpRoute(suppressionsDependencies, handle, { require: ['DATABASE_URL'] });
