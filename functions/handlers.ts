@@ -121,7 +121,8 @@ export function sqsRecords<D, K extends Requirement = never, B = undefined>(
   options: SqsOptions<K, D, B>,
 ): Entry<SQSEvent, SQSBatchResponse, D> {
   return entry('sqs', dependencies, options, async (event: SQSEvent, context, deps) => {
-    const built = await deps();
+    const given = deps();
+    const built = isPromise(given) ? await given : given;
     const prepared = (
       options.prepare === undefined ? undefined : await options.prepare(event.Records, built, context)
     ) as B;
@@ -157,7 +158,8 @@ export function httpRoute<D, K extends Requirement = never>(
     if (correlationId !== undefined) logger.appendKeys({ correlationId });
     try {
       await limitPerIp(event, () => platform.rateLimiter());
-      return await handle(event, await deps(), context);
+      const given = deps();
+      return await handle(event, isPromise(given) ? await given : given, context);
     } catch (error) {
       return errorResponse(error);
     } finally {
@@ -191,14 +193,25 @@ export function authorizer<D, R, K extends Requirement = never>(
 function invokeWith<E, R, D>(
   handle: (event: E, deps: D, context: Context) => Promise<R>,
 ): Invocation<E, R, D> {
-  return async (event, context, deps) => handle(event, await deps(), context);
+  return async (event, context, deps) => {
+    const given = deps();
+    return handle(event, isPromise(given) ? await given : given, context);
+  };
+}
+
+/**
+ * The dependencies, awaited only when they are a promise: dependencies a test gives are passed as
+ * they are (a stand-in that fails when touched must not be asked for `then`).
+ */
+function isPromise<D>(deps: D | Promise<D>): deps is Promise<D> {
+  return deps instanceof Promise;
 }
 
 /** One invocation on `platform`; `deps()` gives the dependencies built for that platform. */
 type Invocation<E, R, D> = (
   event: E,
   context: Context,
-  deps: () => Promise<D>,
+  deps: () => D | Promise<D>,
   platform: Platform,
 ) => Promise<R>;
 
@@ -244,9 +257,7 @@ function entry<E, R, D, K extends Requirement>(
   return Object.assign(handler, {
     on(platform: Platform, deps?: D) {
       const onPlatform = withMiddleware<E, R>((event, context) =>
-        deps === undefined
-          ? run(platform, event, context)
-          : invoke(event, context, () => Promise.resolve(deps), platform),
+        deps === undefined ? run(platform, event, context) : invoke(event, context, () => deps, platform),
       );
       return (event: E, context?: Context) => onPlatform(event, context ?? localContext());
     },

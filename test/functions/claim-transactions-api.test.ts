@@ -74,8 +74,16 @@ function requestTransactions(user: string, session?: string): Promise<HttpResult
   });
 }
 
+let claimsEntry: typeof import('../../functions/api/claims/index.ts')['handler'] | undefined;
+const platforms: Platform[] = [];
+
+/** The settings, and the claims function on a platform that reads them, as a new container would. */
 function useEnv(env: Record<string, string>): void {
   Object.assign(process.env, env);
+  if (claimsEntry === undefined) return;
+  platform = platformFromEnv(api.parts);
+  platforms.push(platform);
+  claims = claimsEntry.on(platform);
 }
 
 beforeAll(async () => {
@@ -87,8 +95,8 @@ beforeAll(async () => {
     ATTENTION_PROGRAM_ID: chain.protocol.programId,
     TOKEN_GROUP_MINTS: JSON.stringify({ MILO: { mint: chain.protocol.mint } }),
   });
-  platform = platformFromEnv(api.parts);
-  claims = (await import('../../functions/api/claims/index.ts')).handler.on(platform);
+  claimsEntry = (await import('../../functions/api/claims/index.ts')).handler;
+  useEnv({});
 
   // Alice watches six channels with three others each, her wallet bound before the seal.
   const sql = api.t.sql;
@@ -116,7 +124,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await platform.close();
+  for (const opened of platforms) await opened.close();
   await chain.stop();
   await api.close();
 });
