@@ -23,21 +23,20 @@ import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { adminActor, type HttpEvent, type HttpResult, header, json, parseRequest } from '../http.ts';
 
 export interface SuppressionsDeps {
-  readonly sql: Sql;
+  /** Opened once a request is valid: a malformed one is refused before the database is reached. */
+  database(): Promise<Sql>;
   readonly events: EventBus;
 }
 
-export async function suppressionsDependencies(
-  platform: PlatformOf<'DATABASE_URL'>,
-): Promise<SuppressionsDeps> {
-  return { sql: (await platform.database()).sql, events: platform.eventBus() };
+export function suppressionsDependencies(platform: PlatformOf<'DATABASE_URL'>): SuppressionsDeps {
+  return { database: async () => (await platform.database()).sql, events: platform.eventBus() };
 }
 
 /** WalletRebound for a binding the suppression ended; a bus that is down leaves it to the next run. */
-async function announce(deps: SuppressionsDeps, result: SuppressionResult): Promise<void> {
+async function announce(deps: SuppressionsDeps, sql: Sql, result: SuppressionResult): Promise<void> {
   if (!result.bindingRemoved) return;
   try {
-    await announceWalletRebindings(deps, new Date());
+    await announceWalletRebindings({ sql, events: deps.events }, new Date());
   } catch (error) {
     logger.warn('announcing the opted-out binding failed; a later binding or seal run announces it', {
       error: (error as Error).message,
@@ -46,23 +45,25 @@ async function announce(deps: SuppressionsDeps, result: SuppressionResult): Prom
 }
 
 export async function handle(event: HttpEvent, deps: SuppressionsDeps): Promise<HttpResult> {
-  const { sql } = deps;
   switch (event.routeKey) {
     case 'POST /suppressions': {
       const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions'], event);
+      const sql = await deps.database();
       const result = await suppressUser(sql, body.user, body.reason, adminActor(event));
-      await announce(deps, result);
+      await announce(deps, sql, result);
       return json(result.alreadySuppressed ? 200 : 201, result);
     }
     case 'POST /suppressions/self': {
+      const sql = await deps.database();
       const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
       const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions/self'], event);
       const result = await suppressUser(sql, userHash(viewer.login), body.reason, null);
       logger.info('viewer opted out', { userHash: result.userHash, bindingRemoved: result.bindingRemoved });
-      await announce(deps, result);
+      await announce(deps, sql, result);
       return json(result.alreadySuppressed ? 200 : 201, result);
     }
     case 'DELETE /suppressions/self': {
+      const sql = await deps.database();
       const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
       parseRequest(ATTENTION_ROUTES['DELETE /suppressions/self'], event);
       const lifted = await liftSelfSuppression(sql, userHash(viewer.login));
