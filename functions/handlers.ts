@@ -22,6 +22,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type {
   APIGatewayProxyWebsocketEventV2,
+  APIGatewayRequestAuthorizerEventV2,
   Context,
   SQSBatchResponse,
   SQSEvent,
@@ -42,11 +43,14 @@ import {
 /** The property that says which factory built a handler (test/infra/handler-shapes.test.ts reads it). */
 export const HANDLER_SHAPE: unique symbol = Symbol.for('engagement-oracle.handler-shape');
 
-export type HandlerShape = 'scheduled' | 'sqs' | 'http' | 'websocket' | 'custom-resource';
+export type HandlerShape = 'scheduled' | 'sqs' | 'http' | 'websocket' | 'custom-resource' | 'authorizer';
 
-export interface Entry<E, R> extends MiddyfiedHandler<E, R, Error, Context> {
-  /** The same handler on a given platform (the local runtime, tests): dependencies built once per platform. */
-  on(platform: Platform): (event: E, context?: Context) => Promise<R>;
+export interface Entry<E, R, D = unknown> extends MiddyfiedHandler<E, R, Error, Context> {
+  /**
+   * The same handler on a given platform (the local runtime, tests): dependencies built once per
+   * platform, or `deps` where a test built its own.
+   */
+  on(platform: Platform, deps?: D): (event: E, context?: Context) => Promise<R>;
   readonly [HANDLER_SHAPE]: HandlerShape;
 }
 
@@ -61,6 +65,11 @@ export interface EntryOptions<K extends Requirement> {
    * work with fails it there, in every mode) and again on any other platform it is given.
    */
   readonly check?: (config: RequiredConfig<Extract<K, ConfigName>>) => void;
+  /**
+   * Reads the market settings at cold start even where none is required, so a malformed one
+   * fails it there (market-config.ts) rather than a request later.
+   */
+  readonly market?: boolean;
 }
 
 /** The platform a function's dependencies see: its required settings known present. */
@@ -73,7 +82,7 @@ export function scheduled<E, R, D, K extends Requirement = never>(
   dependencies: Dependencies<K, D>,
   handle: (event: E, deps: D, context: Context) => Promise<R>,
   options: EntryOptions<K> = {},
-): Entry<E, R> {
+): Entry<E, R, D> {
   return entry('scheduled', dependencies, options, invokeWith(handle));
 }
 
@@ -82,7 +91,7 @@ export function customResource<E, R, D, K extends Requirement = never>(
   dependencies: Dependencies<K, D>,
   handle: (event: E, deps: D, context: Context) => Promise<R>,
   options: EntryOptions<K> = {},
-): Entry<E, R> {
+): Entry<E, R, D> {
   return entry('custom-resource', dependencies, options, invokeWith(handle));
 }
 
@@ -110,9 +119,10 @@ export function sqsRecords<D, K extends Requirement = never, B = undefined>(
     batch: { readonly context: Context; readonly prepared: B },
   ) => Promise<unknown>,
   options: SqsOptions<K, D, B>,
-): Entry<SQSEvent, SQSBatchResponse> {
+): Entry<SQSEvent, SQSBatchResponse, D> {
   return entry('sqs', dependencies, options, async (event: SQSEvent, context, deps) => {
-    const built = await deps();
+    const given = deps();
+    const built = isPromise(given) ? await given : given;
     const prepared = (
       options.prepare === undefined ? undefined : await options.prepare(event.Records, built, context)
     ) as B;
@@ -142,13 +152,14 @@ export function httpRoute<D, K extends Requirement = never>(
   dependencies: Dependencies<K, D>,
   handle: (event: HttpEvent, deps: D, context: Context) => Promise<HttpResult>,
   options: EntryOptions<K> = {},
-): Entry<HttpEvent, HttpResult> {
+): Entry<HttpEvent, HttpResult, D> {
   return entry('http', dependencies, options, async (event: HttpEvent, context, deps, platform) => {
     const correlationId = header(event, 'x-correlation-id') ?? event.requestContext?.requestId;
     if (correlationId !== undefined) logger.appendKeys({ correlationId });
     try {
       await limitPerIp(event, () => platform.rateLimiter());
-      return await handle(event, await deps(), context);
+      const given = deps();
+      return await handle(event, isPromise(given) ? await given : given, context);
     } catch (error) {
       return errorResponse(error);
     } finally {
@@ -162,22 +173,45 @@ export function websocket<D, R, K extends Requirement = never>(
   dependencies: Dependencies<K, D>,
   handle: (event: APIGatewayProxyWebsocketEventV2, deps: D, context: Context) => Promise<R>,
   options: EntryOptions<K> = {},
-): Entry<APIGatewayProxyWebsocketEventV2, R> {
+): Entry<APIGatewayProxyWebsocketEventV2, R, D> {
   return entry('websocket', dependencies, options, invokeWith(handle));
+}
+
+/**
+ * An HTTP API Lambda authorizer (simple responses). Errors are not shaped: one that cannot read its
+ * keys throws, since API Gateway caches a refusal for the credential but never an error.
+ */
+export function authorizer<D, R, K extends Requirement = never>(
+  dependencies: Dependencies<K, D>,
+  handle: (event: APIGatewayRequestAuthorizerEventV2, deps: D, context: Context) => Promise<R>,
+  options: EntryOptions<K> = {},
+): Entry<APIGatewayRequestAuthorizerEventV2, R, D> {
+  return entry('authorizer', dependencies, options, invokeWith(handle));
 }
 
 /** The plain invocation: dependencies, then `handle`. */
 function invokeWith<E, R, D>(
   handle: (event: E, deps: D, context: Context) => Promise<R>,
 ): Invocation<E, R, D> {
-  return async (event, context, deps) => handle(event, await deps(), context);
+  return async (event, context, deps) => {
+    const given = deps();
+    return handle(event, isPromise(given) ? await given : given, context);
+  };
+}
+
+/**
+ * The dependencies, awaited only when they are a promise: dependencies a test gives are passed as
+ * they are (a stand-in that fails when touched must not be asked for `then`).
+ */
+function isPromise<D>(deps: D | Promise<D>): deps is Promise<D> {
+  return deps instanceof Promise;
 }
 
 /** One invocation on `platform`; `deps()` gives the dependencies built for that platform. */
 type Invocation<E, R, D> = (
   event: E,
   context: Context,
-  deps: () => Promise<D>,
+  deps: () => D | Promise<D>,
   platform: Platform,
 ) => Promise<R>;
 
@@ -186,13 +220,16 @@ function entry<E, R, D, K extends Requirement>(
   dependencies: Dependencies<K, D>,
   options: EntryOptions<K>,
   invoke: Invocation<E, R, D>,
-): Entry<E, R> {
+): Entry<E, R, D> {
   const required = options.require ?? [];
   const platformKeys = required.filter(isPlatformSetting) as Extract<K, ConfigName>[];
   const marketKeys = required.filter((name) => !isPlatformSetting(name)) as MarketConfigName[];
   // Cold start: the environment is read once, and what is missing or malformed fails it here.
   const config = loadConfig(process.env, { require: platformKeys });
-  const market = marketKeys.length === 0 ? undefined : loadMarketConfig(process.env, { require: marketKeys });
+  const market =
+    marketKeys.length === 0 && options.market !== true
+      ? undefined
+      : loadMarketConfig(process.env, { require: marketKeys });
   options.check?.(config as RequiredConfig<Extract<K, ConfigName>>);
 
   const built = new WeakMap<Platform, Promise<D>>();
@@ -218,12 +255,14 @@ function entry<E, R, D, K extends Requirement>(
     return run(lambdaPlatform, event, context);
   });
   return Object.assign(handler, {
-    on(platform: Platform) {
-      const onPlatform = withMiddleware<E, R>((event, context) => run(platform, event, context));
+    on(platform: Platform, deps?: D) {
+      const onPlatform = withMiddleware<E, R>((event, context) =>
+        deps === undefined ? run(platform, event, context) : invoke(event, context, () => deps, platform),
+      );
       return (event: E, context?: Context) => onPlatform(event, context ?? localContext());
     },
     [HANDLER_SHAPE]: shape,
-  }) as Entry<E, R>;
+  }) as Entry<E, R, D>;
 }
 
 function withMiddleware<E, R>(

@@ -4,8 +4,8 @@
  * Exit 0 when every dependency answers, 1 otherwise.
  */
 import { configuredChecks } from '../../functions/api/health/index.ts';
-import { database, resetDependencies } from '../../functions/dependencies.ts';
-import { config } from '../../layers/shared/src/config.ts';
+import { createPlatform } from '../../functions/platform.ts';
+import { loadConfig } from '../../layers/shared/src/config.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import { channelShardUsage } from '../../layers/shared/src/services/attention/shard-usage.ts';
 import { checkHealth } from '../../layers/shared/src/services/platform/health.ts';
@@ -22,16 +22,17 @@ async function optional<T>(query: () => Promise<T>): Promise<T | { error: string
 }
 
 export async function run(_argv: string[]): Promise<number> {
+  const platform = createPlatform(loadConfig(process.env));
   try {
-    const c = config();
+    const c = platform.config;
     if (c.DATABASE_URL === undefined && c.DB_SECRET_ARN === undefined) {
       process.stderr.write(
         'oracle status: no DATABASE_URL set and no `oracle local` running; start one or point DATABASE_URL at a database\n',
       );
       return 2;
     }
-    const health = await checkHealth(configuredChecks());
-    const { sql } = await database();
+    const health = await checkHealth(configuredChecks(platform));
+    const { sql } = await platform.database();
     const report = {
       mode: c.ORACLE_MODE,
       stage: c.STAGE,
@@ -74,6 +75,6 @@ export async function run(_argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return health.status === 'ok' ? 0 : 1;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The HTTP edge shared by every API function: API Gateway HTTP API (payload v2) events in,
- * JSON out. Errors the platform raises on purpose keep their status and code; anything else
- * is logged with its stack and answered with a plain 500 that leaks nothing.
+ * JSON out, each function built with `httpRoute` (../handlers.ts). Errors the platform raises on
+ * purpose keep their status and code; anything else is logged with its stack and answered with a
+ * plain 500 that leaks nothing.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
@@ -13,7 +14,6 @@ import {
 } from '../../layers/shared/src/errors.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
 import type { RateLimiter } from '../../layers/shared/src/ports/rate-limiter.ts';
-import { rateLimiter } from '../rate-limiter.ts';
 import { PER_IP_LIMITS } from './contract/per-ip-limits.ts';
 import type { RouteContract } from './contract/route-contract.ts';
 
@@ -97,7 +97,7 @@ export function adminActor(event: HttpEvent): string {
  * Counts the request against its route's per-IP limit (./contract/per-ip-limits.ts), if it has
  * one, before anything else of it is read: a flood of malformed requests is refused like any other.
  */
-export async function limitPerIp(event: HttpEvent, limiter: () => RateLimiter = rateLimiter): Promise<void> {
+export async function limitPerIp(event: HttpEvent, limiter: () => RateLimiter): Promise<void> {
   const routeKey = event.routeKey ?? event.requestContext?.routeKey;
   const limit = routeKey === undefined ? undefined : PER_IP_LIMITS[routeKey];
   if (limit === undefined) return;
@@ -114,27 +114,6 @@ export async function limitPerIp(event: HttpEvent, limiter: () => RateLimiter = 
       decision.retryAfterSeconds,
     );
   }
-}
-
-/**
- * Wraps a handler: the route's per-IP limit, correlation id on every log line, errors shaped
- * into responses.
- */
-export function httpHandler(
-  fn: (event: HttpEvent) => Promise<HttpResult>,
-): (event: HttpEvent) => Promise<HttpResult> {
-  return async (event) => {
-    const correlationId = header(event, 'x-correlation-id') ?? event.requestContext?.requestId;
-    if (correlationId !== undefined) logger.appendKeys({ correlationId });
-    try {
-      await limitPerIp(event);
-      return await fn(event);
-    } catch (error) {
-      return errorResponse(error);
-    } finally {
-      logger.removeKeys(['correlationId']);
-    }
-  };
 }
 
 export function optionalJsonBody(event: HttpEvent): unknown {

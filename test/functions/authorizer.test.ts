@@ -1,5 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 let handler: (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean }>;
 
@@ -19,15 +20,14 @@ beforeAll(async () => {
     ADMIN_TOKENS_SECRET_ARN: 'test/admin',
     LOG_LEVEL: 'SILENT',
   });
-  const { useSecretStore } = await import('../../functions/dependencies.ts');
   const { StaticSecretStore } = await import('../../layers/shared/src/adapters/aws/secrets-manager-store.ts');
-  useSecretStore(
-    new StaticSecretStore({
-      'test/ingest': JSON.stringify({ primary: 'ingest-key-1' }),
-      'test/admin': JSON.stringify({ primary: 'admin-token-1' }),
-    }),
+  const secrets = new StaticSecretStore({
+    'test/ingest': JSON.stringify({ primary: 'ingest-key-1' }),
+    'test/admin': JSON.stringify({ primary: 'admin-token-1' }),
+  });
+  handler = (await import('../../functions/api/authorizer/index.ts')).handler.on(
+    platformFromEnv({ secrets }),
   );
-  ({ handler } = await import('../../functions/api/authorizer/index.ts'));
 });
 
 describe('HTTP API authorizer', () => {

@@ -9,7 +9,7 @@ import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { decodeClaimChannelOpenData } from '../../layers/shared/src/core/solana/attention-instruction-data.ts';
@@ -30,6 +30,7 @@ import { associatedTokenAddress } from '../../local/token-2022.ts';
 import { type AttentionChain, startAttentionChain, tokenBalance } from '../fixtures/attention-chain.ts';
 import { makeEvent } from '../fixtures/events.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import type { ViewerCredential } from '../fixtures/wallet-binding-client.ts';
 import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-api.ts';
 
@@ -40,6 +41,7 @@ const PACKET_LIMIT = 1232;
 let api: WalletsApiUnderTest;
 let chain: AttentionChain;
 let claims: (event: HttpEvent) => Promise<HttpResult>;
+let platform: Platform;
 let alice: ViewerCredential;
 let bob: ViewerCredential;
 const aliceWallet = Keypair.generate();
@@ -72,9 +74,16 @@ function requestTransactions(user: string, session?: string): Promise<HttpResult
   });
 }
 
+let claimsEntry: typeof import('../../functions/api/claims/index.ts')['handler'] | undefined;
+const platforms: Platform[] = [];
+
+/** The settings, and the claims function on a platform that reads them, as a new container would. */
 function useEnv(env: Record<string, string>): void {
   Object.assign(process.env, env);
-  resetConfigForTests();
+  if (claimsEntry === undefined) return;
+  platform = platformFromEnv(api.parts);
+  platforms.push(platform);
+  claims = claimsEntry.on(platform);
 }
 
 beforeAll(async () => {
@@ -86,7 +95,8 @@ beforeAll(async () => {
     ATTENTION_PROGRAM_ID: chain.protocol.programId,
     TOKEN_GROUP_MINTS: JSON.stringify({ MILO: { mint: chain.protocol.mint } }),
   });
-  ({ handler: claims } = await import('../../functions/api/claims/index.ts'));
+  claimsEntry = (await import('../../functions/api/claims/index.ts')).handler;
+  useEnv({});
 
   // Alice watches six channels with three others each, her wallet bound before the seal.
   const sql = api.t.sql;
@@ -114,6 +124,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const opened of platforms) await opened.close();
   await chain.stop();
   await api.close();
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
@@ -12,12 +13,14 @@ import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const EPOCH = BASE_EPOCH_MS / 1000;
 // One tree of 3 per channel: the overflow answers below need a cap that is reached.
 const SETTINGS = testAttentionSettings({ capacity: 3, maxShards: { MILO: 1 } });
 
 let t: TestDatabase;
+let platform: Platform;
 let claims: (event: HttpEvent) => Promise<HttpResult>;
 let epochs: (event: HttpEvent) => Promise<HttpResult>;
 const aliceWallet = bs58.encode(randomBytes(32));
@@ -70,15 +73,13 @@ beforeAll(async () => {
     new Date(BASE_EPOCH_MS + HOUR_MS + 10 * 60_000),
   );
   Object.assign(process.env, { ORACLE_MODE: 'local', DATABASE_URL: t.url, LOG_LEVEL: 'SILENT' });
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  ({ handler: claims } = await import('../../functions/api/claims/index.ts'));
-  ({ handler: epochs } = await import('../../functions/api/epochs/index.ts'));
+  platform = platformFromEnv();
+  claims = (await import('../../functions/api/claims/index.ts')).handler.on(platform);
+  epochs = (await import('../../functions/api/epochs/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await t.close();
 });
 

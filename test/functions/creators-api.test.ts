@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { creatorCoinView } from '../../layers/shared/src/services/creator/creator-queries.ts';
 import { runCreatorSync } from '../../layers/shared/src/services/creator/creator-sync.ts';
 import { seedCreatorDemo } from '../../local/creator-demo-seed.ts';
@@ -7,8 +8,10 @@ import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { FakeCreatorContracts, FakeOracleCalls } from '../fixtures/fake-oracle-calls.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 let t: TestDatabase;
+let platform: Platform;
 let handler: (event: HttpEvent) => Promise<HttpResult>;
 const wallets = new Map<string, string>();
 
@@ -55,12 +58,12 @@ beforeAll(async () => {
   calls.finishAll('success');
   await runCreatorSync(deps);
   Object.assign(process.env, { ORACLE_MODE: 'local', DATABASE_URL: t.url, LOG_LEVEL: 'SILENT' });
-  ({ handler } = await import('../../functions/api/creators/index.ts'));
+  platform = platformFromEnv();
+  handler = (await import('../../functions/api/creators/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await t.close();
 });
 
@@ -160,10 +163,12 @@ describe('GET /creators/:address/milestones and /coin', () => {
     expect(logged).toHaveLength(1);
   });
 
-  it('routes by path when called without a route key', async () => {
+  // API Gateway always names the route it matched; no catch-all route leads here.
+  it('answers 404 naming the route key under a route key it does not serve, whatever the path', async () => {
     const address = wallets.get('Launch Pad')!;
     const result = await get('$default', `/creators/${address}/coin`);
-    expect(result.statusCode).toBe(200);
+    expect(result.statusCode).toBe(404);
+    expect(body(result)).toMatchObject({ error: { code: 'NOT_FOUND', message: 'no route $default' } });
   });
 });
 

@@ -5,12 +5,12 @@
  * database, the AIR fixture and a JSON-RPC stub.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
-import { resetMarketConfigForTests } from '../../layers/shared/src/market-config.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { type AirFixtureServer, startAirFixtureServer } from '../../local/air-fixture-server.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { JsonRpcInterceptor } from '../fixtures/json-rpc-interceptor.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const FACTORY = '0x00000000000000000000000000000000000e0a04';
 const MARKET_SETTINGS = ['AIR_API_URL', 'AIR_API_KEY', 'MARKET_FACTORY_ADDRESS'] as const;
@@ -19,6 +19,7 @@ let db: TestDatabase;
 let air: AirFixtureServer;
 let chain: JsonRpcInterceptor;
 let factoryCode = '0x';
+let platform: Platform | undefined;
 
 interface Report {
   status: string;
@@ -27,7 +28,10 @@ interface Report {
 
 async function get(path: '/health' | '/admin/health'): Promise<{ statusCode: number; body: Report }> {
   const { handler } = await import('../../functions/api/health/index.ts');
-  const result = await handler({ ...makeHttpEvent({ path }), routeKey: `GET ${path}` });
+  const result = await handler.on(platform as Platform)({
+    ...makeHttpEvent({ path }),
+    routeKey: `GET ${path}`,
+  });
   return { statusCode: result.statusCode, body: JSON.parse(result.body) as Report };
 }
 
@@ -36,8 +40,10 @@ function useEnv(env: Record<string, string | undefined>): void {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  resetConfigForTests();
-  resetMarketConfigForTests();
+  // A new platform reads the settings as a new container would.
+  const previous = platform;
+  platform = platformFromEnv();
+  void previous?.close();
 }
 
 beforeAll(async () => {
@@ -61,8 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   useEnv(Object.fromEntries(MARKET_SETTINGS.map((name) => [name, undefined])));
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform?.close();
   await Promise.all([db.close(), air.close(), chain.close()]);
 });
 
@@ -89,9 +94,6 @@ describe('the health checks where the market runs', () => {
   it('reports the AIR API down when it refuses the key, and everything up once both answer', async () => {
     factoryCode = '0x6080';
     useEnv({ AIR_API_KEY: 'a-key-air-refuses' });
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    const { useMarketDependencies } = await import('../../functions/market-dependencies.ts');
-    useMarketDependencies(undefined);
     const refused = await get('/admin/health');
     expect(refused.body.dependencies['air-api']).toMatchObject({
       up: false,
@@ -100,7 +102,6 @@ describe('the health checks where the market runs', () => {
     expect(refused.body.dependencies['market-chain']).toMatchObject({ up: true });
 
     useEnv({ AIR_API_KEY: 'health-air-key' });
-    useMarketDependencies(undefined);
     const healthy = await get('/admin/health');
     expect(healthy.statusCode).toBe(200);
     expect(healthy.body.dependencies).toMatchObject({
@@ -108,7 +109,6 @@ describe('the health checks where the market runs', () => {
       'market-chain': { up: true },
       'market-db': { up: true },
     });
-    await resetDependencies();
   });
 
   it('checks nothing of the market where it does not run', async () => {

@@ -2,16 +2,19 @@ import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { decodeIngestMessage } from '../../layers/shared/src/core/attention/ingest-message.ts';
 import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { type DynamoService, type SqsService, startDynamo, startSqs } from '../../local/services.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { queueDepth } from '../fixtures/queue-depth.ts';
 
 let sqs: SqsService;
 let dynamo: DynamoService;
 let handler: (event: HttpEvent) => Promise<HttpResult>;
+let platform: Platform;
 let ipCounter = 0;
 
 const post = (body: string | undefined, sourceIp?: string) =>
@@ -38,12 +41,12 @@ beforeAll(async () => {
     RATE_LIMIT_TABLE: dynamo.tables.rateLimits,
     LOG_LEVEL: 'SILENT',
   });
-  ({ handler } = await import('../../functions/api/ingest/index.ts'));
+  platform = platformFromEnv();
+  handler = (await import('../../functions/api/ingest/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await sqs.stop();
   await dynamo.stop();
 });

@@ -8,6 +8,7 @@ import type { MarketDependencies } from '../../functions/market-dependencies.ts'
 import { RateLimitedError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { FUNCTIONS, type FunctionSpec, type HttpRoute } from '../../lib/functions.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const httpRoutes: HttpRoute[] = FUNCTIONS.flatMap((f) => (f.trigger.kind === 'http' ? f.trigger.routes : []));
 const SECURITY = { none: [], apiKey: [{ IngestApiKey: [] }], admin: [{ AdminToken: [] }] } as const;
@@ -121,7 +122,7 @@ describe('the OpenAPI document', () => {
 describe('GET /openapi.json', () => {
   it('serves the document', async () => {
     const { handler } = await import('../../functions/api/openapi/index.ts');
-    const result = await handler(makeHttpEvent({ path: '/openapi.json' }));
+    const result = await handler.on(platformFromEnv())(makeHttpEvent({ path: '/openapi.json' }));
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(result.body)).toEqual(JSON.parse(JSON.stringify(document)));
@@ -149,7 +150,7 @@ describe('a request its contract refuses', () => {
       .error;
 
   it('answers 400 naming the body field, before the opt-out touches the database', async () => {
-    const { handler } = await import('../../functions/api/suppressions/index.ts');
+    const handler = (await import('../../functions/api/suppressions/index.ts')).handler.on(platformFromEnv());
     const post = (body: unknown) =>
       handler(makeHttpEvent({ method: 'POST', path: '/suppressions', body: JSON.stringify(body) }));
     const wrongType = await post({ user: 42 });
@@ -171,24 +172,25 @@ describe('a request its contract refuses', () => {
         throw new Error(`dependency ${String(name)} used`);
       },
     });
-    const { route: volume } = await import('../../functions/api/market/analytics-volume/index.ts');
-    const badHours = await volume.handle(
-      {
-        ...makeHttpEvent({ query: { hours: '0' } }),
-        pathParameters: { tokenAddress: `0x${'ab'.repeat(20)}` },
-      },
+    const platform = platformFromEnv();
+    const { handler: volume } = await import('../../functions/api/market/analytics-volume/index.ts');
+    const badHours = await volume.on(
+      platform,
       untouchable,
-    );
+    )({
+      ...makeHttpEvent({ query: { hours: '0' } }),
+      pathParameters: { tokenAddress: `0x${'ab'.repeat(20)}` },
+    });
     expect(badHours.statusCode).toBe(400);
     expect(errorOf(badHours)).toMatchObject({
       message: 'hours: Number must be greater than or equal to 1',
       details: { field: 'hours' },
     });
-    const { route: claimable } = await import('../../functions/api/market/generate-claimable/index.ts');
-    const badAddress = await claimable.handle(
-      { ...makeHttpEvent({}), pathParameters: { address: '0x12' } },
+    const { handler: claimable } = await import('../../functions/api/market/generate-claimable/index.ts');
+    const badAddress = await claimable.on(
+      platform,
       untouchable,
-    );
+    )({ ...makeHttpEvent({}), pathParameters: { address: '0x12' } });
     expect(errorOf(badAddress).message).toBe('address: expected a 0x-prefixed 20-byte address');
   });
 });

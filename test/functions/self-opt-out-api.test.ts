@@ -60,7 +60,7 @@ async function signInAndBind(login: string) {
 
 beforeAll(async () => {
   api = await startWalletsApi({ deployment: { stage: 'prod', apiOrigin: 'https://api.example' } });
-  ({ handler: suppressions } = await import('../../functions/api/suppressions/index.ts'));
+  suppressions = (await import('../../functions/api/suppressions/index.ts')).handler.on(api.platform);
 });
 
 afterAll(() => api.close());

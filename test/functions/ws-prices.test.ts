@@ -1,6 +1,7 @@
 import type { APIGatewayProxyWebsocketEventV2, EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PriceUpdatedEvent } from '../../layers/shared/src/core/events/domain-events.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { startWsGateway, type WsGateway, wsEvent } from '../fixtures/ws-gateway.ts';
 
 const TOKEN_A = '0x00000000000000000000000000000000000000aa';
@@ -31,8 +32,9 @@ function priceEvent(token: string, price: string): EventBridgeEvent<'PriceUpdate
 
 beforeAll(async () => {
   gateway = await startWsGateway();
-  ({ handler: wsHandler } = await import('../../functions/api/ws-prices/index.ts'));
-  ({ handler: broadcast } = await import('../../functions/api/ws-broadcast/index.ts'));
+  const platform = platformFromEnv();
+  wsHandler = (await import('../../functions/api/ws-prices/index.ts')).handler.on(platform);
+  broadcast = (await import('../../functions/api/ws-broadcast/index.ts')).handler.on(platform);
 });
 
 afterAll(() => gateway.close());

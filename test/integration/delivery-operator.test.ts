@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
 import { ConflictError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { listCallsRoute } from '../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import { enqueueOracleCall } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
@@ -14,6 +13,7 @@ import {
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const PLAYER = '0x00000000000000000000000000000000000000cc';
 const revert = () =>
@@ -98,8 +98,8 @@ describe('operating the delivery engine', () => {
       ORACLE_CALLS_DLQ_URL: h.queue.deadLetterQueueUrl,
       SQS_ENDPOINT: h.sqsEndpoint,
     });
-    resetConfigForTests();
-    const { handler } = await import('../../functions/api/admin-oracle-calls/index.ts');
+    const platform = platformFromEnv();
+    const handler = (await import('../../functions/api/admin-oracle-calls/index.ts')).handler.on(platform);
     const list = await handler(makeHttpEvent({ path: '/admin/oracle-calls', query: { status: 'failed' } }));
     expect(list.statusCode).toBe(200);
     const failed = (
@@ -111,7 +111,9 @@ describe('operating the delivery engine', () => {
       await handler(makeHttpEvent({ path: '/admin/oracle-calls' })),
     ) as { calls: { id: number; status: string }[] };
     const sent = all.calls.find((c) => c.status === 'success');
-    const one = await handler(makeHttpEvent({ path: `/admin/oracle-calls/${sent?.id}` }));
+    const one = await handler(
+      makeHttpEvent({ route: 'GET /admin/oracle-calls/{id}', pathParameters: { id: String(sent?.id) } }),
+    );
     expect(conformingBody('GET /admin/oracle-calls/{id}', one)).toMatchObject({
       call: { id: sent?.id, status: 'success' },
       attempts: [expect.objectContaining({ callId: sent?.id, outcome: expect.any(String) })],
@@ -120,8 +122,8 @@ describe('operating the delivery engine', () => {
     const retry = () =>
       handler(
         makeHttpEvent({
-          method: 'POST',
-          path: `/admin/oracle-calls/${failed[0]?.id}/retry`,
+          route: 'POST /admin/oracle-calls/{id}/retry',
+          pathParameters: { id: String(failed[0]?.id) },
           credential: { credential: 'admin', credentialName: 'oncall' },
         }),
       );
@@ -142,7 +144,10 @@ describe('operating the delivery engine', () => {
       },
     ]);
     const unnamed = await handler(
-      makeHttpEvent({ method: 'POST', path: `/admin/oracle-calls/${failed[0]?.id}/retry` }),
+      makeHttpEvent({
+        route: 'POST /admin/oracle-calls/{id}/retry',
+        pathParameters: { id: String(failed[0]?.id) },
+      }),
     );
     expect(unnamed.statusCode).toBe(401);
 
@@ -154,8 +159,7 @@ describe('operating the delivery engine', () => {
     expect(
       (await handler(makeHttpEvent({ path: '/admin/oracle-calls', query: { limit: '0' } }))).statusCode,
     ).toBe(400);
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    await resetDependencies();
+    await platform.close();
   });
 
   it('lists calls from the CLI and refuses a malformed filter with exit code 2', async () => {

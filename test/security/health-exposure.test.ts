@@ -6,14 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
 import { startHttpServer } from '../../local/http-server.ts';
 import { ROUTES } from '../../local/routes.ts';
 import { conformingBody } from '../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { JsonRpcInterceptor } from '../fixtures/json-rpc-interceptor.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const INTERNAL_HOST = 'rpc-7.internal.example:8545';
 
@@ -21,6 +22,7 @@ describe('the public health route', () => {
   let db: TestDatabase;
   let evm: JsonRpcInterceptor;
   let solana: JsonRpcInterceptor;
+  let platform: Platform;
 
   beforeAll(async () => {
     [db, evm, solana] = await Promise.all([
@@ -39,17 +41,16 @@ describe('the public health route', () => {
       HEALTH_CACHE_SECONDS: '1',
       LOG_LEVEL: 'SILENT',
     });
-    resetConfigForTests();
+    platform = platformFromEnv();
   });
   afterAll(async () => {
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    await resetDependencies();
+    await platform.close();
     await Promise.all([evm.close(), solana.close(), db.close()]);
   });
 
   const health = async () => {
     const { handler } = await import('../../functions/api/health/index.ts');
-    return handler(makeHttpEvent({ path: '/health' }));
+    return handler.on(platform)(makeHttpEvent({ path: '/health' }));
   };
 
   it('/health leaks no error text or host of a failing dependency', async () => {
@@ -87,6 +88,7 @@ describe('the public health route', () => {
       secrets: new StaticSecretStore({ admin: JSON.stringify({ primary: adminToken }), ingest: '[]' }),
       ingestKeysSecretId: 'ingest',
       adminTokensSecretId: 'admin',
+      platform: Promise.resolve(platform),
     });
     try {
       const get = async (path: string, headers: Record<string, string> = {}) => {

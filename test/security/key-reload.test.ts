@@ -10,6 +10,7 @@ import {
   AUTHORIZER_CACHE_SECONDS,
   KEY_CHANGE_DEADLINE_SECONDS,
 } from '../../layers/shared/src/key-change-budget.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { type SecretsManagerFixture, startSecretsManager } from '../fixtures/secrets-manager.ts';
 
 type Authorizer = (event: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean }>;
@@ -26,7 +27,7 @@ const adminRequest = (token: string) =>
 /** A cold authorizer: fresh modules, so nothing a previous test loaded is cached. */
 async function coldAuthorizer(): Promise<Authorizer> {
   vi.resetModules();
-  return (await import('../../functions/api/authorizer/index.ts')).handler;
+  return (await import('../../functions/api/authorizer/index.ts')).handler.on(platformFromEnv());
 }
 
 async function outcome(authorize: Authorizer, token: string): Promise<boolean | 'error'> {

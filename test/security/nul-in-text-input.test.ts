@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { route as claimRoute } from '../../functions/api/market/generate-claim/index.ts';
+import { handler as claimRouteHandler } from '../../functions/api/market/generate-claim/index.ts';
 import { type MarketDependencies, signInSettings } from '../../functions/market-dependencies.ts';
 import { InProcessEventBus } from '../../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { loadMarketConfig } from '../../layers/shared/src/market-config.ts';
@@ -14,6 +14,9 @@ import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { sessionHeaders } from '../fixtures/market-api.ts';
+import { routeWithDeps } from '../fixtures/route-with-deps.ts';
+
+const claimRoute = routeWithDeps(claimRouteHandler);
 
 let t: TestDatabase;
 let deps: MarketDependencies;

@@ -5,12 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const PAST_BIGINT = '99999999999999999999999';
 
 let t: TestDatabase;
+let platform: Platform;
 let handler: (event: HttpEvent) => Promise<HttpResult>;
 
 beforeAll(async () => {
@@ -22,14 +25,12 @@ beforeAll(async () => {
     ORACLE_CALLS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/oracle-calls.fifo',
     LOG_LEVEL: 'SILENT',
   });
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  ({ handler } = await import('../../functions/api/admin-oracle-calls/index.ts'));
+  platform = platformFromEnv();
+  handler = (await import('../../functions/api/admin-oracle-calls/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await t.close();
 });
 
@@ -39,8 +40,8 @@ describe('oracle call ids past bigint', () => {
   it('an admin retrying call 99999999999999999999999 gets a 400 naming the id, not a 500', async () => {
     const result = await handler(
       makeHttpEvent({
-        method: 'POST',
-        path: `/admin/oracle-calls/${PAST_BIGINT}/retry`,
+        route: 'POST /admin/oracle-calls/{id}/retry',
+        pathParameters: { id: PAST_BIGINT },
         credential: { credential: 'admin', credentialName: 'oncall' },
       }),
     );
@@ -49,7 +50,9 @@ describe('oracle call ids past bigint', () => {
   });
 
   it('reading call 99999999999999999999999 or paging before it answers 400, not 500', async () => {
-    const one = await handler(makeHttpEvent({ path: `/admin/oracle-calls/${PAST_BIGINT}` }));
+    const one = await handler(
+      makeHttpEvent({ route: 'GET /admin/oracle-calls/{id}', pathParameters: { id: PAST_BIGINT } }),
+    );
     expect(one.statusCode).toBe(400);
     const page = await handler(
       makeHttpEvent({ path: '/admin/oracle-calls', query: { before: PAST_BIGINT } }),

@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PER_IP_LIMITS } from '../../functions/api/contract/per-ip-limits.ts';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
-import { route as claimRoute } from '../../functions/api/market/generate-claim/index.ts';
-import { route as graphqlRoute } from '../../functions/api/market/graphql/index.ts';
-import { route as preferencesRoute } from '../../functions/api/market/notifications-preferences/index.ts';
-import { route as subscribeRoute } from '../../functions/api/market/notifications-subscribe/index.ts';
+import { handler as claimRouteHandler } from '../../functions/api/market/generate-claim/index.ts';
+import { handler as graphqlRouteHandler } from '../../functions/api/market/graphql/index.ts';
+import { handler as preferencesRouteHandler } from '../../functions/api/market/notifications-preferences/index.ts';
+import { handler as subscribeRouteHandler } from '../../functions/api/market/notifications-subscribe/index.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { startWalletsApi, type WalletsApiUnderTest } from '../fixtures/wallets-api.ts';
 
@@ -62,7 +62,7 @@ const ROUTES: readonly PublicWriteRoute[] = [
   },
   {
     routeKey: 'POST /api/generate/claim/{credentialId}',
-    send: (event) => claimRoute.handler(event),
+    send: (event) => claimRouteHandler.on(api.platform)(event),
     request: (ip) => ({
       ...post('/api/generate/claim/cred-flood', {}, ip, { credentialId: 'cred-flood' }),
       routeKey: 'POST /api/generate/claim/{credentialId}',
@@ -70,17 +70,17 @@ const ROUTES: readonly PublicWriteRoute[] = [
   },
   {
     routeKey: 'POST /api/notifications/subscribe',
-    send: (event) => subscribeRoute.handler(event),
+    send: (event) => subscribeRouteHandler.on(api.platform)(event),
     request: (ip) => post('/api/notifications/subscribe', { userId: 'flooder' }, ip),
   },
   {
     routeKey: 'POST /api/notifications/preferences',
-    send: (event) => preferencesRoute.handler(event),
+    send: (event) => preferencesRouteHandler.on(api.platform)(event),
     request: (ip) => post('/api/notifications/preferences', { userId: 'flooder' }, ip),
   },
   {
     routeKey: 'POST /graphql',
-    send: (event) => graphqlRoute.handler(event),
+    send: (event) => graphqlRouteHandler.on(api.platform)(event),
     request: (ip) => post('/graphql', { query: '{ __typename }' }, ip),
   },
 ];

@@ -13,6 +13,7 @@ import { claimTokens, settleQueuedClaims } from '../../layers/shared/src/service
 import { ANVIL_DEV_ACCOUNTS } from '../../local/anvil.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const AMOUNT = 700n;
 
@@ -86,13 +87,15 @@ describe('retrying a mint whose amount was refunded', () => {
     const callId = await refundedAndReclaimed('cred-route', holder);
 
     const { handler } = await import('../../functions/api/admin-oracle-calls/index.ts');
-    const retry = await handler(
+    const platform = platformFromEnv();
+    const retry = await handler.on(platform)(
       makeHttpEvent({
-        method: 'POST',
-        path: `/admin/oracle-calls/${callId}/retry`,
+        route: 'POST /admin/oracle-calls/{id}/retry',
+        pathParameters: { id: String(callId) },
         credential: { credential: 'admin', credentialName: 'oncall' },
       }),
     );
+    await platform.close();
     await h.drain();
     await h.settle();
 

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { type SecretsManagerFixture, startSecretsManager } from '../fixtures/secrets-manager.ts';
 
 let sm: SecretsManagerFixture;
@@ -93,7 +94,7 @@ describe('a malformed secret never appears in an error or a log', () => {
     sm.put('leak/ingest', text);
     const { handler } = await import('../../functions/api/authorizer/index.ts');
     const seen = await exposure(() =>
-      handler({
+      handler.on(platformFromEnv())({
         type: 'REQUEST',
         routeKey: 'POST /ingest',
         headers: { 'x-api-key': 'ingest-key-1' },

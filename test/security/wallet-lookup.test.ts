@@ -4,10 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { makeWallet } from '../fixtures/wallet-binding-client.ts';
 
 type Handler = (event: HttpEvent) => Promise<HttpResult>;
@@ -15,20 +17,26 @@ type Handler = (event: HttpEvent) => Promise<HttpResult>;
 let t: TestDatabase;
 let wallets: Handler;
 let claims: Handler;
+let platform: Platform;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  Object.assign(process.env, { ORACLE_MODE: 'local', DATABASE_URL: t.url, LOG_LEVEL: 'SILENT' });
+  Object.assign(process.env, {
+    ORACLE_MODE: 'local',
+    DATABASE_URL: t.url,
+    LOG_LEVEL: 'SILENT',
+    // What the wallets function requires; these lookups never reach Twitch.
+    API_ORIGIN: 'https://api.example',
+    TWITCH_SECRET_ARN: 'test/twitch',
+  });
   delete process.env['SOLANA_RPC_URL'];
-  const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-  resetConfigForTests();
-  ({ handler: wallets } = (await import('../../functions/api/wallets/index.ts')) as { handler: Handler });
-  ({ handler: claims } = (await import('../../functions/api/claims/index.ts')) as { handler: Handler });
+  platform = platformFromEnv();
+  wallets = (await import('../../functions/api/wallets/index.ts')).handler.on(platform);
+  claims = (await import('../../functions/api/claims/index.ts')).handler.on(platform);
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform.close();
   await t.close();
 });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DynamoDbConnectionStore } from '../../layers/shared/src/adapters/aws/ws-connections.ts';
 import { startPriceStreamServer } from '../../local/price-stream-server.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { startWsGateway, type WsGateway, wsEvent } from '../fixtures/ws-gateway.ts';
 
 const tokens = (from: number, count: number) =>
@@ -19,7 +20,7 @@ let wsHandler: (event: APIGatewayProxyWebsocketEventV2) => Promise<{ statusCode:
 
 beforeAll(async () => {
   gateway = await startWsGateway();
-  ({ handler: wsHandler } = await import('../../functions/api/ws-prices/index.ts'));
+  wsHandler = (await import('../../functions/api/ws-prices/index.ts')).handler.on(platformFromEnv());
 });
 afterAll(() => gateway.close());
 

@@ -3,20 +3,28 @@
  * POST /admin/fpmm/{fpmm}/market-sentiment enqueue the oracle call through the delivery engine,
  * audited under the admin token's name. This function only enqueues: it never holds the signer key.
  */
-import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
 import {
+  type FpmmAdminDeps,
   type FpmmUpdateInput,
   requestFpmmUpdate,
 } from '../../../layers/shared/src/services/delivery/fpmm-admin-updates.ts';
 import { enqueueDependencies } from '../../delivery.ts';
+import { httpRoute, type PlatformOf } from '../../handlers.ts';
 import { FPMM_ROUTES } from '../contract/fpmm.ts';
-import { adminActor, httpHandler, json, parseRequest } from '../http.ts';
+import { adminActor, type HttpEvent, type HttpResult, json, parseRequest } from '../http.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL', 'ORACLE_CALLS_QUEUE_URL', 'EVM_SIGNER_ADDRESS'] });
+export async function adminFpmmDependencies(
+  platform: PlatformOf<'DATABASE_URL' | 'ORACLE_CALLS_QUEUE_URL' | 'EVM_SIGNER_ADDRESS'>,
+): Promise<FpmmAdminDeps> {
+  return {
+    ...(await enqueueDependencies(platform)),
+    warn: (message: string, data: Record<string, unknown>) => logger.warn(message, data),
+  };
+}
 
-export const handler = httpHandler(async (event) => {
+export async function handle(event: HttpEvent, deps: FpmmAdminDeps): Promise<HttpResult> {
   let fpmm: string;
   let input: FpmmUpdateInput;
   switch (event.routeKey) {
@@ -35,10 +43,10 @@ export const handler = httpHandler(async (event) => {
     default:
       throw new NotFoundError(`no route ${event.routeKey}`);
   }
-  const deps = {
-    ...(await enqueueDependencies()),
-    warn: (message: string, data: Record<string, unknown>) => logger.warn(message, data),
-  };
   const result = await requestFpmmUpdate(deps, fpmm, input, adminActor(event));
   return json(result.created ? 202 : 200, result);
+}
+
+export const handler = httpRoute(adminFpmmDependencies, handle, {
+  require: ['DATABASE_URL', 'ORACLE_CALLS_QUEUE_URL', 'EVM_SIGNER_ADDRESS'],
 });

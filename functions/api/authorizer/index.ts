@@ -4,7 +4,6 @@
  * comes from the same registry the routes are deployed from.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
 import {
   authorize,
@@ -12,11 +11,7 @@ import {
   KeyRing,
 } from '../../../layers/shared/src/services/platform/api-auth.ts';
 import { FUNCTIONS } from '../../../lib/functions.ts';
-import { secretStore } from '../../secret-store.ts';
-
-const settings = loadConfig(process.env, {
-  require: ['INGEST_API_KEYS_SECRET_ARN', 'ADMIN_TOKENS_SECRET_ARN'],
-});
+import { authorizer, type PlatformOf } from '../../handlers.ts';
 
 const ROUTE_AUTH = new Map<string, 'apiKey' | 'admin'>();
 for (const spec of FUNCTIONS) {
@@ -26,15 +21,31 @@ for (const spec of FUNCTIONS) {
   }
 }
 
-let rings: { ingest: KeyRing; admin: KeyRing } | undefined;
+export interface AuthorizerDeps {
+  readonly rings: { readonly ingest: KeyRing; readonly admin: KeyRing };
+}
+
+/** The key rings outlive an invocation: they cache the secrets within the key-change budget. */
+export function authorizerDependencies(
+  platform: PlatformOf<'INGEST_API_KEYS_SECRET_ARN' | 'ADMIN_TOKENS_SECRET_ARN'>,
+): AuthorizerDeps {
+  const { secrets, config } = platform;
+  return {
+    rings: {
+      ingest: new KeyRing(secrets, config.INGEST_API_KEYS_SECRET_ARN),
+      admin: new KeyRing(secrets, config.ADMIN_TOKENS_SECRET_ARN),
+    },
+  };
+}
 
 /**
  * An accepted request carries the credential's kind and name in its context, which API Gateway
  * hands to the route in `requestContext.authorizer.lambda` (read it with `credentialName` in
  * ../http.ts).
  */
-export async function handler(
+export async function handle(
   event: APIGatewayRequestAuthorizerEventV2,
+  deps: AuthorizerDeps,
 ): Promise<{ isAuthorized: boolean; context?: CredentialContext }> {
   const needs = ROUTE_AUTH.get(event.routeKey);
   if (needs === undefined) {
@@ -42,13 +53,9 @@ export async function handler(
     logger.warn('authorizer called for a route without auth', { routeKey: event.routeKey });
     return { isAuthorized: false };
   }
-  rings ??= {
-    ingest: new KeyRing(secretStore(), settings.INGEST_API_KEYS_SECRET_ARN as string),
-    admin: new KeyRing(secretStore(), settings.ADMIN_TOKENS_SECRET_ARN as string),
-  };
   let context: CredentialContext | undefined;
   try {
-    context = await authorize(rings, needs === 'apiKey' ? 'ingest' : 'admin', event.headers ?? {});
+    context = await authorize(deps.rings, needs === 'apiKey' ? 'ingest' : 'admin', event.headers ?? {});
   } catch (error) {
     // Thrown, not refused: API Gateway caches a refusal for the credential, never an error.
     logger.error('the authorizer could not read its keys', {
@@ -63,3 +70,7 @@ export async function handler(
   }
   return { isAuthorized: true, context };
 }
+
+export const handler = authorizer(authorizerDependencies, handle, {
+  require: ['INGEST_API_KEYS_SECRET_ARN', 'ADMIN_TOKENS_SECRET_ARN'],
+});

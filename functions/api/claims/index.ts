@@ -11,84 +11,39 @@
  *       (services/attention/claim-transactions.ts)
  */
 import { createAttentionProgram } from '../../../layers/shared/src/adapters/solana/attention-program.ts';
-import { Web3SolanaClient } from '../../../layers/shared/src/adapters/solana/web3-solana-client.ts';
-import { config, loadConfig } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
-import { ChannelStateClaimStatus } from '../../../layers/shared/src/services/attention/claim-status.ts';
-import { claimTransactions } from '../../../layers/shared/src/services/attention/claim-transactions.ts';
-import { ClaimsReader } from '../../../layers/shared/src/services/attention/claims.ts';
+import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
+import {
+  type ClaimTransactionsDeps,
+  claimTransactions,
+} from '../../../layers/shared/src/services/attention/claim-transactions.ts';
 import { authenticateViewer } from '../../../layers/shared/src/services/attention/twitch-sign-in.ts';
-import { database } from '../../dependencies.ts';
+import { type ClaimsDeps, claimsDependencies } from '../../claims-dependencies.ts';
+import { httpRoute, type PlatformOf } from '../../handlers.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
+import { type HttpEvent, type HttpResult, header, json, parseRequest } from '../http.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
-
-let reader: Promise<ClaimsReader> | undefined;
-let ready: ClaimsReader | undefined;
-let solana: Web3SolanaClient | undefined;
-
-function solanaClient(): Web3SolanaClient | undefined {
-  const url = config().SOLANA_RPC_URL;
-  if (url === undefined) return undefined;
-  solana ??= new Web3SolanaClient({ url });
-  return solana;
+export interface ClaimsApiDeps extends ClaimsDeps {
+  readonly sql: Sql;
+  readonly transactions: Omit<ClaimTransactionsDeps, 'claims' | 'solana'>;
 }
 
-/** One reader per container: its tree cache outlives a single invocation. */
-export function claimsReader(): Promise<ClaimsReader> {
-  reader ??= database().then(({ sql }) => {
-    const c = config();
-    ready = new ClaimsReader(sql, {
-      ...(c.SOLANA_RPC_URL === undefined
-        ? {}
-        : {
-            claimStatus: new ChannelStateClaimStatus({
-              solana: solanaClient() as Web3SolanaClient,
-              program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
-              mints: c.TOKEN_GROUP_MINTS,
-            }),
-          }),
-    });
-    return ready;
-  });
-  reader.catch(() => {
-    reader = undefined;
-  });
-  return reader;
+export async function claimsApiDependencies(platform: PlatformOf<'DATABASE_URL'>): Promise<ClaimsApiDeps> {
+  const c = platform.config;
+  return {
+    ...(await claimsDependencies(platform)),
+    sql: (await platform.database()).sql,
+    transactions: {
+      program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
+      mode: c.PUBLISH_MODE,
+      mints: c.TOKEN_GROUP_MINTS,
+    },
+  };
 }
 
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const path = event.rawPath ?? '';
-  const one = /^\/claims\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
-  if (one !== null) {
-    event.pathParameters = {
-      ...event.pathParameters,
-      epoch: one[1] ?? '',
-      channel: one[2] ?? '',
-      user: one[3] ?? '',
-    };
-    return `${method} /claims/{epoch}/{channel}/{user}`;
-  }
-  const transactions = /^\/claims\/([^/]+)\/transactions$/.exec(path);
-  if (method === 'POST' && transactions !== null) {
-    event.pathParameters = { ...event.pathParameters, user: transactions[1] ?? '' };
-    return 'POST /claims/{user}/transactions';
-  }
-  const all = /^\/claims\/([^/]+)$/.exec(path);
-  if (all !== null) {
-    event.pathParameters = { ...event.pathParameters, user: all[1] ?? '' };
-    return `${method} /claims/{user}`;
-  }
-  return `${method} ${path}`;
-}
-
-export const handler = httpHandler(async (event) => {
-  const claims = ready ?? (await claimsReader());
-  switch (route(event)) {
+export async function handle(event: HttpEvent, deps: ClaimsApiDeps): Promise<HttpResult> {
+  const { claims } = deps;
+  switch (event.routeKey) {
     case 'GET /claims/{epoch}/{channel}/{user}': {
       const { epoch, channel, user } = parseRequest(
         ATTENTION_ROUTES['GET /claims/{epoch}/{channel}/{user}'],
@@ -103,24 +58,18 @@ export const handler = httpHandler(async (event) => {
       return json(200, await claims.userClaims(user));
     }
     case 'POST /claims/{user}/transactions': {
-      const { sql } = await database();
-      const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
+      const viewer = await authenticateViewer(deps.sql, header(event, 'authorization'), new Date());
       const { user } = parseRequest(ATTENTION_ROUTES['POST /claims/{user}/transactions'], event).params;
-      const c = config();
       const answer = await claimTransactions(
-        {
-          claims,
-          solana: solanaClient(),
-          program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
-          mode: c.PUBLISH_MODE,
-          mints: c.TOKEN_GROUP_MINTS,
-        },
+        { ...deps.transactions, claims, solana: deps.solana },
         viewer,
         user,
       );
       return json(200, answer);
     }
     default:
-      throw new NotFoundError(`no route ${route(event)}`);
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
-});
+}
+
+export const handler = httpRoute(claimsApiDependencies, handle, { require: ['DATABASE_URL'] });

@@ -1,7 +1,7 @@
 /**
  * Per-IP limits of the public routes that write or cost the operator something (a database row,
  * a Twitch code exchange, a signature check, a mint, a GraphQL execution), by API Gateway route
- * key. `httpHandler` (../http.ts) counts every request to a listed route in DynamoDB before the
+ * key. `httpRoute` (../../handlers.ts) counts every request to a listed route in DynamoDB before the
  * handler runs, valid or not, and answers 429 past the limit; the CDK wiring grants the rate-limit
  * table to each function serving one. A public write route missing here fails the registry test.
  *

@@ -6,11 +6,13 @@
  *   GET /admin/sync-logs                oracle_sync_logs, newest first (admin; the authorizer checks)
  *   GET /admin/sync-health              the sync's health now and after each run (admin)
  */
-import { creatorThresholds, loadConfig } from '../../../layers/shared/src/config.ts';
+import { creatorThresholds } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
-import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
+import type { CoinPriceSource } from '../../../layers/shared/src/ports/coin-price-source.ts';
+import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
 import {
+  type CoinViewOptions,
   creatorCoinView,
   creatorMetricsView,
   creatorMilestonesView,
@@ -18,37 +20,43 @@ import {
 } from '../../../layers/shared/src/services/creator/creator-queries.ts';
 import { syncHealthHistory } from '../../../layers/shared/src/services/creator/creator-sync-health.ts';
 import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
-import { database } from '../../dependencies.ts';
+import { httpRoute, type PlatformOf } from '../../handlers.ts';
 import { CREATOR_ROUTES } from '../contract/creators.ts';
-import { type HttpEvent, httpHandler, json, parseRequest } from '../http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest } from '../http.ts';
 
-const settings = loadConfig(process.env, { require: ['DATABASE_URL'] });
-const { coinLaunch } = creatorThresholds(settings);
-// Optional here: without them (or EVM_RPC_URL) the coin's intrinsic value says why it is missing.
-const contracts = creatorContractsReader(settings);
-marketConfig();
-
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  // Called without a route key (local server, a catch-all route): match the raw path.
-  const path = event.rawPath ?? '';
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const match = /^\/creators\/([^/]+)\/(metrics|milestones|coin)$/.exec(path);
-  if (match !== null) {
-    event.pathParameters = { ...event.pathParameters, address: match[1] ?? '' };
-    return `${method} /creators/{address}/${match[2]}`;
-  }
-  return `${method} ${path}`;
+export interface CreatorsApiDeps {
+  readonly sql: Sql;
+  readonly prices: CoinPriceSource;
+  /** What GET /creators/{address}/coin reads besides the database. */
+  readonly coin: CoinViewOptions;
 }
 
-export const handler = httpHandler(async (event) => {
-  const { sql } = await database();
-  const key = route(event);
+export async function creatorsApiDependencies(
+  platform: PlatformOf<'DATABASE_URL'>,
+): Promise<CreatorsApiDeps> {
+  const { sql } = await platform.database();
+  const prices = coinPriceSource(sql, platform.market);
+  // Optional here: without them (or EVM_RPC_URL) the coin's intrinsic value says why it is missing.
+  const contracts = creatorContractsReader(platform.config);
+  return {
+    sql,
+    prices,
+    coin: {
+      coinLaunch: creatorThresholds(platform.config).coinLaunch,
+      prices,
+      ...(contracts === undefined ? {} : { contracts }),
+      onChainError: (error) => logger.warn('calculateIntrinsicValue failed', { error: error as Error }),
+    },
+  };
+}
+
+export async function handle(event: HttpEvent, deps: CreatorsApiDeps): Promise<HttpResult> {
+  const { sql } = deps;
+  const key = event.routeKey;
   switch (key) {
     case 'GET /creators/{address}/metrics': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;
-      return json(200, await creatorMetricsView(sql, address, new Date(), coinPriceSource(sql)));
+      return json(200, await creatorMetricsView(sql, address, new Date(), deps.prices));
     }
     case 'GET /creators/{address}/milestones': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;
@@ -56,15 +64,7 @@ export const handler = httpHandler(async (event) => {
     }
     case 'GET /creators/{address}/coin': {
       const { address } = parseRequest(CREATOR_ROUTES[key], event).params;
-      return json(
-        200,
-        await creatorCoinView(sql, address, {
-          coinLaunch,
-          prices: coinPriceSource(sql),
-          ...(contracts === undefined ? {} : { contracts }),
-          onChainError: (error) => logger.warn('calculateIntrinsicValue failed', { error: error as Error }),
-        }),
-      );
+      return json(200, await creatorCoinView(sql, address, deps.coin));
     }
     case 'GET /admin/sync-logs': {
       const { operation, status, creator, since, before, limit } = parseRequest(
@@ -97,4 +97,13 @@ export const handler = httpHandler(async (event) => {
     default:
       throw new NotFoundError(`no route ${key}`);
   }
+}
+
+export const handler = httpRoute(creatorsApiDependencies, handle, {
+  require: ['DATABASE_URL'],
+  // Malformed creator thresholds or market settings (the coin price source's) fail the cold start.
+  check: (config) => {
+    creatorThresholds(config);
+  },
+  market: true,
 });

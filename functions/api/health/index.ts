@@ -8,9 +8,7 @@
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
-import { type Config, config } from '../../../layers/shared/src/config.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
-import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import {
   CachedHealth,
   ContainerProbe,
@@ -18,20 +16,21 @@ import {
   jsonRpcPing,
   publicHealth,
 } from '../../../layers/shared/src/services/platform/health.ts';
-import { database } from '../../dependencies.ts';
+import { httpRoute } from '../../handlers.ts';
 import { marketHealthChecks } from '../../market-dependencies.ts';
-import { type HttpEvent, httpHandler, json } from '../http.ts';
+import type { Platform } from '../../platform.ts';
+import { type HttpEvent, type HttpResult, json } from '../http.ts';
 
 /** Each dependency a deployment may have: its checks, or undefined where it is not configured. */
-const DEPENDENCIES: readonly ((c: Config) => HealthCheck | readonly HealthCheck[] | undefined)[] = [
-  () => ({
+const DEPENDENCIES: readonly ((p: Platform) => HealthCheck | readonly HealthCheck[] | undefined)[] = [
+  (p) => ({
     name: 'database',
     check: async () => {
-      const { sql } = await database();
+      const { sql } = await p.database();
       await sql`select 1`;
     },
   }),
-  (c) => {
+  ({ config: c }) => {
     // The queues this deployment gives the function (the ingest queue only where attention runs).
     const queueUrls = [c.INGEST_QUEUE_URL, c.NOTIFICATIONS_QUEUE_URL].filter((url) => url !== undefined);
     if (queueUrls.length === 0) return undefined;
@@ -46,28 +45,34 @@ const DEPENDENCIES: readonly ((c: Config) => HealthCheck | readonly HealthCheck[
       },
     };
   },
-  (c) => {
+  ({ config: c }) => {
     const evm = c.EVM_RPC_URL;
     return evm === undefined ? undefined : { name: 'evm', check: () => jsonRpcPing(evm, 'eth_chainId') };
   },
-  (c) => {
+  ({ config: c }) => {
     const solana = c.SOLANA_RPC_URL;
     return solana === undefined
       ? undefined
       : { name: 'solana', check: () => jsonRpcPing(solana, 'getHealth') };
   },
-  (c) => {
+  (p) => {
     // The registry gives the market's settings only where the stage enables the market.
-    const market = marketConfig();
+    const market = p.market;
     return market.AIR_API_URL === undefined && market.MARKET_FACTORY_ADDRESS === undefined
       ? undefined
-      : marketHealthChecks(c.EVM_RPC_URL);
+      : marketHealthChecks(p.config.EVM_RPC_URL, p);
   },
 ];
 
-export function configuredChecks(): HealthCheck[] {
-  const c = config();
-  return DEPENDENCIES.flatMap((dependency) => dependency(c) ?? []);
+export function configuredChecks(platform: Platform): HealthCheck[] {
+  return DEPENDENCIES.flatMap((dependency) => dependency(platform) ?? []);
+}
+
+export interface HealthDeps {
+  /** A fresh probe of every dependency (GET /admin/health). */
+  readonly probe: ContainerProbe;
+  /** The last probe, for HEALTH_CACHE_SECONDS (GET /health). */
+  readonly cached: CachedHealth;
 }
 
 /**
@@ -75,24 +80,28 @@ export function configuredChecks(): HealthCheck[] {
  * RDS Proxy and TLS on a cold start under load) before a dependency is reported down; a
  * connected one that takes 3 s is down.
  */
-const probe = new ContainerProbe(configuredChecks, { coldMs: 7_000, warmMs: 3_000 });
-let cached: CachedHealth | undefined;
-
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  return key !== '' && key !== '$default' ? key : `GET ${event.rawPath ?? ''}`;
+export function healthDependencies(platform: Platform): HealthDeps {
+  const checks = configuredChecks(platform);
+  const probe = new ContainerProbe(() => checks, { coldMs: 7_000, warmMs: 3_000 });
+  return {
+    probe,
+    cached: new CachedHealth(() => probe.report(), platform.config.HEALTH_CACHE_SECONDS * 1000),
+  };
 }
 
-export const handler = httpHandler(async (event) => {
-  const key = route(event);
-  if (key === 'GET /health') {
-    cached ??= new CachedHealth(() => probe.report(), config().HEALTH_CACHE_SECONDS * 1000);
-    const report = publicHealth(await cached.report());
-    return json(report.status === 'ok' ? 200 : 503, report);
+export async function handle(event: HttpEvent, deps: HealthDeps): Promise<HttpResult> {
+  switch (event.routeKey) {
+    case 'GET /health': {
+      const report = publicHealth(await deps.cached.report());
+      return json(report.status === 'ok' ? 200 : 503, report);
+    }
+    case 'GET /admin/health': {
+      const report = await deps.probe.report();
+      return json(report.status === 'ok' ? 200 : 503, report);
+    }
+    default:
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
-  if (key === 'GET /admin/health') {
-    const report = await probe.report();
-    return json(report.status === 'ok' ? 200 : 503, report);
-  }
-  throw new NotFoundError(`no route ${key}`);
-});
+}
+
+export const handler = httpRoute(healthDependencies, handle);

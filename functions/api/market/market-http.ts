@@ -1,28 +1,12 @@
 /**
- * Shared by the market routes: the handler shape (`handle(event, deps)` for tests, `handler` for
- * Lambda). Input is validated with each route's contract (../contract/market.ts).
+ * Shared by the market routes, each `httpRoute(marketDependencies, handle, { market: true })`
+ * (the market settings read at cold start, so a malformed one fails it with its name): who the
+ * request's session signs in as. Input is validated with each route's contract (../contract/market.ts).
  */
 import { ForbiddenError } from '../../../layers/shared/src/errors.ts';
-import { marketConfig } from '../../../layers/shared/src/market-config.ts';
 import { authenticateSession } from '../../../layers/shared/src/services/market/market-sessions.ts';
-import { type MarketDependencies, marketDependencies } from '../../market-dependencies.ts';
-import { type HttpEvent, type HttpResult, header, httpHandler } from '../http.ts';
-
-// A malformed market setting fails the cold start with its name, not a request later.
-marketConfig();
-
-export type MarketHandle = (event: HttpEvent, deps: MarketDependencies) => Promise<HttpResult>;
-
-/** `handle` answers with the same error shaping as `handler`, with the dependencies given. */
-export function marketRoute(handle: MarketHandle): {
-  handle: MarketHandle;
-  handler: (event: HttpEvent) => Promise<HttpResult>;
-} {
-  return {
-    handle: (event, deps) => httpHandler((e) => handle(e, deps))(event),
-    handler: httpHandler(async (event) => handle(event, await marketDependencies())),
-  };
-}
+import type { MarketDependencies } from '../../market-dependencies.ts';
+import { type HttpEvent, header } from '../http.ts';
 
 /** The bearer token of `Authorization: Bearer <token>`, if the request presents one. */
 export function bearerToken(event: HttpEvent): string | undefined {

@@ -1,10 +1,18 @@
 /** GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated once per container. */
+import { httpRoute } from '../../handlers.ts';
 import { type OpenApiDocument, openApiDocument } from '../contract/openapi.ts';
-import { httpHandler, json } from '../http.ts';
+import { type HttpResult, json } from '../http.ts';
 
-let document: OpenApiDocument | undefined;
+export interface OpenApiDeps {
+  readonly document: OpenApiDocument;
+}
 
-export const handler = httpHandler(async () => {
-  document ??= openApiDocument();
-  return json(200, document, { 'cache-control': 'public, max-age=300' });
-});
+export function openApiDependencies(): OpenApiDeps {
+  return { document: openApiDocument() };
+}
+
+export async function handle(_event: unknown, deps: OpenApiDeps): Promise<HttpResult> {
+  return json(200, deps.document, { 'cache-control': 'public, max-age=300' });
+}
+
+export const handler = httpRoute(openApiDependencies, handle);

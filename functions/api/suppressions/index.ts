@@ -6,11 +6,11 @@
  * Mapping, unsealed participation and the wallet binding go at once (services/attention/suppression.ts);
  * an ended binding is announced as WalletRebound.
  */
-import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
-import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { userHash } from '../../../layers/shared/src/core/attention/user-hash.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { logger } from '../../../layers/shared/src/observability.ts';
+import type { EventBus } from '../../../layers/shared/src/ports/event-bus.ts';
+import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
 import {
   liftSelfSuppression,
   type SuppressionResult,
@@ -18,23 +18,25 @@ import {
 } from '../../../layers/shared/src/services/attention/suppression.ts';
 import { authenticateViewer } from '../../../layers/shared/src/services/attention/twitch-sign-in.ts';
 import { announceWalletRebindings } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
-import { database, eventBus } from '../../dependencies.ts';
+import { httpRoute, type PlatformOf } from '../../handlers.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
-import { adminActor, type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
+import { adminActor, type HttpEvent, type HttpResult, header, json, parseRequest } from '../http.ts';
 
-loadConfig(process.env, { require: ['DATABASE_URL'] });
+export interface SuppressionsDeps {
+  /** Opened once a request is valid: a malformed one is refused before the database is reached. */
+  database(): Promise<Sql>;
+  readonly events: EventBus;
+}
 
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  return `${event.requestContext?.http?.method ?? 'GET'} ${event.rawPath ?? ''}`;
+export function suppressionsDependencies(platform: PlatformOf<'DATABASE_URL'>): SuppressionsDeps {
+  return { database: async () => (await platform.database()).sql, events: platform.eventBus() };
 }
 
 /** WalletRebound for a binding the suppression ended; a bus that is down leaves it to the next run. */
-async function announce(sql: Sql, result: SuppressionResult): Promise<void> {
+async function announce(deps: SuppressionsDeps, sql: Sql, result: SuppressionResult): Promise<void> {
   if (!result.bindingRemoved) return;
   try {
-    await announceWalletRebindings({ sql, events: eventBus() }, new Date());
+    await announceWalletRebindings({ sql, events: deps.events }, new Date());
   } catch (error) {
     logger.warn('announcing the opted-out binding failed; a later binding or seal run announces it', {
       error: (error as Error).message,
@@ -42,26 +44,26 @@ async function announce(sql: Sql, result: SuppressionResult): Promise<void> {
   }
 }
 
-export const handler = httpHandler(async (event) => {
-  switch (route(event)) {
+export async function handle(event: HttpEvent, deps: SuppressionsDeps): Promise<HttpResult> {
+  switch (event.routeKey) {
     case 'POST /suppressions': {
       const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions'], event);
-      const { sql } = await database();
+      const sql = await deps.database();
       const result = await suppressUser(sql, body.user, body.reason, adminActor(event));
-      await announce(sql, result);
+      await announce(deps, sql, result);
       return json(result.alreadySuppressed ? 200 : 201, result);
     }
     case 'POST /suppressions/self': {
-      const { sql } = await database();
+      const sql = await deps.database();
       const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
       const { body } = parseRequest(ATTENTION_ROUTES['POST /suppressions/self'], event);
       const result = await suppressUser(sql, userHash(viewer.login), body.reason, null);
       logger.info('viewer opted out', { userHash: result.userHash, bindingRemoved: result.bindingRemoved });
-      await announce(sql, result);
+      await announce(deps, sql, result);
       return json(result.alreadySuppressed ? 200 : 201, result);
     }
     case 'DELETE /suppressions/self': {
-      const { sql } = await database();
+      const sql = await deps.database();
       const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
       parseRequest(ATTENTION_ROUTES['DELETE /suppressions/self'], event);
       const lifted = await liftSelfSuppression(sql, userHash(viewer.login));
@@ -69,6 +71,8 @@ export const handler = httpHandler(async (event) => {
       return json(200, lifted);
     }
     default:
-      throw new NotFoundError(`no route ${route(event)}`);
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
-});
+}
+
+export const handler = httpRoute(suppressionsDependencies, handle, { require: ['DATABASE_URL'] });

@@ -8,10 +8,10 @@
  * The canonical message is in core/attention/binding-message.ts, the checks in
  * services/attention/wallet-binding.ts. A binding that ended another announces WalletRebound.
  */
-import type { Sql } from '../../../layers/shared/src/adapters/db/client.ts';
-import { config, loadConfig } from '../../../layers/shared/src/config.ts';
-import { ConfigError, DependencyError, NotFoundError } from '../../../layers/shared/src/errors.ts';
+import { DependencyError, NotFoundError } from '../../../layers/shared/src/errors.ts';
 import { logger, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
+import type { EventBus } from '../../../layers/shared/src/ports/event-bus.ts';
+import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
 import {
   authenticateViewer,
   completeTwitchSignIn,
@@ -24,64 +24,54 @@ import {
   type Deployment,
   requireWalletBinding,
 } from '../../../layers/shared/src/services/attention/wallet-binding.ts';
-import { database, eventBus, twitchHelix } from '../../dependencies.ts';
+import { httpRoute, type PlatformOf } from '../../handlers.ts';
 import { ATTENTION_ROUTES } from '../contract/attention.ts';
 import { TWITCH_SIGN_IN_ROUTES } from '../contract/twitch-sign-in.ts';
-import { type HttpEvent, header, httpHandler, json, parseRequest } from '../http.ts';
+import { type HttpEvent, type HttpResult, header, json, parseRequest } from '../http.ts';
+
+export interface WalletsDeps {
+  readonly sql: Sql;
+  readonly events: EventBus;
+  /** What a binding message must name: this deployment. */
+  readonly deployment: Deployment;
+  /** The Twitch sign-in's dependencies; a 503 where this deployment has no page to return to. */
+  signIn(): Promise<TwitchSignInDeps>;
+}
 
 // TWITCH_REDIRECT_URIS is not required: a stage that has not registered a page for viewers to
 // return to still serves the wallet lookups; only the sign-in routes answer 503 until it does.
-loadConfig(process.env, {
-  require: ['DATABASE_URL', 'API_ORIGIN', 'TWITCH_SECRET_ARN'],
-});
-
-const FIXED_ROUTES = ['GET /auth/twitch/authorize', 'POST /auth/twitch/session', 'POST /wallets/bind'];
-
-function route(event: HttpEvent): string {
-  const key = event.routeKey ?? '';
-  if (key !== '' && key !== '$default') return key;
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const path = event.rawPath ?? '';
-  if (FIXED_ROUTES.includes(`${method} ${path}`)) return `${method} ${path}`;
-  const match = /^\/wallets\/([^/]+)$/.exec(path);
-  if (method === 'GET' && match !== null) {
-    event.pathParameters = { ...event.pathParameters, user: match[1] ?? '' };
-    return 'GET /wallets/{user}';
-  }
-  return `${method} ${path}`;
-}
-
-async function signInDeps(): Promise<TwitchSignInDeps> {
-  const c = config();
-  if (c.TWITCH_REDIRECT_URIS.length === 0) {
-    throw new DependencyError(
-      'viewer sign-in is not configured on this deployment: TWITCH_REDIRECT_URIS is not set (systems.attention.settings in the stage file)',
-    );
-  }
+export async function walletsDependencies(
+  platform: PlatformOf<'DATABASE_URL' | 'API_ORIGIN' | 'TWITCH_SECRET_ARN'>,
+): Promise<WalletsDeps> {
+  const c = platform.config;
+  const { sql } = await platform.database();
   return {
-    sql: (await database()).sql,
-    twitch: await twitchHelix('required'),
-    authUrl: c.TWITCH_AUTH_URL,
-    redirectUris: c.TWITCH_REDIRECT_URIS,
-    sessionTtlSeconds: c.VIEWER_SESSION_TTL_SECONDS,
-    now: () => new Date(),
-    telemetry: powertoolsTelemetry,
+    sql,
+    events: platform.eventBus(),
+    deployment: { stage: c.STAGE, apiOrigin: c.API_ORIGIN },
+    async signIn() {
+      if (c.TWITCH_REDIRECT_URIS.length === 0) {
+        throw new DependencyError(
+          'viewer sign-in is not configured on this deployment: TWITCH_REDIRECT_URIS is not set (systems.attention.settings in the stage file)',
+        );
+      }
+      return {
+        sql,
+        twitch: await platform.twitchHelix('required'),
+        authUrl: c.TWITCH_AUTH_URL,
+        redirectUris: c.TWITCH_REDIRECT_URIS,
+        sessionTtlSeconds: c.VIEWER_SESSION_TTL_SECONDS,
+        now: () => new Date(),
+        telemetry: powertoolsTelemetry,
+      };
+    },
   };
 }
 
-/** What a binding message must name: this deployment. */
-function deployment(): Deployment {
-  const c = config();
-  if (c.API_ORIGIN === undefined) {
-    throw new ConfigError('API_ORIGIN is not set: binding messages name the API origin of this deployment');
-  }
-  return { stage: c.STAGE, apiOrigin: c.API_ORIGIN };
-}
-
 /** WalletRebound for what this binding ended; a bus that is down leaves it to the next run. */
-async function announce(sql: Sql): Promise<void> {
+async function announce(deps: WalletsDeps): Promise<void> {
   try {
-    await announceWalletRebindings({ sql, events: eventBus() }, new Date());
+    await announceWalletRebindings(deps, new Date());
   } catch (error) {
     logger.warn('announcing ended wallet bindings failed; a later binding or seal run announces them', {
       error: (error as Error).message,
@@ -89,36 +79,38 @@ async function announce(sql: Sql): Promise<void> {
   }
 }
 
-export const handler = httpHandler(async (event) => {
-  switch (route(event)) {
+export async function handle(event: HttpEvent, deps: WalletsDeps): Promise<HttpResult> {
+  switch (event.routeKey) {
     case 'GET /auth/twitch/authorize': {
       const { query } = parseRequest(TWITCH_SIGN_IN_ROUTES['GET /auth/twitch/authorize'], event);
-      return json(200, await startTwitchSignIn(await signInDeps(), query));
+      return json(200, await startTwitchSignIn(await deps.signIn(), query));
     }
     case 'POST /auth/twitch/session': {
       const { body } = parseRequest(TWITCH_SIGN_IN_ROUTES['POST /auth/twitch/session'], event);
-      const session = await completeTwitchSignIn(await signInDeps(), body);
-      return json(201, { ...session, deployment: deployment() });
+      const session = await completeTwitchSignIn(await deps.signIn(), body);
+      return json(201, { ...session, deployment: deps.deployment });
     }
     case 'POST /wallets/bind': {
-      const { sql } = await database();
-      const viewer = await authenticateViewer(sql, header(event, 'authorization'), new Date());
+      const viewer = await authenticateViewer(deps.sql, header(event, 'authorization'), new Date());
       const { body } = parseRequest(ATTENTION_ROUTES['POST /wallets/bind'], event);
       const binding = await bindWallet(
-        { sql, deployment: deployment(), now: () => new Date() },
+        { sql: deps.sql, deployment: deps.deployment, now: () => new Date() },
         viewer,
         body,
       );
       logger.info('wallet bound', { userHash: binding.userHash, twitchUserId: binding.twitchUserId });
-      await announce(sql);
+      await announce(deps);
       return json(201, binding);
     }
     case 'GET /wallets/{user}': {
-      const { sql } = await database();
       const { user } = parseRequest(ATTENTION_ROUTES['GET /wallets/{user}'], event).params;
-      return json(200, await requireWalletBinding(sql, user));
+      return json(200, await requireWalletBinding(deps.sql, user));
     }
     default:
-      throw new NotFoundError(`no route ${route(event)}`);
+      throw new NotFoundError(`no route ${event.routeKey}`);
   }
+}
+
+export const handler = httpRoute(walletsDependencies, handle, {
+  require: ['DATABASE_URL', 'API_ORIGIN', 'TWITCH_SECRET_ARN'],
 });

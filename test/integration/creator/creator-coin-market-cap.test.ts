@@ -134,7 +134,7 @@ describe('the revenue market-cap term from a creator coin pool on anvil', () => 
         CREATOR_COIN_QUOTE_TOKEN: market.quote,
       },
     );
-    ({ handler: api } = await import('../../../functions/api/creators/index.ts'));
+    api = (await import('../../../functions/api/creators/index.ts')).handler.on(platform);
   });
 
   afterAll(async () => {

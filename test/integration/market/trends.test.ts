@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { route as trendsRoute } from '../../../functions/api/market/analytics-trends/index.ts';
-import { route as graphqlRoute } from '../../../functions/api/market/graphql/index.ts';
+import { handler as trendsRouteHandler } from '../../../functions/api/market/analytics-trends/index.ts';
+import { handler as graphqlRouteHandler } from '../../../functions/api/market/graphql/index.ts';
 import { type MarketDependencies, signInSettings } from '../../../functions/market-dependencies.ts';
 import { resetRateLimiter } from '../../../functions/rate-limiter.ts';
 import { InProcessEventBus } from '../../../layers/shared/src/adapters/events/in-process-event-bus.ts';
@@ -11,6 +11,10 @@ import { loadMarketConfig } from '../../../layers/shared/src/market-config.ts';
 import { type DynamoService, startDynamo } from '../../../local/services.ts';
 import { conformingBody } from '../../fixtures/api-contract.ts';
 import { createTestDatabase, type TestDatabase } from '../../fixtures/db.ts';
+import { routeWithDeps } from '../../fixtures/route-with-deps.ts';
+
+const trendsRoute = routeWithDeps(trendsRouteHandler);
+const graphqlRoute = routeWithDeps(graphqlRouteHandler);
 
 const CHAIN = 31337;
 /** Chain time of the newest block: 50 minutes into an hour. */

@@ -6,11 +6,13 @@
  */
 import { claimLimits } from '../../../../layers/shared/src/market-config.ts';
 import { claimTokens } from '../../../../layers/shared/src/services/market/token-claims.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
-import { json, parseRequest } from '../../http.ts';
-import { marketRoute, marketUser } from '../market-http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest } from '../../http.ts';
+import { marketUser } from '../market-http.ts';
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   const claimant = await marketUser(event, deps);
   const { params, headers, body } = parseRequest(
     MARKET_ROUTES['POST /api/generate/claim/{credentialId}'],
@@ -28,5 +30,6 @@ export const route = marketRoute(async (event, deps) => {
     },
   );
   return json(result.created ? 201 : 200, result);
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });

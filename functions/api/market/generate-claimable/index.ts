@@ -1,11 +1,13 @@
 /** GET /api/generate/claimable/{address}: what each of the holder's credentials can claim now. */
 import { claimableFor } from '../../../../layers/shared/src/services/market/token-generator.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
-import { json, parseRequest } from '../../http.ts';
-import { marketRoute } from '../market-http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest } from '../../http.ts';
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   const { address } = parseRequest(MARKET_ROUTES['GET /api/generate/claimable/{address}'], event).params;
   return json(200, await claimableFor(deps.sql, address));
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });

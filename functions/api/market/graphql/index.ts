@@ -1,10 +1,11 @@
 /** POST /graphql: market queries with depth and cost limits (a refused query answers 400 with the reason). */
 import { executeMarketQuery } from '../../../../layers/shared/src/services/market/graphql/market-schema.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
-import { json, parseRequest } from '../../http.ts';
-import { marketRoute } from '../market-http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest } from '../../http.ts';
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   const { body } = parseRequest(MARKET_ROUTES['POST /graphql'], event);
   const result = await executeMarketQuery(deps.sql, deps.chainId, {
     query: body.query,
@@ -13,5 +14,6 @@ export const route = marketRoute(async (event, deps) => {
   });
   // GraphQL over HTTP: a request refused before execution (syntax, validation, limits) is a 400.
   return json(result.data === undefined && result.errors !== undefined ? 400 : 200, result);
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });

@@ -13,10 +13,11 @@ import {
   unsubscribe,
 } from '../../../../layers/shared/src/services/market/notifications.ts';
 import { currentPrice } from '../../../../layers/shared/src/services/market/price-oracle.ts';
-import type { MarketDependencies } from '../../../market-dependencies.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
 import { type HttpEvent, type HttpResult, json, parseRequest, sourceIp } from '../../http.ts';
-import { marketRoute, marketUser, sameUser, verifyEmailPage } from '../market-http.ts';
+import { marketUser, sameUser, verifyEmailPage } from '../market-http.ts';
 
 async function subscribeRoute(
   event: HttpEvent,
@@ -68,7 +69,7 @@ async function subscribeRoute(
   });
 }
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   const userId = await marketUser(event, deps);
   switch (event.routeKey) {
     case 'POST /api/notifications/unsubscribe': {
@@ -81,5 +82,6 @@ export const route = marketRoute(async (event, deps) => {
     default:
       return subscribeRoute(event, deps, userId);
   }
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });

@@ -12,9 +12,11 @@ import {
   confirmEmail,
   confirmPhone,
 } from '../../../../layers/shared/src/services/market/contact-verification.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_USER_ROUTES } from '../../contract/market-users.ts';
 import { type HttpEvent, type HttpResult, header, json, parseInput, parseRequest } from '../../http.ts';
-import { marketRoute, marketUser } from '../market-http.ts';
+import { marketUser } from '../market-http.ts';
 
 /** A page no one can frame (no clickjacking of its button), with no script and no outside resource. */
 function page(statusCode: number, title: string, content: string): HttpResult {
@@ -35,7 +37,7 @@ function page(statusCode: number, title: string, content: string): HttpResult {
 const fromForm = (event: HttpEvent) =>
   (header(event, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   switch (event.routeKey) {
     case 'GET /api/notifications/verify/email': {
       const { query } = parseRequest(MARKET_USER_ROUTES['GET /api/notifications/verify/email'], event);
@@ -83,5 +85,6 @@ export const route = marketRoute(async (event, deps) => {
     default:
       throw new NotFoundError(`no route ${event.routeKey}`);
   }
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });

@@ -1,10 +1,11 @@
 /** GET /api/prices/{tokenAddress}: the token's current price from its most liquid pool, and recent history. */
 import { currentPrice, priceHistory } from '../../../../layers/shared/src/services/market/price-oracle.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
-import { json, parseRequest } from '../../http.ts';
-import { marketRoute } from '../market-http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest } from '../../http.ts';
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   const { params, query } = parseRequest(MARKET_ROUTES['GET /api/prices/{tokenAddress}'], event);
   const price = await currentPrice(deps.sql, deps.chainId, params.tokenAddress);
   return json(200, {
@@ -13,5 +14,6 @@ export const route = marketRoute(async (event, deps) => {
       ? { history: await priceHistory(deps.sql, deps.chainId, params.tokenAddress, query.history) }
       : {}),
   });
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });

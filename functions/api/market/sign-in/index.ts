@@ -11,14 +11,16 @@ import {
   signIn,
   signOut,
 } from '../../../../layers/shared/src/services/market/market-sessions.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_USER_ROUTES } from '../../contract/market-users.ts';
-import { json, parseRequest, sourceIp } from '../../http.ts';
-import { bearerToken, marketRoute, marketUser } from '../market-http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest, sourceIp } from '../../http.ts';
+import { bearerToken, marketUser } from '../market-http.ts';
 
 // Only this function reads Sign-In with Ethereum messages, so only its bundle carries siwe.
 const messages = new SiweMessages();
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   switch (event.routeKey) {
     case 'POST /api/auth/nonce':
       return json(
@@ -46,5 +48,6 @@ export const route = marketRoute(async (event, deps) => {
     default:
       throw new NotFoundError(`no route ${event.routeKey}`);
   }
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });

@@ -1,14 +1,16 @@
 /** GET /api/twap/{tokenAddress}/{window}: the time-weighted average price over the window ending at chain time. */
 import { computeTwap } from '../../../../layers/shared/src/services/market/price-oracle.ts';
+import { httpRoute } from '../../../handlers.ts';
+import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_ROUTES } from '../../contract/market.ts';
-import { json, parseRequest } from '../../http.ts';
-import { marketRoute } from '../market-http.ts';
+import { type HttpEvent, type HttpResult, json, parseRequest } from '../../http.ts';
 
-export const route = marketRoute(async (event, deps) => {
+export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   const { tokenAddress, window } = parseRequest(
     MARKET_ROUTES['GET /api/twap/{tokenAddress}/{window}'],
     event,
   ).params;
   return json(200, await computeTwap(deps.sql, deps.chainId, tokenAddress, window));
-});
-export const handler = route.handler;
+}
+
+export const handler = httpRoute(marketDependencies, handle, { market: true });
