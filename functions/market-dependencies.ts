@@ -44,6 +44,20 @@ export function useMarketDependencies(replacement: Partial<MarketDependencies> |
   built.delete(legacyPlatform());
 }
 
+/**
+ * Builds the market's dependencies on `platform` from `pieces` where given (a test's minter), the
+ * platform's clients for the rest; every later `marketDependencies(platform)` answers these.
+ */
+export function provideMarketDependencies(
+  platform: Platform,
+  pieces: Partial<MarketDependencies>,
+): Promise<MarketDependencies> {
+  const deps = buildMarketDependencies(platform, pieces);
+  built.set(platform, deps);
+  deps.catch(() => built.delete(platform));
+  return deps;
+}
+
 /** The market's dependencies on `platform`, built once per platform. */
 export function marketDependencies(platform: Platform = legacyPlatform()): Promise<MarketDependencies> {
   let deps = built.get(platform);

@@ -6,7 +6,7 @@
  */
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useMarketDependencies } from '../../functions/market-dependencies.ts';
+import { provideMarketDependencies } from '../../functions/market-dependencies.ts';
 import type { Minter, MintRequest } from '../../layers/shared/src/ports/minter.ts';
 import { type MarketApi, startMarketApi } from '../fixtures/market-api.ts';
 
@@ -23,10 +23,9 @@ beforeAll(async () => {
       return { status: 'minted', txHash: `0x${String(mints.length).padStart(64, '0')}` };
     },
   };
-  useMarketDependencies({ minter: async () => minter });
+  await provideMarketDependencies(api.platform, { minter: async () => minter });
 });
 afterAll(async () => {
-  useMarketDependencies(undefined);
   await api.close();
 });
 
