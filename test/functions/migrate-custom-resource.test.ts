@@ -19,6 +19,7 @@ vi.mock('@aws-sdk/client-secrets-manager', async (importOriginal) => {
   return { ...original, SecretsManagerClient: FakeClient };
 });
 
+const { localContext } = await import('../../functions/handlers.ts');
 const { migrationConnection, handler } = await import('../../functions/custom-resource/migrate/index.ts');
 const CA_FILE = fileURLToPath(
   new URL('../../functions/custom-resource/migrate/rds-ca-bundle.pem', import.meta.url),
@@ -80,14 +81,14 @@ describe('migrations custom resource', () => {
 
   it('runs the shared migrator on create and on update', async () => {
     for (const type of ['Create', 'Update'] as const) {
-      const response = await handler(makeEvent(type));
+      const response = await handler(makeEvent(type), localContext());
       expect(response).toEqual({ PhysicalResourceId: 'database-migrations', Data: { Applied: 2, Total: 5 } });
     }
     expect(runMigrations).toHaveBeenCalledTimes(2);
   });
 
   it('leaves the schema alone on delete', async () => {
-    const response = await handler(makeEvent('Delete'));
+    const response = await handler(makeEvent('Delete'), localContext());
     expect(response).toEqual({ PhysicalResourceId: 'database-migrations' });
     expect(runMigrations).not.toHaveBeenCalled();
     expect(sent).toEqual([]);

@@ -14,10 +14,19 @@ import {
 } from '../../../layers/shared/src/adapters/db/database-access.ts';
 import { runMigrations } from '../../../layers/shared/src/adapters/db/migrate.ts';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
+import { customResource } from '../../handlers.ts';
 
 type ProviderResponse = Pick<CloudFormationCustomResourceResponse, 'PhysicalResourceId' | 'Data'>;
 
 const PHYSICAL_ID = 'database-migrations';
+
+export interface MigrateDependencies {
+  /**
+   * The cluster's connection, made only when migrations run: a Delete reads no setting and
+   * fetches no secret, so a stack can always be deleted.
+   */
+  readonly connection: () => Promise<DatabaseConnection>;
+}
 
 /** The cluster's URL and TLS settings from the secret; the password never leaves this function. */
 export async function migrationConnection(
@@ -28,8 +37,17 @@ export async function migrationConnection(
   return databaseConnection({ ...settings, DATABASE_POOL_MAX: 1 }, new SecretsManagerStore(client));
 }
 
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<ProviderResponse> {
+export function migrateDependencies(): MigrateDependencies {
+  return { connection: () => migrationConnection() };
+}
+
+export async function handle(
+  event: CloudFormationCustomResourceEvent,
+  deps: MigrateDependencies,
+): Promise<ProviderResponse> {
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
-  const result = await runMigrations(await migrationConnection());
+  const result = await runMigrations(await deps.connection());
   return { PhysicalResourceId: PHYSICAL_ID, Data: { Applied: result.applied, Total: result.total } };
 }
+
+export const handler = customResource(migrateDependencies, handle);
