@@ -22,8 +22,8 @@ const PHYSICAL_ID = 'database-migrations';
 
 export interface MigrateDependencies {
   /**
-   * The cluster's connection, made only when migrations run: a Delete reads no setting and
-   * fetches no secret, so a stack can always be deleted.
+   * The cluster's connection, made only when migrations run: a Delete needs none of the database
+   * settings and fetches no secret, so a stack can always be deleted.
    */
   readonly connection: () => Promise<DatabaseConnection>;
 }
