@@ -10,80 +10,81 @@
  * `handler.on(platform)` is the same handler on a platform a runtime or a test built
  * (functions/platform.ts), with a stand-in Context when none is given.
  */
-import { randomUUID } from 'node:crypto';
 import {
   BatchProcessor,
   EventType,
   processPartialResponse,
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy, { type MiddyfiedHandler } from '@middy/core';
 import type {
   APIGatewayProxyWebsocketEventV2,
-  APIGatewayRequestAuthorizerEventV2,
   Context,
   SQSBatchResponse,
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import { type ConfigName, loadConfig } from '../layers/shared/src/config.ts';
-import { loadMarketConfig, type MarketConfigName } from '../layers/shared/src/market-config.ts';
-import { logger, metrics } from '../layers/shared/src/observability.ts';
+import { logger } from '../layers/shared/src/observability.ts';
 import { errorResponse, type HttpEvent, type HttpResult, header, limitPerIp } from './api/http.ts';
 import {
-  createPlatform,
-  isPlatformSetting,
-  type Platform,
-  type RequiredConfig,
-  requireConfig,
-} from './platform.ts';
+  type Dependencies,
+  type Entry,
+  type EntryOptions,
+  type HandlerShape,
+  type Invocation,
+  invokeWith,
+  isPromise,
+  type PlatformMaker,
+  type Requirement,
+  entry as sharedEntry,
+} from './handler-entry.ts';
+import { createPlatform } from './platform.ts';
 
-/** The property that says which factory built a handler (test/infra/handler-shapes.test.ts reads it). */
-export const HANDLER_SHAPE: unique symbol = Symbol.for('engagement-oracle.handler-shape');
+export { authorizer } from './authorizer-handler.ts';
+export {
+  type Entry,
+  type EntryOptions,
+  HANDLER_SHAPE,
+  type HandlerShape,
+  localContext,
+  type PlatformOf,
+  type Requirement,
+} from './handler-entry.ts';
 
-export type HandlerShape = 'scheduled' | 'sqs' | 'http' | 'websocket' | 'custom-resource' | 'authorizer';
+/** The Lambda's platform: every client of its configuration, opened on first use. */
+const fullPlatform: PlatformMaker = (config, market) =>
+  createPlatform(config, market === undefined ? {} : { market });
 
-export interface Entry<E, R, D = unknown> extends MiddyfiedHandler<E, R, Error, Context> {
-  /**
-   * The same handler on a given platform (the local runtime, tests): dependencies built once per
-   * platform, or `deps` where a test built its own.
-   */
-  on(platform: Platform, deps?: D): (event: E, context?: Context) => Promise<R>;
-  readonly [HANDLER_SHAPE]: HandlerShape;
+function entry<E, R, D, K extends Requirement>(
+  shape: HandlerShape,
+  dependencies: Dependencies<K, D>,
+  options: EntryOptions<K>,
+  invoke: Invocation<E, R, D>,
+): Entry<E, R, D> {
+  return sharedEntry(shape, dependencies, options, invoke, fullPlatform);
 }
-
-/** A platform setting or a market setting the function cannot run without in production. */
-export type Requirement = ConfigName | MarketConfigName;
-
-export interface EntryOptions<K extends Requirement> {
-  /** What the function needs; checked at cold start (production) and before its dependencies are built. */
-  readonly require?: readonly K[];
-  /**
-   * Checks of the configuration beyond presence, made at cold start (a value the function cannot
-   * work with fails it there, in every mode) and again on any other platform it is given.
-   */
-  readonly check?: (config: RequiredConfig<Extract<K, ConfigName>>) => void;
-  /**
-   * Reads the market settings at cold start even where none is required, so a malformed one
-   * fails it there (market-config.ts) rather than a request later.
-   */
-  readonly market?: boolean;
-}
-
-/** The platform a function's dependencies see: its required settings known present. */
-export type PlatformOf<K extends Requirement> = Platform<RequiredConfig<Extract<K, ConfigName>>>;
-
-type Dependencies<K extends Requirement, D> = (platform: PlatformOf<K>) => D | Promise<D>;
 
 /** A scheduled (EventBridge Scheduler) or directly invoked function: the event in, a result out. */
 export function scheduled<E, R, D, K extends Requirement = never>(
   dependencies: Dependencies<K, D>,
   handle: (event: E, deps: D, context: Context) => Promise<R>,
-  options: EntryOptions<K> = {},
+  options: EntryOptions<K> & {
+    /** Refuses a malformed event (a ValidationError) before any dependency is built or reached. */
+    readonly validate?: (event: E) => void;
+  } = {},
 ): Entry<E, R, D> {
-  return entry('scheduled', dependencies, options, invokeWith(handle));
+  const invoke = invokeWith(handle);
+  const validate = options.validate;
+  return entry(
+    'scheduled',
+    dependencies,
+    options,
+    validate === undefined
+      ? invoke
+      : async (event, context, deps, platform) => {
+          validate(event);
+          return invoke(event, context, deps, platform);
+        },
+  );
 }
 
 /** A CloudFormation custom resource's provider: invoked like a scheduled function, by the stack. */
@@ -175,122 +176,4 @@ export function websocket<D, R, K extends Requirement = never>(
   options: EntryOptions<K> = {},
 ): Entry<APIGatewayProxyWebsocketEventV2, R, D> {
   return entry('websocket', dependencies, options, invokeWith(handle));
-}
-
-/**
- * An HTTP API Lambda authorizer (simple responses). Errors are not shaped: one that cannot read its
- * keys throws, since API Gateway caches a refusal for the credential but never an error.
- */
-export function authorizer<D, R, K extends Requirement = never>(
-  dependencies: Dependencies<K, D>,
-  handle: (event: APIGatewayRequestAuthorizerEventV2, deps: D, context: Context) => Promise<R>,
-  options: EntryOptions<K> = {},
-): Entry<APIGatewayRequestAuthorizerEventV2, R, D> {
-  return entry('authorizer', dependencies, options, invokeWith(handle));
-}
-
-/** The plain invocation: dependencies, then `handle`. */
-function invokeWith<E, R, D>(
-  handle: (event: E, deps: D, context: Context) => Promise<R>,
-): Invocation<E, R, D> {
-  return async (event, context, deps) => {
-    const given = deps();
-    return handle(event, isPromise(given) ? await given : given, context);
-  };
-}
-
-/**
- * The dependencies, awaited only when they are a promise: dependencies a test gives are passed as
- * they are (a stand-in that fails when touched must not be asked for `then`).
- */
-function isPromise<D>(deps: D | Promise<D>): deps is Promise<D> {
-  return deps instanceof Promise;
-}
-
-/** One invocation on `platform`; `deps()` gives the dependencies built for that platform. */
-type Invocation<E, R, D> = (
-  event: E,
-  context: Context,
-  deps: () => D | Promise<D>,
-  platform: Platform,
-) => Promise<R>;
-
-function entry<E, R, D, K extends Requirement>(
-  shape: HandlerShape,
-  dependencies: Dependencies<K, D>,
-  options: EntryOptions<K>,
-  invoke: Invocation<E, R, D>,
-): Entry<E, R, D> {
-  const required = options.require ?? [];
-  const platformKeys = required.filter(isPlatformSetting) as Extract<K, ConfigName>[];
-  const marketKeys = required.filter((name) => !isPlatformSetting(name)) as MarketConfigName[];
-  // Cold start: the environment is read once, and what is missing or malformed fails it here.
-  const config = loadConfig(process.env, { require: platformKeys });
-  const market =
-    marketKeys.length === 0 && options.market !== true
-      ? undefined
-      : loadMarketConfig(process.env, { require: marketKeys });
-  options.check?.(config as RequiredConfig<Extract<K, ConfigName>>);
-
-  const built = new WeakMap<Platform, Promise<D>>();
-  const depsOn = (platform: Platform): Promise<D> => {
-    let deps = built.get(platform);
-    if (deps === undefined) {
-      deps = (async () => {
-        options.check?.(requireConfig(platform.config, platformKeys));
-        return dependencies(platform as PlatformOf<K>);
-      })();
-      built.set(platform, deps);
-      // A failure (the database down at cold start) is not kept: the next invocation tries again.
-      deps.catch(() => built.delete(platform));
-    }
-    return deps;
-  };
-  const run = (platform: Platform, event: E, context: Context) =>
-    invoke(event, context, () => depsOn(platform), platform);
-
-  let lambdaPlatform: Platform | undefined;
-  const handler = withMiddleware<E, R>((event, context) => {
-    lambdaPlatform ??= createPlatform(config, market === undefined ? {} : { market });
-    return run(lambdaPlatform, event, context);
-  });
-  return Object.assign(handler, {
-    on(platform: Platform, deps?: D) {
-      const onPlatform = withMiddleware<E, R>((event, context) =>
-        deps === undefined ? run(platform, event, context) : invoke(event, context, () => deps, platform),
-      );
-      return (event: E, context?: Context) => onPlatform(event, context ?? localContext());
-    },
-    [HANDLER_SHAPE]: shape,
-  }) as Entry<E, R, D>;
-}
-
-function withMiddleware<E, R>(
-  fn: (event: E, context: Context) => Promise<R>,
-): MiddyfiedHandler<E, R, Error, Context> {
-  // No early timeout: a Lambda's own timeout ends it, and a stand-in context has no deadline.
-  return middy<E, R, Error, Context>(fn, { timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
-}
-
-/**
- * Outside Lambda (the local runtime, tests): a Context with no deadline known, so a handler that
- * budgets its time (the notifications consumer) does the least per invocation.
- */
-export function localContext(functionName = 'local'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 0,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }

@@ -21,7 +21,7 @@ import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
 import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.ts';
 import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twitch-credentials.ts';
-import { type Config, type ConfigName, configVariables } from '../layers/shared/src/config.ts';
+import type { Config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
 import { loadMarketConfig, type MarketConfig } from '../layers/shared/src/market-config.ts';
@@ -29,17 +29,11 @@ import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+
+export { isPlatformSetting, type RequiredConfig, requireConfig } from './required-config.ts';
+
 import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/attention/tree-hashing.ts';
 import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
-
-/**
- * The configuration with `K` checked present (`requireConfig`). DATABASE_URL stays optional: on
- * AWS the database is reached through DB_HOST as the function's role instead, which
- * `Platform.database()` resolves.
- */
-export type RequiredConfig<K extends ConfigName> = Config & {
-  readonly [P in Exclude<K, 'DATABASE_URL'>]-?: NonNullable<Config[P]>;
-};
 
 export interface Platform<C extends Config = Config> {
   readonly config: C;
@@ -75,19 +69,6 @@ export interface PlatformParts {
   readonly market?: MarketConfig;
   /** Where the market settings are read from when `market` is not given (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-/** Checks that every name in `keys` has a value, and says so in the type. */
-export function requireConfig<K extends ConfigName>(config: Config, keys: readonly K[]): RequiredConfig<K> {
-  const missing = keys.filter((key) => key !== 'DATABASE_URL' && config[key] === undefined);
-  if (missing.length > 0)
-    throw new ConfigError(`${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required`);
-  return config as RequiredConfig<K>;
-}
-
-/** Whether `name` is a platform setting (config.ts) rather than a market one (market-config.ts). */
-export function isPlatformSetting(name: string): name is ConfigName {
-  return name in configVariables;
 }
 
 export function createPlatform<C extends Config>(config: C, parts: PlatformParts = {}): Platform<C> {

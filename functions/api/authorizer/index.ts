@@ -11,7 +11,8 @@ import {
   KeyRing,
 } from '../../../layers/shared/src/services/platform/api-auth.ts';
 import { FUNCTIONS } from '../../../lib/functions.ts';
-import { authorizer, type PlatformOf } from '../../handlers.ts';
+import { authorizer } from '../../authorizer-handler.ts';
+import type { PlatformOf } from '../../handler-entry.ts';
 
 const ROUTE_AUTH = new Map<string, 'apiKey' | 'admin'>();
 for (const spec of FUNCTIONS) {

@@ -37,4 +37,8 @@ export async function handle(event: unknown, deps: DiscoveryDeps): Promise<Disco
 
 export const handler = scheduled(discoveryDependencies, handle, {
   require: ['DATABASE_URL', 'TWITCH_SECRET_ARN'],
+  // A mode that does not exist is refused before the database or Twitch is reached.
+  validate: (event) => {
+    modeOf(event);
+  },
 });
