@@ -1,10 +1,14 @@
 /**
- * Logger, metrics and tracer (AWS Lambda Powertools). Logs are structured JSON with a
- * correlation id; metrics go out as CloudWatch EMF in the namespace the alarms watch.
+ * Logger and metrics (AWS Lambda Powertools). Logs are structured JSON with a correlation id;
+ * metrics go out as CloudWatch EMF in the namespace the alarms watch. Traces are Lambda's own
+ * (active tracing: each invocation's and cold start's segments, lib/constructs/node-function.ts):
+ * no function loads the X-Ray SDK, whose context tracking (cls-hooked) installs async hooks with
+ * destroy tracking for every promise in the process (measured here: a million awaited promises
+ * took 11x as long once it was imported, and the local claims server lost a third of its
+ * throughput), and which every bundle carried even when loaded lazily.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Telemetry } from './ports/telemetry.ts';
 
 export const SERVICE_NAME = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'engagement-oracle';
@@ -54,25 +58,6 @@ export const powertoolsTelemetry: Telemetry = {
   error: (message, fields = {}) => logger.error(message, { ...fields }),
   metric: (name, unit, value) => metrics.addMetric(name, MetricUnit[unit], value),
 };
-
-// Tracing only where X-Ray runs (Lambda), and only in a function that asks for the tracer: loading
-// it loads the X-Ray SDK, whose context tracking (cls-hooked) installs async hooks with destroy
-// tracking for every promise in the process: measured here, a million awaited promises take 11x as
-// long once it is imported, and the local claims server lost a third of its throughput. Imported at
-// module scope it also cost every function's cold start its load time (`npm run bench cold-start`).
-const tracingEnabled =
-  process.env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined &&
-  process.env['POWERTOOLS_TRACE_ENABLED'] !== 'false';
-
-let tracerLoad: Promise<Tracer | undefined> | undefined;
-
-/** The Powertools tracer in Lambda, loaded on first use; undefined where nothing collects traces. */
-export function tracer(): Promise<Tracer | undefined> {
-  tracerLoad ??= tracingEnabled
-    ? import('@aws-lambda-powertools/tracer').then(({ Tracer }) => new Tracer({ serviceName: SERVICE_NAME }))
-    : Promise.resolve(undefined);
-  return tracerLoad;
-}
 
 export { MetricUnit };
 
