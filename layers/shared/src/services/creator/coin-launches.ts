@@ -25,7 +25,8 @@ import type { OracleCallOutcome } from '../../ports/oracle-call-gateway.ts';
 import type { CreatorMetrics } from './creator-metrics.ts';
 import type { CreatorSyncDeps } from './creator-sync.ts';
 
-function errorText(error: unknown): string {
+/** An error's message, or the thrown value as text: what a run's error list records. */
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -36,7 +36,7 @@ import type { EventBus } from '../../ports/event-bus.ts';
 import type { OracleCallGateway } from '../../ports/oracle-call-gateway.ts';
 import type { Sql } from '../../ports/sql.ts';
 import type { Telemetry } from '../../ports/telemetry.ts';
-import { launchEligibleCoins } from './coin-launches.ts';
+import { errorText, launchEligibleCoins } from './coin-launches.ts';
 import { computeCreatorMetrics } from './creator-metrics.ts';
 import { type CreatorSyncHealth, recordRunHealth, syncHealth } from './creator-sync-health.ts';
 import { rollupDailyStats } from './daily-stats.ts';
@@ -101,10 +101,6 @@ export interface CreatorSyncReport {
 }
 
 type RunDetails = Omit<CreatorSyncReport, 'runId' | 'status' | 'errors' | 'durationMs' | 'health'>;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Runs `step`; a failure becomes one of the run's errors and `fallback` its value. */
 async function orError<T>(errors: string[], what: string, step: () => Promise<T>, fallback: T): Promise<T> {
