@@ -7,7 +7,7 @@
 import { EthersCreatorContracts } from '../layers/shared/src/adapters/evm/creator-contracts.ts';
 import { evmProvider } from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import type { Config } from '../layers/shared/src/config.ts';
-import { type MarketConfig, marketConfig } from '../layers/shared/src/market-config.ts';
+import type { MarketConfig } from '../layers/shared/src/market-config.ts';
 import { type CoinPriceSource, noCoinPrices } from '../layers/shared/src/ports/coin-price-source.ts';
 import type { Sql } from '../layers/shared/src/ports/sql.ts';
 import { marketCoinPrices } from '../layers/shared/src/services/market/coin-prices.ts';
@@ -32,7 +32,7 @@ export function creatorContractsReader(settings: Config): EthersCreatorContracts
 }
 
 /** Creator coins priced by the market price oracle where CREATOR_COIN_QUOTE_TOKEN names the FIL token. */
-export function coinPriceSource(sql: Sql, market: MarketConfig = marketConfig()): CoinPriceSource {
+export function coinPriceSource(sql: Sql, market: MarketConfig): CoinPriceSource {
   if (market.CREATOR_COIN_QUOTE_TOKEN === undefined) return noCoinPrices;
   return marketCoinPrices(sql, {
     chainId: market.MARKET_CHAIN_ID,

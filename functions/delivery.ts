@@ -27,7 +27,6 @@ import {
 } from '../layers/shared/src/services/delivery/engine.ts';
 import type { EnqueueDeps } from '../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { jsonRpcPing } from '../layers/shared/src/services/platform/health.ts';
-import { legacyPlatform } from './dependencies.ts';
 import type { Platform } from './platform.ts';
 
 export const deliveryMetrics: DeliveryMetrics = {
@@ -37,12 +36,12 @@ export const deliveryMetrics: DeliveryMetrics = {
   transactionReplaced: () => metrics.addMetric('OracleTransactionsReplaced', MetricUnit.Count, 1),
 };
 
-export function oracleCallsQueue(platform: Platform = legacyPlatform()): WorkQueue {
+export function oracleCallsQueue(platform: Platform): WorkQueue {
   const c = platform.config;
   return platform.queue(c.ORACLE_CALLS_QUEUE_URL, 'ORACLE_CALLS_QUEUE_URL', c.ORACLE_CALLS_DLQ_URL);
 }
 
-export function alertSink(platform: Platform = legacyPlatform()): AlertSink {
+export function alertSink(platform: Platform): AlertSink {
   const c = platform.config;
   if (c.ALERT_TOPIC_ARN === undefined) return new LoggingAlertSink((line) => logger.warn(line));
   return new SnsAlertSink(
@@ -56,7 +55,7 @@ export function alertSink(platform: Platform = legacyPlatform()): AlertSink {
   );
 }
 
-export async function adminAlerts(platform: Platform = legacyPlatform()): Promise<AdminAlertService> {
+export async function adminAlerts(platform: Platform): Promise<AdminAlertService> {
   const { sql } = await platform.database();
   return new AdminAlertService(
     sql,
@@ -77,7 +76,7 @@ async function askChainId(url: string): Promise<number> {
   return Number(BigInt(result));
 }
 
-export function deliveryEngine(platform: Platform = legacyPlatform()): Promise<DeliveryDeps> {
+export function deliveryEngine(platform: Platform): Promise<DeliveryDeps> {
   let engine = engines.get(platform);
   if (engine !== undefined) return engine;
   engine = (async () => {
@@ -113,7 +112,7 @@ export function deliveryEngine(platform: Platform = legacyPlatform()): Promise<D
  * FIFO message group) and the chain id; no chain connection and no signing key, so the
  * functions that enqueue are never granted the key (EVM_SIGNER_ADDRESS names the signer).
  */
-export async function enqueueDependencies(platform: Platform = legacyPlatform()): Promise<EnqueueDeps> {
+export async function enqueueDependencies(platform: Platform): Promise<EnqueueDeps> {
   const c = platform.config;
   if (c.EVM_SIGNER_ADDRESS === undefined)
     throw new ConfigError('EVM_SIGNER_ADDRESS is required to enqueue oracle calls');

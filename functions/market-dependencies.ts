@@ -1,8 +1,8 @@
 /**
  * What the market entry points need, built once per container: the database, the market
  * settings, the AIR client (key from Secrets Manager, or AIR_API_KEY locally), the minter (the
- * delivery engine) and the event bus. The local runtime replaces the pieces it runs itself with
- * `useMarketDependencies`.
+ * delivery engine) and the event bus, built once per platform. A test that runs a piece itself (a
+ * minter) gives it with `provideMarketDependencies`.
  */
 
 import { airApiKeyFromSecret } from '../layers/shared/src/adapters/air/air-api-key.ts';
@@ -17,7 +17,6 @@ import type { Minter } from '../layers/shared/src/ports/minter.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
 import type { HealthCheck } from '../layers/shared/src/services/platform/health.ts';
-import { legacyPlatform } from './dependencies.ts';
 import type { Platform } from './platform.ts';
 
 export interface MarketDependencies {
@@ -35,14 +34,7 @@ export interface MarketDependencies {
   now(): number;
 }
 
-let overrides: Partial<MarketDependencies> | undefined;
 const built = new WeakMap<Platform, Promise<MarketDependencies>>();
-
-/** Replaces pieces (the local runtime and tests); `undefined` goes back to the configuration. */
-export function useMarketDependencies(replacement: Partial<MarketDependencies> | undefined): void {
-  overrides = replacement;
-  built.delete(legacyPlatform());
-}
 
 /**
  * Builds the market's dependencies on `platform` from `pieces` where given (a test's minter), the
@@ -59,23 +51,16 @@ export function provideMarketDependencies(
 }
 
 /** The market's dependencies on `platform`, built once per platform. */
-export function marketDependencies(platform: Platform = legacyPlatform()): Promise<MarketDependencies> {
-  let deps = built.get(platform);
-  if (deps === undefined) {
-    const pieces = platform === legacyPlatform() ? overrides : undefined;
-    deps = buildMarketDependencies(platform, pieces);
-    built.set(platform, deps);
-    deps.catch(() => built.delete(platform));
-  }
-  return deps;
+export function marketDependencies(platform: Platform): Promise<MarketDependencies> {
+  return built.get(platform) ?? provideMarketDependencies(platform, {});
 }
 
 async function buildMarketDependencies(
   platform: Platform,
-  pieces: Partial<MarketDependencies> | undefined,
+  pieces: Partial<MarketDependencies>,
 ): Promise<MarketDependencies> {
   const config = platform.market;
-  const sql = pieces?.sql ?? (await platform.database()).sql;
+  const sql = pieces.sql ?? (await platform.database()).sql;
   let air: Promise<AirCredentialApi> | undefined;
   let minter: Promise<Minter> | undefined;
   const base: MarketDependencies = {
@@ -83,7 +68,7 @@ async function buildMarketDependencies(
     chainId: config.MARKET_CHAIN_ID,
     config,
     emission: emissionConfig(config),
-    bus: pieces?.bus ?? platform.eventBus(),
+    bus: pieces.bus ?? platform.eventBus(),
     signInSettings: () => signInSettings(config, platform.config.ORACLE_MODE === 'local'),
     notificationQueue: () =>
       platform.queue(platform.config.NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
@@ -146,10 +131,7 @@ export function signInSettings(
 }
 
 /** The market's dependencies for GET /health: its schema, the AIR API and the chain it polls. */
-export function marketHealthChecks(
-  rpcUrl: string | undefined,
-  platform: Platform = legacyPlatform(),
-): HealthCheck[] {
+export function marketHealthChecks(rpcUrl: string | undefined, platform: Platform): HealthCheck[] {
   const checks: HealthCheck[] = [
     {
       name: 'market-db',

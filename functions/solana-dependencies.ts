@@ -1,6 +1,6 @@
 /**
  * What the Solana side of the attention oracle needs: the root publisher (signing key from
- * Secrets Manager) and publication verification. Apart from ./dependencies.ts so that only the
+ * Secrets Manager) and publication verification. Apart from the other dependency modules so that only the
  * functions that talk to Solana bundle @solana/web3.js, whose bigint-buffer logs "Failed to load
  * bindings" as it loads.
  */
@@ -11,11 +11,10 @@ import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
 import type { PublisherDeps } from '../layers/shared/src/services/attention/publisher.ts';
-import { legacyPlatform } from './dependencies.ts';
 import type { Platform } from './platform.ts';
 
 /** Everything the root publisher needs; the publisher keypair is read from Secrets Manager once. */
-export async function publisherDeps(platform: Platform = legacyPlatform()): Promise<PublisherDeps> {
+export async function publisherDeps(platform: Platform): Promise<PublisherDeps> {
   const c = platform.config;
   if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
   const secretId = c.SOLANA_PUBLISHER_SECRET_ARN;
@@ -38,7 +37,7 @@ export async function publisherDeps(platform: Platform = legacyPlatform()): Prom
 }
 
 /** What verifying a publication needs: no signing key. */
-export async function verifierDeps(platform: Platform = legacyPlatform()): Promise<VerifierDeps> {
+export async function verifierDeps(platform: Platform): Promise<VerifierDeps> {
   const c = platform.config;
   if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
   const { sql } = await platform.database();

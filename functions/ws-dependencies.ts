@@ -6,12 +6,11 @@ import {
 } from '../layers/shared/src/adapters/aws/ws-connections.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { WsDeps } from '../layers/shared/src/services/market/ws-subscriptions.ts';
-import { legacyPlatform } from './dependencies.ts';
 import type { Platform } from './platform.ts';
 
 const built = new WeakMap<Platform, WsDeps>();
 
-export function wsDependencies(platform: Platform = legacyPlatform()): WsDeps {
+export function wsDependencies(platform: Platform): WsDeps {
   let deps = built.get(platform);
   if (deps === undefined) {
     const c = platform.config;

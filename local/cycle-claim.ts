@@ -11,7 +11,6 @@ import { Keypair, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
-import { config } from '../layers/shared/src/config.ts';
 import {
   channelSlotStanding,
   decodeChannelState,
@@ -43,7 +42,7 @@ export async function claimOnChain(
   context: CycleContext,
   served: Record<string, unknown>,
 ): Promise<OnChainClaim> {
-  const c = config();
+  const c = runtime.platform.config;
   if (c.PUBLISH_MODE !== 'program') return { skipped: 'memo mode: claims need the attention program' };
   if (
     context.boundWallet === undefined ||

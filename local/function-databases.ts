@@ -4,7 +4,7 @@
  * lacks fails here (`npm run local -- --once`) before it fails in a deployment. Code outside any
  * handler (the migrations, the demo seed, the cycle's own checks) runs as the owner.
  *
- * All handlers share one process and one `database()` (functions/dependencies.ts), and the
+ * All handlers share one process and one platform's `database()` (functions/platform.ts), and the
  * dependency caches built on it (market, delivery, claims) hold its `sql`. So the handle given
  * to them routes each query, when it is made, to the pool of the function whose invocation is
  * running (an AsyncLocalStorage scope that `asFunction` opens around every handler call).
@@ -106,7 +106,7 @@ export function openFunctionDatabases(
         () => {},
       ),
       db: routedTo(() => current().db, {}),
-      // The pools outlive `resetDependencies`; the runtime closes them with `close` below.
+      // The pools outlive the platform given this handle; the runtime closes them with `close` below.
       close: async () => {},
     },
     owner,

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HttpEvent, HttpResult } from '../functions/api/http.ts';
-import { legacyPlatform } from '../functions/dependencies.ts';
 import type { Entry } from '../functions/handlers.ts';
 import type { Platform } from '../functions/platform.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
@@ -42,10 +41,9 @@ interface CompiledRoute {
 export interface LocalHttpServerOptions {
   readonly routes: readonly RouteSpec[];
   /**
-   * What the handlers run on (functions/platform.ts); awaited at a route's first request. Without
-   * it, the module-level clients of functions/dependencies.ts.
+   * What the handlers run on (functions/platform.ts); awaited at a route's first request.
    */
-  readonly platform?: Promise<Platform>;
+  readonly platform: Promise<Platform>;
   readonly secrets: SecretStore;
   readonly ingestKeysSecretId: string;
   readonly adminTokensSecretId: string;
@@ -90,7 +88,7 @@ export async function startHttpServer(options: LocalHttpServerOptions): Promise<
     if (handler === undefined) {
       handler = Promise.all([
         import(pathToFileURL(`${ROOT}/${spec.module}`).href) as Promise<{ handler: RouteHandler }>,
-        options.platform ?? legacyPlatform(),
+        options.platform,
       ]).then(([m, platform]) => {
         const run = onPlatform(m.handler, platform);
         return spec.function === undefined ? run : asFunction(spec.function, run);

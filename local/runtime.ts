@@ -12,7 +12,6 @@
  * otherwise, since its mints and protocol states are the operator's.
  */
 
-import { resetDependencies, useDatabase, useSecretStore, useTreeHasher } from '../functions/dependencies.ts';
 import { createPlatform, type Platform } from '../functions/platform.ts';
 import { SOLANA_CLUSTERS, type SolanaCluster } from '../functions/web/claims-page/src/config.ts';
 import { StaticSecretStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
@@ -20,7 +19,7 @@ import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
 import { runMigrations } from '../layers/shared/src/adapters/db/migrate.ts';
 import { generateKeypairSigner } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
-import { loadConfig, resetConfigForTests } from '../layers/shared/src/config.ts';
+import { loadConfig } from '../layers/shared/src/config.ts';
 import { DEFAULT_ATTENTION_PROGRAM_ID } from '../layers/shared/src/core/solana/program-ids.ts';
 import {
   checkHealth,
@@ -97,7 +96,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const stack: Array<{ name: string; stop: () => Promise<void> }> = [];
   const processes: Record<string, number | undefined> = {};
   const stopAll = async () => {
-    await resetDependencies();
     while (stack.length > 0) {
       const item = stack.pop();
       if (item === undefined) break;
@@ -213,14 +211,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
     };
     Object.assign(process.env, env);
-    resetConfigForTests();
-    await resetDependencies();
-    useSecretStore(secrets);
-    useDatabase(functionDatabases?.routed);
     // The seal function hashes trees on worker threads here (on AWS, on its own thread).
     const trees = WorkerTreeHasher.start();
     stack.push({ name: 'tree hashing', stop: () => trees.close() });
-    useTreeHasher(trees);
 
     // The handlers' platform needs the server's origin (API_ORIGIN), known once it listens.
     let platformReady: (platform: Platform) => void = () => {};
@@ -246,7 +239,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     Object.assign(env, late);
     Object.assign(process.env, late);
-    resetConfigForTests();
     const platform = createPlatform(loadConfig(process.env), {
       ...(functionDatabases === undefined ? {} : { database: functionDatabases.routed }),
       secrets,

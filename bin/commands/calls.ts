@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { oracleCallsQueue } from '../../functions/delivery.ts';
-import { database, resetDependencies } from '../../functions/dependencies.ts';
+import { createPlatform, type Platform } from '../../functions/platform.ts';
+import { loadConfig } from '../../layers/shared/src/config.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
 import { listCallsQuery } from '../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import type { OracleCall } from '../../layers/shared/src/services/delivery/engine.ts';
@@ -42,10 +43,11 @@ const stringify = (value: unknown) =>
 
 export async function run(argv: string[]): Promise<number> {
   const [subcommand, ...rest] = argv;
+  const platform = createPlatform(loadConfig(process.env));
   try {
     switch (subcommand) {
       case 'list':
-        return await list(rest);
+        return await list(platform, rest);
       case 'show':
       case 'retry': {
         const id = Number(rest[0]);
@@ -53,11 +55,11 @@ export async function run(argv: string[]): Promise<number> {
           process.stderr.write(USAGE);
           return 2;
         }
-        const { sql } = await database();
+        const { sql } = await platform.database();
         if (subcommand === 'show') process.stdout.write(`${stringify(await getOracleCall(sql, id))}\n`);
         else {
           const call = await retryOracleCall(
-            { sql, queue: oracleCallsQueue(), now: Date.now },
+            { sql, queue: oracleCallsQueue(platform), now: Date.now },
             id,
             cliActor(),
           );
@@ -76,11 +78,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }
 
-async function list(argv: string[]): Promise<number> {
+async function list(platform: Platform, argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -104,7 +106,7 @@ async function list(argv: string[]): Promise<number> {
     return 2;
   }
   const q = parsed.data;
-  const { sql } = await database();
+  const { sql } = await platform.database();
   const calls = await listOracleCalls(sql, {
     ...(q.status === undefined ? {} : { status: q.status }),
     ...(q.address === undefined ? {} : { address: q.address }),

@@ -10,8 +10,8 @@
  * declared token group (MILO, CLS, OTHER and those in TOKEN_GROUP_MINTS), a known category.
  */
 import { parseArgs } from 'node:util';
-import { database, resetDependencies } from '../../functions/dependencies.ts';
-import { config } from '../../layers/shared/src/config.ts';
+import { createPlatform } from '../../functions/platform.ts';
+import { loadConfig } from '../../layers/shared/src/config.ts';
 import { CATEGORIES, type Category } from '../../layers/shared/src/core/attention/category.ts';
 import { isOracleError, ValidationError } from '../../layers/shared/src/errors.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
@@ -61,11 +61,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [subcommand, channel] = positionals;
+  const platform = createPlatform(loadConfig(process.env));
   try {
-    const declaredGroups = declaredTokenGroups(config().TOKEN_GROUP_MINTS);
+    const declaredGroups = declaredTokenGroups(platform.config.TOKEN_GROUP_MINTS);
     switch (subcommand) {
       case 'list': {
-        const { sql } = await database();
+        const { sql } = await platform.database();
         const blocked = values.blocked === true ? true : values['not-blocked'] === true ? false : undefined;
         const settings = await listChannelSettings(sql, {
           ...(blocked === undefined ? {} : { blocked }),
@@ -77,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       case 'set': {
         if (channel === undefined) throw new ValidationError('set needs a channel');
-        const { sql } = await database();
+        const { sql } = await platform.database();
         const { before, after } = await setChannelSetting(sql, channel, change(values), {
           actor: cliActor(),
           declaredGroups,
@@ -87,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       case 'clear': {
         if (channel === undefined) throw new ValidationError('clear needs a channel');
-        const { sql } = await database();
+        const { sql } = await platform.database();
         await clearChannelSetting(sql, channel, cliActor());
         process.stdout.write(
           `cleared ${channel.toLowerCase()}: OTHER, categorised by its game, not blocked\n`,
@@ -105,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }
 
@@ -152,12 +153,13 @@ async function shardUsage(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
+  const platform = createPlatform(loadConfig(process.env));
   try {
-    const { sql } = await database();
-    const usage = await channelShardUsage(sql, attentionSettings(config()), { epochs });
+    const { sql } = await platform.database();
+    const usage = await channelShardUsage(sql, attentionSettings(platform.config), { epochs });
     process.stdout.write(`${JSON.stringify(usage, null, 2)}\n`);
     return 0;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }

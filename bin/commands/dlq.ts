@@ -7,9 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { oracleCallsQueue } from '../../functions/delivery.ts';
-import { database, resetDependencies } from '../../functions/dependencies.ts';
-import { SqsWorkQueue, sqsClient } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
-import { config } from '../../layers/shared/src/config.ts';
+import { createPlatform } from '../../functions/platform.ts';
+import { loadConfig } from '../../layers/shared/src/config.ts';
 import type { WorkQueue } from '../../layers/shared/src/ports/work-queue.ts';
 import { redriveOracleCallDeadLetters } from '../../layers/shared/src/services/delivery/operator-calls.ts';
 import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
@@ -50,11 +49,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
+  const platform = createPlatform(loadConfig(process.env));
   try {
     if (name === 'oracle-calls') {
-      const { sql } = await database();
+      const { sql } = await platform.database();
       const report = await redriveOracleCallDeadLetters(
-        { sql, queue: oracleCallsQueue(), now: Date.now },
+        { sql, queue: oracleCallsQueue(platform), now: Date.now },
         cliActor(),
       );
       process.stdout.write(
@@ -70,13 +70,8 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
     // Opened first: a redrive the audit log cannot record is not started.
-    const { sql } = await database();
-    const endpoint = config().SQS_ENDPOINT;
-    const queue = new SqsWorkQueue({
-      queueUrl,
-      deadLetterQueueUrl: dlqUrl,
-      client: sqsClient({ region: config().AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) }),
-    });
+    const { sql } = await platform.database();
+    const queue = platform.queue(queueUrl, '--queue-url', dlqUrl);
     const moved = await moveBack(queue);
     await recordAdminAction(sql, {
       actor: cliActor(),
@@ -89,6 +84,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${name} DLQ: ${moved} messages moved back\n`);
     return 0;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }

@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { parseInput } from '../../functions/api/http.ts';
 import { enqueueDependencies } from '../../functions/delivery.ts';
-import { resetDependencies } from '../../functions/dependencies.ts';
+import { createPlatform } from '../../functions/platform.ts';
+import { loadConfig } from '../../layers/shared/src/config.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
 import {
   type FpmmUpdateInput,
@@ -54,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return name === 'help' ? 0 : 2;
   }
+  const platform = createPlatform(loadConfig(process.env));
   try {
     const { fpmm } = parseInput(fpmmParams, { fpmm: fpmmArg }, 'fpmm');
     const common = {
@@ -67,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
         ? { kind, body: parseInput(raffleProbabilityBody, { ...common, probabilityBps: value }, 'update') }
         : { kind, body: parseInput(marketSentimentBody, { ...common, sentimentBps: value }, 'update') };
     const deps = {
-      ...(await enqueueDependencies()),
+      ...(await enqueueDependencies(platform)),
       warn: (message: string) => process.stderr.write(`oracle fpmm: ${message}\n`),
     };
     const { call, created } = await requestFpmmUpdate(deps, fpmm, input, cliActor());
@@ -82,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }
 

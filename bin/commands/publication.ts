@@ -7,8 +7,9 @@
  * undecided.
  */
 import { parseArgs } from 'node:util';
-import { resetDependencies } from '../../functions/dependencies.ts';
+import { createPlatform } from '../../functions/platform.ts';
 import { verifierDeps } from '../../functions/solana-dependencies.ts';
+import { loadConfig } from '../../layers/shared/src/config.ts';
 import { verifyPublication } from '../../layers/shared/src/services/attention/publication-verifier.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/attention/replaced-roots.ts';
 import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
@@ -23,8 +24,9 @@ export async function run(argv: string[]): Promise<number> {
     options: { status: { type: 'string' } },
   });
   const [action, epochText, channel] = positionals;
+  const platform = createPlatform(loadConfig(process.env));
   try {
-    const deps = await verifierDeps();
+    const deps = await verifierDeps(platform);
     if (action === 'verify' || action === 'return') {
       const epoch = Number(epochText);
       if (!Number.isInteger(epoch) || epoch % 3600 !== 0 || channel === undefined) {
@@ -64,6 +66,6 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 2;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }

@@ -5,8 +5,8 @@
  * schedule does), replacing that day's row. README.md, "Recovery dashboard", defines each column.
  */
 import { parseArgs } from 'node:util';
-import { database, resetDependencies } from '../../functions/dependencies.ts';
-import { config } from '../../layers/shared/src/config.ts';
+import { createPlatform } from '../../functions/platform.ts';
+import { loadConfig } from '../../layers/shared/src/config.ts';
 import {
   MAX_RECOVERY_DAYS,
   previousDay,
@@ -85,15 +85,16 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const c = config();
-  if (c.DATABASE_URL === undefined && c.DB_SECRET_ARN === undefined) {
-    process.stderr.write(
-      'oracle recovery: no DATABASE_URL set and no `oracle local` running; start one or point DATABASE_URL at a database\n',
-    );
-    return 2;
-  }
+  const platform = createPlatform(loadConfig(process.env));
   try {
-    const { sql } = await database();
+    const c = platform.config;
+    if (c.DATABASE_URL === undefined && c.DB_SECRET_ARN === undefined) {
+      process.stderr.write(
+        'oracle recovery: no DATABASE_URL set and no `oracle local` running; start one or point DATABASE_URL at a database\n',
+      );
+      return 2;
+    }
+    const { sql } = await platform.database();
     if (values.take === true) {
       const now = new Date();
       await takeRecoverySnapshot(sql, recoveryWindow(positionals[0] ?? previousDay(now), now));
@@ -112,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
-    await resetDependencies();
+    await platform.close();
   }
 }
 

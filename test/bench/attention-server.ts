@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { startHttpServer } from '../../local/http-server.ts';
 import { ROUTES } from '../../local/routes.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 /** About the size of a claim answer with a 10-hash proof. */
 const STATIC_BODY = JSON.stringify({
@@ -60,8 +61,10 @@ if (mode === 'static') {
     ingest: '{"keys":["bench-ingest"]}',
     admin: '{"keys":["bench-admin"]}',
   });
+  const platform = platformFromEnv();
   const http = await startHttpServer({
     routes: ROUTES,
+    platform: Promise.resolve(platform),
     secrets,
     ingestKeysSecretId: 'ingest',
     adminTokensSecretId: 'admin',
@@ -69,8 +72,7 @@ if (mode === 'static') {
   url = http.url;
   close = async () => {
     await http.close();
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    await resetDependencies();
+    await platform.close();
   };
 } else {
   throw new Error('usage: attention-server.ts local|static');

@@ -177,8 +177,7 @@ export async function bench(): Promise<BenchRow[]> {
     await Promise.all([...Array.from({ length: 8 }, worker), writer]);
     const e2eRate = all.length / ((performance.now() - started) / 1000);
 
-    const { database } = await import('../../functions/dependencies.ts');
-    const { sql } = await database();
+    const { sql } = await runtime.platform.database();
     const [stored] = await sql<
       { n: number }[]
     >`select count(*)::int as n from attention.raw_events where event_id like 'e2e-%'`;

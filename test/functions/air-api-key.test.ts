@@ -3,13 +3,16 @@
  * documents (`{"apiKey":"..."}`), through the same market dependencies the Lambda builds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { type AirFixtureServer, startAirFixtureServer } from '../../local/air-fixture-server.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:AirApiKey';
 let air: AirFixtureServer;
 let db: TestDatabase;
+let platform: Platform | undefined;
 
 beforeAll(async () => {
   [air, db] = await Promise.all([
@@ -38,19 +41,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform?.close();
   await Promise.all([air.close(), db.close()]);
 });
 
 describe('the AIR client of the market functions', () => {
   it("sends the secret's apiKey, not its JSON, and AIR accepts it", async () => {
-    const { useSecretStore } = await import('../../functions/dependencies.ts');
-    useSecretStore(
-      new StaticSecretStore({ [SECRET_ARN]: JSON.stringify({ apiKey: 'air-key-from-secret' }) }),
-    );
+    platform = platformFromEnv({
+      secrets: new StaticSecretStore({ [SECRET_ARN]: JSON.stringify({ apiKey: 'air-key-from-secret' }) }),
+    });
     const { marketDependencies } = await import('../../functions/market-dependencies.ts');
-    const client = await (await marketDependencies()).air();
+    const client = await (await marketDependencies(platform)).air();
     const credentials = await client.listCredentials();
     expect(credentials.map((c) => c.id)).toEqual(['cred-1']);
     expect(air.requests).toEqual(['/credentials']);

@@ -122,10 +122,9 @@ describe('POST /ingest', () => {
 
   it('answers 429 with Retry-After past 1000 requests a minute from one IP', async () => {
     const { acceptIngestRequest } = await import('../../layers/shared/src/services/attention/ingest-api.ts');
-    const { ingestQueue, rateLimiter } = await import('../../functions/dependencies.ts');
     const deps = {
-      queue: ingestQueue(),
-      rateLimiter: rateLimiter(),
+      queue: platform.queue(platform.config.INGEST_QUEUE_URL, 'INGEST_QUEUE_URL'),
+      rateLimiter: platform.rateLimiter(),
       telemetry: SILENT_TELEMETRY,
       perMinute: 1000,
     };
@@ -152,14 +151,13 @@ describe('POST /ingest', () => {
   });
 
   it("counts a key's events in its minute and its hour with one write, refusing past either", async () => {
-    const { rateLimiter } = await import('../../functions/dependencies.ts');
     const windows = [
       { limit: 5, windowSeconds: 60 },
       { limit: 8, windowSeconds: 3600 },
     ];
     const at = (minute: number, second: number) => Date.UTC(2026, 5, 1, 13, minute, second);
     const counts = async (nowMs: number) =>
-      (await rateLimiter().hitEach('ingest-key:windows-test', windows, nowMs, 3)).map((d) => [
+      (await platform.rateLimiter().hitEach('ingest-key:windows-test', windows, nowMs, 3)).map((d) => [
         d.allowed,
         d.count,
         d.retryAfterSeconds,

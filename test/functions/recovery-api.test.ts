@@ -38,8 +38,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
   await http?.close();
   await t?.close();
 });

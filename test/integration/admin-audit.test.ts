@@ -5,6 +5,7 @@
  * checks admin tokens as the authorizer does on AWS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
@@ -12,18 +13,22 @@ import { type LocalHttpServer, startHttpServer } from '../../local/http-server.t
 import { ROUTES } from '../../local/routes.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, makeEvent } from '../fixtures/events.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const ONCALL = 'token-of-oncall';
 const AUDITOR = 'token-of-auditor';
 
 let t: TestDatabase;
 let http: LocalHttpServer;
+let platform: Platform;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   Object.assign(process.env, { ORACLE_MODE: 'local', LOG_LEVEL: 'SILENT', DATABASE_URL: t.url });
+  platform = platformFromEnv();
   http = await startHttpServer({
     routes: ROUTES,
+    platform: Promise.resolve(platform),
     secrets: new StaticSecretStore({
       'audit/ingest': JSON.stringify({ partner: 'key-of-partner' }),
       'audit/admin': JSON.stringify({ oncall: ONCALL, auditor: AUDITOR }),
@@ -34,8 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform?.close();
   await http.close();
   await t.close();
 });

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { HelixClient } from '../../layers/shared/src/adapters/twitch/helix-client.ts';
 import { TokenBucket } from '../../layers/shared/src/adapters/twitch/rate-limiter.ts';
@@ -22,6 +23,7 @@ import { sampleChannels, startTwitchFixture, type TwitchFixture } from '../../lo
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { makeEvent } from '../fixtures/events.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 import { stampedFetch, virtualTimer } from '../fixtures/virtual-time.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,6 +33,7 @@ const MINTS = { FANS: { mint: '11111111111111111111111111111111', epochUnit: 'ho
 
 let t: TestDatabase;
 let http: LocalHttpServer;
+let platform: Platform;
 let twitch: TwitchFixture;
 
 beforeAll(async () => {
@@ -41,8 +44,10 @@ beforeAll(async () => {
     DATABASE_URL: t.url,
     TOKEN_GROUP_MINTS: JSON.stringify(MINTS),
   });
+  platform = platformFromEnv();
   http = await startHttpServer({
     routes: ROUTES,
+    platform: Promise.resolve(platform),
     secrets: new StaticSecretStore({
       'channels/ingest': JSON.stringify({ partner: 'key-of-partner' }),
       'channels/admin': JSON.stringify({ oncall: TOKEN }),
@@ -53,8 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  await platform?.close();
   await http.close();
   await twitch?.close();
   await t.close();

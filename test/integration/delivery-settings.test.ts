@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAlerts, enqueueDependencies } from '../../functions/delivery.ts';
-import { resetDependencies } from '../../functions/dependencies.ts';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
 import { confirmDeliveries } from '../../layers/shared/src/services/delivery/confirm-deliveries.ts';
 import type { DeliveryDeps } from '../../layers/shared/src/services/delivery/engine.ts';
@@ -9,6 +8,7 @@ import { enqueueOracleCall } from '../../layers/shared/src/services/delivery/enq
 import { UPDATE_RAFFLE_PROBABILITY } from '../../layers/shared/src/services/delivery/fpmm-oracle-calls.ts';
 import { processOracleCallMessages } from '../../layers/shared/src/services/delivery/process-oracle-call-messages.ts';
 import { type DeliveryHarness, gasError, startDeliveryHarness } from '../fixtures/delivery.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const PLAYER = '0x00000000000000000000000000000000000000ee';
 
@@ -19,6 +19,7 @@ const PLAYER = '0x00000000000000000000000000000000000000ee';
 describe('delivery thresholds from configuration', () => {
   let h: DeliveryHarness;
   let deps: DeliveryDeps;
+  let platform: Platform;
   let serial = 0;
 
   beforeAll(async () => {
@@ -35,16 +36,15 @@ describe('delivery thresholds from configuration', () => {
       ORACLE_MAX_RETRIES: '1',
       ORACLE_ALERT_CUTOFF: '2',
     });
-    resetConfigForTests();
+    platform = platformFromEnv();
     // The functions' alert sink logs each alert; the assertions read the stored alerts instead.
     logger.setLogLevel('SILENT');
-    deps = { ...h.deps, alerts: await adminAlerts() };
+    deps = { ...h.deps, alerts: await adminAlerts(platform) };
     h.chain.failEstimate = () => gasError();
   });
   afterAll(async () => {
     for (const name of ['ORACLE_MAX_RETRIES', 'ORACLE_ALERT_CUTOFF']) delete process.env[name];
-    resetConfigForTests();
-    await resetDependencies();
+    await platform?.close();
     await h.close();
   });
 
@@ -77,7 +77,7 @@ describe('delivery thresholds from configuration', () => {
 
   it('fails a call after its first retry with ORACLE_MAX_RETRIES=1, while a call given the default keeps retrying', async () => {
     const configured = await raffle(
-      await enqueueDependencies(),
+      await enqueueDependencies(platform),
       '0x00000000000000000000000000000000000000a1',
     );
     const byDefault = await raffle(h.enqueueDeps, '0x00000000000000000000000000000000000000a2');
@@ -96,7 +96,7 @@ describe('delivery thresholds from configuration', () => {
     const target = '0x00000000000000000000000000000000000000a3';
     const alerts = async () =>
       (await h.db.sql`select 1 from delivery.admin_alerts where target_address = ${target}`).length;
-    const enqueue = await enqueueDependencies();
+    const enqueue = await enqueueDependencies(platform);
     await raffle(enqueue, target);
     await drain();
     expect(await alerts()).toBe(0);

@@ -9,14 +9,14 @@ import { execFile } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resetDependencies } from '../../functions/dependencies.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
 import { checksumAddress } from '../../layers/shared/src/core/delivery/evm-address.ts';
 import { ANVIL_DEV_ACCOUNTS } from '../../local/anvil.ts';
 import { type LocalHttpServer, startHttpServer } from '../../local/http-server.ts';
 import { ROUTES } from '../../local/routes.ts';
 import { type DeliveryHarness, startDeliveryHarness } from '../fixtures/delivery.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'token-of-oncall';
@@ -26,6 +26,7 @@ const OTHER_PLAYER = ANVIL_DEV_ACCOUNTS[3].address;
 
 let h: DeliveryHarness;
 let http: LocalHttpServer;
+let platform: Platform;
 let env: Record<string, string>;
 
 beforeAll(async () => {
@@ -43,9 +44,10 @@ beforeAll(async () => {
     EVM_SIGNER_ADDRESS: h.signer.address,
   };
   Object.assign(process.env, env);
-  resetConfigForTests();
+  platform = platformFromEnv();
   http = await startHttpServer({
     routes: ROUTES,
+    platform: Promise.resolve(platform),
     secrets: new StaticSecretStore({
       'fpmm/ingest': JSON.stringify({ partner: 'key-of-partner' }),
       'fpmm/admin': JSON.stringify({ oncall: TOKEN }),
@@ -56,7 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await resetDependencies();
+  await platform?.close();
   await http?.close();
   await h?.close();
 });

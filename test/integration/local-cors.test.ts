@@ -4,17 +4,22 @@
  * page from any other origin gets no Access-Control-Allow-Origin, so its browser withholds them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { type LocalHttpServer, localCorsPolicy, startHttpServer } from '../../local/http-server.ts';
 import { ROUTES } from '../../local/routes.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const PAGE = 'http://127.0.0.1:5999';
 const FOREIGN = 'https://evil.example.com';
 let http: LocalHttpServer;
+let platform: Platform;
 
 beforeAll(async () => {
+  platform = platformFromEnv();
   http = await startHttpServer({
     routes: ROUTES,
+    platform: Promise.resolve(platform),
     secrets: new StaticSecretStore({
       ingest: JSON.stringify({ keys: ['unused-ingest-key'] }),
       admin: JSON.stringify({ keys: ['unused-admin-token'] }),
@@ -25,7 +30,10 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => http.close());
+afterAll(async () => {
+  await http.close();
+  await platform.close();
+});
 
 const preflight = (origin: string, method: string, path: string) =>
   fetch(`${http.url}${path}`, {

@@ -5,28 +5,30 @@
  * database with the passwords the run set for the roles.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resetDependencies, useDatabase } from '../../functions/dependencies.ts';
+import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import type { DatabaseRole } from '../../lib/functions.ts';
 import { asFunction, type FunctionDatabases, openFunctionDatabases } from '../../local/function-databases.ts';
 import { type LocalHttpServer, startHttpServer } from '../../local/http-server.ts';
 import { ROUTES } from '../../local/routes.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const ONCALL = 'token-of-oncall';
 
 let t: TestDatabase;
 let roles: FunctionDatabases;
 let http: LocalHttpServer;
+let platform: Platform;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   Object.assign(process.env, { ORACLE_MODE: 'local', LOG_LEVEL: 'SILENT', DATABASE_URL: t.url });
   roles = openFunctionDatabases(t.url, inject('pgRolePasswords') as Record<DatabaseRole, string>);
-  await resetDependencies();
-  useDatabase(roles.routed);
+  platform = platformFromEnv({ database: roles.routed });
   http = await startHttpServer({
     routes: ROUTES,
+    platform: Promise.resolve(platform),
     secrets: new StaticSecretStore({
       'roles/ingest': JSON.stringify({ partner: 'key-of-partner' }),
       'roles/admin': JSON.stringify({ oncall: ONCALL }),
@@ -37,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await resetDependencies();
+  await platform?.close();
   await http?.close();
   await roles?.close();
   await t?.close();

@@ -61,8 +61,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
   await platform.close();
   await http.close();
   await Promise.all([sqs.stop(), dynamo.stop()]);

@@ -7,7 +7,6 @@
 import { type Contract, ContractFactory, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadArtifact } from '../../contracts/compile.ts';
-import { resetConfigForTests } from '../../layers/shared/src/config.ts';
 import { DeliveryEngineMinter } from '../../layers/shared/src/services/market/delivery-engine-minter.ts';
 import { claimTokens, settleQueuedClaims } from '../../layers/shared/src/services/market/token-claims.ts';
 import { ANVIL_DEV_ACCOUNTS } from '../../local/anvil.ts';
@@ -37,11 +36,8 @@ describe('retrying a mint whose amount was refunded', () => {
       SQS_ENDPOINT: h.sqsEndpoint,
       LOG_LEVEL: 'SILENT',
     });
-    resetConfigForTests();
   });
   afterAll(async () => {
-    const { resetDependencies } = await import('../../functions/dependencies.ts');
-    await resetDependencies();
     await h.close();
   });
 

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../functions/platform.ts';
 import { platformFromEnv } from '../fixtures/platform.ts';
 import { type SecretsManagerFixture, startSecretsManager } from '../fixtures/secrets-manager.ts';
 
@@ -33,9 +34,16 @@ beforeAll(async () => {
   });
 });
 
+/** Platforms a test built, closed after it. */
+const platforms: Platform[] = [];
+const testPlatform = (): Platform => {
+  const platform = platformFromEnv();
+  platforms.push(platform);
+  return platform;
+};
+
 afterEach(async () => {
-  const { resetDependencies } = await import('../../functions/dependencies.ts');
-  await resetDependencies();
+  for (const platform of platforms.splice(0)) await platform.close();
 });
 
 afterAll(async () => {
@@ -106,10 +114,7 @@ describe('a malformed secret never appears in an error or a log', () => {
   it('the database connection refuses a malformed credentials secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"username":"oracle","password":${f}}`);
     sm.put('leak/database', text);
-    const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
-    resetConfigForTests();
-    const { database } = await import('../../functions/dependencies.ts');
-    const seen = await exposure(() => database());
+    const seen = await exposure(() => testPlatform().database());
     expectRefusedUnseen(seen, fragment);
     expect(seen.text).toContain('the database secret is not JSON');
   });
@@ -131,20 +136,17 @@ describe('a malformed secret never appears in an error or a log', () => {
   it('the migrations custom resource refuses a malformed database secret without quoting it', async () => {
     const { fragment, text } = malformed((f) => `{"username":"oracle_admin","password":${f}}`);
     sm.put('leak/database', text);
-    const { resetConfigForTests } = await import('../../layers/shared/src/config.ts');
     const { migrationConnection } = await import('../../functions/custom-resource/migrate/index.ts');
     // Migrate verifies the cluster's certificate against the bundle it ships.
     process.env['DATABASE_CA_FILE'] = fileURLToPath(
       new URL('../../functions/custom-resource/migrate/rds-ca-bundle.pem', import.meta.url),
     );
-    resetConfigForTests();
     try {
       const seen = await exposure(() => migrationConnection(sm.client()));
       expectRefusedUnseen(seen, fragment);
       expect(seen.text).toContain('the database secret is not JSON');
     } finally {
       delete process.env['DATABASE_CA_FILE'];
-      resetConfigForTests();
     }
   });
 

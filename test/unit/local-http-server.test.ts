@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { startHttpServer, TurnQueue } from '../../local/http-server.ts';
+import { platformFromEnv } from '../fixtures/platform.ts';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -32,8 +33,10 @@ describe('TurnQueue', () => {
 
 describe('local HTTP server', () => {
   it('answers every one of many concurrent requests when it starts one per turn', async () => {
+    const platform = platformFromEnv();
     const http = await startHttpServer({
       routes: [],
+      platform: Promise.resolve(platform),
       secrets: new StaticSecretStore({}),
       ingestKeysSecretId: 'ingest',
       adminTokensSecretId: 'admin',
@@ -67,6 +70,7 @@ describe('local HTTP server', () => {
       });
     } finally {
       await http.close();
+      await platform.close();
     }
   });
 });

@@ -327,16 +327,3 @@ export function creatorThresholds(c: Config): {
 export function oracleCallMaxAttempts(c: Config): number {
   return maxAttemptsFor(c.ORACLE_MAX_RETRIES);
 }
-
-let cached: Config | undefined;
-
-/** The process's configuration, parsed on first use. */
-export function config(): Config {
-  cached ??= loadConfig(process.env);
-  return cached;
-}
-
-/** For tests and the local runtime, which set variables before anything reads them. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}

@@ -128,18 +128,6 @@ export function loadMarketConfig(
   return parsed as MarketConfig;
 }
 
-let cached: MarketConfig | undefined;
-/** The process's market settings, parsed on first use (a function's cold start names what it requires). */
-export function marketConfig(options: LoadMarketConfigOptions = {}): MarketConfig {
-  cached ??= loadMarketConfig(process.env, options);
-  return cached;
-}
-
-/** Reads the environment again at the next marketConfig() (tests that set market settings). */
-export function resetMarketConfigForTests(): void {
-  cached = undefined;
-}
-
 export function emissionConfig(config: MarketConfig): EmissionConfig {
   return {
     baseRatePerSecond: config.EMISSION_BASE_RATE_PER_SECOND,

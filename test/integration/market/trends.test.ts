@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as trendsRouteHandler } from '../../../functions/api/market/analytics-trends/index.ts';
 import { handler as graphqlRouteHandler } from '../../../functions/api/market/graphql/index.ts';
 import { type MarketDependencies, signInSettings } from '../../../functions/market-dependencies.ts';
-import { resetRateLimiter } from '../../../functions/rate-limiter.ts';
 import { InProcessEventBus } from '../../../layers/shared/src/adapters/events/in-process-event-bus.ts';
-import { resetConfigForTests } from '../../../layers/shared/src/config.ts';
 import { HOUR, hourBucket } from '../../../layers/shared/src/core/market/volume.ts';
 import { loadMarketConfig } from '../../../layers/shared/src/market-config.ts';
 import { type DynamoService, startDynamo } from '../../../local/services.ts';
@@ -61,8 +59,6 @@ beforeAll(async () => {
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     RATE_LIMIT_TABLE: dynamo.tables.rateLimits,
   });
-  resetConfigForTests();
-  resetRateLimiter();
   await t.sql`insert into market.chain_blocks (chain_id, number, hash, timestamp) values (${CHAIN}, ${NOW}, '0x01', ${NOW})`;
   for (const [address, symbol] of [
     [QUOTE, 'mUSD'],
@@ -128,7 +124,6 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  resetRateLimiter();
   await dynamo?.stop();
   await t?.close();
 });
