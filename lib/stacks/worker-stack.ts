@@ -23,7 +23,10 @@ export const WORKER_DOCKERFILE = 'functions/worker/irc/Dockerfile';
 /** What the image's CMD runs. */
 export const WORKER_ENTRY = 'functions/worker/irc/index.ts';
 
-/** Kept out of the image build context: only package files, the shared layer and the worker go in. */
+/**
+ * Kept out of the image build context: only package files, the shared layer, the worker and the
+ * platform it runs on (functions/platform.ts and the configuration check it re-exports) go in.
+ */
 export const WORKER_IMAGE_EXCLUDE = [
   '*',
   '!package.json',
@@ -31,6 +34,8 @@ export const WORKER_IMAGE_EXCLUDE = [
   '!tsconfig.json',
   '!layers/**',
   '!functions/worker/**',
+  '!functions/platform.ts',
+  '!functions/required-config.ts',
   '!drizzle/schema/**',
   '**/node_modules',
   '**/*.test.ts',

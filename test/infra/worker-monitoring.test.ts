@@ -89,6 +89,9 @@ describe('IRC worker', () => {
     expect(existsSync(join(staged, WORKER_DOCKERFILE))).toBe(true);
     expect(existsSync(join(staged, 'package-lock.json'))).toBe(true);
     expect(existsSync(join(staged, 'layers/shared/src'))).toBe(true);
+    // the worker runs on the Lambdas' platform
+    expect(existsSync(join(staged, 'functions/platform.ts'))).toBe(true);
+    expect(existsSync(join(staged, 'functions/required-config.ts'))).toBe(true);
     // only the worker's inputs go into the build context
     expect(existsSync(join(staged, 'node_modules'))).toBe(false);
     expect(existsSync(join(staged, 'test'))).toBe(false);

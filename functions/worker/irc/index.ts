@@ -2,20 +2,17 @@
  * The IRC worker's entry point (the Fargate task's command; `startIrcWorker` for the local
  * runtime). Wires Twitch chat (irc-framework), the tracked channels from the database and the
  * ingest queue into the worker service; on SIGTERM or SIGINT it flushes its buffer before the
- * process exits. The image holds only layers/ and functions/worker/, so this file builds its
- * dependencies from the layer directly.
+ * process exits. It runs on the same platform as the Lambdas (functions/platform.ts: the
+ * database, secrets), from its configuration loaded once with its required settings checked; the
+ * image holds layers/, functions/worker/ and the platform's two files (lib/stacks/worker-stack.ts).
  */
 import { randomInt } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { SecretsManagerStore } from '../../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { SqsEventSink } from '../../../layers/shared/src/adapters/aws/sqs-event-sink.ts';
 import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
-import { openDatabase } from '../../../layers/shared/src/adapters/db/database-access.ts';
 import { ircFrameworkConnector } from '../../../layers/shared/src/adapters/twitch/irc-framework-connection.ts';
 import { type Config, loadConfig } from '../../../layers/shared/src/config.ts';
-import { ConfigError } from '../../../layers/shared/src/errors.ts';
 import {
   flushMetrics,
   logger,
@@ -32,6 +29,7 @@ import {
   IrcWorker,
   type IrcWorkerOptions,
 } from '../../../layers/shared/src/services/attention/irc-worker.ts';
+import { createPlatform, type Platform, type RequiredConfig, requireConfig } from '../../platform.ts';
 
 export interface IrcWorkerDeps {
   readonly connect: ChatConnector;
@@ -64,21 +62,33 @@ export async function ircIdentity(
   return { nick: ircNick.toLowerCase(), password: token };
 }
 
-async function main(): Promise<void> {
-  // The task definition gives DB_HOST, DB_PORT, DB_NAME and DB_SECRET_ARN (RDS Proxy), the same
-  // settings as the Lambdas; DATABASE_URL serves local runs.
-  const config = loadConfig(process.env, { require: ['DATABASE_URL', 'INGEST_QUEUE_URL'] });
-  if (config.INGEST_QUEUE_URL === undefined) throw new ConfigError('INGEST_QUEUE_URL is required');
-  const secrets = new SecretsManagerStore(
-    new SecretsManagerClient({
-      region: config.AWS_REGION,
-      ...(config.SECRETS_ENDPOINT === undefined ? {} : { endpoint: config.SECRETS_ENDPOINT }),
-    }),
-  );
-  const db = await openDatabase({ ...config, DATABASE_POOL_MAX: 2 }, secrets);
-  const identity = await ircIdentity(config, secrets);
-  const worker = new IrcWorker({
-    telemetry: powertoolsTelemetry,
+/** The worker's configuration: what it cannot run without is checked present, in every mode. */
+export type IrcWorkerConfig = RequiredConfig<'DATABASE_URL' | 'INGEST_QUEUE_URL'>;
+
+/**
+ * The task definition gives DB_HOST, DB_PORT, DB_NAME and DB_SECRET_ARN (RDS Proxy), the same
+ * settings as the Lambdas; DATABASE_URL serves local runs.
+ */
+export function ircWorkerConfig(env: NodeJS.ProcessEnv = process.env): IrcWorkerConfig {
+  const options = { require: ['DATABASE_URL', 'INGEST_QUEUE_URL'] } as const;
+  return requireConfig(loadConfig(env, options), options.require);
+}
+
+/** The worker's platform: its pool holds two connections (it only reads the tracked channels). */
+export function ircWorkerPlatform(config: IrcWorkerConfig): Platform<IrcWorkerConfig> {
+  return createPlatform({ ...config, DATABASE_POOL_MAX: 2 });
+}
+
+/**
+ * What the worker runs on: Twitch chat as the bot of the Twitch secret (or anonymously), the
+ * tracked channels from the platform's database, and the ingest queue. The sink sends with its
+ * own SQS client: it retries exactly the entries SQS refused, which a WorkQueue does not report.
+ */
+export async function ircWorkerDependencies(platform: Platform<IrcWorkerConfig>): Promise<IrcWorkerDeps> {
+  const config = platform.config;
+  const db = await platform.database();
+  const identity = await ircIdentity(config, platform.secrets);
+  return {
     connect: ircFrameworkConnector({
       host: config.TWITCH_IRC_HOST,
       port: config.TWITCH_IRC_PORT,
@@ -93,6 +103,14 @@ async function main(): Promise<void> {
       queueUrl: config.INGEST_QUEUE_URL,
     }),
     trackedChannels: () => trackedChannels(db.db),
+  };
+}
+
+async function main(): Promise<void> {
+  const platform = ircWorkerPlatform(ircWorkerConfig());
+  const worker = new IrcWorker({
+    telemetry: powertoolsTelemetry,
+    ...(await ircWorkerDependencies(platform)),
   });
   // Handlers first: a SIGTERM while the first connection is still being made flushes too.
   let stopping = false;
@@ -102,7 +120,7 @@ async function main(): Promise<void> {
     logger.info('stopping the IRC worker', { signal, buffered: worker.pending });
     worker
       .stop()
-      .then(() => db.close())
+      .then(() => platform.close())
       .then(
         () => process.exit(worker.pending === 0 ? 0 : 1),
         (error: unknown) => {
