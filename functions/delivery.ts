@@ -27,6 +27,7 @@ import {
 } from '../layers/shared/src/services/delivery/engine.ts';
 import type { EnqueueDeps } from '../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { jsonRpcPing } from '../layers/shared/src/services/platform/health.ts';
+import type { PlatformOf } from './handler-entry.ts';
 import type { Platform } from './platform.ts';
 
 export const deliveryMetrics: DeliveryMetrics = {
@@ -76,13 +77,13 @@ async function askChainId(url: string): Promise<number> {
   return Number(BigInt(result));
 }
 
-export function deliveryEngine(platform: Platform): Promise<DeliveryDeps> {
+export function deliveryEngine(
+  platform: PlatformOf<'EVM_RPC_URL' | 'EVM_SIGNER_SECRET_ARN'>,
+): Promise<DeliveryDeps> {
   let engine = engines.get(platform);
   if (engine !== undefined) return engine;
   engine = (async () => {
     const c = platform.config;
-    if (c.EVM_RPC_URL === undefined) throw new ConfigError('EVM_RPC_URL is required');
-    if (c.EVM_SIGNER_SECRET_ARN === undefined) throw new ConfigError('EVM_SIGNER_SECRET_ARN is required');
     const chainId = c.EVM_CHAIN_ID ?? (await askChainId(c.EVM_RPC_URL));
     const { sql } = await platform.database();
     const key = privateKeyFromSecret(await platform.secrets.getSecret(c.EVM_SIGNER_SECRET_ARN));

@@ -109,7 +109,9 @@ export function entry<E, R, D, K extends Requirement>(
     let deps = built.get(platform);
     if (deps === undefined) {
       deps = (async () => {
-        options.check?.(requireConfig(platform.config, platformKeys));
+        // On every platform, in every mode: what PlatformOf<K> says is present is.
+        const checked = requireConfig(platform.config, platformKeys);
+        options.check?.(checked);
         return dependencies(platform as PlatformOf<K>);
       })();
       built.set(platform, deps);

@@ -11,16 +11,16 @@ import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
 import type { PublisherDeps } from '../layers/shared/src/services/attention/publisher.ts';
+import type { PlatformOf } from './handler-entry.ts';
 import type { Platform } from './platform.ts';
 
 /** Everything the root publisher needs; the publisher keypair is read from Secrets Manager once. */
-export async function publisherDeps(platform: Platform): Promise<PublisherDeps> {
+export async function publisherDeps(
+  platform: PlatformOf<'SOLANA_RPC_URL' | 'SOLANA_PUBLISHER_SECRET_ARN' | 'PUBLISH_QUEUE_URL'>,
+): Promise<PublisherDeps> {
   const c = platform.config;
-  if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
-  const secretId = c.SOLANA_PUBLISHER_SECRET_ARN;
-  if (secretId === undefined) throw new ConfigError('SOLANA_PUBLISHER_SECRET_ARN is required');
   const signer: Promise<SolanaSigner> = platform.secrets
-    .getSecret(secretId)
+    .getSecret(c.SOLANA_PUBLISHER_SECRET_ARN)
     .then((text) => createKeypairSigner(parseSecretKey(text)));
   const { sql } = await platform.database();
   return {

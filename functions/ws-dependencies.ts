@@ -4,18 +4,16 @@ import {
   ApiGatewayConnectionPusher,
   DynamoDbConnectionStore,
 } from '../layers/shared/src/adapters/aws/ws-connections.ts';
-import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { WsDeps } from '../layers/shared/src/services/market/ws-subscriptions.ts';
+import type { PlatformOf } from './handler-entry.ts';
 import type { Platform } from './platform.ts';
 
 const built = new WeakMap<Platform, WsDeps>();
 
-export function wsDependencies(platform: Platform): WsDeps {
+export function wsDependencies(platform: PlatformOf<'WS_CONNECTIONS_TABLE' | 'WS_CALLBACK_URL'>): WsDeps {
   let deps = built.get(platform);
   if (deps === undefined) {
     const c = platform.config;
-    if (c.WS_CONNECTIONS_TABLE === undefined) throw new ConfigError('WS_CONNECTIONS_TABLE is required');
-    if (c.WS_CALLBACK_URL === undefined) throw new ConfigError('WS_CALLBACK_URL is required');
     deps = {
       store: new DynamoDbConnectionStore(
         dynamoDbClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT }),

@@ -1,6 +1,7 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../functions/platform.ts';
+import type { RequiredConfig } from '../../functions/required-config.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { enqueueOracleCalls } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import { UPDATE_MARKET_SENTIMENT } from '../../layers/shared/src/services/delivery/fpmm-oracle-calls.ts';
@@ -38,7 +39,7 @@ const context = {
 
 describe('delivery Lambda entry points', () => {
   let h: DeliveryHarness;
-  let platform: Platform;
+  let platform: Platform<RequiredConfig<'EVM_RPC_URL' | 'EVM_SIGNER_SECRET_ARN'>>;
   beforeAll(async () => {
     h = await startDeliveryHarness();
     Object.assign(process.env, {
@@ -53,11 +54,14 @@ describe('delivery Lambda entry points', () => {
       LOG_LEVEL: 'ERROR',
     });
     // anvil's well-known dev account 0, as the local runtime configures it.
-    platform = platformFromEnv({
-      secrets: new StaticSecretStore({
-        'evm-signer': JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0].privateKey }),
-      }),
-    });
+    platform = platformFromEnv(
+      {
+        secrets: new StaticSecretStore({
+          'evm-signer': JSON.stringify({ privateKey: ANVIL_DEV_ACCOUNTS[0].privateKey }),
+        }),
+      },
+      ['EVM_RPC_URL', 'EVM_SIGNER_SECRET_ARN'],
+    );
   });
   afterAll(async () => {
     await platform.close();
