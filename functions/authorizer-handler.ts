@@ -3,12 +3,12 @@
  * that holds only the configuration and the secret store, which is all an authorizer reads. Kept
  * apart from functions/handlers.ts so the authorizer's bundle carries no database client, queue
  * or event bus SDK: it runs before every protected request, so its cold start is on their path.
+ * The Secrets Manager client loads with the first key read, as on every other platform.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
-import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { DependencyError } from '../layers/shared/src/errors.ts';
 import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
+import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import {
   type Dependencies,
   type Entry,
@@ -18,10 +18,11 @@ import {
   type PlatformMaker,
   type Requirement,
 } from './handler-entry.ts';
+import { lazySecretStore } from './lazy-ports.ts';
 import type { Platform } from './platform.ts';
 
 const secretsOnly: PlatformMaker = (config) => {
-  let secrets: SecretsManagerStore | undefined;
+  let secrets: SecretStore | undefined;
   const none = (what: string) => () => {
     throw new DependencyError(`the authorizer has no ${what}`);
   };
@@ -32,16 +33,22 @@ const secretsOnly: PlatformMaker = (config) => {
     },
     get secrets() {
       const endpoint = config.SECRETS_ENDPOINT;
-      secrets ??= new SecretsManagerStore(
-        new SecretsManagerClient({
-          region: config.AWS_REGION,
-          ...(endpoint === undefined
-            ? {}
-            : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-        }),
-        // The keys' 60 s change budget counts this cache.
-        { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
-      );
+      secrets ??= lazySecretStore(async () => {
+        const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
+          import('@aws-sdk/client-secrets-manager'),
+          import('../layers/shared/src/adapters/aws/secrets-manager-store.ts'),
+        ]);
+        return new SecretsManagerStore(
+          new SecretsManagerClient({
+            region: config.AWS_REGION,
+            ...(endpoint === undefined
+              ? {}
+              : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+          }),
+          // The keys' 60 s change budget counts this cache.
+          { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
+        );
+      });
       return secrets;
     },
     database: () => Promise.reject(new DependencyError('the authorizer has no database')),

@@ -1,16 +1,9 @@
 /**
  * The oracle call delivery engine as the entry points use it, built once per container from
  * the configuration: the database, the oracle-calls queue and its DLQ, the chain at
- * EVM_RPC_URL, the signer key from EVM_SIGNER_SECRET_ARN, the admin alert topic.
+ * EVM_RPC_URL, the signer key from EVM_SIGNER_SECRET_ARN, the admin alert topic. The adapters
+ * (ethers, the SNS client) load as the dependencies are built, not with the module.
  */
-import { SNSClient } from '@aws-sdk/client-sns';
-import { privateKeyFromSecret } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { SnsAlertSink } from '../layers/shared/src/adapters/aws/sns-alert-sink.ts';
-import {
-  EthersCallEncoder,
-  EthersEvmChain,
-  PrivateKeySigner,
-} from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import { oracleCallMaxAttempts } from '../layers/shared/src/config.ts';
 import { confirmationDepth } from '../layers/shared/src/core/delivery/confirmation-depth.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
@@ -42,9 +35,13 @@ export function oracleCallsQueue(platform: Platform): WorkQueue {
   return platform.queue(c.ORACLE_CALLS_QUEUE_URL, 'ORACLE_CALLS_QUEUE_URL', c.ORACLE_CALLS_DLQ_URL);
 }
 
-export function alertSink(platform: Platform): AlertSink {
+export async function alertSink(platform: Platform): Promise<AlertSink> {
   const c = platform.config;
   if (c.ALERT_TOPIC_ARN === undefined) return new LoggingAlertSink((line) => logger.warn(line));
+  const [{ SNSClient }, { SnsAlertSink }] = await Promise.all([
+    import('@aws-sdk/client-sns'),
+    import('../layers/shared/src/adapters/aws/sns-alert-sink.ts'),
+  ]);
   return new SnsAlertSink(
     c.ALERT_TOPIC_ARN,
     new SNSClient({
@@ -60,7 +57,7 @@ export async function adminAlerts(platform: Platform): Promise<AdminAlertService
   const { sql } = await platform.database();
   return new AdminAlertService(
     sql,
-    alertSink(platform),
+    await alertSink(platform),
     Date.now,
     { threshold: platform.config.ORACLE_ALERT_CUTOFF },
     (error) => logger.error('admin alert not published', { error: error as Error }),
@@ -86,6 +83,10 @@ export function deliveryEngine(
     const c = platform.config;
     const chainId = c.EVM_CHAIN_ID ?? (await askChainId(c.EVM_RPC_URL));
     const { sql } = await platform.database();
+    const [{ privateKeyFromSecret }, { EthersEvmChain, PrivateKeySigner }] = await Promise.all([
+      import('../layers/shared/src/adapters/aws/secrets-manager-store.ts'),
+      import('../layers/shared/src/adapters/evm/ethers-evm-chain.ts'),
+    ]);
     const key = privateKeyFromSecret(await platform.secrets.getSecret(c.EVM_SIGNER_SECRET_ARN));
     return {
       sql,
@@ -124,6 +125,7 @@ export async function enqueueDependencies(platform: Platform): Promise<EnqueueDe
     chainId = await askChainId(c.EVM_RPC_URL);
   }
   const { sql } = await platform.database();
+  const { EthersCallEncoder } = await import('../layers/shared/src/adapters/evm/ethers-evm-chain.ts');
   return {
     sql,
     queue: oracleCallsQueue(platform),

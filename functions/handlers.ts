@@ -39,7 +39,6 @@ import {
 } from './handler-entry.ts';
 import { createPlatform } from './platform.ts';
 
-export { authorizer } from './authorizer-handler.ts';
 export {
   type Entry,
   type EntryOptions,

@@ -1,19 +1,16 @@
 /**
  * The notification channels of a deployment: SMS over SNS always, email over SES and web push
  * where they are configured; each sends an outbox row once (adapters/aws/idempotent-channel.ts)
- * where IDEMPOTENCY_TABLE names the table that remembers sends.
+ * where IDEMPOTENCY_TABLE names the table that remembers sends. Each channel's client (SNS, SES,
+ * web-push) loads with its first send, not with the function.
  */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { dynamoDbClient } from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
 import {
   type IdempotentChannels,
   idempotentChannels,
 } from '../layers/shared/src/adapters/aws/idempotent-channel.ts';
-import { SesEmailChannel } from '../layers/shared/src/adapters/aws/ses-email-channel.ts';
-import { SnsSmsChannel } from '../layers/shared/src/adapters/aws/sns-sms-channel.ts';
-import { vapidKeysFromSecret, WebPushChannel } from '../layers/shared/src/adapters/web-push-channel.ts';
 import type { ChannelName, NotificationChannel } from '../layers/shared/src/ports/notification-channel.ts';
+import { loadOnce } from './lazy-ports.ts';
 import type { Platform } from './platform.ts';
 
 export type Channels = ReadonlyMap<ChannelName, NotificationChannel>;
@@ -26,31 +23,50 @@ export function deploymentChannels(platform: Platform): Channels {
       ? {}
       : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const map = new Map<ChannelName, NotificationChannel>([
-    ['sms', new SnsSmsChannel(new SNSClient({ region: c.AWS_REGION, ...local(c.SNS_ENDPOINT) }))],
+    [
+      'sms',
+      lazyChannel('sms', async () => {
+        const [{ SNSClient }, { SnsSmsChannel }] = await Promise.all([
+          import('@aws-sdk/client-sns'),
+          import('../layers/shared/src/adapters/aws/sns-sms-channel.ts'),
+        ]);
+        return new SnsSmsChannel(new SNSClient({ region: c.AWS_REGION, ...local(c.SNS_ENDPOINT) }));
+      }),
+    ],
   ]);
-  if (c.NOTIFICATIONS_EMAIL_FROM !== undefined) {
+  const from = c.NOTIFICATIONS_EMAIL_FROM;
+  if (from !== undefined) {
     map.set(
       'email',
-      new SesEmailChannel(
-        new SESv2Client({ region: c.AWS_REGION, ...local(c.SES_ENDPOINT) }),
-        c.NOTIFICATIONS_EMAIL_FROM,
-      ),
+      lazyChannel('email', async () => {
+        const [{ SESv2Client }, { SesEmailChannel }] = await Promise.all([
+          import('@aws-sdk/client-sesv2'),
+          import('../layers/shared/src/adapters/aws/ses-email-channel.ts'),
+        ]);
+        return new SesEmailChannel(new SESv2Client({ region: c.AWS_REGION, ...local(c.SES_ENDPOINT) }), from);
+      }),
     );
   }
   const pushSecret = c.WEB_PUSH_SECRET_ARN;
   if (pushSecret !== undefined) {
-    let push: Promise<WebPushChannel> | undefined;
-    map.set('push', {
-      name: 'push',
-      async send(notification) {
-        push ??= platform.secrets
-          .getSecret(pushSecret)
-          .then((text) => new WebPushChannel(vapidKeysFromSecret(text)));
-        return (await push).send(notification);
-      },
-    });
+    map.set(
+      'push',
+      lazyChannel('push', async () => {
+        const [text, { vapidKeysFromSecret, WebPushChannel }] = await Promise.all([
+          platform.secrets.getSecret(pushSecret),
+          import('../layers/shared/src/adapters/web-push-channel.ts'),
+        ]);
+        return new WebPushChannel(vapidKeysFromSecret(text));
+      }),
+    );
   }
   return map;
+}
+
+/** The channel `load` gives, loaded by its first send (once; a failed load is tried again). */
+function lazyChannel(name: ChannelName, load: () => Promise<NotificationChannel>): NotificationChannel {
+  const channel = loadOnce(load);
+  return { name, send: async (message, options) => (await channel()).send(message, options) };
 }
 
 /** `channels`, each sending a row once where the platform has the idempotency table; as they are elsewhere. */

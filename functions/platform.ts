@@ -5,18 +5,11 @@
  * it the pieces it runs itself (`PlatformParts`); a test builds its own. Nothing here is module
  * state: two platforms share no client, and closing one closes only what it opened.
  *
- * Heavy clients load on first use (the database driver, drizzle): a function that never reaches
- * the database (the authorizer) bundles and loads none of it.
+ * Every client loads on first use (functions/lazy-ports.ts): the database driver and drizzle, the
+ * AWS SDK clients (SQS, EventBridge, Secrets Manager, DynamoDB) and the tree hasher's keccak. A
+ * function's cold start evaluates none of them; the first call that needs one loads it.
  */
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  DynamoDbRateLimiter,
-  dynamoDbClient,
-} from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
-import { EventBridgeBus } from '../layers/shared/src/adapters/aws/eventbridge-bus.ts';
-import { SecretsManagerStore } from '../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import { SqsWorkQueue, sqsClient } from '../layers/shared/src/adapters/aws/sqs-work-queue.ts';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DbHandle } from '../layers/shared/src/adapters/db/client.ts';
 import { InProcessEventBus } from '../layers/shared/src/adapters/events/in-process-event-bus.ts';
 import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.ts';
@@ -29,11 +22,23 @@ import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
+import type { TreeHasher } from '../layers/shared/src/services/attention/tree-hashing.ts';
+import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
+import {
+  lazyEventBus,
+  lazyRateLimiter,
+  lazySecretStore,
+  lazyTreeHasher,
+  lazyWorkQueue,
+} from './lazy-ports.ts';
 
 export { isPlatformSetting, type RequiredConfig, requireConfig } from './required-config.ts';
 
-import { inThreadTreeHasher, type TreeHasher } from '../layers/shared/src/services/attention/tree-hashing.ts';
-import { NotificationQueueBus } from '../layers/shared/src/services/market/notification-queue-bus.ts';
+/** Hashes on this thread (services/attention/tree-hashing.ts), loaded by the first tree. */
+const inThread = lazyTreeHasher(async () => {
+  const { inThreadTreeHasher } = await import('../layers/shared/src/services/attention/tree-hashing.ts');
+  return inThreadTreeHasher;
+});
 
 export interface Platform<C extends Config = Config> {
   readonly config: C;
@@ -76,18 +81,24 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
     parts.database === undefined ? undefined : Promise.resolve(parts.database);
   let market: MarketConfig | undefined = parts.market;
   let secrets: SecretStore | undefined = parts.secrets;
-  let sqs: ReturnType<typeof sqsClient> | undefined;
+  let sqs: SQSClient | undefined;
   const queues = new Map<string, WorkQueue>();
   let bus: EventBus | undefined = parts.eventBus;
   let helix: Promise<HelixClient> | undefined;
   let limiter: RateLimiter | undefined = parts.rateLimiter;
 
   const secretStore = (): SecretStore => {
-    secrets ??= new SecretsManagerStore(
-      new SecretsManagerClient({ region: config.AWS_REGION, ...localEndpoint(config.SECRETS_ENDPOINT) }),
-      // The authorizer's keys are read through this store: their 60 s budget counts its cache.
-      { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
-    );
+    secrets ??= lazySecretStore(async () => {
+      const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
+        import('@aws-sdk/client-secrets-manager'),
+        import('../layers/shared/src/adapters/aws/secrets-manager-store.ts'),
+      ]);
+      return new SecretsManagerStore(
+        new SecretsManagerClient({ region: config.AWS_REGION, ...localEndpoint(config.SECRETS_ENDPOINT) }),
+        // The authorizer's keys are read through this store: their 60 s budget counts its cache.
+        { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
+      );
+    });
     return secrets;
   };
 
@@ -100,7 +111,7 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
     get secrets() {
       return secretStore();
     },
-    treeHasher: parts.treeHasher ?? inThreadTreeHasher,
+    treeHasher: parts.treeHasher ?? inThread,
 
     database() {
       db ??= import('../layers/shared/src/adapters/db/database-access.ts').then(({ openDatabase }) =>
@@ -116,9 +127,14 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
       if (url === undefined) throw new ConfigError(`${name} is required`);
       let existing = queues.get(url);
       if (existing === undefined) {
-        const endpoint = config.SQS_ENDPOINT;
-        sqs ??= sqsClient({ region: config.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
-        existing = new SqsWorkQueue({ queueUrl: url, deadLetterQueueUrl: deadLetterUrl ?? url, client: sqs });
+        existing = lazyWorkQueue(url, async () => {
+          const { SqsWorkQueue, sqsClient } = await import(
+            '../layers/shared/src/adapters/aws/sqs-work-queue.ts'
+          );
+          const endpoint = config.SQS_ENDPOINT;
+          sqs ??= sqsClient({ region: config.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
+          return new SqsWorkQueue({ queueUrl: url, deadLetterQueueUrl: deadLetterUrl ?? url, client: sqs });
+        });
         queues.set(url, existing);
       }
       return existing;
@@ -128,11 +144,18 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
     // bus's rule would deliver (the local runtime); else in-process.
     eventBus() {
       if (bus !== undefined) return bus;
-      if (config.EVENT_BUS_NAME !== undefined) {
-        bus = new EventBridgeBus(
-          new EventBridgeClient({ region: config.AWS_REGION, ...localEndpoint(config.EVENTS_ENDPOINT) }),
-          config.EVENT_BUS_NAME,
-        );
+      const busName = config.EVENT_BUS_NAME;
+      if (busName !== undefined) {
+        bus = lazyEventBus(async () => {
+          const [{ EventBridgeClient }, { EventBridgeBus }] = await Promise.all([
+            import('@aws-sdk/client-eventbridge'),
+            import('../layers/shared/src/adapters/aws/eventbridge-bus.ts'),
+          ]);
+          return new EventBridgeBus(
+            new EventBridgeClient({ region: config.AWS_REGION, ...localEndpoint(config.EVENTS_ENDPOINT) }),
+            busName,
+          );
+        });
       } else if (config.NOTIFICATIONS_QUEUE_URL !== undefined) {
         bus = new NotificationQueueBus(
           platform.queue(config.NOTIFICATIONS_QUEUE_URL, 'NOTIFICATIONS_QUEUE_URL'),
@@ -169,10 +192,15 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
       if (limiter === undefined) {
         const table = config.RATE_LIMIT_TABLE;
         if (table === undefined) throw new ConfigError('RATE_LIMIT_TABLE is required');
-        limiter = new DynamoDbRateLimiter(
-          dynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
-          table,
-        );
+        limiter = lazyRateLimiter(async () => {
+          const { DynamoDbRateLimiter, dynamoDbClient } = await import(
+            '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts'
+          );
+          return new DynamoDbRateLimiter(
+            dynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+            table,
+          );
+        });
       }
       return limiter;
     },

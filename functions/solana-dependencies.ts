@@ -2,11 +2,8 @@
  * What the Solana side of the attention oracle needs: the root publisher (signing key from
  * Secrets Manager) and publication verification. Apart from the other dependency modules so that only the
  * functions that talk to Solana bundle @solana/web3.js, whose bigint-buffer logs "Failed to load
- * bindings" as it loads.
+ * bindings" as it loads. The Solana adapters load as the dependencies are built, not with the module.
  */
-import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
-import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
-import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
@@ -14,11 +11,21 @@ import type { PublisherDeps } from '../layers/shared/src/services/attention/publ
 import type { PlatformOf } from './handler-entry.ts';
 import type { Platform } from './platform.ts';
 
+/** The Solana adapters, loaded by the first dependencies built. */
+const solanaAdapters = () =>
+  Promise.all([
+    import('../layers/shared/src/adapters/solana/web3-solana-client.ts'),
+    import('../layers/shared/src/adapters/solana/attention-program.ts'),
+    import('../layers/shared/src/adapters/solana/keypair-signer.ts'),
+  ]).then(([client, program, signer]) => ({ ...client, ...program, ...signer }));
+
 /** Everything the root publisher needs; the publisher keypair is read from Secrets Manager once. */
 export async function publisherDeps(
   platform: PlatformOf<'SOLANA_RPC_URL' | 'SOLANA_PUBLISHER_SECRET_ARN' | 'PUBLISH_QUEUE_URL'>,
 ): Promise<PublisherDeps> {
   const c = platform.config;
+  const { Web3SolanaClient, createAttentionProgram, createKeypairSigner, parseSecretKey } =
+    await solanaAdapters();
   const signer: Promise<SolanaSigner> = platform.secrets
     .getSecret(c.SOLANA_PUBLISHER_SECRET_ARN)
     .then((text) => createKeypairSigner(parseSecretKey(text)));
@@ -40,6 +47,7 @@ export async function publisherDeps(
 export async function verifierDeps(platform: Platform): Promise<VerifierDeps> {
   const c = platform.config;
   if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
+  const { Web3SolanaClient, createAttentionProgram } = await solanaAdapters();
   const { sql } = await platform.database();
   return {
     sql,

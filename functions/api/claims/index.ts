@@ -10,7 +10,6 @@
  *       unsigned claim_channel_open transactions for the bound wallet to sign
  *       (services/attention/claim-transactions.ts)
  */
-import { createAttentionProgram } from '../../../layers/shared/src/adapters/solana/attention-program.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
 import {
@@ -30,6 +29,10 @@ export interface ClaimsApiDeps extends ClaimsDeps {
 
 export async function claimsApiDependencies(platform: PlatformOf<'DATABASE_URL'>): Promise<ClaimsApiDeps> {
   const c = platform.config;
+  // The program's addresses are @solana/web3.js PublicKeys: loaded with the dependencies, not the module.
+  const { createAttentionProgram } = await import(
+    '../../../layers/shared/src/adapters/solana/attention-program.ts'
+  );
   return {
     ...(await claimsDependencies(platform)),
     sql: (await platform.database()).sql,

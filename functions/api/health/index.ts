@@ -6,8 +6,6 @@
  * A new dependency needs one entry in DEPENDENCIES; both routes and `oracle status` report it.
  * Where the market runs, its AIR API, its chain (the factory's code) and its schema are checked too.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { sqsClient } from '../../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
 import { NotFoundError } from '../../../layers/shared/src/errors.ts';
 import {
   CachedHealth,
@@ -17,6 +15,7 @@ import {
   publicHealth,
 } from '../../../layers/shared/src/services/platform/health.ts';
 import { httpRoute } from '../../handlers.ts';
+import { loadOnce } from '../../lazy-ports.ts';
 import { marketHealthChecks } from '../../market-dependencies.ts';
 import type { Platform } from '../../platform.ts';
 import { type HttpEvent, type HttpResult, json } from '../http.ts';
@@ -35,10 +34,19 @@ const DEPENDENCIES: readonly ((p: Platform) => HealthCheck | readonly HealthChec
     const queueUrls = [c.INGEST_QUEUE_URL, c.NOTIFICATIONS_QUEUE_URL].filter((url) => url !== undefined);
     if (queueUrls.length === 0) return undefined;
     const endpoint = c.SQS_ENDPOINT;
-    const client = sqsClient({ region: c.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
+    // The SQS client loads with the first probe, not with the function.
+    const sqs = loadOnce(async () => {
+      const [{ GetQueueAttributesCommand }, { sqsClient }] = await Promise.all([
+        import('@aws-sdk/client-sqs'),
+        import('../../../layers/shared/src/adapters/aws/sqs-work-queue.ts'),
+      ]);
+      const client = sqsClient({ region: c.AWS_REGION, ...(endpoint === undefined ? {} : { endpoint }) });
+      return { client, GetQueueAttributesCommand };
+    });
     return {
       name: 'queues',
       check: async () => {
+        const { client, GetQueueAttributesCommand } = await sqs();
         for (const url of queueUrls) {
           await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
         }

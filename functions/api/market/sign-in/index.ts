@@ -4,7 +4,6 @@
  *   POST   /api/auth/session  { message, signature } → 201 a session
  *   DELETE /api/auth/session  (Authorization: Bearer) → 200, the session ends
  */
-import { SiweMessages } from '../../../../layers/shared/src/adapters/evm/siwe-messages.ts';
 import { NotFoundError } from '../../../../layers/shared/src/errors.ts';
 import {
   issueSignInNonce,
@@ -12,13 +11,18 @@ import {
   signOut,
 } from '../../../../layers/shared/src/services/market/market-sessions.ts';
 import { httpRoute } from '../../../handlers.ts';
+import { loadOnce } from '../../../lazy-ports.ts';
 import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_USER_ROUTES } from '../../contract/market-users.ts';
 import { type HttpEvent, type HttpResult, json, parseRequest, sourceIp } from '../../http.ts';
 import { bearerToken, marketUser } from '../market-http.ts';
 
-// Only this function reads Sign-In with Ethereum messages, so only its bundle carries siwe.
-const messages = new SiweMessages();
+// Only this function reads Sign-In with Ethereum messages, so only its bundle carries siwe, and
+// only a session request loads it (with ethers): a nonce or a sign-out needs neither.
+const siweMessages = loadOnce(async () => {
+  const { SiweMessages } = await import('../../../../layers/shared/src/adapters/evm/siwe-messages.ts');
+  return new SiweMessages();
+});
 
 export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   switch (event.routeKey) {
@@ -34,7 +38,7 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
       const { body } = parseRequest(MARKET_USER_ROUTES['POST /api/auth/session'], event);
       return json(
         201,
-        await signIn({ sql: deps.sql, messages }, deps.signInSettings(), {
+        await signIn({ sql: deps.sql, messages: await siweMessages() }, deps.signInSettings(), {
           ...body,
           now: deps.now(),
         }),
