@@ -24,7 +24,16 @@ import type {
   SQSRecord,
 } from 'aws-lambda';
 import { logger } from '../layers/shared/src/observability.ts';
-import { errorResponse, type HttpEvent, type HttpResult, header, limitPerIp } from './api/http.ts';
+import {
+  errorResponse,
+  forgetRequest,
+  type HttpEvent,
+  type HttpResult,
+  header,
+  limitPerIp,
+  type RequestReaders,
+  readRequest,
+} from './api/http.ts';
 import {
   type Dependencies,
   type Entry,
@@ -143,26 +152,41 @@ export function sqsRecords<D, K extends Requirement = never, B = undefined>(
   });
 }
 
+export interface HttpRouteOptions<K extends Requirement> extends EntryOptions<K> {
+  /**
+   * How the function's routes read their requests, by route key: each route's contract
+   * (./api/contract/), or the reader its handler uses (`requestReader` in ./api/http.ts). The
+   * request is read after the per-IP limit and before any dependency is built, so a malformed one
+   * is answered 400 naming the problem with nothing touched; the handler's own `parseRequest` (or
+   * reader) then gets that same reading.
+   */
+  readonly routes?: RequestReaders;
+}
+
 /**
  * An HTTP API (payload v2) route: the route's per-IP limit before anything else of the request is
- * read, the correlation id on every log line, and errors shaped into responses (a typed error
- * keeps its status and code; anything else is logged and answered with a plain 500).
+ * read, then the request read with its route's contract (`routes`), then the dependencies; the
+ * correlation id on every log line, and errors shaped into responses (a typed error keeps its
+ * status and code; anything else is logged and answered with a plain 500).
  */
 export function httpRoute<D, K extends Requirement = never>(
   dependencies: Dependencies<K, D>,
   handle: (event: HttpEvent, deps: D, context: Context) => Promise<HttpResult>,
-  options: EntryOptions<K> = {},
+  options: HttpRouteOptions<K> = {},
 ): Entry<HttpEvent, HttpResult, D> {
+  const routes = options.routes;
   return entry('http', dependencies, options, async (event: HttpEvent, context, deps, platform) => {
     const correlationId = header(event, 'x-correlation-id') ?? event.requestContext?.requestId;
     if (correlationId !== undefined) logger.appendKeys({ correlationId });
     try {
       await limitPerIp(event, () => platform.rateLimiter());
+      if (routes !== undefined) readRequest(routes, event);
       const given = deps();
       return await handle(event, isPromise(given) ? await given : given, context);
     } catch (error) {
       return errorResponse(error);
     } finally {
+      forgetRequest(event);
       logger.removeKeys(['correlationId']);
     }
   });

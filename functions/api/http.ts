@@ -233,8 +233,14 @@ export interface ParsedRequest<C extends RouteContract> {
 /**
  * A request's input, validated with its route's contract (./contract/): path parameters, then the
  * query, then the headers, then the JSON body. The first problem found answers 400 naming the field.
+ * Read once per event: `httpRoute` reads it before the dependencies are built (`readRequest`), and
+ * the handler's own call gets the same answer, or the same error.
  */
 export function parseRequest<C extends RouteContract>(contract: C, event: HttpEvent): ParsedRequest<C> {
+  return readOnce(event, contract, () => parseWith(contract, event));
+}
+
+function parseWith<C extends RouteContract>(contract: C, event: HttpEvent): ParsedRequest<C> {
   const body = contract.body;
   return {
     params: contract.params === undefined ? {} : parseInput(contract.params, pathParams(event), 'path'),
@@ -245,4 +251,71 @@ export function parseRequest<C extends RouteContract>(contract: C, event: HttpEv
         ? undefined
         : parseInput(body.schema, body.required ? jsonBody(event) : optionalJsonBody(event), 'body'),
   } as ParsedRequest<C>;
+}
+
+type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/** What each event's request was read as, by the contract or reader that read it. */
+const readings = new WeakMap<HttpEvent, Map<object, Outcome>>();
+
+function readOnce<T>(event: HttpEvent, by: object, read: () => T): T {
+  let outcomes = readings.get(event);
+  const known = outcomes?.get(by);
+  if (known !== undefined) {
+    if (known.ok) return known.value as T;
+    throw known.error;
+  }
+  if (outcomes === undefined) {
+    outcomes = new Map();
+    readings.set(event, outcomes);
+  }
+  try {
+    const value = read();
+    outcomes.set(by, { ok: true, value });
+    return value;
+  } catch (error) {
+    outcomes.set(by, { ok: false, error });
+    throw error;
+  }
+}
+
+/**
+ * A reader of a route's request that its handler calls where a contract alone does not say how
+ * the request is read (a form or JSON; a service's own schemas): read once per event, like
+ * `parseRequest`.
+ */
+export function requestReader<T>(read: (event: HttpEvent) => T): (event: HttpEvent) => T {
+  const reader = (event: HttpEvent): T => readOnce(event, reader, () => read(event));
+  return reader;
+}
+
+/** How a function's routes read their requests, by route key: a contract, or a `requestReader`. */
+export type RequestReaders = Readonly<Record<string, RouteContract | ((event: HttpEvent) => unknown)>>;
+
+/**
+ * Reads the request as its route will (`parseRequest` with its contract, or its reader), before
+ * anything the function depends on is built: a malformed request throws its ValidationError (400)
+ * here. A route acting for a signed-in session (its contract's `session`) authenticates before it
+ * reads its input, and authenticating asks the database: its problem is left for the handler to
+ * meet when it parses, after authentication, so each bad input keeps the status it always had.
+ */
+export function readRequest(readers: RequestReaders, event: HttpEvent): void {
+  const reader = event.routeKey === undefined ? undefined : readers[event.routeKey];
+  if (reader === undefined) return;
+  if (typeof reader === 'function') {
+    reader(event);
+    return;
+  }
+  try {
+    parseRequest(reader, event);
+  } catch (error) {
+    if (reader.session === undefined) throw error;
+  }
+}
+
+/** Forgets what the event's request was read as (the invocation is over). */
+export function forgetRequest(event: HttpEvent): void {
+  readings.delete(event);
 }

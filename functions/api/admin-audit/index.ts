@@ -11,4 +11,7 @@ export async function handle(event: HttpEvent, deps: DatabaseDeps): Promise<Http
   return json(200, await listAdminAudit(deps.sql, filter));
 }
 
-export const handler = httpRoute(databaseDependencies, handle, { require: ['DATABASE_URL'] });
+export const handler = httpRoute(databaseDependencies, handle, {
+  require: ['DATABASE_URL'],
+  routes: ADMIN_AUDIT_ROUTES,
+});

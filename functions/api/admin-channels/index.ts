@@ -57,4 +57,7 @@ export async function handle(event: HttpEvent, deps: AdminChannelsDeps): Promise
   }
 }
 
-export const handler = httpRoute(adminChannelsDependencies, handle, { require: ['DATABASE_URL'] });
+export const handler = httpRoute(adminChannelsDependencies, handle, {
+  require: ['DATABASE_URL'],
+  routes: CHANNEL_ROUTES,
+});

@@ -49,4 +49,5 @@ export async function handle(event: HttpEvent, deps: FpmmAdminDeps): Promise<Htt
 
 export const handler = httpRoute(adminFpmmDependencies, handle, {
   require: ['DATABASE_URL', 'ORACLE_CALLS_QUEUE_URL', 'EVM_SIGNER_ADDRESS'],
+  routes: FPMM_ROUTES,
 });

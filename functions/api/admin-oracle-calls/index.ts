@@ -11,11 +11,22 @@ import {
   getCallRoute,
   listAlertsRoute,
   listCallsRoute,
+  parseAlertsQuery,
+  parseCallId,
+  parseCallsQuery,
   retryCallRoute,
 } from '../../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import { adminAlerts, oracleCallsQueue } from '../../delivery.ts';
 import { httpRoute, type PlatformOf } from '../../handlers.ts';
-import { adminActor, type HttpEvent, type HttpResult, json, pathParams, queryParams } from '../http.ts';
+import {
+  adminActor,
+  type HttpEvent,
+  type HttpResult,
+  json,
+  pathParams,
+  queryParams,
+  type RequestReaders,
+} from '../http.ts';
 
 export async function adminOracleDependencies(
   platform: PlatformOf<'DATABASE_URL' | 'ORACLE_CALLS_QUEUE_URL'>,
@@ -39,8 +50,22 @@ export async function handle(event: HttpEvent, deps: AdminOracleDeps): Promise<H
   }
 }
 
+/** Each route's input read as the service reads it (same messages), before any dependency is built. */
+const routes: RequestReaders = {
+  'GET /admin/oracle-calls': (event) => parseCallsQuery(queryParams(event)),
+  'GET /admin/oracle-calls/{id}': (event) => parseCallId(callIdOf(event)),
+  'POST /admin/oracle-calls/{id}/retry': (event) => {
+    // In the order the retry reads them: the id's encoding, the admin token's name, the id.
+    const id = callIdOf(event);
+    adminActor(event);
+    return parseCallId(id);
+  },
+  'GET /admin/alerts': (event) => parseAlertsQuery(queryParams(event)),
+};
+
 export const handler = httpRoute(adminOracleDependencies, handle, {
   require: ['DATABASE_URL', 'ORACLE_CALLS_QUEUE_URL'],
+  routes,
 });
 
 function callIdOf(event: HttpEvent): string {

@@ -10,4 +10,7 @@ export async function handle(event: HttpEvent, deps: DatabaseDeps): Promise<Http
   return json(200, { snapshots: await listRecoverySnapshots(deps.sql, query) });
 }
 
-export const handler = httpRoute(databaseDependencies, handle, { require: ['DATABASE_URL'] });
+export const handler = httpRoute(databaseDependencies, handle, {
+  require: ['DATABASE_URL'],
+  routes: RECOVERY_ROUTES,
+});

@@ -75,4 +75,7 @@ export async function handle(event: HttpEvent, deps: ClaimsApiDeps): Promise<Htt
   }
 }
 
-export const handler = httpRoute(claimsApiDependencies, handle, { require: ['DATABASE_URL'] });
+export const handler = httpRoute(claimsApiDependencies, handle, {
+  require: ['DATABASE_URL'],
+  routes: ATTENTION_ROUTES,
+});

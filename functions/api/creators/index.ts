@@ -106,4 +106,5 @@ export const handler = httpRoute(creatorsApiDependencies, handle, {
     creatorThresholds(config);
   },
   market: true,
+  routes: CREATOR_ROUTES,
 });

@@ -35,4 +35,7 @@ export async function handle(event: HttpEvent, deps: Pick<ClaimsDeps, 'claims'>)
   }
 }
 
-export const handler = httpRoute(claimsDependencies, handle, { require: ['DATABASE_URL'] });
+export const handler = httpRoute(claimsDependencies, handle, {
+  require: ['DATABASE_URL'],
+  routes: ATTENTION_ROUTES,
+});

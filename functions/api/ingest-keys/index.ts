@@ -19,4 +19,7 @@ export async function handle(event: HttpEvent, deps: DatabaseDeps): Promise<Http
   return json(200, record);
 }
 
-export const handler = httpRoute(databaseDependencies, handle, { require: ['DATABASE_URL'] });
+export const handler = httpRoute(databaseDependencies, handle, {
+  require: ['DATABASE_URL'],
+  routes: ATTENTION_ROUTES,
+});

@@ -75,4 +75,7 @@ export async function handle(event: HttpEvent, deps: SuppressionsDeps): Promise<
   }
 }
 
-export const handler = httpRoute(suppressionsDependencies, handle, { require: ['DATABASE_URL'] });
+export const handler = httpRoute(suppressionsDependencies, handle, {
+  require: ['DATABASE_URL'],
+  routes: ATTENTION_ROUTES,
+});

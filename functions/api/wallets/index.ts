@@ -113,4 +113,5 @@ export async function handle(event: HttpEvent, deps: WalletsDeps): Promise<HttpR
 
 export const handler = httpRoute(walletsDependencies, handle, {
   require: ['DATABASE_URL', 'API_ORIGIN', 'TWITCH_SECRET_ARN'],
+  routes: { ...ATTENTION_ROUTES, ...TWITCH_SIGN_IN_ROUTES },
 });

@@ -12,4 +12,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   return json(200, await marketTrends(deps.sql, deps.chainId, now, { limit, movers }));
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

@@ -11,4 +11,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   return json(200, await tokenVolume(deps.sql, deps.chainId, params.tokenAddress, now, query.hours));
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

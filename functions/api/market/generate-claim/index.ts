@@ -32,4 +32,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   return json(result.created ? 201 : 200, result);
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

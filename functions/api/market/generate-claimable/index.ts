@@ -10,4 +10,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   return json(200, await claimableFor(deps.sql, address));
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

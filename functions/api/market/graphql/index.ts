@@ -16,4 +16,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   return json(result.data === undefined && result.errors !== undefined ? 400 : 200, result);
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

@@ -13,4 +13,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   return json(200, { userId: user, notifications: await notificationHistory(deps.sql, user, query.limit) });
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

@@ -20,4 +20,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   );
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

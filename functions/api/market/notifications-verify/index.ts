@@ -15,7 +15,15 @@ import {
 import { httpRoute } from '../../../handlers.ts';
 import { type MarketDependencies, marketDependencies } from '../../../market-dependencies.ts';
 import { MARKET_USER_ROUTES } from '../../contract/market-users.ts';
-import { type HttpEvent, type HttpResult, header, json, parseInput, parseRequest } from '../../http.ts';
+import {
+  type HttpEvent,
+  type HttpResult,
+  header,
+  json,
+  parseInput,
+  parseRequest,
+  requestReader,
+} from '../../http.ts';
 import { marketUser } from '../market-http.ts';
 
 /** A page no one can frame (no clickjacking of its button), with no script and no outside resource. */
@@ -37,6 +45,14 @@ function page(statusCode: number, title: string, content: string): HttpResult {
 const fromForm = (event: HttpEvent) =>
   (header(event, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 
+/** The token a confirmation posts: the confirmation page's form, or JSON. */
+const postedEmailToken = requestReader((event): string => {
+  const contract = MARKET_USER_ROUTES['POST /api/notifications/verify/email'];
+  if (!fromForm(event)) return parseRequest(contract, event).body.token;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body;
+  return parseInput(contract.body.schema, Object.fromEntries(new URLSearchParams(raw ?? '')), 'body').token;
+});
+
 export async function handle(event: HttpEvent, deps: MarketDependencies): Promise<HttpResult> {
   switch (event.routeKey) {
     case 'GET /api/notifications/verify/email': {
@@ -49,15 +65,8 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
       );
     }
     case 'POST /api/notifications/verify/email': {
+      const token = postedEmailToken(event);
       if (fromForm(event)) {
-        const raw = event.isBase64Encoded
-          ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-          : event.body;
-        const { token } = parseInput(
-          MARKET_USER_ROUTES['POST /api/notifications/verify/email'].body.schema,
-          Object.fromEntries(new URLSearchParams(raw ?? '')),
-          'body',
-        );
         try {
           await confirmEmail(deps.sql, token, deps.now());
           return page(
@@ -74,8 +83,7 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
           );
         }
       }
-      const { body } = parseRequest(MARKET_USER_ROUTES['POST /api/notifications/verify/email'], event);
-      return json(200, await confirmEmail(deps.sql, body.token, deps.now()));
+      return json(200, await confirmEmail(deps.sql, token, deps.now()));
     }
     case 'POST /api/notifications/verify/sms': {
       const user = await marketUser(event, deps);
@@ -87,4 +95,7 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   }
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, {
+  market: true,
+  routes: { ...MARKET_USER_ROUTES, 'POST /api/notifications/verify/email': postedEmailToken },
+});

@@ -13,4 +13,4 @@ export async function handle(event: HttpEvent, deps: MarketDependencies): Promis
   return json(200, await computeTwap(deps.sql, deps.chainId, tokenAddress, window));
 }
 
-export const handler = httpRoute(marketDependencies, handle, { market: true });
+export const handler = httpRoute(marketDependencies, handle, { market: true, routes: MARKET_ROUTES });

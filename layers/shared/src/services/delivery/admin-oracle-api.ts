@@ -67,8 +67,24 @@ export interface AdminOracleDeps extends RetryDeps {
   readonly alerts: AdminAlertService;
 }
 
+/**
+ * Each route's input read as the route reads it, a ValidationError (400) for what it refuses: the
+ * HTTP function reads it with these before it builds any dependency.
+ */
+export function parseCallsQuery(query: Record<string, string | undefined>) {
+  return parse(listCallsQuery, stripUndefined(query), 'query');
+}
+
+export function parseCallId(id: string): number {
+  return parse(callId, id, 'call id');
+}
+
+export function parseAlertsQuery(query: Record<string, string | undefined>) {
+  return parse(listAlertsQuery, stripUndefined(query), 'query');
+}
+
 export async function listCallsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
-  const q = parse(listCallsQuery, stripUndefined(query), 'query');
+  const q = parseCallsQuery(query);
   const calls = await listOracleCalls(deps.sql, {
     ...(q.status === undefined ? {} : { status: q.status }),
     ...(q.address === undefined ? {} : { address: q.address }),
@@ -83,16 +99,16 @@ export async function listCallsRoute(deps: AdminOracleDeps, query: Record<string
 }
 
 export function getCallRoute(deps: AdminOracleDeps, id: string) {
-  return getOracleCall(deps.sql, parse(callId, id, 'call id'));
+  return getOracleCall(deps.sql, parseCallId(id));
 }
 
 /** `actor`: the admin token's name, for the audit log. */
 export async function retryCallRoute(deps: AdminOracleDeps, id: string, actor: string) {
-  return { call: await retryOracleCall(deps, parse(callId, id, 'call id'), actor) };
+  return { call: await retryOracleCall(deps, parseCallId(id), actor) };
 }
 
 export async function listAlertsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
-  const q = parse(listAlertsQuery, stripUndefined(query), 'query');
+  const q = parseAlertsQuery(query);
   const [active, alerts] = await Promise.all([
     deps.alerts.getActiveFailures(),
     deps.alerts.listAlerts({
