@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/api/contract/openapi.ts';
 import { recoveryWindow } from '../../layers/shared/src/core/attention/recovery-day.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { takeRecoverySnapshot } from '../../layers/shared/src/services/attention/recovery-snapshot.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -33,7 +34,11 @@ beforeAll(async () => {
   // The ledger dates its movements by the database clock: put them when the hourly run made them.
   await t.sql`update attention.carry_ledger set created_at = ${new Date(BASE_EPOCH_MS + 3_900_000).toISOString()}::timestamptz`;
   for (const day of ['2025-12-30', '2025-12-31', DAY]) {
-    await takeRecoverySnapshot(t.sql, recoveryWindow(day, new Date('2026-01-05T00:00:00Z')));
+    await takeRecoverySnapshot(
+      t.sql,
+      recoveryWindow(day, new Date('2026-01-05T00:00:00Z')),
+      SILENT_TELEMETRY,
+    );
   }
 });
 
