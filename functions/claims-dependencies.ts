@@ -5,6 +5,7 @@
  */
 import { createAttentionProgram } from '../layers/shared/src/adapters/solana/attention-program.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
+import { powertoolsTelemetry } from '../layers/shared/src/observability.ts';
 import { ChannelStateClaimStatus } from '../layers/shared/src/services/attention/claim-status.ts';
 import { ClaimsReader } from '../layers/shared/src/services/attention/claims.ts';
 import type { Platform } from './platform.ts';
@@ -25,8 +26,9 @@ export function claimsDependencies(platform: Platform): Promise<ClaimsDeps> {
       const c = platform.config;
       const solana =
         c.SOLANA_RPC_URL === undefined ? undefined : new Web3SolanaClient({ url: c.SOLANA_RPC_URL });
-      const claims = new ClaimsReader(sql, {
-        ...(solana === undefined
+      const claims = new ClaimsReader(
+        sql,
+        solana === undefined
           ? {}
           : {
               claimStatus: new ChannelStateClaimStatus({
@@ -34,8 +36,9 @@ export function claimsDependencies(platform: Platform): Promise<ClaimsDeps> {
                 program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
                 mints: c.TOKEN_GROUP_MINTS,
               }),
-            }),
-      });
+              telemetry: powertoolsTelemetry,
+            },
+      );
       return { claims, solana };
     })();
     built.set(platform, deps);

@@ -14,6 +14,7 @@ import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twit
 import { config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
 import { marketConfig } from '../layers/shared/src/market-config.ts';
+import { powertoolsTelemetry } from '../layers/shared/src/observability.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { SchedulerDeps } from '../layers/shared/src/services/attention/publication-scheduler.ts';
@@ -104,7 +105,7 @@ export function publishQueue(): WorkQueue {
 /** What the publication scheduler needs: the database, the publish queue and the event bus. */
 export async function schedulerDeps(): Promise<SchedulerDeps> {
   const { sql } = await database();
-  return { sql, queue: publishQueue(), events: eventBus() };
+  return { sql, queue: publishQueue(), events: eventBus(), telemetry: powertoolsTelemetry };
 }
 
 /**

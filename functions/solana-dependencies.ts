@@ -8,6 +8,7 @@ import { createAttentionProgram } from '../layers/shared/src/adapters/solana/att
 import { createKeypairSigner, parseSecretKey } from '../layers/shared/src/adapters/solana/keypair-signer.ts';
 import { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { ConfigError } from '../layers/shared/src/errors.ts';
+import { powertoolsTelemetry } from '../layers/shared/src/observability.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
 import type { PublisherDeps } from '../layers/shared/src/services/attention/publisher.ts';
@@ -34,6 +35,7 @@ export async function publisherDeps(platform: Platform = legacyPlatform()): Prom
     mints: c.TOKEN_GROUP_MINTS,
     priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
     events: platform.eventBus(),
+    telemetry: powertoolsTelemetry,
   };
 }
 

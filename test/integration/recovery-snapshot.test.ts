@@ -55,7 +55,7 @@ beforeAll(async () => {
     ],
     new Date(BASE_EPOCH_MS + 30 * 60_000),
   );
-  await finalizeEpoch({ sql: t.sql, settings }, E1, sealedAt(E1));
+  await finalizeEpoch({ telemetry: SILENT_TELEMETRY, sql: t.sql, settings }, E1, sealedAt(E1));
   // rec_later binds during epoch 2, whose carry tree then pays what epoch 1 carried for them; a
   // newcomer of epoch 2 is not bound and is carried in turn.
   await bindWalletDirect(t.sql, 'rec_later', wallet(), new Date(BASE_EPOCH_MS + HOUR_MS + 60_000));
@@ -64,7 +64,7 @@ beforeAll(async () => {
     [makeEvent({ user: 'rec_new', ts: BASE_EPOCH_MS + HOUR_MS + 1000 })],
     new Date(BASE_EPOCH_MS + HOUR_MS + 30 * 60_000),
   );
-  await finalizeEpoch({ sql: t.sql, settings }, E2, sealedAt(E2));
+  await finalizeEpoch({ telemetry: SILENT_TELEMETRY, sql: t.sql, settings }, E2, sealedAt(E2));
   // The ledger dates its movements by the database clock: put them when the hourly runs made them.
   for (const epoch of [E1, E2]) {
     await t.sql`update attention.carry_ledger set created_at = ${sealedAt(epoch).toISOString()}::timestamptz
