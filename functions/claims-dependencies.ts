@@ -5,6 +5,7 @@
  * the dependencies: a module import of the claims functions evaluates none of it.
  */
 import type { Web3SolanaClient } from '../layers/shared/src/adapters/solana/web3-solana-client.ts';
+import { powertoolsTelemetry } from '../layers/shared/src/observability.ts';
 import { ClaimsReader } from '../layers/shared/src/services/attention/claims.ts';
 import type { Platform } from './platform.ts';
 
@@ -36,6 +37,7 @@ export function claimsDependencies(platform: Platform): Promise<ClaimsDeps> {
           program: createAttentionProgram(c.ATTENTION_PROGRAM_ID),
           mints: c.TOKEN_GROUP_MINTS,
         }),
+        telemetry: powertoolsTelemetry,
       });
       return { claims, solana };
     })();

@@ -5,6 +5,7 @@
  * bindings" as it loads. The Solana adapters load as the dependencies are built, not with the module.
  */
 import { ConfigError } from '../layers/shared/src/errors.ts';
+import { powertoolsTelemetry } from '../layers/shared/src/observability.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
 import type { PublisherDeps } from '../layers/shared/src/services/attention/publisher.ts';
@@ -40,6 +41,7 @@ export async function publisherDeps(
     mints: c.TOKEN_GROUP_MINTS,
     priorityFeeMicroLamports: BigInt(c.PRIORITY_FEE_MICROLAMPORTS),
     events: platform.eventBus(),
+    telemetry: powertoolsTelemetry,
   };
 }
 

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createPlatform } from '../../functions/platform.ts';
 import { verifierDeps } from '../../functions/solana-dependencies.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
+import { powertoolsTelemetry } from '../../layers/shared/src/observability.ts';
 import { verifyPublication } from '../../layers/shared/src/services/attention/publication-verifier.ts';
 import { settleRecordedOverwrite } from '../../layers/shared/src/services/attention/replaced-roots.ts';
 import { cliActor, recordAdminAction } from '../../layers/shared/src/services/platform/admin-audit.ts';
@@ -36,7 +37,10 @@ export async function run(argv: string[]): Promise<number> {
         return 2;
       }
       if (action === 'return') {
-        const settled = await settleRecordedOverwrite(deps, { epoch, channel: channel.toLowerCase() });
+        const settled = await settleRecordedOverwrite(
+          { ...deps, telemetry: powertoolsTelemetry },
+          { epoch, channel: channel.toLowerCase() },
+        );
         await recordAdminAction(deps.sql, {
           actor: cliActor(),
           action: 'publication.return',

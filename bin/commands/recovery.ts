@@ -13,6 +13,7 @@ import {
   recoveryWindow,
 } from '../../layers/shared/src/core/attention/recovery-day.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import {
   listRecoverySnapshots,
   type RecoverySnapshot,
@@ -97,7 +98,11 @@ export async function run(argv: string[]): Promise<number> {
     const { sql } = await platform.database();
     if (values.take === true) {
       const now = new Date();
-      await takeRecoverySnapshot(sql, recoveryWindow(positionals[0] ?? previousDay(now), now));
+      await takeRecoverySnapshot(
+        sql,
+        recoveryWindow(positionals[0] ?? previousDay(now), now),
+        SILENT_TELEMETRY,
+      );
     }
     const snapshots = await listRecoverySnapshots(sql, {
       from: values.from,

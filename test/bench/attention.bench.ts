@@ -8,6 +8,7 @@
  *     server, no errors, p95 under 500 ms and within 3× of a static-response node:http server
  *     measured the same way in the same run.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -16,6 +17,7 @@ import autocannon from 'autocannon';
 import bs58 from 'bs58';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { buildEpochTrees } from '../../layers/shared/src/services/attention/tree-builder.ts';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
@@ -77,9 +79,17 @@ async function sealingRows(url: string): Promise<BenchRow[]> {
       const bare = await bareSealInsert(sql, epoch);
 
       const started = performance.now();
-      const sealed = await sealEpoch({ sql, settings: SETTINGS, treeHasher }, epoch, now);
+      const sealed = await sealEpoch(
+        { telemetry: SILENT_TELEMETRY, sql, settings: SETTINGS, treeHasher },
+        epoch,
+        now,
+      );
       const sealMs = performance.now() - started;
-      const trees = await buildEpochTrees({ sql, settings: SETTINGS, treeHasher }, epoch, now);
+      const trees = await buildEpochTrees(
+        { telemetry: SILENT_TELEMETRY, sql, settings: SETTINGS, treeHasher },
+        epoch,
+        now,
+      );
       const ours = performance.now() - started;
       const channelTrees = trees.trees.filter((t) => t.kind === 'channel' && t.outcome === 'stored').length;
       if (sealed.sealed.length !== CHANNELS || channelTrees !== CHANNELS) {

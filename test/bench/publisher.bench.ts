@@ -3,6 +3,7 @@
  * second and the time of one 50-root tick, beside a sequential send-and-confirm of the same
  * memos in the same run.
  */
+
 import { Keypair } from '@solana/web3.js';
 import postgres from 'postgres';
 import { SqsWorkQueue } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
@@ -13,6 +14,7 @@ import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-s
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, toHex } from '../../layers/shared/src/core/merkle/index.ts';
 import { buildRootMemo, rootMemoInstruction } from '../../layers/shared/src/core/solana/root-memo.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import type { PublisherDeps } from '../../layers/shared/src/services/attention/publisher.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
 import { startSqs } from '../../local/services.ts';
@@ -41,6 +43,7 @@ export async function bench(): Promise<BenchRow[]> {
     rpc.airdrop(signer.address, 100_000_000_000n);
     const deps: PublisherDeps = {
       sql,
+      telemetry: SILENT_TELEMETRY,
       solana: new Web3SolanaClient({ url: rpc.url, pollIntervalMs: 25 }),
       signer,
       program: createAttentionProgram(),

@@ -6,6 +6,7 @@
  * minute per tick. Target: every root published within 20 minutes of sealing, each tick's work
  * done well within its minute.
  */
+
 import { Keypair } from '@solana/web3.js';
 import postgres from 'postgres';
 import { SqsWorkQueue } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
@@ -17,6 +18,7 @@ import { MAX_ROOTS_PER_TICK } from '../../layers/shared/src/core/attention/publi
 import { shardName } from '../../layers/shared/src/core/attention/trees.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, toHex } from '../../layers/shared/src/core/merkle/index.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import type { PublisherDeps } from '../../layers/shared/src/services/attention/publisher.ts';
 import { setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
@@ -51,6 +53,7 @@ export async function bench(): Promise<BenchRow[]> {
     let tick = 0;
     const deps: PublisherDeps = {
       sql,
+      telemetry: SILENT_TELEMETRY,
       solana: new Web3SolanaClient({ url: rpc.url, pollIntervalMs: 25 }),
       signer,
       program: createAttentionProgram(protocol.programId),

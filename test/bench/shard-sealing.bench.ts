@@ -4,10 +4,12 @@
  * INSERT … SELECT of the same rows into the same table in the same run. Target: within 2× of
  * that peer.
  */
+
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import postgres from 'postgres';
 import { runMigrations } from '../../layers/shared/src/adapters/db/migrate.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { buildEpochTrees } from '../../layers/shared/src/services/attention/tree-builder.ts';
 import { startEmbeddedPostgres } from '../../local/embedded-postgres.ts';
@@ -62,9 +64,13 @@ export async function bench(): Promise<BenchRow[]> {
       const bare = await bareSealInsert(sql, epoch);
 
       const started = performance.now();
-      await sealEpoch({ sql, settings: SETTINGS, treeHasher }, epoch, now);
+      await sealEpoch({ telemetry: SILENT_TELEMETRY, sql, settings: SETTINGS, treeHasher }, epoch, now);
       const seal = performance.now() - started;
-      const trees = await buildEpochTrees({ sql, settings: SETTINGS, treeHasher }, epoch, now);
+      const trees = await buildEpochTrees(
+        { telemetry: SILENT_TELEMETRY, sql, settings: SETTINGS, treeHasher },
+        epoch,
+        now,
+      );
       const ours = performance.now() - started;
       const shards = trees.trees.filter((t) => t.kind === 'channel' && t.outcome === 'stored');
       const leaves = shards.reduce((sum, t) => sum + t.leaves, 0);

@@ -4,6 +4,7 @@
  * claim_channel_open transactions for the wallet bound, decodes them, signs and sends them, and
  * the wallet's token balance grows by the leaves' amounts.
  */
+
 import { createHash } from 'node:crypto';
 import { Keypair, PublicKey, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
@@ -22,6 +23,7 @@ import {
   SYSTEM_PROGRAM_ID,
   TOKEN_2022_PROGRAM_ID,
 } from '../../layers/shared/src/core/solana/program-ids.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -115,7 +117,7 @@ beforeAll(async () => {
     ),
     sealedAt,
   );
-  await finalizeEpoch({ sql, settings: chain.settings }, EPOCH, sealedAt);
+  await finalizeEpoch({ telemetry: SILENT_TELEMETRY, sql, settings: chain.settings }, EPOCH, sealedAt);
   for (const channel of CHANNELS) {
     expect((await publishRoot(chain.publisherDeps(), { epoch: EPOCH, channel })).outcome).toBe('published');
   }

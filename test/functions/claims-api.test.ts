@@ -5,6 +5,7 @@ import type { HttpEvent, HttpResult } from '../../functions/api/http.ts';
 import type { Platform } from '../../functions/platform.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { bindWalletDirect } from '../../layers/shared/src/services/attention/wallet-binding.ts';
@@ -68,7 +69,7 @@ beforeAll(async () => {
   await bindWalletDirect(t.sql, 'alice_1', aliceWallet, new Date(BASE_EPOCH_MS));
   await bindWalletDirect(t.sql, 'carol_3', bs58.encode(randomBytes(32)), new Date(BASE_EPOCH_MS));
   await finalizeEpoch(
-    { sql: t.sql, settings: SETTINGS },
+    { telemetry: SILENT_TELEMETRY, sql: t.sql, settings: SETTINGS },
     EPOCH,
     new Date(BASE_EPOCH_MS + HOUR_MS + 10 * 60_000),
   );

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../functions/api/contract/openapi.ts';
 import { recoveryWindow } from '../../layers/shared/src/core/attention/recovery-day.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { takeRecoverySnapshot } from '../../layers/shared/src/services/attention/recovery-snapshot.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -29,11 +30,19 @@ beforeAll(async () => {
   // One unbound viewer on 2026-01-01 (carried), snapshots of that day and the two before.
   await writeIngestBatch(t.sql, [makeEvent({ user: 'unbound_one' })], new Date(BASE_EPOCH_MS + 120_000));
   const settings = testAttentionSettings({ baseUnitsPerWeight: 1000n, categoryBaseUnitsPerWeight: 0n });
-  await finalizeEpoch({ sql: t.sql, settings }, BASE_EPOCH_MS / 1000, new Date(BASE_EPOCH_MS + 3_900_000));
+  await finalizeEpoch(
+    { telemetry: SILENT_TELEMETRY, sql: t.sql, settings },
+    BASE_EPOCH_MS / 1000,
+    new Date(BASE_EPOCH_MS + 3_900_000),
+  );
   // The ledger dates its movements by the database clock: put them when the hourly run made them.
   await t.sql`update attention.carry_ledger set created_at = ${new Date(BASE_EPOCH_MS + 3_900_000).toISOString()}::timestamptz`;
   for (const day of ['2025-12-30', '2025-12-31', DAY]) {
-    await takeRecoverySnapshot(t.sql, recoveryWindow(day, new Date('2026-01-05T00:00:00Z')));
+    await takeRecoverySnapshot(
+      t.sql,
+      recoveryWindow(day, new Date('2026-01-05T00:00:00Z')),
+      SILENT_TELEMETRY,
+    );
   }
 });
 

@@ -6,6 +6,7 @@
  * program executes (its stand-in, or the compiled program with ATTENTION_PROGRAM_SO), paid from
  * the treasury in real tokens.
  */
+
 import { Keypair } from '@solana/web3.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
   decodeChannelState,
   isClaimed,
 } from '../../layers/shared/src/core/solana/channel-state.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
@@ -118,7 +120,7 @@ describe.each(PROGRAM_TARGETS)('amount conservation: $name', (target) => {
               ),
               now,
             );
-            await finalizeEpoch({ sql: t.sql, settings }, epoch, now);
+            await finalizeEpoch({ telemetry: SILENT_TELEMETRY, sql: t.sql, settings }, epoch, now);
             if (!s.publish) continue;
             const pending = await t.sql<{ epoch: number; channel: string; root: string }[]>`
             select epoch::float8 as epoch, channel, root from attention.publications where status = 'pending' order by epoch, channel`;

@@ -4,6 +4,7 @@
  * and against the compiled program when ATTENTION_PROGRAM_SO names one (the program is not built
  * in this repository, so that run reports itself skipped without the file).
  */
+
 import { Keypair } from '@solana/web3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsWorkQueue } from '../../layers/shared/src/adapters/aws/sqs-work-queue.ts';
@@ -25,6 +26,7 @@ import {
   isClaimed,
 } from '../../layers/shared/src/core/solana/channel-state.ts';
 import type { SolanaInstruction, SolanaSigner } from '../../layers/shared/src/ports/solana.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { type PublisherDeps, publishRoot } from '../../layers/shared/src/services/attention/publisher.ts';
 import { type AttentionProtocol, setUpAttentionProtocol } from '../../local/attention-program-accounts.ts';
 import { type SqsService, startSqs } from '../../local/services.ts';
@@ -73,6 +75,7 @@ describe.each(PROGRAM_TARGETS)('the attention program: $name', ({ so, skip }) =>
   function publisherDeps(): PublisherDeps {
     return {
       sql: t.sql,
+      telemetry: SILENT_TELEMETRY,
       solana: client,
       signer: publisher,
       program,

@@ -3,10 +3,12 @@
  * cannot hold stay carried to the next epoch's tree, in bind-time order. Nothing is lost and
  * nothing is paid twice, however many epochs it takes and however often a tree is built again.
  */
+
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -42,7 +44,7 @@ describe('carry trees', () => {
       ]),
       new Date(BASE_EPOCH_MS + 30 * 60_000),
     );
-    await finalizeEpoch({ sql: t.sql, settings }, EPOCH, builtAt(EPOCH));
+    await finalizeEpoch({ telemetry: SILENT_TELEMETRY, sql: t.sql, settings }, EPOCH, builtAt(EPOCH));
     const owed = new Map(
       (
         await t.sql<{ user_hash: string; amount: string }[]>`
@@ -63,9 +65,13 @@ describe('carry trees', () => {
     const paidBy: string[][] = [];
     for (let n = 1; n <= 4; n++) {
       const epoch = EPOCH + n * 3600;
-      const result = await buildEpochTrees({ sql: t.sql, settings }, epoch, builtAt(epoch));
+      const result = await buildEpochTrees(
+        { telemetry: SILENT_TELEMETRY, sql: t.sql, settings },
+        epoch,
+        builtAt(epoch),
+      );
       // Built again: the decided tree is not rebuilt, no balance is debited twice.
-      await buildEpochTrees({ sql: t.sql, settings }, epoch, builtAt(epoch));
+      await buildEpochTrees({ telemetry: SILENT_TELEMETRY, sql: t.sql, settings }, epoch, builtAt(epoch));
       const carry = result.trees.find((tree) => tree.kind === 'carry');
       const [tree] = await t.sql<{ dump: { claims: { id: string; amount: string }[] } }[]>`
         select dump from attention.merkle_trees where epoch = ${epoch} and channel = 'carry:other'`;
@@ -118,7 +124,11 @@ describe('category shard trees', () => {
       new Date(BASE_EPOCH_MS + 30 * 60_000),
     );
     const category = testAttentionSettings({ capacity: 2, categoryBaseUnitsPerWeight: 10n });
-    const result = await finalizeEpoch({ sql: t.sql, settings: category }, EPOCH, builtAt(EPOCH));
+    const result = await finalizeEpoch(
+      { telemetry: SILENT_TELEMETRY, sql: t.sql, settings: category },
+      EPOCH,
+      builtAt(EPOCH),
+    );
 
     const trees = result.trees.trees.filter((tree) => tree.kind === 'category');
     expect(trees.map((tree) => [tree.channel, tree.leaves, tree.published])).toEqual([

@@ -196,7 +196,7 @@ describe('channel configuration', () => {
       ],
       new Date(epochStart + 120_000),
     );
-    const sealing = { sql: t.sql, settings: testAttentionSettings() };
+    const sealing = { sql: t.sql, settings: testAttentionSettings(), telemetry: SILENT_TELEMETRY };
     const result = await sealEpoch(sealing, epochStart / 1000, new Date(epochStart + 3_600_000 + 600_000));
     expect(result.sealed.map((s) => s.channel)).toEqual(['streamer_006']);
     const again = await sealEpoch(sealing, epochStart / 1000, new Date(epochStart + 7_200_000));

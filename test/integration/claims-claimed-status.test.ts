@@ -4,6 +4,7 @@ import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAttentionProgram } from '../../layers/shared/src/adapters/solana/attention-program.ts';
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { ChannelStateClaimStatus } from '../../layers/shared/src/services/attention/claim-status.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
@@ -14,6 +15,7 @@ import { type SolanaRpcHandle, startSolanaRpc } from '../../local/solana-rpc.ts'
 import { testAttentionSettings } from '../fixtures/attention-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
+import { recordingTelemetry } from '../fixtures/telemetry.ts';
 
 const EPOCH = BASE_EPOCH_MS / 1000;
 const MINT = Keypair.generate().publicKey.toBase58();
@@ -31,6 +33,7 @@ const reader = () =>
       program: createAttentionProgram(),
       mints: { MILO: { mint: MINT, epochUnit: 'hours' } },
     }),
+    telemetry: SILENT_TELEMETRY,
   });
 
 beforeAll(async () => {
@@ -47,7 +50,11 @@ beforeAll(async () => {
   );
   for (const user of ['alice_1', 'bob_2', 'carol_3'])
     await bindWalletDirect(t.sql, user, bs58.encode(randomBytes(32)), new Date(BASE_EPOCH_MS));
-  await finalizeEpoch({ sql: t.sql, settings: SETTINGS }, EPOCH, new Date(BASE_EPOCH_MS + HOUR_MS + 600_000));
+  await finalizeEpoch(
+    { telemetry: SILENT_TELEMETRY, sql: t.sql, settings: SETTINGS },
+    EPOCH,
+    new Date(BASE_EPOCH_MS + HOUR_MS + 600_000),
+  );
   // The channel's root published in program mode: its ChannelState slot holds it.
   const [row] = await t.sql<{ root: string }[]>`
     update attention.publications set mode = 'program', mint = ${MINT}, status = 'published', published_at = now()
@@ -107,15 +114,25 @@ describe('GET /claims/{user} and the claimed bitmap on chain', () => {
   });
 
   it('still answers, every leaf unknown, when the RPC is down', async () => {
+    const recorder = recordingTelemetry();
     const down = new ClaimsReader(t.sql, {
       claimStatus: new ChannelStateClaimStatus({
         solana: { getAccount: () => Promise.reject(new Error('connect ECONNREFUSED')) },
         program: createAttentionProgram(),
         mints: { MILO: { mint: MINT, epochUnit: 'hours' } },
       }),
+      telemetry: recorder.telemetry,
     });
     const view = await down.userClaims('carol_3');
     expect(view.claims.length).toBeGreaterThan(0);
     expect(view.claims.every((c) => c.claimStatus === 'unknown')).toBe(true);
+    // And says so, naming the tree whose status it could not read.
+    expect(recorder.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'claimed status unavailable',
+        fields: expect.objectContaining({ channel: expect.any(String), epoch: expect.any(Number) }),
+      }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ValidationError } from '../../layers/shared/src/errors.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { voidIngestKey } from '../../layers/shared/src/services/attention/ingest-key-void.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -80,7 +81,11 @@ describe('voiding an ingest key', () => {
       ],
       new Date(at(NEXT, 10)),
     );
-    await sealEpoch({ sql: t.sql, settings: testAttentionSettings() }, EPOCH, new Date(at(NEXT, 10)));
+    await sealEpoch(
+      { telemetry: SILENT_TELEMETRY, sql: t.sql, settings: testAttentionSettings() },
+      EPOCH,
+      new Date(at(NEXT, 10)),
+    );
     const sealedBefore = await t.sql`select user_hash, weight from attention.sealed_participants`;
 
     expect(await voidIngestKey(t.sql, 'leaked', 'oncall')).toMatchObject({

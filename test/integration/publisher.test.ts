@@ -5,6 +5,7 @@ import { generateKeypairSigner } from '../../layers/shared/src/adapters/solana/k
 import { Web3SolanaClient } from '../../layers/shared/src/adapters/solana/web3-solana-client.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import type { SignedTransaction, SolanaClient } from '../../layers/shared/src/ports/solana.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { schedulePublications } from '../../layers/shared/src/services/attention/publication-scheduler.ts';
 import { verifyPublication } from '../../layers/shared/src/services/attention/publication-verifier.ts';
 import {
@@ -60,6 +61,7 @@ beforeAll(async () => {
   rpc.airdrop(signer.address, 10_000_000_000n);
   deps = {
     sql: t.sql,
+    telemetry: SILENT_TELEMETRY,
     solana: recordingClient(
       new Web3SolanaClient({ url: rpc.url, pollIntervalMs: 20, requestTimeoutMs: 2000 }),
     ),

@@ -9,6 +9,8 @@ import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoveryWindow } from '../../layers/shared/src/core/attention/recovery-day.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
+import { METRIC } from '../../layers/shared/src/metric-names.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import {
   listRecoverySnapshots,
@@ -21,6 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../fixtures/db.ts';
 import { BASE_EPOCH_MS, HOUR_MS, makeEvent } from '../fixtures/events.ts';
 import { connectAsFunction, type FunctionConnection } from '../fixtures/function-database.ts';
 import { platformFromEnv } from '../fixtures/platform.ts';
+import { recordingTelemetry } from '../fixtures/telemetry.ts';
 
 // 2026-01-01, 10:00 and 11:00 UTC.
 const DAY = '2026-01-01';
@@ -52,7 +55,7 @@ beforeAll(async () => {
     ],
     new Date(BASE_EPOCH_MS + 30 * 60_000),
   );
-  await finalizeEpoch({ sql: t.sql, settings }, E1, sealedAt(E1));
+  await finalizeEpoch({ telemetry: SILENT_TELEMETRY, sql: t.sql, settings }, E1, sealedAt(E1));
   // rec_later binds during epoch 2, whose carry tree then pays what epoch 1 carried for them; a
   // newcomer of epoch 2 is not bound and is carried in turn.
   await bindWalletDirect(t.sql, 'rec_later', wallet(), new Date(BASE_EPOCH_MS + HOUR_MS + 60_000));
@@ -61,7 +64,7 @@ beforeAll(async () => {
     [makeEvent({ user: 'rec_new', ts: BASE_EPOCH_MS + HOUR_MS + 1000 })],
     new Date(BASE_EPOCH_MS + HOUR_MS + 30 * 60_000),
   );
-  await finalizeEpoch({ sql: t.sql, settings }, E2, sealedAt(E2));
+  await finalizeEpoch({ telemetry: SILENT_TELEMETRY, sql: t.sql, settings }, E2, sealedAt(E2));
   // The ledger dates its movements by the database clock: put them when the hourly runs made them.
   for (const epoch of [E1, E2]) {
     await t.sql`update attention.carry_ledger set created_at = ${sealedAt(epoch).toISOString()}::timestamptz
@@ -80,7 +83,12 @@ const at = (iso: string) => new Date(iso);
 
 describe('the recovery snapshot', () => {
   it('counts carried balances, recovery by binding, coverage and overflow of the day', async () => {
-    const snapshot = await takeRecoverySnapshot(role.sql, recoveryWindow(DAY, at('2026-01-02T01:00:00Z')));
+    const recorder = recordingTelemetry();
+    const snapshot = await takeRecoverySnapshot(
+      role.sql,
+      recoveryWindow(DAY, at('2026-01-02T01:00:00Z')),
+      recorder.telemetry,
+    );
 
     expect(snapshot).toMatchObject({
       day: DAY,
@@ -102,12 +110,28 @@ describe('the recovery snapshot', () => {
         amountShare: 50,
       },
     });
+    // The dashboard's and the alarms' metrics, by the names lib/stacks/monitoring-stack.ts reads.
+    expect(recorder.metrics).toEqual([
+      { name: METRIC.recoveryCarriedViewers, unit: 'Count', value: 1 },
+      { name: METRIC.recoveryCarriedAmount, unit: 'Count', value: 1010 },
+      { name: METRIC.recoveredViewers, unit: 'Count', value: 1 },
+      { name: METRIC.recoveredAmount, unit: 'Count', value: 1010 },
+      { name: METRIC.recoveryRate, unit: 'Percent', value: 50 },
+      { name: METRIC.dailyMappingCoverage, unit: 'Percent', value: 80 },
+      { name: METRIC.dailyBindingCoverage, unit: 'Percent', value: 40 },
+      { name: METRIC.dailyOverflowShare, unit: 'Percent', value: 40 },
+      { name: METRIC.dailyOverflowAmount, unit: 'Count', value: 3000 },
+    ]);
   });
 
   it('taken again for the same day, replaces its row with the same numbers', async () => {
     const close = at('2026-01-02T01:00:00Z');
-    const first = await takeRecoverySnapshot(role.sql, recoveryWindow(DAY, close));
-    const again = await takeRecoverySnapshot(role.sql, recoveryWindow(DAY, at('2026-01-05T12:00:00Z')));
+    const first = await takeRecoverySnapshot(role.sql, recoveryWindow(DAY, close), SILENT_TELEMETRY);
+    const again = await takeRecoverySnapshot(
+      role.sql,
+      recoveryWindow(DAY, at('2026-01-05T12:00:00Z')),
+      SILENT_TELEMETRY,
+    );
     const { takenAt: _first, ...numbers } = first;
     const { takenAt: _again, ...numbersAgain } = again;
     expect(numbersAgain).toEqual(numbers);
@@ -117,7 +141,11 @@ describe('the recovery snapshot', () => {
 
   it('counts what happened by its time while the day is open, and the day before stays apart', async () => {
     // At 11:30, epoch 1's trees (built 11:05) are in and epoch 2's are not: nothing recovered yet.
-    const open = await takeRecoverySnapshot(role.sql, recoveryWindow(DAY, at('2026-01-01T11:30:00Z')));
+    const open = await takeRecoverySnapshot(
+      role.sql,
+      recoveryWindow(DAY, at('2026-01-01T11:30:00Z')),
+      SILENT_TELEMETRY,
+    );
     expect(open).toMatchObject({
       complete: false,
       carried: { viewers: 1, amount: '1010' },
@@ -126,6 +154,7 @@ describe('the recovery snapshot', () => {
     const before = await takeRecoverySnapshot(
       role.sql,
       recoveryWindow('2025-12-31', at('2026-01-02T01:00:00Z')),
+      SILENT_TELEMETRY,
     );
     expect(before).toMatchObject({
       carried: { viewers: 0, amount: '0' },
@@ -134,7 +163,7 @@ describe('the recovery snapshot', () => {
       overflow: { sealedParticipations: 0, participationShare: null },
     });
     // Taken again once the day is over, the open row is replaced by the whole day's.
-    await takeRecoverySnapshot(role.sql, recoveryWindow(DAY, at('2026-01-02T01:00:00Z')));
+    await takeRecoverySnapshot(role.sql, recoveryWindow(DAY, at('2026-01-02T01:00:00Z')), SILENT_TELEMETRY);
     const listed = await listRecoverySnapshots(t.sql, { from: '2025-12-01', to: '2026-01-31' });
     expect(listed.map((s) => [s.day, s.complete, s.recovered.amount])).toEqual([
       [DAY, true, '1010'],

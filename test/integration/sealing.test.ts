@@ -7,6 +7,7 @@ import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
 import { metrics } from '../../layers/shared/src/observability.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import { CHANNEL_TREES_PER_TRANSACTION } from '../../layers/shared/src/services/attention/channel-trees.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
@@ -52,6 +53,7 @@ beforeEach(async () => {
 
 const deps = (settings: Partial<AttentionSettings> = {}) => ({
   sql: t.sql,
+  telemetry: SILENT_TELEMETRY,
   settings: { ...SETTINGS, ...settings },
 });
 

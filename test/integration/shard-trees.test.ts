@@ -4,12 +4,14 @@
  * on the local chain under its own name and every bound viewer's served claim verifies against
  * the root its shard's channel_state holds.
  */
+
 import { randomBytes } from 'node:crypto';
 import { Keypair } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { describe, expect, it } from 'vitest';
 import { fromBase58, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { shardCost } from '../../layers/shared/src/core/solana/shard-cost.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { verifyPublication } from '../../layers/shared/src/services/attention/publication-verifier.ts';
@@ -72,7 +74,11 @@ describe.each(PROGRAM_TARGETS)('shard trees: $name', (target) => {
         now,
       );
 
-      const result = await finalizeEpoch({ sql: t.sql, settings: chain.settings }, EPOCH, now);
+      const result = await finalizeEpoch(
+        { telemetry: SILENT_TELEMETRY, sql: t.sql, settings: chain.settings },
+        EPOCH,
+        now,
+      );
 
       const shards = result.trees.trees.filter((tree) => tree.kind === 'channel');
       expect(shards.map((s) => [s.channel, s.leaves])).toEqual([

@@ -3,12 +3,14 @@
  * through the routes as served (the local HTTP server checks keys as the authorizer does on
  * AWS) into the queue, the ingest writer and sealing, against the local services.
  */
+
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Platform } from '../../functions/platform.ts';
 import { StaticSecretStore } from '../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { sealEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
 import { type LocalHttpServer, startHttpServer } from '../../local/http-server.ts';
 import { pollOnce } from '../../local/queue-poller.ts';
@@ -178,7 +180,11 @@ describe('an ingest key is not an unlimited mint authority', () => {
       select distinct epoch::float8 as epoch from attention.channel_participation where channel = 'chan_two'`;
     const settings = testAttentionSettings({ baseUnitsPerWeight: 100n });
     for (const { epoch } of epochs) {
-      await sealEpoch({ sql: t.sql, settings }, epoch, new Date((epoch + 7200) * 1000));
+      await sealEpoch(
+        { telemetry: SILENT_TELEMETRY, sql: t.sql, settings },
+        epoch,
+        new Date((epoch + 7200) * 1000),
+      );
     }
     const sealed = await t.sql<{ user_hash: string; weight: string }[]>`
       select user_hash, sum(weight)::text as weight from attention.sealed_participants

@@ -3,9 +3,11 @@
  * leaves and carried balance. Each test performs one way of taking someone else's, through the
  * WalletsApi handler against the Twitch fixture and a real database.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResult } from '../../functions/api/http.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
+import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
 import { ClaimsReader } from '../../layers/shared/src/services/attention/claims.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
 import { finalizeEpoch } from '../../layers/shared/src/services/attention/sealing.ts';
@@ -99,7 +101,11 @@ describe('wallet binding attacks', () => {
     expect((await client.bind(await client.signIn(login), newOwner)).statusCode).toBe(201);
 
     await finalizeEpoch(
-      { sql: t.sql, settings: testAttentionSettings({ baseUnitsPerWeight: 1000n }) },
+      {
+        telemetry: SILENT_TELEMETRY,
+        sql: t.sql,
+        settings: testAttentionSettings({ baseUnitsPerWeight: 1000n }),
+      },
       epochMs / 1000,
       new Date(),
     );

@@ -2,7 +2,7 @@
  * Every minute: at most 50 sealed roots to the publish FIFO queue, per channel in epoch order,
  * and RootPublished for published roots the publisher could not announce.
  */
-import { logger } from '../../../layers/shared/src/observability.ts';
+import { logger, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import {
   type SchedulerDeps,
   schedulePublications,
@@ -24,6 +24,7 @@ export async function publishRootsDependencies(
     sql,
     queue: platform.queue(platform.config.PUBLISH_QUEUE_URL, 'PUBLISH_QUEUE_URL'),
     events: platform.eventBus(),
+    telemetry: powertoolsTelemetry,
   };
 }
 

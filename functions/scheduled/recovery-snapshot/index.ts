@@ -6,8 +6,9 @@
  */
 import { previousDay, recoveryWindow } from '../../../layers/shared/src/core/attention/recovery-day.ts';
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
-import { logger } from '../../../layers/shared/src/observability.ts';
+import { powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import type { Sql } from '../../../layers/shared/src/ports/sql.ts';
+import type { Telemetry } from '../../../layers/shared/src/ports/telemetry.ts';
 import {
   type RecoverySnapshot,
   takeRecoverySnapshot,
@@ -16,12 +17,13 @@ import { type PlatformOf, scheduled } from '../../handlers.ts';
 
 export interface RecoverySnapshotDeps {
   readonly sql: Sql;
+  readonly telemetry: Telemetry;
 }
 
 export async function recoverySnapshotDependencies(
   platform: PlatformOf<'DATABASE_URL'>,
 ): Promise<RecoverySnapshotDeps> {
-  return { sql: (await platform.database()).sql };
+  return { sql: (await platform.database()).sql, telemetry: powertoolsTelemetry };
 }
 
 export async function handle(event: unknown, deps: RecoverySnapshotDeps): Promise<RecoverySnapshot> {
@@ -30,8 +32,12 @@ export async function handle(event: unknown, deps: RecoverySnapshotDeps): Promis
     throw new ValidationError('recovery snapshot event day must be a string (YYYY-MM-DD)');
   }
   const now = new Date();
-  const snapshot = await takeRecoverySnapshot(deps.sql, recoveryWindow(day ?? previousDay(now), now));
-  logger.info('recovery snapshot taken', { snapshot });
+  const snapshot = await takeRecoverySnapshot(
+    deps.sql,
+    recoveryWindow(day ?? previousDay(now), now),
+    deps.telemetry,
+  );
+  deps.telemetry.info('recovery snapshot taken', { snapshot });
   return snapshot;
 }
 

@@ -32,7 +32,7 @@ export function buildCarryTree(
   now: Date,
 ): Promise<TreeOutcome | undefined> {
   const channel = carryTreeName(tokenGroup);
-  return withSerializationRetry(`tree ${channel} ${epoch}`, () =>
+  return withSerializationRetry(deps.telemetry, `tree ${channel} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
       await lockCarryGroup(tx, tokenGroup);
       if (!(await claimTreeBuild(tx, epoch, channel))) return undefined;

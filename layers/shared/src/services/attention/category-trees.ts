@@ -26,7 +26,7 @@ export function buildCategoryTree(
   const { settings } = deps;
   const channel = categoryTreeName(category, tokenGroup);
   const places = settings.capacity * maxShardsOf(settings, tokenGroup);
-  return withSerializationRetry(`tree ${channel} ${epoch}`, () =>
+  return withSerializationRetry(deps.telemetry, `tree ${channel} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
       if (!(await claimTreeBuild(tx, epoch, channel))) return undefined;
       const viewers = await categoryViewers(tx, epoch, category, tokenGroup, now, places);

@@ -6,6 +6,13 @@
  * category). Every change is audited in its own transaction (./admin-audit.ts).
  */
 
+import {
+  type ChannelConfigSetting,
+  deleteChannelConfigSetting,
+  listChannelConfigSettings,
+  lockChannelConfigSetting,
+  upsertChannelConfigSetting,
+} from '../../adapters/db/attention/channel-config-store.ts';
 import { CATEGORIES, type Category, TOKEN_GROUPS } from '../../core/attention/category.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
@@ -74,24 +81,14 @@ function checkChange(change: ChannelChange, declared: readonly string[]): void {
   }
 }
 
-interface Row {
-  channel: string;
-  token_group: string;
-  category_override: Category | null;
-  blocked: boolean;
-  reason: string | null;
-  updated_at: Date | string;
-  tracked: boolean | null;
-}
-
-function toSetting(row: Row): ChannelSetting {
+function toSetting(row: ChannelConfigSetting): ChannelSetting {
   return {
     channel: row.channel,
-    tokenGroup: row.token_group,
-    categoryOverride: row.category_override,
+    tokenGroup: row.tokenGroup,
+    categoryOverride: row.categoryOverride,
     blocked: row.blocked,
     reason: row.reason,
-    updatedAt: new Date(row.updated_at).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
     tracked: row.tracked === true,
   };
 }
@@ -107,13 +104,7 @@ export async function listChannelSettings(
   sql: Sql,
   filter: { readonly blocked?: boolean; readonly tokenGroup?: string } = {},
 ): Promise<ChannelSetting[]> {
-  const rows = await sql<Row[]>`
-    select cc.channel, cc.token_group, cc.category_override, cc.blocked, cc.reason, cc.updated_at, c.tracked
-    from attention.channel_config cc left join attention.channels c on c.channel = cc.channel
-    where (${filter.blocked ?? null}::boolean is null or cc.blocked = ${filter.blocked ?? null})
-      and (${filter.tokenGroup ?? null}::text is null or cc.token_group = ${filter.tokenGroup ?? null})
-    order by cc.channel`;
-  return rows.map(toSetting);
+  return (await listChannelConfigSettings(sql, filter)).map(toSetting);
 }
 
 /**
@@ -131,20 +122,7 @@ export async function setChannelSetting(
   return sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
     const before = await readForUpdate(t, channel);
-    const [row] = await t<Row[]>`
-      insert into attention.channel_config as cc (channel, token_group, category_override, blocked, reason, updated_at)
-      values (${channel}, ${change.tokenGroup ?? 'OTHER'}, ${change.categoryOverride ?? null},
-        ${change.blocked ?? false}, ${change.reason ?? null}, now())
-      on conflict (channel) do update set
-        token_group = ${change.tokenGroup === undefined ? t`cc.token_group` : t`excluded.token_group`},
-        category_override = ${change.categoryOverride === undefined ? t`cc.category_override` : t`excluded.category_override`},
-        blocked = ${change.blocked === undefined ? t`cc.blocked` : t`excluded.blocked`},
-        reason = ${change.reason === undefined ? t`cc.reason` : t`excluded.reason`},
-        updated_at = now()
-      returning channel, token_group, category_override, blocked, reason, updated_at,
-        (select tracked from attention.channels c where c.channel = cc.channel) as tracked`;
-    if (row === undefined) throw new Error(`channel_config upsert of ${channel} returned nothing`);
-    const after = toSetting(row);
+    const after = toSetting(await upsertChannelConfigSetting(t, channel, change));
     await recordAdminAction(t, {
       actor: options.actor,
       action: 'channel.set',
@@ -168,7 +146,7 @@ export async function clearChannelSetting(
     const t = tx as unknown as Sql;
     const before = await readForUpdate(t, channel);
     if (before === undefined) throw new NotFoundError(`channel ${channel} has no configuration to clear`);
-    await t`delete from attention.channel_config where channel = ${channel}`;
+    await deleteChannelConfigSetting(t, channel);
     await recordAdminAction(t, {
       actor,
       action: 'channel.clear',
@@ -182,9 +160,6 @@ export async function clearChannelSetting(
 }
 
 async function readForUpdate(t: Sql, channel: string): Promise<ChannelSetting | undefined> {
-  const [row] = await t<Row[]>`
-    select cc.channel, cc.token_group, cc.category_override, cc.blocked, cc.reason, cc.updated_at,
-      (select tracked from attention.channels c where c.channel = cc.channel) as tracked
-    from attention.channel_config cc where cc.channel = ${channel} for update`;
+  const row = await lockChannelConfigSetting(t, channel);
   return row === undefined ? undefined : toSetting(row);
 }

@@ -56,38 +56,41 @@ export function buildChannelTrees(
 ): Promise<TreeOutcome[]> {
   const { settings } = deps;
   const places = placesWithinCap(settings.capacity, settings.maxShards);
-  return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
-    deps.sql.begin(async (tx) => {
-      // One round trip: the statements run in order, each reading after the one before, so
-      // tree_builds is read only once every lock is held.
-      const [, sealed, lists] = await Promise.all([
-        lockTreeBuilds(tx, epoch, channels),
-        undecidedSealedChannels(tx, epoch, channels),
-        participantLists(tx, epoch, channels, places),
-      ]);
-      if (sealed.length === 0) return [];
-      const bound = await wallets;
-      const byChannel = new Map(
-        lists.map((l) => [l.channel, candidatesFromLists(l.channel, l, bound, walletBytes)]),
-      );
-      const trees = sealed.flatMap((s) =>
-        shardTrees(
-          settings,
-          {
-            epoch,
-            channel: s.channel,
-            kind: 'channel',
-            tokenGroup: s.tokenGroup,
-            category: s.category,
-            candidates: s.participantCount,
-            budgetMs: settings.channelBudgetMs,
-            carrySource: `seal:${epoch}:${s.channel}`,
-          },
-          byChannel.get(s.channel) ?? [],
-        ),
-      );
-      // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
-      return storeTrees(tx, settings, trees, deps.treeHasher);
-    }),
+  return withSerializationRetry(
+    deps.telemetry,
+    `trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`,
+    () =>
+      deps.sql.begin(async (tx) => {
+        // One round trip: the statements run in order, each reading after the one before, so
+        // tree_builds is read only once every lock is held.
+        const [, sealed, lists] = await Promise.all([
+          lockTreeBuilds(tx, epoch, channels),
+          undecidedSealedChannels(tx, epoch, channels),
+          participantLists(tx, epoch, channels, places),
+        ]);
+        if (sealed.length === 0) return [];
+        const bound = await wallets;
+        const byChannel = new Map(
+          lists.map((l) => [l.channel, candidatesFromLists(l.channel, l, bound, walletBytes)]),
+        );
+        const trees = sealed.flatMap((s) =>
+          shardTrees(
+            settings,
+            {
+              epoch,
+              channel: s.channel,
+              kind: 'channel',
+              tokenGroup: s.tokenGroup,
+              category: s.category,
+              candidates: s.participantCount,
+              budgetMs: settings.channelBudgetMs,
+              carrySource: `seal:${epoch}:${s.channel}`,
+            },
+            byChannel.get(s.channel) ?? [],
+          ),
+        );
+        // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
+        return storeTrees(tx, settings, trees, deps.treeHasher);
+      }),
   );
 }

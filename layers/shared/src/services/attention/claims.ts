@@ -31,8 +31,8 @@ import { EPOCH_SECONDS, parseTreeName } from '../../core/attention/trees.ts';
 import type { ClaimerWallet } from '../../core/attention/wallet-bindings.ts';
 import { ClaimTree, fromHex } from '../../core/merkle/index.ts';
 import { NotFoundError } from '../../errors.ts';
-import { logger } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
+import { SILENT_TELEMETRY, type Telemetry } from '../../ports/telemetry.ts';
 import { whyNoLeaf, whyNoTree } from './claim-absence.ts';
 import type { ClaimStatusSource } from './claim-status.ts';
 import { findWalletBinding, userHashOf } from './wallet-binding.ts';
@@ -50,15 +50,21 @@ export interface UserClaimsView {
   readonly carried: CarriedView[];
 }
 
-export interface ClaimsReaderOptions {
+export type ClaimsReaderOptions = {
   /** Loaded trees kept in memory. @default 256 */
   readonly maxTrees?: number;
   /** How long a tree's root and publication status are reused. @default 2000 ms */
   readonly metaTtlMs?: number;
   readonly now?: () => number;
-  /** Where claimed leaves are known (the chain's ChannelState in program mode); unknown without one. */
-  readonly claimStatus?: ClaimStatusSource;
-}
+} & (
+  | { readonly claimStatus?: undefined }
+  | {
+      /** Where claimed leaves are known (the chain's ChannelState in program mode); unknown without one. */
+      readonly claimStatus: ClaimStatusSource;
+      /** Told when the claimed status cannot be read (the list still answers). */
+      readonly telemetry: Telemetry;
+    }
+);
 
 export class ClaimsReader {
   private readonly trees = new Map<string, { promise: Promise<LoadedTree>; loaded?: LoadedTree }>();
@@ -70,6 +76,7 @@ export class ClaimsReader {
   private readonly metaTtlMs: number;
   private readonly now: () => number;
   private readonly claimStatus: ClaimStatusSource | undefined;
+  private readonly telemetry: Telemetry;
 
   constructor(
     private readonly sql: Sql,
@@ -79,6 +86,8 @@ export class ClaimsReader {
     this.metaTtlMs = options.metaTtlMs ?? 2000;
     this.now = options.now ?? Date.now;
     this.claimStatus = options.claimStatus;
+    // Only a claimed-status source reports anything.
+    this.telemetry = options.claimStatus === undefined ? SILENT_TELEMETRY : options.telemetry;
   }
 
   /**
@@ -147,7 +156,7 @@ export class ClaimsReader {
         ?.claimedTest(meta, maxAge === undefined ? {} : { maxAgeMs: maxAge })
         .catch((error: unknown) => {
           // The list still answers when the chain does not; its leaves are then of unknown status.
-          logger.warn('claimed status unavailable', {
+          this.telemetry.warn('claimed status unavailable', {
             epoch: meta.epoch,
             channel: meta.channel,
             error: error as Error,

@@ -14,7 +14,6 @@ import {
 } from '../../adapters/db/attention/publication-store.ts';
 import { planPublications, publishQueueMessage } from '../../core/attention/publication-schedule.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
 import type { PublisherDeps, PublishMessage } from './publisher.ts';
 import { returnLeaves } from './replaced-roots.ts';
@@ -27,7 +26,7 @@ export interface ScheduleResult {
 }
 
 /** What the every-minute scheduler needs: no chain, no signing key. */
-export type SchedulerDeps = Pick<PublisherDeps, 'sql' | 'queue' | 'now' | 'events'>;
+export type SchedulerDeps = Pick<PublisherDeps, 'sql' | 'queue' | 'now' | 'events' | 'telemetry'>;
 
 const ANNOUNCE_BATCH = 200;
 
@@ -49,7 +48,9 @@ export async function schedulePublications(deps: SchedulerDeps): Promise<Schedul
     await markQueued(deps.sql, plan.queue, at);
   }
   const announced = await announcePublications(deps).catch((error: unknown) => {
-    logger.warn('announcing published roots failed; the next tick tries again', { error: error as Error });
+    deps.telemetry.warn('announcing published roots failed; the next tick tries again', {
+      error: error as Error,
+    });
     return 0;
   });
   return { queued: plan.queue.map(keyOf), expired, announced };
@@ -85,19 +86,19 @@ export async function announcePublications(
 
 /** Expires a root that never landed and can no longer land; all its leaves return, each once. */
 export async function expirePublication(
-  deps: Pick<PublisherDeps, 'sql'>,
+  deps: Pick<PublisherDeps, 'sql' | 'telemetry'>,
   row: PublicationKey,
   reason: string,
   fromStatuses: readonly string[] = ['pending', 'queued', 'sent'],
 ): Promise<boolean> {
   const expired = await deps.sql.begin(async (tx) => {
     if (!(await markExpired(tx, row, reason, fromStatuses))) return false;
-    await returnLeaves(tx as unknown as Sql, keyOf(row), new Set(), 'root expired');
+    await returnLeaves(tx as unknown as Sql, deps.telemetry, keyOf(row), new Set(), 'root expired');
     return true;
   });
   if (expired) {
-    logger.warn('root expired', { epoch: row.epoch, channel: row.channel, reason });
-    metrics.addMetric(METRIC.rootExpired, MetricUnit.Count, 1);
+    deps.telemetry.warn('root expired', { epoch: row.epoch, channel: row.channel, reason });
+    deps.telemetry.metric(METRIC.rootExpired, 'Count', 1);
   }
   return expired;
 }

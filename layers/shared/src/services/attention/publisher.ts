@@ -46,10 +46,10 @@ import {
 } from '../../core/solana/onchain-epoch.ts';
 import { buildRootMemo, rootMemoInstruction } from '../../core/solana/root-memo.ts';
 import { ConfigError, NotFoundError } from '../../errors.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { AttentionProgram, SolanaClient, SolanaInstruction, SolanaSigner } from '../../ports/solana.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
 import { announcePublications, expirePublication, now } from './publication-scheduler.ts';
 import {
@@ -78,6 +78,8 @@ export interface PublisherDeps {
   readonly now?: () => Date;
   /** Where RootPublished goes once a root is on chain; nothing is announced without one. */
   readonly events?: EventBus;
+  /** Where each root's outcome, failures and the RootsPublished and RootExpired counts go. */
+  readonly telemetry: Telemetry;
 }
 
 export interface PublishMessage {
@@ -179,7 +181,10 @@ async function settleRootFoundOnChain(deps: PublisherDeps, row: Publication): Pr
     if (replaced !== undefined) {
       const reason = 'the root is on chain, but the cluster does not know the transaction recorded for it';
       const overwrite = { channel: row.channel, epoch: row.epoch, signature: row.signature ?? 'unknown' };
-      await settleReplacedRoot(tx as unknown as Sql, overwrite, replaced.root, { decided: false, reason });
+      await settleReplacedRoot(tx as unknown as Sql, deps.telemetry, overwrite, replaced.root, {
+        decided: false,
+        reason,
+      });
     }
   });
   return { outcome: 'already-published' };
@@ -233,10 +238,10 @@ async function finish(
     };
     await markPublished(tx, row, landed);
     if (replaced !== undefined && claimed !== undefined) {
-      await settleReplacedRoot(tx as unknown as Sql, overwrite, replaced.root, claimed);
+      await settleReplacedRoot(tx as unknown as Sql, deps.telemetry, overwrite, replaced.root, claimed);
     }
   });
-  metrics.addMetric('RootsPublished', MetricUnit.Count, 1);
+  deps.telemetry.metric('RootsPublished', 'Count', 1);
   return { outcome: 'published', signature, slot: Number(slot) };
 }
 
@@ -305,18 +310,18 @@ export async function publishBatch(
         try {
           const message = parsePublishMessage(record.body);
           const outcome = await publishRoot(deps, message);
-          logger.info('root handled', { ...message, ...outcome });
+          deps.telemetry.info('root handled', { ...message, ...outcome });
           if (outcome.outcome !== 'expired') {
             // Best effort here: the scheduler's next tick announces whatever this missed.
             await announcePublications(deps, message).catch((error: unknown) =>
-              logger.warn('announcing the root failed; the scheduler retries', {
+              deps.telemetry.warn('announcing the root failed; the scheduler retries', {
                 ...message,
                 error: error as Error,
               }),
             );
           }
         } catch (error) {
-          logger.error('publishing failed; the message will be retried', {
+          deps.telemetry.error('publishing failed; the message will be retried', {
             messageId: record.messageId,
             error: error as Error,
           });

@@ -33,9 +33,9 @@ import { channelSlotIndex, isClaimed } from '../../core/solana/channel-state.ts'
 import { type EpochUnit, toOnChainEpoch } from '../../core/solana/onchain-epoch.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { AttentionProgram, SolanaClient } from '../../ports/solana.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 
 /** The root a publication overwrites, as the publisher read it before signing. */
 export interface ReplacedRoot {
@@ -125,6 +125,7 @@ export async function claimedBeforeOverwrite(
  */
 export async function returnLeaves(
   sql: Sql,
+  telemetry: Telemetry,
   tree: { readonly epoch: number; readonly channel: string },
   claimed: ReadonlySet<number>,
   reason: string,
@@ -146,7 +147,7 @@ export async function returnLeaves(
       })),
   );
   await markReturned(sql, tree);
-  metrics.addMetric(METRIC.carriedBalance, MetricUnit.Count, Number(credited));
+  telemetry.metric(METRIC.carriedBalance, 'Count', Number(credited));
   return credited;
 }
 
@@ -173,14 +174,15 @@ export async function recordedReplacedRoot(
  */
 export async function settleReplacedRoot(
   sql: Sql,
+  telemetry: Telemetry,
   overwrite: { readonly channel: string; readonly epoch: number; readonly signature: string },
   replaced: ReplacedRoot,
   claimed: ClaimedSet,
 ): Promise<void> {
   const tree = { epoch: replaced.epoch, channel: overwrite.channel };
   if (claimed.decided) {
-    const credited = await returnLeaves(sql, tree, claimed.claimed, 'ring slot reused');
-    logger.info('overwritten root settled', {
+    const credited = await returnLeaves(sql, telemetry, tree, claimed.claimed, 'ring slot reused');
+    telemetry.info('overwritten root settled', {
       ...tree,
       overwrittenBy: overwrite.epoch,
       claimed: claimed.claimed.size,
@@ -189,13 +191,13 @@ export async function settleReplacedRoot(
     });
     return;
   }
-  logger.error('overwritten root: its unclaimed leaves could not be proven, nothing returned', {
+  telemetry.error('overwritten root: its unclaimed leaves could not be proven, nothing returned', {
     ...tree,
     overwrittenBy: overwrite.epoch,
     signature: overwrite.signature,
     reason: claimed.reason,
   });
-  metrics.addMetric(METRIC.returnUndecided, MetricUnit.Count, 1);
+  telemetry.metric(METRIC.returnUndecided, 'Count', 1);
   await setPublicationError(
     sql,
     tree,
@@ -224,6 +226,7 @@ export async function settleRecordedOverwrite(
     readonly solana: SolanaClient;
     readonly program: AttentionProgram;
     readonly mints: Readonly<Record<string, { readonly mint: string; readonly epochUnit: EpochUnit }>>;
+    readonly telemetry: Telemetry;
   },
   publication: { readonly epoch: number; readonly channel: string },
 ): Promise<RecordedOverwriteSettlement> {
@@ -255,6 +258,7 @@ export async function settleRecordedOverwrite(
     const sql = tx as unknown as Sql;
     const returned = await returnLeaves(
       sql,
+      deps.telemetry,
       { epoch: replaced.epoch, channel: publication.channel },
       claimed.claimed,
       'ring slot reused',
@@ -262,7 +266,7 @@ export async function settleRecordedOverwrite(
     await setPublicationError(sql, { epoch: replaced.epoch, channel: publication.channel }, null);
     return returned;
   });
-  logger.info('overwritten root settled by an operator', {
+  deps.telemetry.info('overwritten root settled by an operator', {
     epoch: replaced.epoch,
     channel: publication.channel,
     overwrittenBy: publication.epoch,

@@ -8,7 +8,6 @@
 import type { Publication } from '../../adapters/db/attention/publication-store.ts';
 import { recordSigned } from '../../adapters/db/attention/publication-store.ts';
 import { ChainError } from '../../errors.ts';
-import { logger } from '../../observability.ts';
 import type {
   BlockhashLifetime,
   SignedTransaction,
@@ -60,7 +59,7 @@ export async function sendExactlyOnce(
         return { signature: current.signature, slot: status.slot };
       }
       if ((await deps.solana.getBlockHeight()) > current.lifetime.lastValidBlockHeight) {
-        logger.info('blockhash expired before the root landed; signing again', {
+        deps.telemetry.info('blockhash expired before the root landed; signing again', {
           epoch: row.epoch,
           channel: row.channel,
         });

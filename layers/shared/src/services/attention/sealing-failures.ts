@@ -7,7 +7,7 @@
  */
 import { AmountOverflowError } from '../../errors.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 
 export interface SealingFailure {
   readonly epoch: number;
@@ -18,11 +18,15 @@ export interface SealingFailure {
 }
 
 /** Records one failed item: a metric the alarms watch and an error log naming it. */
-export function reportSealingFailure(where: Omit<SealingFailure, 'reason'>, error: unknown): SealingFailure {
+export function reportSealingFailure(
+  telemetry: Telemetry,
+  where: Omit<SealingFailure, 'reason'>,
+  error: unknown,
+): SealingFailure {
   const reason = error instanceof Error ? error.message : String(error);
-  metrics.addMetric(METRIC.sealingFailures, MetricUnit.Count, 1);
-  if (error instanceof AmountOverflowError) metrics.addMetric(METRIC.amountOverflow, MetricUnit.Count, 1);
-  logger.error(
+  telemetry.metric(METRIC.sealingFailures, 'Count', 1);
+  if (error instanceof AmountOverflowError) telemetry.metric(METRIC.amountOverflow, 'Count', 1);
+  telemetry.error(
     where.stage === 'seal'
       ? 'an (epoch, channel) was not sealed; it is tried again next run'
       : 'a tree was not built; it is tried again next run',

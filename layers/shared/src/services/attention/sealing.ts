@@ -35,9 +35,9 @@ import {
 import { EPOCH_SECONDS, latestDueEpoch, MAX_AMOUNT } from '../../core/attention/trees.ts';
 import { chunks } from '../../core/chunks.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { lockKeys } from '../platform/advisory-locks.ts';
 import { forEachLimited, withSerializationRetry } from '../platform/transaction-retry.ts';
 import type { AttentionSettings } from './attention-settings.ts';
@@ -58,6 +58,8 @@ export interface SealingDeps {
   readonly treeHasher?: TreeHasher;
   /** How far back `sealDueEpochs` looks for unsealed participation. @default 7 days */
   readonly lookbackSeconds?: number;
+  /** Where sealing and tree building report their counts, failures and retries. */
+  readonly telemetry: Telemetry;
 }
 
 export interface SealEpochResult {
@@ -77,7 +79,7 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
   const sealed: SealedChannel[] = [];
   const failed: SealingFailure[] = [];
   const fail = (channel: string, error: unknown) =>
-    failed.push(reportSealingFailure({ epoch, channel, stage: 'seal' }, error));
+    failed.push(reportSealingFailure(deps.telemetry, { epoch, channel, stage: 'seal' }, error));
   await forEachLimited(
     chunks(channels, SEAL_CHANNELS_PER_TRANSACTION),
     deps.concurrency ?? 2,
@@ -92,10 +94,10 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
   sealed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
   const alreadySealed = (await countSealedChannels(deps.sql, epoch)) - sealed.length;
   const coverage = await mappingCoverage(deps.sql, epoch);
-  metrics.addMetric(METRIC.epochsSealed, MetricUnit.Count, sealed.length);
-  metrics.addMetric(METRIC.mappingCoverage, MetricUnit.Percent, coverage.coverage * 100);
+  deps.telemetry.metric(METRIC.epochsSealed, 'Count', sealed.length);
+  deps.telemetry.metric(METRIC.mappingCoverage, 'Percent', coverage.coverage * 100);
   if (sealed.length > 0) {
-    logger.info('epoch sealed', {
+    deps.telemetry.info('epoch sealed', {
       epoch,
       channels: sealed.length,
       participants: sealed.reduce((n, s) => n + s.participants, 0),
@@ -142,10 +144,10 @@ export async function sealDueEpochs(deps: SealingDeps, now: Date): Promise<SealD
     } catch (error) {
       // Failures of single channels and trees are reported inside; this is an epoch that could
       // not even be read. Later epochs are still sealed.
-      failed.push(reportSealingFailure({ epoch, channel: '*', stage: 'seal' }, error));
+      failed.push(reportSealingFailure(deps.telemetry, { epoch, channel: '*', stage: 'seal' }, error));
     }
   }
-  if (epochs.length === 0) metrics.addMetric(METRIC.epochsSealed, MetricUnit.Count, 0);
+  if (epochs.length === 0) deps.telemetry.metric(METRIC.epochsSealed, 'Count', 0);
   return { epochs, failed };
 }
 
@@ -171,20 +173,23 @@ async function sealChannels(
     maxAmount: MAX_AMOUNT,
     sealedAt: now,
   };
-  return withSerializationRetry(`seal ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
-    deps.sql.begin(async (tx) => {
-      // One round trip: the statements run in order, so sealed_epochs is read under the locks.
-      const [, open] = await Promise.all([
-        lockKeys(tx as unknown as Sql, keys, 'exclusive'),
-        listOpenChannels(tx, epoch, channels),
-      ]);
-      if (open.length === 0) return [];
-      const answers = await sealSnapshot(tx, epoch, open, rules);
-      if (answers.length !== open.length) {
-        throw new Error(`sealing ${open.length} channels of ${epoch} answered for ${answers.length}`);
-      }
-      return answers.map((answer) => sealOutcome(epoch, answer));
-    }),
+  return withSerializationRetry(
+    deps.telemetry,
+    `seal ${channels[0]}..${channels[channels.length - 1]} ${epoch}`,
+    () =>
+      deps.sql.begin(async (tx) => {
+        // One round trip: the statements run in order, so sealed_epochs is read under the locks.
+        const [, open] = await Promise.all([
+          lockKeys(tx as unknown as Sql, keys, 'exclusive'),
+          listOpenChannels(tx, epoch, channels),
+        ]);
+        if (open.length === 0) return [];
+        const answers = await sealSnapshot(tx, epoch, open, rules);
+        if (answers.length !== open.length) {
+          throw new Error(`sealing ${open.length} channels of ${epoch} answered for ${answers.length}`);
+        }
+        return answers.map((answer) => sealOutcome(epoch, answer));
+      }),
   );
 }
 

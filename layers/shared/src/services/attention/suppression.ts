@@ -9,14 +9,22 @@
  * sign-in session and may lift that suppression again, never one an admin made.
  */
 
-import { SUPPRESSION_LOCK } from '../../core/attention/locks.ts';
+import {
+  deleteUnsealedParticipationOf,
+  deleteUserMapping,
+} from '../../adapters/db/attention/participation-store.ts';
+import {
+  addSuppression,
+  deleteSuppression,
+  lockSuppressionListExclusive,
+  lockSuppressionRequester,
+} from '../../adapters/db/attention/suppression-store.ts';
+import { endBindingAsOptedOut } from '../../adapters/db/attention/wallet-binding-store.ts';
 import { isUserHash, userHash } from '../../core/attention/user-hash.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { recordAdminAction } from '../platform/admin-audit.ts';
 import { lockKeys } from '../platform/advisory-locks.ts';
-
-export type SuppressionRequester = 'admin' | 'viewer';
 
 export interface SuppressionResult {
   readonly userHash: string;
@@ -54,32 +62,20 @@ export async function suppressUser(
 
   return sql.begin(async (tx) => {
     // Waits for in-flight ingest batches and holds new ones off until this commits.
-    await tx`select pg_advisory_xact_lock(${SUPPRESSION_LOCK})`;
+    await lockSuppressionListExclusive(tx);
     // Holds off a binding of the login until this commits; it then sees the suppression.
     await lockKeys(tx as unknown as Sql, [bindingLockKey(hash)], 'exclusive');
-    const inserted = await tx`
-      insert into attention.suppression_list (user_hash, reason, requested_by)
-      values (${hash}, ${reason ?? null}, ${actor === null ? 'viewer' : 'admin'})
-      on conflict (user_hash) do nothing returning 1`;
-    const deletedParticipation = await tx`
-      delete from attention.channel_participation cp
-      where cp.user_hash = ${hash}
-        and not exists (select 1 from attention.sealed_epochs s where s.epoch = cp.epoch and s.channel = cp.channel)
-      returning 1`;
-    const deletedMapping = await tx`delete from attention.user_mapping where user_hash = ${hash} returning 1`;
-    const endedAt = (options.now ?? new Date()).toISOString();
-    const removedBinding = await tx`
-      with ended as (delete from attention.wallet_bindings where user_hash = ${hash} returning *)
-      insert into attention.wallet_binding_history
-        (user_hash, username, wallet, twitch_user_id, bound_at, ended_at, end_reason, next_wallet)
-      select user_hash, username, wallet, twitch_user_id, bound_at, ${endedAt}::timestamptz, 'opted-out', null
-      from ended returning 1`;
+    const added = await addSuppression(tx, {
+      userHash: hash,
+      reason: reason ?? null,
+      requestedBy: actor === null ? 'viewer' : 'admin',
+    });
     const result = {
       userHash: hash,
-      alreadySuppressed: inserted.length === 0,
-      participationRowsDeleted: deletedParticipation.length,
-      mappingDeleted: deletedMapping.length > 0,
-      bindingRemoved: removedBinding.length > 0,
+      alreadySuppressed: !added,
+      participationRowsDeleted: await deleteUnsealedParticipationOf(tx, hash),
+      mappingDeleted: await deleteUserMapping(tx, hash),
+      bindingRemoved: await endBindingAsOptedOut(tx, hash, options.now ?? new Date()),
     };
     if (actor === null) return result;
     await recordAdminAction(tx, {
@@ -107,14 +103,13 @@ export async function suppressUser(
  */
 export async function liftSelfSuppression(sql: Sql, hash: string): Promise<{ readonly userHash: string }> {
   return sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${SUPPRESSION_LOCK})`;
-    const [row] = await tx<{ requested_by: SuppressionRequester }[]>`
-      select requested_by from attention.suppression_list where user_hash = ${hash} for update`;
-    if (row === undefined) throw new ConflictError('you are not opted out: there is nothing to lift');
-    if (row.requested_by !== 'viewer') {
+    await lockSuppressionListExclusive(tx);
+    const requestedBy = await lockSuppressionRequester(tx, hash);
+    if (requestedBy === undefined) throw new ConflictError('you are not opted out: there is nothing to lift');
+    if (requestedBy !== 'viewer') {
       throw new ForbiddenError('an admin opted this login out: only an admin can lift it');
     }
-    await tx`delete from attention.suppression_list where user_hash = ${hash}`;
+    await deleteSuppression(tx, hash);
     return { userHash: hash };
   });
 }

@@ -61,7 +61,7 @@ export async function buildEpochTrees(
   const trees: TreeOutcome[] = [];
   const failed: SealingFailure[] = [];
   const fail: FailureSink = (channel, error) =>
-    failed.push(reportSealingFailure({ epoch, channel, stage: 'tree' }, error));
+    failed.push(reportSealingFailure(deps.telemetry, { epoch, channel, stage: 'tree' }, error));
   // Two transactions in flight: one batch's trees are hashed while another's are written.
   const tasks = await channelAndCategoryTasks(deps, epoch, now, fail);
   await forEachLimited(tasks, deps.concurrency ?? 2, async (task) => {

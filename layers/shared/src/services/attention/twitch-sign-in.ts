@@ -16,6 +16,13 @@
  * Twitch access token is used once, to learn who signed in, and never stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import {
+  findViewerSession,
+  insertAuthState,
+  insertViewerSession,
+  purgeExpiredSignIns,
+  useAuthState,
+} from '../../adapters/db/attention/viewer-session-store.ts';
 import { normalizeLogin } from '../../core/attention/signals.ts';
 import { DependencyError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
@@ -85,10 +92,8 @@ export async function startTwitchSignIn(
   const now = deps.now();
   const state = randomToken();
   const expiresAt = new Date(now.getTime() + STATE_LIFETIME_MS);
-  await deps.sql`
-    insert into attention.twitch_auth_states (state_hash, redirect_uri, created_at, expires_at)
-    values (${sha256(state)}, ${redirectUri}, ${now.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz)`;
-  await purgeExpired(deps.sql, now);
+  await insertAuthState(deps.sql, { stateHash: sha256(state), redirectUri, createdAt: now, expiresAt });
+  await purgeExpiredSignIns(deps.sql, now, PURGE_BATCH);
   const url = new URL(`${deps.authUrl.replace(/\/+$/, '')}/authorize`);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', deps.twitch.clientId);
@@ -114,17 +119,13 @@ export async function completeTwitchSignIn(
     throw new ValidationError('state must be the 43-character state GET /auth/twitch/authorize issued');
   }
   const now = deps.now();
-  const [issued] = await deps.sql<{ redirect_uri: string }[]>`
-    update attention.twitch_auth_states set used_at = ${now.toISOString()}::timestamptz
-    where state_hash = ${sha256(request.state)} and used_at is null
-      and expires_at > ${now.toISOString()}::timestamptz
-    returning redirect_uri`;
-  if (issued === undefined) {
+  const issuedRedirectUri = await useAuthState(deps.sql, sha256(request.state), now);
+  if (issuedRedirectUri === undefined) {
     throw new UnauthorizedError(
       'the sign-in state is unknown, already used or expired: start the sign-in again (GET /auth/twitch/authorize)',
     );
   }
-  const token = await deps.twitch.exchangeAuthorizationCode(request.code, issued.redirect_uri);
+  const token = await deps.twitch.exchangeAuthorizationCode(request.code, issuedRedirectUri);
   if (token === undefined) {
     throw new UnauthorizedError(
       'Twitch refused the authorization code (already used, expired, or not from this sign-in): start the sign-in again',
@@ -142,11 +143,14 @@ export async function completeTwitchSignIn(
   }
   const session = randomToken();
   const expiresAt = new Date(now.getTime() + deps.sessionTtlSeconds * 1000);
-  await deps.sql`
-    insert into attention.viewer_sessions (token_hash, twitch_user_id, login, authorized_at, expires_at)
-    values (${sha256(session)}, ${info.userId}, ${login}, ${now.toISOString()}::timestamptz,
-      ${expiresAt.toISOString()}::timestamptz)`;
-  await purgeExpired(deps.sql, now);
+  await insertViewerSession(deps.sql, {
+    tokenHash: sha256(session),
+    twitchUserId: info.userId,
+    login,
+    authorizedAt: now,
+    expiresAt,
+  });
+  await purgeExpiredSignIns(deps.sql, now, PURGE_BATCH);
   deps.telemetry.info('viewer signed in with Twitch', { twitchUserId: info.userId });
   return {
     session,
@@ -172,33 +176,18 @@ export async function authenticateViewer(
       'sign in with Twitch first (GET /auth/twitch/authorize, then POST /auth/twitch/session) and send the session as Authorization: Bearer <session>; a Twitch token is not accepted',
     );
   }
-  const [row] = TOKEN.test(presented)
-    ? await sql<{ twitch_user_id: string; login: string; authorized_at: string; expires_at: string }[]>`
-        select twitch_user_id, login, authorized_at::text, expires_at::text
-        from attention.viewer_session(${sha256(presented)}, ${now.toISOString()}::timestamptz)`
-    : [];
+  const row = TOKEN.test(presented) ? await findViewerSession(sql, sha256(presented), now) : undefined;
   if (row === undefined) {
     throw new UnauthorizedError(
       'the viewer session is unknown or expired (a Twitch token is not a session): sign in with Twitch again',
     );
   }
   return {
-    twitchUserId: row.twitch_user_id,
+    twitchUserId: row.twitchUserId,
     login: row.login,
-    authorizedAt: new Date(row.authorized_at),
-    expiresAt: new Date(row.expires_at),
+    authorizedAt: new Date(row.authorizedAt),
+    expiresAt: new Date(row.expiresAt),
   };
-}
-
-async function purgeExpired(sql: Sql, now: Date): Promise<void> {
-  await sql`
-    delete from attention.twitch_auth_states where state_hash in (
-      select state_hash from attention.twitch_auth_states
-      where expires_at < ${now.toISOString()}::timestamptz limit ${PURGE_BATCH})`;
-  await sql`
-    delete from attention.viewer_sessions where token_hash in (
-      select token_hash from attention.viewer_sessions
-      where expires_at < ${now.toISOString()}::timestamptz limit ${PURGE_BATCH})`;
 }
 
 function randomToken(): string {

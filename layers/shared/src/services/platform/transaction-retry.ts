@@ -2,13 +2,17 @@
  * Retrying transactions that PostgreSQL aborted to break a deadlock (40P01) or a serialization
  * conflict (40001), and a small bounded-concurrency loop for per-(epoch, channel) work.
  */
-import { logger } from '../../observability.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
 
 /** Deadlocks and serialization failures are retried with exponential backoff and jitter. */
-export async function withSerializationRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+export async function withSerializationRetry<T>(
+  telemetry: Telemetry,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
@@ -16,7 +20,7 @@ export async function withSerializationRetry<T>(what: string, fn: () => Promise<
       const code = (error as { code?: unknown }).code;
       if (typeof code !== 'string' || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
       const delay = 25 * 2 ** (attempt - 1) * (0.5 + Math.random());
-      logger.warn('transaction retried', { what, code, attempt, delayMs: Math.round(delay) });
+      telemetry.warn('transaction retried', { what, code, attempt, delayMs: Math.round(delay) });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

@@ -108,3 +108,17 @@ export async function markEndingsAnnounced(q: Queryable, ids: readonly number[],
     update attention.wallet_binding_history set announced_at = ${at.toISOString()}::timestamptz
     where id = any(${[...ids]}::bigint[])`;
 }
+
+/**
+ * Ends the viewer's binding, if any, as `opted-out` (kept in the history, not announced yet) in
+ * one statement; false when they had none.
+ */
+export async function endBindingAsOptedOut(q: Queryable, userHash: string, endedAt: Date): Promise<boolean> {
+  const ended = await q`
+    with ended as (delete from attention.wallet_bindings where user_hash = ${userHash} returning *)
+    insert into attention.wallet_binding_history
+      (user_hash, username, wallet, twitch_user_id, bound_at, ended_at, end_reason, next_wallet)
+    select user_hash, username, wallet, twitch_user_id, bound_at, ${endedAt.toISOString()}::timestamptz, 'opted-out', null
+    from ended returning 1`;
+  return ended.length > 0;
+}
