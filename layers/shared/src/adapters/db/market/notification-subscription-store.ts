@@ -4,7 +4,11 @@
  * keeps the SHA-256 of the IP address that created it, so creations can be capped per source.
  * Times are unix seconds.
  */
-import type { notificationSubscriptions } from '../../../../../../drizzle/schema/market.ts';
+import type {
+  notificationPreferences,
+  notificationSubscriptions,
+} from '../../../../../../drizzle/schema/market.ts';
+import type { marketUsers } from '../../../../../../drizzle/schema/market-users.ts';
 import type { ChannelName } from '../../../ports/notification-channel.ts';
 import type { Queryable } from '../../../ports/sql.ts';
 
@@ -81,20 +85,15 @@ export async function activeSubscriptionsOf(q: Queryable, userId: string): Promi
   }));
 }
 
-/** An active subscription of a trigger with its user's confirmed contacts and preferences (null: none set). */
-export interface DispatchCandidate {
-  readonly subscriptionId: string;
-  readonly userId: string;
-  readonly params: Record<string, string>;
-  readonly state: Record<string, string>;
-  readonly address: string | null;
-  readonly email: string | null;
-  readonly phone: string | null;
-  readonly pushEndpoint: string | null;
-  readonly channels: ChannelName[] | null;
-  readonly quietStartMinute: number | null;
-  readonly quietEndMinute: number | null;
-}
+/** An active subscription of a trigger with its user's confirmed contacts (null: none) and preferences (null: not set). */
+export type DispatchCandidate = Pick<SubscriptionColumns, 'userId'> &
+  Pick<typeof marketUsers.$inferSelect, 'address' | 'email' | 'phone' | 'pushEndpoint'> &
+  Pick<typeof notificationPreferences.$inferSelect, 'quietStartMinute' | 'quietEndMinute'> & {
+    readonly subscriptionId: string;
+    readonly params: Record<string, string>;
+    readonly state: Record<string, string>;
+    readonly channels: ChannelName[] | null;
+  };
 
 /**
  * Up to `limit` active subscriptions of `trigger` with ids after `after`, in id order; with `lock`,
