@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { PoolSides } from '../../../layers/shared/src/core/market/market-log-rows.ts';
-import { latestPriceUpdates, priceFeedRows } from '../../../layers/shared/src/core/market/pool-prices.ts';
+import {
+  attoFilPerCoin,
+  baseSide,
+  latestPriceUpdates,
+  priceFeedRows,
+} from '../../../layers/shared/src/core/market/pool-prices.ts';
 import { Q112 } from '../../../layers/shared/src/core/market/twap.ts';
 import type { ChainBlock } from '../../../layers/shared/src/ports/market-chain.ts';
 
@@ -107,5 +112,36 @@ describe('price updates', () => {
     const empty = priceFeedRows(7, [{ pool: POOL, block: 10, state: state(0n, 0n) }], new Map(), blocks);
     expect(latestPriceUpdates(7, empty, new Map([[POOL, sides(TOKEN)]]))).toEqual([]);
     expect(latestPriceUpdates(7, feeds, new Map())).toEqual([]);
+  });
+});
+
+describe('a pool seen from its base token', () => {
+  const pool = { token0: TOKEN, reserve0: '100', reserve1: '250', price0: '2.5', price1: '0.4' };
+
+  it('takes the base side’s price and reserves, whichever side the base token is', () => {
+    expect(baseSide({ ...pool, baseToken: TOKEN })).toEqual({
+      price: '2.5',
+      reserveBase: '100',
+      reserveQuote: '250',
+    });
+    expect(baseSide({ ...pool, baseToken: QUOTE })).toEqual({
+      price: '0.4',
+      reserveBase: '250',
+      reserveQuote: '100',
+    });
+  });
+});
+
+describe('a creator coin in attoFIL', () => {
+  it('prices one whole coin from the FIL pool, scaling the FIL token to 18 decimals', () => {
+    // 1000 coins (18 decimals) against 50 FIL: 0.05 FIL a coin.
+    expect(attoFilPerCoin(1000n * 10n ** 18n, 50n * 10n ** 18n, 18, 18)).toBe(5n * 10n ** 16n);
+    // The same pool with a 6-decimal FIL token and a 6-decimal coin.
+    expect(attoFilPerCoin(1000n * 10n ** 6n, 50n * 10n ** 6n, 6, 6)).toBe(5n * 10n ** 16n);
+  });
+
+  it('has no price for an empty pool', () => {
+    expect(attoFilPerCoin(0n, 50n, 18, 18)).toBeUndefined();
+    expect(attoFilPerCoin(50n, 0n, 18, 18)).toBeUndefined();
   });
 });

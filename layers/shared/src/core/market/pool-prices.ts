@@ -5,9 +5,10 @@
  */
 
 import type { ChainBlock } from '../../ports/market-chain.ts';
+import { ATTO_PER_FIL } from '../creator/milestones.ts';
 import type { PriceUpdatedEvent } from '../events/domain-events.ts';
 import { DEFAULT_DECIMALS, type PoolSides } from './market-log-rows.ts';
-import { type PoolObservation, spotPriceX112, x112ToDecimal } from './twap.ts';
+import { type PoolObservation, spotPriceX112, wholeTokenSpotPrice, x112ToDecimal } from './twap.ts';
 
 /** A pool's state at the end of a block, as stored: amounts and prices as decimal strings. */
 export interface PriceFeedRow {
@@ -105,4 +106,39 @@ export function latestPriceUpdates(
     });
   }
   return updates;
+}
+
+/** A pool's latest state: its sides and reserves, and its decimal prices each way. */
+export interface PoolState {
+  readonly token0: string;
+  readonly baseToken: string;
+  readonly reserve0: string;
+  readonly reserve1: string;
+  readonly price0: string;
+  readonly price1: string;
+}
+
+/** The pool seen from its base (listed) token: the base token's price in the quote token, and each side's reserve. */
+export function baseSide(pool: PoolState): { price: string; reserveBase: string; reserveQuote: string } {
+  const baseIs0 = pool.baseToken === pool.token0;
+  return {
+    price: baseIs0 ? pool.price0 : pool.price1,
+    reserveBase: baseIs0 ? pool.reserve0 : pool.reserve1,
+    reserveQuote: baseIs0 ? pool.reserve1 : pool.reserve0,
+  };
+}
+
+/**
+ * A creator coin's price in attoFIL per whole coin from its pool against the token standing for
+ * FIL (taken one to one: its base units scaled to 18 decimals); undefined for an empty pool.
+ */
+export function attoFilPerCoin(
+  reserveCoin: bigint,
+  reserveFil: bigint,
+  coinDecimals: number,
+  filDecimals: number,
+): bigint | undefined {
+  const inFilUnits = wholeTokenSpotPrice(reserveCoin, reserveFil, coinDecimals);
+  if (inFilUnits === undefined) return undefined;
+  return (inFilUnits * ATTO_PER_FIL) / 10n ** BigInt(filDecimals);
 }

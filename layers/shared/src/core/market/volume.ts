@@ -37,3 +37,24 @@ export function swapVolume(swap: SwapAmounts, baseIsToken0: boolean): { base: bi
   const volume1 = swap.amount1In + swap.amount1Out;
   return baseIsToken0 ? { base: volume0, quote: volume1 } : { base: volume1, quote: volume0 };
 }
+
+export interface VolumePoint {
+  readonly bucketStart: number;
+  /** Base units as decimal strings. */
+  readonly baseVolume: string;
+  readonly quoteVolume: string;
+  readonly trades: number;
+}
+
+/** A series' totals: base and quote volume as decimal strings (exact over uint256), and trades. */
+export function volumeTotals(series: readonly VolumePoint[]): {
+  totalQuote: string;
+  totalBase: string;
+  trades: number;
+} {
+  return {
+    totalQuote: series.reduce((sum, point) => sum + BigInt(point.quoteVolume), 0n).toString(),
+    totalBase: series.reduce((sum, point) => sum + BigInt(point.baseVolume), 0n).toString(),
+    trades: series.reduce((sum, point) => sum + point.trades, 0),
+  };
+}

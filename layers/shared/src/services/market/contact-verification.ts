@@ -8,6 +8,24 @@
  * caller IP address per day, and not resent within a minute.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import {
+  countWrongAttempt,
+  insertVerification,
+  lockEmailVerification,
+  lockPhoneVerification,
+  markVerificationConfirmed,
+  recentVerification,
+  verificationsSince,
+} from '../../adapters/db/market/contact-verification-store.ts';
+import {
+  ensureUser,
+  lockUserContacts,
+  markContactVerified,
+  replaceContact,
+  setPushEndpoint,
+} from '../../adapters/db/market/market-user-store.ts';
+import { insertDirectMessage } from '../../adapters/db/market/notification-outbox-store.ts';
+import { verificationMessage } from '../../core/market/contact-messages.ts';
 import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { lockKeys } from '../platform/advisory-locks.ts';
@@ -48,13 +66,6 @@ export interface ContactRequest {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const codeHash = (userId: string, phone: string, code: string) => sha256(`sms:${userId}:${phone}:${code}`);
 
-interface UserContacts {
-  email: string | null;
-  email_verified: boolean;
-  phone: string | null;
-  phone_verified: boolean;
-}
-
 /**
  * Records the user's contacts inside the caller's transaction (the user's row stays locked until
  * it ends). A changed email or phone is unconfirmed from now on; each one unconfirmed gets a
@@ -63,26 +74,17 @@ interface UserContacts {
  */
 export async function updateContacts(tx: Sql, request: ContactRequest): Promise<number[]> {
   const { userId, contact } = request;
-  await tx`
-    insert into market.users (id, address) values (${userId}, ${userId}) on conflict (id) do nothing`;
-  const [current] = await tx<UserContacts[]>`
-    select email, email_verified_at is not null as email_verified, phone, phone_verified_at is not null as phone_verified
-    from market.users where id = ${userId} for update`;
-  if (contact.pushEndpoint !== undefined) {
-    await tx`update market.users set push_endpoint = ${contact.pushEndpoint} where id = ${userId}`;
-  }
+  await ensureUser(tx, userId);
+  const current = await lockUserContacts(tx, userId);
+  if (contact.pushEndpoint !== undefined) await setPushEndpoint(tx, userId, contact.pushEndpoint);
   const outbox: number[] = [];
   const wanted: [VerifiedChannel, string | undefined, string | null, boolean][] = [
-    ['email', contact.email, current?.email ?? null, current?.email_verified ?? false],
-    ['sms', contact.phone, current?.phone ?? null, current?.phone_verified ?? false],
+    ['email', contact.email, current?.email ?? null, current?.emailVerified ?? false],
+    ['sms', contact.phone, current?.phone ?? null, current?.phoneVerified ?? false],
   ];
   for (const [channel, value, stored, verified] of wanted) {
     if (value === undefined || (value === stored && verified)) continue;
-    if (value !== stored) {
-      await (channel === 'email'
-        ? tx`update market.users set email = ${value}, email_verified_at = null where id = ${userId}`
-        : tx`update market.users set phone = ${value}, phone_verified_at = null where id = ${userId}`);
-    }
+    if (value !== stored) await replaceContact(tx, userId, channel, value);
     outbox.push(...(await sendVerification(tx, request, channel, value)));
   }
   return outbox;
@@ -95,61 +97,49 @@ async function sendVerification(
   contact: string,
 ): Promise<number[]> {
   const { userId, now, limits } = request;
-  const [recent] = await tx<{ outbox_id: number | null; status: string | null }[]>`
-    select o.id as outbox_id, o.status from market.contact_verifications v
-    left join market.notification_outbox o on o.user_id = v.user_id and o.event_id = 'verify:' || v.id
-    where v.user_id = ${userId} and v.channel = ${channel} and v.contact = ${contact}
-      and v.confirmed_at is null and v.created_at > to_timestamp(${now - RESEND_AFTER_SECONDS})
-    order by v.created_at desc limit 1`;
+  const recent = await recentVerification(tx, { userId, channel, contact }, now - RESEND_AFTER_SECONDS);
   if (recent !== undefined)
-    return recent.status === 'pending' && recent.outbox_id !== null ? [Number(recent.outbox_id)] : [];
+    return recent.status === 'pending' && recent.outboxId !== null ? [Number(recent.outboxId)] : [];
 
   const source = sourceHash(request.sourceIp);
   await lockKeys(tx, [`contact-verification:${source}`], 'exclusive');
-  const [sent] = await tx<{ by_user: number; by_source: number }[]>`
-    select count(*) filter (where user_id = ${userId})::int as by_user,
-           count(*) filter (where source_hash = ${source})::int as by_source
-    from market.contact_verifications
-    where created_at > to_timestamp(${now - 86_400}) and (user_id = ${userId} or source_hash = ${source})`;
-  if ((sent?.by_user ?? 0) >= limits.perUserPerDay) {
+  const sent = await verificationsSince(tx, userId, source, now - 86_400);
+  if (sent.byUser >= limits.perUserPerDay) {
     throw new RateLimitedError(
       `at most ${limits.perUserPerDay} verifications a day per user; confirm the one sent, or try tomorrow`,
       3600,
     );
   }
-  if ((sent?.by_source ?? 0) >= limits.perSourcePerDay) {
+  if (sent.bySource >= limits.perSourcePerDay) {
     throw new RateLimitedError(`at most ${limits.perSourcePerDay} verifications a day per IP address`, 3600);
   }
 
   const token = randomBytes(32).toString('base64url');
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const ttl = channel === 'email' ? EMAIL_LINK_TTL_SECONDS : SMS_CODE_TTL_SECONDS;
-  const [verification] = await tx<{ id: number }[]>`
-    insert into market.contact_verifications
-      (user_id, channel, contact, secret_hash, source_hash, created_at, expires_at)
-    values (${userId}, ${channel}, ${contact},
-            ${channel === 'email' ? sha256(token) : codeHash(userId, contact, code)}, ${source},
-            to_timestamp(${now}), to_timestamp(${now + ttl}))
-    returning id`;
-  const message =
-    channel === 'email'
-      ? {
-          subject: 'Confirm your email for Engagement Oracle notifications',
-          body:
-            `The Ethereum account ${userId} asked to send its Engagement Oracle notifications to this address. ` +
-            `To agree, open ${request.emailLink(token)} within 24 hours. If you did not ask for this, ignore ` +
-            'this email: nothing else will be sent here.',
-        }
-      : {
-          subject: 'Engagement Oracle',
-          body: `Your Engagement Oracle verification code is ${code}. It expires in 15 minutes. Ignore this message if you did not ask for it.`,
-        };
-  const [row] = await tx<{ id: number }[]>`
-    insert into market.notification_outbox (user_id, channel, event_id, trigger, subject, body, destination, not_before)
-    values (${userId}, ${channel}, ${`verify:${verification?.id}`}, ${VERIFICATION_TRIGGER}, ${message.subject},
-            ${message.body}, ${contact}, to_timestamp(${now}))
-    returning id`;
-  return [Number(row?.id)];
+  const verificationId = await insertVerification(tx, {
+    userId,
+    channel,
+    contact,
+    secretHash: channel === 'email' ? sha256(token) : codeHash(userId, contact, code),
+    sourceHash: source,
+    createdAt: now,
+    expiresAt: now + ttl,
+  });
+  const message = verificationMessage(
+    channel === 'email' ? { channel, userId, link: request.emailLink(token) } : { channel, code },
+  );
+  const outboxId = await insertDirectMessage(tx, {
+    userId,
+    channel,
+    eventId: `verify:${verificationId}`,
+    trigger: VERIFICATION_TRIGGER,
+    subject: message.subject,
+    body: message.body,
+    destination: contact,
+    notBefore: now,
+  });
+  return [outboxId];
 }
 
 /** Confirms an email address by its link's token; the address then receives notifications. */
@@ -159,16 +149,11 @@ export async function confirmEmail(
   now: number,
 ): Promise<{ userId: string; channel: 'email'; contact: string }> {
   const confirmed = await sql.begin(async (tx) => {
-    const [verification] = await tx<{ id: number; user_id: string; contact: string }[]>`
-      select v.id, v.user_id, v.contact from market.contact_verifications v
-      join market.users u on u.id = v.user_id and u.email = v.contact
-      where v.secret_hash = ${sha256(token)} and v.channel = 'email' and v.confirmed_at is null
-        and v.expires_at > to_timestamp(${now})
-      for update of v, u`;
+    const verification = await lockEmailVerification(tx, sha256(token), now);
     if (verification === undefined) return undefined;
-    await tx`update market.contact_verifications set confirmed_at = to_timestamp(${now}) where id = ${verification.id}`;
-    await tx`update market.users set email_verified_at = to_timestamp(${now}) where id = ${verification.user_id}`;
-    return { userId: verification.user_id, channel: 'email' as const, contact: verification.contact };
+    await markVerificationConfirmed(tx, verification.id, now);
+    await markContactVerified(tx, verification.userId, 'email', now);
+    return { userId: verification.userId, channel: 'email' as const, contact: verification.contact };
   });
   if (confirmed === undefined) {
     throw new NotFoundError(
@@ -190,23 +175,17 @@ export async function confirmPhone(
   now: number,
 ): Promise<{ userId: string; channel: 'sms'; contact: string }> {
   const outcome = await sql.begin(async (tx) => {
-    const [verification] = await tx<{ id: number; contact: string; attempts: number; secret_hash: string }[]>`
-      select v.id, v.contact, v.attempts, v.secret_hash from market.contact_verifications v
-      join market.users u on u.id = v.user_id and u.phone = v.contact
-      where v.user_id = ${userId} and v.channel = 'sms' and v.confirmed_at is null
-        and v.expires_at > to_timestamp(${now})
-      order by v.created_at desc limit 1
-      for update of v, u`;
+    const verification = await lockPhoneVerification(tx, userId, now);
     if (verification === undefined) return { kind: 'none' as const };
     if (verification.attempts >= MAX_CODE_ATTEMPTS) return { kind: 'dead' as const };
-    const expected = Buffer.from(verification.secret_hash, 'hex');
+    const expected = Buffer.from(verification.secretHash, 'hex');
     const given = Buffer.from(codeHash(userId, verification.contact, code), 'hex');
     if (!timingSafeEqual(expected, given)) {
-      await tx`update market.contact_verifications set attempts = attempts + 1 where id = ${verification.id}`;
+      await countWrongAttempt(tx, verification.id);
       return { kind: 'wrong' as const, left: MAX_CODE_ATTEMPTS - verification.attempts - 1 };
     }
-    await tx`update market.contact_verifications set confirmed_at = to_timestamp(${now}) where id = ${verification.id}`;
-    await tx`update market.users set phone_verified_at = to_timestamp(${now}) where id = ${userId}`;
+    await markVerificationConfirmed(tx, verification.id, now);
+    await markContactVerified(tx, userId, 'sms', now);
     return { kind: 'confirmed' as const, contact: verification.contact };
   });
   switch (outcome.kind) {

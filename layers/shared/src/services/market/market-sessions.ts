@@ -7,6 +7,16 @@
  * session's address as the user and nothing the request says about who it is.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import {
+  deleteNoncesExpiredBefore,
+  deleteSessionsExpiredBefore,
+  insertNonce,
+  insertSession,
+  openNonces,
+  revokeSession,
+  sessionAddress,
+  useNonce,
+} from '../../adapters/db/market/market-session-store.ts';
 import { RateLimitedError, UnauthorizedError } from '../../errors.ts';
 import type { SignInMessages } from '../../ports/sign-in-message.ts';
 import type { Sql } from '../../ports/sql.ts';
@@ -66,20 +76,15 @@ export async function issueSignInNonce(
   await sql.begin(async (tx) => {
     // One source at a time, so its count of unused nonces is exact.
     await lockKeys(tx as unknown as Sql, [`sign-in:${source}`], 'exclusive');
-    await tx`delete from market.sign_in_nonces where expires_at < to_timestamp(${request.now - KEEP_ENDED_SECONDS})`;
-    const [open] = await tx<{ n: number; oldest: number | null }[]>`
-      select count(*)::int as n, extract(epoch from min(expires_at))::float8 as oldest
-      from market.sign_in_nonces
-      where source_hash = ${source} and used_at is null and expires_at > to_timestamp(${request.now})`;
-    if ((open?.n ?? 0) >= settings.noncesPerSource) {
+    await deleteNoncesExpiredBefore(tx, request.now - KEEP_ENDED_SECONDS);
+    const open = await openNonces(tx, source, request.now);
+    if (open.n >= settings.noncesPerSource) {
       throw new RateLimitedError(
         `at most ${settings.noncesPerSource} unused sign-in nonces per IP address; sign in with one, or wait until one expires`,
-        Math.max(1, Math.ceil((open?.oldest ?? expires) - request.now)),
+        Math.max(1, Math.ceil((open.oldest ?? expires) - request.now)),
       );
     }
-    await tx`
-      insert into market.sign_in_nonces (nonce, source_hash, issued_at, expires_at)
-      values (${nonce}, ${source}, to_timestamp(${request.now}), to_timestamp(${expires}))`;
+    await insertNonce(tx, { nonce, sourceHash: source, issuedAt: request.now, expiresAt: expires });
   });
   return {
     nonce,
@@ -125,15 +130,15 @@ export async function signIn(
   const token = randomBytes(32).toString('base64url');
   const expires = request.now + settings.sessionTtlSeconds;
   await deps.sql.begin(async (tx) => {
-    const used = await tx`
-      update market.sign_in_nonces set used_at = to_timestamp(${request.now}), address = ${address}
-      where nonce = ${message.nonce} and used_at is null and expires_at > to_timestamp(${request.now})
-      returning 1`;
-    if (used.length === 0) refuse('the nonce is unknown, already used or expired; ask for a new one');
-    await tx`delete from market.sessions where expires_at < to_timestamp(${request.now - KEEP_ENDED_SECONDS})`;
-    await tx`
-      insert into market.sessions (token_hash, address, created_at, expires_at)
-      values (${sha256(token)}, ${address}, to_timestamp(${request.now}), to_timestamp(${expires}))`;
+    if (!(await useNonce(tx, message.nonce, address, request.now)))
+      refuse('the nonce is unknown, already used or expired; ask for a new one');
+    await deleteSessionsExpiredBefore(tx, request.now - KEEP_ENDED_SECONDS);
+    await insertSession(tx, {
+      tokenHash: sha256(token),
+      address,
+      createdAt: request.now,
+      expiresAt: expires,
+    });
   });
   return { token, address, expiresAt: iso(expires) };
 }
@@ -145,17 +150,13 @@ export async function authenticateSession(sql: Sql, token: string | undefined, n
       'this route acts for a market user: sign in with Ethereum (POST /api/auth/nonce, then POST /api/auth/session) and send Authorization: Bearer <token>',
     );
   }
-  const [session] = await sql<{ address: string }[]>`
-    select address from market.sessions
-    where token_hash = ${sha256(token)} and revoked_at is null and expires_at > to_timestamp(${now})`;
-  if (session === undefined)
+  const address = await sessionAddress(sql, sha256(token), now);
+  if (address === undefined)
     throw new UnauthorizedError('the session is unknown, expired or signed out; sign in again');
-  return session.address;
+  return address;
 }
 
 /** Ends the session of `token` (a repeat, or an unknown token, changes nothing). */
 export async function signOut(sql: Sql, token: string, now: number): Promise<void> {
-  await sql`
-    update market.sessions set revoked_at = to_timestamp(${now})
-    where token_hash = ${sha256(token)} and revoked_at is null`;
+  await revokeSession(sql, sha256(token), now);
 }

@@ -10,6 +10,12 @@
  * queue redelivery would end in the DLQ and page the admins over a user's choice of channel.
  */
 
+import {
+  type DueRow,
+  lockDueRows,
+  recordSendResults,
+  type SendResult,
+} from '../../adapters/db/market/notification-outbox-store.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { SENT_VERIFICATION_BODY, VERIFICATION_TRIGGER } from './contact-verification.ts';
@@ -27,26 +33,9 @@ const BACKOFF_SECONDS = [30, 120, 600, 1800];
 /** Rows claimed and sent per transaction. */
 const CHUNK = 25;
 
-interface DueRow {
-  id: number;
-  user_id: string;
-  channel: ChannelName;
-  subject: string;
-  body: string;
-  attempts: number;
-  trigger: string;
-  to: string | null;
-}
-
-interface Result {
-  id: number;
-  status: 'sent' | 'pending' | 'failed' | 'skipped';
+interface Result extends SendResult {
   /** Failed because this deployment has no such channel, not because a send failed. */
-  undeliverable?: true;
-  attempts: number;
-  error: string | null;
-  retryAt: number | null;
-  body: string | null;
+  readonly undeliverable?: true;
 }
 
 /** Sends outbox rows that are due (all, or the ones named); returns counts and the rows that failed for good. */
@@ -71,38 +60,16 @@ export async function deliverNotifications(
   let after = 0;
   for (let handled = 0; handled < limit; ) {
     const results = (await sql.begin(async (tx) => {
-      const rows = await tx<DueRow[]>`
-        select o.id, o.user_id, o.channel, o.subject, o.body, o.attempts, o.trigger,
-          coalesce(o.destination,
-            case o.channel
-              when 'email' then case when u.email_verified_at is not null then u.email end
-              when 'sms' then case when u.phone_verified_at is not null then u.phone end
-              else u.push_endpoint end
-          ) as "to"
-        from market.notification_outbox o join market.users u on u.id = o.user_id
-        where o.status = 'pending' and o.id > ${after}
-          and (o.not_before <= to_timestamp(${now}) or (${options.queueRetry === true} and o.attempts > 0))
-          ${options.ids === undefined ? tx`` : tx`and o.id in ${tx(options.ids.map(Number))}`}
-        order by o.id limit ${Math.min(CHUNK, limit - handled)}
-        for update of o skip locked`;
+      const rows = await lockDueRows(tx, {
+        after,
+        now,
+        queueRetry: options.queueRetry === true,
+        ids: options.ids,
+        limit: Math.min(CHUNK, limit - handled),
+      });
       const results: Result[] = [];
-      for (const row of rows)
-        results.push(await send({ ...row, id: Number(row.id) }, channels, now, maxAttempts));
-      if (results.length > 0) {
-        await tx`
-          update market.notification_outbox o set
-            status = r.status,
-            attempts = r.attempts,
-            last_error = coalesce(r.error, o.last_error),
-            not_before = coalesce(to_timestamp(r.retry_at), o.not_before),
-            sent_at = case when r.status = 'sent' then to_timestamp(${now}) else o.sent_at end,
-            body = coalesce(r.body, o.body)
-          from unnest(${tx.array(texts(results, 'id'))}::text[]::bigint[], ${tx.array(texts(results, 'status'))}::text[],
-                      ${tx.array(texts(results, 'attempts'))}::text[]::int[], ${tx.array(texts(results, 'error'))}::text[],
-                      ${tx.array(texts(results, 'retryAt'))}::text[]::float8[], ${tx.array(texts(results, 'body'))}::text[])
-            as r(id, status, attempts, error, retry_at, body)
-          where o.id = r.id`;
-      }
+      for (const row of rows) results.push(await send(row, channels, now, maxAttempts));
+      await recordSendResults(tx, results, now);
       return results;
     })) as Result[];
     if (results.length === 0) break;
@@ -123,11 +90,6 @@ export async function deliverNotifications(
     undeliverable: undeliverableIds.length,
     undeliverableIds,
   };
-}
-
-/** One field of every result as text (null stays null), for a text[] parameter cast in SQL. */
-function texts(results: readonly Result[], field: keyof Result): (string | null)[] {
-  return results.map((result) => (result[field] === null ? null : String(result[field])));
 }
 
 async function send(

@@ -8,12 +8,13 @@
  * `pending` are answered again, so a redelivered event loses nothing either.
  */
 
+import { insertEventMessages, pendingEventRows } from '../../adapters/db/market/notification-outbox-store.ts';
+import { templatesOf } from '../../adapters/db/market/notification-preference-store.ts';
 import {
-  alertCrossed,
-  deliverAfterQuietHours,
-  renderTemplate,
-} from '../../core/market/notification-rules.ts';
-import type { ChannelName } from '../../ports/notification-channel.ts';
+  dispatchCandidates,
+  updateSubscriptionStates,
+} from '../../adapters/db/market/notification-subscription-store.ts';
+import { type SubscriberMessage, subscriberMessages } from '../../core/market/notification-messages.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { DEFAULT_TEMPLATES, type NotificationEvent } from './notifications.ts';
 
@@ -29,28 +30,6 @@ export interface DispatchPage {
   readonly next: string | undefined;
 }
 
-interface CandidateRow {
-  subscription_id: string;
-  user_id: string;
-  params: Record<string, string>;
-  state: Record<string, string>;
-  address: string | null;
-  email: string | null;
-  phone: string | null;
-  push_endpoint: string | null;
-  channels: ChannelName[] | null;
-  quiet_start_minute: number | null;
-  quiet_end_minute: number | null;
-}
-
-interface OutboxRow {
-  user: string;
-  channel: ChannelName;
-  subject: string;
-  body: string;
-  notBefore: number;
-}
-
 /** One page: the subscriptions of the event's trigger with ids after `after`. */
 export async function dispatchNotificationPage(
   sql: Sql,
@@ -60,83 +39,26 @@ export async function dispatchNotificationPage(
   const pageSize = options.pageSize ?? DISPATCH_PAGE_SIZE;
   return sql.begin(async (tx) => {
     // A price alert remembers the last price it saw: its rows are locked while the page updates them.
-    const candidates = await tx<CandidateRow[]>`
-      select s.id as subscription_id, s.user_id, s.params, s.state, u.address,
-             case when u.email_verified_at is not null then u.email end as email,
-             case when u.phone_verified_at is not null then u.phone end as phone, u.push_endpoint,
-             p.channels, p.quiet_start_minute, p.quiet_end_minute
-      from market.notification_subscriptions s
-      join market.users u on u.id = s.user_id
-      left join market.notification_preferences p on p.user_id = s.user_id
-      where s.trigger = ${event.trigger} and s.active and s.id > ${options.after ?? ''}
-      order by s.id limit ${pageSize}
-      ${event.trigger === 'price_alert' ? tx`for update of s` : tx``}`;
+    const candidates = await dispatchCandidates(tx, event.trigger, {
+      after: options.after ?? '',
+      limit: pageSize,
+      lock: event.trigger === 'price_alert',
+    });
     if (candidates.length === 0) return { created: [], deliverable: [], next: undefined };
-    const templates = await tx<{ channel: ChannelName; subject: string; body: string }[]>`
-      select channel, subject, body from market.notification_templates where trigger = ${event.trigger}`;
-    const rows: OutboxRow[] = [];
-    const states: { id: string; state: string }[] = [];
-    for (const row of candidates) {
-      if (!matches(event, row)) continue;
-      const data: Record<string, string | number> = { ...event.data };
-      if (event.trigger === 'price_alert') {
-        const price = String(event.data['price']);
-        states.push({ id: row.subscription_id, state: JSON.stringify({ ...row.state, lastPrice: price }) });
-        const direction = alertCrossed(row.state['lastPrice'], price, {
-          above: row.params['above'],
-          below: row.params['below'],
-        });
-        if (direction === undefined) continue;
-        data['direction'] = direction;
-        data['threshold'] = (direction === 'above' ? row.params['above'] : row.params['below']) ?? '';
-      }
-      const notBefore = deliverAfterQuietHours(
-        event.occurredAt,
-        row.quiet_start_minute,
-        row.quiet_end_minute,
-      );
-      for (const channel of row.channels ?? ['email']) {
-        const to = channel === 'email' ? row.email : channel === 'sms' ? row.phone : row.push_endpoint;
-        if (to === null) continue;
-        const template = templates.find((t) => t.channel === channel) ?? DEFAULT_TEMPLATES[event.trigger];
-        rows.push({
-          user: row.user_id,
-          channel,
-          subject: renderTemplate(template.subject, data),
-          body: renderTemplate(template.body, data),
-          notBefore,
-        });
-      }
+    const templates = await templatesOf(tx, event.trigger);
+    const messages: SubscriberMessage[] = [];
+    const states: { id: string; state: Record<string, string> }[] = [];
+    for (const candidate of candidates) {
+      const planned = subscriberMessages(event, candidate, templates, DEFAULT_TEMPLATES[event.trigger]);
+      if (planned.state !== undefined) states.push({ id: candidate.subscriptionId, state: planned.state });
+      messages.push(...planned.messages);
     }
-    if (states.length > 0) {
-      await tx`
-        update market.notification_subscriptions s set state = u.state::jsonb
-        from unnest(${tx.array(states.map((s) => s.id))}::text[], ${tx.array(states.map((s) => s.state))}::text[])
-          as u(id, state)
-        where s.id = u.id`;
-    }
-    const created =
-      rows.length === 0
-        ? []
-        : await tx<{ id: number }[]>`
-            insert into market.notification_outbox (user_id, channel, event_id, trigger, subject, body, not_before)
-            select r.user_id, r.channel, ${event.id}, ${event.trigger}, r.subject, r.body, to_timestamp(r.not_before)
-            from unnest(${tx.array(rows.map((r) => r.user))}::text[], ${tx.array(rows.map((r) => r.channel))}::text[],
-                        ${tx.array(rows.map((r) => r.subject))}::text[], ${tx.array(rows.map((r) => r.body))}::text[],
-                        ${tx.array(rows.map((r) => String(r.notBefore)))}::text[]::float8[])
-              as r(user_id, channel, subject, body, not_before)
-            on conflict do nothing returning id`;
-    const users = [...new Set(candidates.map((c) => c.user_id))];
-    const deliverable = await tx<{ id: number }[]>`
-      select id from market.notification_outbox
-      where event_id = ${event.id} and status = 'pending' and user_id = any(${tx.array(users)}::text[])
-      order by id`;
-    const last = candidates[candidates.length - 1] as CandidateRow;
-    return {
-      created: created.map((r) => Number(r.id)),
-      deliverable: deliverable.map((r) => Number(r.id)),
-      next: candidates.length === pageSize ? last.subscription_id : undefined,
-    };
+    await updateSubscriptionStates(tx, states);
+    const created = await insertEventMessages(tx, event, messages);
+    const users = [...new Set(candidates.map((c) => c.userId))];
+    const deliverable = await pendingEventRows(tx, event.id, users);
+    const last = candidates[candidates.length - 1]!;
+    return { created, deliverable, next: candidates.length === pageSize ? last.subscriptionId : undefined };
   }) as Promise<DispatchPage>;
 }
 
@@ -153,16 +75,4 @@ export async function dispatchNotificationEvent(sql: Sql, event: NotificationEve
     after = page.next;
   } while (after !== undefined);
   return created;
-}
-
-function matches(event: NotificationEvent, row: CandidateRow): boolean {
-  if (event.trigger === 'token_minted') {
-    const holder = String(event.data['holder']).toLowerCase();
-    return (row.params['holder'] ?? row.address ?? '').toLowerCase() === holder;
-  }
-  if (event.trigger === 'price_alert')
-    return row.params['token'] === String(event.data['token']).toLowerCase();
-  const wanted = event.trigger === 'creator_milestone' ? row.params['creator'] : row.params['channel'];
-  const actual = event.trigger === 'creator_milestone' ? event.data['creator'] : event.data['channel'];
-  return wanted === undefined || wanted === String(actual);
 }

@@ -6,6 +6,16 @@
  * ./notification-dispatch.ts, delivery ./notification-delivery.ts.
  */
 import { createHash } from 'node:crypto';
+import { outboxHistory } from '../../adapters/db/market/notification-outbox-store.ts';
+import { upsertPreferences } from '../../adapters/db/market/notification-preference-store.ts';
+import {
+  activeSubscriptionCount,
+  activeSubscriptionsOf,
+  deactivateSubscription,
+  subscriptionActive,
+  subscriptionsMadeSince,
+  upsertSubscription,
+} from '../../adapters/db/market/notification-subscription-store.ts';
 import type { NotifyingEvent } from '../../core/events/domain-events.ts';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.ts';
 import type { ChannelName, NotificationChannel } from '../../ports/notification-channel.ts';
@@ -95,55 +105,49 @@ export async function subscribe(sql: Sql, input: SubscribeInput): Promise<Subscr
       emailLink:
         input.emailLink ?? ((token) => `http://localhost/api/notifications/verify/email?token=${token}`),
     });
-    const [existing] = await tx<{ active: boolean }[]>`
-      select active from market.notification_subscriptions where id = ${subscriptionId}`;
-    if (existing?.active !== true) {
+    const active = await subscriptionActive(tx, subscriptionId);
+    if (active !== true) {
       // The user's row is locked (updateContacts), so the user's count is exact.
-      await withinLimits(tx as unknown as Sql, input, now, existing === undefined);
+      await withinLimits(tx as unknown as Sql, input, now, active === undefined);
     }
-    // xmax is 0 only for a row this statement inserted (not one it updated on conflict).
-    const [row] = await tx<{ inserted: boolean }[]>`
-      insert into market.notification_subscriptions (id, user_id, trigger, params, state, created_at, source_hash)
-      values (${subscriptionId}, ${input.userId}, ${input.trigger}, ${JSON.stringify(params)}::jsonb,
-              ${JSON.stringify(input.currentPrice === undefined ? {} : { lastPrice: input.currentPrice })}::jsonb,
-              to_timestamp(${now}), ${sourceHash(input.sourceIp ?? 'internal')})
-      on conflict (id) do update set active = true
-      returning (xmax = 0) as inserted`;
-    return { subscriptionId, created: row?.inserted ?? false, verificationOutboxIds };
+    const created = await upsertSubscription(tx, {
+      id: subscriptionId,
+      userId: input.userId,
+      trigger: input.trigger,
+      params,
+      state: input.currentPrice === undefined ? {} : { lastPrice: input.currentPrice },
+      createdAt: now,
+      sourceHash: sourceHash(input.sourceIp ?? 'internal'),
+    });
+    return { subscriptionId, created, verificationOutboxIds };
   }) as Promise<Subscribed>;
 }
 
 /** Refuses a subscription the user, or its source today, has no room left for. */
 async function withinLimits(tx: Sql, input: SubscribeInput, now: number, creates: boolean): Promise<void> {
   const limits = input.subscriptionLimits ?? DEFAULT_SUBSCRIPTION_LIMITS;
-  const [held] = await tx<{ n: number }[]>`
-    select count(*)::int as n from market.notification_subscriptions where user_id = ${input.userId} and active`;
-  if ((held?.n ?? 0) >= limits.perUser) {
+  const held = await activeSubscriptionCount(tx, input.userId);
+  if (held >= limits.perUser) {
     throw new ConflictError(
-      `${input.userId} holds ${held?.n} subscriptions, the most one user may hold; unsubscribe from one first`,
+      `${input.userId} holds ${held} subscriptions, the most one user may hold; unsubscribe from one first`,
     );
   }
   if (!creates) return;
   const source = sourceHash(input.sourceIp ?? 'internal');
   await lockKeys(tx, [`subscribe:${source}`], 'exclusive');
-  const [made] = await tx<{ n: number; oldest: number | null }[]>`
-    select count(*)::int as n, extract(epoch from min(created_at))::float8 as oldest
-    from market.notification_subscriptions
-    where source_hash = ${source} and created_at > to_timestamp(${now - 86_400})`;
-  if ((made?.n ?? 0) >= limits.perSourcePerDay) {
+  const made = await subscriptionsMadeSince(tx, source, now - 86_400);
+  if (made.n >= limits.perSourcePerDay) {
     throw new RateLimitedError(
       `at most ${limits.perSourcePerDay} subscriptions a day from one IP address`,
-      Math.max(1, Math.ceil((made?.oldest ?? now) + 86_400 - now)),
+      Math.max(1, Math.ceil((made.oldest ?? now) + 86_400 - now)),
     );
   }
 }
 
 /** Ends one of the user's subscriptions; 404 for one that is not theirs or not active. */
 export async function unsubscribe(sql: Sql, userId: string, subscriptionId: string): Promise<void> {
-  const ended = await sql`
-    update market.notification_subscriptions set active = false
-    where id = ${subscriptionId} and user_id = ${userId} and active`;
-  if (ended.count === 0) throw new NotFoundError(`${userId} has no active subscription ${subscriptionId}`);
+  if (!(await deactivateSubscription(sql, userId, subscriptionId)))
+    throw new NotFoundError(`${userId} has no active subscription ${subscriptionId}`);
 }
 
 /** The user's active subscriptions, newest first. */
@@ -151,16 +155,12 @@ export async function subscriptionsOf(
   sql: Sql,
   userId: string,
 ): Promise<{ subscriptionId: string; trigger: string; params: Record<string, string>; createdAt: Date }[]> {
-  const rows = await sql<
-    { id: string; trigger: string; params: Record<string, string>; created_at: string }[]
-  >`
-    select id, trigger, params, created_at from market.notification_subscriptions
-    where user_id = ${userId} and active order by created_at desc, id`;
+  const rows = await activeSubscriptionsOf(sql, userId);
   return rows.map((row) => ({
     subscriptionId: row.id,
     trigger: row.trigger,
     params: row.params,
-    createdAt: new Date(row.created_at),
+    createdAt: new Date(row.createdAt),
   }));
 }
 
@@ -171,12 +171,12 @@ export interface PreferencesInput {
 }
 
 export async function setPreferences(sql: Sql, input: PreferencesInput): Promise<PreferencesInput> {
-  await sql`
-    insert into market.notification_preferences (user_id, channels, quiet_start_minute, quiet_end_minute, updated_at)
-    values (${input.userId}, ${JSON.stringify([...input.channels])}::jsonb, ${input.quietHours?.startMinute ?? null},
-            ${input.quietHours?.endMinute ?? null}, now())
-    on conflict (user_id) do update set channels = excluded.channels, quiet_start_minute = excluded.quiet_start_minute,
-      quiet_end_minute = excluded.quiet_end_minute, updated_at = now()`;
+  await upsertPreferences(sql, {
+    userId: input.userId,
+    channels: input.channels,
+    quietStartMinute: input.quietHours?.startMinute ?? null,
+    quietEndMinute: input.quietHours?.endMinute ?? null,
+  });
   return input;
 }
 
@@ -253,28 +253,7 @@ export async function notificationHistory(
     sentAt: Date | null;
   }[]
 > {
-  const rows = await sql<
-    {
-      id: number;
-      channel: string;
-      trigger: string;
-      subject: string;
-      status: string;
-      created_at: Date;
-      sent_at: Date | null;
-    }[]
-  >`
-    select id, channel, trigger, subject, status, created_at, sent_at from market.notification_outbox
-    where user_id = ${userId} order by id desc limit ${limit}`;
-  return rows.map((row) => ({
-    id: Number(row.id),
-    channel: row.channel,
-    trigger: row.trigger,
-    subject: row.subject,
-    status: row.status,
-    createdAt: row.created_at,
-    sentAt: row.sent_at,
-  }));
+  return outboxHistory(sql, userId, limit);
 }
 
 /** The local channel: remembers what it sent (the outbox row is the durable record). */

@@ -53,3 +53,10 @@ export async function earliestTimestampAbove(
       0) as timestamp`;
   return Number(row?.timestamp ?? 0n);
 }
+
+/** The newest stored block's timestamp: "now" on the chain as the poller last read it (undefined: none yet). */
+export async function latestBlockTime(q: Queryable, chainId: number): Promise<number | undefined> {
+  const [row] = await q<{ timestamp: bigint | null }[]>`
+    select max(timestamp) as timestamp from market.chain_blocks where chain_id = ${chainId}`;
+  return row?.timestamp === null || row?.timestamp === undefined ? undefined : Number(row.timestamp);
+}

@@ -8,6 +8,13 @@ import type { Queryable } from '../../../ports/sql.ts';
 
 export type NewToken = Omit<typeof marketTokens.$inferInsert, 'chainId'>;
 export type NewPool = Omit<typeof marketPools.$inferInsert, 'chainId'>;
+/** A token as the market data shows it. */
+export type TokenInfo = Pick<typeof marketTokens.$inferSelect, 'address' | 'symbol' | 'name' | 'decimals'>;
+/** A pool's sides. */
+export type PoolInfo = Pick<
+  typeof marketPools.$inferSelect,
+  'address' | 'token0' | 'token1' | 'baseToken' | 'quoteToken'
+>;
 
 /** Known pools' sides with their tokens' decimals (18 where the token is unknown). */
 export async function poolSides(
@@ -76,4 +83,43 @@ export async function listedTokens(q: Queryable, chainId: number): Promise<strin
   const rows = await q<{ base_token: string }[]>`
     select distinct base_token from market.pools where chain_id = ${chainId} order by base_token`;
   return rows.map((row) => row.base_token);
+}
+
+/** The tokens of `addresses` that are known (in no particular order). */
+export async function tokensByAddress(
+  q: Queryable,
+  chainId: number,
+  addresses: readonly string[],
+): Promise<TokenInfo[]> {
+  return q<TokenInfo[]>`
+    select address, symbol, name, decimals from market.tokens
+    where chain_id = ${chainId} and address in ${q(addresses as string[])}`;
+}
+
+/** The first `limit` tokens by symbol (tokens without one last), then address. */
+export async function tokensBySymbol(q: Queryable, chainId: number, limit: number): Promise<TokenInfo[]> {
+  return q<TokenInfo[]>`
+    select address, symbol, name, decimals from market.tokens where chain_id = ${chainId}
+    order by symbol nulls last, address limit ${limit}`;
+}
+
+/** Every pool holding any of `tokens` on either side, by address. */
+export async function poolsHolding(
+  q: Queryable,
+  chainId: number,
+  tokens: readonly string[],
+): Promise<PoolInfo[]> {
+  const rows = await q<
+    { address: string; token0: string; token1: string; base_token: string; quote_token: string }[]
+  >`
+    select address, token0, token1, base_token, quote_token from market.pools
+    where chain_id = ${chainId} and (token0 in ${q(tokens as string[])} or token1 in ${q(tokens as string[])})
+    order by address`;
+  return rows.map((row) => ({
+    address: row.address,
+    token0: row.token0,
+    token1: row.token1,
+    baseToken: row.base_token,
+    quoteToken: row.quote_token,
+  }));
 }

@@ -3,15 +3,18 @@
  * with one statement per resolution wave (no N+1).
  */
 import DataLoader from 'dataloader';
+import {
+  type PoolInfo,
+  poolsHolding,
+  type TokenInfo,
+  tokensByAddress,
+} from '../../../adapters/db/market/pool-store.ts';
+import { primaryPrices } from '../../../adapters/db/market/price-feed-store.ts';
+import { volumeSince } from '../../../adapters/db/market/rollup-store.ts';
 import { HOUR, hourBucket } from '../../../core/market/volume.ts';
 import type { Sql } from '../../../ports/sql.ts';
 
-export interface TokenRecord {
-  readonly address: string;
-  readonly symbol: string | null;
-  readonly name: string | null;
-  readonly decimals: number;
-}
+export type TokenRecord = TokenInfo;
 
 export interface PriceRecord {
   readonly token: string;
@@ -28,13 +31,7 @@ export interface VolumeRecord {
   readonly trades: number;
 }
 
-export interface PoolRecord {
-  readonly address: string;
-  readonly token0: string;
-  readonly token1: string;
-  readonly baseToken: string;
-  readonly quoteToken: string;
-}
+export type PoolRecord = PoolInfo;
 
 export interface MarketLoaders {
   readonly token: DataLoader<string, TokenRecord | null>;
@@ -47,77 +44,41 @@ export function createMarketLoaders(sql: Sql, chainId: number, now: number): Mar
   const since = hourBucket(now) - 24 * HOUR;
   return {
     token: new DataLoader(async (keys) => {
-      const rows = await sql<TokenRecord[]>`
-        select address, symbol, name, decimals from market.tokens
-        where chain_id = ${chainId} and address in ${sql([...keys])}`;
+      const rows = await tokensByAddress(sql, chainId, keys);
       const byAddress = new Map(rows.map((row) => [row.address, row]));
       return keys.map((key) => byAddress.get(key) ?? null);
     }),
     price: new DataLoader(async (keys) => {
       // The primary pool per token, as price-oracle.ts chooses it: the one holding the most quote.
-      const rows = await sql<
-        { token: string; pool: string; price: string; block_number: bigint; block_timestamp: bigint }[]
-      >`
-        select distinct on (p.base_token) p.base_token as token, p.address as pool,
-          (case when p.base_token = p.token0 then f.price0 else f.price1 end)::text as price,
-          f.block_number, f.block_timestamp
-        from market.pools p
-        join lateral (
-          select * from market.price_feeds f
-          where f.chain_id = p.chain_id and f.pool_address = p.address
-          order by f.block_number desc limit 1
-        ) f on true
-        where p.chain_id = ${chainId} and p.base_token in ${sql([...keys])}
-        order by p.base_token, (case when p.quote_token = p.token0 then f.reserve0 else f.reserve1 end) desc, p.address`;
-      const byToken = new Map(
-        rows.map((row) => [
-          row.token,
-          {
-            token: row.token,
-            pool: row.pool,
-            price: row.price,
-            blockNumber: Number(row.block_number),
-            timestamp: Number(row.block_timestamp),
-          },
-        ]),
-      );
-      return keys.map((key) => byToken.get(key) ?? null);
+      const byToken = await primaryPrices(sql, chainId, keys);
+      return keys.map((key) => {
+        const price = byToken.get(key);
+        return price === undefined
+          ? null
+          : {
+              token: price.token,
+              pool: price.poolAddress,
+              price: price.price,
+              blockNumber: price.blockNumber,
+              timestamp: price.blockTimestamp,
+            };
+      });
     }),
     volume24h: new DataLoader(async (keys) => {
-      const rows = await sql<{ token: string; base: string; quote: string; trades: bigint }[]>`
-        select base_token as token, sum(base_volume)::text as base, sum(quote_volume)::text as quote, sum(trades) as trades
-        from market.volume_metrics
-        where chain_id = ${chainId} and base_token in ${sql([...keys])} and bucket_start >= ${since}
-        group by base_token`;
-      const byToken = new Map(rows.map((row) => [row.token, row]));
+      const byToken = await volumeSince(sql, chainId, keys, since);
       return keys.map((key) => {
         const row = byToken.get(key);
         return {
           token: key,
-          baseVolume: row?.base ?? '0',
-          quoteVolume: row?.quote ?? '0',
-          trades: Number(row?.trades ?? 0n),
+          baseVolume: row?.baseVolume ?? '0',
+          quoteVolume: row?.quoteVolume ?? '0',
+          trades: row?.trades ?? 0,
         };
       });
     }),
     pools: new DataLoader(async (keys) => {
-      const rows = await sql<
-        { address: string; token0: string; token1: string; base_token: string; quote_token: string }[]
-      >`
-        select address, token0, token1, base_token, quote_token from market.pools
-        where chain_id = ${chainId} and (token0 in ${sql([...keys])} or token1 in ${sql([...keys])})
-        order by address`;
-      return keys.map((key) =>
-        rows
-          .filter((row) => row.token0 === key || row.token1 === key)
-          .map((row) => ({
-            address: row.address,
-            token0: row.token0,
-            token1: row.token1,
-            baseToken: row.base_token,
-            quoteToken: row.quote_token,
-          })),
-      );
+      const rows = await poolsHolding(sql, chainId, keys);
+      return keys.map((key) => rows.filter((row) => row.token0 === key || row.token1 === key));
     }),
   };
 }

@@ -18,6 +18,7 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
+import { tokensBySymbol } from '../../../adapters/db/market/pool-store.ts';
 import type { Sql } from '../../../ports/sql.ts';
 import { chainNow, getRankings, marketOverview, RANKING_KINDS, type RankingKind } from '../analytics.ts';
 import { type MarketTrends, marketTrends, type TokenTrend } from '../trends.ts';
@@ -200,9 +201,7 @@ export const marketSchema = new GraphQLSchema({
         type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(tokenType))),
         args: { limit: { type: GraphQLInt } },
         resolve: async (_root, args: { limit?: number }, ctx) => {
-          const rows = await ctx.sql<TokenRecord[]>`
-            select address, symbol, name, decimals from market.tokens where chain_id = ${ctx.chainId}
-            order by symbol nulls last, address limit ${clampLimit(args.limit, 20)}`;
+          const rows = await tokensBySymbol(ctx.sql, ctx.chainId, clampLimit(args.limit, 20));
           for (const row of rows) ctx.loaders.token.prime(row.address, row);
           return rows;
         },
