@@ -10,6 +10,7 @@ import { createDb } from '../../layers/shared/src/adapters/db/client.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
 import { epochOfMs } from '../../layers/shared/src/core/attention/signals.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
+import { powertoolsTelemetry } from '../../layers/shared/src/observability.ts';
 import { attentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import {
   type FinalizeResult,
@@ -60,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (command !== 'seal')
       return fail(command === undefined ? 'missing subcommand' : `unknown subcommand '${command}'`);
-    const deps = { sql: handle.sql, settings: attentionSettings(config) };
+    const deps = { sql: handle.sql, settings: attentionSettings(config), telemetry: powertoolsTelemetry };
     if (values.due === true) {
       const result = await sealDueEpochs(deps, now);
       await recordAdminAction(handle.sql, {

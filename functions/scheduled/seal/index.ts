@@ -11,7 +11,7 @@
  */
 
 import { ValidationError } from '../../../layers/shared/src/errors.ts';
-import { logger } from '../../../layers/shared/src/observability.ts';
+import { logger, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import type { EventBus } from '../../../layers/shared/src/ports/event-bus.ts';
 import { attentionSettings } from '../../../layers/shared/src/services/attention/attention-settings.ts';
 import {
@@ -45,6 +45,7 @@ export async function sealDependencies(
     settings: attentionSettings(platform.config),
     concurrency: platform.config.DATABASE_POOL_MAX > 2 ? 2 : 1,
     treeHasher: platform.treeHasher,
+    telemetry: powertoolsTelemetry,
     events: platform.eventBus(),
   };
 }

@@ -8,6 +8,7 @@
 import { categoryViewers } from '../../adapters/db/attention/tree-participant-store.ts';
 import { refuseOverflow } from '../../core/attention/tree-plan.ts';
 import { amountForWeight, categoryTreeName } from '../../core/attention/trees.ts';
+import { SILENT_TELEMETRY } from '../../ports/telemetry.ts';
 import { withSerializationRetry } from '../platform/transaction-retry.ts';
 import { maxShardsOf } from './attention-settings.ts';
 import type { SealingDeps } from './sealing.ts';
@@ -46,7 +47,8 @@ export function buildCategoryTree(
         budgetMs: settings.pooledBudgetMs,
         carrySource: `seal:${epoch}:${channel}`,
       };
-      return storeTrees(tx, settings, shardTrees(settings, head, candidates), deps.treeHasher);
+      const telemetry = deps.telemetry ?? SILENT_TELEMETRY;
+      return storeTrees(tx, deps, shardTrees(settings, telemetry, head, candidates));
     }),
   );
 }

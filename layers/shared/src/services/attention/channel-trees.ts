@@ -16,6 +16,7 @@ import {
   undecidedSealedChannels,
 } from '../../adapters/db/attention/tree-participant-store.ts';
 import { type BoundWallet, candidatesFromLists, placesWithinCap } from '../../core/attention/tree-plan.ts';
+import { SILENT_TELEMETRY } from '../../ports/telemetry.ts';
 import { withSerializationRetry } from '../platform/transaction-retry.ts';
 import type { SealingDeps } from './sealing.ts';
 import { lockTreeBuilds } from './tree-build-locks.ts';
@@ -55,6 +56,7 @@ export function buildChannelTrees(
   wallets: Promise<ReadonlyMap<string, BoundWallet>>,
 ): Promise<TreeOutcome[]> {
   const { settings } = deps;
+  const telemetry = deps.telemetry ?? SILENT_TELEMETRY;
   const places = placesWithinCap(settings.capacity, settings.maxShards);
   return withSerializationRetry(`trees ${channels[0]}..${channels[channels.length - 1]} ${epoch}`, () =>
     deps.sql.begin(async (tx) => {
@@ -73,6 +75,7 @@ export function buildChannelTrees(
       const trees = sealed.flatMap((s) =>
         shardTrees(
           settings,
+          telemetry,
           {
             epoch,
             channel: s.channel,
@@ -87,7 +90,7 @@ export function buildChannelTrees(
         ),
       );
       // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
-      return storeTrees(tx, settings, trees, deps.treeHasher);
+      return storeTrees(tx, deps, trees);
     }),
   );
 }

@@ -38,6 +38,7 @@ import { METRIC } from '../../metric-names.ts';
 import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { lockKeys } from '../platform/advisory-locks.ts';
 import { forEachLimited, withSerializationRetry } from '../platform/transaction-retry.ts';
 import type { AttentionSettings } from './attention-settings.ts';
@@ -58,6 +59,12 @@ export interface SealingDeps {
   readonly treeHasher?: TreeHasher;
   /** How far back `sealDueEpochs` looks for unsealed participation. @default 7 days */
   readonly lookbackSeconds?: number;
+  /**
+   * Where the tree services report (log lines and the alarms' metrics: shard overflow, build
+   * budget, carried balances past one tree). The seal handler passes Powertools.
+   * @default SILENT_TELEMETRY
+   */
+  readonly telemetry?: Telemetry;
 }
 
 export interface SealEpochResult {
