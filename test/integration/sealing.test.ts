@@ -257,7 +257,7 @@ describe('trees', () => {
     expect((await sealedRows()).map((r) => r.user_hash)).toContain(userHash(login(5)));
     const [shape] =
       await t.sql`select json_typeof(dump) as type, dump->>'format' as format from attention.merkle_trees where channel = 'somechannel'`;
-    expect(shape).toEqual({ type: 'object', format: 'eo-merkle-v1' });
+    expect(shape).toEqual({ type: 'object', format: 'eo-merkle-v2' });
     // Stored as the builder wrote it and uncompressed: json with EXTERNAL storage, not jsonb.
     const [column] = await t.sql`
       select format_type(atttypid, atttypmod) as type, attstorage as storage from pg_attribute
