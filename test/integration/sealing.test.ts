@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyedEvent } from '../../layers/shared/src/core/attention/signals.ts';
 import { userHash } from '../../layers/shared/src/core/attention/user-hash.ts';
 import { ClaimTree, fromHex, verifyClaim } from '../../layers/shared/src/core/merkle/index.ts';
 import { METRIC } from '../../layers/shared/src/metric-names.ts';
-import { metrics } from '../../layers/shared/src/observability.ts';
-import { SILENT_TELEMETRY } from '../../layers/shared/src/ports/telemetry.ts';
+import {
+  SILENT_TELEMETRY,
+  type Telemetry,
+  type TelemetryFields,
+} from '../../layers/shared/src/ports/telemetry.ts';
 import type { AttentionSettings } from '../../layers/shared/src/services/attention/attention-settings.ts';
 import { CHANNEL_TREES_PER_TRANSACTION } from '../../layers/shared/src/services/attention/channel-trees.ts';
 import { writeIngestBatch } from '../../layers/shared/src/services/attention/ingest-writer.ts';
@@ -200,11 +203,35 @@ describe('trees', () => {
     // Bound after the build: counts as unbound for this epoch.
     await bindWalletDirect(t.sql, login(3), wallet(), new Date(AFTER.getTime() + 1000));
     // One tree of 4: the cap is 4 places, so the last two participants overflow.
-    const addMetric = vi.spyOn(metrics, 'addMetric');
-    const result = await finalizeEpoch(deps({ capacity: 4, maxShards: { OTHER: 1 } }), EPOCH, AFTER);
-    // Overflow with shards means the cap is too low: the ShardOverflow alarm's metric counts it.
-    expect(addMetric).toHaveBeenCalledWith(METRIC.shardOverflow, 'Count', 2);
-    addMetric.mockRestore();
+    const reported: { kind: string; name: string; value?: unknown; fields?: TelemetryFields | undefined }[] =
+      [];
+    const telemetry: Telemetry = {
+      info: (name, fields) => reported.push({ kind: 'info', name, fields }),
+      warn: (name, fields) => reported.push({ kind: 'warn', name, fields }),
+      error: (name, fields) => reported.push({ kind: 'error', name, fields }),
+      metric: (name, unit, value) => reported.push({ kind: unit, name, value }),
+    };
+    const result = await finalizeEpoch(
+      { ...deps({ capacity: 4, maxShards: { OTHER: 1 } }), telemetry },
+      EPOCH,
+      AFTER,
+    );
+    // Overflow with shards means the cap is too low: the ShardOverflow alarm's metric counts it,
+    // through the telemetry the tree services were given.
+    expect(reported).toContainEqual({ kind: 'Count', name: METRIC.shardOverflow, value: 2 });
+    expect(reported).toContainEqual({
+      kind: 'warn',
+      name: 'participants beyond the shard cap get no reward this epoch; raise TOKEN_GROUP_MAX_SHARDS',
+      fields: {
+        epoch: EPOCH,
+        channel: 'somechannel',
+        tokenGroup: 'OTHER',
+        overflow: 2,
+        maxShards: 1,
+        capacity: 4,
+      },
+    });
+    expect(reported).toContainEqual({ kind: 'Percent', name: METRIC.overflowShare, value: (2 / 6) * 100 });
 
     const channelTree = result.trees.trees.find((tr) => tr.channel === 'somechannel');
     expect(channelTree).toMatchObject({
@@ -235,7 +262,7 @@ describe('trees', () => {
     expect((await sealedRows()).map((r) => r.user_hash)).toContain(userHash(login(5)));
     const [shape] =
       await t.sql`select json_typeof(dump) as type, dump->>'format' as format from attention.merkle_trees where channel = 'somechannel'`;
-    expect(shape).toEqual({ type: 'object', format: 'eo-merkle-v1' });
+    expect(shape).toEqual({ type: 'object', format: 'eo-merkle-v2' });
     // Stored as the builder wrote it and uncompressed: json with EXTERNAL storage, not jsonb.
     const [column] = await t.sql`
       select format_type(atttypid, atttypmod) as type, attstorage as storage from pg_attribute

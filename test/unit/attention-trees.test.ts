@@ -194,7 +194,7 @@ describe('stored dump', () => {
           },
           options,
         );
-        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(tree.dump())));
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(tree.compactDump())));
         expect(Buffer.from(ClaimTree.load(JSON.parse(text), { check: 'full' }).root)).toEqual(
           Buffer.from(tree.root),
         );

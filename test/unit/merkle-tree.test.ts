@@ -325,6 +325,27 @@ describe('dump and load', () => {
     expect(() => ClaimTree.load(dump, { expectedRoot: new Uint8Array(32) })).toThrow(/not 0x00/);
     expect(() => ClaimTree.load({ ...dump, format: 'eo-merkle-v0' })).toThrow(/dump\.format/);
   });
+
+  it('load a compact dump (no leaf hashes) to the same tree, and refuse one whose claims or root were altered', () => {
+    const built = ClaimTree.build(makeClaims(9, 5), V1);
+    const compact = built.compactDump();
+    expect(compact.format).toBe('eo-merkle-v2');
+    expect('leafHashes' in compact).toBe(false);
+    expect(compact.claims).toEqual(built.dump().claims);
+    const loaded = ClaimTree.load(JSON.parse(JSON.stringify(compact)), { expectedRoot: built.root });
+    expect(toHex(loaded.root)).toBe(toHex(built.root));
+    for (let position = 0; position < 9; position++) {
+      expect(loaded.proof(position).map(toHex)).toEqual(built.proof(position).map(toHex));
+      expect(toHex(loaded.claim(position).claimer)).toBe(toHex(built.claim(position).claimer));
+      expect(loaded.claim(position).amount).toBe(built.claim(position).amount);
+    }
+    const claims = compact.claims.map((row, i) => (i === 4 ? { ...row, amount: '1' } : row));
+    expect(() => ClaimTree.load({ ...compact, claims })).toThrow(/root does not match its claims/);
+    const reused = compact.claims.map((row, i) => (i === 3 ? { ...row, index: 1 } : row));
+    expect(() => ClaimTree.load({ ...compact, claims: reused })).toThrow(/index 1 is already used/);
+    expect(() => ClaimTree.load(compact, { expectedRoot: new Uint8Array(32) })).toThrow(/not 0x00/);
+    expect(() => ClaimTree.load({ ...compact, claims: [] })).toThrow(/dump\.claims/);
+  });
 });
 
 describe('building', () => {

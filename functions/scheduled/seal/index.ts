@@ -45,8 +45,8 @@ export async function sealDependencies(
     settings: attentionSettings(platform.config),
     concurrency: platform.config.DATABASE_POOL_MAX > 2 ? 2 : 1,
     treeHasher: platform.treeHasher,
-    events: platform.eventBus(),
     telemetry: powertoolsTelemetry,
+    events: platform.eventBus(),
   };
 }
 

@@ -14,6 +14,11 @@
  * Loading rebuilds the inner nodes from the stored leaf hashes (n - 1 hashes, about 1 ms for
  * 1,024 leaves) and checks the root, without decoding the claims; a claim row is decoded when
  * it is asked for. `check: 'full'` also re-encodes every claim against its leaf hash.
+ *
+ * The compact dump (`"format": "eo-merkle-v2"`, what the tree builder stores) is the same
+ * without `leafHashes`: they are a third of the bytes and follow from the claims, so loading it
+ * decodes and encodes every claim (the `check: 'full'` work) and rebuilds the tree from them.
+ * Both formats load.
  */
 import { ValidationError } from '../../errors.ts';
 import {
@@ -29,6 +34,8 @@ import { keccak256Many } from './keccak.ts';
 import { MerkleTree, type MultiProof, verifyProof } from './merkle-tree.ts';
 
 export const DUMP_FORMAT = 'eo-merkle-v1';
+/** The dump without its leaf hashes, which loading recomputes from the claims. */
+export const COMPACT_DUMP_FORMAT = 'eo-merkle-v2';
 
 export interface ClaimRow {
   readonly claimer: string;
@@ -46,6 +53,13 @@ export interface ClaimTreeDump {
   readonly leafHashes: readonly string[];
   readonly claims: readonly ClaimRow[];
 }
+
+export interface CompactClaimTreeDump extends Omit<ClaimTreeDump, 'format' | 'leafHashes'> {
+  readonly format: typeof COMPACT_DUMP_FORMAT;
+}
+
+/** A dump as stored: trees built before the compact format have their leaf hashes. */
+export type StoredClaimTreeDump = ClaimTreeDump | CompactClaimTreeDump;
 
 export interface LoadOptions {
   /** The root stored beside the dump (or published); a dump for another root is refused. */
@@ -93,6 +107,7 @@ export class ClaimTree {
 
   static load(dump: unknown, loadOptions: LoadOptions = {}): ClaimTree {
     const { options, root, leafHashes, rows } = parseDump(dump);
+    if (leafHashes === undefined) return ClaimTree.loadCompact(options, root, rows, loadOptions);
     const leaves = Buffer.alloc(leafHashes.length << 5);
     leafHashes.forEach((hex, i) => {
       const digits = hex.startsWith('0x') ? hex.slice(2) : hex;
@@ -119,6 +134,22 @@ export class ClaimTree {
       checkDistinctIndices(claims, 'dump.claims');
     }
     return loaded;
+  }
+
+  /** A compact dump: every claim decoded and encoded, the tree built from them, its root checked. */
+  private static loadCompact(
+    options: LeafOptions,
+    root: Uint8Array,
+    rows: readonly ClaimRow[],
+    loadOptions: LoadOptions,
+  ): ClaimTree {
+    if (loadOptions.expectedRoot !== undefined && !sameBytes(root, loadOptions.expectedRoot)) {
+      throw new ValidationError(`dump is for root ${toHex(root)}, not ${toHex(loadOptions.expectedRoot)}`);
+    }
+    const claims = rows.map((row, position) => claimFromRow(row, `dump.claims[${position}]`));
+    const tree = ClaimTree.build(claims, options);
+    if (!sameBytes(tree.root, root)) throw new ValidationError('dump.root does not match its claims');
+    return new ClaimTree(options, tree.tree, claims, rows);
   }
 
   get format(): LeafFormat {
@@ -177,6 +208,12 @@ export class ClaimTree {
 
   multiProof(positions: readonly number[]): MultiProof {
     return this.tree.multiProof(positions);
+  }
+
+  /** The dump without its leaf hashes (COMPACT_DUMP_FORMAT). */
+  compactDump(): CompactClaimTreeDump {
+    const { leafHashes: _, ...rest } = this.dump();
+    return { ...rest, format: COMPACT_DUMP_FORMAT };
   }
 
   dump(): ClaimTreeDump {
@@ -238,13 +275,16 @@ export function claimFromRow(row: unknown, path = 'claim'): Claim {
 function parseDump(dump: unknown): {
   options: LeafOptions;
   root: Uint8Array;
-  leafHashes: readonly string[];
+  /** Undefined in a compact dump. */
+  leafHashes: readonly string[] | undefined;
   rows: readonly ClaimRow[];
 } {
   if (typeof dump !== 'object' || dump === null) throw new ValidationError('dump must be an object');
   const d = dump as Record<string, unknown>;
-  if (d.format !== DUMP_FORMAT) {
-    throw new ValidationError(`dump.format must be '${DUMP_FORMAT}', got '${String(d.format)}'`);
+  if (d.format !== DUMP_FORMAT && d.format !== COMPACT_DUMP_FORMAT) {
+    throw new ValidationError(
+      `dump.format must be '${DUMP_FORMAT}' or '${COMPACT_DUMP_FORMAT}', got '${String(d.format)}'`,
+    );
   }
   if (!isLeafFormat(d.leafFormat)) throw new ValidationError('dump.leafFormat must be claim-v1 or claim-v2');
   const options: LeafOptions =
@@ -257,6 +297,12 @@ function parseDump(dump: unknown): {
       : { format: 'claim-v1' };
   const root = fromHex(d.root as string, 'dump.root', 32);
   const { leafHashes, claims } = d;
+  if (d.format === COMPACT_DUMP_FORMAT) {
+    if (!Array.isArray(claims) || claims.length === 0) {
+      throw new ValidationError('dump.claims must be a non-empty array');
+    }
+    return { options, root, leafHashes: undefined, rows: claims as ClaimRow[] };
+  }
   if (
     !Array.isArray(leafHashes) ||
     leafHashes.length === 0 ||

@@ -16,7 +16,6 @@ import {
 import { sumByViewer } from '../../core/attention/tree-plan.ts';
 import { carryTreeName, splitByCapacity, withinAmountBudget } from '../../core/attention/trees.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { Queryable } from '../../ports/sql.ts';
 import { withSerializationRetry } from '../platform/transaction-retry.ts';
 import { groupPublishes } from './attention-settings.ts';
@@ -62,8 +61,9 @@ async function payCarried(
     balances.map((b) => ({ userHash: b.userHash, amount: b.amount, wallet: b.wallet })),
   );
   if (reduced > 0) {
-    metrics.addMetric(METRIC.amountOverflow, MetricUnit.Count, 1);
-    logger.warn('carried balances past what one tree pays; the rest waits for the next epoch', {
+    const telemetry = deps.telemetry;
+    telemetry.metric(METRIC.amountOverflow, 'Count', 1);
+    telemetry.warn('carried balances past what one tree pays; the rest waits for the next epoch', {
       epoch,
       channel,
       reduced,
@@ -81,7 +81,7 @@ async function payCarried(
     budgetMs: deps.settings.pooledBudgetMs,
     carrySource: `carry:${epoch}:${tokenGroup}`,
   };
-  const [outcome] = await storeTrees(tx, deps.settings, [tree], deps.treeHasher);
+  const [outcome] = await storeTrees(tx, deps, [tree]);
   await debitCarried(
     tx,
     split.leaves.map((l) => ({ userHash: l.userHash, tokenGroup, amount: l.amount })),

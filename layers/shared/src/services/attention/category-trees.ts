@@ -46,7 +46,8 @@ export function buildCategoryTree(
         budgetMs: settings.pooledBudgetMs,
         carrySource: `seal:${epoch}:${channel}`,
       };
-      return storeTrees(tx, settings, shardTrees(settings, head, candidates), deps.treeHasher);
+      const telemetry = deps.telemetry;
+      return storeTrees(tx, deps, shardTrees(settings, telemetry, head, candidates));
     }),
   );
 }

@@ -55,6 +55,7 @@ export function buildChannelTrees(
   wallets: Promise<ReadonlyMap<string, BoundWallet>>,
 ): Promise<TreeOutcome[]> {
   const { settings } = deps;
+  const telemetry = deps.telemetry;
   const places = placesWithinCap(settings.capacity, settings.maxShards);
   return withSerializationRetry(
     deps.telemetry,
@@ -76,6 +77,7 @@ export function buildChannelTrees(
         const trees = sealed.flatMap((s) =>
           shardTrees(
             settings,
+            telemetry,
             {
               epoch,
               channel: s.channel,
@@ -90,7 +92,7 @@ export function buildChannelTrees(
           ),
         );
         // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
-        return storeTrees(tx, settings, trees, deps.treeHasher);
+        return storeTrees(tx, deps, trees);
       }),
   );
 }

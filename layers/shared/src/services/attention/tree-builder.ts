@@ -28,8 +28,8 @@ import { compareTrees } from '../../core/attention/tree-plan.ts';
 import { carryTreeName, categoryTreeName } from '../../core/attention/trees.ts';
 import { chunks } from '../../core/chunks.ts';
 import { METRIC } from '../../metric-names.ts';
-import { MetricUnit, metrics } from '../../observability.ts';
 import type { Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { forEachLimited } from '../platform/transaction-retry.ts';
 import { buildCarryTree } from './carry-trees.ts';
 import { buildCategoryTree } from './category-trees.ts';
@@ -72,7 +72,7 @@ export async function buildEpochTrees(
     const outcome = await alone(carryTreeName(group), fail, () => buildCarryTree(deps, epoch, group, now));
     if (outcome !== undefined) trees.push(outcome);
   }
-  const overflowShare = await recordEpochMetrics(deps.sql, epoch);
+  const overflowShare = await recordEpochMetrics(deps.sql, deps.telemetry, epoch);
   trees.sort(compareTrees);
   failed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
   return { epoch, trees, overflowShare, failed };
@@ -135,11 +135,11 @@ async function alone<T>(
 }
 
 /** The epoch's OverflowShare and the CarriedBalance now; returns the share. */
-async function recordEpochMetrics(sql: Sql, epoch: number): Promise<number> {
+async function recordEpochMetrics(sql: Sql, telemetry: Telemetry, epoch: number): Promise<number> {
   const { participants, overflow } = await channelOverflow(sql, epoch);
   const overflowShare = participants > 0 ? (overflow / participants) * 100 : 0;
-  metrics.addMetric(METRIC.overflowShare, MetricUnit.Percent, overflowShare);
-  metrics.addMetric(METRIC.carriedBalance, MetricUnit.Count, Number(await totalCarried(sql)));
+  telemetry.metric(METRIC.overflowShare, 'Percent', overflowShare);
+  telemetry.metric(METRIC.carriedBalance, 'Count', Number(await totalCarried(sql)));
   return overflowShare;
 }
 

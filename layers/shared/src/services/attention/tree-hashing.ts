@@ -9,8 +9,8 @@ import type { LeafAssignment } from '../../core/attention/trees.ts';
 import {
   type Claim,
   ClaimTree,
-  type ClaimTreeDump,
-  DUMP_FORMAT,
+  COMPACT_DUMP_FORMAT,
+  type CompactClaimTreeDump,
   fromBase58,
   type LeafOptions,
   MAX_U64,
@@ -127,11 +127,11 @@ export function hashTree(job: TreeHashJob): TreeHashResult {
 }
 
 /**
- * The tree's dump as JSON text, in ClaimTree's versioned format (what `ClaimTree.dump()`
- * returns, serialized), written from the rows the builder already holds: the claimers are the
- * base58 strings stored in wallet_bindings, so nothing is re-encoded, and the leaf hashes are
- * one hex conversion of the contiguous leaf level. Leaf i has index i. A test loads it with
- * `check: 'full'`.
+ * The tree's dump as JSON text, in ClaimTree's compact format (what `ClaimTree.compactDump()`
+ * returns, serialized: no leaf hashes, which were a third of the bytes hashed, sent, validated
+ * and stored, and which loading recomputes from the claims), written from the rows the builder
+ * already holds: the claimers are the base58 strings stored in wallet_bindings, so nothing is
+ * re-encoded. Leaf i has index i.
  */
 export function dumpJson(
   tree: ClaimTree,
@@ -143,19 +143,14 @@ export function dumpJson(
   options: LeafOptions,
 ): string {
   const count = leaves.ids.length;
-  const hex = Buffer.from(tree.tree.leafBytes.buffer, tree.tree.leafBytes.byteOffset, count * 32).toString(
-    'hex',
-  );
-  const hashes = new Array<string>(count);
-  for (let i = 0; i < count; i++) hashes[i] = `"0x${hex.slice(i * 64, i * 64 + 64)}"`;
   const rows = new Array<string>(count);
   for (let i = 0; i < count; i++) {
     // user hashes are 64 hex characters and wallets base58: neither needs JSON escaping.
     rows[i] =
       `{"claimer":"${leaves.wallets[i]}","index":${i},"amount":"${leaves.amounts[i]}","id":"${leaves.ids[i]}"}`;
   }
-  const head: Omit<ClaimTreeDump, 'leafHashes' | 'claims'> = {
-    format: DUMP_FORMAT,
+  const head: Omit<CompactClaimTreeDump, 'claims'> = {
+    format: COMPACT_DUMP_FORMAT,
     leafFormat: options.format,
     ...(options.format === 'claim-v2'
       ? { programId: toBase58(options.programId), epoch: BigInt(options.epoch).toString() }
@@ -163,5 +158,5 @@ export function dumpJson(
     root: toHex(tree.root),
   };
   const prefix = JSON.stringify(head).slice(0, -1);
-  return `${prefix},"leafHashes":[${hashes.join(',')}],"claims":[${rows.join(',')}]}`;
+  return `${prefix},"claims":[${rows.join(',')}]}`;
 }

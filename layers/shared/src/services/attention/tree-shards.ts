@@ -6,12 +6,13 @@
 import { planShards, type TreeHead, type TreePlan } from '../../core/attention/tree-plan.ts';
 import type { Candidate } from '../../core/attention/trees.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { type AttentionSettings, maxShardsOf } from './attention-settings.ts';
 
 /** The tree's shards (planShards); overflow past the cap is counted and logged, once per tree. */
 export function shardTrees(
   settings: AttentionSettings,
+  telemetry: Telemetry,
   head: TreeHead,
   candidates: readonly Candidate[],
 ): TreePlan[] {
@@ -19,15 +20,18 @@ export function shardTrees(
   const trees = planShards(head, candidates, settings.capacity, maxShards);
   const overflow = trees[0]?.overflow ?? 0;
   if (overflow > 0) {
-    metrics.addMetric(METRIC.shardOverflow, MetricUnit.Count, overflow);
-    logger.warn('participants beyond the shard cap get no reward this epoch; raise TOKEN_GROUP_MAX_SHARDS', {
-      epoch: head.epoch,
-      channel: head.channel,
-      tokenGroup: head.tokenGroup,
-      overflow,
-      maxShards,
-      capacity: settings.capacity,
-    });
+    telemetry.metric(METRIC.shardOverflow, 'Count', overflow);
+    telemetry.warn(
+      'participants beyond the shard cap get no reward this epoch; raise TOKEN_GROUP_MAX_SHARDS',
+      {
+        epoch: head.epoch,
+        channel: head.channel,
+        tokenGroup: head.tokenGroup,
+        overflow,
+        maxShards,
+        capacity: settings.capacity,
+      },
+    );
   }
   return trees;
 }

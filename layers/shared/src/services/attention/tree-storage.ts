@@ -13,8 +13,8 @@ import { sumByViewer, type TreePlan } from '../../core/attention/tree-plan.ts';
 import type { TreeKind } from '../../core/attention/trees.ts';
 import { fromBase58, type LeafOptions } from '../../core/merkle/index.ts';
 import { METRIC } from '../../metric-names.ts';
-import { logger, MetricUnit, metrics } from '../../observability.ts';
 import type { Queryable, Sql } from '../../ports/sql.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { type AttentionSettings, isPublishable } from './attention-settings.ts';
 import { inThreadTreeHasher, type TreeHasher, treeHashJob } from './tree-hashing.ts';
 
@@ -46,6 +46,14 @@ interface PreparedTree {
   readonly timedOut: boolean;
 }
 
+/** What storing trees needs: the settings, where trees are hashed (@default this thread), where it reports. */
+export interface TreeStorageDeps {
+  readonly settings: AttentionSettings;
+  readonly treeHasher?: TreeHasher | undefined;
+  /** @default SILENT_TELEMETRY */
+  readonly telemetry: Telemetry;
+}
+
 export function leafOptions(settings: AttentionSettings, epoch: number): LeafOptions {
   return settings.format === 'claim-v2'
     ? {
@@ -66,14 +74,16 @@ export function leafOptions(settings: AttentionSettings, epoch: number): LeafOpt
  */
 export async function storeTrees(
   sql: Queryable,
-  settings: AttentionSettings,
+  deps: TreeStorageDeps,
   trees: readonly TreePlan[],
-  hasher: TreeHasher = inThreadTreeHasher,
 ): Promise<TreeOutcome[]> {
+  const { settings } = deps;
+  const hasher = deps.treeHasher ?? inThreadTreeHasher;
+  const telemetry = deps.telemetry;
   const dumps: Promise<unknown>[] = [];
   const hashed = await Promise.allSettled(
     trees.map(async (tree) => {
-      const prepared = await prepareTree(settings, tree, hasher);
+      const prepared = await prepareTree(settings, tree, hasher, telemetry);
       if (prepared.built !== undefined) {
         const write = storeDump(sql, prepared, prepared.built);
         // Handled now, awaited below: a write that fails while others are still hashing must
@@ -99,6 +109,7 @@ async function prepareTree(
   settings: AttentionSettings,
   tree: TreePlan,
   hasher: TreeHasher,
+  telemetry: Telemetry,
 ): Promise<PreparedTree> {
   const { epoch, channel, kind, tokenGroup, leaves } = tree;
   const carriedCredits = sumByViewer(
@@ -116,8 +127,8 @@ async function prepareTree(
   // A late tree is still right: it is stored, and the alarm says the budget was blown.
   const timedOut = elapsed > tree.budgetMs;
   if (timedOut) {
-    metrics.addMetric(METRIC.merkleBuildTimeout, MetricUnit.Count, 1);
-    logger.error('merkle build exceeded its time budget', {
+    telemetry.metric(METRIC.merkleBuildTimeout, 'Count', 1);
+    telemetry.error('merkle build exceeded its time budget', {
       epoch,
       channel,
       buildMs,

@@ -16,7 +16,7 @@ import {
   type PublicationView,
   type TreeMeta,
 } from '../../../core/attention/claim-views.ts';
-import type { ClaimRow, ClaimTreeDump, LeafFormat } from '../../../core/merkle/index.ts';
+import type { ClaimRow, LeafFormat, StoredClaimTreeDump } from '../../../core/merkle/index.ts';
 import type { Queryable } from '../../../ports/sql.ts';
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -124,13 +124,13 @@ export async function listClaimableTreesOf(
 }
 
 /** The dump of the tree with this root; undefined once the tree was replaced by another. */
-export async function findTreeDump(q: Queryable, tree: TreeMeta): Promise<ClaimTreeDump | undefined> {
+export async function findTreeDump(q: Queryable, tree: TreeMeta): Promise<StoredClaimTreeDump | undefined> {
   const [row] = await q<{ dump: unknown }[]>`
     select dump from attention.merkle_trees
     where epoch = ${tree.epoch} and channel = ${tree.channel} and root = ${tree.root}`;
   if (row === undefined) return undefined;
   // A client without a json parser hands back the text.
-  return (typeof row.dump === 'string' ? JSON.parse(row.dump) : row.dump) as ClaimTreeDump;
+  return (typeof row.dump === 'string' ? JSON.parse(row.dump) : row.dump) as StoredClaimTreeDump;
 }
 
 /** The channels sealed in the epoch (or the one named), each with its first tree's build. */
