@@ -25,7 +25,8 @@ export const WORKER_ENTRY = 'functions/worker/irc/index.ts';
 
 /**
  * Kept out of the image build context: only package files, the shared layer, the worker and the
- * platform it runs on (functions/platform.ts and the configuration check it re-exports) go in.
+ * platform it runs on (functions/platform.ts, the configuration check it re-exports and its lazy
+ * ports) go in.
  */
 export const WORKER_IMAGE_EXCLUDE = [
   '*',
@@ -36,6 +37,7 @@ export const WORKER_IMAGE_EXCLUDE = [
   '!functions/worker/**',
   '!functions/platform.ts',
   '!functions/required-config.ts',
+  '!functions/lazy-ports.ts',
   '!drizzle/schema/**',
   '**/node_modules',
   '**/*.test.ts',

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../../layers/shared/src/metric-names.ts';
@@ -89,9 +89,12 @@ describe('IRC worker', () => {
     expect(existsSync(join(staged, WORKER_DOCKERFILE))).toBe(true);
     expect(existsSync(join(staged, 'package-lock.json'))).toBe(true);
     expect(existsSync(join(staged, 'layers/shared/src'))).toBe(true);
-    // the worker runs on the Lambdas' platform
+    // the worker runs on the Lambdas' platform: every module it reaches, statically or lazily, is in
     expect(existsSync(join(staged, 'functions/platform.ts'))).toBe(true);
-    expect(existsSync(join(staged, 'functions/required-config.ts'))).toBe(true);
+    const missing = reachableModules('functions/worker/irc/index.ts').filter(
+      (path) => !existsSync(join(staged, path)),
+    );
+    expect(missing).toEqual([]);
     // only the worker's inputs go into the build context
     expect(existsSync(join(staged, 'node_modules'))).toBe(false);
     expect(existsSync(join(staged, 'test'))).toBe(false);
@@ -331,3 +334,18 @@ describe('alarms', () => {
     ]);
   });
 });
+
+/** The repository's modules `entry` reaches through relative imports, static or `import()`, transitively. */
+function reachableModules(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const text = readFileSync(join(REPO_ROOT, path), 'utf8');
+    for (const match of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'(\.[^']+\.ts)'/g)) {
+      visit(relative(REPO_ROOT, resolve(dirname(join(REPO_ROOT, path)), match[1] as string)));
+    }
+  };
+  visit(entry);
+  return [...seen];
+}
