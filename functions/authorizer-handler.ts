@@ -7,7 +7,6 @@
  */
 import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { DependencyError } from '../layers/shared/src/errors.ts';
-import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import {
   type Dependencies,
@@ -18,7 +17,7 @@ import {
   type PlatformMaker,
   type Requirement,
 } from './handler-entry.ts';
-import { lazySecretStore } from './lazy-ports.ts';
+import { lazySecretsManagerStore } from './lazy-ports.ts';
 import type { Platform } from './platform.ts';
 
 const secretsOnly: PlatformMaker = (config) => {
@@ -32,23 +31,7 @@ const secretsOnly: PlatformMaker = (config) => {
       throw new DependencyError('the authorizer has no market settings');
     },
     get secrets() {
-      const endpoint = config.SECRETS_ENDPOINT;
-      secrets ??= lazySecretStore(async () => {
-        const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
-          import('@aws-sdk/client-secrets-manager'),
-          import('../layers/shared/src/adapters/aws/secrets-manager-store.ts'),
-        ]);
-        return new SecretsManagerStore(
-          new SecretsManagerClient({
-            region: config.AWS_REGION,
-            ...(endpoint === undefined
-              ? {}
-              : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-          }),
-          // The keys' 60 s change budget counts this cache.
-          { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
-        );
-      });
+      secrets ??= lazySecretsManagerStore(config);
       return secrets;
     },
     database: () => Promise.reject(new DependencyError('the authorizer has no database')),

@@ -6,6 +6,8 @@
  * (`npm run bench cold-start`). Each stand-in answers every call of the port by its adapter,
  * loaded once; a failed load is not kept, so the next call tries again.
  */
+import type { Config } from '../layers/shared/src/config.ts';
+import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
 import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
@@ -51,6 +53,32 @@ export function lazyEventBus(load: () => Promise<EventBus>): EventBus {
 export function lazySecretStore(load: () => Promise<SecretStore>): SecretStore {
   const store = loadOnce(load);
   return { getSecret: async (id) => (await store()).getSecret(id) };
+}
+
+/**
+ * Secrets Manager behind a lazy store: every platform's (the authorizer's secrets-only one too).
+ * The authorizer's keys are read through it: their 60 s change budget counts its cache.
+ */
+export function lazySecretsManagerStore(
+  config: Pick<Config, 'AWS_REGION' | 'SECRETS_ENDPOINT'>,
+): SecretStore {
+  return lazySecretStore(async () => {
+    const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
+      import('@aws-sdk/client-secrets-manager'),
+      import('../layers/shared/src/adapters/aws/secrets-manager-store.ts'),
+    ]);
+    return new SecretsManagerStore(
+      new SecretsManagerClient({ region: config.AWS_REGION, ...localEndpoint(config.SECRETS_ENDPOINT) }),
+      { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
+    );
+  });
+}
+
+/** A local stand-in endpoint takes any credentials; on AWS the role's are used. */
+export function localEndpoint(endpoint: string | undefined) {
+  return endpoint === undefined
+    ? {}
+    : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
 export function lazyRateLimiter(load: () => Promise<RateLimiter>): RateLimiter {

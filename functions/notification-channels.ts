@@ -10,7 +10,7 @@ import {
   idempotentChannels,
 } from '../layers/shared/src/adapters/aws/idempotent-channel.ts';
 import type { ChannelName, NotificationChannel } from '../layers/shared/src/ports/notification-channel.ts';
-import { loadOnce } from './lazy-ports.ts';
+import { loadOnce, localEndpoint } from './lazy-ports.ts';
 import type { Platform } from './platform.ts';
 
 export type Channels = ReadonlyMap<ChannelName, NotificationChannel>;
@@ -18,10 +18,6 @@ export type Channels = ReadonlyMap<ChannelName, NotificationChannel>;
 /** SMS over SNS always; email over SES and web push where they are configured. */
 export function deploymentChannels(platform: Platform): Channels {
   const c = platform.config;
-  const local = (endpoint: string | undefined) =>
-    endpoint === undefined
-      ? {}
-      : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const map = new Map<ChannelName, NotificationChannel>([
     [
       'sms',
@@ -30,7 +26,7 @@ export function deploymentChannels(platform: Platform): Channels {
           import('@aws-sdk/client-sns'),
           import('../layers/shared/src/adapters/aws/sns-sms-channel.ts'),
         ]);
-        return new SnsSmsChannel(new SNSClient({ region: c.AWS_REGION, ...local(c.SNS_ENDPOINT) }));
+        return new SnsSmsChannel(new SNSClient({ region: c.AWS_REGION, ...localEndpoint(c.SNS_ENDPOINT) }));
       }),
     ],
   ]);
@@ -43,7 +39,10 @@ export function deploymentChannels(platform: Platform): Channels {
           import('@aws-sdk/client-sesv2'),
           import('../layers/shared/src/adapters/aws/ses-email-channel.ts'),
         ]);
-        return new SesEmailChannel(new SESv2Client({ region: c.AWS_REGION, ...local(c.SES_ENDPOINT) }), from);
+        return new SesEmailChannel(
+          new SESv2Client({ region: c.AWS_REGION, ...localEndpoint(c.SES_ENDPOINT) }),
+          from,
+        );
       }),
     );
   }

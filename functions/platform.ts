@@ -16,7 +16,6 @@ import { HelixClient } from '../layers/shared/src/adapters/twitch/helix-client.t
 import { loadTwitchCredentials } from '../layers/shared/src/adapters/twitch/twitch-credentials.ts';
 import type { Config } from '../layers/shared/src/config.ts';
 import { ConfigError, DependencyError } from '../layers/shared/src/errors.ts';
-import { SECRET_STORE_MAX_AGE_MS } from '../layers/shared/src/key-change-budget.ts';
 import { loadMarketConfig, type MarketConfig } from '../layers/shared/src/market-config.ts';
 import type { EventBus } from '../layers/shared/src/ports/event-bus.ts';
 import type { RateLimiter } from '../layers/shared/src/ports/rate-limiter.ts';
@@ -27,9 +26,10 @@ import { NotificationQueueBus } from '../layers/shared/src/services/market/notif
 import {
   lazyEventBus,
   lazyRateLimiter,
-  lazySecretStore,
+  lazySecretsManagerStore,
   lazyTreeHasher,
   lazyWorkQueue,
+  localEndpoint,
 } from './lazy-ports.ts';
 
 export { isPlatformSetting, type RequiredConfig, requireConfig } from './required-config.ts';
@@ -88,17 +88,7 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
   let limiter: RateLimiter | undefined = parts.rateLimiter;
 
   const secretStore = (): SecretStore => {
-    secrets ??= lazySecretStore(async () => {
-      const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
-        import('@aws-sdk/client-secrets-manager'),
-        import('../layers/shared/src/adapters/aws/secrets-manager-store.ts'),
-      ]);
-      return new SecretsManagerStore(
-        new SecretsManagerClient({ region: config.AWS_REGION, ...localEndpoint(config.SECRETS_ENDPOINT) }),
-        // The authorizer's keys are read through this store: their 60 s budget counts its cache.
-        { maxAgeMs: SECRET_STORE_MAX_AGE_MS },
-      );
-    });
+    secrets ??= lazySecretsManagerStore(config);
     return secrets;
   };
 
@@ -216,11 +206,4 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
     },
   };
   return platform;
-}
-
-/** A local stand-in endpoint takes any credentials; on AWS the role's are used. */
-function localEndpoint(endpoint: string | undefined) {
-  return endpoint === undefined
-    ? {}
-    : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
