@@ -1,6 +1,6 @@
 /**
- * Cold-start module import: each function is bundled as `npm run synth` bundles it (the
- * NodejsFunction esbuild options, lib/constructs/node-function.ts), then each bundle is imported
+ * Cold-start module import: each function is bundled as `npm run synth` bundles it
+ * (lib/constructs/node-function.ts: `index.mjs` and a chunk per dynamic import), then each bundle is imported
  * in a fresh Node process, COLD_START_RUNS times (default 7), and the median time of the
  * `import()` itself is compared with the leanest function's in the same run. Runs are interleaved
  * (every function once per round) so that a busy machine slows all functions alike. A process that
@@ -8,12 +8,12 @@
  * Lambda would log it at every cold start.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { esbuildBuildOptions } from '../../lib/constructs/node-function.ts';
+import { bundleOptions } from '../../lib/constructs/node-function.ts';
 import { entryPath, FUNCTIONS, MIGRATE_ENTRY, REPO_ROOT } from '../../lib/functions.ts';
 import type { BenchRow } from './harness.ts';
 
@@ -41,8 +41,10 @@ export interface ImportSample {
   readonly output: string;
 }
 
-export async function bundleTo(entry: string, outfile: string): Promise<void> {
-  await build({ ...esbuildBuildOptions(), entryPoints: [entry], outfile, logLevel: 'silent' });
+/** Bundles the handler into `outdir` as it is deployed: `index.mjs` and its chunks. */
+export async function bundleTo(entry: string, outdir: string): Promise<string> {
+  await build({ ...bundleOptions(entry, outdir), logLevel: 'silent' });
+  return join(outdir, 'index.mjs');
 }
 
 /**
@@ -87,9 +89,7 @@ export async function bench(): Promise<BenchRow[]> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   const bundles: { name: string; file: string; samples: number[]; warnings: Set<string> }[] = [];
   for (const { name, entry } of entries) {
-    const file = join(OUT_DIR, name, 'index.mjs');
-    mkdirSync(join(OUT_DIR, name), { recursive: true });
-    await bundleTo(entry, file);
+    const file = await bundleTo(entry, join(OUT_DIR, name));
     bundles.push({ name, file, samples: [], warnings: new Set() });
   }
   for (let round = 0; round < RUNS; round++) {
