@@ -204,9 +204,15 @@ describe('lean Lambda bundles', () => {
     }
   });
 
-  it("the notifications consumer evaluates a channel's client with its first send", async () => {
+  it("the notifications consumer evaluates a channel's client and the send records with its first send", async () => {
     const { bundled, evaluated } = await importCoverage('Notifications');
-    for (const pkg of ['@aws-sdk/client-sns', '@aws-sdk/client-sesv2', 'web-push']) {
+    for (const pkg of [
+      '@aws-sdk/client-sns',
+      '@aws-sdk/client-sesv2',
+      'web-push',
+      '@aws-lambda-powertools/idempotency',
+      '@aws-sdk/client-dynamodb',
+    ]) {
       expect(bundled, pkg).toContain(pkg);
       expect(evaluated, pkg).not.toContain(pkg);
     }
