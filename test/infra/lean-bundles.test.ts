@@ -152,6 +152,9 @@ describe('lean Lambda bundles', () => {
       ['ClaimsApi', ['@solana/web3.js', 'jayson']],
       ['MarketSignIn', ['siwe', 'ethers']],
       ['Notifications', ['@aws-sdk/client-sesv2', 'web-push']],
+      // The creators API reads the contracts on one route of five.
+      ['CreatorsApi', ['ethers']],
+      ['WsPrices', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-apigatewaymanagementapi']],
     ] as const) {
       const { bundled, read } = await importCoverage(name);
       for (const pkg of lazy) {
@@ -216,5 +219,11 @@ describe('lean Lambda bundles', () => {
       expect(bundled, pkg).toContain(pkg);
       expect(evaluated, pkg).not.toContain(pkg);
     }
+  });
+
+  it('the route contracts load no drizzle: the OpenAPI document reads none at import', async () => {
+    const { read } = await importCoverage('OpenApiDocument');
+    expect(read).toContain('@asteasolutions/zod-to-openapi');
+    expect(read).not.toContain('drizzle-orm');
   });
 });
