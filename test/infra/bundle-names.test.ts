@@ -1,6 +1,6 @@
 /**
  * What CloudWatch shows of an error is what the bundle keeps: a Lambda bundled with the options
- * NodejsFunction is given (ESBUILD_OPTIONS) still throws its errors under their class names.
+ * every function is bundled with (ESBUILD_OPTIONS) still throws its errors under their class names.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
