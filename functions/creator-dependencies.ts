@@ -4,16 +4,20 @@
  * source of the revenue's market-cap term.
  */
 
-import { EthersCreatorContracts } from '../layers/shared/src/adapters/evm/creator-contracts.ts';
-import { evmProvider } from '../layers/shared/src/adapters/evm/ethers-evm-chain.ts';
 import type { Config } from '../layers/shared/src/config.ts';
 import type { MarketConfig } from '../layers/shared/src/market-config.ts';
 import { type CoinPriceSource, noCoinPrices } from '../layers/shared/src/ports/coin-price-source.ts';
+import type { CreatorContracts } from '../layers/shared/src/ports/creator-contracts.ts';
 import type { Sql } from '../layers/shared/src/ports/sql.ts';
 import { marketCoinPrices } from '../layers/shared/src/services/market/coin-prices.ts';
+import { loadOnce } from './lazy-ports.ts';
 
-/** A reader of the contracts, or undefined when the chain or the contract addresses are not configured. */
-export function creatorContractsReader(settings: Config): EthersCreatorContracts | undefined {
+/**
+ * A reader of the contracts, or undefined when the chain or the contract addresses are not
+ * configured. ethers and the contracts' ABI load with the first read: the creators API answers
+ * most of its routes from the database alone.
+ */
+export function creatorContractsReader(settings: Config): CreatorContracts | undefined {
   const { EVM_RPC_URL, EVM_CHAIN_ID, CREATOR_METRICS_MANAGER_ADDRESS, CREATOR_TOKEN_FACTORY_ADDRESS } =
     settings;
   if (
@@ -23,12 +27,27 @@ export function creatorContractsReader(settings: Config): EthersCreatorContracts
     CREATOR_TOKEN_FACTORY_ADDRESS === undefined
   )
     return undefined;
-  return new EthersCreatorContracts(
-    evmProvider(EVM_RPC_URL, EVM_CHAIN_ID, { local: settings.ORACLE_MODE === 'local' }),
-    EVM_CHAIN_ID,
-    CREATOR_METRICS_MANAGER_ADDRESS,
-    CREATOR_TOKEN_FACTORY_ADDRESS,
-  );
+  const reader = loadOnce(async (): Promise<CreatorContracts> => {
+    const [{ EthersCreatorContracts }, { evmProvider }] = await Promise.all([
+      import('../layers/shared/src/adapters/evm/creator-contracts.ts'),
+      import('../layers/shared/src/adapters/evm/ethers-evm-chain.ts'),
+    ]);
+    return new EthersCreatorContracts(
+      evmProvider(EVM_RPC_URL, EVM_CHAIN_ID, { local: settings.ORACLE_MODE === 'local' }),
+      EVM_CHAIN_ID,
+      CREATOR_METRICS_MANAGER_ADDRESS,
+      CREATOR_TOKEN_FACTORY_ADDRESS,
+    );
+  });
+  return {
+    chainId: EVM_CHAIN_ID,
+    metricsManagerAddress: CREATOR_METRICS_MANAGER_ADDRESS,
+    tokenFactoryAddress: CREATOR_TOKEN_FACTORY_ADDRESS,
+    meetsLaunchRequirements: async (creator) => (await reader()).meetsLaunchRequirements(creator),
+    getCreatorMetrics: async (creator) => (await reader()).getCreatorMetrics(creator),
+    getCreatorCoinInfo: async (creator) => (await reader()).getCreatorCoinInfo(creator),
+    calculateIntrinsicValue: async (creator) => (await reader()).calculateIntrinsicValue(creator),
+  };
 }
 
 /** Creator coins priced by the market price oracle where CREATOR_COIN_QUOTE_TOKEN names the FIL token. */

@@ -4,11 +4,8 @@
  * where IDEMPOTENCY_TABLE names the table that remembers sends. Each channel's client (SNS, SES,
  * web-push) loads with its first send, not with the function.
  */
-import { dynamoDbClient } from '../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts';
-import {
-  type IdempotentChannels,
-  idempotentChannels,
-} from '../layers/shared/src/adapters/aws/idempotent-channel.ts';
+import type { Context } from 'aws-lambda';
+import type { IdempotentChannels } from '../layers/shared/src/adapters/aws/idempotent-channel.ts';
 import type { ChannelName, NotificationChannel } from '../layers/shared/src/ports/notification-channel.ts';
 import { loadOnce, localEndpoint } from './lazy-ports.ts';
 import type { Platform } from './platform.ts';
@@ -68,15 +65,40 @@ function lazyChannel(name: ChannelName, load: () => Promise<NotificationChannel>
   return { name, send: async (message, options) => (await channel()).send(message, options) };
 }
 
-/** `channels`, each sending a row once where the platform has the idempotency table; as they are elsewhere. */
+/**
+ * `channels`, each sending a row once where the platform has the idempotency table; as they are
+ * elsewhere. Powertools idempotency and the DynamoDB client load with the first send that needs them.
+ */
 export function sendOnceChannels(platform: Platform, channels: Channels): IdempotentChannels {
   const table = platform.config.IDEMPOTENCY_TABLE;
   if (table === undefined) return { channels, registerContext: () => {} };
-  return idempotentChannels(channels, {
-    name: table,
-    client: dynamoDbClient({
-      region: platform.config.AWS_REGION,
-      endpoint: platform.config.DYNAMODB_ENDPOINT,
-    }),
+  let context: Context | undefined;
+  const sendOnce = loadOnce(async () => {
+    const [{ idempotentChannels }, { dynamoDbClient }] = await Promise.all([
+      import('../layers/shared/src/adapters/aws/idempotent-channel.ts'),
+      import('../layers/shared/src/adapters/aws/dynamodb-rate-limiter.ts'),
+    ]);
+    return idempotentChannels(channels, {
+      name: table,
+      client: dynamoDbClient({
+        region: platform.config.AWS_REGION,
+        endpoint: platform.config.DYNAMODB_ENDPOINT,
+      }),
+    });
   });
+  const wrapped = new Map<ChannelName, NotificationChannel>();
+  for (const [name, channel] of channels) {
+    wrapped.set(name, {
+      name,
+      async send(message, options) {
+        if (options === undefined) return channel.send(message);
+        const once = await sendOnce();
+        if (context !== undefined) once.registerContext(context);
+        const send = once.channels.get(name);
+        if (send === undefined) throw new Error(`no ${name} channel to send once`);
+        await send.send(message, options);
+      },
+    });
+  }
+  return { channels: wrapped, registerContext: (c) => (context = c) };
 }

@@ -18,29 +18,14 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { CallStatus } from '../../layers/shared/src/core/delivery/call-status.ts';
 import { i64, tstz } from './columns.ts';
 
 export const delivery = pgSchema('delivery');
 
 const wei = (name: string) => numeric(name, { precision: 78, scale: 0 });
 
-/**
- * queued: recorded, not yet sent; pending: holds a nonce, waiting for what gets mined there;
- * retrying: waiting for next_attempt_at; success; failed (for good, in the DLQ); superseded: a
- * newer call with the same supersede key succeeded first, so this one is never sent; abandoned:
- * failed, and its effect was then compensated elsewhere (a mint refunded into the holder's
- * balance), so it is never retried or redriven (`notes` says why).
- */
-export const CALL_STATUSES = [
-  'queued',
-  'pending',
-  'retrying',
-  'success',
-  'failed',
-  'superseded',
-  'abandoned',
-] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
+export { CALL_STATUSES, type CallStatus } from '../../layers/shared/src/core/delivery/call-status.ts';
 
 export const oracleCallHistory = delivery.table(
   'oracle_call_history',

@@ -1,22 +1,19 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import {
-  type ICommandHooks,
-  NodejsFunction,
-  OutputFormat,
-  SourceMapMode,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { BuildOptions } from 'esbuild';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../layers/shared/src/metric-names.ts';
+import { REPO_ROOT } from '../functions.ts';
 import { acknowledge, NAG } from '../nag.ts';
 
 /** Node 24 on Lambda. */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-/** What NodejsFunction hands to esbuild; the bundle-size report bundles with the same options. */
+/** How every function is bundled; the bundle reports, benchmarks and bundle tests use the same options. */
 export const ESBUILD_OPTIONS = {
   target: 'node24',
   format: 'esm',
@@ -44,7 +41,14 @@ export const ESBUILD_OPTIONS = {
     "import { createRequire } from 'node:module'; import { fileURLToPath as __fileURLToPath } from 'node:url'; import { dirname as __pathDirname } from 'node:path'; const require = createRequire(import.meta.url); const __filename = __fileURLToPath(import.meta.url); const __dirname = __pathDirname(__filename);",
 } as const;
 
-/** ESBUILD_OPTIONS as esbuild's own build API takes them (the bundle-size report, the bundle tests). */
+/**
+ * ESBUILD_OPTIONS as esbuild's build API takes them, for a bundle written to a directory: the
+ * handler's `index.mjs` and a chunk for every dynamic `import()`. Split this way, what a handler
+ * imports lazily (a chain SDK, an AWS client it needs on some requests) is a separate file that
+ * Node reads and compiles on first use; in one file, every cold start paid to read, decode and
+ * parse all of it (`node --cpu-prof`: module compilation and UTF-8 decoding grew with the file,
+ * about 35 ms a megabyte). Chunks sit beside `index.mjs`, so `__dirname` is one directory.
+ */
 export function esbuildBuildOptions(): BuildOptions {
   return {
     bundle: true,
@@ -57,7 +61,51 @@ export function esbuildBuildOptions(): BuildOptions {
     mainFields: [...ESBUILD_OPTIONS.mainFields],
     alias: { ...ESBUILD_OPTIONS.alias },
     banner: { js: ESBUILD_OPTIONS.banner },
+    splitting: true,
+    entryNames: 'index',
+    chunkNames: '[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
   };
+}
+
+/** The bundle of one handler in `outdir`; Lambda's handler is `index.handler`. */
+export function bundleOptions(entry: string, outdir: string): BuildOptions {
+  return { ...esbuildBuildOptions(), entryPoints: [entry], outdir };
+}
+
+/** A file or directory of the repository copied into a function's bundle. */
+export interface BundledFile {
+  /** Relative to the repository root. A directory is copied whole; a missing one yields an empty directory. */
+  readonly from: string;
+  /** Relative to the bundle's root (`/var/task`). */
+  readonly to: string;
+}
+
+/**
+ * Bundles a function on the synthesizing machine with esbuild's API (no Docker). Its fields are
+ * part of the asset's cache key, so two functions never share a bundle.
+ */
+class EsbuildBundling implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly files: readonly BundledFile[],
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    buildSync({
+      ...bundleOptions(this.entry, outputDir),
+      sourcemap: true,
+      sourcesContent: false,
+      logLevel: 'warning',
+    });
+    for (const file of this.files) {
+      const from = join(REPO_ROOT, file.from);
+      const to = join(outputDir, file.to);
+      if (existsSync(from)) cpSync(from, to, { recursive: true });
+      else mkdirSync(to, { recursive: true });
+    }
+    return true;
+  }
 }
 
 export interface NodeFunctionVpcPlacement {
@@ -92,8 +140,8 @@ export interface NodeFunctionProps {
   readonly vpcPlacement?: NodeFunctionVpcPlacement;
   /** Merged over the Powertools variables. @default {} */
   readonly environment?: Record<string, string>;
-  /** esbuild command hooks, e.g. to copy migration files into the bundle. @default - none */
-  readonly commandHooks?: ICommandHooks;
+  /** Files copied into the bundle beside the handler, e.g. migrations. @default - none */
+  readonly bundledFiles?: readonly BundledFile[];
 }
 
 /**
@@ -101,7 +149,7 @@ export interface NodeFunctionProps {
  * its own log group and active X-Ray tracing.
  */
 export class NodeFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
@@ -110,9 +158,17 @@ export class NodeFunction extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    if (!existsSync(props.entry)) throw new Error(`${id}: the entry file ${props.entry} does not exist`);
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(REPO_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new EsbuildBundling(props.entry, props.bundledFiles ?? []),
+          // Never used: local bundling either succeeds or throws esbuild's error.
+          image: NODE_RUNTIME.bundlingImage,
+        },
+      }),
+      handler: 'index.handler',
       ...(props.description === undefined ? {} : { description: props.description }),
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -141,22 +197,6 @@ export class NodeFunction extends Construct {
         NODE_ENV: 'production',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        minify: ESBUILD_OPTIONS.minify,
-        keepNames: ESBUILD_OPTIONS.keepNames,
-        target: ESBUILD_OPTIONS.target,
-        format: OutputFormat.ESM,
-        mainFields: [...ESBUILD_OPTIONS.mainFields],
-        externalModules: [...ESBUILD_OPTIONS.external],
-        banner: ESBUILD_OPTIONS.banner,
-        esbuildArgs: Object.fromEntries(
-          Object.entries(ESBUILD_OPTIONS.alias).map(([from, to]) => [`--alias:${from}`, to]),
-        ),
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        ...(props.commandHooks === undefined ? {} : { commandHooks: props.commandHooks }),
       },
     });
 

@@ -365,16 +365,11 @@ export class DataStack extends Stack {
         DATABASE_STATEMENT_TIMEOUT_MS: String(statementTimeoutMs(MIGRATE_TIMEOUT.toSeconds())),
         MIGRATIONS_DIR: `/var/task/${MIGRATIONS_DIR}`,
       },
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        // The migrator reads the committed SQL at run time, so it travels with the bundle.
-        afterBundling: (inputDir: string, outputDir: string) => [
-          `cp "${inputDir}/${RDS_CA_BUNDLE}" "${outputDir}/rds-ca-bundle.pem"`,
-          `mkdir -p "${outputDir}/${MIGRATIONS_DIR}"`,
-          `if [ -d "${inputDir}/${MIGRATIONS_DIR}" ]; then cp -R "${inputDir}/${MIGRATIONS_DIR}/." "${outputDir}/${MIGRATIONS_DIR}/"; fi`,
-        ],
-      },
+      // The migrator reads the committed SQL at run time, so it travels with the bundle.
+      bundledFiles: [
+        { from: RDS_CA_BUNDLE, to: 'rds-ca-bundle.pem' },
+        { from: MIGRATIONS_DIR, to: MIGRATIONS_DIR },
+      ],
     });
     secret.grantRead(migrate.function);
 

@@ -1,13 +1,13 @@
 /**
  * Lambda bundle sizes: each function whose entry exists is bundled with esbuild exactly as
- * NodejsFunction bundles it (lib/constructs/node-function.ts), and the zip Lambda would receive
- * (bundle plus source map) is measured against a 5 MB budget. The peer column is the unzipped size.
+ * a function is bundled for deployment (lib/constructs/node-function.ts), and the zip Lambda would receive
+ * (the handler, its chunks and their source maps) is measured against a 5 MB budget. The peer column is the unzipped size.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { esbuildBuildOptions } from '../../lib/constructs/node-function.ts';
+import { bundleOptions } from '../../lib/constructs/node-function.ts';
 import { entryPath, FUNCTIONS, MIGRATE_ENTRY, REPO_ROOT } from '../../lib/functions.ts';
 import type { BenchRow } from './harness.ts';
 
@@ -24,10 +24,8 @@ interface Bundle {
 
 async function bundle(entry: string): Promise<Bundle> {
   const result = await build({
-    ...esbuildBuildOptions(),
-    entryPoints: [entry],
+    ...bundleOptions(entry, '/bundle'),
     write: false,
-    outfile: '/bundle/index.mjs',
     sourcemap: 'external',
     sourcesContent: false,
     metafile: true,

@@ -1,19 +1,19 @@
 /**
- * Cold-start module import: each function is bundled as `npm run synth` bundles it (the
- * NodejsFunction esbuild options, lib/constructs/node-function.ts), then each bundle is imported
+ * Cold-start module import: each function is bundled as `npm run synth` bundles it
+ * (lib/constructs/node-function.ts: `index.mjs` and a chunk per dynamic import), then each bundle is imported
  * in a fresh Node process, COLD_START_RUNS times (default 7), and the median time of the
  * `import()` itself is compared with the leanest function's in the same run. Runs are interleaved
  * (every function once per round) so that a busy machine slows all functions alike. A process that
- * prints a native-bindings warning ("Failed to load bindings", bigint-buffer's) fails its row:
- * Lambda would log it at every cold start.
+ * prints a native-bindings warning ("Failed to load bindings", bigint-buffer's) while it imports the
+ * bundle or then its chunks fails its row: Lambda would log it at every cold start.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { esbuildBuildOptions } from '../../lib/constructs/node-function.ts';
+import { bundleOptions } from '../../lib/constructs/node-function.ts';
 import { entryPath, FUNCTIONS, MIGRATE_ENTRY, REPO_ROOT } from '../../lib/functions.ts';
 import type { BenchRow } from './harness.ts';
 
@@ -29,10 +29,16 @@ const BINDINGS_WARNING = /failed to load bindings/i;
 const OUT_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'cold-start-bench');
 const run = promisify(execFile);
 
-/** Imports the bundle and prints how long the import took, after anything the bundle printed. */
+/**
+ * Imports the bundle and prints how long the import took, after anything the bundle printed; then
+ * loads the bundle's chunks (what its handler imports lazily, as later invocations do), so that a
+ * warning printed by a chunk is seen too.
+ */
 const PROBE = `const start = performance.now();
 await import(process.argv[1]);
-process.stdout.write('\\nimport-ms ' + (performance.now() - start) + '\\n');
+const ms = performance.now() - start;
+for (const chunk of process.argv.slice(2)) await import(chunk);
+process.stdout.write('\\nimport-ms ' + ms + '\\n');
 process.exit(0);`;
 
 export interface ImportSample {
@@ -41,8 +47,10 @@ export interface ImportSample {
   readonly output: string;
 }
 
-export async function bundleTo(entry: string, outfile: string): Promise<void> {
-  await build({ ...esbuildBuildOptions(), entryPoints: [entry], outfile, logLevel: 'silent' });
+/** Bundles the handler into `outdir` as it is deployed: `index.mjs` and its chunks. */
+export async function bundleTo(entry: string, outdir: string): Promise<string> {
+  await build({ ...bundleOptions(entry, outdir), logLevel: 'silent' });
+  return join(outdir, 'index.mjs');
 }
 
 /**
@@ -61,9 +69,13 @@ const BENCH_ENV = {
 
 /** One fresh Node process importing the bundle. */
 export async function importOnce(bundle: string): Promise<ImportSample> {
+  const dir = dirname(bundle);
+  const chunks = readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs') && join(dir, f) !== bundle)
+    .map((f) => pathToFileURL(join(dir, f)).href);
   const { stdout, stderr } = await run(
     process.execPath,
-    ['--input-type=module', '-e', PROBE, pathToFileURL(bundle).href],
+    ['--input-type=module', '-e', PROBE, pathToFileURL(bundle).href, ...chunks],
     { env: { PATH: process.env['PATH'] ?? '', ...BENCH_ENV }, maxBuffer: 8 * 1024 * 1024 },
   ).catch((error: Error & { stderr?: string }) => {
     // The minified line of the bundle in the message is noise: the stack's end names the error.
@@ -87,9 +99,7 @@ export async function bench(): Promise<BenchRow[]> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   const bundles: { name: string; file: string; samples: number[]; warnings: Set<string> }[] = [];
   for (const { name, entry } of entries) {
-    const file = join(OUT_DIR, name, 'index.mjs');
-    mkdirSync(join(OUT_DIR, name), { recursive: true });
-    await bundleTo(entry, file);
+    const file = await bundleTo(entry, join(OUT_DIR, name));
     bundles.push({ name, file, samples: [], warnings: new Set() });
   }
   for (let round = 0; round < RUNS; round++) {

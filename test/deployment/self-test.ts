@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { esbuildBuildOptions } from '../../lib/constructs/node-function.ts';
+import { bundleOptions } from '../../lib/constructs/node-function.ts';
 import { checkStage } from './check-stage.ts';
 import type { CfnResource, CloudAssembly, LambdaFunction } from './cloud-assembly.ts';
 import { ADDRESS_SETTINGS, ENDPOINT_SETTINGS } from './function-environment.ts';
@@ -147,9 +147,7 @@ async function rebundle(entry: string, outDir: string): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await build({
-    ...esbuildBuildOptions(),
-    entryPoints: [join(REPO_ROOT, entry)],
-    outfile: join(outDir, 'index.mjs'),
+    ...bundleOptions(join(REPO_ROOT, entry), outDir),
     logLevel: 'silent',
     plugins: [
       {

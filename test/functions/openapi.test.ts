@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OpenApiDocument, openApiDocument } from '../../functions/api/contract/openapi.ts';
@@ -6,7 +8,7 @@ import { API_ROUTES } from '../../functions/api/contract/routes.ts';
 import type { HttpResult } from '../../functions/api/http.ts';
 import type { MarketDependencies } from '../../functions/market-dependencies.ts';
 import { RateLimitedError, ValidationError } from '../../layers/shared/src/errors.ts';
-import { FUNCTIONS, type FunctionSpec, type HttpRoute } from '../../lib/functions.ts';
+import { FUNCTIONS, type FunctionSpec, type HttpRoute, REPO_ROOT } from '../../lib/functions.ts';
 import { makeHttpEvent } from '../fixtures/http-event.ts';
 import { platformFromEnv } from '../fixtures/platform.ts';
 
@@ -120,6 +122,14 @@ describe('the OpenAPI document', () => {
 });
 
 describe('GET /openapi.json', () => {
+  it('commits the document the registry and the contracts generate now', () => {
+    const committed: unknown = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'functions/api/openapi/openapi.json'), 'utf8'),
+    );
+    // Stale: run `npm run docs:openapi` and commit functions/api/openapi/openapi.json.
+    expect(committed).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
   it('serves the document', async () => {
     const { handler } = await import('../../functions/api/openapi/index.ts');
     const result = await handler.on(platformFromEnv())(makeHttpEvent({ path: '/openapi.json' }));

@@ -1,6 +1,6 @@
 /**
  * Synthesizes the deployment for the infra tests: the same stacks as bin/app.ts, without Lambda
- * bundling (`aws:cdk:bundling-stacks: []` makes NodejsFunction stage no code), into a temp dir.
+ * bundling (`aws:cdk:bundling-stacks: []` makes the function assets stage no code), into a temp dir.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -5,6 +5,7 @@ import {
   MAX_EVENTS_PER_REQUEST,
 } from '../../../layers/shared/src/core/attention/ingest-request.ts';
 import { RESERVED_KEY_IDS } from '../../../layers/shared/src/core/attention/signals.ts';
+import { groupThousands } from '../../../layers/shared/src/core/numbers.ts';
 import { CREDENTIAL_NAME } from '../../../layers/shared/src/services/platform/api-auth.ts';
 import { defineRoute, isoTime } from './route-contract.ts';
 import { z } from './zod.ts';
@@ -13,7 +14,7 @@ export const INGEST_ROUTES = {
   'POST /ingest': defineRoute({
     tag: 'attention',
     summary: 'Send engagement events',
-    description: `Outside producers' events, validated as a whole (nothing is enqueued unless every event is valid; a refusal names the event index and the field) and enqueued for the ingest writer. At most ${MAX_EVENTS_PER_REQUEST} events; an event counts at most ${MAX_AMOUNT_PER_EVENT.bits.toLocaleString('en-US')} bits, ${MAX_AMOUNT_PER_EVENT.gift.toLocaleString('en-US')} gifted subs or ${MAX_AMOUNT_PER_EVENT.raid.toLocaleString('en-US')} raiders (far above anything Twitch produces); a client \`ts\` more than 5 minutes from server time is replaced by the receive time. Rate limited per source IP; each ingest API key has a quota of events per minute and per hour, and its events are stored with its name.`,
+    description: `Outside producers' events, validated as a whole (nothing is enqueued unless every event is valid; a refusal names the event index and the field) and enqueued for the ingest writer. At most ${MAX_EVENTS_PER_REQUEST} events; an event counts at most ${groupThousands(MAX_AMOUNT_PER_EVENT.bits)} bits, ${groupThousands(MAX_AMOUNT_PER_EVENT.gift)} gifted subs or ${groupThousands(MAX_AMOUNT_PER_EVENT.raid)} raiders (far above anything Twitch produces); a client \`ts\` more than 5 minutes from server time is replaced by the receive time. Rate limited per source IP; each ingest API key has a quota of events per minute and per hour, and its events are stored with its name.`,
     body: { schema: ingestRequestBody, required: true },
     responses: {
       202: {

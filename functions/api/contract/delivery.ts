@@ -3,7 +3,7 @@
  * validates them (services/delivery/admin-oracle-api.ts, shared with the CLI); the contract names
  * the same schema objects.
  */
-import { CALL_STATUSES } from '../../../drizzle/schema/delivery.ts';
+import { CALL_STATUSES } from '../../../layers/shared/src/core/delivery/call-status.ts';
 import {
   callId,
   listAlertsQuery,

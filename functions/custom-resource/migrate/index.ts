@@ -5,14 +5,9 @@
  * cluster endpoint directly (DB_VIA_PROXY=false), verifying its certificate against the RDS CA
  * bundle shipped in this function's bundle (DATABASE_CA_FILE).
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
-import { SecretsManagerStore } from '../../../layers/shared/src/adapters/aws/secrets-manager-store.ts';
-import {
-  type DatabaseConnection,
-  databaseConnection,
-} from '../../../layers/shared/src/adapters/db/database-access.ts';
-import { runMigrations } from '../../../layers/shared/src/adapters/db/migrate.ts';
+import type { DatabaseConnection } from '../../../layers/shared/src/adapters/db/database-access.ts';
 import { loadConfig } from '../../../layers/shared/src/config.ts';
 import { customResource } from '../../handlers.ts';
 
@@ -28,13 +23,19 @@ export interface MigrateDependencies {
   readonly connection: () => Promise<DatabaseConnection>;
 }
 
-/** The cluster's URL and TLS settings from the secret; the password never leaves this function. */
-export async function migrationConnection(
-  client: SecretsManagerClient = new SecretsManagerClient({}),
-): Promise<DatabaseConnection> {
+/**
+ * The cluster's URL and TLS settings from the secret; the password never leaves this function.
+ * The Secrets Manager client and the database driver load here, so a Delete loads neither.
+ */
+export async function migrationConnection(client?: SecretsManagerClient): Promise<DatabaseConnection> {
   // Every setting is checked before the secret is fetched, so a broken deploy names what is missing.
   const settings = loadConfig(process.env, { require: ['DB_HOST', 'DB_SECRET_ARN', 'DATABASE_CA_FILE'] });
-  return databaseConnection({ ...settings, DATABASE_POOL_MAX: 1 }, new SecretsManagerStore(client));
+  const [secrets, { SecretsManagerStore }, { databaseConnection }] = await Promise.all([
+    client ?? import('@aws-sdk/client-secrets-manager').then((sdk) => new sdk.SecretsManagerClient({})),
+    import('../../../layers/shared/src/adapters/aws/secrets-manager-store.ts'),
+    import('../../../layers/shared/src/adapters/db/database-access.ts'),
+  ]);
+  return databaseConnection({ ...settings, DATABASE_POOL_MAX: 1 }, new SecretsManagerStore(secrets));
 }
 
 export function migrateDependencies(): MigrateDependencies {
@@ -46,7 +47,11 @@ export async function handle(
   deps: MigrateDependencies,
 ): Promise<ProviderResponse> {
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
-  const result = await runMigrations(await deps.connection());
+  const [connection, { runMigrations }] = await Promise.all([
+    deps.connection(),
+    import('../../../layers/shared/src/adapters/db/migrate.ts'),
+  ]);
+  const result = await runMigrations(connection);
   return { PhysicalResourceId: PHYSICAL_ID, Data: { Applied: result.applied, Total: result.total } };
 }
 

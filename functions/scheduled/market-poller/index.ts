@@ -3,7 +3,7 @@
  * the confirmation depth (rolling back a reorg first), then refreshes the rankings and records a
  * 1 h TWAP per priced token. Trading volume goes out as an EMF metric.
  */
-import { EthersMarketChainReader } from '../../../layers/shared/src/adapters/evm/market-chain-reader.ts';
+import type { EthersMarketChainReader } from '../../../layers/shared/src/adapters/evm/market-chain-reader.ts';
 import { ConfigError } from '../../../layers/shared/src/errors.ts';
 import { logger, MetricUnit, metrics } from '../../../layers/shared/src/observability.ts';
 import { runMarketPoll } from '../../../layers/shared/src/services/market/market-cycle-steps.ts';
@@ -22,6 +22,10 @@ export async function marketPollerDependencies(
   const market = await marketDependencies(platform);
   const factory = market.config.MARKET_FACTORY_ADDRESS;
   if (factory === undefined) throw new ConfigError('MARKET_FACTORY_ADDRESS is required');
+  // ethers loads with the function's first run, as the publisher's chain adapters do.
+  const { EthersMarketChainReader } = await import(
+    '../../../layers/shared/src/adapters/evm/market-chain-reader.ts'
+  );
   return {
     market,
     chain: EthersMarketChainReader.connect(platform.config.EVM_RPC_URL, market.chainId),

@@ -4,6 +4,7 @@
  * the field; a valid request becomes the same IngestEvent the IRC worker produces.
  */
 import { z } from 'zod';
+import { groupThousands } from '../numbers.ts';
 import { epochOfMs, eventId, type IngestEvent, SIGNAL_KINDS } from './signals.ts';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
@@ -79,7 +80,7 @@ export const ingestEventInput = z
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['amount'],
-        message: `must be at most ${MAX_AMOUNT_PER_EVENT[kind].toLocaleString('en-US')} ${COUNTED_UNIT[kind]} per event`,
+        message: `must be at most ${groupThousands(MAX_AMOUNT_PER_EVENT[kind])} ${COUNTED_UNIT[kind]} per event`,
       });
     }
   });

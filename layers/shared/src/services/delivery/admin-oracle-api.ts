@@ -4,7 +4,7 @@
  * `POST /admin/oracle-calls/:id/retry`, `GET /admin/alerts`.
  */
 import { z } from 'zod';
-import { CALL_STATUSES } from '../../../../../drizzle/schema/delivery.ts';
+import { CALL_STATUSES } from '../../core/delivery/call-status.ts';
 import { ValidationError } from '../../errors.ts';
 import type { AdminAlertService } from './admin-alerts.ts';
 import { getOracleCall, listOracleCalls, type RetryDeps, retryOracleCall } from './operator-calls.ts';

@@ -5,7 +5,6 @@
  * abandoned one (its effect was compensated, ./compensated-calls.ts) never has its effect twice.
  */
 
-import { CALL_STATUSES, type CallStatus } from '../../../../../drizzle/schema/delivery.ts';
 import {
   attemptsOfCall,
   listCalls,
@@ -13,6 +12,7 @@ import {
   readCall,
   reopenFailedCall,
 } from '../../adapters/db/delivery/oracle-call-operator-store.ts';
+import { CALL_STATUSES, type CallStatus } from '../../core/delivery/call-status.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
 import type { WorkQueue } from '../../ports/work-queue.ts';
