@@ -11,24 +11,37 @@ import type { MarketConfig } from '../layers/shared/src/market-config.ts';
 import { type CoinPriceSource, noCoinPrices } from '../layers/shared/src/ports/coin-price-source.ts';
 import type { Sql } from '../layers/shared/src/ports/sql.ts';
 import { marketCoinPrices } from '../layers/shared/src/services/market/coin-prices.ts';
+import type { RequiredConfig } from './required-config.ts';
+
+/** What reading the creator contracts takes: the chain and both contracts' addresses. */
+export type CreatorContractSettings =
+  | 'EVM_RPC_URL'
+  | 'EVM_CHAIN_ID'
+  | 'CREATOR_METRICS_MANAGER_ADDRESS'
+  | 'CREATOR_TOKEN_FACTORY_ADDRESS';
+
+const CONTRACT_SETTINGS: readonly CreatorContractSettings[] = [
+  'EVM_RPC_URL',
+  'EVM_CHAIN_ID',
+  'CREATOR_METRICS_MANAGER_ADDRESS',
+  'CREATOR_TOKEN_FACTORY_ADDRESS',
+];
+
+/** A reader of the contracts, for a function that requires their settings. */
+export function creatorContracts(settings: RequiredConfig<CreatorContractSettings>): EthersCreatorContracts {
+  return new EthersCreatorContracts(
+    evmProvider(settings.EVM_RPC_URL, settings.EVM_CHAIN_ID, { local: settings.ORACLE_MODE === 'local' }),
+    settings.EVM_CHAIN_ID,
+    settings.CREATOR_METRICS_MANAGER_ADDRESS,
+    settings.CREATOR_TOKEN_FACTORY_ADDRESS,
+  );
+}
 
 /** A reader of the contracts, or undefined when the chain or the contract addresses are not configured. */
 export function creatorContractsReader(settings: Config): EthersCreatorContracts | undefined {
-  const { EVM_RPC_URL, EVM_CHAIN_ID, CREATOR_METRICS_MANAGER_ADDRESS, CREATOR_TOKEN_FACTORY_ADDRESS } =
-    settings;
-  if (
-    EVM_RPC_URL === undefined ||
-    EVM_CHAIN_ID === undefined ||
-    CREATOR_METRICS_MANAGER_ADDRESS === undefined ||
-    CREATOR_TOKEN_FACTORY_ADDRESS === undefined
-  )
-    return undefined;
-  return new EthersCreatorContracts(
-    evmProvider(EVM_RPC_URL, EVM_CHAIN_ID, { local: settings.ORACLE_MODE === 'local' }),
-    EVM_CHAIN_ID,
-    CREATOR_METRICS_MANAGER_ADDRESS,
-    CREATOR_TOKEN_FACTORY_ADDRESS,
-  );
+  return CONTRACT_SETTINGS.every((name) => settings[name] !== undefined)
+    ? creatorContracts(settings as RequiredConfig<CreatorContractSettings>)
+    : undefined;
 }
 
 /** Creator coins priced by the market price oracle where CREATOR_COIN_QUOTE_TOKEN names the FIL token. */
