@@ -423,4 +423,30 @@ describe('one reading of the request', () => {
     expect(parses).toHaveBeenCalledTimes(2);
     parses.mockRestore();
   });
+
+  it('an admin oracle-call route is read once: before the dependencies, and the handler gets that reading', async () => {
+    const { listAlertsQuery } = await import('../../layers/shared/src/services/delivery/admin-oracle-api.ts');
+    const module = await import('../../functions/api/admin-oracle-calls/index.ts');
+    const parses = vi.spyOn(listAlertsQuery, 'safeParse');
+    const filters: unknown[] = [];
+    const deps = {
+      alerts: {
+        policy: { threshold: 3 },
+        getActiveFailures: async () => [],
+        listAlerts: async (filter: unknown) => {
+          filters.push(filter);
+          return [];
+        },
+      },
+    } as unknown as Parameters<typeof module.handle>[1];
+    const { stand } = await onStandIn('functions/api/admin-oracle-calls/index.ts');
+    const handler = module.handler.on(stand.platform, deps);
+    const result = await handler(
+      makeHttpEvent({ route: 'GET /admin/alerts', query: { limit: '5' }, credential: ADMIN }),
+    );
+    expect(result.statusCode, result.body).toBe(200);
+    expect(filters).toEqual([{ limit: 5 }]);
+    expect(parses).toHaveBeenCalledTimes(1);
+    parses.mockRestore();
+  });
 });
