@@ -113,11 +113,10 @@ export function deliveryEngine(
  * What callers that only enqueue need: the database, the queue, the signer's address (the
  * FIFO message group) and the chain id; no chain connection and no signing key, so the
  * functions that enqueue are never granted the key (EVM_SIGNER_ADDRESS names the signer).
+ * The chain id is EVM_CHAIN_ID, or asked of EVM_RPC_URL where a function has only that.
  */
-export async function enqueueDependencies(platform: Platform): Promise<EnqueueDeps> {
+export async function enqueueDependencies(platform: PlatformOf<'EVM_SIGNER_ADDRESS'>): Promise<EnqueueDeps> {
   const c = platform.config;
-  if (c.EVM_SIGNER_ADDRESS === undefined)
-    throw new ConfigError('EVM_SIGNER_ADDRESS is required to enqueue oracle calls');
   let chainId = c.EVM_CHAIN_ID;
   if (chainId === undefined) {
     if (c.EVM_RPC_URL === undefined)

@@ -58,6 +58,19 @@ export interface EntryOptions<K extends Requirement> {
 /** The platform a function's dependencies see: its required settings known present. */
 export type PlatformOf<K extends Requirement> = Platform<RequiredConfig<Extract<K, ConfigName>>>;
 
+/**
+ * `platform` with `keys` checked present in its configuration (a ConfigError naming what is
+ * missing), for a caller to whom they are optional: a piece that needs them takes `PlatformOf<K>`
+ * and reads them typed, and the caller that may go without checks them here, once.
+ */
+export function platformRequiring<K extends ConfigName>(
+  platform: Platform,
+  keys: readonly K[],
+): PlatformOf<K> {
+  requireConfig(platform.config, keys);
+  return platform as PlatformOf<K>;
+}
+
 export type Dependencies<K extends Requirement, D> = (platform: PlatformOf<K>) => D | Promise<D>;
 
 /** The plain invocation: dependencies, then `handle`. */

@@ -14,19 +14,37 @@ import type { SecretStore } from '../layers/shared/src/ports/secret-store.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { TreeHasher } from '../layers/shared/src/services/attention/tree-hashing.ts';
 
-/** `load` run once, its promise shared by every caller until it fails. */
-export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+/** A load run once (`loadOnce`): call it for the result; `forget` lets the next call load again. */
+export interface Loaded<T> {
+  (): Promise<T>;
+  /**
+   * Drops the load, if one was started (a platform closing), and hands it back so the caller can
+   * close what it opened; the next call loads afresh.
+   */
+  forget(): Promise<T> | undefined;
+}
+
+/** `load` run once, its promise shared by every caller until it fails or is forgotten. */
+export function loadOnce<T>(load: () => Promise<T>): Loaded<T> {
   let loaded: Promise<T> | undefined;
-  return () => {
+  const get = () => {
     if (loaded === undefined) {
       const attempt = load();
       loaded = attempt;
+      // Only this attempt is dropped: a later one (after `forget`) is kept.
       attempt.catch(() => {
         if (loaded === attempt) loaded = undefined;
       });
     }
     return loaded;
   };
+  return Object.assign(get, {
+    forget() {
+      const dropped = loaded;
+      loaded = undefined;
+      return dropped;
+    },
+  });
 }
 
 /** The queue at `url`; its name is the URL's last segment, as the SQS adapter names it. */

@@ -17,6 +17,7 @@ import type { Minter } from '../layers/shared/src/ports/minter.ts';
 import type { WorkQueue } from '../layers/shared/src/ports/work-queue.ts';
 import type { SignInSettings } from '../layers/shared/src/services/market/market-sessions.ts';
 import type { HealthCheck } from '../layers/shared/src/services/platform/health.ts';
+import { platformRequiring } from './handler-entry.ts';
 import type { Platform } from './platform.ts';
 
 export interface MarketDependencies {
@@ -93,7 +94,9 @@ async function buildMarketDependencies(
           import('../layers/shared/src/services/market/delivery-engine-minter.ts'),
           import('./delivery.ts'),
         ]);
-        return new DeliveryEngineMinter(await enqueueDependencies(platform), config.MARKET_REWARD_TOKEN);
+        // Not every market function mints: those that do need the signer's address to enqueue.
+        const enqueue = await enqueueDependencies(platformRequiring(platform, ['EVM_SIGNER_ADDRESS']));
+        return new DeliveryEngineMinter(enqueue, config.MARKET_REWARD_TOKEN);
       })();
       return minter;
     },

@@ -29,6 +29,7 @@ import {
   lazySecretsManagerStore,
   lazyTreeHasher,
   lazyWorkQueue,
+  loadOnce,
   localEndpoint,
 } from './lazy-ports.ts';
 
@@ -77,20 +78,35 @@ export interface PlatformParts {
 }
 
 export function createPlatform<C extends Config>(config: C, parts: PlatformParts = {}): Platform<C> {
-  let db: Promise<DbHandle> | undefined =
-    parts.database === undefined ? undefined : Promise.resolve(parts.database);
+  const given = parts.database === undefined ? undefined : Promise.resolve(parts.database);
   let market: MarketConfig | undefined = parts.market;
   let secrets: SecretStore | undefined = parts.secrets;
   let sqs: SQSClient | undefined;
   const queues = new Map<string, WorkQueue>();
   let bus: EventBus | undefined = parts.eventBus;
-  let helix: Promise<HelixClient> | undefined;
   let limiter: RateLimiter | undefined = parts.rateLimiter;
 
   const secretStore = (): SecretStore => {
     secrets ??= lazySecretsManagerStore(config);
     return secrets;
   };
+  const opened = loadOnce(() =>
+    import('../layers/shared/src/adapters/db/database-access.ts').then(({ openDatabase }) =>
+      openDatabase(config, secretStore()),
+    ),
+  );
+  const helix = loadOnce(async () => {
+    const secretId = config.TWITCH_SECRET_ARN;
+    const credentials =
+      secretId === undefined
+        ? { clientId: '', clientSecret: '' }
+        : await loadTwitchCredentials(secretStore(), secretId);
+    return new HelixClient({
+      ...credentials,
+      authUrl: config.TWITCH_AUTH_URL,
+      helixUrl: config.TWITCH_HELIX_URL,
+    });
+  });
 
   const platform: Platform<C> = {
     config,
@@ -104,13 +120,7 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
     treeHasher: parts.treeHasher ?? inThread,
 
     database() {
-      db ??= import('../layers/shared/src/adapters/db/database-access.ts').then(({ openDatabase }) =>
-        openDatabase(config, secretStore()),
-      );
-      db.catch(() => {
-        db = undefined;
-      });
-      return db;
+      return given ?? opened();
     },
 
     queue(url, name, deadLetterUrl) {
@@ -157,25 +167,10 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
     },
 
     twitchHelix(appCredentials) {
-      const secretId = config.TWITCH_SECRET_ARN;
-      if (secretId === undefined && appCredentials === 'required') {
+      if (config.TWITCH_SECRET_ARN === undefined && appCredentials === 'required') {
         return Promise.reject(new DependencyError('TWITCH_SECRET_ARN is not set'));
       }
-      helix ??= (async () => {
-        const credentials =
-          secretId === undefined
-            ? { clientId: '', clientSecret: '' }
-            : await loadTwitchCredentials(secretStore(), secretId);
-        return new HelixClient({
-          ...credentials,
-          authUrl: config.TWITCH_AUTH_URL,
-          helixUrl: config.TWITCH_HELIX_URL,
-        });
-      })();
-      helix.catch(() => {
-        helix = undefined;
-      });
-      return helix;
+      return helix();
     },
 
     rateLimiter() {
@@ -196,13 +191,13 @@ export function createPlatform<C extends Config>(config: C, parts: PlatformParts
     },
 
     async close() {
-      const opened = parts.database === undefined ? db : undefined;
-      db = undefined;
+      // Only the pool this platform opened; a given database is its giver's to close.
+      const pool = opened.forget();
       sqs?.destroy();
       sqs = undefined;
       queues.clear();
-      helix = undefined;
-      if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
+      helix.forget();
+      if (pool !== undefined) await (await pool.catch(() => undefined))?.close();
     },
   };
   return platform;

@@ -4,13 +4,11 @@
  * functions that talk to Solana bundle @solana/web3.js, whose bigint-buffer logs "Failed to load
  * bindings" as it loads. The Solana adapters load as the dependencies are built, not with the module.
  */
-import { ConfigError } from '../layers/shared/src/errors.ts';
 import { powertoolsTelemetry } from '../layers/shared/src/observability.ts';
 import type { SolanaSigner } from '../layers/shared/src/ports/solana.ts';
 import type { VerifierDeps } from '../layers/shared/src/services/attention/publication-verifier.ts';
 import type { PublisherDeps } from '../layers/shared/src/services/attention/publisher.ts';
 import type { PlatformOf } from './handler-entry.ts';
-import type { Platform } from './platform.ts';
 
 /** The Solana adapters, loaded by the first dependencies built. */
 const solanaAdapters = () =>
@@ -46,9 +44,8 @@ export async function publisherDeps(
 }
 
 /** What verifying a publication needs: no signing key. */
-export async function verifierDeps(platform: Platform): Promise<VerifierDeps> {
+export async function verifierDeps(platform: PlatformOf<'SOLANA_RPC_URL'>): Promise<VerifierDeps> {
   const c = platform.config;
-  if (c.SOLANA_RPC_URL === undefined) throw new ConfigError('SOLANA_RPC_URL is required');
   const { Web3SolanaClient, createAttentionProgram } = await solanaAdapters();
   const { sql } = await platform.database();
   return {

@@ -284,6 +284,7 @@ const publish: Stage = async (runtime, context) => {
     (await import('../functions/queue/publisher/index.ts')).handler.on(runtime.platform),
   );
   const { verifierDeps } = await import('../functions/solana-dependencies.ts');
+  const { platformRequiring } = await import('../functions/handler-entry.ts');
   const { verifyPublication } = await import(
     '../layers/shared/src/services/attention/publication-verifier.ts'
   );
@@ -297,7 +298,7 @@ const publish: Stage = async (runtime, context) => {
   const { sql } = await runtime.platform.database();
   const rows = await sql<{ epoch: number; channel: string }[]>`
     select epoch::float8 as epoch, channel from attention.publications where epoch = ${context.chatEpoch ?? 0} order by channel`;
-  const deps = await verifierDeps(runtime.platform);
+  const deps = await verifierDeps(platformRequiring(runtime.platform, ['SOLANA_RPC_URL']));
   const checks = [];
   for (const row of rows) checks.push(await verifyPublication(deps, row.epoch, row.channel));
   const failed = checks.filter((c) => !c.ok);

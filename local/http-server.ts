@@ -78,9 +78,13 @@ export interface LocalHttpServer {
 export async function startHttpServer(options: LocalHttpServerOptions): Promise<LocalHttpServer> {
   const available = options.routes.filter((r) => existsSync(`${ROOT}/${r.module}`));
   const compiled = available.map(compile);
+  // Loaded here, not at the top: the logger takes its level when first loaded, and the local
+  // runtime sets LOG_LEVEL after it has loaded this module, before it starts the server.
+  const { powertoolsTelemetry } = await import('../layers/shared/src/observability.ts');
+  const ringDeps = { secrets: options.secrets, telemetry: powertoolsTelemetry };
   const keyRings: Record<Exclude<Credential, never>, KeyRing> = {
-    ingest: new KeyRing(options.secrets, options.ingestKeysSecretId),
-    admin: new KeyRing(options.secrets, options.adminTokensSecretId),
+    ingest: new KeyRing(ringDeps, options.ingestKeysSecretId),
+    admin: new KeyRing(ringDeps, options.adminTokensSecretId),
   };
   const handlers = new Map<string, Promise<(event: HttpEvent) => Promise<HttpResult>>>();
   const load = (spec: RouteSpec) => {

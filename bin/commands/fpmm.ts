@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { parseInput } from '../../functions/api/http.ts';
 import { enqueueDependencies } from '../../functions/delivery.ts';
+import { platformRequiring } from '../../functions/handler-entry.ts';
 import { createPlatform } from '../../functions/platform.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
 import { isOracleError } from '../../layers/shared/src/errors.ts';
@@ -69,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
         ? { kind, body: parseInput(raffleProbabilityBody, { ...common, probabilityBps: value }, 'update') }
         : { kind, body: parseInput(marketSentimentBody, { ...common, sentimentBps: value }, 'update') };
     const deps = {
-      ...(await enqueueDependencies(platform)),
+      ...(await enqueueDependencies(platformRequiring(platform, ['EVM_SIGNER_ADDRESS']))),
       warn: (message: string) => process.stderr.write(`oracle fpmm: ${message}\n`),
     };
     const { call, created } = await requestFpmmUpdate(deps, fpmm, input, cliActor());

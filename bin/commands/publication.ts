@@ -7,6 +7,7 @@
  * undecided.
  */
 import { parseArgs } from 'node:util';
+import { platformRequiring } from '../../functions/handler-entry.ts';
 import { createPlatform } from '../../functions/platform.ts';
 import { verifierDeps } from '../../functions/solana-dependencies.ts';
 import { loadConfig } from '../../layers/shared/src/config.ts';
@@ -27,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   const [action, epochText, channel] = positionals;
   const platform = createPlatform(loadConfig(process.env));
   try {
-    const deps = await verifierDeps(platform);
+    const deps = await verifierDeps(platformRequiring(platform, ['SOLANA_RPC_URL']));
     if (action === 'verify' || action === 'return') {
       const epoch = Number(epochText);
       if (!Number.isInteger(epoch) || epoch % 3600 !== 0 || channel === undefined) {

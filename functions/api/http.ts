@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { requirePresentedSession } from '../../layers/shared/src/core/session-tokens.ts';
 import {
   isOracleError,
   RateLimitedError,
@@ -298,8 +299,9 @@ export type RequestReaders = Readonly<Record<string, RouteContract | ((event: Ht
  * Reads the request as its route will (`parseRequest` with its contract, or its reader), before
  * anything the function depends on is built: a malformed request throws its ValidationError (400)
  * here. A route acting for a signed-in session (its contract's `session`) authenticates before it
- * reads its input, and authenticating asks the database: its problem is left for the handler to
- * meet when it parses, after authentication, so each bad input keeps the status it always had.
+ * reads its input: a request presenting no session at all is refused here with its 401, and for
+ * one that presents a session, authenticating asks the database, so its input's problem is left
+ * for the handler to meet when it parses, after authentication: each bad input keeps its status.
  */
 export function readRequest(readers: RequestReaders, event: HttpEvent): void {
   const reader = event.routeKey === undefined ? undefined : readers[event.routeKey];
@@ -308,6 +310,8 @@ export function readRequest(readers: RequestReaders, event: HttpEvent): void {
     reader(event);
     return;
   }
+  // Refused as authentication would refuse it, with no database asked: 401 before 400, as always.
+  if (reader.session !== undefined) requirePresentedSession(reader.session, header(event, 'authorization'));
   try {
     parseRequest(reader, event);
   } catch (error) {

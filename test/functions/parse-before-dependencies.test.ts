@@ -3,9 +3,10 @@
  * function runs here on a platform whose database, secrets, queues, event bus and Twitch client
  * fail (and are recorded) when touched. A malformed request gets the 400 naming its problem with
  * nothing touched; a well-formed one reaches the dependencies and gets the 503 of the failure.
- * A route that acts for a signed-in session authenticates first, asking the database, as it
- * always did: its bad input keeps the status it had (test/functions/session-routes-order.test.ts
- * has the statuses on a working database).
+ * A route that acts for a signed-in session authenticates first: a request presenting no session
+ * is answered 401 with nothing touched, and one presenting a session has it looked up in the
+ * database, as it always had: its bad input keeps the status it had
+ * (test/functions/session-routes-order.test.ts has the statuses on a working database).
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_ROUTES } from '../../functions/api/contract/routes.ts';
@@ -374,6 +375,21 @@ describe('a malformed request, with the database and secrets failing when touche
   );
 });
 
+describe('a request to a session route that presents no session, with everything failing when touched', () => {
+  it.each(SESSION_ROUTES)('%s: 401 with nothing touched', async (route) => {
+    const { stand, handler } = await onStandIn(functionOf(route));
+    for (const headers of [{}, { authorization: 'Basic c29tZW9uZQ==' }, { authorization: 'Bearer ' }]) {
+      const result = await handler(makeHttpEvent({ route, body: '{"malformed": ', headers }));
+      expect(result.statusCode, result.body).toBe(401);
+      expect(errorOf(result).code).toBe('UNAUTHORIZED');
+      expect(errorOf(result).message).toMatch(
+        /^(sign in with Twitch first|this route acts for a market user)/,
+      );
+    }
+    expect(stand.touched).toEqual([]);
+  });
+});
+
 describe('a well-formed request, with the database and secrets failing when touched', () => {
   const wellFormed = Object.entries(CASES).flatMap(([route, c]) =>
     c.wellFormed === undefined ? [] : [[route, c.wellFormed] as const],
@@ -421,6 +437,32 @@ describe('one reading of the request', () => {
       makeHttpEvent({ route, pathParameters: { epoch: '1750003200', channel: 'music_chan', user: 'bob_2' } }),
     );
     expect(parses).toHaveBeenCalledTimes(2);
+    parses.mockRestore();
+  });
+
+  it('an admin oracle-call route is read once: before the dependencies, and the handler gets that reading', async () => {
+    const { listAlertsQuery } = await import('../../layers/shared/src/services/delivery/admin-oracle-api.ts');
+    const module = await import('../../functions/api/admin-oracle-calls/index.ts');
+    const parses = vi.spyOn(listAlertsQuery, 'safeParse');
+    const filters: unknown[] = [];
+    const deps = {
+      alerts: {
+        policy: { threshold: 3 },
+        getActiveFailures: async () => [],
+        listAlerts: async (filter: unknown) => {
+          filters.push(filter);
+          return [];
+        },
+      },
+    } as unknown as Parameters<typeof module.handle>[1];
+    const { stand } = await onStandIn('functions/api/admin-oracle-calls/index.ts');
+    const handler = module.handler.on(stand.platform, deps);
+    const result = await handler(
+      makeHttpEvent({ route: 'GET /admin/alerts', query: { limit: '5' }, credential: ADMIN }),
+    );
+    expect(result.statusCode, result.body).toBe(200);
+    expect(filters).toEqual([{ limit: 5 }]);
+    expect(parses).toHaveBeenCalledTimes(1);
     parses.mockRestore();
   });
 });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConflictError, ValidationError } from '../../layers/shared/src/errors.ts';
-import { listCallsRoute } from '../../layers/shared/src/services/delivery/admin-oracle-api.ts';
+import {
+  listCallsRoute,
+  parseCallsQuery,
+} from '../../layers/shared/src/services/delivery/admin-oracle-api.ts';
 import { enqueueOracleCall } from '../../layers/shared/src/services/delivery/enqueue-oracle-call.ts';
 import {
   UPDATE_MARKET_SENTIMENT,
@@ -80,15 +83,14 @@ describe('operating the delivery engine', () => {
 
   it('lists calls filtered by status, address and function, and refuses a malformed filter', async () => {
     await failedCall('sentiment-failure', UPDATE_MARKET_SENTIMENT);
-    const failed = await listCallsRoute(operator(), { status: 'failed', address: h.fpmmAddress });
+    const list = async (query: Record<string, string>) => listCallsRoute(operator(), parseCallsQuery(query));
+    const failed = await list({ status: 'failed', address: h.fpmmAddress });
     expect(failed.calls.map((c) => c.requestId)).toEqual(['sentiment-failure']);
-    const byFunction = await listCallsRoute(operator(), { function: 'updateRaffleProbability' });
+    const byFunction = await list({ function: 'updateRaffleProbability' });
     expect(byFunction.calls.map((c) => c.requestId).sort()).toEqual(['to-redrive', 'to-retry']);
-    const future = await listCallsRoute(operator(), {
-      from: new Date(Date.now() + 86_400_000).toISOString(),
-    });
+    const future = await list({ from: new Date(Date.now() + 86_400_000).toISOString() });
     expect(future.calls).toEqual([]);
-    await expect(listCallsRoute(operator(), { status: 'exploded' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(list({ status: 'exploded' })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('serves the admin routes from an API Gateway v2 event', async () => {

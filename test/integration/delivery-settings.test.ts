@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAlerts, enqueueDependencies } from '../../functions/delivery.ts';
-import type { Platform } from '../../functions/platform.ts';
+import type { Platform, RequiredConfig } from '../../functions/platform.ts';
 import { logger } from '../../layers/shared/src/observability.ts';
 import { confirmDeliveries } from '../../layers/shared/src/services/delivery/confirm-deliveries.ts';
 import type { DeliveryDeps } from '../../layers/shared/src/services/delivery/engine.ts';
@@ -19,7 +19,7 @@ const PLAYER = '0x00000000000000000000000000000000000000ee';
 describe('delivery thresholds from configuration', () => {
   let h: DeliveryHarness;
   let deps: DeliveryDeps;
-  let platform: Platform;
+  let platform: Platform<RequiredConfig<'EVM_SIGNER_ADDRESS'>>;
   let serial = 0;
 
   beforeAll(async () => {
@@ -36,7 +36,7 @@ describe('delivery thresholds from configuration', () => {
       ORACLE_MAX_RETRIES: '1',
       ORACLE_ALERT_CUTOFF: '2',
     });
-    platform = platformFromEnv();
+    platform = platformFromEnv({}, ['EVM_SIGNER_ADDRESS']);
     // The functions' alert sink logs each alert; the assertions read the stored alerts instead.
     logger.setLogLevel('SILENT');
     deps = { ...h.deps, alerts: await adminAlerts(platform) };

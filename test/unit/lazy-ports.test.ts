@@ -31,6 +31,33 @@ describe('loadOnce', () => {
     expect(await load()).toBe('loaded');
     expect(loads).toBe(2);
   });
+
+  it('forget() hands back the load and lets the next call load afresh', async () => {
+    let loads = 0;
+    const load = loadOnce(async () => ++loads);
+    expect(load.forget()).toBeUndefined();
+    const first = load();
+    expect(load.forget()).toBe(first);
+    expect(await load()).toBe(2);
+    expect(await load()).toBe(2);
+  });
+
+  it('a forgotten load that fails later does not drop the load after it', async () => {
+    const attempts: { reject: (error: Error) => void }[] = [];
+    let loads = 0;
+    const load = loadOnce(() => {
+      loads += 1;
+      if (loads === 1) return new Promise<string>((_, reject) => attempts.push({ reject }));
+      return Promise.resolve('second');
+    });
+    const first = load();
+    load.forget();
+    expect(await load()).toBe('second');
+    attempts[0]?.reject(new Error('first failed late'));
+    await expect(first).rejects.toThrow('first failed late');
+    expect(await load()).toBe('second');
+    expect(loads).toBe(2);
+  });
 });
 
 describe('lazyWorkQueue', () => {

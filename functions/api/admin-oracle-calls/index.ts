@@ -26,6 +26,7 @@ import {
   pathParams,
   queryParams,
   type RequestReaders,
+  requestReader,
 } from '../http.ts';
 
 export async function adminOracleDependencies(
@@ -35,32 +36,42 @@ export async function adminOracleDependencies(
   return { sql, queue: oracleCallsQueue(platform), alerts: await adminAlerts(platform), now: Date.now };
 }
 
+/**
+ * Each route's input read as the service reads it (same messages), once per request: `httpRoute`
+ * reads it before any dependency is built, and the handler gets that same reading.
+ */
+const readCallsQuery = requestReader((event) => parseCallsQuery(queryParams(event)));
+const readCallId = requestReader((event) => parseCallId(callIdOf(event)));
+const readRetry = requestReader((event) => {
+  // In the order the retry reads them: the id's encoding, the admin token's name, the id.
+  const id = callIdOf(event);
+  const actor = adminActor(event);
+  return { id: parseCallId(id), actor };
+});
+const readAlertsQuery = requestReader((event) => parseAlertsQuery(queryParams(event)));
+
 export async function handle(event: HttpEvent, deps: AdminOracleDeps): Promise<HttpResult> {
   switch (event.routeKey) {
     case 'GET /admin/oracle-calls':
-      return json(200, await listCallsRoute(deps, queryParams(event)));
+      return json(200, await listCallsRoute(deps, readCallsQuery(event)));
     case 'GET /admin/oracle-calls/{id}':
-      return json(200, await getCallRoute(deps, callIdOf(event)));
-    case 'POST /admin/oracle-calls/{id}/retry':
-      return json(202, await retryCallRoute(deps, callIdOf(event), adminActor(event)));
+      return json(200, await getCallRoute(deps, readCallId(event)));
+    case 'POST /admin/oracle-calls/{id}/retry': {
+      const { id, actor } = readRetry(event);
+      return json(202, await retryCallRoute(deps, id, actor));
+    }
     case 'GET /admin/alerts':
-      return json(200, await listAlertsRoute(deps, queryParams(event)));
+      return json(200, await listAlertsRoute(deps, readAlertsQuery(event)));
     default:
       throw new NotFoundError(`no route ${event.routeKey}`);
   }
 }
 
-/** Each route's input read as the service reads it (same messages), before any dependency is built. */
 const routes: RequestReaders = {
-  'GET /admin/oracle-calls': (event) => parseCallsQuery(queryParams(event)),
-  'GET /admin/oracle-calls/{id}': (event) => parseCallId(callIdOf(event)),
-  'POST /admin/oracle-calls/{id}/retry': (event) => {
-    // In the order the retry reads them: the id's encoding, the admin token's name, the id.
-    const id = callIdOf(event);
-    adminActor(event);
-    return parseCallId(id);
-  },
-  'GET /admin/alerts': (event) => parseAlertsQuery(queryParams(event)),
+  'GET /admin/oracle-calls': readCallsQuery,
+  'GET /admin/oracle-calls/{id}': readCallId,
+  'POST /admin/oracle-calls/{id}/retry': readRetry,
+  'GET /admin/alerts': readAlertsQuery,
 };
 
 export const handler = httpRoute(adminOracleDependencies, handle, {

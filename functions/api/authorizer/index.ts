@@ -4,7 +4,7 @@
  * comes from the same registry the routes are deployed from.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { logger } from '../../../layers/shared/src/observability.ts';
+import { logger, powertoolsTelemetry } from '../../../layers/shared/src/observability.ts';
 import {
   authorize,
   type CredentialContext,
@@ -31,10 +31,11 @@ export function authorizerDependencies(
   platform: PlatformOf<'INGEST_API_KEYS_SECRET_ARN' | 'ADMIN_TOKENS_SECRET_ARN'>,
 ): AuthorizerDeps {
   const { secrets, config } = platform;
+  const deps = { secrets, telemetry: powertoolsTelemetry };
   return {
     rings: {
-      ingest: new KeyRing(secrets, config.INGEST_API_KEYS_SECRET_ARN),
-      admin: new KeyRing(secrets, config.ADMIN_TOKENS_SECRET_ARN),
+      ingest: new KeyRing(deps, config.INGEST_API_KEYS_SECRET_ARN),
+      admin: new KeyRing(deps, config.ADMIN_TOKENS_SECRET_ARN),
     },
   };
 }

@@ -3,6 +3,8 @@
  * (the market settings read at cold start, so a malformed one fails it with its name): who the
  * request's session signs in as. Input is validated with each route's contract (../contract/market.ts).
  */
+
+import { presentedSession } from '../../../layers/shared/src/core/session-tokens.ts';
 import { ForbiddenError } from '../../../layers/shared/src/errors.ts';
 import { authenticateSession } from '../../../layers/shared/src/services/market/market-sessions.ts';
 import type { MarketDependencies } from '../../market-dependencies.ts';
@@ -10,8 +12,7 @@ import { type HttpEvent, header } from '../http.ts';
 
 /** The bearer token of `Authorization: Bearer <token>`, if the request presents one. */
 export function bearerToken(event: HttpEvent): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header(event, 'authorization') ?? '');
-  return match?.[1];
+  return presentedSession('market', header(event, 'authorization'));
 }
 
 /** The market user (lowercase address) the request's session signs in as; 401 without a live one. */

@@ -13,7 +13,7 @@ import {
   type CreatorSyncReport,
   runCreatorSync,
 } from '../../../layers/shared/src/services/creator/creator-sync.ts';
-import { coinPriceSource, creatorContractsReader } from '../../creator-dependencies.ts';
+import { coinPriceSource, creatorContracts } from '../../creator-dependencies.ts';
 import { enqueueDependencies } from '../../delivery.ts';
 import { type PlatformOf, scheduled } from '../../handlers.ts';
 
@@ -31,11 +31,7 @@ export async function creatorSyncDependencies(
   platform: PlatformOf<(typeof REQUIRED)[number]>,
 ): Promise<CreatorSyncDeps> {
   const settings = platform.config;
-  const contracts = creatorContractsReader(settings);
-  if (contracts === undefined)
-    throw new ConfigError(
-      'EVM_CHAIN_ID, EVM_RPC_URL, CREATOR_METRICS_MANAGER_ADDRESS and CREATOR_TOKEN_FACTORY_ADDRESS are required',
-    );
+  const contracts = creatorContracts(settings);
   const enqueue = await enqueueDependencies(platform);
   return {
     sql: enqueue.sql,

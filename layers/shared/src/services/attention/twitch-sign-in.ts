@@ -24,6 +24,7 @@ import {
   useAuthState,
 } from '../../adapters/db/attention/viewer-session-store.ts';
 import { normalizeLogin } from '../../core/attention/signals.ts';
+import { requirePresentedSession } from '../../core/session-tokens.ts';
 import { DependencyError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { Sql } from '../../ports/sql.ts';
 import type { Telemetry } from '../../ports/telemetry.ts';
@@ -33,7 +34,6 @@ import type { TwitchHelix } from '../../ports/twitch-helix.ts';
 export const STATE_LIFETIME_MS = 10 * 60_000;
 /** 32 random bytes, base64url: states and session tokens alike. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const BEARER = /^Bearer\s+(\S+)$/i;
 /** Rows of expired states and sessions removed per sign-in, so a flood of them cannot pile up. */
 const PURGE_BATCH = 100;
 
@@ -170,12 +170,7 @@ export async function authenticateViewer(
   authorization: string | undefined,
   now: Date,
 ): Promise<ViewerIdentity> {
-  const presented = BEARER.exec(authorization ?? '')?.[1];
-  if (presented === undefined) {
-    throw new UnauthorizedError(
-      'sign in with Twitch first (GET /auth/twitch/authorize, then POST /auth/twitch/session) and send the session as Authorization: Bearer <session>; a Twitch token is not accepted',
-    );
-  }
+  const presented = requirePresentedSession('viewer', authorization);
   const row = TOKEN.test(presented) ? await findViewerSession(sql, sha256(presented), now) : undefined;
   if (row === undefined) {
     throw new UnauthorizedError(

@@ -49,6 +49,9 @@ export const listAlertsQuery = z
 
 export const callId = callIdNumber;
 
+export type CallsQuery = z.output<typeof listCallsQuery>;
+export type AlertsQuery = z.output<typeof listAlertsQuery>;
+
 function parse<T extends z.ZodTypeAny>(schema: T, input: unknown, what: string): z.output<T> {
   const result = schema.safeParse(input);
   if (!result.success) {
@@ -69,9 +72,10 @@ export interface AdminOracleDeps extends RetryDeps {
 
 /**
  * Each route's input read as the route reads it, a ValidationError (400) for what it refuses: the
- * HTTP function reads it with these before it builds any dependency.
+ * HTTP function reads it with these before it builds any dependency, and hands the routes below
+ * what they read.
  */
-export function parseCallsQuery(query: Record<string, string | undefined>) {
+export function parseCallsQuery(query: Record<string, string | undefined>): CallsQuery {
   return parse(listCallsQuery, stripUndefined(query), 'query');
 }
 
@@ -79,12 +83,11 @@ export function parseCallId(id: string): number {
   return parse(callId, id, 'call id');
 }
 
-export function parseAlertsQuery(query: Record<string, string | undefined>) {
+export function parseAlertsQuery(query: Record<string, string | undefined>): AlertsQuery {
   return parse(listAlertsQuery, stripUndefined(query), 'query');
 }
 
-export async function listCallsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
-  const q = parseCallsQuery(query);
+export async function listCallsRoute(deps: AdminOracleDeps, q: CallsQuery) {
   const calls = await listOracleCalls(deps.sql, {
     ...(q.status === undefined ? {} : { status: q.status }),
     ...(q.address === undefined ? {} : { address: q.address }),
@@ -98,17 +101,16 @@ export async function listCallsRoute(deps: AdminOracleDeps, query: Record<string
   return { calls, nextBefore: calls.length === (q.limit ?? 50) && last !== undefined ? last.id : null };
 }
 
-export function getCallRoute(deps: AdminOracleDeps, id: string) {
-  return getOracleCall(deps.sql, parseCallId(id));
+export function getCallRoute(deps: AdminOracleDeps, id: number) {
+  return getOracleCall(deps.sql, id);
 }
 
 /** `actor`: the admin token's name, for the audit log. */
-export async function retryCallRoute(deps: AdminOracleDeps, id: string, actor: string) {
-  return { call: await retryOracleCall(deps, parseCallId(id), actor) };
+export async function retryCallRoute(deps: AdminOracleDeps, id: number, actor: string) {
+  return { call: await retryOracleCall(deps, id, actor) };
 }
 
-export async function listAlertsRoute(deps: AdminOracleDeps, query: Record<string, string | undefined>) {
-  const q = parseAlertsQuery(query);
+export async function listAlertsRoute(deps: AdminOracleDeps, q: AlertsQuery) {
   const [active, alerts] = await Promise.all([
     deps.alerts.getActiveFailures(),
     deps.alerts.listAlerts({

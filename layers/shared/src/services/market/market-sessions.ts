@@ -17,6 +17,7 @@ import {
   sessionAddress,
   useNonce,
 } from '../../adapters/db/market/market-session-store.ts';
+import { noSession } from '../../core/session-tokens.ts';
 import { RateLimitedError, UnauthorizedError } from '../../errors.ts';
 import type { SignInMessages } from '../../ports/sign-in-message.ts';
 import type { Sql } from '../../ports/sql.ts';
@@ -145,11 +146,7 @@ export async function signIn(
 
 /** The address a bearer token signs in as; 401 for no token or one that is unknown, expired or ended. */
 export async function authenticateSession(sql: Sql, token: string | undefined, now: number): Promise<string> {
-  if (token === undefined || token === '') {
-    throw new UnauthorizedError(
-      'this route acts for a market user: sign in with Ethereum (POST /api/auth/nonce, then POST /api/auth/session) and send Authorization: Bearer <token>',
-    );
-  }
+  if (token === undefined || token === '') throw noSession('market');
   const address = await sessionAddress(sql, sha256(token), now);
   if (address === undefined)
     throw new UnauthorizedError('the session is unknown, expired or signed out; sign in again');

@@ -11,6 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { RESERVED_KEY_IDS } from '../../core/attention/signals.ts';
 import { KEY_RING_MAX_AGE_MS } from '../../key-change-budget.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { parseSecretJson } from '../../secret-value.ts';
 
 export type Credential = 'ingest' | 'admin';
@@ -35,12 +36,10 @@ export const KEY_RING_STALE_IF_ERROR_MS = 5 * 60_000;
 /** After a failed read, requests wait this long before the next read is tried. */
 const RETRY_AFTER_FAILURE_MS = 2_000;
 
-/**
- * Logged when needed, not imported at the top: the local server loads this module before the
- * local runtime sets LOG_LEVEL, and the logger takes its level when first loaded.
- */
-function warn(message: string, fields: Record<string, unknown>): void {
-  void import('../../observability.ts').then(({ logger }) => logger.warn(message, fields));
+/** Where the keys are read, and who hears of a key ignored or of keys kept through a failed read. */
+export interface KeyRingDeps {
+  readonly secrets: SecretStore;
+  readonly telemetry: Telemetry;
 }
 
 export interface KeyRingOptions {
@@ -68,7 +67,7 @@ export class KeyRing {
   readonly #now: () => number;
 
   constructor(
-    private readonly secrets: SecretStore,
+    private readonly deps: KeyRingDeps,
     private readonly secretId: string,
     options: KeyRingOptions = {},
   ) {
@@ -118,7 +117,7 @@ export class KeyRing {
     } catch (error) {
       this.#failedAt = this.#now();
       if (usable === undefined) throw error;
-      warn('keys could not be read again; the keys read before stay in force', {
+      this.deps.telemetry.warn('keys could not be read again; the keys read before stay in force', {
         secretId: this.secretId,
         readAt: new Date(usable.at).toISOString(),
         error: (error as Error).message,
@@ -128,7 +127,7 @@ export class KeyRing {
   }
 
   async #load(now: number): Promise<LoadedKeys> {
-    const raw = parseSecretJson(await this.secrets.getSecret(this.secretId), `secret ${this.secretId}`);
+    const raw = parseSecretJson(await this.deps.secrets.getSecret(this.secretId), `secret ${this.secretId}`);
     // Accepted shapes: {"primary": "k1", "rotating": "k2"} (every string value is a key, named by
     // its property, so a key can be rotated by adding a name, then removing the old one), or
     // ["k1", "k2"] and {"keys": ["k1", "k2"]}, whose keys are named by position: key-0, key-1.
@@ -150,7 +149,7 @@ export class KeyRing {
       if (typeof key !== 'string' || key.length === 0) return;
       if (!CREDENTIAL_NAME.test(name) || RESERVED_KEY_IDS.has(name)) {
         // Only the position: a name that breaks the rules may be anything, even a pasted key.
-        warn(
+        this.deps.telemetry.warn(
           'a key is ignored: its name must be 1–64 of A-Z, a-z, 0-9, _, . and -, not irc or unattributed',
           {
             secretId: this.secretId,

@@ -16,38 +16,39 @@ export type PoolInfo = Pick<
   'address' | 'token0' | 'token1' | 'baseToken' | 'quoteToken'
 >;
 
+/** A pool's row as `select address, token0, token1, base_token, quote_token` reads it. */
+interface PoolRow {
+  address: string;
+  token0: string;
+  token1: string;
+  base_token: string;
+  quote_token: string;
+}
+
+function poolInfo(row: PoolRow): PoolInfo {
+  return {
+    address: row.address,
+    token0: row.token0,
+    token1: row.token1,
+    baseToken: row.base_token,
+    quoteToken: row.quote_token,
+  };
+}
+
 /** Known pools' sides with their tokens' decimals (18 where the token is unknown). */
 export async function poolSides(
   q: Queryable,
   chainId: number,
   addresses: readonly string[],
 ): Promise<PoolSides[]> {
-  const rows = await q<
-    {
-      address: string;
-      token0: string;
-      token1: string;
-      base_token: string;
-      quote_token: string;
-      decimals0: number;
-      decimals1: number;
-    }[]
-  >`
+  const rows = await q<(PoolRow & { decimals0: number; decimals1: number })[]>`
     select p.address, p.token0, p.token1, p.base_token, p.quote_token,
            coalesce(t0.decimals, 18) as decimals0, coalesce(t1.decimals, 18) as decimals1
     from market.pools p
     left join market.tokens t0 on t0.chain_id = p.chain_id and t0.address = p.token0
     left join market.tokens t1 on t1.chain_id = p.chain_id and t1.address = p.token1
     where p.chain_id = ${chainId} and p.address in ${q(addresses as string[])}`;
-  return rows.map((row) => ({
-    address: row.address,
-    token0: row.token0,
-    token1: row.token1,
-    baseToken: row.base_token,
-    quoteToken: row.quote_token,
-    decimals0: row.decimals0,
-    decimals1: row.decimals1,
-  }));
+  return rows.map((row) => ({ ...poolInfo(row), decimals0: row.decimals0, decimals1: row.decimals1 }));
 }
 
 export async function insertToken(q: Queryable, chainId: number, token: NewToken): Promise<void> {
@@ -109,17 +110,9 @@ export async function poolsHolding(
   chainId: number,
   tokens: readonly string[],
 ): Promise<PoolInfo[]> {
-  const rows = await q<
-    { address: string; token0: string; token1: string; base_token: string; quote_token: string }[]
-  >`
+  const rows = await q<PoolRow[]>`
     select address, token0, token1, base_token, quote_token from market.pools
     where chain_id = ${chainId} and (token0 in ${q(tokens as string[])} or token1 in ${q(tokens as string[])})
     order by address`;
-  return rows.map((row) => ({
-    address: row.address,
-    token0: row.token0,
-    token1: row.token1,
-    baseToken: row.base_token,
-    quoteToken: row.quote_token,
-  }));
+  return rows.map(poolInfo);
 }

@@ -23,6 +23,20 @@ export type PrimaryPrice = Pick<FeedColumns, 'poolAddress' | 'blockNumber' | 'bl
   readonly price: string;
 };
 
+/** Each pool `p`'s latest feed, joined as `f`. */
+function latestFeed(q: Queryable) {
+  return q`join lateral (
+      select * from market.price_feeds f
+      where f.chain_id = p.chain_id and f.pool_address = p.address
+      order by f.block_number desc limit 1
+    ) f on true`;
+}
+
+/** The primary pool first: the one whose latest feed `f` holds the most quote, then by address. */
+function byQuoteReserve(q: Queryable) {
+  return q`(case when p.quote_token = p.token0 then f.reserve0 else f.reserve1 end) desc, p.address`;
+}
+
 /** Returns how many rows were new. */
 export async function insertPriceFeeds(q: Queryable, rows: readonly PriceFeedRow[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -77,13 +91,9 @@ export async function primaryPoolFeed(
     select p.address as pool_address, p.token0, p.base_token, p.quote_token,
            f.reserve0::text, f.reserve1::text, f.price0::text, f.price1::text, f.block_number, f.block_timestamp
     from market.pools p
-    join lateral (
-      select * from market.price_feeds f
-      where f.chain_id = p.chain_id and f.pool_address = p.address
-      order by f.block_number desc limit 1
-    ) f on true
+    ${latestFeed(q)}
     where p.chain_id = ${chainId} and p.base_token = ${token}
-    order by (case when p.quote_token = p.token0 then f.reserve0 else f.reserve1 end) desc, p.address
+    order by ${byQuoteReserve(q)}
     limit 1`;
   return row === undefined
     ? undefined
@@ -114,13 +124,9 @@ export async function primaryPrices(
       (case when p.base_token = p.token0 then f.price0 else f.price1 end)::text as price,
       f.block_number, f.block_timestamp
     from market.pools p
-    join lateral (
-      select * from market.price_feeds f
-      where f.chain_id = p.chain_id and f.pool_address = p.address
-      order by f.block_number desc limit 1
-    ) f on true
+    ${latestFeed(q)}
     where p.chain_id = ${chainId} and p.base_token in ${q(tokens as string[])}
-    order by p.base_token, (case when p.quote_token = p.token0 then f.reserve0 else f.reserve1 end) desc, p.address`;
+    order by p.base_token, ${byQuoteReserve(q)}`;
   return new Map(
     rows.map((row) => [
       row.token,
@@ -216,11 +222,7 @@ export async function filPoolReserves(
              (case when p.token0 = ${fil} then f.reserve0 else f.reserve1 end)::text as reserve_fil,
              coalesce(c.decimals, 18) as coin_decimals, coalesce(q.decimals, 18) as fil_decimals
       from market.pools p
-      join lateral (
-        select reserve0, reserve1 from market.price_feeds f
-        where f.chain_id = p.chain_id and f.pool_address = p.address
-        order by f.block_number desc limit 1
-      ) f on true
+      ${latestFeed(q)}
       left join market.tokens c
         on c.chain_id = p.chain_id and c.address = case when p.token0 = ${fil} then p.token1 else p.token0 end
       left join market.tokens q on q.chain_id = p.chain_id and q.address = ${fil}
