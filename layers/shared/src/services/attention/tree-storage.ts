@@ -39,8 +39,10 @@ interface PreparedTree {
   readonly carriedCredits: readonly CarryCredit[];
   readonly carriedAmount: bigint;
   readonly totalAmount: bigint;
-  /** Root (0x hex) and dump of a tree with leaves. */
-  readonly built: { readonly root: string; readonly dump: string; readonly format: string } | undefined;
+  /** Root (0x hex) and dump (JSON text in parts) of a tree with leaves. */
+  readonly built:
+    | { readonly root: string; readonly dump: readonly string[]; readonly format: string }
+    | undefined;
   readonly published: boolean;
   readonly buildMs: number;
   readonly timedOut: boolean;
