@@ -5,13 +5,15 @@
  * memory buys a fraction of one vCPU, so a worker would only compete with it).
  *
  * A job goes to the worker with the fewest in flight; its leaf arrays are transferred, not
- * copied. A worker that dies fails its jobs in flight, and the pool hashes on this thread from
+ * copied, and so is the dump a worker sends back (as UTF-8 bytes, made text parts here). A worker that dies fails its jobs in flight, and the pool hashes on this thread from
  * then on, saying so once in the log.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
+  dumpTextParts,
   hashTree,
+  type TreeHashBytes,
   type TreeHasher,
   type TreeHashJob,
   type TreeHashResult,
@@ -28,7 +30,7 @@ interface Slot {
 }
 
 type Reply =
-  | { readonly id: number; readonly result: TreeHashResult }
+  | { readonly id: number; readonly result: TreeHashBytes }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 export class WorkerTreeHasher implements TreeHasher {
@@ -82,7 +84,7 @@ export class WorkerTreeHasher implements TreeHasher {
       if (pending === undefined) return;
       slot.pending.delete(reply.id);
       if (slot.pending.size === 0) worker.unref();
-      if ('result' in reply) pending.resolve(reply.result);
+      if ('result' in reply) pending.resolve(dumpText(reply.result));
       else pending.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
     });
     const fail = (error: Error) => {
@@ -105,4 +107,9 @@ export class WorkerTreeHasher implements TreeHasher {
     worker.on('exit', (code) => fail(new Error(`tree hashing worker exited with code ${code}`)));
     return slot;
   }
+}
+
+/** A worker's answer with its dump as text parts, as the tree storage writes it. */
+function dumpText({ root, dump, ms }: TreeHashBytes): TreeHashResult {
+  return { root, dump: dumpTextParts(dump), ms };
 }

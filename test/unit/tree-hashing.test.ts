@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClaimTree, type LeafOptions } from '../../layers/shared/src/core/merkle/index.ts';
-import { hashTree, type TreeHashJob } from '../../layers/shared/src/services/attention/tree-hashing.ts';
+import {
+  DUMP_PART_CHARS,
+  dumpTextParts,
+  hashTree,
+  hashTreeBytes,
+  type TreeHashJob,
+} from '../../layers/shared/src/services/attention/tree-hashing.ts';
 import { WorkerTreeHasher } from '../../local/tree-hash-pool.ts';
 
 const V2: LeafOptions = {
@@ -49,8 +55,31 @@ describe('hashTree', () => {
     );
     const result = hashTree(j);
     expect(result.root).toBe(`0x${Buffer.from(tree.root).toString('hex')}`);
-    expect(JSON.parse(result.dump)).toEqual(JSON.parse(JSON.stringify(tree.compactDump())));
+    expect(JSON.parse(result.dump.join(''))).toEqual(JSON.parse(JSON.stringify(tree.compactDump())));
     expect(result.ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers the dump in parts of at most DUMP_PART_CHARS characters, as bytes the same text', () => {
+    // 1,024 leaves: about 170 kB of text, in three parts; ids of multi-byte characters, so the
+    // bytes are cut only where a character begins.
+    const j = job(1_024);
+    const ids = j.ids.split(',').map((id, i) => (i % 2 === 0 ? id : `é€😀${id.slice(0, 40)}`));
+    const withWide = { ...j, ids: ids.join(',') };
+    const text = hashTree(withWide).dump;
+    expect(text.length).toBeGreaterThan(2);
+    expect(text.every((part) => part.length <= DUMP_PART_CHARS)).toBe(true);
+    const parsed = JSON.parse(text.join(''));
+    expect(parsed.claims.map((c: { id: string }) => c.id)).toEqual(ids);
+    const bytes = hashTreeBytes(withWide).dump;
+    expect(Buffer.from(bytes).toString('utf8')).toBe(text.join(''));
+    // A cut that would fall inside a character moves back to where it begins.
+    const straddling = new Uint8Array(Buffer.from(`${'a'.repeat(DUMP_PART_CHARS - 1)}€b`));
+    expect(dumpTextParts(straddling)).toEqual(['a'.repeat(DUMP_PART_CHARS - 1), '€b']);
+    const parts = dumpTextParts(bytes);
+    expect(parts.join('')).toBe(text.join(''));
+    expect(
+      parts.every((part) => Buffer.byteLength(part) <= DUMP_PART_CHARS && !part.includes('\ufffd')),
+    ).toBe(true);
   });
 
   it('refuses a job whose lists disagree', () => {
@@ -70,7 +99,9 @@ describe('WorkerTreeHasher', () => {
     const results = await Promise.all(jobs.map((j) => pool.hash(j)));
     // Sent to a worker: the leaf arrays were transferred away from this thread.
     expect(jobs.every((j) => j.claimers.byteLength === 0 && j.amounts.byteLength === 0)).toBe(true);
-    expect(results.map((r) => [r.root, r.dump])).toEqual(expected.map((r) => [r.root, r.dump]));
+    expect(results.map((r) => [r.root, r.dump.join('')])).toEqual(
+      expected.map((r) => [r.root, r.dump.join('')]),
+    );
   });
 
   it('fails a bad job with the worker’s message and keeps serving', async () => {

@@ -5,6 +5,7 @@
  * is decided here.
  */
 import { AmountOverflowError } from '../../errors.ts';
+import { decimalBigInt } from './category-viewers.ts';
 import {
   type Candidate,
   compareTreeNames,
@@ -129,7 +130,7 @@ export function candidatesFromLists(
   const candidates = new Array<Candidate>(users.length);
   for (let i = 0; i < users.length; i++) {
     const userHash = users[i] as string;
-    const amount = BigInt(amounts[i] as string);
+    const amount = decimalBigInt(amounts[i] as string);
     const bound = wallets.get(userHash);
     if (bound === undefined) {
       candidates[i] = { userHash, amount, wallet: undefined };

@@ -12,16 +12,28 @@
  */
 import {
   boundWalletsOfViewers,
+  type ParticipantLists,
   participantLists,
   undecidedSealedChannels,
 } from '../../adapters/db/attention/tree-participant-store.ts';
-import { type BoundWallet, candidatesFromLists, placesWithinCap } from '../../core/attention/tree-plan.ts';
+import {
+  type BoundWallet,
+  candidatesFromLists,
+  placesWithinCap,
+  type TreePlan,
+} from '../../core/attention/tree-plan.ts';
 import { withSerializationRetry } from '../platform/transaction-retry.ts';
 import type { SealingDeps } from './sealing.ts';
 import { lockTreeBuilds } from './tree-build-locks.ts';
 import { walletBytes } from './tree-hashing.ts';
 import { shardTrees } from './tree-shards.ts';
 import { storeTrees, type TreeOutcome } from './tree-storage.ts';
+
+/** What a batch of channel trees tells as it goes: the participants it read, and that its trees are planned. */
+export interface ChannelTreesWatch {
+  read(lists: readonly ParticipantLists[]): void;
+  planned(): void;
+}
 
 /** Channel trees stored per transaction (and per batch of writes). */
 export const CHANNEL_TREES_PER_TRANSACTION = 10;
@@ -53,6 +65,8 @@ export function buildChannelTrees(
   epoch: number,
   channels: readonly string[],
   wallets: Promise<ReadonlyMap<string, BoundWallet>>,
+  /** Told the participants read, and when every tree is planned and sent to be hashed. */
+  watch?: ChannelTreesWatch,
 ): Promise<TreeOutcome[]> {
   const { settings } = deps;
   const telemetry = deps.telemetry;
@@ -69,30 +83,39 @@ export function buildChannelTrees(
           undecidedSealedChannels(tx, epoch, channels),
           participantLists(tx, epoch, channels, places),
         ]);
+        watch?.read(lists);
         if (sealed.length === 0) return [];
         const bound = await wallets;
-        const byChannel = new Map(
-          lists.map((l) => [l.channel, candidatesFromLists(l.channel, l, bound, walletBytes)]),
-        );
-        const trees = sealed.flatMap((s) =>
-          shardTrees(
-            settings,
-            telemetry,
-            {
-              epoch,
-              channel: s.channel,
-              kind: 'channel',
-              tokenGroup: s.tokenGroup,
-              category: s.category,
-              candidates: s.participantCount,
-              budgetMs: settings.channelBudgetMs,
-              carrySource: `seal:${epoch}:${s.channel}`,
-            },
-            byChannel.get(s.channel) ?? [],
-          ),
-        );
+        const byChannel = new Map(lists.map((l) => [l.channel, l]));
+        // Planned a channel at a time, as storing asks for them: a channel's trees are hashing
+        // on a worker thread while the next channel's participants are parsed here, and between
+        // two channels this thread sends the dumps hashed so far to the database.
+        async function* trees(): AsyncGenerator<TreePlan> {
+          for (const s of sealed) {
+            const list = byChannel.get(s.channel);
+            const candidates =
+              list === undefined ? [] : candidatesFromLists(s.channel, list, bound, walletBytes);
+            yield* shardTrees(
+              settings,
+              telemetry,
+              {
+                epoch,
+                channel: s.channel,
+                kind: 'channel',
+                tokenGroup: s.tokenGroup,
+                category: s.category,
+                candidates: s.participantCount,
+                budgetMs: settings.channelBudgetMs,
+                carrySource: `seal:${epoch}:${s.channel}`,
+              },
+              candidates,
+            );
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          watch?.planned();
+        }
         // On a worker-thread hasher the batch's trees hash side by side with this thread's work.
-        return storeTrees(tx, deps, trees);
+        return storeTrees(tx, deps, trees());
       }),
   );
 }

@@ -80,6 +80,10 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
   const failed: SealingFailure[] = [];
   const fail = (channel: string, error: unknown) =>
     failed.push(reportSealingFailure(deps.telemetry, { epoch, channel, stage: 'seal' }, error));
+  // The epoch's viewers are counted beside the snapshots, not after them: sealing moves no
+  // participation row, and the count is a scan of its own.
+  const counted = mappingCoverage(deps.sql, epoch);
+  counted.catch(() => {});
   await forEachLimited(
     chunks(channels, SEAL_CHANNELS_PER_TRANSACTION),
     deps.concurrency ?? 2,
@@ -93,7 +97,7 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
   );
   sealed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
   const alreadySealed = (await countSealedChannels(deps.sql, epoch)) - sealed.length;
-  const coverage = await mappingCoverage(deps.sql, epoch);
+  const coverage = await counted;
   deps.telemetry.metric(METRIC.epochsSealed, 'Count', sealed.length);
   deps.telemetry.metric(METRIC.mappingCoverage, 'Percent', coverage.coverage * 100);
   if (sealed.length > 0) {

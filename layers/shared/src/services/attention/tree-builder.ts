@@ -18,13 +18,16 @@
  * for the next run, and every other tree of the epoch is built.
  */
 import {
+  categoryChannels,
   channelOverflow,
   epochsWithUndecidedTrees,
+  type SealedCategory,
   sealedCategories,
   undecidedChannels,
 } from '../../adapters/db/attention/tree-build-store.ts';
 import { carryTokenGroups, totalCarried } from '../../adapters/db/attention/tree-carry-store.ts';
-import { compareTrees } from '../../core/attention/tree-plan.ts';
+import type { ParticipantLists } from '../../adapters/db/attention/tree-participant-store.ts';
+import { compareTrees, placesWithinCap } from '../../core/attention/tree-plan.ts';
 import { carryTreeName, categoryTreeName } from '../../core/attention/trees.ts';
 import { chunks } from '../../core/chunks.ts';
 import { METRIC } from '../../metric-names.ts';
@@ -33,6 +36,7 @@ import type { Telemetry } from '../../ports/telemetry.ts';
 import { forEachLimited } from '../platform/transaction-retry.ts';
 import { buildCarryTree } from './carry-trees.ts';
 import { buildCategoryTree } from './category-trees.ts';
+import { ChannelReads, categoryKey, channelsByCategory } from './channel-reads.ts';
 import { boundWallets, buildChannelTrees, CHANNEL_TREES_PER_TRANSACTION } from './channel-trees.ts';
 import type { SealingDeps } from './sealing.ts';
 import { inIsolatedBatches, reportSealingFailure, type SealingFailure } from './sealing-failures.ts';
@@ -79,14 +83,17 @@ export async function buildEpochTrees(
 }
 
 /**
- * The epoch's undecided channel trees in batches, and its category trees as one more task
- * beside them, first: they need nothing from the channel trees, so the database aggregates them
- * while the wallets are read and then while channel trees are being hashed. About `concurrency`
- * connections at once (more did not make trees faster, and left sealing slower afterwards: its
- * transactions spread over more server processes). The wallets are asked for before any
- * transaction begins, so they never wait for a connection a batch holds (a pool of one
- * included); a batch reads its participants meanwhile and waits for the wallets only to build
- * its trees.
+ * The epoch's undecided channel trees in batches, and its category trees as tasks beside them.
+ * A category whose every channel is built here, each read whole, is built from the participants
+ * those batches read (./channel-reads.ts): its task comes last and waits until they have planned
+ * their trees (still hashing), so this thread sums it while the worker hashes theirs. Any
+ * other category reads its viewers from the database, in a task first: it needs nothing from the
+ * channel trees, so the database aggregates it while the wallets are read and channel trees
+ * hashed. About `concurrency` connections at once (more did not make trees faster, and left
+ * sealing slower afterwards: its transactions spread over more server processes). The wallets
+ * are asked for before any transaction begins, so they never wait for a connection a batch holds
+ * (a pool of one included); a batch reads its participants meanwhile and waits for the wallets
+ * only to build its trees.
  */
 async function channelAndCategoryTasks(
   deps: SealingDeps,
@@ -98,25 +105,54 @@ async function channelAndCategoryTasks(
   const categories = await sealedCategories(deps.sql, epoch);
   const wallets = boundWallets(deps, epoch, names, now);
   wallets.catch(() => {});
+  const places = placesWithinCap(deps.settings.capacity, deps.settings.maxShards);
+  const { byPair, readWhole } = channelsByCategory(
+    categories.length > 0 ? await categoryChannels(deps.sql, epoch) : [],
+    names,
+    places,
+  );
+  const batches = chunks(names, CHANNEL_TREES_PER_TRANSACTION);
+  const reads = new ChannelReads(batches.length);
+  const categoryTask = (pairs: readonly SealedCategory[], fromReads: boolean) => async () => {
+    if (fromReads) await reads.settled();
+    const outcomes: TreeOutcome[] = [];
+    for (const { category, tokenGroup } of pairs) {
+      const name = categoryTreeName(category, tokenGroup);
+      const outcome = await alone(name, fail, async () => {
+        const channels = byPair.get(categoryKey(category, tokenGroup)) ?? [];
+        const viewers = fromReads ? reads.viewersOf(channels, places) : undefined;
+        const read = viewers === undefined ? undefined : { viewers, wallets: await wallets };
+        return buildCategoryTree(deps, epoch, category, tokenGroup, now, read);
+      });
+      if (outcome !== undefined) outcomes.push(...outcome);
+    }
+    return outcomes;
+  };
+  const fromReads = categories.filter((c) => readWhole.has(categoryKey(c.category, c.tokenGroup)));
+  const fromDatabase = categories.filter((c) => !readWhole.has(categoryKey(c.category, c.tokenGroup)));
   const tasks: (() => Promise<TreeOutcome[]>)[] = [];
-  if (categories.length > 0) {
+  if (fromDatabase.length > 0) tasks.push(categoryTask(fromDatabase, false));
+  for (const batch of batches) {
     tasks.push(async () => {
-      const outcomes: TreeOutcome[] = [];
-      for (const { category, tokenGroup } of categories) {
-        const name = categoryTreeName(category, tokenGroup);
-        const outcome = await alone(name, fail, () =>
-          buildCategoryTree(deps, epoch, category, tokenGroup, now),
+      // The batch is done with once its trees are planned (still hashing), or once it gave up.
+      let planned = false;
+      const done = () => {
+        if (!planned) reads.batchDone();
+        planned = true;
+      };
+      const watch = { read: (lists: readonly ParticipantLists[]) => reads.record(lists), planned: done };
+      try {
+        return await inIsolatedBatches(
+          batch,
+          (items) => buildChannelTrees(deps, epoch, items, wallets, watch),
+          fail,
         );
-        if (outcome !== undefined) outcomes.push(...outcome);
+      } finally {
+        done();
       }
-      return outcomes;
     });
   }
-  for (const batch of chunks(names, CHANNEL_TREES_PER_TRANSACTION)) {
-    tasks.push(() =>
-      inIsolatedBatches(batch, (items) => buildChannelTrees(deps, epoch, items, wallets), fail),
-    );
-  }
+  if (fromReads.length > 0) tasks.push(categoryTask(fromReads, true));
   return tasks;
 }
 

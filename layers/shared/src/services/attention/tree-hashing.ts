@@ -33,11 +33,29 @@ export interface TreeHashJob {
 export interface TreeHashResult {
   /** 0x hex. */
   readonly root: string;
-  /** The dump as JSON text. */
-  readonly dump: string;
+  /**
+   * The dump as JSON text, in parts of at most DUMP_PART_CHARS characters (joined, they are the
+   * text): a string as long as a whole dump is made in V8's large-object space, which cost this
+   * thread thirty times what its parts do; the database joins them.
+   */
+  readonly dump: readonly string[];
   /** Time the hashing and the dump took, wherever they ran. */
   readonly ms: number;
 }
+
+/**
+ * hashTree's answer with the dump as UTF-8 bytes in a buffer of its own: what a worker thread
+ * sends back, the buffer transferred rather than the text copied (a copy of a tree's dump cost
+ * the worker more than hashing it).
+ */
+export interface TreeHashBytes {
+  readonly root: string;
+  readonly dump: Uint8Array<ArrayBuffer>;
+  readonly ms: number;
+}
+
+/** Characters in a part of a dump's text: a part fits below V8's large-object size even in UTF-16. */
+export const DUMP_PART_CHARS = 60_000;
 
 /** Where trees are hashed: this thread by default; the local runtime gives it worker threads. */
 export interface TreeHasher {
@@ -104,6 +122,26 @@ export function walletBytes(wallet: string): Uint8Array {
 
 export function hashTree(job: TreeHashJob): TreeHashResult {
   const started = performance.now();
+  const { tree, leaves } = claimTree(job);
+  const dump = dumpParts(tree, leaves, job.options);
+  return { root: toHex(tree.root), dump, ms: performance.now() - started };
+}
+
+/** hashTree with the dump written as bytes (the same text, UTF-8): what a worker answers. */
+export function hashTreeBytes(job: TreeHashJob): TreeHashBytes {
+  const started = performance.now();
+  const { tree, leaves } = claimTree(job);
+  const dump = dumpBytes(tree, leaves, job.options);
+  return { root: toHex(tree.root), dump, ms: performance.now() - started };
+}
+
+interface DumpLeaves {
+  readonly ids: readonly string[];
+  readonly wallets: readonly string[];
+  readonly amounts: ArrayLike<bigint>;
+}
+
+function claimTree(job: TreeHashJob): { tree: ClaimTree; leaves: DumpLeaves } {
   const count = job.amounts.length;
   const ids = job.ids.split(',');
   const wallets = job.wallets.split(',');
@@ -121,9 +159,7 @@ export function hashTree(job: TreeHashJob): TreeHashResult {
       id: ids[i] as string,
     };
   }
-  const tree = ClaimTree.build(claims, job.options);
-  const dump = dumpJson(tree, { ids, wallets, amounts: job.amounts }, job.options);
-  return { root: toHex(tree.root), dump, ms: performance.now() - started };
+  return { tree: ClaimTree.build(claims, job.options), leaves: { ids, wallets, amounts: job.amounts } };
 }
 
 /**
@@ -133,22 +169,74 @@ export function hashTree(job: TreeHashJob): TreeHashResult {
  * already holds: the claimers are the base58 strings stored in wallet_bindings, so nothing is
  * re-encoded. Leaf i has index i.
  */
-export function dumpJson(
-  tree: ClaimTree,
-  leaves: {
-    readonly ids: readonly string[];
-    readonly wallets: readonly string[];
-    readonly amounts: ArrayLike<bigint>;
-  },
-  options: LeafOptions,
-): string {
-  const count = leaves.ids.length;
-  const rows = new Array<string>(count);
-  for (let i = 0; i < count; i++) {
-    // user hashes are 64 hex characters and wallets base58: neither needs JSON escaping.
-    rows[i] =
-      `{"claimer":"${leaves.wallets[i]}","index":${i},"amount":"${leaves.amounts[i]}","id":"${leaves.ids[i]}"}`;
+export function dumpJson(tree: ClaimTree, leaves: DumpLeaves, options: LeafOptions): string {
+  return dumpParts(tree, leaves, options).join('');
+}
+
+/** dumpJson's text in parts of at most DUMP_PART_CHARS characters, each ending at a row. */
+export function dumpParts(tree: ClaimTree, leaves: DumpLeaves, options: LeafOptions): string[] {
+  const parts: string[] = [];
+  let part: string[] = [dumpHead(tree, options)];
+  let length = (part[0] as string).length;
+  const rows = dumpRows(leaves);
+  for (let i = 0; i < rows.length; i++) {
+    const row = i === 0 ? (rows[i] as string) : `,${rows[i]}`;
+    if (length + row.length > DUMP_PART_CHARS && length > 0) {
+      parts.push(part.join(''));
+      part = [];
+      length = 0;
+    }
+    part.push(row);
+    length += row.length;
   }
+  part.push(']}');
+  parts.push(part.join(''));
+  return parts;
+}
+
+/**
+ * A dump written as UTF-8 bytes (dumpBytes) as text parts of at most DUMP_PART_CHARS
+ * characters, each cut where a character begins.
+ */
+export function dumpTextParts(bytes: Uint8Array): string[] {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: string[] = [];
+  let start = 0;
+  while (start < buffer.length) {
+    let end = Math.min(start + DUMP_PART_CHARS, buffer.length);
+    // Back to the first byte of a character (never a UTF-8 continuation byte, 10xxxxxx).
+    while (end < buffer.length && end > start + 1 && ((buffer[end] as number) & 0xc0) === 0x80) end--;
+    parts.push(buffer.toString('utf8', start, end));
+    start = end;
+  }
+  return parts;
+}
+
+/** dumpJson's text as UTF-8 bytes, written row by row into one buffer: no text of the whole dump is made. */
+export function dumpBytes(
+  tree: ClaimTree,
+  leaves: DumpLeaves,
+  options: LeafOptions,
+): Uint8Array<ArrayBuffer> {
+  const head = dumpHead(tree, options);
+  const rows = dumpRows(leaves);
+  let size = Buffer.byteLength(head) + Math.max(0, rows.length - 1) + 2;
+  for (const row of rows) size += Buffer.byteLength(row);
+  // Not from Node's shared pool: the buffer is transferred whole.
+  const bytes = Buffer.allocUnsafeSlow(size);
+  let at = bytes.write(head, 0);
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0) bytes[at++] = 0x2c; // ,
+    at += bytes.write(rows[i] as string, at);
+  }
+  bytes[at++] = 0x5d; // ]
+  bytes[at++] = 0x7d; // }
+  if (at !== size) throw new Error(`tree dump: wrote ${at} bytes of ${size}`);
+  return new Uint8Array(bytes.buffer, 0, size);
+}
+
+/** The dump up to its first claim: `{…,"root":"0x…","claims":[`. */
+function dumpHead(tree: ClaimTree, options: LeafOptions): string {
   const head: Omit<CompactClaimTreeDump, 'claims'> = {
     format: COMPACT_DUMP_FORMAT,
     leafFormat: options.format,
@@ -157,6 +245,16 @@ export function dumpJson(
       : {}),
     root: toHex(tree.root),
   };
-  const prefix = JSON.stringify(head).slice(0, -1);
-  return `${prefix},"claims":[${rows.join(',')}]}`;
+  return `${JSON.stringify(head).slice(0, -1)},"claims":[`;
+}
+
+function dumpRows(leaves: DumpLeaves): string[] {
+  const count = leaves.ids.length;
+  const rows = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    // user hashes are 64 hex characters and wallets base58: neither needs JSON escaping.
+    rows[i] =
+      `{"claimer":"${leaves.wallets[i]}","index":${i},"amount":"${leaves.amounts[i]}","id":"${leaves.ids[i]}"}`;
+  }
+  return rows;
 }

@@ -39,8 +39,10 @@ interface PreparedTree {
   readonly carriedCredits: readonly CarryCredit[];
   readonly carriedAmount: bigint;
   readonly totalAmount: bigint;
-  /** Root (0x hex) and dump of a tree with leaves. */
-  readonly built: { readonly root: string; readonly dump: string; readonly format: string } | undefined;
+  /** Root (0x hex) and dump (JSON text in parts) of a tree with leaves. */
+  readonly built:
+    | { readonly root: string; readonly dump: readonly string[]; readonly format: string }
+    | undefined;
   readonly published: boolean;
   readonly buildMs: number;
   readonly timedOut: boolean;
@@ -75,26 +77,36 @@ export function leafOptions(settings: AttentionSettings, epoch: number): LeafOpt
 export async function storeTrees(
   sql: Queryable,
   deps: TreeStorageDeps,
-  trees: readonly TreePlan[],
+  trees: Iterable<TreePlan> | AsyncIterable<TreePlan>,
 ): Promise<TreeOutcome[]> {
   const { settings } = deps;
   const hasher = deps.treeHasher ?? inThreadTreeHasher;
   const telemetry = deps.telemetry;
   const dumps: Promise<unknown>[] = [];
-  const hashed = await Promise.allSettled(
-    trees.map(async (tree) => {
-      const prepared = await prepareTree(settings, tree, hasher, telemetry);
-      if (prepared.built !== undefined) {
-        const write = storeDump(sql, prepared, prepared.built);
-        // Handled now, awaited below: a write that fails while others are still hashing must
-        // not surface as an unhandled rejection before then.
-        write.catch(() => {});
-        dumps.push(write);
-      }
-      return prepared;
-    }),
-  );
-  const failure = hashed.find((h) => h.status === 'rejected');
+  const started: Promise<PreparedTree>[] = [];
+  // Trees may be planned as they are asked for: a plan that fails stops the sending, and what
+  // was already sent is waited for before the failure is thrown.
+  let unplanned: { readonly reason: unknown } | undefined;
+  try {
+    for await (const tree of trees) {
+      const prepared = prepareTree(settings, tree, hasher, telemetry).then((p) => {
+        if (p.built !== undefined) {
+          const write = storeDump(sql, p, p.built);
+          write.catch(() => {});
+          dumps.push(write);
+        }
+        return p;
+      });
+      // Handled now, awaited below: a hash or write that fails while later trees are still
+      // planned or hashed must not surface as an unhandled rejection before then.
+      prepared.catch(() => {});
+      started.push(prepared);
+    }
+  } catch (reason) {
+    unplanned = { reason };
+  }
+  const hashed = await Promise.allSettled(started);
+  const failure = unplanned ?? hashed.find((h) => h.status === 'rejected');
   if (failure !== undefined) {
     await Promise.allSettled(dumps);
     throw failure.reason;

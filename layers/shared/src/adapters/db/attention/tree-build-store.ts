@@ -32,6 +32,26 @@ export async function sealedCategories(q: Queryable, epoch: number): Promise<Sea
   return rows.map((r) => ({ category: r.category, tokenGroup: r.token_group }));
 }
 
+/** A channel sealed in an epoch, under the category tree it counts toward. */
+export type CategoryChannel = Pick<
+  typeof sealedEpochs.$inferSelect,
+  'category' | 'tokenGroup' | 'channel' | 'participantCount'
+>;
+
+/** Every channel sealed in `epoch` with its category, token group and participant count. */
+export async function categoryChannels(q: Queryable, epoch: number): Promise<CategoryChannel[]> {
+  const rows = await q<
+    { category: string; token_group: string; channel: string; participant_count: number }[]
+  >`
+    select category, token_group, channel, participant_count from attention.sealed_epochs where epoch = ${epoch}`;
+  return rows.map((r) => ({
+    category: r.category,
+    tokenGroup: r.token_group,
+    channel: r.channel,
+    participantCount: r.participant_count,
+  }));
+}
+
 /** Epochs in [from, to] with sealed channels, categories or token groups whose trees were not decided. */
 export async function epochsWithUndecidedTrees(
   q: Queryable,

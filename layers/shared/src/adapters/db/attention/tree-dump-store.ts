@@ -5,9 +5,12 @@
 import type { merkleTrees, publications } from '../../../../../../drizzle/schema/attention.ts';
 import type { Queryable } from '../../../ports/sql.ts';
 
-/** A tree to store; `dump` is ClaimTree's dump as JSON text, stored as written. */
+/**
+ * A tree to store; `dump` is ClaimTree's dump as JSON text in parts, stored as written: the
+ * database joins the parts, so no process holds the whole text as one string.
+ */
 export type TreeDump = Omit<typeof merkleTrees.$inferInsert, 'dump' | 'builtAt' | 'buildMs'> & {
-  readonly dump: string;
+  readonly dump: readonly string[];
   readonly buildMs: number;
 };
 
@@ -17,11 +20,13 @@ export type PendingRoot = Pick<
 >;
 
 export async function insertTreeDump(q: Queryable, t: TreeDump): Promise<void> {
+  const [first = '', ...rest] = t.dump;
+  const text = rest.reduce((joined, part) => q`${joined} || ${part}::text`, q`${first}::text`);
   await q`
     insert into attention.merkle_trees
       (epoch, channel, kind, token_group, format, root, leaf_count, total_amount, dump, build_ms)
     values (${t.epoch}, ${t.channel}, ${t.kind}, ${t.tokenGroup}, ${t.format}, ${t.root},
-      ${t.leafCount}, ${t.totalAmount.toString()}, ${t.dump}::text::json, ${t.buildMs})`;
+      ${t.leafCount}, ${t.totalAmount.toString()}, (${text})::json, ${t.buildMs})`;
 }
 
 /** Roots for the publisher to send; a root already there for the (epoch, channel) stays. */

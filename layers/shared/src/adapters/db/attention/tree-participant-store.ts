@@ -15,13 +15,16 @@ export type SealedChannel = Pick<
 >;
 
 /**
- * A channel's participants in sealing order as two comma-separated lists (computed columns:
- * user hashes, and amounts as decimal text), null when it has none within the places read.
+ * A channel's participants in sealing order as comma-separated lists (computed columns: user
+ * hashes; amounts and weights as decimal text; first_seen as microseconds since 1970), null when
+ * it has none within the places read.
  */
 export interface ParticipantLists {
   readonly channel: string;
   readonly users: string | null;
   readonly amounts: string | null;
+  readonly firstSeen: string | null;
+  readonly weights: string | null;
 }
 
 /**
@@ -77,8 +80,8 @@ export async function undecidedSealedChannels(
 
 /**
  * The first `places` participants of each of `channels` in sealing order. One row per channel
- * as two lists: one index scan per channel, in position order, and 1/1,024 of the rows a row per
- * viewer would cost.
+ * as lists: one index scan per channel, in position order, and 1/1,024 of the rows a row per
+ * viewer would cost. Their first_seen and weights are what the category trees sum.
  */
 export function participantLists(
   q: Queryable,
@@ -87,13 +90,16 @@ export function participantLists(
   places: number,
 ): Promise<ParticipantLists[]> {
   return q<ParticipantLists[]>`
-    select c.channel, p.users, p.amounts
+    select c.channel, p.users, p.amounts, p.first_seen as "firstSeen", p.weights
     from unnest(${channels as string[]}::text[]) as c(channel)
     cross join lateral (
       select string_agg(s.user_hash, ',' order by s.position) as users,
-        string_agg(s.amount::text, ',' order by s.position) as amounts
+        string_agg(s.amount::text, ',' order by s.position) as amounts,
+        string_agg((extract(epoch from s.first_seen) * 1000000)::bigint::text, ',' order by s.position) as first_seen,
+        string_agg(s.weight::text, ',' order by s.position) as weights
       from (
-        select sp.position, sp.user_hash, sp.amount from attention.sealed_participants sp
+        select sp.position, sp.user_hash, sp.amount, sp.first_seen, sp.weight
+        from attention.sealed_participants sp
         where sp.epoch = ${epoch} and sp.channel = c.channel and sp.position < ${places}
         order by sp.position
       ) s
