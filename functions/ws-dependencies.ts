@@ -5,21 +5,21 @@
  */
 import type { WsDeps } from '../layers/shared/src/services/market/ws-subscriptions.ts';
 import type { PlatformOf } from './handler-entry.ts';
+import { type Loaded, loadOnce } from './lazy-ports.ts';
 import type { Platform } from './platform.ts';
 
-const built = new WeakMap<Platform, Promise<WsDeps>>();
+const built = new WeakMap<Platform, Loaded<WsDeps>>();
 
+/** Built by the first invocation, once per platform; a build that failed is tried again by the next. */
 export function wsDependencies(
   platform: PlatformOf<'WS_CONNECTIONS_TABLE' | 'WS_CALLBACK_URL'>,
 ): Promise<WsDeps> {
   let deps = built.get(platform);
   if (deps === undefined) {
-    deps = build(platform);
-    // A load that failed is tried again by the next invocation.
-    deps.catch(() => built.delete(platform));
+    deps = loadOnce(() => build(platform));
     built.set(platform, deps);
   }
-  return deps;
+  return deps();
 }
 
 async function build(platform: PlatformOf<'WS_CONNECTIONS_TABLE' | 'WS_CALLBACK_URL'>): Promise<WsDeps> {
