@@ -5,24 +5,9 @@ import {
   aggregateCategoryViewers,
   channelViewersFromLists,
   compareBytes,
-  decimalBigInt,
 } from '../../layers/shared/src/core/attention/category-viewers.ts';
 
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-describe('decimalBigInt', () => {
-  it('reads every decimal integer exactly, below 16 digits and past them', () => {
-    fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }), (n) => {
-        expect(decimalBigInt(n.toString())).toBe(n);
-      }),
-      { numRuns: 2000 },
-    );
-    expect(decimalBigInt('999999999999999')).toBe(999_999_999_999_999n);
-    expect(decimalBigInt('9007199254740993')).toBe(9_007_199_254_740_993n);
-    expect(() => decimalBigInt('12x')).toThrow();
-  });
-});
 
 describe('compareBytes', () => {
   it('orders strings as their UTF-8 bytes do (the C collation), surrogate pairs included', () => {

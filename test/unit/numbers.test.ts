@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { groupThousands } from '../../layers/shared/src/core/numbers.ts';
+import { decimalBigInt, groupThousands } from '../../layers/shared/src/core/numbers.ts';
 
 describe('groupThousands', () => {
   it('writes what en-US number formatting writes, for any whole number', () => {
@@ -28,5 +28,19 @@ describe('groupThousands', () => {
       '1,000,000',
       '-1,234',
     ]);
+  });
+});
+
+describe('decimalBigInt', () => {
+  it('reads every decimal integer exactly, below 16 digits and past them', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }), (n) => {
+        expect(decimalBigInt(n.toString())).toBe(n);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(decimalBigInt('999999999999999')).toBe(999_999_999_999_999n);
+    expect(decimalBigInt('9007199254740993')).toBe(9_007_199_254_740_993n);
+    expect(() => decimalBigInt('12x')).toThrow();
   });
 });

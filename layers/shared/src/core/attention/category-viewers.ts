@@ -5,15 +5,7 @@
  * in the same order, as the category read of the sealed participants answers; built here when
  * every channel of the category was read whole, so the participants are not read twice.
  */
-
-/**
- * A decimal integer as the database writes one: up to 15 digits go through a number, which is
- * exact there and parses in a third of the time a BigInt parses text (a sealing run parses
- * hundreds of thousands of them); longer ones as text.
- */
-export function decimalBigInt(text: string): bigint {
-  return text.length <= 15 ? BigInt(Number(text)) : BigInt(text);
-}
+import { decimalBigInt } from '../numbers.ts';
 
 /** A channel's participants in sealing order, parsed from the lists the tree builder reads. */
 export interface ChannelViewers {

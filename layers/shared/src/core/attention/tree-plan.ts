@@ -5,7 +5,7 @@
  * is decided here.
  */
 import { AmountOverflowError } from '../../errors.ts';
-import { decimalBigInt } from './category-viewers.ts';
+import { decimalBigInt } from '../numbers.ts';
 import {
   type Candidate,
   compareTreeNames,
@@ -129,17 +129,25 @@ export function candidatesFromLists(
   }
   const candidates = new Array<Candidate>(users.length);
   for (let i = 0; i < users.length; i++) {
-    const userHash = users[i] as string;
-    const amount = decimalBigInt(amounts[i] as string);
-    const bound = wallets.get(userHash);
-    if (bound === undefined) {
-      candidates[i] = { userHash, amount, wallet: undefined };
-    } else {
-      bound.claimer ??= decode(bound.wallet);
-      candidates[i] = { userHash, amount, wallet: bound.wallet, claimer: bound.claimer };
-    }
+    candidates[i] = boundCandidate(users[i] as string, decimalBigInt(amounts[i] as string), wallets, decode);
   }
   return candidates;
+}
+
+/**
+ * A viewer's candidate with the wallet bound at the build, if any: its bytes decoded by `decode`
+ * once per viewer and kept on the wallet, not once per leaf.
+ */
+export function boundCandidate(
+  userHash: string,
+  amount: bigint,
+  wallets: ReadonlyMap<string, BoundWallet>,
+  decode: (wallet: string) => Uint8Array,
+): Candidate {
+  const bound = wallets.get(userHash);
+  if (bound === undefined) return { userHash, amount, wallet: undefined };
+  bound.claimer ??= decode(bound.wallet);
+  return { userHash, amount, wallet: bound.wallet, claimer: bound.claimer };
 }
 
 const KIND_ORDER: Readonly<Record<TreeKind, number>> = { channel: 0, category: 1, carry: 2 };

@@ -12,7 +12,7 @@
  */
 import { categoryViewers } from '../../adapters/db/attention/tree-participant-store.ts';
 import type { AggregatedViewer } from '../../core/attention/category-viewers.ts';
-import { type BoundWallet, refuseOverflow } from '../../core/attention/tree-plan.ts';
+import { type BoundWallet, boundCandidate, refuseOverflow } from '../../core/attention/tree-plan.ts';
 import { amountForWeight, type Candidate, categoryTreeName } from '../../core/attention/trees.ts';
 import { withSerializationRetry } from '../platform/transaction-retry.ts';
 import { maxShardsOf } from './attention-settings.ts';
@@ -55,13 +55,11 @@ export function buildCategoryTree(
         }));
         total = viewers[0]?.total ?? 0;
       } else {
-        candidates = read.viewers.slice(0, places).map((v) => {
-          const amount = amountForWeight(v.weight, units);
-          const bound = read.wallets.get(v.userHash);
-          if (bound === undefined) return { userHash: v.userHash, amount, wallet: undefined };
-          bound.claimer ??= walletBytes(bound.wallet);
-          return { userHash: v.userHash, amount, wallet: bound.wallet, claimer: bound.claimer };
-        });
+        candidates = read.viewers
+          .slice(0, places)
+          .map((v) =>
+            boundCandidate(v.userHash, amountForWeight(v.weight, units), read.wallets, walletBytes),
+          );
         total = read.viewers.length;
       }
       refuseOverflow(channel, epoch, candidates);
