@@ -34,6 +34,6 @@ export function noSession(kind: SessionKind): UnauthorizedError {
 /** The session token presented; the route's 401 where there is none. */
 export function requirePresentedSession(kind: SessionKind, authorization: string | undefined): string {
   const token = presentedSession(kind, authorization);
-  if (token === undefined || token === '') throw noSession(kind);
+  if (token === undefined) throw noSession(kind);
   return token;
 }
