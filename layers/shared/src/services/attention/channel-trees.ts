@@ -35,7 +35,10 @@ export interface ChannelTreesWatch {
   planned(): void;
 }
 
-/** Channel trees stored per transaction (and per batch of writes). */
+/**
+ * Channel trees stored per transaction (and per batch of writes) at most; fewer when the epoch's
+ * channels would not give every connection a batch.
+ */
 export const CHANNEL_TREES_PER_TRANSACTION = 10;
 
 /**

@@ -33,7 +33,7 @@ import {
   sealOutcome,
 } from '../../core/attention/seal-outcome.ts';
 import { EPOCH_SECONDS, latestDueEpoch, MAX_AMOUNT } from '../../core/attention/trees.ts';
-import { chunks } from '../../core/chunks.ts';
+import { laneChunks } from '../../core/chunks.ts';
 import { METRIC } from '../../metric-names.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { Sql } from '../../ports/sql.ts';
@@ -84,17 +84,14 @@ export async function sealEpoch(deps: SealingDeps, epoch: number, now: Date): Pr
   // participation row, and the count is a scan of its own.
   const counted = mappingCoverage(deps.sql, epoch);
   counted.catch(() => {});
-  await forEachLimited(
-    chunks(channels, SEAL_CHANNELS_PER_TRANSACTION),
-    deps.concurrency ?? 2,
-    async (batch) => {
-      const outcomes = await inIsolatedBatches(batch, (items) => sealChannels(deps, epoch, items, now), fail);
-      for (const outcome of outcomes) {
-        if ('refused' in outcome) fail(outcome.channel, outcome.refused);
-        else sealed.push(outcome);
-      }
-    },
-  );
+  const lanes = deps.concurrency ?? 2;
+  await forEachLimited(laneChunks(channels, SEAL_CHANNELS_PER_TRANSACTION, lanes), lanes, async (batch) => {
+    const outcomes = await inIsolatedBatches(batch, (items) => sealChannels(deps, epoch, items, now), fail);
+    for (const outcome of outcomes) {
+      if ('refused' in outcome) fail(outcome.channel, outcome.refused);
+      else sealed.push(outcome);
+    }
+  });
   sealed.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
   const alreadySealed = (await countSealedChannels(deps.sql, epoch)) - sealed.length;
   const coverage = await counted;
@@ -155,7 +152,12 @@ export async function sealDueEpochs(deps: SealingDeps, now: Date): Promise<SealD
   return { epochs, failed };
 }
 
-/** Channels sealed per transaction: one lock statement, one snapshot and one commit for all of them. */
+/**
+ * Channels sealed per transaction at most: one lock statement, one snapshot and one commit for
+ * all of them. An epoch of fewer channels than that per connection is spread over the
+ * connections, so its snapshots run side by side on the database's cores (10 channels of
+ * 20,000 participants seal in about two thirds of the time as two transactions of 5).
+ */
 export const SEAL_CHANNELS_PER_TRANSACTION = 10;
 
 /**

@@ -29,7 +29,7 @@ import { carryTokenGroups, totalCarried } from '../../adapters/db/attention/tree
 import type { ParticipantLists } from '../../adapters/db/attention/tree-participant-store.ts';
 import { compareTrees, placesWithinCap } from '../../core/attention/tree-plan.ts';
 import { carryTreeName, categoryTreeName } from '../../core/attention/trees.ts';
-import { chunks } from '../../core/chunks.ts';
+import { laneChunks } from '../../core/chunks.ts';
 import { METRIC } from '../../metric-names.ts';
 import type { Sql } from '../../ports/sql.ts';
 import type { Telemetry } from '../../ports/telemetry.ts';
@@ -111,7 +111,7 @@ async function channelAndCategoryTasks(
     names,
     places,
   );
-  const batches = chunks(names, CHANNEL_TREES_PER_TRANSACTION);
+  const batches = laneChunks(names, CHANNEL_TREES_PER_TRANSACTION, deps.concurrency ?? 2);
   const reads = new ChannelReads(batches.length);
   const categoryTask = (pairs: readonly SealedCategory[], fromReads: boolean) => async () => {
     if (fromReads) await reads.settled();

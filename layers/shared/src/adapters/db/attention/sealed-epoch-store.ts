@@ -99,10 +99,14 @@ export async function listOpenChannels(
 }
 
 /**
- * One statement (after the transaction's sort memory is set): the channels' participants, suppressed viewers left out, in sealing order
+ * One statement: the channels' participants, suppressed viewers left out, in sealing order
  * (first_seen, then user_hash in the C collation), amounts floored from weights; each channel
  * whose largest amount, amount total and weight total are within `maxAmount` is frozen with its
  * token group and category as they stand, the others are answered as refused.
+ *
+ * The channels are checked in a pass of their own before any row is written, and the rows of
+ * those that fit are read again to be frozen: two reads of the participation rows cost less than
+ * holding every row, in sealing order, for both the check and the insert.
  */
 export async function sealSnapshot(
   q: Queryable,
@@ -113,27 +117,29 @@ export async function sealSnapshot(
   const names = [...channels];
   const units = rules.baseUnitsPerWeight.toString();
   const max = rules.maxAmount.toString();
-  // The sort into sealing order holds the batch's rows (about 230 bytes each: 45 MB for 10
-  // channels of 20,000); at the server's default 4 MB it spilled them to temporary files and
-  // merged them back. For this transaction only, as the category tree's read does.
+  const a = flooredAmountTerms(rules.baseUnitsPerWeight, rules.maxAmount);
+  // The sort into sealing order holds the batch's rows (about 230 bytes each: 23 MB for 5
+  // channels of 20,000); at the server's default 4 MB it spills them to temporary files and
+  // merges them back. For this transaction only, as the category tree's read does.
   await q`set local work_mem = '64MB'`;
-  // user_hash is compared in the C collation: the order must not depend on the server's locale.
-  // Amounts are numeric until checked: a bigint cast would fail the whole batch, a clamp would
-  // hide the overflow until a sum of clamped amounts overflowed further on.
+  // A weight's amount in bigint arithmetic (amountTerms), exact for every weight of a channel
+  // that fits; any other weight's amount is numeric, so an amount past the maximum is reported
+  // exactly instead of failing the batch on a cast, or being clamped and hidden until a sum of
+  // clamped amounts overflowed further on. user_hash is compared in the C collation: the order
+  // must not depend on the server's locale.
   return q<SealSnapshotRow[]>`
-    with source as materialized (
-      select cp.epoch, cp.channel,
-        (row_number() over (partition by cp.channel order by cp.first_seen, cp.user_hash collate "C") - 1)::int as position,
-        cp.user_hash, cp.first_seen, cp.weight,
-        div(cp.weight::numeric * ${units}::numeric, 100) as amount
-      from attention.channel_participation cp
-      where cp.epoch = ${epoch} and cp.channel = any(${names}::text[])
+    with checked as (
+      select o.channel, count(cp.user_hash)::int as participants,
+        coalesce(div(max(cp.weight)::numeric * ${units}::numeric, 100), 0) as largest,
+        coalesce(sum(case when cp.weight between ${a.lowest}::bigint and ${a.heaviest}::bigint
+          then cp.weight * ${a.whole}::bigint + (cp.weight / 100) * ${a.hundredths}::bigint
+            + ((cp.weight % 100) * ${a.hundredths}::bigint) / 100 end), 0)
+        + coalesce(sum(case when cp.weight not between ${a.lowest}::bigint and ${a.heaviest}::bigint
+          then div(cp.weight::numeric * ${units}::numeric, 100) end), 0) as total_amount,
+        coalesce(sum(cp.weight), 0) as total_weight
+      from unnest(${names}::text[]) as o(channel)
+      left join attention.channel_participation cp on cp.epoch = ${epoch} and cp.channel = o.channel
         and not exists (select 1 from attention.suppression_list s where s.user_hash = cp.user_hash)
-    ),
-    checked as (
-      select o.channel, count(s.user_hash)::int as participants, coalesce(max(s.amount), 0) as largest,
-        coalesce(sum(s.amount), 0) as total_amount, coalesce(sum(s.weight::numeric), 0) as total_weight
-      from unnest(${names}::text[]) as o(channel) left join source s on s.channel = o.channel
       group by o.channel
     ),
     fits as (
@@ -141,10 +147,16 @@ export async function sealSnapshot(
       where largest <= ${max}::numeric and total_amount <= ${max}::numeric and total_weight <= ${max}::numeric
     ),
     frozen as (
+      -- The rows reach the insert in the window's order, which is (channel, position).
       insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
-      select s.epoch, s.channel, s.position, s.user_hash, s.first_seen, s.weight, s.amount::bigint
-      from source s join fits f on f.channel = s.channel
-      order by s.channel, s.position
+      select cp.epoch, cp.channel,
+        (row_number() over (partition by cp.channel order by cp.first_seen, cp.user_hash collate "C") - 1)::int,
+        cp.user_hash, cp.first_seen, cp.weight,
+        cp.weight * ${a.whole}::bigint + (cp.weight / 100) * ${a.hundredths}::bigint
+          + ((cp.weight % 100) * ${a.hundredths}::bigint) / 100
+      from attention.channel_participation cp
+      where cp.epoch = ${epoch} and cp.channel in (select channel from fits)
+        and not exists (select 1 from attention.suppression_list s where s.user_hash = cp.user_hash)
     ),
     standing as (
       -- channel_config is the operator's word; channels is what discovery last copied from it.
@@ -168,6 +180,35 @@ export async function sealSnapshot(
     union all
     select 'refused', c.channel, null, null, c.participants, c.total_weight::text, c.largest::text, c.total_amount::text
     from checked c where not exists (select 1 from fits f where f.channel = c.channel)`;
+}
+
+/**
+ * The terms of `floor(weight × units / 100)` in bigint arithmetic, which never leaves the bigint
+ * range for a weight whose amount is within `maxAmount`. With units = 100 × whole + hundredths
+ * and weight = 100 × w + r:
+ *
+ *   weight × units / 100 = weight × whole + w × hundredths + r × hundredths / 100,
+ *
+ * where the first two terms are whole numbers, each at most the amount, and r × hundredths is
+ * below 10,000; so truncating the last term alone truncates the sum, as numeric `div` does.
+ * Weights in [lowest, heaviest] are the ones this holds for; a channel with a weight outside
+ * has an amount past the maximum and is refused before any row is frozen.
+ */
+export function flooredAmountTerms(
+  units: bigint,
+  maxAmount: bigint,
+): { whole: string; hundredths: string; lowest: string; heaviest: string } {
+  const whole = units / 100n;
+  // amount ≤ max ⇔ weight × units ≤ 100 × max + 99; no bigint weight is past max itself.
+  const bound = units === 0n ? maxAmount : (100n * maxAmount + 99n) / units;
+  const heaviest = bound > maxAmount ? maxAmount : bound;
+  return {
+    // A factor past the maximum leaves only a weight of 0 fitting, whose amount is 0 whatever it is.
+    whole: (whole > maxAmount ? maxAmount : whole).toString(),
+    hundredths: (units % 100n).toString(),
+    lowest: (-heaviest).toString(),
+    heaviest: heaviest.toString(),
+  };
 }
 
 export async function countSealedChannels(q: Queryable, epoch: number): Promise<number> {
