@@ -122,7 +122,7 @@ export async function sealSnapshot(
   // channels of 20,000); at the server's default 4 MB it spills them to temporary files and
   // merges them back. For this transaction only, as the category tree's read does.
   await q`set local work_mem = '64MB'`;
-  // A weight's amount in bigint arithmetic (amountTerms), exact for every weight of a channel
+  // A weight's amount in bigint arithmetic (flooredAmountTerms), exact for every weight of a channel
   // that fits; any other weight's amount is numeric, so an amount past the maximum is reported
   // exactly instead of failing the batch on a cast, or being clamped and hidden until a sum of
   // clamped amounts overflowed further on. user_hash is compared in the C collation: the order
