@@ -4,6 +4,7 @@
  * and listed. services/attention/sealing.ts owns the transactions and the locks.
  */
 
+import type postgres from 'postgres';
 import type { sealedEpochs } from '../../../../../../drizzle/schema/attention.ts';
 import type { Queryable } from '../../../ports/sql.ts';
 
@@ -122,20 +123,21 @@ export async function sealSnapshot(
   // channels of 20,000); at the server's default 4 MB it spills them to temporary files and
   // merges them back. For this transaction only, as the category tree's read does.
   await q`set local work_mem = '64MB'`;
-  // A weight's amount in bigint arithmetic (flooredAmountTerms), exact for every weight of a channel
-  // that fits; any other weight's amount is numeric, so an amount past the maximum is reported
-  // exactly instead of failing the batch on a cast, or being clamped and hidden until a sum of
-  // clamped amounts overflowed further on. user_hash is compared in the C collation: the order
-  // must not depend on the server's locale.
+  // A weight's amount in bigint arithmetic (flooredAmountTerms), exact for every weight within
+  // `fitsBigint`, so for every weight of a channel that fits; any other weight's amount is
+  // numeric, so an amount past the maximum is reported exactly instead of failing the batch on a
+  // cast, or being clamped and hidden until a sum of clamped amounts overflowed further on.
+  const fitsBigint = q`cp.weight between ${a.lowest}::bigint and ${a.heaviest}::bigint`;
+  const bigintAmount = q`cp.weight * ${a.whole}::bigint + (cp.weight / 100) * ${a.hundredths}::bigint
+    + ((cp.weight % 100) * ${a.hundredths}::bigint) / 100`;
+  const numericAmount = (weight: postgres.Fragment) => q`div((${weight})::numeric * ${units}::numeric, 100)`;
+  // user_hash is compared in the C collation: the order must not depend on the server's locale.
   return q<SealSnapshotRow[]>`
     with checked as (
       select o.channel, count(cp.user_hash)::int as participants,
-        coalesce(div(max(cp.weight)::numeric * ${units}::numeric, 100), 0) as largest,
-        coalesce(sum(case when cp.weight between ${a.lowest}::bigint and ${a.heaviest}::bigint
-          then cp.weight * ${a.whole}::bigint + (cp.weight / 100) * ${a.hundredths}::bigint
-            + ((cp.weight % 100) * ${a.hundredths}::bigint) / 100 end), 0)
-        + coalesce(sum(case when cp.weight not between ${a.lowest}::bigint and ${a.heaviest}::bigint
-          then div(cp.weight::numeric * ${units}::numeric, 100) end), 0) as total_amount,
+        coalesce(${numericAmount(q`max(cp.weight)`)}, 0) as largest,
+        coalesce(sum(case when ${fitsBigint} then ${bigintAmount} end), 0)
+          + coalesce(sum(case when not (${fitsBigint}) then ${numericAmount(q`cp.weight`)} end), 0) as total_amount,
         coalesce(sum(cp.weight), 0) as total_weight
       from unnest(${names}::text[]) as o(channel)
       left join attention.channel_participation cp on cp.epoch = ${epoch} and cp.channel = o.channel
@@ -151,9 +153,7 @@ export async function sealSnapshot(
       insert into attention.sealed_participants (epoch, channel, position, user_hash, first_seen, weight, amount)
       select cp.epoch, cp.channel,
         (row_number() over (partition by cp.channel order by cp.first_seen, cp.user_hash collate "C") - 1)::int,
-        cp.user_hash, cp.first_seen, cp.weight,
-        cp.weight * ${a.whole}::bigint + (cp.weight / 100) * ${a.hundredths}::bigint
-          + ((cp.weight % 100) * ${a.hundredths}::bigint) / 100
+        cp.user_hash, cp.first_seen, cp.weight, ${bigintAmount}
       from attention.channel_participation cp
       where cp.epoch = ${epoch} and cp.channel in (select channel from fits)
         and not exists (select 1 from attention.suppression_list s where s.user_hash = cp.user_hash)
